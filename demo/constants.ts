@@ -1,0 +1,30 @@
+// Demo credentials and the mock-buyer behaviour type: shared by Node scripts and workerd tests,
+// so this file imports nothing from Node.
+export const DEMO_API_KEY = "demo-server-key";
+export const DEMO_PUBLISHABLE_KEY = "pk_demo_form";
+export const DEMO_ORIGIN = "http://localhost:8080";
+export const DEMO_SECRET = "demo-shared-secret-0123456789";
+
+export interface Behaviour {
+  /** Bid in dollars; any JSON value is sent as-is (strings, negatives, absurd values for fault tests). */
+  bid?: unknown;
+  /** Uniform random spread added to a numeric bid (simulated market). */
+  bidSpread?: number;
+  bidId?: string;
+  pingLatencyMs?: number;
+  postLatencyMs?: number;
+  ping?: "bid" | "no_bid_204" | "hang" | "garbage" | "html" | "error_500" | "huge" | "reset";
+  post?: "accept" | "reject" | "hang" | "error_500" | "garbage" | "reset";
+  /** Probability (0..1) that a post is rejected. */
+  rejectRate?: number;
+  rejectReason?: string;
+  /** "form": answers form-encoded (status=...&price=...), as the demo's template buyer does. */
+  format?: "native" | "form";
+}
+
+export interface ReceivedRequest {
+  kind: "ping" | "post";
+  headers: Record<string, string>;
+  body: string;
+  at: number;
+}

@@ -1,0 +1,104 @@
+// Mock buyers: real HTTP endpoints on loopback, one server hosting any number of buyers by path.
+//   POST /b/<name>/ping, POST /b/<name>/post  — the buyer's endpoints
+//   PUT  /control/<name>                      — set a buyer's behaviour (JSON Behaviour)
+//   GET  /control/<name>/requests             — what the buyer received (for assertions)
+//   DELETE /control                           — forget all behaviours and requests
+// Used by `npm start` (demo buyers), the vitest globalSetup and the benchmark.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Behaviour, ReceivedRequest } from "./constants";
+
+export type { Behaviour, ReceivedRequest };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class MockBuyers {
+  readonly behaviours = new Map<string, Behaviour>();
+  readonly received = new Map<string, ReceivedRequest[]>();
+  private server: Server | undefined;
+  private readonly hanging = new Set<ServerResponse>();
+
+  constructor(defaults: Record<string, Behaviour> = {}) {
+    for (const [k, v] of Object.entries(defaults)) this.behaviours.set(k, v);
+  }
+
+  async listen(port: number, host = "127.0.0.1"): Promise<number> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    const addr = this.server.address();
+    return typeof addr === "object" && addr ? addr.port : port;
+  }
+
+  async close(): Promise<void> {
+    for (const res of this.hanging) res.destroy();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const url = new URL(req.url ?? "/", "http://x");
+    const parts = url.pathname.split("/").filter(Boolean);
+    const send = (status: number, payload: string, type = "application/json") => {
+      res.writeHead(status, { "content-type": type });
+      res.end(payload);
+    };
+    if (parts[0] === "control") {
+      const name = parts[1];
+      if (req.method === "DELETE") {
+        this.behaviours.clear();
+        this.received.clear();
+        return send(204, "");
+      }
+      if (!name) return send(404, "{}");
+      if (req.method === "PUT") {
+        this.behaviours.set(name, JSON.parse(body || "{}") as Behaviour);
+        this.received.delete(name);
+        return send(204, "");
+      }
+      if (parts[2] === "requests") return send(200, JSON.stringify(this.received.get(name) ?? []));
+      return send(404, "{}");
+    }
+    if (parts[0] !== "b" || !parts[1] || (parts[2] !== "ping" && parts[2] !== "post")) return send(404, "{}");
+    const name = parts[1];
+    const kind = parts[2];
+    const b = this.behaviours.get(name) ?? {};
+    const log = this.received.get(name) ?? [];
+    if (log.length < 1000) log.push({ kind, headers: req.headers as Record<string, string>, body, at: Date.now() });
+    this.received.set(name, log);
+    await sleep(kind === "ping" ? (b.pingLatencyMs ?? 0) : (b.postLatencyMs ?? 0));
+    const mode = kind === "ping" ? (b.ping ?? "bid") : (b.post ?? "accept");
+    switch (mode) {
+      case "hang":
+        this.hanging.add(res);
+        res.on("close", () => this.hanging.delete(res));
+        return;
+      case "reset":
+        req.socket.destroy();
+        return;
+      case "garbage":
+        return send(200, "\u0000\u0001not json at all{{{", "application/octet-stream");
+      case "html":
+        return send(200, "<html><body>Service temporarily unavailable</body></html>", "text/html");
+      case "error_500":
+        return send(500, JSON.stringify({ error: "boom" }));
+      case "huge":
+        return send(200, JSON.stringify({ bid: 5, pad: "x".repeat(200_000) }));
+      case "no_bid_204":
+        return send(204, "");
+    }
+    if (kind === "ping") {
+      let bid = b.bid ?? 0;
+      if (typeof bid === "number" && b.bidSpread) bid = Math.max(0, Math.round((bid + (Math.random() * 2 - 1) * b.bidSpread) * 100) / 100);
+      const bidId = b.bidId ?? `${name}-${Date.now().toString(36)}`;
+      if (b.format === "form") return send(200, new URLSearchParams({ result: "ok", price: String(bid), token: bidId }).toString(), "application/x-www-form-urlencoded");
+      return send(200, JSON.stringify({ bid, bid_id: bidId }));
+    }
+    const reject = mode === "reject" || (b.rejectRate !== undefined && Math.random() < b.rejectRate);
+    if (b.format === "form")
+      return send(200, new URLSearchParams(reject ? { status: "REJECTED", msg: b.rejectReason ?? "not interested" } : { status: "ACCEPTED", lead_ref: `${name}-lead` }).toString(), "application/x-www-form-urlencoded");
+    return send(200, JSON.stringify(reject ? { accepted: false, reason: b.rejectReason ?? "not interested" } : { accepted: true, buyer_lead_id: `${name}-${Date.now().toString(36)}` }));
+  }
+}

@@ -1,0 +1,68 @@
+// The post-reject cascade: post to the best candidates until the lead is sold (to one buyer, or to
+// up to N on a shared campaign), the candidates run out, or the post deadline passes. The I/O of a
+// post is injected, so the cascade itself is tested without any network.
+import type { Bid } from "./ranking";
+
+export type PostOutcome = "accepted" | "rejected" | "error" | "timeout" | "cap_full" | "duplicate";
+
+export interface PostAttempt {
+  bid: Bid;
+  outcome: PostOutcome;
+  reason: string | null;
+  httpStatus: number | null;
+  latencyMs: number;
+  buyerLeadId: string | null;
+}
+
+/** Errors and timeouts may succeed later (the retry queue); rejects, caps and duplicates will not. */
+export const isTransient = (o: PostOutcome) => o === "error" || o === "timeout";
+
+export interface CascadeOptions {
+  /** 1 for exclusive campaigns. */
+  maxBuyers: number;
+  /** Epoch ms after which no new post starts. */
+  deadline: number;
+  now: () => number;
+  post: (bid: Bid, timeoutMs: number) => Promise<PostAttempt>;
+}
+
+export interface CascadeResult {
+  sold: PostAttempt[];
+  attempts: PostAttempt[];
+  /** Candidates never posted to because the lead sold or the deadline passed. */
+  untried: Bid[];
+  deadlinePassed: boolean;
+}
+
+export async function runCascade(ranked: Bid[], opts: CascadeOptions): Promise<CascadeResult> {
+  const queue = [...ranked];
+  const sold: PostAttempt[] = [];
+  const attempts: PostAttempt[] = [];
+  const buyers = new Set<string>();
+  let deadlinePassed = false;
+  while (sold.length < opts.maxBuyers && queue.length > 0) {
+    const remaining = opts.deadline - opts.now();
+    if (remaining <= 0) {
+      deadlinePassed = true;
+      break;
+    }
+    // Fill every open slot at once: on shared leads the top N are posted in parallel.
+    const batch: Bid[] = [];
+    while (batch.length < opts.maxBuyers - sold.length && queue.length > 0) {
+      const bid = queue.shift()!;
+      // Two contracts of one buyer never both buy the same lead.
+      if (buyers.has(bid.contract.buyerId) || batch.some((b) => b.contract.buyerId === bid.contract.buyerId)) continue;
+      batch.push(bid);
+    }
+    if (batch.length === 0) break;
+    const results = await Promise.all(batch.map((bid) => opts.post(bid, remaining)));
+    for (const r of results) {
+      attempts.push(r);
+      if (r.outcome === "accepted") {
+        sold.push(r);
+        buyers.add(r.bid.contract.buyerId);
+      }
+    }
+  }
+  return { sold, attempts, untried: queue, deadlinePassed };
+}

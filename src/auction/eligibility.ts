@@ -1,0 +1,61 @@
+// Which contracts may compete for a lead, and why the others may not. Pure.
+import type { LeadData } from "../lead/fields";
+import type { Contract } from "../rules/compile";
+import { describeFilter, failingFilter } from "./filters";
+import { isScheduleOpen } from "./schedule";
+
+export interface EligibilityInput {
+  contracts: Contract[];
+  lead: LeadData;
+  now: number;
+  /** Contracts whose caps the isolate's snapshot knows to be exhausted (the authority is reserve()). */
+  capFull: (contractId: string) => boolean;
+  /** Dedupe keys (buyer or contract) that already bought this consumer within their window. */
+  alreadyBought: ReadonlySet<string>;
+  /** Contracts that already rejected or failed this lead (retries never go back to them). */
+  exclude: ReadonlySet<string>;
+  /** Fallback contracts compete only in retry rounds. */
+  includeFallback: boolean;
+  /** Most pings one lead may send; the lowest-priority contracts beyond it are left out. */
+  maxFanout: number;
+}
+
+export interface Skip {
+  contract: Contract;
+  reason: string;
+}
+
+export interface Eligibility {
+  /** Dynamic-price contracts to ping, highest priority first. */
+  ping: Contract[];
+  /** Fixed-price (direct post) contracts: join the ranking at their price without a ping. */
+  fixed: Contract[];
+  skipped: Skip[];
+}
+
+export function selectEligible(input: EligibilityInput): Eligibility {
+  const result: Eligibility = { ping: [], fixed: [], skipped: [] };
+  for (const c of input.contracts) {
+    const reason = skipReason(c, input);
+    if (reason) result.skipped.push({ contract: c, reason });
+    else if (c.pricing === "fixed") result.fixed.push(c);
+    else result.ping.push(c);
+  }
+  result.ping.sort((a, b) => b.priority - a.priority);
+  if (result.ping.length > input.maxFanout) {
+    for (const c of result.ping.splice(input.maxFanout))
+      result.skipped.push({ contract: c, reason: `fan-out limit (${input.maxFanout} pings per lead)` });
+  }
+  return result;
+}
+
+function skipReason(c: Contract, input: EligibilityInput): string | undefined {
+  if (input.exclude.has(c.id)) return "already tried for this lead";
+  if (c.fallback && !input.includeFallback) return "fallback contract (retry rounds only)";
+  const failed = failingFilter(c.filters, input.lead);
+  if (failed) return describeFilter(failed);
+  if (!isScheduleOpen(c.schedule, c.timezone, input.now)) return "outside schedule";
+  if (input.capFull(c.id)) return "cap reached";
+  if (input.alreadyBought.has(c.dedupeKey)) return "buyer already bought this consumer";
+  return undefined;
+}

@@ -1,0 +1,56 @@
+// Bids to a ranked list of candidates. Pure, integer cents throughout.
+import type { Campaign, Contract } from "../rules/compile";
+import { applyBps } from "../lib/money";
+
+export interface Bid {
+  contract: Contract;
+  /** What the buyer pays if it buys: its own bid (or fixed price). */
+  bidCents: number;
+  /** Used for ranking only: bid x the contract's adjustment factor. */
+  effectiveCents: number;
+  /** The buyer's bid token, echoed back in the post. */
+  token: string | null;
+  pingId: string | null;
+  /** Ping latency; fixed-price contracts count as 0. */
+  latencyMs: number;
+}
+
+export type RankOutcome = { ok: true; bid: Bid } | { ok: false; reason: string; effectiveCents: number };
+
+/** Applies the adjustment factor, the contract's minimum and the campaign floor to one bid. */
+export function qualifyBid(
+  contract: Contract,
+  bidCents: number,
+  floorCents: number,
+  extra: Pick<Bid, "token" | "pingId" | "latencyMs">,
+): RankOutcome {
+  const effectiveCents = applyBps(bidCents, contract.bidAdjustBps);
+  if (bidCents < contract.minBidCents)
+    return { ok: false, reason: `bid below the contract minimum (${contract.minBidCents}c)`, effectiveCents };
+  if (effectiveCents < floorCents || effectiveCents <= 0)
+    return { ok: false, reason: `effective bid below the floor (${floorCents}c)`, effectiveCents };
+  return { ok: true, bid: { contract, bidCents, effectiveCents, ...extra } };
+}
+
+/** Highest effective bid first; ties go to higher priority, then to the faster ping, then by id. */
+export function rankBids(bids: Bid[]): Bid[] {
+  return [...bids].sort(
+    (a, b) =>
+      b.effectiveCents - a.effectiveCents ||
+      b.contract.priority - a.contract.priority ||
+      a.latencyMs - b.latencyMs ||
+      (a.contract.id < b.contract.id ? -1 : a.contract.id > b.contract.id ? 1 : 0),
+  );
+}
+
+/** Fixed-price contracts join the ranking at their price. */
+export function fixedPriceBids(contracts: Contract[], campaign: Campaign): { bids: Bid[]; rejected: { contract: Contract; reason: string }[] } {
+  const bids: Bid[] = [];
+  const rejected: { contract: Contract; reason: string }[] = [];
+  for (const c of contracts) {
+    const q = qualifyBid(c, c.fixedPriceCents ?? 0, campaign.floorCents, { token: null, pingId: null, latencyMs: 0 });
+    if (q.ok) bids.push(q.bid);
+    else rejected.push({ contract: c, reason: q.reason });
+  }
+  return { bids, rejected };
+}

@@ -1,0 +1,272 @@
+// One auction round for a lead: eligibility -> parallel pings -> ranking -> post cascade (or the
+// sequential waterfall). This is the adapter that wires the pure pieces to the network and the
+// Durable Objects; it returns everything to record, and the caller writes it off the seller's wait.
+import { exchange } from "../buyers/http";
+import { pingAll, type PingResult } from "../buyers/fanout";
+import { buildPost, readPost } from "../buyers/protocol";
+import { signatureHeaders } from "../buyers/signature";
+import type { Config, Env } from "../env";
+import { claimForBuyer, releaseForBuyer, type Fingerprint } from "../lead/dedupe";
+import type { LeadData } from "../lead/fields";
+import { pingSafeLead } from "../lead/ping-safe";
+import { newId } from "../lib/ids";
+import type { Campaign, Contract, Source } from "../rules/compile";
+import type { PingRow, PostRow } from "../db/schema";
+import { commitCap, isKnownFull, releaseCap, reserveCap } from "./caps";
+import { isTransient, runCascade, type PostAttempt } from "./cascade";
+import { selectEligible } from "./eligibility";
+import { splitSales, sumSplits, type Split } from "./pricing";
+import { fixedPriceBids, qualifyBid, rankBids, type Bid } from "./ranking";
+
+export interface AuctionInput {
+  env: Env;
+  config: Config;
+  campaign: Campaign;
+  source: Source;
+  contracts: Contract[];
+  leadId: string;
+  lead: LeadData;
+  fingerprints: Fingerprint[];
+  alreadyBought: ReadonlySet<string>;
+  exclude: ReadonlySet<string>;
+  includeFallback: boolean;
+  attempt: number;
+  /** Side effects that must finish but need not delay the answer (cap commits). */
+  defer: (p: Promise<unknown>) => void;
+}
+
+export interface Sale {
+  contract: Contract;
+  split: Split;
+  buyerLeadId: string | null;
+}
+
+export interface AuctionResult {
+  sales: Sale[];
+  total: Split;
+  pings: PingRow[];
+  posts: PostRow[];
+  /** Contracts that must not be tried again for this lead (rejected, duplicate, or sold). */
+  spent: string[];
+  /** A post failed in a way that may succeed later (timeout, 5xx, connection): worth a retry. */
+  transientFailure: boolean;
+  /** Skipped, pinged, bid and rejected counts, for the trace. */
+  summary: Record<string, number>;
+}
+
+export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
+  const { campaign, leadId } = input;
+  const now = Date.now();
+  const eligibility = selectEligible({
+    contracts: input.contracts,
+    lead: input.lead,
+    now,
+    capFull: (id) => isKnownFull(id, now),
+    alreadyBought: input.alreadyBought,
+    exclude: input.exclude,
+    includeFallback: input.includeFallback,
+    maxFanout: Math.min(campaign.maxFanout, 1000),
+  });
+  const pings: PingRow[] = eligibility.skipped.map((s) => ({
+    id: newId("pg"),
+    leadId,
+    contractId: s.contract.id,
+    attempt: input.attempt,
+    outcome: "skipped",
+    reason: s.reason,
+  }));
+  const post = postFn(input);
+  const result =
+    campaign.mode === "waterfall"
+      ? await waterfall(input, [...eligibility.ping, ...eligibility.fixed], pings, post)
+      : await auction(input, eligibility.ping, eligibility.fixed, pings, post);
+
+  const splits = splitSales(input.source, result.sold.map((s) => s.bid.bidCents));
+  const sales = result.sold.map((s, i) => ({ contract: s.bid.contract, split: splits[i]!, buyerLeadId: s.buyerLeadId }));
+  const posts: PostRow[] = result.attempts.map((a) => {
+    const saleIdx = result.sold.indexOf(a);
+    return {
+      id: newId("po"),
+      leadId,
+      contractId: a.bid.contract.id,
+      attempt: input.attempt,
+      outcome: a.outcome,
+      reason: a.reason,
+      httpStatus: a.httpStatus,
+      latencyMs: a.latencyMs,
+      priceCents: a.bid.bidCents,
+      payoutCents: saleIdx >= 0 ? splits[saleIdx]!.payoutCents : 0,
+      buyerLeadId: a.buyerLeadId,
+    };
+  });
+  const spent = result.attempts.filter((a) => !isTransient(a.outcome)).map((a) => a.bid.contract.id);
+  const count = (o: string) => pings.filter((p) => p.outcome === o).length;
+  return {
+    sales,
+    total: sumSplits(splits),
+    pings,
+    posts,
+    spent,
+    transientFailure: result.attempts.some((a) => isTransient(a.outcome)) && result.sold.length === 0,
+    summary: {
+      skipped: count("skipped"),
+      pinged: pings.length - count("skipped"),
+      bids: count("bid"),
+      fixed: eligibility.fixed.length,
+      posts: posts.length,
+      sold: sales.length,
+    },
+  };
+}
+
+type Post = (bid: Bid, timeoutMs: number) => Promise<PostAttempt>;
+
+function pingRow(input: AuctionInput, r: PingResult, qualified: ReturnType<typeof qualifyBid> | null): PingRow {
+  const below = qualified && !qualified.ok;
+  return {
+    id: r.pingId,
+    leadId: input.leadId,
+    contractId: r.contract.id,
+    attempt: input.attempt,
+    outcome: below ? "below_floor" : r.outcome,
+    reason: below ? qualified.reason : r.reason,
+    httpStatus: r.httpStatus,
+    latencyMs: r.latencyMs,
+    bidCents: r.bidCents,
+    effectiveCents: qualified ? qualified.ok ? qualified.bid.effectiveCents : qualified.effectiveCents : null,
+    bidToken: r.token,
+  };
+}
+
+async function pingContracts(input: AuctionInput, contracts: Contract[], deadline: number): Promise<PingResult[]> {
+  const safe = pingSafeLead(input.campaign.fields, input.lead);
+  return pingAll(
+    input.env,
+    contracts.map((contract) => ({
+      contract,
+      ctx: { pingId: newId("pg"), campaign: input.campaign.slug, leadId: input.leadId, lead: safe },
+    })),
+    {
+      deadline,
+      transport: input.config.PING_TRANSPORT,
+      relayPoolSize: input.config.RELAY_POOL_SIZE,
+      connectionLimit: input.config.EMULATE_CONNECTION_LIMIT,
+    },
+  );
+}
+
+/** Parallel ping auction, then the post cascade over the ranked bids. */
+async function auction(input: AuctionInput, toPing: Contract[], fixed: Contract[], pings: PingRow[], post: Post) {
+  const { campaign } = input;
+  const results = await pingContracts(input, toPing, Date.now() + campaign.pingTimeoutMs);
+  const bids: Bid[] = [];
+  for (const r of results) {
+    const q = r.outcome === "bid" ? qualifyBid(r.contract, r.bidCents!, campaign.floorCents, { token: r.token, pingId: r.pingId, latencyMs: r.latencyMs }) : null;
+    if (q?.ok) bids.push(q.bid);
+    pings.push(pingRow(input, r, q));
+  }
+  const fixedBids = fixedPriceBids(fixed, campaign);
+  for (const f of fixedBids.rejected)
+    pings.push({ id: newId("pg"), leadId: input.leadId, contractId: f.contract.id, attempt: input.attempt, outcome: "below_floor", reason: f.reason, bidCents: f.contract.fixedPriceCents });
+  const ranked = rankBids([...bids, ...fixedBids.bids]);
+  return runCascade(ranked, {
+    maxBuyers: campaign.exclusive ? 1 : campaign.maxBuyers,
+    deadline: Date.now() + campaign.postDeadlineMs,
+    now: Date.now,
+    post,
+  });
+}
+
+/** The sequential ping tree: contracts in priority order, first acceptance at or above the floor wins. */
+async function waterfall(input: AuctionInput, contracts: Contract[], pings: PingRow[], post: Post) {
+  const { campaign } = input;
+  const ordered = [...contracts].sort((a, b) => b.priority - a.priority);
+  const maxBuyers = campaign.exclusive ? 1 : campaign.maxBuyers;
+  const deadline = Date.now() + campaign.pingTimeoutMs + campaign.postDeadlineMs;
+  const attempts: PostAttempt[] = [];
+  const sold: PostAttempt[] = [];
+  const soldTo = new Set<string>();
+  for (const contract of ordered) {
+    if (sold.length >= maxBuyers || Date.now() >= deadline) break;
+    if (soldTo.has(contract.buyerId)) continue;
+    let bid: Bid | undefined;
+    if (contract.pricing === "fixed") {
+      const f = fixedPriceBids([contract], campaign);
+      bid = f.bids[0];
+      if (!bid) pings.push({ id: newId("pg"), leadId: input.leadId, contractId: contract.id, attempt: input.attempt, outcome: "below_floor", reason: f.rejected[0]?.reason ?? null });
+    } else {
+      const [r] = await pingContracts(input, [contract], Math.min(deadline, Date.now() + campaign.pingTimeoutMs));
+      const q = r!.outcome === "bid" ? qualifyBid(contract, r!.bidCents!, campaign.floorCents, { token: r!.token, pingId: r!.pingId, latencyMs: r!.latencyMs }) : null;
+      pings.push(pingRow(input, r!, q));
+      if (q?.ok) bid = q.bid;
+    }
+    if (!bid) continue;
+    const attempt = await post(bid, Math.max(1, deadline - Date.now()));
+    attempts.push(attempt);
+    if (attempt.outcome === "accepted") {
+      sold.push(attempt);
+      soldTo.add(contract.buyerId);
+    }
+  }
+  return { sold, attempts };
+}
+
+/** Reserve cap and buyer dedupe, post, then commit or give both back. */
+function postFn(input: AuctionInput): Post {
+  const { env, config, leadId, fingerprints } = input;
+  return async (bid, timeoutMs) => {
+    const c = bid.contract;
+    const started = Date.now();
+    const attempt = (outcome: PostAttempt["outcome"], reason: string | null, extra: Partial<PostAttempt> = {}): PostAttempt => ({
+      bid,
+      outcome,
+      reason,
+      httpStatus: null,
+      latencyMs: Date.now() - started,
+      buyerLeadId: null,
+      ...extra,
+    });
+    const [cap, fresh] = await Promise.all([
+      reserveCap(env, c, leadId, bid.bidCents),
+      claimForBuyer(env, config.DEDUPE_SHARDS, fingerprints, c.dedupeKey, leadId, c.dedupeWindowS),
+    ]);
+    const giveBack = () =>
+      Promise.all([
+        cap.ok ? releaseCap(env, c, leadId) : undefined,
+        fresh ? releaseForBuyer(env, config.DEDUPE_SHARDS, fingerprints, c.dedupeKey, leadId) : undefined,
+      ]);
+    if (!cap.ok) {
+      await giveBack();
+      return attempt("cap_full", cap.limit);
+    }
+    if (!fresh) {
+      await giveBack();
+      return attempt("duplicate", "buyer already bought this consumer");
+    }
+    const wire = buildPost(c, {
+      pingId: bid.pingId,
+      bidToken: bid.token,
+      priceCents: bid.bidCents,
+      campaign: input.campaign.slug,
+      leadId,
+      lead: input.lead,
+    });
+    const ex = await exchange(c.postUrl, {
+      body: wire.body,
+      headers: { "content-type": wire.contentType, ...wire.headers, ...(await signatureHeaders(c.secret, wire.body, Date.now())) },
+      timeoutMs: timeoutMs,
+    });
+    if (!ex.ok) {
+      input.defer(giveBack());
+      return attempt(ex.kind, ex.reason, { httpStatus: ex.status, latencyMs: ex.latencyMs });
+    }
+    const answer = readPost(c, { status: ex.status, body: ex.body });
+    const http = { httpStatus: ex.status, latencyMs: ex.latencyMs };
+    if (answer.kind === "accepted") {
+      input.defer(commitCap(env, c, leadId));
+      return attempt("accepted", null, { ...http, buyerLeadId: answer.buyerLeadId });
+    }
+    input.defer(giveBack());
+    return attempt(answer.kind, answer.reason, http);
+  };
+}

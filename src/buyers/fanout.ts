@@ -1,0 +1,102 @@
+// The ping fan-out: every eligible contract is pinged at once, each bounded by its own timeout and
+// by the auction's deadline. "direct" fetches from this invocation; "relay" spreads batches of six
+// over PingRelay objects chosen at random from a pool, so capacity grows with the pool, not with
+// one object's six connections.
+import type { Env } from "../env";
+import { Limiter } from "../lib/limiter";
+import type { Contract } from "../rules/compile";
+import type { RelayRequest } from "../objects/ping-relay";
+import { exchange, type Exchange } from "./http";
+import { buildPing, readPing, type PingContext } from "./protocol";
+import { signatureHeaders } from "./signature";
+
+export type PingOutcome = "bid" | "no_bid" | "timeout" | "late" | "error" | "invalid";
+
+export interface PingResult {
+  contract: Contract;
+  pingId: string;
+  outcome: PingOutcome;
+  bidCents: number | null;
+  token: string | null;
+  latencyMs: number;
+  httpStatus: number | null;
+  reason: string | null;
+}
+
+export interface FanoutOptions {
+  deadline: number;
+  transport: "direct" | "relay";
+  relayPoolSize: number;
+  /** 0 = unlimited. */
+  connectionLimit: number;
+}
+
+/** Connections per relay batch: production's per-invocation limit. */
+export const RELAY_BATCH = 6;
+
+async function toRequest(contract: Contract, ctx: PingContext, deadline: number, now: number): Promise<RelayRequest> {
+  const wire = buildPing(contract, ctx);
+  return {
+    url: contract.pingUrl!,
+    body: wire.body,
+    headers: { "content-type": wire.contentType, ...wire.headers, ...(await signatureHeaders(contract.secret, wire.body, now)) },
+    timeoutMs: Math.max(1, Math.min(contract.timeoutMs, deadline - now)),
+  };
+}
+
+function toResult(contract: Contract, pingId: string, ex: Exchange, deadline: number): PingResult {
+  const base = { contract, pingId, latencyMs: ex.latencyMs, httpStatus: ex.status, bidCents: null, token: null };
+  if (!ex.ok) return { ...base, outcome: ex.kind, reason: ex.reason };
+  if (Date.now() > deadline) return { ...base, outcome: "late", reason: "answered after the auction deadline" };
+  const a = readPing(contract, { status: ex.status, body: ex.body });
+  switch (a.kind) {
+    case "bid":
+      return { ...base, outcome: "bid", bidCents: a.bidCents, token: a.token, reason: null };
+    case "no_bid":
+      return { ...base, outcome: "no_bid", reason: a.reason };
+    case "invalid":
+      return { ...base, outcome: "invalid", reason: a.reason };
+    case "error":
+      return { ...base, outcome: "error", reason: a.reason };
+  }
+}
+
+export async function pingAll(
+  env: Env,
+  targets: { contract: Contract; ctx: PingContext }[],
+  opts: FanoutOptions,
+): Promise<PingResult[]> {
+  if (targets.length === 0) return [];
+  const now = Date.now();
+  const requests = await Promise.all(targets.map((t) => toRequest(t.contract, t.ctx, opts.deadline, now)));
+  let exchanges: Exchange[];
+  if (opts.transport === "relay") {
+    exchanges = await viaRelays(env, requests, opts);
+  } else {
+    const limiter = opts.connectionLimit > 0 ? new Limiter(opts.connectionLimit) : undefined;
+    const signal = AbortSignal.timeout(Math.max(1, opts.deadline - now));
+    exchanges = await Promise.all(requests.map((r) => exchange(r.url, { ...r, signal, limiter })));
+  }
+  return targets.map((t, i) => toResult(t.contract, t.ctx.pingId, exchanges[i]!, opts.deadline));
+}
+
+async function viaRelays(env: Env, requests: RelayRequest[], opts: FanoutOptions): Promise<Exchange[]> {
+  const batches: RelayRequest[][] = [];
+  for (let i = 0; i < requests.length; i += RELAY_BATCH) batches.push(requests.slice(i, i + RELAY_BATCH));
+  const first = Math.floor(Math.random() * opts.relayPoolSize);
+  const results = await Promise.all(
+    batches.map(async (batch, i) => {
+      const relay = env.PING_RELAY.get(env.PING_RELAY.idFromName(`relay:${(first + i) % opts.relayPoolSize}`));
+      // The relay enforces the deadline itself; this guard only covers a relay that never answers.
+      const guard = new Promise<undefined>((r) => setTimeout(() => r(undefined), Math.max(1, opts.deadline - Date.now()) + 50));
+      try {
+        const answer = await Promise.race([relay.send(batch, opts.deadline), guard]);
+        if (answer) return answer;
+        return batch.map((): Exchange => ({ ok: false, kind: "timeout", reason: "relay did not answer by the deadline", status: null, latencyMs: 0 }));
+      } catch (err) {
+        return batch.map((): Exchange => ({ ok: false, kind: "error", reason: `relay failed: ${(err as Error).message}`.slice(0, 200), status: null, latencyMs: 0 }));
+      }
+    }),
+  );
+  return results.flat();
+}

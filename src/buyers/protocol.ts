@@ -1,0 +1,249 @@
+// Buyer wire formats. The native protocol (docs/BUYER_PROTOCOL.md) needs no configuration; any other
+// buyer is described by a request template and response rules in its contract, not by code.
+// Building requests and reading answers are pure; the HTTP exchange is in ./http.ts.
+import type { LeadData, LeadValue } from "../lead/fields";
+import { centsToDollars, dollarsToCents, MAX_BID_CENTS } from "../lib/money";
+import type { Contract } from "../rules/compile";
+import type { RequestTemplate, ResponseRules } from "../rules/schemas";
+
+export interface PingContext {
+  pingId: string;
+  campaign: string;
+  leadId: string;
+  /** Ping-safe fields only (see pingSafeLead). */
+  lead: LeadData;
+}
+
+export interface PostContext {
+  pingId: string | null;
+  bidToken: string | null;
+  priceCents: number;
+  campaign: string;
+  leadId: string;
+  lead: LeadData;
+}
+
+export type PingAnswer =
+  | { kind: "bid"; bidCents: number; token: string | null }
+  | { kind: "no_bid"; reason: string }
+  | { kind: "invalid"; reason: string }
+  | { kind: "error"; reason: string };
+
+export type PostAnswer =
+  | { kind: "accepted"; buyerLeadId: string | null }
+  | { kind: "rejected"; reason: string }
+  | { kind: "error"; reason: string };
+
+export interface WireRequest {
+  body: string;
+  contentType: string;
+  headers: Record<string, string>;
+}
+
+export interface Answer {
+  status: number;
+  body: string;
+}
+
+const JSON_TYPE = "application/json";
+const FORM_TYPE = "application/x-www-form-urlencoded";
+const MAX_TOKEN = 256;
+
+// ---- native -------------------------------------------------------------------------------
+
+function parseJsonObject(body: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(body);
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const tokenOf = (v: unknown): string | null =>
+  typeof v === "string" && v.length > 0 ? v.slice(0, MAX_TOKEN) : typeof v === "number" ? String(v) : null;
+
+/** Checks a bid in cents: finite, not negative, not absurd. */
+function checkBid(cents: number | undefined, raw: unknown): PingAnswer | undefined {
+  if (cents === undefined) return { kind: "invalid", reason: `bid is not a number: ${JSON.stringify(raw)?.slice(0, 40)}` };
+  if (cents < 0) return { kind: "invalid", reason: "negative bid" };
+  if (cents > MAX_BID_CENTS) return { kind: "invalid", reason: `absurd bid above $${MAX_BID_CENTS / 100}` };
+  if (cents === 0) return { kind: "no_bid", reason: "bid 0" };
+  return undefined;
+}
+
+function readNativePing(a: Answer): PingAnswer {
+  if (a.status === 204) return { kind: "no_bid", reason: "HTTP 204" };
+  if (a.status < 200 || a.status > 299) return { kind: "error", reason: `HTTP ${a.status}` };
+  const json = parseJsonObject(a.body);
+  if (!json) return { kind: "invalid", reason: "answer is not a JSON object" };
+  if (json.bid === undefined || json.bid === null) return { kind: "no_bid", reason: "no bid in answer" };
+  // The native protocol takes bids as JSON numbers only; a string is a malformed answer.
+  const cents = typeof json.bid === "number" ? dollarsToCents(json.bid) : undefined;
+  return checkBid(cents, json.bid) ?? { kind: "bid", bidCents: cents!, token: tokenOf(json.bid_id) };
+}
+
+function readNativePost(a: Answer): PostAnswer {
+  if (a.status >= 500) return { kind: "error", reason: `HTTP ${a.status}` };
+  const json = parseJsonObject(a.body);
+  if (a.status < 200 || a.status > 299)
+    return { kind: "rejected", reason: reasonOf(json?.reason) ?? `HTTP ${a.status}` };
+  if (!json || typeof json.accepted !== "boolean") return { kind: "error", reason: "answer has no accepted flag" };
+  return json.accepted
+    ? { kind: "accepted", buyerLeadId: tokenOf(json.buyer_lead_id) }
+    : { kind: "rejected", reason: reasonOf(json.reason) ?? "rejected without reason" };
+}
+
+const reasonOf = (v: unknown): string | undefined => (typeof v === "string" && v ? v.slice(0, 200) : undefined);
+
+// ---- templates ----------------------------------------------------------------------------
+
+export function getPath(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const key of path.split(".")) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split(".");
+  let cur = obj;
+  for (const key of keys.slice(0, -1)) {
+    const next = cur[key];
+    if (next === null || typeof next !== "object") cur[key] = {};
+    cur = cur[key] as Record<string, unknown>;
+  }
+  cur[keys[keys.length - 1]!] = value;
+}
+
+type Values = { ping_id: string | null; bid_token: string | null; price_cents: number | null; campaign: string; lead_id: string };
+
+function resolve(source: string, lead: LeadData, v: Values): LeadValue | null | undefined {
+  switch (source) {
+    case "$ping_id":
+      return v.ping_id;
+    case "$bid_token":
+      return v.bid_token;
+    case "$price":
+      return v.price_cents === null ? null : centsToDollars(v.price_cents);
+    case "$price_cents":
+      return v.price_cents;
+    case "$campaign":
+      return v.campaign;
+    case "$lead_id":
+      return v.lead_id;
+    default:
+      return lead[source];
+  }
+}
+
+function buildTemplate(t: RequestTemplate, lead: LeadData, v: Values): WireRequest {
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(t.static)) setPath(out, k, val);
+  for (const [k, src] of Object.entries(t.mapping)) {
+    const val = resolve(src, lead, v);
+    if (val !== undefined && val !== null) setPath(out, k, val);
+  }
+  if (t.format === "json") return { body: JSON.stringify(out), contentType: JSON_TYPE, headers: t.headers };
+  const form = new URLSearchParams();
+  for (const [k, val] of Object.entries(out)) form.set(k, typeof val === "object" ? JSON.stringify(val) : String(val));
+  return { body: form.toString(), contentType: FORM_TYPE, headers: t.headers };
+}
+
+/** JSON, or a form-encoded answer (common among older buyers), as an object. */
+function parseAnswerBody(body: string): Record<string, unknown> | undefined {
+  const json = parseJsonObject(body);
+  if (json) return json;
+  if (/^[\w.[\]-]+=[^&]*(&[\w.[\]-]+=[^&]*)*$/.test(body.trim())) return Object.fromEntries(new URLSearchParams(body.trim()));
+  return undefined;
+}
+
+const DEFAULT_ACCEPTED: readonly unknown[] = [true, "true", "accepted", "success", "ok", 1, "1"];
+
+function isAccepted(value: unknown, rules: ResponseRules): boolean {
+  const accepted = rules.accepted_values ?? DEFAULT_ACCEPTED;
+  const norm = (x: unknown) => (typeof x === "string" ? x.toLowerCase() : x);
+  return accepted.some((a) => norm(a) === norm(value));
+}
+
+function readTemplatePing(r: ResponseRules, a: Answer): PingAnswer {
+  if (r.reject_status?.includes(a.status) || a.status === 204) return { kind: "no_bid", reason: `HTTP ${a.status}` };
+  const ok = r.accept_status ? r.accept_status.includes(a.status) : a.status >= 200 && a.status <= 299;
+  if (!ok) return { kind: "error", reason: `HTTP ${a.status}` };
+  const obj = parseAnswerBody(a.body);
+  if (!obj) return { kind: "invalid", reason: "answer is neither JSON nor form-encoded" };
+  const raw = getPath(obj, r.bid_path ?? "bid");
+  if (raw === undefined || raw === null || raw === "") return { kind: "no_bid", reason: "no bid in answer" };
+  const cents =
+    r.bid_unit === "cents"
+      ? (() => {
+          const n = typeof raw === "string" && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
+          return typeof n === "number" && Number.isSafeInteger(n) ? n : undefined;
+        })()
+      : dollarsToCents(raw);
+  return checkBid(cents, raw) ?? { kind: "bid", bidCents: cents!, token: r.bid_token_path ? tokenOf(getPath(obj, r.bid_token_path)) : null };
+}
+
+function readTemplatePost(r: ResponseRules, a: Answer): PostAnswer {
+  const obj = parseAnswerBody(a.body);
+  const reason = () => (r.reason_path ? reasonOf(getPath(obj, r.reason_path)) : undefined);
+  if (r.reject_status?.includes(a.status)) return { kind: "rejected", reason: reason() ?? `HTTP ${a.status}` };
+  if (a.status >= 500) return { kind: "error", reason: `HTTP ${a.status}` };
+  const statusOk = r.accept_status ? r.accept_status.includes(a.status) : a.status >= 200 && a.status <= 299;
+  if (!statusOk) return { kind: "rejected", reason: reason() ?? `HTTP ${a.status}` };
+  const buyerLeadId = r.buyer_lead_id_path ? tokenOf(getPath(obj, r.buyer_lead_id_path)) : null;
+  if (!r.accepted_path) return { kind: "accepted", buyerLeadId }; // status alone decides
+  if (!obj) return { kind: "error", reason: "answer is neither JSON nor form-encoded" };
+  return isAccepted(getPath(obj, r.accepted_path), r)
+    ? { kind: "accepted", buyerLeadId }
+    : { kind: "rejected", reason: reason() ?? "rejected without reason" };
+}
+
+// ---- dispatch -----------------------------------------------------------------------------
+
+export function buildPing(contract: Contract, ctx: PingContext): WireRequest {
+  const p = contract.protocol;
+  if (p.kind === "template" && p.ping)
+    return buildTemplate(p.ping, ctx.lead, { ping_id: ctx.pingId, bid_token: null, price_cents: null, campaign: ctx.campaign, lead_id: ctx.leadId });
+  return {
+    body: JSON.stringify({ ping_id: ctx.pingId, campaign: ctx.campaign, lead: ctx.lead }),
+    contentType: JSON_TYPE,
+    headers: {},
+  };
+}
+
+export function readPing(contract: Contract, a: Answer): PingAnswer {
+  const p = contract.protocol;
+  return p.kind === "template" && p.ping ? readTemplatePing(p.ping.response, a) : readNativePing(a);
+}
+
+export function buildPost(contract: Contract, ctx: PostContext): WireRequest {
+  const p = contract.protocol;
+  if (p.kind === "template")
+    return buildTemplate(p.post, ctx.lead, {
+      ping_id: ctx.pingId,
+      bid_token: ctx.bidToken,
+      price_cents: ctx.priceCents,
+      campaign: ctx.campaign,
+      lead_id: ctx.leadId,
+    });
+  return {
+    body: JSON.stringify({
+      ping_id: ctx.pingId,
+      bid_id: ctx.bidToken,
+      price: centsToDollars(ctx.priceCents),
+      campaign: ctx.campaign,
+      lead_id: ctx.leadId,
+      lead: ctx.lead,
+    }),
+    contentType: JSON_TYPE,
+    headers: {},
+  };
+}
+
+export function readPost(contract: Contract, a: Answer): PostAnswer {
+  const p = contract.protocol;
+  return p.kind === "template" ? readTemplatePost(p.post.response, a) : readNativePost(a);
+}

@@ -1,0 +1,235 @@
+// The D1 data model. Rules (campaigns, sources, buyers, contracts, suppressions) are edited by
+// admins with migrations or `wrangler d1 execute`; records (leads, pings, posts, lead_events) are
+// written by the gateway. Money is integer cents; times are epoch milliseconds (UTC).
+// JSON columns hold structured rules and are validated by the zod schemas in src/rules/schemas.ts
+// on every read: a bad one disables only its own row.
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const createdAt = () =>
+  integer("created_at", { mode: "number" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+export const campaigns = sqliteTable("campaigns", {
+  id: text("id").primaryKey(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  status: text("status", { enum: ["active", "paused"] }).notNull().default("active"),
+  /** JSON: FieldDef[] — the lead fields this campaign accepts. */
+  fields: text("fields").notNull(),
+  mode: text("mode", { enum: ["auction", "waterfall"] }).notNull().default("auction"),
+  /** Overall deadline for the ping phase. */
+  pingTimeoutMs: integer("ping_timeout_ms").notNull().default(800),
+  floorCents: integer("floor_cents").notNull().default(0),
+  exclusive: integer("exclusive", { mode: "boolean" }).notNull().default(true),
+  /** Shared campaigns: how many distinct buyers may buy one lead. */
+  maxBuyers: integer("max_buyers").notNull().default(1),
+  /** Campaign-level duplicate window (same phone or email). 0 disables. */
+  dedupeWindowS: integer("dedupe_window_s").notNull().default(2_592_000),
+  /** Time allowed for the synchronous post cascade, from the first post. */
+  postDeadlineMs: integer("post_deadline_ms").notNull().default(3000),
+  /** Maximum buyers pinged for one lead (keeps within the per-invocation subrequest limit). */
+  maxFanout: integer("max_fanout").notNull().default(100),
+  requireConsent: integer("require_consent", { mode: "boolean" }).notNull().default(false),
+  retryMaxAttempts: integer("retry_max_attempts").notNull().default(5),
+  retryBaseDelayS: integer("retry_base_delay_s").notNull().default(30),
+  /** How long after receipt a lead may still be sold by retries. */
+  saleWindowS: integer("sale_window_s").notNull().default(3600),
+  createdAt: createdAt(),
+});
+
+export const sources = sqliteTable("sources", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  status: text("status", { enum: ["active", "paused"] }).notNull().default("active"),
+  /** SHA-256 hex of the server API key (X-Api-Key). The key itself is never stored. */
+  apiKeyHash: text("api_key_hash").unique(),
+  /** Publishable key for browser forms: public by design, only valid with an allowed Origin. */
+  publishableKey: text("publishable_key").unique(),
+  /** JSON: string[] of campaign slugs, or ["*"]. */
+  allowedCampaigns: text("allowed_campaigns").notNull().default('["*"]'),
+  /** JSON: string[] of exact origins (https://form.example.com). */
+  allowedOrigins: text("allowed_origins").notNull().default("[]"),
+  payoutType: text("payout_type", { enum: ["share", "fixed"] }).notNull().default("share"),
+  /** share: basis points of the sale price (7000 = 70%); fixed: cents per sold lead. */
+  payoutValue: integer("payout_value").notNull().default(7000),
+  successUrl: text("success_url"),
+  failureUrl: text("failure_url"),
+  postbackUrl: text("postback_url"),
+  postbackSecret: text("postback_secret"),
+  createdAt: createdAt(),
+});
+
+export const buyers = sqliteTable("buyers", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  status: text("status", { enum: ["active", "paused"] }).notNull().default("active"),
+  /** Buyer-level dedupe: never sell this buyer the same consumer twice within this window. */
+  dedupeWindowS: integer("dedupe_window_s").notNull().default(2_592_000),
+  /** "buyer": the window spans all the buyer's campaigns; "contract": each contract on its own. */
+  dedupeScope: text("dedupe_scope", { enum: ["buyer", "contract"] }).notNull().default("buyer"),
+  createdAt: createdAt(),
+});
+
+export const contracts = sqliteTable(
+  "contracts",
+  {
+    id: text("id").primaryKey(),
+    buyerId: text("buyer_id")
+      .notNull()
+      .references(() => buyers.id),
+    campaignId: text("campaign_id")
+      .notNull()
+      .references(() => campaigns.id),
+    name: text("name").notNull(),
+    status: text("status", { enum: ["active", "paused"] }).notNull().default("active"),
+    /** Null for fixed-price (direct post) contracts, which are never pinged. */
+    pingUrl: text("ping_url"),
+    postUrl: text("post_url").notNull(),
+    /** JSON: Protocol — "native", or request templates and response rules for ping and post. */
+    protocol: text("protocol").notNull().default('{"kind":"native"}'),
+    /** HMAC-SHA256 key for request signatures. */
+    secret: text("secret").notNull(),
+    timeoutMs: integer("timeout_ms").notNull().default(500),
+    pricing: text("pricing", { enum: ["dynamic", "fixed"] }).notNull().default("dynamic"),
+    fixedPriceCents: integer("fixed_price_cents"),
+    minBidCents: integer("min_bid_cents").notNull().default(0),
+    /** Effective bid = bid x adjust_bps / 10000 (10000 = 1.0), in integer arithmetic. */
+    bidAdjustBps: integer("bid_adjust_bps").notNull().default(10_000),
+    /** Higher wins ties on effective bid, and orders the waterfall. */
+    priority: integer("priority").notNull().default(0),
+    /** JSON: Filter[] — all must match. */
+    filters: text("filters").notNull().default("[]"),
+    /** JSON: Schedule or null (always open). */
+    schedule: text("schedule"),
+    /** IANA time zone for cap windows (and the schedule's default). */
+    timezone: text("timezone").notNull().default("UTC"),
+    capHour: integer("cap_hour"),
+    capDay: integer("cap_day"),
+    capMonth: integer("cap_month"),
+    budgetDayCents: integer("budget_day_cents"),
+    budgetMonthCents: integer("budget_month_cents"),
+    /** Fallback contracts are the lower tiers: tried by the retry queue after the live auction. */
+    fallback: integer("fallback", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [index("contracts_campaign_idx").on(t.campaignId)],
+);
+
+export const suppressions = sqliteTable("suppressions", {
+  /** SHA-256 hex of a normalized phone (E.164) or email. */
+  hash: text("hash").primaryKey(),
+  kind: text("kind", { enum: ["phone", "email"] }).notNull(),
+  reason: text("reason").notNull(),
+  createdAt: createdAt(),
+});
+
+export const leads = sqliteTable(
+  "leads",
+  {
+    id: text("id").primaryKey(),
+    campaignId: text("campaign_id").notNull(),
+    sourceId: text("source_id").notNull(),
+    status: text("status", {
+      enum: ["received", "auctioning", "pending", "sold", "unsold", "duplicate", "rejected"],
+    }).notNull(),
+    reason: text("reason"),
+    /** Per source: a retried submission with the same key gets the first result. */
+    idempotencyKey: text("idempotency_key"),
+    /** The original lead when status is duplicate. */
+    duplicateOf: text("duplicate_of"),
+    /** JSON: the normalized lead (PII; never logged). */
+    data: text("data").notNull(),
+    /** JSON: TCPA consent evidence. */
+    consent: text("consent"),
+    /** JSON: ip, user agent, country, region. */
+    meta: text("meta").notNull(),
+    phoneHash: text("phone_hash"),
+    emailHash: text("email_hash"),
+    priceCents: integer("price_cents").notNull().default(0),
+    payoutCents: integer("payout_cents").notNull().default(0),
+    marginCents: integer("margin_cents").notNull().default(0),
+    /** Retry attempts made by the queue consumer. */
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at").notNull(),
+    finalAt: integer("final_at"),
+  },
+  (t) => [
+    uniqueIndex("leads_source_idem_uq").on(t.sourceId, t.idempotencyKey),
+    index("leads_campaign_created_idx").on(t.campaignId, t.createdAt),
+    index("leads_status_idx").on(t.status),
+  ],
+);
+
+/** One row per contract considered for a lead: skipped (with reason), or pinged (with outcome and bid). */
+export const pings = sqliteTable(
+  "pings",
+  {
+    id: text("id").primaryKey(),
+    leadId: text("lead_id").notNull(),
+    contractId: text("contract_id").notNull(),
+    attempt: integer("attempt").notNull().default(0),
+    outcome: text("outcome", {
+      enum: ["bid", "no_bid", "timeout", "late", "error", "invalid", "below_floor", "skipped"],
+    }).notNull(),
+    reason: text("reason"),
+    httpStatus: integer("http_status"),
+    latencyMs: integer("latency_ms"),
+    bidCents: integer("bid_cents"),
+    effectiveCents: integer("effective_cents"),
+    bidToken: text("bid_token"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("pings_lead_idx").on(t.leadId), index("pings_contract_idx").on(t.contractId, t.createdAt)],
+);
+
+/** One row per post attempt. A lead is sold to a contract at most once (partial unique index). */
+export const posts = sqliteTable(
+  "posts",
+  {
+    id: text("id").primaryKey(),
+    leadId: text("lead_id").notNull(),
+    contractId: text("contract_id").notNull(),
+    attempt: integer("attempt").notNull().default(0),
+    outcome: text("outcome", { enum: ["accepted", "rejected", "error", "timeout", "cap_full", "duplicate"] }).notNull(),
+    reason: text("reason"),
+    httpStatus: integer("http_status"),
+    latencyMs: integer("latency_ms"),
+    priceCents: integer("price_cents").notNull(),
+    payoutCents: integer("payout_cents").notNull().default(0),
+    buyerLeadId: text("buyer_lead_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("posts_lead_idx").on(t.leadId),
+    index("posts_contract_idx").on(t.contractId, t.createdAt),
+    uniqueIndex("posts_one_sale_uq")
+      .on(t.leadId, t.contractId)
+      .where(sql`outcome = 'accepted'`),
+  ],
+);
+
+/** The lead's lifecycle trace: validation, dedupe, auction rounds, retries, final outcome. */
+export const leadEvents = sqliteTable(
+  "lead_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    leadId: text("lead_id").notNull(),
+    at: integer("at").notNull(),
+    kind: text("kind").notNull(),
+    /** JSON detail, never PII. */
+    detail: text("detail"),
+  },
+  (t) => [index("lead_events_lead_idx").on(t.leadId, t.at)],
+);
+
+export type CampaignRow = typeof campaigns.$inferSelect;
+export type SourceRow = typeof sources.$inferSelect;
+export type BuyerRow = typeof buyers.$inferSelect;
+export type ContractRow = typeof contracts.$inferSelect;
+export type LeadRow = typeof leads.$inferSelect;
+export type LeadStatus = LeadRow["status"];
+export type PingRow = typeof pings.$inferInsert;
+export type PostRow = typeof posts.$inferInsert;

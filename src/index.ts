@@ -1,0 +1,17 @@
+// The Worker: HTTP through Hono, the retry and dead-letter queues, and the Durable Object classes.
+import type { Env } from "./env";
+import { app } from "./http/app";
+import { handleDeadLetterBatch } from "./queues/dead-letter-consumer";
+import { handleRetryBatch } from "./queues/retry-consumer";
+
+export { CapLedger } from "./objects/cap-ledger";
+export { DedupeShard } from "./objects/dedupe-shard";
+export { PingRelay } from "./objects/ping-relay";
+
+export default {
+  fetch: app.fetch,
+  async queue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
+    if (batch.queue.endsWith("-dlq")) await handleDeadLetterBatch(batch, env);
+    else await handleRetryBatch(batch, env, ctx);
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,174 @@
+// What happens to a valid lead: suppression check and storage in one D1 round trip, the campaign
+// dedupe claim, then the hand-off to the auction. The lead is stored before anything else can go
+// wrong, and every path ends in a recorded state (or `pending`, which the retry queue finishes).
+import { and, eq, inArray } from "drizzle-orm";
+import { auctionRound } from "../auction/round";
+import type { Config, Env } from "../env";
+import { dbOf } from "../db/client";
+import { leadSummary, recordEarlyEnd, recordRound, type LeadSummary } from "../db/records";
+import * as t from "../db/schema";
+import type { LeadStatus } from "../db/schema";
+import { newId } from "../lib/ids";
+import { log } from "../lib/log";
+import { centsToDollars } from "../lib/money";
+import type { Campaign, Rules, Source } from "../rules/compile";
+import { retryDelaySeconds } from "./state";
+import { claimForCampaign, fingerprintsOf } from "./dedupe";
+import type { LeadData } from "./fields";
+import type { LeadResponse } from "./response";
+
+export type { LeadResponse };
+
+export interface Submission {
+  campaign: Campaign;
+  source: Source;
+  lead: LeadData;
+  consent: Record<string, string | boolean> | null;
+  meta: Record<string, string | null>;
+  idempotencyKey: string | null;
+}
+
+
+type Defer = (p: Promise<unknown>) => void;
+
+function respond(
+  source: Source,
+  leadId: string,
+  status: LeadResponse["status"],
+  extra: Partial<Omit<LeadResponse, "lead_id" | "status">> = {},
+): LeadResponse {
+  const good = status === "sold" || status === "pending" || status === "unsold";
+  return {
+    lead_id: leadId,
+    status,
+    price: 0,
+    payout: 0,
+    buyer: null,
+    buyers: [],
+    redirect_url: (good ? source.successUrl : source.failureUrl) ?? null,
+    reason: null,
+    duplicate_of: null,
+    ...extra,
+  };
+}
+
+/** The stored result of a lead, for idempotent replays and GET /v1/leads/:id. */
+export function responseFromSummary(source: Source, s: LeadSummary): LeadResponse {
+  const inFlight: LeadStatus[] = ["received", "auctioning", "pending"];
+  const status = inFlight.includes(s.lead.status) ? "pending" : (s.lead.status as LeadResponse["status"]);
+  const buyers = [...new Set(s.sales.map((x) => x.buyerName))];
+  return respond(source, s.lead.id, status, {
+    price: centsToDollars(s.lead.priceCents),
+    payout: centsToDollars(s.lead.payoutCents),
+    buyer: buyers[0] ?? null,
+    buyers,
+    reason: s.lead.reason,
+    duplicate_of: s.lead.duplicateOf,
+  });
+}
+
+const firstFieldOfType = (c: Campaign, type: string) => c.fields.find((f) => f.type === type)?.name;
+
+export async function ingest(env: Env, config: Config, rules: Rules, sub: Submission, defer: Defer): Promise<LeadResponse> {
+  const db = dbOf(env.DB);
+  const { campaign, source } = sub;
+  const leadId = newId("ld");
+  const now = Date.now();
+  const fps = await fingerprintsOf(sub.lead, firstFieldOfType(campaign, "phone"), firstFieldOfType(campaign, "email"));
+  const phoneHash = fps.find((f) => f.kind === "phone")?.hash ?? null;
+  const emailHash = fps.find((f) => f.kind === "email")?.hash ?? null;
+
+  // One round trip: the suppression look-up and the lead itself (an idempotent replay inserts nothing).
+  const [suppressed, inserted] = await db.batch([
+    db.select({ reason: t.suppressions.reason }).from(t.suppressions).where(inArray(t.suppressions.hash, fps.length ? fps.map((f) => f.hash) : [""])),
+    db
+      .insert(t.leads)
+      .values({
+        id: leadId,
+        campaignId: campaign.id,
+        sourceId: source.id,
+        status: "received",
+        idempotencyKey: sub.idempotencyKey,
+        data: JSON.stringify(sub.lead),
+        consent: sub.consent ? JSON.stringify(sub.consent) : null,
+        meta: JSON.stringify(sub.meta),
+        phoneHash,
+        emailHash,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning({ id: t.leads.id }),
+  ]);
+
+  if (inserted.length === 0) {
+    // Same source and idempotency key as an earlier submission: answer with that lead's result.
+    const [existing] = await db
+      .select({ id: t.leads.id })
+      .from(t.leads)
+      .where(and(eq(t.leads.sourceId, source.id), eq(t.leads.idempotencyKey, sub.idempotencyKey ?? "")));
+    const summary = existing ? await leadSummary(db, existing.id) : undefined;
+    if (!summary || summary.lead.sourceId !== source.id) throw new Error("idempotent replay without a stored lead");
+    log("lead_replayed", { lead_id: summary.lead.id, source: source.id });
+    return responseFromSummary(source, summary);
+  }
+  log("lead_received", { lead_id: leadId, campaign: campaign.slug, source: source.id });
+
+  if (suppressed.length > 0) {
+    const reason = `suppressed: ${suppressed[0]!.reason}`;
+    defer(recordEarlyEnd(db, leadId, "rejected", reason));
+    log("lead_rejected", { lead_id: leadId, reason: "suppressed" });
+    return respond(source, leadId, "rejected", { reason });
+  }
+
+  const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
+  const dedupe = await claimForCampaign(
+    env,
+    config.DEDUPE_SHARDS,
+    fps,
+    campaign.id,
+    leadId,
+    campaign.dedupeWindowS,
+    [...new Set(contracts.map((c) => c.dedupeKey))],
+  );
+  if (dedupe.duplicateOf) {
+    const duplicateOf = dedupe.duplicateOf;
+    defer(recordEarlyEnd(db, leadId, "duplicate", "same consumer inside the campaign's dedupe window", duplicateOf));
+    log("lead_duplicate", { lead_id: leadId, duplicate_of: duplicateOf });
+    return respond(source, leadId, "duplicate", { duplicate_of: duplicateOf, reason: "duplicate" });
+  }
+
+  const round = await auctionRound({
+    env,
+    config,
+    campaign,
+    source,
+    contracts,
+    leadId,
+    lead: sub.lead,
+    fingerprints: fps,
+    alreadyBought: dedupe.alreadyBought,
+    exclude: new Set(),
+    includeFallback: false,
+    retriesDone: 0,
+    createdAt: now,
+    defer,
+  });
+  round.record.events.unshift({ kind: "accepted", at: now, detail: { campaign: campaign.slug, source: source.id, dedupe: "unique" } });
+  defer(
+    (async () => {
+      await recordRound(db, round.record);
+      if (round.status === "pending")
+        await env.RETRY_QUEUE.send({ leadId }, { delaySeconds: retryDelaySeconds(campaign.retryBaseDelayS, 1) });
+    })(),
+  );
+  log("lead_auctioned", { lead_id: leadId, status: round.status, ...round.result.summary, price_cents: round.result.total.priceCents });
+  const buyers = round.result.sales.map((s) => s.contract.buyerName);
+  return respond(source, leadId, round.status, {
+    price: centsToDollars(round.result.total.priceCents),
+    payout: centsToDollars(round.result.total.payoutCents),
+    buyer: buyers[0] ?? null,
+    buyers,
+    reason: round.reason,
+  });
+}

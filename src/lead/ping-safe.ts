@@ -1,0 +1,20 @@
+// The PII-free subset of a lead that buyers see in a ping.
+import type { FieldDef } from "../rules/schemas";
+import { PII_NAMES, PII_TYPES } from "../rules/schemas";
+import type { LeadData } from "./fields";
+
+/**
+ * Only fields the campaign marks ping-safe, and never personal data even if a rule says otherwise
+ * (rules:check reports such a rule; this is the second line of defence). A date of birth is
+ * never pinged, but the age derived from it is.
+ */
+export function pingSafeLead(fields: FieldDef[], lead: LeadData): LeadData {
+  const out: LeadData = {};
+  for (const f of fields) {
+    if (!f.ping || f.pii || PII_TYPES.has(f.type) || PII_NAMES.has(f.name)) continue;
+    const v = lead[f.name];
+    if (v !== undefined) out[f.name] = v;
+  }
+  if (fields.some((f) => f.type === "dob") && lead.age !== undefined) out.age = lead.age;
+  return out;
+}

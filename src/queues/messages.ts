@@ -1,0 +1,5 @@
+import { z } from "zod";
+
+/** A lead to run another auction round for. Validated on receipt: queues are an input too. */
+export const RetryMessageSchema = z.object({ leadId: z.string().min(1).max(64) });
+export type RetryMessage = z.infer<typeof RetryMessageSchema>;

@@ -1,0 +1,48 @@
+// Rules live in D1 and are cached per isolate for RULES_TTL_MS, so an admin's
+// `wrangler d1 execute` or a new migration takes effect within seconds, without a redeploy.
+// One D1 round trip (a batch of four selects) per isolate per TTL; never one per lead.
+import { dbOf } from "../db/client";
+import * as t from "../db/schema";
+import { log } from "../lib/log";
+import { compileRules, type RuleRows, type Rules } from "./compile";
+
+export async function loadRuleRows(d1: D1Database): Promise<RuleRows> {
+  const db = dbOf(d1);
+  const [campaigns, sources, buyers, contracts] = await db.batch([
+    db.select().from(t.campaigns),
+    db.select().from(t.sources),
+    db.select().from(t.buyers),
+    db.select().from(t.contracts),
+  ]);
+  return { campaigns, sources, buyers, contracts };
+}
+
+let current: { rules: Rules; expiresAt: number } | undefined;
+let loading: Promise<Rules> | undefined;
+const reported = new Set<string>();
+
+async function reload(d1: D1Database, ttlMs: number): Promise<Rules> {
+  const rules = compileRules(await loadRuleRows(d1));
+  for (const p of rules.problems) {
+    const key = `${p.table}:${p.id}:${p.column}:${p.message}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    log("rule_disabled", { table: p.table, id: p.id, column: p.column, reason: p.message }, "warn");
+  }
+  current = { rules, expiresAt: Date.now() + ttlMs };
+  return rules;
+}
+
+export async function getRules(d1: D1Database, ttlMs: number): Promise<Rules> {
+  if (current && Date.now() < current.expiresAt) return current.rules;
+  // Concurrent requests share one reload.
+  loading ??= reload(d1, ttlMs).finally(() => {
+    loading = undefined;
+  });
+  return loading;
+}
+
+/** Drop the cached rules (tests, and after an admin write through the API). */
+export function invalidateRules(): void {
+  current = undefined;
+}

@@ -1,0 +1,256 @@
+// Turns raw D1 rows into validated, ready-to-use rules. Pure: the loader (src/rules/cache.ts) and
+// `npm run rules:check` both call it. A row that fails validation is left out with a problem that
+// names it; everything else keeps working.
+import { z } from "zod";
+import type { BuyerRow, CampaignRow, ContractRow, SourceRow } from "../db/schema";
+import {
+  FieldDefsSchema,
+  FiltersSchema,
+  OriginListSchema,
+  ProtocolSchema,
+  ScheduleSchema,
+  StringListSchema,
+  TimeZoneSchema,
+  type FieldDef,
+  type Filter,
+  type Protocol,
+  type Schedule,
+} from "./schemas";
+
+export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt"> {
+  fields: FieldDef[];
+}
+
+export interface Source extends Omit<SourceRow, "allowedCampaigns" | "allowedOrigins" | "createdAt"> {
+  allowedCampaigns: string[];
+  allowedOrigins: string[];
+}
+
+export interface Caps {
+  hour: number | null;
+  day: number | null;
+  month: number | null;
+  budgetDayCents: number | null;
+  budgetMonthCents: number | null;
+}
+
+export interface Contract {
+  id: string;
+  buyerId: string;
+  buyerName: string;
+  campaignId: string;
+  name: string;
+  pingUrl: string | null;
+  postUrl: string;
+  protocol: Protocol;
+  secret: string;
+  timeoutMs: number;
+  pricing: "dynamic" | "fixed";
+  fixedPriceCents: number | null;
+  minBidCents: number;
+  bidAdjustBps: number;
+  priority: number;
+  filters: Filter[];
+  schedule: Schedule | null;
+  timezone: string;
+  caps: Caps;
+  fallback: boolean;
+  /** Key under which buyer-level dedupe records purchases (buyer or contract scope). */
+  dedupeKey: string;
+  dedupeWindowS: number;
+}
+
+export interface RuleProblem {
+  table: "campaigns" | "sources" | "buyers" | "contracts";
+  id: string;
+  column: string;
+  message: string;
+}
+
+export interface Rules {
+  campaignsBySlug: Map<string, Campaign>;
+  campaignsById: Map<string, Campaign>;
+  sourcesByKeyHash: Map<string, Source>;
+  sourcesByPublishableKey: Map<string, Source>;
+  sourcesById: Map<string, Source>;
+  /** Active contracts of active buyers, per campaign id. */
+  contractsByCampaign: Map<string, Contract[]>;
+  contractsById: Map<string, Contract>;
+  problems: RuleProblem[];
+}
+
+export interface RuleRows {
+  campaigns: CampaignRow[];
+  sources: SourceRow[];
+  buyers: BuyerRow[];
+  contracts: ContractRow[];
+}
+
+function parseJson<T>(
+  raw: string | null,
+  schema: z.ZodType<T>,
+  where: Omit<RuleProblem, "message">,
+  problems: RuleProblem[],
+): T | undefined {
+  let value: unknown;
+  try {
+    value = raw === null ? null : JSON.parse(raw);
+  } catch {
+    problems.push({ ...where, message: "not valid JSON" });
+    return undefined;
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    problems.push({ ...where, message: z.prettifyError(parsed.error).replace(/\n/g, "; ") });
+    return undefined;
+  }
+  return parsed.data;
+}
+
+const isHttpUrl = (u: string | null) => {
+  if (u === null) return false;
+  try {
+    const p = new URL(u).protocol;
+    return p === "http:" || p === "https:";
+  } catch {
+    return false;
+  }
+};
+
+const positiveOrNull = z.number().int().positive().nullable();
+
+export function compileRules(rows: RuleRows): Rules {
+  const problems: RuleProblem[] = [];
+  const rules: Rules = {
+    campaignsBySlug: new Map(),
+    campaignsById: new Map(),
+    sourcesByKeyHash: new Map(),
+    sourcesByPublishableKey: new Map(),
+    sourcesById: new Map(),
+    contractsByCampaign: new Map(),
+    contractsById: new Map(),
+    problems,
+  };
+
+  for (const row of rows.campaigns) {
+    const at = (column: string) => ({ table: "campaigns" as const, id: row.id, column });
+    const fields = parseJson(row.fields, FieldDefsSchema, at("fields"), problems);
+    const before = problems.length;
+    if (row.pingTimeoutMs < 50 || row.pingTimeoutMs > 10_000)
+      problems.push({ ...at("ping_timeout_ms"), message: "must be between 50 and 10000" });
+    if (row.floorCents < 0) problems.push({ ...at("floor_cents"), message: "must not be negative" });
+    if (row.maxBuyers < 1) problems.push({ ...at("max_buyers"), message: "must be at least 1" });
+    if (row.exclusive && row.maxBuyers !== 1)
+      problems.push({ ...at("max_buyers"), message: "an exclusive campaign sells to exactly 1 buyer" });
+    if (row.maxFanout < 1 || row.maxFanout > 1000)
+      problems.push({ ...at("max_fanout"), message: "must be between 1 and 1000" });
+    if (row.postDeadlineMs < 100) problems.push({ ...at("post_deadline_ms"), message: "must be at least 100" });
+    if (row.retryMaxAttempts < 0) problems.push({ ...at("retry_max_attempts"), message: "must not be negative" });
+    if (!fields || problems.length > before || row.status !== "active") continue;
+    const { createdAt: _c, ...rest } = row;
+    const campaign: Campaign = { ...rest, fields };
+    rules.campaignsBySlug.set(campaign.slug, campaign);
+    rules.campaignsById.set(campaign.id, campaign);
+  }
+
+  for (const row of rows.sources) {
+    const at = (column: string) => ({ table: "sources" as const, id: row.id, column });
+    const allowedCampaigns = parseJson(row.allowedCampaigns, StringListSchema, at("allowed_campaigns"), problems);
+    const allowedOrigins = parseJson(row.allowedOrigins, OriginListSchema, at("allowed_origins"), problems);
+    const before = problems.length;
+    if (row.payoutType === "share" && (row.payoutValue < 0 || row.payoutValue > 10_000))
+      problems.push({ ...at("payout_value"), message: "a revenue share is 0..10000 basis points" });
+    if (row.payoutType === "fixed" && row.payoutValue < 0)
+      problems.push({ ...at("payout_value"), message: "must not be negative" });
+    if (!row.apiKeyHash && !row.publishableKey)
+      problems.push({ ...at("api_key_hash"), message: "a source needs an API key hash or a publishable key" });
+    if (row.apiKeyHash && !/^[0-9a-f]{64}$/.test(row.apiKeyHash))
+      problems.push({ ...at("api_key_hash"), message: "must be the SHA-256 hex of the key" });
+    for (const col of ["successUrl", "failureUrl", "postbackUrl"] as const) {
+      if (row[col] !== null && !isHttpUrl(row[col]))
+        problems.push({ ...at(col.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase())), message: "not an http(s) URL" });
+    }
+    if (!allowedCampaigns || !allowedOrigins || problems.length > before || row.status !== "active") continue;
+    const { createdAt: _c, ...rest } = row;
+    const source: Source = { ...rest, allowedCampaigns, allowedOrigins };
+    rules.sourcesById.set(source.id, source);
+    if (source.apiKeyHash) rules.sourcesByKeyHash.set(source.apiKeyHash, source);
+    if (source.publishableKey) rules.sourcesByPublishableKey.set(source.publishableKey, source);
+  }
+
+  const buyers = new Map(rows.buyers.map((b) => [b.id, b]));
+  for (const row of rows.contracts) {
+    const at = (column: string) => ({ table: "contracts" as const, id: row.id, column });
+    const protocol = parseJson(row.protocol, ProtocolSchema, at("protocol"), problems);
+    const filters = parseJson(row.filters, FiltersSchema, at("filters"), problems);
+    const schedule = parseJson(row.schedule, ScheduleSchema.nullable(), at("schedule"), problems);
+    const before = problems.length;
+    const buyer = buyers.get(row.buyerId);
+    const campaign = rules.campaignsById.get(row.campaignId);
+    if (!buyer) problems.push({ ...at("buyer_id"), message: `no buyer "${row.buyerId}"` });
+    if (!rows.campaigns.some((c) => c.id === row.campaignId))
+      problems.push({ ...at("campaign_id"), message: `no campaign "${row.campaignId}"` });
+    if (!TimeZoneSchema.safeParse(row.timezone).success)
+      problems.push({ ...at("timezone"), message: `unknown IANA time zone "${row.timezone}"` });
+    if (!isHttpUrl(row.postUrl)) problems.push({ ...at("post_url"), message: "not an http(s) URL" });
+    if (row.pricing === "dynamic" && !isHttpUrl(row.pingUrl))
+      problems.push({ ...at("ping_url"), message: "a dynamic-price contract needs an http(s) ping URL" });
+    if (row.pricing === "fixed" && (row.fixedPriceCents === null || row.fixedPriceCents <= 0))
+      problems.push({ ...at("fixed_price_cents"), message: "a fixed-price contract needs a positive price" });
+    if (row.pricing === "dynamic" && protocol?.kind === "template" && !protocol.ping)
+      problems.push({ ...at("protocol"), message: "a dynamic-price template contract needs a ping template" });
+    if (row.bidAdjustBps < 0 || row.bidAdjustBps > 100_000)
+      problems.push({ ...at("bid_adjust_bps"), message: "must be between 0 and 100000" });
+    if (row.timeoutMs < 10 || row.timeoutMs > 10_000)
+      problems.push({ ...at("timeout_ms"), message: "must be between 10 and 10000" });
+    if (row.secret.length < 16) problems.push({ ...at("secret"), message: "must be at least 16 characters" });
+    for (const col of ["capHour", "capDay", "capMonth", "budgetDayCents", "budgetMonthCents"] as const) {
+      if (!positiveOrNull.safeParse(row[col]).success)
+        problems.push({ ...at(col.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase())), message: "must be a positive integer or NULL" });
+    }
+    if (campaign && filters) {
+      const names = new Set(campaign.fields.map((f) => f.name));
+      names.add("age");
+      for (const f of filters)
+        if (!names.has(f.field))
+          problems.push({ ...at("filters"), message: `filter on unknown field "${f.field}" of campaign ${campaign.slug}` });
+    }
+    if (!protocol || !filters || schedule === undefined || problems.length > before) continue;
+    if (row.status !== "active" || !buyer || buyer.status !== "active" || !campaign) continue;
+    const contract: Contract = {
+      id: row.id,
+      buyerId: row.buyerId,
+      buyerName: buyer.name,
+      campaignId: row.campaignId,
+      name: row.name,
+      pingUrl: row.pingUrl,
+      postUrl: row.postUrl,
+      protocol,
+      secret: row.secret,
+      timeoutMs: row.timeoutMs,
+      pricing: row.pricing,
+      fixedPriceCents: row.fixedPriceCents,
+      minBidCents: row.minBidCents,
+      bidAdjustBps: row.bidAdjustBps,
+      priority: row.priority,
+      filters,
+      schedule,
+      timezone: row.timezone,
+      caps: {
+        hour: row.capHour,
+        day: row.capDay,
+        month: row.capMonth,
+        budgetDayCents: row.budgetDayCents,
+        budgetMonthCents: row.budgetMonthCents,
+      },
+      fallback: row.fallback,
+      dedupeKey: buyer.dedupeScope === "buyer" ? `buyer:${buyer.id}` : `contract:${row.id}`,
+      dedupeWindowS: buyer.dedupeWindowS,
+    };
+    rules.contractsById.set(contract.id, contract);
+    const list = rules.contractsByCampaign.get(contract.campaignId) ?? [];
+    list.push(contract);
+    rules.contractsByCampaign.set(contract.campaignId, list);
+  }
+  return rules;
+}

@@ -1,0 +1,161 @@
+// zod schemas for the structured (JSON) parts of the rules. They are the single source of the
+// TypeScript types for fields, filters, schedules and buyer protocols.
+import { z } from "zod";
+
+const fieldName = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "field names are snake_case, at most 64 chars");
+
+export const FIELD_TYPES = [
+  "text",
+  "email",
+  "phone",
+  "zip",
+  "state",
+  "integer",
+  "number",
+  "boolean",
+  "enum",
+  "date",
+  "dob",
+] as const;
+
+/** Types whose values identify a person: never allowed in a ping. */
+export const PII_TYPES: ReadonlySet<string> = new Set(["email", "phone", "dob"]);
+/** Field names that identify a person whatever their type: never allowed in a ping. */
+export const PII_NAMES: ReadonlySet<string> = new Set([
+  "first_name",
+  "last_name",
+  "full_name",
+  "name",
+  "address",
+  "address2",
+  "street",
+  "street_address",
+  "email",
+  "phone",
+  "ssn",
+  "dob",
+  "date_of_birth",
+]);
+
+export const FieldDefSchema = z
+  .object({
+    name: fieldName,
+    type: z.enum(FIELD_TYPES),
+    required: z.boolean().default(false),
+    /** Safe to show buyers in a ping (never for PII). */
+    ping: z.boolean().default(false),
+    /** Marks a text field as personal data (never pinged). */
+    pii: z.boolean().default(false),
+    values: z.array(z.string().min(1)).min(1).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    max_length: z.number().int().positive().max(10_000).optional(),
+  })
+  .superRefine((f, ctx) => {
+    if (f.type === "enum" && !f.values) ctx.addIssue({ code: "custom", message: "enum fields need values" });
+    if (f.ping && (f.pii || PII_TYPES.has(f.type) || PII_NAMES.has(f.name)))
+      ctx.addIssue({ code: "custom", message: `field "${f.name}" is personal data and cannot be ping-safe` });
+  });
+export type FieldDef = z.infer<typeof FieldDefSchema>;
+
+export const FieldDefsSchema = z
+  .array(FieldDefSchema)
+  .min(1)
+  .superRefine((fields, ctx) => {
+    const seen = new Set<string>();
+    for (const f of fields) {
+      if (seen.has(f.name)) ctx.addIssue({ code: "custom", message: `duplicate field "${f.name}"` });
+      seen.add(f.name);
+    }
+  });
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+const isValidRegex = (p: string) => {
+  try {
+    new RegExp(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const FilterSchema = z.discriminatedUnion("op", [
+  z.object({ field: fieldName, op: z.literal("eq"), value: scalar }),
+  z.object({ field: fieldName, op: z.literal("neq"), value: scalar }),
+  z.object({ field: fieldName, op: z.literal("in"), values: z.array(scalar).min(1) }),
+  z.object({ field: fieldName, op: z.literal("not_in"), values: z.array(scalar).min(1) }),
+  z
+    .object({ field: fieldName, op: z.literal("range"), min: z.number().optional(), max: z.number().optional() })
+    .refine((r) => r.min !== undefined || r.max !== undefined, "range needs min or max"),
+  z.object({
+    field: fieldName,
+    op: z.literal("regex"),
+    pattern: z.string().max(200).refine(isValidRegex, "not a valid regular expression"),
+  }),
+  z.object({ field: fieldName, op: z.literal("exists") }),
+]);
+export type Filter = z.infer<typeof FilterSchema>;
+export const FiltersSchema = z.array(FilterSchema);
+
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+export const TimeZoneSchema = z.string().refine(isTimeZone, "unknown IANA time zone");
+
+export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "time as HH:MM");
+
+export const ScheduleSchema = z.object({
+  /** Defaults to the contract's time zone. */
+  timezone: TimeZoneSchema.optional(),
+  /** Open when any window matches; a window whose end is before its start runs past midnight. */
+  windows: z
+    .array(z.object({ days: z.array(z.enum(WEEKDAYS)).min(1), start: hhmm, end: hhmm }))
+    .min(1),
+});
+export type Schedule = z.infer<typeof ScheduleSchema>;
+
+/** Where a mapped value comes from: a lead field, or one of the auction's own values. */
+const mappingSource = z.string().regex(/^(\$(ping_id|bid_token|price|price_cents|campaign|lead_id)|[a-z][a-z0-9_]*)$/);
+
+export const ResponseRulesSchema = z.object({
+  /** Dotted path into a JSON answer, e.g. "result.bid". */
+  bid_path: z.string().optional(),
+  bid_unit: z.enum(["dollars", "cents"]).default("dollars"),
+  bid_token_path: z.string().optional(),
+  accepted_path: z.string().optional(),
+  /** Values at accepted_path that mean accepted (default: true, "true", "accepted", "success", 1). */
+  accepted_values: z.array(scalar).optional(),
+  reason_path: z.string().optional(),
+  buyer_lead_id_path: z.string().optional(),
+  /** HTTP statuses that decide the outcome on their own (e.g. 204 no bid, 409 duplicate reject). */
+  accept_status: z.array(z.number().int()).optional(),
+  reject_status: z.array(z.number().int()).optional(),
+});
+export type ResponseRules = z.infer<typeof ResponseRulesSchema>;
+
+export const RequestTemplateSchema = z.object({
+  format: z.enum(["json", "form"]),
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Constant fields added to every request (vendor ids, campaign codes). */
+  static: z.record(z.string(), scalar).default({}),
+  /** Output key (dotted for nested JSON) -> lead field or $value. */
+  mapping: z.record(z.string().min(1), mappingSource),
+  response: ResponseRulesSchema,
+});
+export type RequestTemplate = z.infer<typeof RequestTemplateSchema>;
+
+export const ProtocolSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("native") }),
+  z.object({ kind: z.literal("template"), ping: RequestTemplateSchema.optional(), post: RequestTemplateSchema }),
+]);
+export type Protocol = z.infer<typeof ProtocolSchema>;
+
+export const StringListSchema = z.array(z.string().min(1));
+export const OriginListSchema = z.array(z.url().transform((u) => new URL(u).origin));

@@ -1,0 +1,94 @@
+// Shared helpers for the workerd suites: seeding, calling the worker, steering mock buyers.
+import { env, exports } from "cloudflare:workers";
+import { DEMO_API_KEY, type Behaviour, type ReceivedRequest } from "../../demo/constants";
+import { invalidateRules } from "../../src/rules/cache";
+import { forgetCapSnapshot } from "../../src/auction/caps";
+
+const RULE_AND_RECORD_TABLES = ["lead_events", "posts", "pings", "leads", "contracts", "buyers", "sources", "campaigns", "suppressions"];
+
+/** Replaces rules and records with the demo configuration (plus optional extra SQL). */
+export async function seedDemo(extra: string[] = []): Promise<void> {
+  await env.DB.batch(RULE_AND_RECORD_TABLES.map((t) => env.DB.prepare(`DELETE FROM ${t}`)));
+  await env.DB.batch([...env.TEST_SEED, ...extra].map((s) => env.DB.prepare(s)));
+  invalidateRules();
+  forgetCapSnapshot();
+}
+
+export async function sql(statement: string, ...params: unknown[]): Promise<void> {
+  await env.DB.prepare(statement).bind(...params).run();
+  invalidateRules();
+}
+
+export async function setBuyers(behaviours: Record<string, Behaviour>): Promise<void> {
+  await fetch(`${env.BUYERS_URL}/control`, { method: "DELETE" });
+  await Promise.all(
+    Object.entries(behaviours).map(([name, b]) => fetch(`${env.BUYERS_URL}/control/${name}`, { method: "PUT", body: JSON.stringify(b) })),
+  );
+}
+
+export async function received(name: string): Promise<ReceivedRequest[]> {
+  return (await fetch(`${env.BUYERS_URL}/control/${name}/requests`)).json();
+}
+
+let counter = 0;
+/** A valid demo lead for a consumer nobody has seen (unique phone and email). */
+export function demoLead(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  counter++;
+  const n = (Date.now() % 1_000_000) * 100 + (counter % 100);
+  const line = String(n % 10_000).padStart(4, "0");
+  const exchange = 200 + Math.floor(n / 10_000) % 700;
+  return {
+    campaign: "auto-insurance",
+    first_name: "Pat",
+    last_name: "Doe",
+    email: `pat.${n}@example.com`,
+    phone: `(415) ${exchange} ${line}`,
+    street: "1 Main St",
+    zip: "94107",
+    state: "CA",
+    dob: "1980-05-17",
+    homeowner: true,
+    vehicle_year: 2018,
+    credit: "good",
+    ...overrides,
+  };
+}
+
+export interface PostOptions {
+  headers?: Record<string, string>;
+  apiKey?: string | null;
+}
+
+export function postLead(body: Record<string, unknown>, opts: PostOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = { "content-type": "application/json", ...opts.headers };
+  const key = opts.apiKey === undefined ? DEMO_API_KEY : opts.apiKey;
+  if (key) headers["x-api-key"] = key;
+  return exports.default.fetch(new Request("http://gateway.test/v1/leads", { method: "POST", headers, body: JSON.stringify(body) }));
+}
+
+export function gateway(path: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(new Request(`http://gateway.test${path}`, init));
+}
+
+/** Polls until `check` returns a value (records are written off the seller's wait). */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function leadRow(id: string) {
+  return env.DB.prepare(`SELECT * FROM leads WHERE id = ?`).bind(id).first<Record<string, unknown>>();
+}
+
+/** Waits until the lead has reached one of the given states, and returns its row. */
+export function leadReaches(id: string, states: string[]) {
+  return eventually(async () => {
+    const row = await leadRow(id);
+    return row && states.includes(String(row.status)) ? row : undefined;
+  });
+}

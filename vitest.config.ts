@@ -1,0 +1,38 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { demoSeedStatements } from "./demo/seed.ts";
+
+// All suites run inside workerd with the real migrations applied. Mock buyers are real HTTP servers
+// on loopback, started once by the global setup; their base URL reaches the tests as BUYERS_URL.
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    plugins: [
+      cloudflareTest(async ({ inject }) => {
+        const buyersUrl = inject<string>("buyersUrl");
+        return {
+          wrangler: { configPath: "./wrangler.toml" },
+          miniflare: {
+            bindings: {
+              TEST_MIGRATIONS: migrations,
+              TEST_SEED: demoSeedStatements(buyersUrl),
+              BUYERS_URL: buyersUrl,
+              RULES_TTL_MS: "0",
+              ADMIN_TOKEN: "test-admin-token",
+            },
+          },
+        };
+      }),
+    ],
+    test: {
+      globalSetup: ["./test/support/global-setup.ts"],
+      setupFiles: ["./test/support/apply-migrations.ts"],
+      include: ["test/**/*.test.ts"],
+      testTimeout: 20_000,
+      // Worker logs of passing tests are noise; a failing test still shows them.
+      silent: "passed-only" as const,
+      reporters: ["default", "./test/support/summary-reporter.ts"],
+    },
+  };
+});
