@@ -4,7 +4,7 @@ import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 const BIN = path.join(ROOT, "node_modules", ".bin", "wrangler");
-export const QUIET_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_LOG: process.env.WRANGLER_LOG ?? "warn", CI: "true" };
+export const QUIET_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
 
 export function wrangler(args: string[]): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(BIN, args, { cwd: ROOT, env: QUIET_ENV, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });

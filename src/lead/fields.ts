@@ -139,7 +139,7 @@ export function buildLeadSchema(fields: FieldDef[], now: () => Date = () => new 
   const shape: Record<string, z.ZodType> = {};
   for (const f of fields) {
     const base = fieldSchema(f, now);
-    shape[f.name] = z.unknown().transform((raw, ctx) => {
+    const field = z.unknown().transform((raw, ctx) => {
       const v = blankToUndefined(raw);
       if (v === undefined) {
         if (f.required) ctx.addIssue({ code: "custom", message: "is required" });
@@ -150,6 +150,7 @@ export function buildLeadSchema(fields: FieldDef[], now: () => Date = () => new 
       for (const issue of r.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
       return z.NEVER;
     });
+    shape[f.name] = f.required ? field : field.optional();
   }
   // Unknown keys are dropped: publishers often send extra tracking fields.
   return z.object(shape).transform((lead) => {

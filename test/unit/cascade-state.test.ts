@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { runCascade, type PostAttempt, type PostOutcome } from "../../src/auction/cascade";
+import { qualifyBid, type Bid } from "../../src/auction/ranking";
+import { afterRound, canTransition, retryDelaySeconds, sourcesOf } from "../../src/lead/state";
+import { contract } from "./fixtures";
+
+const bids = (ids: string[], buyerOf: (id: string) => string = (id) => id): Bid[] =>
+  ids.map((id, i) => {
+    const q = qualifyBid(contract({ id, buyerId: buyerOf(id) }), 1000 - i * 100, 0, { token: null, pingId: null, latencyMs: 0 });
+    if (!q.ok) throw new Error("bad fixture");
+    return q.bid;
+  });
+
+function poster(outcomes: Record<string, PostOutcome>, clock?: { t: number; step: number }) {
+  const calls: string[] = [];
+  const post = async (bid: Bid): Promise<PostAttempt> => {
+    calls.push(bid.contract.id);
+    if (clock) clock.t += clock.step;
+    return { bid, outcome: outcomes[bid.contract.id] ?? "accepted", reason: null, httpStatus: 200, latencyMs: 1, buyerLeadId: null };
+  };
+  return { calls, post };
+}
+
+describe("post-reject cascade", () => {
+  it("posts to the next bidder after a reject, an error or a cap refusal, and stops at the first sale", async () => {
+    const { calls, post } = poster({ a: "rejected", b: "error", c: "cap_full" });
+    const r = await runCascade(bids(["a", "b", "c", "d", "e"]), { maxBuyers: 1, deadline: Infinity, now: () => 0, post });
+    expect(calls).toEqual(["a", "b", "c", "d"]);
+    expect(r.sold.map((s) => s.bid.contract.id)).toEqual(["d"]);
+    expect(r.untried.map((b) => b.contract.id)).toEqual(["e"]);
+  });
+
+  it("sells a shared lead to up to N distinct buyers, refilling slots after rejects", async () => {
+    const { calls, post } = poster({ b: "rejected" });
+    const r = await runCascade(bids(["a", "b", "c", "d"]), { maxBuyers: 2, deadline: Infinity, now: () => 0, post });
+    expect(r.sold.map((s) => s.bid.contract.id)).toEqual(["a", "c"]);
+    expect(calls).toEqual(["a", "b", "c"]);
+  });
+
+  it("never sells one lead twice to the same buyer through two contracts", async () => {
+    const { post } = poster({});
+    const r = await runCascade(bids(["a1", "a2", "b"], (id) => id[0]!), { maxBuyers: 3, deadline: Infinity, now: () => 0, post });
+    expect(r.sold.map((s) => s.bid.contract.buyerId)).toEqual(["a", "b"]);
+  });
+
+  it("starts no post after the deadline", async () => {
+    const clock = { t: 0, step: 600 };
+    const { calls, post } = poster({ a: "timeout", b: "rejected" }, clock);
+    const r = await runCascade(bids(["a", "b", "c"]), { maxBuyers: 1, deadline: 1000, now: () => clock.t, post });
+    expect(calls).toEqual(["a", "b"]);
+    expect(r.deadlinePassed).toBe(true);
+    expect(r.sold).toHaveLength(0);
+  });
+});
+
+describe("lead state machine", () => {
+  it("final states are final; pending goes back to auctioning only", () => {
+    for (const s of ["sold", "unsold", "duplicate", "rejected"] as const) expect(sourcesOf("auctioning")).not.toContain(s);
+    expect(canTransition("pending", "auctioning")).toBe(true);
+    expect(canTransition("sold", "sold")).toBe(false);
+    expect(canTransition("unsold", "pending")).toBe(false);
+  });
+
+  it("after a round: sold, else pending while attempts and the sale window last, else unsold", () => {
+    const base = { sold: 0, transientFailure: false, attempts: 0, maxAttempts: 3, saleWindowEnd: 10_000, now: 0 };
+    expect(afterRound({ ...base, sold: 1 }).status).toBe("sold");
+    expect(afterRound(base).status).toBe("pending");
+    expect(afterRound({ ...base, attempts: 3 }).status).toBe("unsold");
+    expect(afterRound({ ...base, now: 10_000 })).toEqual({ status: "unsold", reason: "sale window ended" });
+    expect(afterRound({ ...base, maxAttempts: 0 })).toEqual({ status: "unsold", reason: "no buyer" });
+  });
+
+  it("backs off exponentially, capped at an hour", () => {
+    expect([1, 2, 3, 4].map((n) => retryDelaySeconds(30, n))).toEqual([30, 60, 120, 240]);
+    expect(retryDelaySeconds(30, 20)).toBe(3600);
+  });
+});

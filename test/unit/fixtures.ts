@@ -1,0 +1,53 @@
+// Plain-data rules for the pure-core tests.
+import type { Campaign, Contract } from "../../src/rules/compile";
+import { FieldDefsSchema } from "../../src/rules/schemas";
+
+export function contract(over: Partial<Contract> & { id: string }): Contract {
+  return {
+    buyerId: `buyer_${over.id}`,
+    buyerName: `Buyer ${over.id}`,
+    campaignId: "cmp",
+    name: over.id,
+    pingUrl: "http://127.0.0.1:1/ping",
+    postUrl: "http://127.0.0.1:1/post",
+    protocol: { kind: "native" },
+    secret: "0123456789abcdef0123",
+    timeoutMs: 300,
+    pricing: "dynamic",
+    fixedPriceCents: null,
+    minBidCents: 0,
+    bidAdjustBps: 10_000,
+    priority: 0,
+    filters: [],
+    schedule: null,
+    timezone: "UTC",
+    caps: { hour: null, day: null, month: null, budgetDayCents: null, budgetMonthCents: null },
+    fallback: false,
+    dedupeKey: `buyer:buyer_${over.id}`,
+    dedupeWindowS: 86_400,
+    ...over,
+  };
+}
+
+export function campaign(over: Partial<Campaign> = {}): Campaign {
+  return {
+    id: "cmp",
+    slug: "cmp",
+    name: "cmp",
+    status: "active",
+    fields: FieldDefsSchema.parse([{ name: "zip", type: "zip", ping: true }]),
+    mode: "auction",
+    pingTimeoutMs: 500,
+    floorCents: 0,
+    exclusive: true,
+    maxBuyers: 1,
+    dedupeWindowS: 0,
+    postDeadlineMs: 2000,
+    maxFanout: 100,
+    requireConsent: false,
+    retryMaxAttempts: 3,
+    retryBaseDelayS: 30,
+    saleWindowS: 3600,
+    ...over,
+  };
+}
