@@ -1,0 +1,197 @@
+// POST /v1/leads: every guard, form posts with redirects, CORS, idempotency, suppression, consent,
+// concurrent duplicates, and junk bodies that must never produce a 500.
+import { env } from "cloudflare:workers";
+import fc from "fast-check";
+import { beforeEach, describe, expect, it } from "vitest";
+import { DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY } from "../../demo/constants";
+import { sha256Hex } from "../../src/lib/crypto";
+import { demoLead, gateway, leadReaches, leadRow, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
+
+const form = (fields: Record<string, unknown>) => new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, String(v)])).toString();
+
+beforeEach(async () => {
+  await seedDemo();
+  await setBuyers({ alpha: { bid: 18 }, bravo: { bid: 22 }, charlie: { bid: 15 }, echo: { bid: 12, format: "form" } });
+});
+
+describe("guards, in order", () => {
+  it("413 for a body over the limit", async () => {
+    const res = await postLead({ ...demoLead(), padding: "x".repeat(40_000) });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: "payload_too_large" });
+  });
+
+  it("415 for an unsupported content type", async () => {
+    const res = await gateway("/v1/leads", { method: "POST", headers: { "content-type": "text/plain", "x-api-key": "demo-server-key" }, body: "hi" });
+    expect(res.status).toBe(415);
+  });
+
+  it("400 for malformed JSON or a JSON array", async () => {
+    for (const body of ["{nope", "[1,2]", "null"]) {
+      const res = await gateway("/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body });
+      expect(res.status).toBe(400);
+    }
+  });
+
+  it("404 for an unknown campaign, 401 for a bad key, 403 for a form from a foreign origin", async () => {
+    expect((await postLead(demoLead({ campaign: "no-such-thing" }))).status).toBe(404);
+    expect((await postLead(demoLead(), { apiKey: "wrong" })).status).toBe(401);
+    expect((await postLead(demoLead(), { apiKey: null })).status).toBe(401);
+    const res = await gateway("/v1/leads", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" },
+      body: form({ ...demoLead(), publishable_key: DEMO_PUBLISHABLE_KEY }),
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it("422 lists every wrong field", async () => {
+    const res = await postLead(demoLead({ email: "not-an-email", zip: "12", vehicle_year: 1850, first_name: undefined }));
+    expect(res.status).toBe(422);
+    const body = await res.json<{ fields: { path: string }[] }>();
+    expect(body.fields.map((f) => f.path).sort()).toEqual(["email", "first_name", "vehicle_year", "zip"]);
+  });
+});
+
+describe("browser forms", () => {
+  it("a plain HTML form post is stored, auctioned and redirected (303) to the source's success page", async () => {
+    const res = await gateway("/v1/leads", {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: DEMO_ORIGIN, accept: "text/html,application/xhtml+xml" },
+      body: form({ ...demoLead(), publishable_key: DEMO_PUBLISHABLE_KEY }),
+    });
+    expect(res.status).toBe(303);
+    const location = new URL(res.headers.get("location")!);
+    expect(location.origin + location.pathname).toBe(`${DEMO_ORIGIN}/thanks`);
+    expect(location.searchParams.get("status")).toBe("sold");
+    await leadReaches(location.searchParams.get("lead_id")!, ["sold"]);
+  });
+
+  it("a form failure redirects to the failure page; multipart works; fetch() from JS gets JSON and CORS headers", async () => {
+    const bad = await gateway("/v1/leads", {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: DEMO_ORIGIN, accept: "text/html" },
+      body: form({ ...demoLead({ email: "x" }), publishable_key: DEMO_PUBLISHABLE_KEY }),
+    });
+    expect(bad.status).toBe(303);
+    expect(bad.headers.get("location")).toContain("/sorry?error=validation_failed");
+
+    const fd = new FormData();
+    for (const [k, v] of Object.entries({ ...demoLead(), publishable_key: DEMO_PUBLISHABLE_KEY })) fd.set(k, String(v));
+    const res = await gateway("/v1/leads", { method: "POST", headers: { origin: DEMO_ORIGIN }, body: fd });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe(DEMO_ORIGIN);
+    expect(await res.json()).toMatchObject({ status: "sold", payout: 8 }); // fixed $8 payout for the form source
+  });
+
+  it("answers a CORS preflight for an allowed origin and refuses others", async () => {
+    const ok = await gateway("/v1/leads", { method: "OPTIONS", headers: { origin: DEMO_ORIGIN, "access-control-request-method": "POST" } });
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get("access-control-allow-origin")).toBe(DEMO_ORIGIN);
+    expect(ok.headers.get("access-control-allow-headers")).toContain("idempotency-key");
+    const no = await gateway("/v1/leads", { method: "OPTIONS", headers: { origin: "https://evil.example" } });
+    expect(no.status).toBe(403);
+    expect(no.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+describe("what happens to a valid lead", () => {
+  it("stores normalized data, consent and request metadata", async () => {
+    const res = await postLead(
+      demoLead({ email: " PAT@Example.com ", phone: "415.555.2671", state: "Texas", tcpa_consent: true, tcpa_consent_text: "I agree", trustedform_cert_url: `https://cert.trustedform.com/${"a".repeat(40)}` }),
+      { headers: { "cf-connecting-ip": "203.0.113.9", "user-agent": "Mozilla/5.0 test" } },
+    );
+    const { lead_id } = await res.json<{ lead_id: string }>();
+    const row = await leadReaches(lead_id, ["sold", "pending", "unsold"]);
+    expect(JSON.parse(String(row.data))).toMatchObject({ email: "pat@example.com", phone: "+14155552671", state: "TX", age: expect.any(Number) });
+    expect(JSON.parse(String(row.consent))).toMatchObject({ tcpa_consent: true, trustedform_cert_url: expect.stringContaining("trustedform") });
+    expect(JSON.parse(String(row.meta))).toMatchObject({ ip: "203.0.113.9", user_agent: "Mozilla/5.0 test" });
+  });
+
+  it("a campaign that requires consent refuses leads without it (422) and accepts leads with it", async () => {
+    await sql("UPDATE campaigns SET require_consent = 1");
+    const res = await postLead(demoLead());
+    expect(res.status).toBe(422);
+    const body = await res.json<{ fields: { path: string }[] }>();
+    expect(body.fields.map((f) => f.path)).toEqual(["tcpa_consent", "tcpa_consent_text", "trustedform_cert_url"]);
+    const ok = await postLead(demoLead({ tcpa_consent: "yes", tcpa_consent_text: "I agree to be contacted", jornaya_leadid: "0B0A3C21-1F62-4E3B-9A0D-6A1B2C3D4E5F" }));
+    expect(ok.status).toBe(200);
+  });
+
+  it("rejects a suppressed consumer with a reason, and stores the lead as rejected", async () => {
+    await sql("INSERT INTO suppressions (hash, kind, reason) VALUES (?, 'phone', 'do-not-call')", await sha256Hex("phone:+14155550123"));
+    const res = await postLead(demoLead({ phone: "(415) 555-0123" }));
+    const body = await res.json<{ lead_id: string; status: string; reason: string }>();
+    expect(body).toMatchObject({ status: "rejected", reason: "suppressed: do-not-call" });
+    await leadReaches(body.lead_id, ["rejected"]);
+  });
+
+  it("an idempotent replay returns the first result and never runs a second auction", async () => {
+    const lead = demoLead();
+    const first = await (await postLead(lead, { headers: { "idempotency-key": "order-77" } })).json<Record<string, unknown>>();
+    await leadReaches(String(first.lead_id), ["sold"]);
+    const again = await (await postLead(lead, { headers: { "idempotency-key": "order-77" } })).json<Record<string, unknown>>();
+    expect(again).toMatchObject({ lead_id: first.lead_id, status: "sold", price: first.price, buyer: first.buyer });
+    const viaExternalId = await (await postLead({ ...lead, external_id: "order-77" })).json<Record<string, unknown>>();
+    expect(viaExternalId.lead_id).toBe(first.lead_id);
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM leads").first<{ n: number }>();
+    expect(count?.n).toBe(1);
+  });
+
+  it("two identical leads at once: exactly one is not a duplicate", async () => {
+    const lead = demoLead();
+    const results = await Promise.all([postLead(lead), postLead(lead), postLead(lead)].map(async (r) => (await r).json<{ status: string; lead_id: string; duplicate_of: string | null }>()));
+    const originals = results.filter((r) => r.status !== "duplicate");
+    expect(originals).toHaveLength(1);
+    for (const d of results.filter((r) => r.status === "duplicate")) expect(d.duplicate_of).toBe(originals[0]!.lead_id);
+  });
+
+  it("a consumer sharing only the email with an earlier lead is a duplicate too", async () => {
+    const first = demoLead();
+    await postLead(first);
+    const res = await (await postLead(demoLead({ email: first.email }))).json<{ status: string }>();
+    expect(res.status).toBe("duplicate");
+  });
+
+  it("a duplicate is recorded with its original", async () => {
+    const lead = demoLead();
+    const a = await (await postLead(lead)).json<{ lead_id: string }>();
+    const b = await (await postLead(lead)).json<{ lead_id: string; status: string }>();
+    expect(b.status).toBe("duplicate");
+    const row = await leadReaches(b.lead_id, ["duplicate"]);
+    expect(row.duplicate_of).toBe(a.lead_id);
+  });
+});
+
+describe("robustness", () => {
+  it("property: arbitrary junk bodies never yield a 500", async () => {
+    const junk = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.json().map((j) => j),
+      fc.dictionary(fc.string({ maxLength: 12 }), fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.object())).map((o) => JSON.stringify({ campaign: "auto-insurance", ...o })),
+    );
+    const contentType = fc.constantFrom("application/json", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain", "application/json; charset=utf-8");
+    await fc.assert(
+      fc.asyncProperty(junk, contentType, async (body, ct) => {
+        const res = await gateway("/v1/leads", { method: "POST", headers: { "content-type": ct, "x-api-key": "demo-server-key" }, body });
+        expect(res.status).toBeLessThan(500);
+        await res.arrayBuffer();
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("serves an OpenAPI document describing every status", async () => {
+    const doc = await (await gateway("/openapi.json")).json<{ components: { schemas: { LeadResponse: { properties: { status: { enum: string[] } } } } } }>();
+    expect(doc.components.schemas.LeadResponse.properties.status.enum).toEqual(["sold", "unsold", "pending", "duplicate", "rejected"]);
+  });
+
+  it("unknown routes are JSON 404s", async () => {
+    const res = await gateway("/nope");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: "not_found" });
+    expect(await leadRow("x")).toBeNull();
+  });
+});
