@@ -44,10 +44,11 @@ async function toRequest(contract: Contract, ctx: PingContext, deadline: number,
   };
 }
 
-function toResult(contract: Contract, pingId: string, ex: Exchange, deadline: number): PingResult {
+function toResult(contract: Contract, pingId: string, ex: Exchange, deadline: number, startedAt: number): PingResult {
   const base = { contract, pingId, latencyMs: ex.latencyMs, httpStatus: ex.status, bidCents: null, token: null };
   if (!ex.ok) return { ...base, outcome: ex.kind, reason: ex.reason };
-  if (Date.now() > deadline) return { ...base, outcome: "late", reason: "answered after the auction deadline" };
+  // Judged per answer: a fast bid is not late because a slower buyer held the batch open.
+  if (startedAt + ex.latencyMs > deadline) return { ...base, outcome: "late", reason: "answered after the auction deadline" };
   const a = readPing(contract, { status: ex.status, body: ex.body });
   switch (a.kind) {
     case "bid":
@@ -77,7 +78,7 @@ export async function pingAll(
     const signal = AbortSignal.timeout(Math.max(1, opts.deadline - now));
     exchanges = await Promise.all(requests.map((r) => exchange(r.url, { ...r, signal, limiter })));
   }
-  return targets.map((t, i) => toResult(t.contract, t.ctx.pingId, exchanges[i]!, opts.deadline));
+  return targets.map((t, i) => toResult(t.contract, t.ctx.pingId, exchanges[i]!, opts.deadline, now));
 }
 
 async function viaRelays(env: Env, requests: RelayRequest[], opts: FanoutOptions): Promise<Exchange[]> {

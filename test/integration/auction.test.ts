@@ -1,0 +1,222 @@
+// The parallel ping auction and post cascade against real loopback buyers.
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { DEMO_SECRET } from "../../demo/constants";
+import worker from "../../src/index";
+import { verifyLeadgateSignature } from "../../docs/examples/verify-signature";
+import { demoLead, eventually, leadReaches, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
+
+type Answer = { lead_id: string; status: string; price: number; payout: number; buyer: string | null; buyers: string[] };
+const sell = async (overrides: Record<string, unknown> = {}) => (await postLead(demoLead(overrides))).json<Answer>();
+const only = (...ids: string[]) => sql(`UPDATE contracts SET status = CASE WHEN id IN (${ids.map((i) => `'${i}'`).join(",")}) THEN 'active' ELSE 'paused' END`);
+const pingsOf = async (leadId: string) =>
+  eventually(async () => {
+    const r = await env.DB.prepare("SELECT contract_id, outcome, reason, bid_cents, effective_cents, latency_ms FROM pings WHERE lead_id = ? ORDER BY contract_id").bind(leadId).all<Record<string, unknown>>();
+    return r.results.length ? r.results : undefined;
+  });
+const postsOf = async (leadId: string) =>
+  (await env.DB.prepare("SELECT contract_id, outcome, reason FROM posts WHERE lead_id = ? ORDER BY created_at").bind(leadId).all<Record<string, unknown>>()).results;
+
+beforeEach(async () => {
+  await seedDemo();
+  await sql("UPDATE campaigns SET retry_max_attempts = 0, floor_cents = 0");
+});
+
+describe("winner selection", () => {
+  it("ties on effective bid go to the higher priority", async () => {
+    await only("ct_alpha", "ct_bravo");
+    await sql("UPDATE contracts SET priority = 5 WHERE id = 'ct_alpha'");
+    await setBuyers({ alpha: { bid: 20, pingLatencyMs: 60 }, bravo: { bid: 20 } });
+    expect(await sell()).toMatchObject({ status: "sold", buyer: "Alpha Insurance" });
+  });
+
+  it("the adjustment factor ranks, the buyer pays its own bid", async () => {
+    await only("ct_alpha", "ct_bravo");
+    await sql("UPDATE contracts SET bid_adjust_bps = 5000 WHERE id = 'ct_bravo'"); // 30 x 0.5 = 15 effective
+    await setBuyers({ alpha: { bid: 18 }, bravo: { bid: 30 } });
+    expect(await sell()).toMatchObject({ buyer: "Alpha Insurance", price: 18 });
+    await sql("UPDATE contracts SET bid_adjust_bps = 7000 WHERE id = 'ct_bravo'"); // 21 effective
+    expect(await sell()).toMatchObject({ buyer: "Bravo Direct", price: 30 });
+  });
+
+  it("bids under the campaign floor are out, with the reason recorded", async () => {
+    await only("ct_alpha", "ct_bravo");
+    await sql("UPDATE campaigns SET floor_cents = 2000");
+    await setBuyers({ alpha: { bid: 25 }, bravo: { bid: 19.99 } });
+    const a = await sell();
+    expect(a).toMatchObject({ buyer: "Alpha Insurance", price: 25 });
+    const pings = await pingsOf(a.lead_id);
+    expect(pings.find((p) => p.contract_id === "ct_bravo")).toMatchObject({ outcome: "below_floor", bid_cents: 1999 });
+    await setBuyers({ alpha: { bid: 10 }, bravo: { bid: 5 } });
+    expect(await sell()).toMatchObject({ status: "unsold", price: 0 });
+  });
+
+  it("fixed-price (direct post) contracts compete at their price without a ping", async () => {
+    await only("ct_alpha", "ct_delta");
+    await setBuyers({ alpha: { bid: 8 } });
+    expect(await sell()).toMatchObject({ buyer: "Delta Leads", price: 9 });
+    expect((await received("delta")).filter((r) => r.kind === "ping")).toHaveLength(0);
+  });
+});
+
+describe("misbehaving buyers never hold the auction", () => {
+  it("a hanging buyer is cut at the deadline and recorded as a timeout", async () => {
+    await only("ct_alpha", "ct_bravo");
+    await sql("UPDATE campaigns SET ping_timeout_ms = 300");
+    await sql("UPDATE contracts SET timeout_ms = 5000");
+    await setBuyers({ alpha: { bid: 10 }, bravo: { ping: "hang" } });
+    const started = Date.now();
+    const a = await sell();
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(a).toMatchObject({ status: "sold", buyer: "Alpha Insurance" });
+    expect((await pingsOf(a.lead_id)).find((p) => p.contract_id === "ct_bravo")).toMatchObject({ outcome: "timeout" });
+  });
+
+  it("garbage, HTML, 500s, oversized answers and string or absurd bids are discarded with reasons", async () => {
+    await sql("UPDATE contracts SET status = 'active'");
+    await sql("UPDATE contracts SET status = 'paused' WHERE id IN ('ct_delta', 'ct_foxtrot')");
+    await setBuyers({ alpha: { ping: "garbage" }, bravo: { ping: "html" }, charlie: { ping: "error_500" }, echo: { ping: "huge", format: "form" } });
+    const a = await sell();
+    expect(a.status).toBe("unsold");
+    const byContract = Object.fromEntries((await pingsOf(a.lead_id)).map((p) => [p.contract_id, p]));
+    expect(byContract.ct_alpha).toMatchObject({ outcome: "invalid" });
+    expect(byContract.ct_bravo).toMatchObject({ outcome: "invalid", reason: "answer is not a JSON object" });
+    expect(byContract.ct_charlie).toMatchObject({ outcome: "error", reason: "HTTP 500" });
+    expect(byContract.ct_echo).toMatchObject({ outcome: "error", reason: expect.stringContaining("larger than") });
+
+    await setBuyers({ alpha: { bid: "12.00" }, bravo: { bid: -4 }, charlie: { bid: 5_000_000 }, echo: { bid: 11, format: "form" } });
+    const b = await sell();
+    expect(b).toMatchObject({ status: "sold", buyer: "Echo Legacy Corp", price: 11 });
+    const reasons = Object.fromEntries((await pingsOf(b.lead_id)).map((p) => [p.contract_id, p.reason]));
+    expect(reasons.ct_alpha).toContain("not a number");
+    expect(reasons.ct_bravo).toBe("negative bid");
+    expect(reasons.ct_charlie).toContain("absurd");
+  });
+
+  it("a connection reset at post time cascades to the next bidder", async () => {
+    await only("ct_alpha", "ct_bravo");
+    await setBuyers({ alpha: { bid: 10 }, bravo: { bid: 20, post: "reset" } });
+    const a = await sell();
+    expect(a).toMatchObject({ status: "sold", buyer: "Alpha Insurance", price: 10 });
+    expect((await postsOf(a.lead_id)).map((p) => [p.contract_id, p.outcome])).toEqual([["ct_bravo", "error"], ["ct_alpha", "accepted"]]);
+  });
+});
+
+describe("post-reject cascade", () => {
+  it("a reject moves to the next bidder; every attempt is recorded with its reason", async () => {
+    await only("ct_alpha", "ct_bravo", "ct_charlie");
+    await setBuyers({ alpha: { bid: 18, post: "reject", rejectReason: "zip not served" }, bravo: { bid: 22, post: "reject" }, charlie: { bid: 15 } });
+    const a = await sell();
+    expect(a).toMatchObject({ status: "sold", buyer: "Charlie Auto", price: 15 });
+    await eventually(async () => (await postsOf(a.lead_id)).length === 3);
+    expect(await postsOf(a.lead_id)).toEqual([
+      { contract_id: "ct_bravo", outcome: "rejected", reason: "not interested" },
+      { contract_id: "ct_alpha", outcome: "rejected", reason: "zip not served" },
+      { contract_id: "ct_charlie", outcome: "accepted", reason: null },
+    ]);
+  });
+
+  it("shared campaigns sell to up to N distinct buyers, each paying its own bid", async () => {
+    await sql("UPDATE campaigns SET exclusive = 0, max_buyers = 2");
+    await only("ct_alpha", "ct_bravo", "ct_charlie");
+    await setBuyers({ alpha: { bid: 18 }, bravo: { bid: 22 }, charlie: { bid: 15 } });
+    const a = await sell();
+    expect(a).toMatchObject({ status: "sold", price: 40, payout: 28, buyers: ["Bravo Direct", "Alpha Insurance"] });
+    const row = await leadReaches(a.lead_id, ["sold"]);
+    expect(row).toMatchObject({ price_cents: 4000, payout_cents: 2800, margin_cents: 1200 });
+  });
+
+  it("waterfall mode pings in priority order and stops at the first acceptance", async () => {
+    await sql("UPDATE campaigns SET mode = 'waterfall', floor_cents = 1000");
+    await only("ct_alpha", "ct_bravo", "ct_charlie");
+    await sql("UPDATE contracts SET priority = CASE id WHEN 'ct_charlie' THEN 3 WHEN 'ct_alpha' THEN 2 ELSE 1 END");
+    await setBuyers({ charlie: { bid: 8 }, alpha: { bid: 12 }, bravo: { bid: 40 } });
+    const a = await sell();
+    // Charlie bids under the floor, Alpha accepts: Bravo (the best price) is never asked. That is the waterfall's cost.
+    expect(a).toMatchObject({ status: "sold", buyer: "Alpha Insurance", price: 12 });
+    expect((await received("bravo")).length).toBe(0);
+  });
+});
+
+describe("eligibility at the edge", () => {
+  it("filters and schedules decide who is pinged, and skips are recorded", async () => {
+    await only("ct_alpha", "ct_bravo", "ct_charlie");
+    // Charlie only buys in big states; Bravo only homeowners; Alpha only on Sundays 00:00-00:01 in Tokyo.
+    await sql(`UPDATE contracts SET schedule = '{"timezone":"Asia/Tokyo","windows":[{"days":["sun"],"start":"00:00","end":"00:01"}]}' WHERE id = 'ct_alpha'`);
+    await setBuyers({ alpha: { bid: 50 }, bravo: { bid: 20 }, charlie: { bid: 30 } });
+    const a = await sell({ state: "WA", homeowner: false });
+    expect(a.status).toBe("unsold");
+    const reasons = Object.fromEntries((await pingsOf(a.lead_id)).map((p) => [p.contract_id, [p.outcome, p.reason]]));
+    expect(reasons).toEqual({
+      ct_alpha: ["skipped", "outside schedule"],
+      ct_bravo: ["skipped", "filter homeowner eq"],
+      ct_charlie: ["skipped", "filter state in"],
+    });
+    expect(await sell({ state: "TX", homeowner: false })).toMatchObject({ buyer: "Charlie Auto" });
+  });
+
+  it("a template-configured buyer (form-encoded in and out) buys through its mapping", async () => {
+    await only("ct_echo");
+    await setBuyers({ echo: { bid: 13.5, format: "form" } });
+    const a = await sell();
+    expect(a).toMatchObject({ status: "sold", buyer: "Echo Legacy Corp", price: 13.5 });
+    const [ping, post] = await received("echo");
+    expect(Object.fromEntries(new URLSearchParams(ping!.body))).toMatchObject({ vendor: "leadgate-demo", zipcode: "94107", st: "CA", own_home: "true" });
+    expect(Object.fromEntries(new URLSearchParams(post!.body))).toMatchObject({ fname: "Pat", price: "13.5", token: expect.stringMatching(/^echo-/) });
+  });
+});
+
+describe("what buyers receive", () => {
+  it("pings carry no PII; posts carry the full lead; both are signed verifiably", async () => {
+    await sql("UPDATE contracts SET status = 'active'");
+    await setBuyers({ alpha: { bid: 18 }, bravo: { bid: 22 }, charlie: { bid: 15 }, echo: { bid: 12, format: "form" } });
+    const lead = demoLead();
+    const a = await (await postLead(lead)).json<Answer>();
+    expect(a.status).toBe("sold");
+    const all = (await Promise.all(["alpha", "bravo", "charlie", "echo", "delta"].map(received))).flat();
+    const pings = all.filter((r) => r.kind === "ping");
+    expect(pings.length).toBe(4);
+    for (const p of pings) {
+      for (const secret of [lead.email, lead.last_name, "1 Main St", "555", "2671", "1980-05-17"]) expect(p.body).not.toContain(String(secret));
+      expect(await verifyLeadgateSignature(DEMO_SECRET, p.body, p.headers["x-leadgate-timestamp"] ?? null, p.headers["x-leadgate-signature"] ?? null)).toBe(true);
+      expect(await verifyLeadgateSignature("wrong-secret-wrong-secret", p.body, p.headers["x-leadgate-timestamp"] ?? null, p.headers["x-leadgate-signature"] ?? null)).toBe(false);
+    }
+    const nativePing = JSON.parse(pings.find((p) => p.headers["content-type"] === "application/json")!.body);
+    expect(Object.keys(nativePing.lead).sort()).toEqual(["age", "credit", "homeowner", "state", "vehicle_year", "zip"]);
+    const post = all.find((r) => r.kind === "post")!;
+    expect(await verifyLeadgateSignature(DEMO_SECRET, post.body, post.headers["x-leadgate-timestamp"] ?? null, post.headers["x-leadgate-signature"] ?? null)).toBe(true);
+    expect(post.body).toContain(String(lead.email).toLowerCase());
+  });
+
+  it("the relay transport (PingRelay objects, batches of six) gives the same result", async () => {
+    const many = Array.from({ length: 14 }, (_, i) => `('ct_r${i}', 'buy_r${i}', 'cmp_auto', 'r${i}', '${env.BUYERS_URL}/b/r${i}/ping', '${env.BUYERS_URL}/b/r${i}/post', 'demo-shared-secret-0123456789')`);
+    await sql(`INSERT INTO buyers (id, name) VALUES ${Array.from({ length: 14 }, (_, i) => `('buy_r${i}', 'Relay ${i}')`).join(",")}`);
+    await sql(`INSERT INTO contracts (id, buyer_id, campaign_id, name, ping_url, post_url, secret) VALUES ${many.join(",")}`);
+    await sql("UPDATE contracts SET status = 'paused' WHERE id NOT LIKE 'ct_r%'");
+    await setBuyers(Object.fromEntries(Array.from({ length: 14 }, (_, i) => [`r${i}`, { bid: 10 + i, pingLatencyMs: 30 }])));
+    // Same worker, relay transport, and production's six-connection limit emulated per invocation and per relay.
+    const relayEnv = { ...env, PING_TRANSPORT: "relay", EMULATE_CONNECTION_LIMIT: "6" };
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request("http://gw/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(demoLead()) }),
+      relayEnv,
+      ctx,
+    );
+    const a = await res.json<Answer>();
+    await waitOnExecutionContext(ctx);
+    expect(a).toMatchObject({ status: "sold", buyer: "Relay 13", price: 23 });
+    const pings = await pingsOf(a.lead_id);
+    expect(pings.filter((p) => p.outcome === "bid")).toHaveLength(14);
+  });
+
+  it("a fan-out limit leaves the lowest-priority buyers out, with a record", async () => {
+    await only("ct_alpha", "ct_bravo", "ct_charlie");
+    await sql("UPDATE campaigns SET max_fanout = 2");
+    await sql("UPDATE contracts SET priority = 1 WHERE id IN ('ct_alpha', 'ct_bravo')");
+    await setBuyers({ alpha: { bid: 10 }, bravo: { bid: 11 }, charlie: { bid: 99 } });
+    const a = await sell();
+    expect(a.buyer).toBe("Bravo Direct");
+    expect((await pingsOf(a.lead_id)).find((p) => p.contract_id === "ct_charlie")).toMatchObject({ outcome: "skipped", reason: "fan-out limit (2 pings per lead)" });
+  });
+});
