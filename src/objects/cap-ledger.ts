@@ -16,6 +16,7 @@ export interface ReserveRequest {
   timezone: string;
   priceCents: number;
   leaseMs: number;
+  /** The instant whose cap windows count (defaults to now). */
   now?: number;
 }
 
@@ -92,15 +93,17 @@ export class CapLedger extends DurableObject {
       return { ok: false, limit, retryAfter: now + span };
     }
     const windows = [h.window, d.window, m.window];
+    // `now` picks the windows (a controllable clock); the lease runs on the real clock, like its alarm.
+    const leaseEnd = Date.now() + req.leaseMs;
     this.add(windows, 1, req.priceCents);
     this.sql.exec(
       `INSERT OR REPLACE INTO reservations (id, price, windows, state, expires_at) VALUES (?, ?, ?, 'held', ?)`,
       req.reservationId,
       req.priceCents,
       JSON.stringify(windows),
-      now + req.leaseMs,
+      leaseEnd,
     );
-    await this.scheduleExpiry(now + req.leaseMs);
+    await this.scheduleExpiry(leaseEnd);
     return { ok: true, state: "held" };
   }
 

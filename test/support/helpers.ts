@@ -30,13 +30,13 @@ export async function received(name: string): Promise<ReceivedRequest[]> {
   return (await fetch(`${env.BUYERS_URL}/control/${name}/requests`)).json();
 }
 
-let counter = 0;
+// A random start, then sequential: unique consumers within a run, and unlikely to meet another file's.
+let counter = Math.floor(Math.random() * 6_000_000);
 /** A valid demo lead for a consumer nobody has seen (unique phone and email). */
 export function demoLead(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  counter++;
-  const n = (Date.now() % 1_000_000) * 100 + (counter % 100);
+  const n = counter++ % 7_000_000;
   const line = String(n % 10_000).padStart(4, "0");
-  const exchange = 200 + Math.floor(n / 10_000) % 700;
+  const exchange = 200 + Math.floor(n / 10_000);
   return {
     campaign: "auto-insurance",
     first_name: "Pat",
