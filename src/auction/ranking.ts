@@ -17,13 +17,18 @@ export interface Bid {
 
 export type RankOutcome = { ok: true; bid: Bid } | { ok: false; reason: string; effectiveCents: number };
 
-/** Applies the adjustment factor, the contract's minimum and the campaign floor to one bid. */
+/**
+ * Applies the adjustment factor, the contract's minimum and the campaign floor to one bid.
+ * Fallback contracts are the backup tier "at lower prices": the campaign floor does not apply to
+ * them (their own minimum still does).
+ */
 export function qualifyBid(
   contract: Contract,
   bidCents: number,
-  floorCents: number,
+  campaignFloorCents: number,
   extra: Pick<Bid, "token" | "pingId" | "latencyMs">,
 ): RankOutcome {
+  const floorCents = contract.fallback ? 0 : campaignFloorCents;
   const effectiveCents = applyBps(bidCents, contract.bidAdjustBps);
   if (bidCents < contract.minBidCents)
     return { ok: false, reason: `bid below the contract minimum (${contract.minBidCents}c)`, effectiveCents };

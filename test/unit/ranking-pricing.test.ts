@@ -36,6 +36,12 @@ describe("ranking", () => {
     expect(qualifyBid(c, 1200, 900, { token: null, pingId: null, latencyMs: 0 }).ok).toBe(true);
   });
 
+  it("fallback contracts are exempt from the campaign floor, not from their own minimum", () => {
+    const fb = contract({ id: "fb", fallback: true, minBidCents: 300 });
+    expect(qualifyBid(fb, 400, 500, { token: null, pingId: null, latencyMs: 0 }).ok).toBe(true);
+    expect(qualifyBid(fb, 200, 500, { token: null, pingId: null, latencyMs: 0 }).ok).toBe(false);
+  });
+
   it("joins fixed-price contracts at their price, subject to the floor", () => {
     const r = fixedPriceBids([contract({ id: "f1", pricing: "fixed", fixedPriceCents: 900 }), contract({ id: "f2", pricing: "fixed", fixedPriceCents: 300 })], campaign({ floorCents: 500 }));
     expect(r.bids.map((b) => [b.contract.id, b.bidCents])).toEqual([["f1", 900]]);
