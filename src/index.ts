@@ -3,6 +3,7 @@ import type { Env } from "./env";
 import { app } from "./http/app";
 import { handleDeadLetterBatch } from "./queues/dead-letter-consumer";
 import { handleRetryBatch } from "./queues/retry-consumer";
+import { sweepStuckLeads } from "./queues/sweeper";
 
 export { CapLedger } from "./objects/cap-ledger";
 export { DedupeShard } from "./objects/dedupe-shard";
@@ -13,5 +14,8 @@ export default {
   async queue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
     if (batch.queue.endsWith("-dlq")) await handleDeadLetterBatch(batch, env);
     else await handleRetryBatch(batch, env, ctx);
+  },
+  async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+    ctx.waitUntil(sweepStuckLeads(env));
   },
 } satisfies ExportedHandler<Env>;

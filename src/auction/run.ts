@@ -243,6 +243,9 @@ function postFn(input: AuctionInput): Post {
       await giveBack();
       return attempt("duplicate", "buyer already bought this consumer");
     }
+    // A committed reservation for this lead means this contract already bought it (a round whose
+    // records were lost and is being recovered): never post the same lead to it twice.
+    if (cap.state === "committed") return attempt("accepted", "already sold to this contract");
     const wire = buildPost(c, {
       pingId: bid.pingId,
       bidToken: bid.token,

@@ -134,3 +134,22 @@ describe("following a pending lead", () => {
     expect((await gateway(`/v1/leads/${leadId}`)).status).toBe(401);
   });
 });
+
+describe("recovery of interrupted leads", () => {
+  it("the cron sweeper re-queues a lead left without an outcome, and only such leads", async () => {
+    const { createScheduledController, waitOnExecutionContext } = await import("cloudflare:test");
+    const old = Date.now() - 10 * 60_000;
+    const insert = (id: string, status: string, updatedAt: number) =>
+      env.DB.prepare("INSERT INTO leads (id, campaign_id, source_id, status, data, meta, created_at, updated_at) VALUES (?, 'cmp_auto', 'src_partner', ?, '{}', '{}', ?, ?)")
+        .bind(id, status, updatedAt, updatedAt)
+        .run();
+    await insert("ld_stuck", "received", old);
+    await insert("ld_busy", "auctioning", Date.now());
+    await insert("ld_done", "sold", old);
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const statuses = await env.DB.prepare("SELECT id, status FROM leads WHERE id LIKE 'ld_%' ORDER BY id").all<{ id: string; status: string }>();
+    expect(Object.fromEntries(statuses.results.map((r) => [r.id, r.status]))).toMatchObject({ ld_stuck: "pending", ld_busy: "auctioning", ld_done: "sold" });
+  });
+});
