@@ -52,6 +52,8 @@ export interface AuctionResult {
   transientFailure: boolean;
   /** Skipped, pinged, bid and rejected counts, for the trace. */
   summary: Record<string, number>;
+  /** The buyers' share of the wall time: the slowest awaited ping and the post attempts. */
+  timing: { pingMs: number; postMs: number };
 }
 
 export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
@@ -101,6 +103,7 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
   });
   const spent = result.attempts.filter((a) => !isTransient(a.outcome)).map((a) => a.bid.contract.id);
   const count = (o: string) => pings.filter((p) => p.outcome === o).length;
+  const awaited = pings.filter((p) => p.outcome !== "skipped" && p.latencyMs != null).map((p) => p.latencyMs!);
   return {
     sales,
     total: sumSplits(splits),
@@ -115,6 +118,10 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
       fixed: eligibility.fixed.length,
       posts: posts.length,
       sold: sales.length,
+    },
+    timing: {
+      pingMs: campaign.mode === "waterfall" ? awaited.reduce((a, b) => a + b, 0) : Math.max(0, ...awaited),
+      postMs: result.attempts.reduce((a, p) => a + p.latencyMs, 0),
     },
   };
 }

@@ -69,7 +69,13 @@ export function responseFromSummary(source: Source, s: LeadSummary): LeadRespons
 
 const firstFieldOfType = (c: Campaign, type: string) => c.fields.find((f) => f.type === type)?.name;
 
-export async function ingest(env: Env, config: Config, rules: Rules, sub: Submission, defer: Defer): Promise<LeadResponse> {
+export interface Ingested {
+  response: LeadResponse;
+  /** Present when an auction ran: the buyers' share of the time (for the Server-Timing header). */
+  timing?: { pingMs: number; postMs: number };
+}
+
+export async function ingest(env: Env, config: Config, rules: Rules, sub: Submission, defer: Defer): Promise<Ingested> {
   const db = dbOf(env.DB);
   const { campaign, source } = sub;
   const leadId = newId("ld");
@@ -110,7 +116,7 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
     const summary = existing ? await leadSummary(db, existing.id) : undefined;
     if (!summary || summary.lead.sourceId !== source.id) throw new Error("idempotent replay without a stored lead");
     log("lead_replayed", { lead_id: summary.lead.id, source: source.id });
-    return responseFromSummary(source, summary);
+    return { response: responseFromSummary(source, summary) };
   }
   log("lead_received", { lead_id: leadId, campaign: campaign.slug, source: source.id });
 
@@ -118,7 +124,7 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
     const reason = `suppressed: ${suppressed[0]!.reason}`;
     defer(recordEarlyEnd(db, leadId, "rejected", reason));
     log("lead_rejected", { lead_id: leadId, reason: "suppressed" });
-    return respond(source, leadId, "rejected", { reason });
+    return { response: respond(source, leadId, "rejected", { reason }) };
   }
 
   const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
@@ -135,7 +141,7 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
     const duplicateOf = dedupe.duplicateOf;
     defer(recordEarlyEnd(db, leadId, "duplicate", "same consumer inside the campaign's dedupe window", duplicateOf));
     log("lead_duplicate", { lead_id: leadId, duplicate_of: duplicateOf });
-    return respond(source, leadId, "duplicate", { duplicate_of: duplicateOf, reason: "duplicate" });
+    return { response: respond(source, leadId, "duplicate", { duplicate_of: duplicateOf, reason: "duplicate" }) };
   }
 
   const round = await auctionRound({
@@ -164,11 +170,14 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
   );
   log("lead_auctioned", { lead_id: leadId, status: round.status, ...round.result.summary, price_cents: round.result.total.priceCents });
   const buyers = round.result.sales.map((s) => s.contract.buyerName);
-  return respond(source, leadId, round.status, {
-    price: centsToDollars(round.result.total.priceCents),
-    payout: centsToDollars(round.result.total.payoutCents),
-    buyer: buyers[0] ?? null,
-    buyers,
-    reason: round.reason,
-  });
+  return {
+    response: respond(source, leadId, round.status, {
+      price: centsToDollars(round.result.total.priceCents),
+      payout: centsToDollars(round.result.total.payoutCents),
+      buyer: buyers[0] ?? null,
+      buyers,
+      reason: round.reason,
+    }),
+    timing: round.result.timing,
+  };
 }

@@ -27,6 +27,21 @@ describe("auction: happy path against loopback buyers", () => {
     expect(row).toMatchObject({ price_cents: 2200, payout_cents: 1540, margin_cents: 660 });
   });
 
+  it("tells the seller where the time went (Server-Timing: buyers' ping and post time vs the gateway's)", async () => {
+    await setBuyers({ alpha: { bid: 18, pingLatencyMs: 80, postLatencyMs: 40 } });
+    const res = await postLead(demoLead());
+    const timing = Object.fromEntries(
+      (res.headers.get("server-timing") ?? "").split(", ").map((part) => {
+        const [name, dur] = part.split(";dur=");
+        return [name, Number(dur)];
+      }),
+    );
+    expect(timing.ping).toBeGreaterThanOrEqual(80);
+    expect(timing.post).toBeGreaterThanOrEqual(40);
+    expect(timing.total).toBeGreaterThanOrEqual(timing.ping + timing.post);
+    expect(timing.gateway).toBe(timing.total - timing.ping - timing.post);
+  });
+
   it("posts the full lead to the winner only", async () => {
     await postLead(demoLead());
     expect((await received("bravo")).filter((r) => r.kind === "post")).toHaveLength(1);

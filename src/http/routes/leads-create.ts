@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { configOf, type Env } from "../../env";
 import { parseConsent, CONSENT_KEYS } from "../../lead/consent";
 import { parseLead } from "../../lead/fields";
-import { ingest, type LeadResponse } from "../../lead/ingest";
+import { ingest } from "../../lead/ingest";
 import { log } from "../../lib/log";
 import { getRules } from "../../rules/cache";
 import type { Rules } from "../../rules/compile";
@@ -53,10 +53,21 @@ leadsCreate.post("/v1/leads", async (c) => {
   let sourceUrls: { success: string | null; failure: string | null } | undefined;
   let allowOrigin = false;
 
-  const finish = (status: number, body: object, outcome: { ok: boolean; params: Record<string, string> }) => {
+  const started = Date.now();
+  const finish = (
+    status: number,
+    body: object,
+    outcome: { ok: boolean; params: Record<string, string> },
+    timing?: { pingMs: number; postMs: number },
+  ) => {
     const url = outcome.ok ? sourceUrls?.success : sourceUrls?.failure;
     if (url && wantsRedirect(kind, c.req.header("accept"))) return redirectTo(url, outcome.params);
-    const headers = allowOrigin && origin ? corsHeaders(origin) : {};
+    const headers: Record<string, string> = allowOrigin && origin ? corsHeaders(origin) : {};
+    // Where the time went: the buyers' ping and post time versus the gateway's own.
+    const total = Date.now() - started;
+    headers["server-timing"] = timing
+      ? `total;dur=${total}, ping;dur=${timing.pingMs}, post;dur=${timing.postMs}, gateway;dur=${Math.max(0, total - timing.pingMs - timing.postMs)}`
+      : `total;dur=${total}`;
     return c.json(body, status as 200, headers);
   };
 
@@ -86,7 +97,7 @@ leadsCreate.post("/v1/leads", async (c) => {
       throw new ApiError(422, "validation_failed", "idempotency key must be 1-128 characters", [{ path: "Idempotency-Key", message: "must be 1-128 characters" }]);
 
     const cf = (c.req.raw as Request & { cf?: IncomingRequestCfProperties }).cf;
-    const result: LeadResponse = await ingest(
+    const { response: result, timing } = await ingest(
       c.env,
       config,
       rules,
@@ -108,7 +119,7 @@ leadsCreate.post("/v1/leads", async (c) => {
       (p) => c.executionCtx.waitUntil(p.catch((err: Error) => log("deferred_write_failed", { error: err.message.slice(0, 200) }, "error"))),
     );
     const ok = result.status === "sold" || result.status === "pending" || result.status === "unsold";
-    return finish(200, result, { ok, params: { lead_id: result.lead_id, status: result.status } });
+    return finish(200, result, { ok, params: { lead_id: result.lead_id, status: result.status } }, timing);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     log("lead_refused", { status: err.status, error: err.code, fields: err.fields.map((f) => f.path) });

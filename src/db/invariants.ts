@@ -1,0 +1,82 @@
+// What must hold over the records whatever happened: checked after the soak (`npm run soak`) and by
+// the short soak in `npm test`. Each check is one SQL query returning the violating rows; the runner
+// is given a query function so it works on D1 inside workerd and through `wrangler d1 execute` alike.
+
+export interface InvariantCheck {
+  name: string;
+  description: string;
+  sql: string;
+}
+
+export const INVARIANTS: InvariantCheck[] = [
+  {
+    name: "final_state",
+    description: "every accepted lead has a final state",
+    sql: `SELECT id, status FROM leads WHERE status NOT IN ('sold','unsold','duplicate','rejected')`,
+  },
+  {
+    name: "caps",
+    description: "no contract sold more than its daily cap (UTC days; soak buyers use UTC)",
+    sql: `SELECT p.contract_id, date(p.created_at / 1000, 'unixepoch') AS day, COUNT(*) AS sold, c.cap_day
+          FROM posts p JOIN contracts c ON c.id = p.contract_id
+          WHERE p.outcome = 'accepted' AND c.cap_day IS NOT NULL
+          GROUP BY p.contract_id, day HAVING COUNT(*) > c.cap_day`,
+  },
+  {
+    name: "buyer_dedupe",
+    description: "no buyer received the same consumer (phone or email) twice",
+    sql: `SELECT c.buyer_id, l.phone_hash, COUNT(*) AS n FROM posts p
+          JOIN leads l ON l.id = p.lead_id JOIN contracts c ON c.id = p.contract_id JOIN buyers b ON b.id = c.buyer_id
+          WHERE p.outcome = 'accepted' AND l.phone_hash IS NOT NULL AND b.dedupe_window_s > 0
+          GROUP BY c.buyer_id, l.phone_hash HAVING COUNT(*) > 1
+          UNION ALL
+          SELECT c.buyer_id, l.email_hash, COUNT(*) AS n FROM posts p
+          JOIN leads l ON l.id = p.lead_id JOIN contracts c ON c.id = p.contract_id JOIN buyers b ON b.id = c.buyer_id
+          WHERE p.outcome = 'accepted' AND l.email_hash IS NOT NULL AND b.dedupe_window_s > 0
+          GROUP BY c.buyer_id, l.email_hash HAVING COUNT(*) > 1`,
+  },
+  {
+    name: "exclusive_once",
+    description: "no exclusive lead sold twice",
+    sql: `SELECT p.lead_id, COUNT(*) AS sales FROM posts p JOIN leads l ON l.id = p.lead_id JOIN campaigns c ON c.id = l.campaign_id
+          WHERE p.outcome = 'accepted' AND c.exclusive = 1 GROUP BY p.lead_id HAVING COUNT(*) > 1`,
+  },
+  {
+    name: "money",
+    description: "buyer price = payout + margin, and a lead's price is the sum of its sales",
+    sql: `SELECT l.id, l.price_cents, l.payout_cents, l.margin_cents, COALESCE(SUM(p.price_cents), 0) AS sales
+          FROM leads l LEFT JOIN posts p ON p.lead_id = l.id AND p.outcome = 'accepted'
+          GROUP BY l.id
+          HAVING l.price_cents != l.payout_cents + l.margin_cents OR l.price_cents != COALESCE(SUM(p.price_cents), 0)
+             OR l.payout_cents < 0 OR l.margin_cents < 0`,
+  },
+  {
+    name: "sold_means_sale",
+    description: "a lead is sold exactly when it has an accepted post",
+    sql: `SELECT l.id, l.status FROM leads l
+          WHERE (l.status = 'sold') != EXISTS (SELECT 1 FROM posts p WHERE p.lead_id = l.id AND p.outcome = 'accepted')`,
+  },
+];
+
+export interface InvariantResult {
+  name: string;
+  description: string;
+  ok: boolean;
+  violations: number;
+  sample: Record<string, unknown>[];
+}
+
+export async function checkInvariants(query: (sql: string) => Promise<Record<string, unknown>[]>): Promise<InvariantResult[]> {
+  const out: InvariantResult[] = [];
+  for (const c of INVARIANTS) {
+    const rows = await query(c.sql);
+    out.push({ name: c.name, description: c.description, ok: rows.length === 0, violations: rows.length, sample: rows.slice(0, 3) });
+  }
+  return out;
+}
+
+export function formatInvariants(results: InvariantResult[]): string {
+  return results
+    .map((r) => `${r.ok ? "PASS" : "FAIL"}  ${r.name.padEnd(16)} ${r.description}${r.ok ? "" : ` — ${r.violations} violation(s), e.g. ${JSON.stringify(r.sample[0])}`}`)
+    .join("\n");
+}

@@ -1,0 +1,70 @@
+// A short soak inside `npm test`: a burst of concurrent leads against buyers that reject, fail,
+// hang and cap out, then the same invariant check `npm run soak` runs over its database.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { checkInvariants, formatInvariants } from "../../src/db/invariants";
+import { demoLead, eventually, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
+
+describe("short soak", () => {
+  it("150 concurrent leads, repeated consumers and misbehaving buyers: every invariant holds", async () => {
+    await seedDemo();
+    await sql("UPDATE campaigns SET retry_max_attempts = 0, dedupe_window_s = 0, ping_timeout_ms = 3000, post_deadline_ms = 8000");
+    await sql("UPDATE contracts SET timeout_ms = 2500, timezone = 'UTC'");
+    await sql("UPDATE buyers SET dedupe_window_s = 3600");
+    await sql("UPDATE contracts SET cap_day = 20 WHERE id = 'ct_alpha'");
+    await sql("UPDATE contracts SET cap_day = 15, budget_day_cents = 25000 WHERE id = 'ct_delta'");
+    await setBuyers({
+      alpha: { bid: 18, bidSpread: 4 },
+      bravo: { bid: 22, bidSpread: 6, rejectRate: 0.5 },
+      charlie: { bid: 15, post: "error_500" },
+      delta: { rejectRate: 0.2 },
+      echo: { bid: 12, format: "form", rejectRate: 0.3 },
+    });
+    // 120 distinct consumers plus 30 repeats: buyer-level dedupe must hold under concurrency.
+    const leads = Array.from({ length: 120 }, () => demoLead());
+    const all = [...leads, ...leads.slice(0, 30)];
+    const answers = await Promise.all(all.map((l) => postLead(l).then((r) => r.status)));
+    expect(answers.every((s) => s === 200)).toBe(true);
+    await eventually(async () => {
+      const r = await env.DB.prepare("SELECT COUNT(*) AS n FROM leads WHERE status IN ('received','auctioning')").first<{ n: number }>();
+      const total = await env.DB.prepare("SELECT COUNT(*) AS n FROM leads").first<{ n: number }>();
+      return r?.n === 0 && total?.n === all.length;
+    }, 15_000);
+    const results = await checkInvariants(async (q) => (await env.DB.prepare(q).all<Record<string, unknown>>()).results);
+    expect(formatInvariants(results)).not.toContain("FAIL");
+    expect(results).toHaveLength(6);
+    const sold = await env.DB.prepare("SELECT COUNT(*) AS n FROM leads WHERE status = 'sold'").first<{ n: number }>();
+    expect(sold!.n).toBeGreaterThan(60);
+  });
+});
+
+describe("the invariant checker", () => {
+  it("catches each kind of violation", async () => {
+    await seedDemo();
+    await sql("UPDATE contracts SET cap_day = 1 WHERE id = 'ct_alpha'");
+    const lead = (id: string, status: string, price: number, payout: number, margin: number, phone = id) =>
+      env.DB.prepare("INSERT INTO leads (id, campaign_id, source_id, status, data, meta, phone_hash, price_cents, payout_cents, margin_cents, updated_at) VALUES (?, 'cmp_auto', 'src_partner', ?, '{}', '{}', ?, ?, ?, ?, 0)")
+        .bind(id, status, phone, price, payout, margin)
+        .run();
+    const post = (id: string, leadId: string, contract: string, price: number) =>
+      env.DB.prepare("INSERT INTO posts (id, lead_id, contract_id, outcome, price_cents) VALUES (?, ?, ?, 'accepted', ?)").bind(id, leadId, contract, price).run();
+    await lead("l1", "pending", 0, 0, 0); // not final
+    await lead("l2", "sold", 1000, 700, 300, "same"); // alpha #1
+    await lead("l3", "sold", 1000, 700, 300, "same"); // alpha #2: cap 1 exceeded, same consumer twice
+    await lead("l4", "sold", 2000, 700, 300); // sold twice (exclusive), money does not add up
+    await lead("l5", "sold", 0, 0, 0); // sold without a sale
+    await post("p2", "l2", "ct_alpha", 1000);
+    await post("p3", "l3", "ct_alpha", 1000);
+    await post("p4a", "l4", "ct_bravo", 1000);
+    await post("p4b", "l4", "ct_charlie", 1000);
+    const results = await checkInvariants(async (q) => (await env.DB.prepare(q).all<Record<string, unknown>>()).results);
+    expect(Object.fromEntries(results.map((r) => [r.name, r.ok]))).toEqual({
+      final_state: false,
+      caps: false,
+      buyer_dedupe: false,
+      exclusive_once: false,
+      money: false,
+      sold_means_sale: false,
+    });
+  });
+});
