@@ -240,7 +240,7 @@ function postFn(input: AuctionInput): Post {
     const giveBack = () =>
       Promise.all([
         cap.ok ? releaseCap(env, c, leadId) : undefined,
-        fresh ? releaseForBuyer(env, config.DEDUPE_SHARDS, fingerprints, c.dedupeKey, leadId) : undefined,
+        fresh ? releaseForBuyer(env, config.DEDUPE_SHARDS, fingerprints, c.dedupeKey, leadId, c.dedupeWindowS) : undefined,
       ]);
     if (!cap.ok) {
       await giveBack();

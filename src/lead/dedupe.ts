@@ -47,6 +47,7 @@ export async function claimForCampaign(
 ): Promise<IngestDedupe> {
   const alreadyBought = new Set<string>();
   const claimed: Fingerprint[] = [];
+  if (windowS <= 0 && buyerKeys.length === 0) return { duplicateOf: null, alreadyBought };
   for (const fp of fps) {
     const claim = windowS > 0 ? { key: `campaign:${campaignId}`, fingerprint: fp.hash, ref: leadId, windowS } : null;
     const res = await shardOf(env, shards, fp.hash).claimAndCheck(claim, fp.hash, buyerKeys);
@@ -61,20 +62,24 @@ export async function claimForCampaign(
   return { duplicateOf: null, alreadyBought };
 }
 
-/** Buyer-level claim before a post: false when the buyer already bought this consumer. */
-export async function claimForBuyer(env: Env, shards: number, fps: Fingerprint[], key: string, leadId: string, windowS: number): Promise<boolean> {
-  const claimed: Fingerprint[] = [];
-  for (const fp of fps) {
-    const res = await shardOf(env, shards, fp.hash).claim({ key, fingerprint: fp.hash, ref: leadId, windowS });
-    if (!res.ok) {
-      await releaseForBuyer(env, shards, claimed, key, leadId);
-      return false;
-    }
-    claimed.push(fp);
-  }
-  return true;
+export async function releaseCampaignClaim(env: Env, shards: number, fps: Fingerprint[], campaignId: string, leadId: string): Promise<void> {
+  await Promise.all(fps.map((fp) => shardOf(env, shards, fp.hash).release(`campaign:${campaignId}`, fp.hash, leadId)));
 }
 
-export async function releaseForBuyer(env: Env, shards: number, fps: Fingerprint[], key: string, leadId: string): Promise<void> {
+/**
+ * Buyer-level claim before a post: false when the buyer already bought this consumer. The
+ * fingerprints are claimed in parallel: two leads racing for one buyer with crossed fingerprints may
+ * both lose (each goes to its next bidder), but never both win.
+ */
+export async function claimForBuyer(env: Env, shards: number, fps: Fingerprint[], key: string, leadId: string, windowS: number): Promise<boolean> {
+  if (windowS <= 0) return true;
+  const results = await Promise.all(fps.map((fp) => shardOf(env, shards, fp.hash).claim({ key, fingerprint: fp.hash, ref: leadId, windowS })));
+  if (results.every((r) => r.ok)) return true;
+  await releaseForBuyer(env, shards, fps.filter((_, i) => results[i]!.ok), key, leadId, windowS);
+  return false;
+}
+
+export async function releaseForBuyer(env: Env, shards: number, fps: Fingerprint[], key: string, leadId: string, windowS: number): Promise<void> {
+  if (windowS <= 0) return;
   await Promise.all(fps.map((fp) => shardOf(env, shards, fp.hash).release(key, fp.hash, leadId)));
 }

@@ -13,7 +13,7 @@ import { log } from "../lib/log";
 import { centsToDollars } from "../lib/money";
 import type { Campaign, Rules, Source } from "../rules/compile";
 import { retryDelaySeconds } from "./state";
-import { claimForCampaign, fingerprintsOf } from "./dedupe";
+import { claimForCampaign, fingerprintsOf, releaseCampaignClaim } from "./dedupe";
 import type { LeadData } from "./fields";
 import type { LeadResponse } from "./response";
 
@@ -84,31 +84,49 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
   const phoneHash = fps.find((f) => f.kind === "phone")?.hash ?? null;
   const emailHash = fps.find((f) => f.kind === "email")?.hash ?? null;
 
-  // One round trip: the suppression look-up and the lead itself (an idempotent replay inserts nothing).
-  const [suppressed, inserted] = await db.batch([
-    db.select({ reason: t.suppressions.reason }).from(t.suppressions).where(inArray(t.suppressions.hash, fps.length ? fps.map((f) => f.hash) : [""])),
-    db
-      .insert(t.leads)
-      .values({
-        id: leadId,
-        campaignId: campaign.id,
-        sourceId: source.id,
-        status: "received",
-        idempotencyKey: sub.idempotencyKey,
-        data: JSON.stringify(sub.lead),
-        consent: sub.consent ? JSON.stringify(sub.consent) : null,
-        meta: JSON.stringify(sub.meta),
-        phoneHash,
-        emailHash,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoNothing()
-      .returning({ id: t.leads.id }),
-  ]);
+  // Two round trips in parallel: (1) one D1 batch with the suppression look-up and the lead itself (an
+  // idempotent replay inserts nothing), (2) the campaign dedupe claim, which also tells which buyers
+  // already bought this consumer. A claim made for a lead that then turns out not to be auctioned
+  // (replay, suppressed, storage failure) is given back.
+  const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
+  const buyerKeys = [...new Set(contracts.filter((c) => c.dedupeWindowS > 0).map((c) => c.dedupeKey))];
+  const claiming = claimForCampaign(env, config.DEDUPE_SHARDS, fps, campaign.id, leadId, campaign.dedupeWindowS, buyerKeys);
+  const giveBackClaim = async () => {
+    const d = await claiming;
+    if (!d.duplicateOf) await releaseCampaignClaim(env, config.DEDUPE_SHARDS, fps, campaign.id, leadId);
+  };
+  let stored;
+  try {
+    stored = await db.batch([
+      db.select({ reason: t.suppressions.reason }).from(t.suppressions).where(inArray(t.suppressions.hash, fps.length ? fps.map((f) => f.hash) : [""])),
+      db
+        .insert(t.leads)
+        .values({
+          id: leadId,
+          campaignId: campaign.id,
+          sourceId: source.id,
+          status: "received",
+          idempotencyKey: sub.idempotencyKey,
+          data: JSON.stringify(sub.lead),
+          consent: sub.consent ? JSON.stringify(sub.consent) : null,
+          meta: JSON.stringify(sub.meta),
+          phoneHash,
+          emailHash,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing()
+        .returning({ id: t.leads.id }),
+    ]);
+  } catch (err) {
+    defer(giveBackClaim());
+    throw err;
+  }
+  const [suppressed, inserted] = stored;
 
   if (inserted.length === 0) {
     // Same source and idempotency key as an earlier submission: answer with that lead's result.
+    defer(giveBackClaim());
     const [existing] = await db
       .select({ id: t.leads.id })
       .from(t.leads)
@@ -122,21 +140,12 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
 
   if (suppressed.length > 0) {
     const reason = `suppressed: ${suppressed[0]!.reason}`;
-    defer(recordEarlyEnd(db, leadId, "rejected", reason));
+    defer(Promise.all([recordEarlyEnd(db, leadId, "rejected", reason), giveBackClaim()]));
     log("lead_rejected", { lead_id: leadId, reason: "suppressed" });
     return { response: respond(source, leadId, "rejected", { reason }) };
   }
 
-  const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
-  const dedupe = await claimForCampaign(
-    env,
-    config.DEDUPE_SHARDS,
-    fps,
-    campaign.id,
-    leadId,
-    campaign.dedupeWindowS,
-    [...new Set(contracts.map((c) => c.dedupeKey))],
-  );
+  const dedupe = await claiming;
   if (dedupe.duplicateOf) {
     const duplicateOf = dedupe.duplicateOf;
     defer(recordEarlyEnd(db, leadId, "duplicate", "same consumer inside the campaign's dedupe window", duplicateOf));

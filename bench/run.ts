@@ -1,0 +1,159 @@
+// npm run bench [-- --quick] — end-to-end latency, gateway overhead, throughput against the bare
+// fan-out Worker, auction versus waterfall in a simulated market, and production's six-connection
+// limit emulated for the direct and relay fan-outs. Everything runs on loopback: the gateway and
+// the bare Worker under `wrangler dev` (local D1, Durable Objects, Queues), mock buyers in their own
+// process. Results: bench/results/<timestamp>.json and docs/PERFORMANCE.md.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ROOT } from "../scripts/wrangler";
+import { runLoad, round1, summary, type Sample } from "./lib/load";
+import { resetBenchDatabase, startBare, startBuyers, startGateway, stop } from "./lib/procs";
+import { BENCH_KEY, BUYER_LATENCY_MS, MARKET, SIZES, benchBehaviours, benchLead, benchSeed } from "./lib/seed";
+
+const quick = process.argv.includes("--quick");
+const LEADS = quick ? 40 : 200;
+const WARMUP = quick ? 5 : 20;
+const CONCURRENCY = 8;
+const MARKET_LEADS = quick ? 60 : 300;
+const BUYERS_PORT = 8891;
+const GW_PORT = 8897;
+const BARE_PORT = 8898;
+const buyersUrl = `http://127.0.0.1:${BUYERS_PORT}`;
+const gw = `http://127.0.0.1:${GW_PORT}/v1/leads`;
+const headers = { "x-api-key": BENCH_KEY };
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+async function warm(url: string, body: () => Record<string, unknown>) {
+  await runLoad({ url, count: WARMUP, concurrency: 1, body, headers });
+}
+
+function latencyOf(samples: Sample[], withOverhead: boolean) {
+  const ok = samples.filter((s) => s.status === 200);
+  const e2e = summary(ok.map((s) => s.ms));
+  const buyersFloor = summary(ok.map((s) => (s.timing.ping ?? 0) + (s.timing.post ?? 0)));
+  return {
+    e2e_ms: e2e,
+    ...(withOverhead
+      ? {
+          buyers_ms: buyersFloor,
+          overhead_ms: summary(ok.map((s) => s.ms - (s.timing.ping ?? 0) - (s.timing.post ?? 0))),
+          server_gateway_ms: summary(ok.map((s) => s.timing.gateway ?? 0)),
+        }
+      : {}),
+    sold: ok.filter((s) => s.body.status === "sold" || typeof s.body.buyer === "number").length,
+    errors: samples.length - ok.length,
+  };
+}
+
+const results: Record<string, unknown> = {};
+const started = new Date();
+
+const buyers = await startBuyers(BUYERS_PORT);
+for (const [name, b] of Object.entries(benchBehaviours()))
+  await fetch(`${buyersUrl}/control/${name}`, { method: "PUT", body: JSON.stringify(b) });
+log("mock buyers up; seeding the bench database");
+resetBenchDatabase(benchSeed(buyersUrl));
+
+// ---- A. the gateway as wrangler dev runs it (no connection limit), direct fan-out
+{
+  const g = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", PING_TRANSPORT: "direct" });
+  const latency: Record<string, unknown> = {};
+  for (const n of SIZES) {
+    const body = () => benchLead(`lat-${n}`);
+    await warm(gw, body);
+    const { samples } = await runLoad({ url: gw, count: LEADS, concurrency: 1, body, headers });
+    latency[n] = latencyOf(samples, true);
+    log(`gateway  ${n} buyers: ${JSON.stringify(latency[n])}`);
+  }
+  results.gateway_latency = latency;
+
+  const body = () => benchLead("lat-20");
+  const t = await runLoad({ url: gw, count: LEADS * 2, concurrency: CONCURRENCY, body, headers });
+  results.gateway_throughput = { buyers: 20, concurrency: CONCURRENCY, leads: t.samples.length, seconds: round1(t.seconds), leads_per_s: round1(t.samples.length / t.seconds), ...latencyOf(t.samples, false) };
+  log(`gateway  throughput: ${JSON.stringify(results.gateway_throughput)}`);
+
+  const market: Record<string, unknown> = {};
+  for (const mode of ["auction", "waterfall"] as const) {
+    const r = await runLoad({ url: gw, count: MARKET_LEADS, concurrency: 4, body: () => benchLead(`market-${mode}`), headers });
+    const ok = r.samples.filter((s) => s.status === 200);
+    const revenue = ok.reduce((a, s) => a + Number(s.body.price ?? 0), 0);
+    market[mode] = {
+      leads: ok.length,
+      sell_through: round1((100 * ok.filter((s) => s.body.status === "sold").length) / ok.length),
+      revenue_per_lead: Math.round((100 * revenue) / ok.length) / 100,
+      e2e_ms: summary(ok.map((s) => s.ms)),
+    };
+    log(`market   ${mode}: ${JSON.stringify(market[mode])}`);
+  }
+  results.market = market;
+  await stop(g);
+}
+
+// ---- B. the bare fan-out Worker: the runtime's floor
+{
+  const b = await startBare(BARE_PORT, { BUYERS_URL: buyersUrl });
+  const latency: Record<string, unknown> = {};
+  for (const n of SIZES) {
+    const url = `http://127.0.0.1:${BARE_PORT}/?n=${n}&prefix=n${n}b`;
+    await warm(url, () => benchLead("x"));
+    const { samples } = await runLoad({ url, count: LEADS, concurrency: 1, body: () => benchLead("x"), headers });
+    latency[n] = latencyOf(samples, false);
+    log(`bare     ${n} buyers: ${JSON.stringify(latency[n])}`);
+  }
+  results.bare_latency = latency;
+  const url = `http://127.0.0.1:${BARE_PORT}/?n=20&prefix=n20b`;
+  const t = await runLoad({ url, count: LEADS * 2, concurrency: CONCURRENCY, body: () => benchLead("x"), headers });
+  results.bare_throughput = { buyers: 20, concurrency: CONCURRENCY, leads: t.samples.length, seconds: round1(t.seconds), leads_per_s: round1(t.samples.length / t.seconds), ...latencyOf(t.samples, false) };
+  log(`bare     throughput: ${JSON.stringify(results.bare_throughput)}`);
+  await stop(b);
+}
+
+// ---- C. production's six-connections-waiting-for-headers limit, emulated
+{
+  const prod: Record<string, unknown> = {};
+  for (const transport of ["direct", "relay"] as const) {
+    const g = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", PING_TRANSPORT: transport, EMULATE_CONNECTION_LIMIT: "6" });
+    for (const n of [20, 50, 100]) {
+      const body = () => benchLead(`lat-${n}`);
+      await warm(gw, body);
+      const { samples } = await runLoad({ url: gw, count: Math.min(LEADS, 100), concurrency: 1, body, headers });
+      prod[`${transport}_${n}`] = latencyOf(samples, true);
+      log(`limit-6  ${transport} ${n} buyers: ${JSON.stringify(prod[`${transport}_${n}`])}`);
+    }
+    await stop(g);
+  }
+  const b = await startBare(BARE_PORT, { BUYERS_URL: buyersUrl, EMULATE_CONNECTION_LIMIT: "6" });
+  for (const n of [20, 50, 100]) {
+    const url = `http://127.0.0.1:${BARE_PORT}/?n=${n}&prefix=n${n}b`;
+    await warm(url, () => benchLead("x"));
+    const { samples } = await runLoad({ url, count: Math.min(LEADS, 100), concurrency: 1, body: () => benchLead("x"), headers });
+    prod[`bare_${n}`] = latencyOf(samples, false);
+    log(`limit-6  bare ${n} buyers: ${JSON.stringify(prod[`bare_${n}`])}`);
+  }
+  await stop(b);
+  results.production_limit = prod;
+}
+await stop(buyers);
+
+// ---- report
+const workerd = (JSON.parse(readFileSync(path.join(ROOT, "node_modules", "workerd", "package.json"), "utf8")) as { version: string }).version;
+const machine = {
+  cpu: os.cpus()[0]?.model ?? "unknown",
+  cores: os.cpus().length,
+  memory_gib: Math.round(os.totalmem() / 2 ** 30),
+  os: `${os.type()} ${os.release()}`,
+  node: process.version,
+  workerd,
+};
+const report = { started: started.toISOString(), quick, leads_per_point: LEADS, buyer_latency_ms: BUYER_LATENCY_MS, machine, ...results };
+mkdirSync(path.join(ROOT, "bench", "results"), { recursive: true });
+const file = path.join(ROOT, "bench", "results", `${started.toISOString().replace(/[:.]/g, "-")}.json`);
+writeFileSync(file, JSON.stringify(report, null, 2));
+writeFileSync(path.join(ROOT, "bench", "results", "latest.json"), JSON.stringify(report, null, 2));
+const { renderPerformance } = await import("./lib/report");
+// The interpretation is written by hand in bench/notes.md and kept next to the numbers.
+const notes = readFileSync(path.join(ROOT, "bench", "notes.md"), "utf8");
+writeFileSync(path.join(ROOT, "docs", "PERFORMANCE.md"), renderPerformance(report, MARKET, notes));
+log(`\nwrote ${path.relative(ROOT, file)} and docs/PERFORMANCE.md`);
+process.exit(0);
