@@ -12,6 +12,9 @@ import { resetBenchDatabase, startBare, startBuyers, startGateway, stop } from "
 import { BENCH_KEY, BUYER_LATENCY_MS, MARKET, SIZES, benchBehaviours, benchLead, benchSeed } from "./lib/seed";
 
 const quick = process.argv.includes("--quick");
+// --only latency,throughput,market,limit runs just those sections (for iterating; reports only what ran).
+const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+const want = (section: string) => !onlyArg || onlyArg.split(",").includes(section);
 const LEADS = quick ? 40 : 200;
 const WARMUP = quick ? 5 : 20;
 const CONCURRENCY = 8;
@@ -39,6 +42,7 @@ function latencyOf(samples: Sample[], withOverhead: boolean) {
           buyers_ms: buyersFloor,
           overhead_ms: summary(ok.map((s) => s.ms - (s.timing.ping ?? 0) - (s.timing.post ?? 0))),
           server_gateway_ms: summary(ok.map((s) => s.timing.gateway ?? 0)),
+          server_intake_ms: summary(ok.map((s) => s.timing.intake ?? 0)),
         }
       : {}),
     sold: ok.filter((s) => s.body.status === "sold" || typeof s.body.buyer === "number").length,
@@ -56,25 +60,28 @@ log("mock buyers up; seeding the bench database");
 resetBenchDatabase(benchSeed(buyersUrl));
 
 // ---- A. the gateway as wrangler dev runs it (no connection limit), direct fan-out
-{
-  const g = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", PING_TRANSPORT: "direct" });
+if (want("latency") || want("throughput") || want("market")) {
+  const g = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", PING_TRANSPORT: "direct", ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}) });
   const latency: Record<string, unknown> = {};
-  for (const n of SIZES) {
+  for (const n of want("latency") ? SIZES : []) {
     const body = () => benchLead(`lat-${n}`);
     await warm(gw, body);
     const { samples } = await runLoad({ url: gw, count: LEADS, concurrency: 1, body, headers });
     latency[n] = latencyOf(samples, true);
     log(`gateway  ${n} buyers: ${JSON.stringify(latency[n])}`);
   }
-  results.gateway_latency = latency;
+  if (want("latency")) results.gateway_latency = latency;
 
-  const body = () => benchLead("lat-20");
-  const t = await runLoad({ url: gw, count: LEADS * 2, concurrency: CONCURRENCY, body, headers });
-  results.gateway_throughput = { buyers: 20, concurrency: CONCURRENCY, leads: t.samples.length, seconds: round1(t.seconds), leads_per_s: round1(t.samples.length / t.seconds), ...latencyOf(t.samples, false) };
-  log(`gateway  throughput: ${JSON.stringify(results.gateway_throughput)}`);
+  if (want("throughput")) {
+    const body = () => benchLead("lat-20");
+    await runLoad({ url: gw, count: WARMUP * 2, concurrency: CONCURRENCY, body, headers });
+    const t = await runLoad({ url: gw, count: Number(process.env.BENCH_TP_LEADS ?? LEADS * 2), concurrency: CONCURRENCY, body, headers });
+    results.gateway_throughput = { buyers: 20, concurrency: CONCURRENCY, leads: t.samples.length, seconds: round1(t.seconds), leads_per_s: round1(t.samples.length / t.seconds), ...latencyOf(t.samples, false) };
+    log(`gateway  throughput: ${JSON.stringify(results.gateway_throughput)}`);
+  }
 
   const market: Record<string, unknown> = {};
-  for (const mode of ["auction", "waterfall"] as const) {
+  for (const mode of want("market") ? (["auction", "waterfall"] as const) : []) {
     const r = await runLoad({ url: gw, count: MARKET_LEADS, concurrency: 4, body: () => benchLead(`market-${mode}`), headers });
     const ok = r.samples.filter((s) => s.status === 200);
     const revenue = ok.reduce((a, s) => a + Number(s.body.price ?? 0), 0);
@@ -86,31 +93,34 @@ resetBenchDatabase(benchSeed(buyersUrl));
     };
     log(`market   ${mode}: ${JSON.stringify(market[mode])}`);
   }
-  results.market = market;
+  if (want("market")) results.market = market;
   await stop(g);
 }
 
 // ---- B. the bare fan-out Worker: the runtime's floor
-{
+if (want("latency") || want("throughput")) {
   const b = await startBare(BARE_PORT, { BUYERS_URL: buyersUrl });
   const latency: Record<string, unknown> = {};
-  for (const n of SIZES) {
+  for (const n of want("latency") ? SIZES : []) {
     const url = `http://127.0.0.1:${BARE_PORT}/?n=${n}&prefix=n${n}b`;
     await warm(url, () => benchLead("x"));
     const { samples } = await runLoad({ url, count: LEADS, concurrency: 1, body: () => benchLead("x"), headers });
     latency[n] = latencyOf(samples, false);
     log(`bare     ${n} buyers: ${JSON.stringify(latency[n])}`);
   }
-  results.bare_latency = latency;
-  const url = `http://127.0.0.1:${BARE_PORT}/?n=20&prefix=n20b`;
-  const t = await runLoad({ url, count: LEADS * 2, concurrency: CONCURRENCY, body: () => benchLead("x"), headers });
-  results.bare_throughput = { buyers: 20, concurrency: CONCURRENCY, leads: t.samples.length, seconds: round1(t.seconds), leads_per_s: round1(t.samples.length / t.seconds), ...latencyOf(t.samples, false) };
-  log(`bare     throughput: ${JSON.stringify(results.bare_throughput)}`);
+  if (want("latency")) results.bare_latency = latency;
+  if (want("throughput")) {
+    const url = `http://127.0.0.1:${BARE_PORT}/?n=20&prefix=n20b`;
+    await runLoad({ url, count: WARMUP * 2, concurrency: CONCURRENCY, body: () => benchLead("x"), headers });
+    const t = await runLoad({ url, count: LEADS * 2, concurrency: CONCURRENCY, body: () => benchLead("x"), headers });
+    results.bare_throughput = { buyers: 20, concurrency: CONCURRENCY, leads: t.samples.length, seconds: round1(t.seconds), leads_per_s: round1(t.samples.length / t.seconds), ...latencyOf(t.samples, false) };
+    log(`bare     throughput: ${JSON.stringify(results.bare_throughput)}`);
+  }
   await stop(b);
 }
 
 // ---- C. production's six-connections-waiting-for-headers limit, emulated
-{
+if (want("limit")) {
   const prod: Record<string, unknown> = {};
   for (const transport of ["direct", "relay"] as const) {
     const g = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", PING_TRANSPORT: transport, EMULATE_CONNECTION_LIMIT: "6" });
@@ -146,6 +156,10 @@ const machine = {
   node: process.version,
   workerd,
 };
+if (onlyArg) {
+  log("partial run (--only): results printed above, docs/PERFORMANCE.md left as it is");
+  process.exit(0);
+}
 const report = { started: started.toISOString(), quick, leads_per_point: LEADS, buyer_latency_ms: BUYER_LATENCY_MS, machine, ...results };
 mkdirSync(path.join(ROOT, "bench", "results"), { recursive: true });
 const file = path.join(ROOT, "bench", "results", `${started.toISOString().replace(/[:.]/g, "-")}.json`);

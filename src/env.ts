@@ -1,5 +1,6 @@
 // The Worker's bindings, typed in one place and checked once per isolate by zod (vars arrive as strings).
 import { z } from "zod";
+import { setLogLevel } from "./lib/log";
 import type { CapLedger } from "./objects/cap-ledger";
 import type { DedupeShard } from "./objects/dedupe-shard";
 import type { PingRelay } from "./objects/ping-relay";
@@ -17,6 +18,7 @@ export interface Env {
   EMULATE_CONNECTION_LIMIT?: string;
   MAX_BODY_BYTES?: string;
   DEDUPE_SHARDS?: string;
+  LOG_LEVEL?: string;
   /** Bearer token for /admin routes; admin routes answer 404 when unset. */
   ADMIN_TOKEN?: string;
 }
@@ -35,6 +37,7 @@ const ConfigSchema = z.object({
   EMULATE_CONNECTION_LIMIT: intVar(0),
   MAX_BODY_BYTES: intVar(32_768),
   DEDUPE_SHARDS: intVar(64).pipe(z.number().min(1)),
+  LOG_LEVEL: z.enum(["info", "warn", "error"]).default("info"),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -50,7 +53,9 @@ export function configOf(env: Env): Config {
     EMULATE_CONNECTION_LIMIT: env.EMULATE_CONNECTION_LIMIT,
     MAX_BODY_BYTES: env.MAX_BODY_BYTES,
     DEDUPE_SHARDS: env.DEDUPE_SHARDS,
+    LOG_LEVEL: env.LOG_LEVEL || undefined,
   });
+  setLogLevel(config.LOG_LEVEL);
   cached = { env, config };
   return config;
 }

@@ -72,7 +72,7 @@ const firstFieldOfType = (c: Campaign, type: string) => c.fields.find((f) => f.t
 export interface Ingested {
   response: LeadResponse;
   /** Present when an auction ran: the buyers' share of the time (for the Server-Timing header). */
-  timing?: { pingMs: number; postMs: number };
+  timing?: { pingMs: number; postMs: number; intakeMs: number };
 }
 
 export async function ingest(env: Env, config: Config, rules: Rules, sub: Submission, defer: Defer): Promise<Ingested> {
@@ -136,7 +136,6 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
     log("lead_replayed", { lead_id: summary.lead.id, source: source.id });
     return { response: responseFromSummary(source, summary) };
   }
-  log("lead_received", { lead_id: leadId, campaign: campaign.slug, source: source.id });
 
   if (suppressed.length > 0) {
     const reason = `suppressed: ${suppressed[0]!.reason}`;
@@ -153,6 +152,7 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
     return { response: respond(source, leadId, "duplicate", { duplicate_of: duplicateOf, reason: "duplicate" }) };
   }
 
+  const intakeMs = Date.now() - now;
   const round = await auctionRound({
     env,
     config,
@@ -177,7 +177,7 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
         await env.RETRY_QUEUE.send({ leadId }, { delaySeconds: retryDelaySeconds(campaign.retryBaseDelayS, 1) });
     })(),
   );
-  log("lead_auctioned", { lead_id: leadId, status: round.status, ...round.result.summary, price_cents: round.result.total.priceCents });
+  log("lead_auctioned", { lead_id: leadId, campaign: campaign.slug, source: source.id, status: round.status, ...round.result.summary, price_cents: round.result.total.priceCents });
   const buyers = round.result.sales.map((s) => s.contract.buyerName);
   return {
     response: respond(source, leadId, round.status, {
@@ -187,6 +187,6 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
       buyers,
       reason: round.reason,
     }),
-    timing: round.result.timing,
+    timing: { ...round.result.timing, intakeMs },
   };
 }

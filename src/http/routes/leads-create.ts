@@ -58,7 +58,7 @@ leadsCreate.post("/v1/leads", async (c) => {
     status: number,
     body: object,
     outcome: { ok: boolean; params: Record<string, string> },
-    timing?: { pingMs: number; postMs: number },
+    timing?: { pingMs: number; postMs: number; intakeMs: number },
   ) => {
     const url = outcome.ok ? sourceUrls?.success : sourceUrls?.failure;
     if (url && wantsRedirect(kind, c.req.header("accept"))) return redirectTo(url, outcome.params);
@@ -66,7 +66,7 @@ leadsCreate.post("/v1/leads", async (c) => {
     // Where the time went: the buyers' ping and post time versus the gateway's own.
     const total = Date.now() - started;
     headers["server-timing"] = timing
-      ? `total;dur=${total}, ping;dur=${timing.pingMs}, post;dur=${timing.postMs}, gateway;dur=${Math.max(0, total - timing.pingMs - timing.postMs)}`
+      ? `total;dur=${total}, ping;dur=${timing.pingMs}, post;dur=${timing.postMs}, gateway;dur=${Math.max(0, total - timing.pingMs - timing.postMs)}, intake;dur=${timing.intakeMs}`
       : `total;dur=${total}`;
     return c.json(body, status as 200, headers);
   };

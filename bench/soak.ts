@@ -1,0 +1,95 @@
+// npm run soak [-- --leads 10000 --concurrency 16 --max-seconds 900]
+// Drives leads at a steady concurrency through the gateway (wrangler dev, local bindings) against
+// misbehaving loopback buyers — a hung buyer, slow posts, rejects, caps, a fallback tier, repeat
+// consumers — waits for the retry queue to finish, then checks the invariants over the database.
+// Prints a pass/fail summary and exits 1 if any invariant fails. Bounded in count and in time.
+import { DEMO_API_KEY, type Behaviour } from "../demo/constants";
+import { demoSeedStatements } from "../demo/seed";
+import { formatInvariants, checkInvariants } from "../src/db/invariants";
+import { runLoad, round1, summary } from "./lib/load";
+import { queryBenchDatabase, resetBenchDatabase, startBuyers, startGateway, stop } from "./lib/procs";
+import { benchLead } from "./lib/seed";
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const LEADS = arg("leads", 10_000);
+const CONCURRENCY = arg("concurrency", 16);
+const MAX_SECONDS = arg("max-seconds", 900);
+const BUYERS_PORT = 8892;
+const GW_PORT = 8899;
+const buyersUrl = `http://127.0.0.1:${BUYERS_PORT}`;
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+const behaviours: Record<string, Behaviour> = {
+  alpha: { bid: 18, bidSpread: 4, pingLatencyMs: 30, postLatencyMs: 40, rejectRate: 0.1 },
+  bravo: { bid: 22, bidSpread: 6, pingLatencyMs: 60, postLatencyMs: 200, rejectRate: 0.5 },
+  charlie: { ping: "hang" },
+  delta: { postLatencyMs: 50, rejectRate: 0.2 },
+  echo: { bid: 12, format: "form", pingLatencyMs: 40, postLatencyMs: 40, rejectRate: 0.3 },
+  foxtrot: { postLatencyMs: 20 },
+};
+
+const seed = [
+  ...demoSeedStatements(buyersUrl),
+  // Repeat consumers reach the auction (no campaign dedupe), so buyer-level dedupe is exercised.
+  "UPDATE campaigns SET dedupe_window_s = 0, ping_timeout_ms = 400, post_deadline_ms = 1500, retry_max_attempts = 2, retry_base_delay_s = 1, sale_window_s = 600;",
+  "UPDATE buyers SET dedupe_window_s = 2592000;",
+  "UPDATE contracts SET timezone = 'UTC', timeout_ms = 300;",
+  `UPDATE contracts SET cap_day = ${Math.max(10, Math.floor(LEADS * 0.15))} WHERE id = 'ct_alpha';`,
+  `UPDATE contracts SET cap_day = ${Math.max(5, Math.floor(LEADS * 0.05))}, budget_day_cents = ${Math.max(5, Math.floor(LEADS * 0.04)) * 900} WHERE id = 'ct_delta';`,
+];
+
+const buyers = await startBuyers(BUYERS_PORT);
+for (const [name, b] of Object.entries(behaviours)) await fetch(`${buyersUrl}/control/${name}`, { method: "PUT", body: JSON.stringify(b) });
+resetBenchDatabase(seed);
+const gateway = await startGateway(GW_PORT, { RULES_TTL_MS: "60000" });
+log(`soak: ${LEADS} leads, ${CONCURRENCY} at a time, at most ${MAX_SECONDS} s`);
+
+// 10% of the leads repeat an earlier consumer.
+const consumers: Record<string, unknown>[] = [];
+let sent = 0;
+const nextLead = () => {
+  sent++;
+  if (consumers.length > 10 && sent % 10 === 0) return { ...consumers[Math.floor(Math.random() * consumers.length)]! };
+  const l = benchLead("auto-insurance");
+  if (consumers.length < 5000) consumers.push(l);
+  return l;
+};
+
+const deadline = Date.now() + MAX_SECONDS * 1000;
+const samples: Awaited<ReturnType<typeof runLoad>>["samples"] = [];
+let seconds = 0;
+// In slices, so the run stops by itself at the time bound.
+while (samples.length < LEADS && Date.now() < deadline) {
+  const slice = Math.min(500, LEADS - samples.length);
+  const r = await runLoad({ url: `http://127.0.0.1:${GW_PORT}/v1/leads`, count: slice, concurrency: CONCURRENCY, body: nextLead, headers: { "x-api-key": DEMO_API_KEY } });
+  samples.push(...r.samples);
+  seconds += r.seconds;
+  log(`  ${samples.length} leads, ${round1(samples.length / seconds)} leads/s`);
+}
+
+// Let the retry queue finish the pending leads.
+const drainUntil = Date.now() + 120_000;
+for (;;) {
+  const [row] = queryBenchDatabase<{ n: number }>("SELECT COUNT(*) AS n FROM leads WHERE status IN ('received','auctioning','pending')");
+  if (!row || row.n === 0 || Date.now() > drainUntil) break;
+  log(`  waiting for ${row.n} pending lead(s)`);
+  await new Promise((r) => setTimeout(r, 3000));
+}
+
+const statuses = queryBenchDatabase<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM leads GROUP BY status ORDER BY n DESC");
+const answered = samples.filter((s) => s.status === 200).length;
+const results = await checkInvariants(async (sql) => queryBenchDatabase(sql));
+await stop(gateway);
+await stop(buyers);
+
+log("\n== soak summary ==");
+log(`leads sent ${samples.length}, answered 200: ${answered}, other: ${samples.length - answered}`);
+log(`throughput ${round1(samples.length / seconds)} leads/s at concurrency ${CONCURRENCY}; e2e ms ${JSON.stringify(summary(samples.map((s) => s.ms)))}`);
+log(`final states: ${statuses.map((s) => `${s.status} ${s.n}`).join(", ")}`);
+log(formatInvariants(results));
+const failed = results.filter((r) => !r.ok).length + (answered === samples.length ? 0 : 1);
+log(failed === 0 ? "SOAK PASS" : "SOAK FAIL");
+process.exit(failed === 0 ? 0 : 1);
