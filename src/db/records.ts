@@ -1,7 +1,6 @@
 // Writes and reads of lead records. Status changes are compare-and-set over the lead state
 // machine, so a racing worker or a redelivered message can never move a lead backwards.
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import { sourcesOf } from "../lead/state";
 import type { Db } from "./client";
 import * as t from "./schema";
@@ -16,19 +15,41 @@ function chunk<T>(rows: T[], perStatement: number): T[][] {
   return out;
 }
 
+/**
+ * All of a round's ping rows in one statement with one bound parameter (a JSON array expanded by
+ * SQLite's json_each): no 100-parameter chunking and far less per-row work than a multi-row
+ * VALUES list, which matters at 100 buyers per lead.
+ */
+const PING_COLUMNS = ["id", "leadId", "contractId", "attempt", "outcome", "reason", "httpStatus", "latencyMs", "bidCents", "effectiveCents", "bidToken"] as const;
+const INSERT_PINGS_SQL = `INSERT OR IGNORE INTO pings
+  (id, lead_id, contract_id, attempt, outcome, reason, http_status, latency_ms, bid_cents, effective_cents, bid_token)
+  SELECT ${PING_COLUMNS.map((k) => `json_extract(j.value, '$.${k}')`).join(", ")} FROM json_each(?) AS j`;
+
+function insertPings(db: Db, rows: PingRow[]): D1PreparedStatement {
+  return db.$client.prepare(INSERT_PINGS_SQL).bind(JSON.stringify(rows));
+}
+
+/** Drizzle builds the statement; D1 runs it (so it can share a batch with hand-written SQL). */
+function raw(db: Db, q: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
+  const { sql: text, params } = q.toSQL();
+  return db.$client.prepare(text).bind(...params);
+}
+
 export interface LeadEvent {
   kind: string;
   detail?: Record<string, unknown>;
   at?: number;
 }
 
-export function eventStatements(db: Db, leadId: string, events: LeadEvent[]): BatchItem<"sqlite">[] {
+export function eventStatements(db: Db, leadId: string, events: LeadEvent[]): D1PreparedStatement[] {
   const now = Date.now();
   return chunk(events, 20).map((part) =>
-    db.insert(t.leadEvents).values(
-      part.map((e) => ({ leadId, at: e.at ?? now, kind: e.kind, detail: e.detail ? JSON.stringify(e.detail) : null })),
-    ),
+    raw(db, db.insert(t.leadEvents).values(part.map((e) => ({ leadId, at: e.at ?? now, kind: e.kind, detail: e.detail ? JSON.stringify(e.detail) : null })))),
   );
+}
+
+export async function recordEvents(db: Db, leadId: string, events: LeadEvent[]): Promise<void> {
+  await db.$client.batch(eventStatements(db, leadId, events));
 }
 
 export interface RoundRecord {
@@ -49,11 +70,11 @@ export interface RoundRecord {
 export async function recordRound(db: Db, r: RoundRecord): Promise<void> {
   const now = Date.now();
   const final = ["sold", "unsold", "duplicate", "rejected"].includes(r.status);
-  const statements: BatchItem<"sqlite">[] = [
-    ...chunk(r.pings, 8).map((part) => db.insert(t.pings).values(part).onConflictDoNothing()),
-    ...chunk(r.posts, 8).map((part) => db.insert(t.posts).values(part).onConflictDoNothing()),
+  const statements: D1PreparedStatement[] = [
+    ...(r.pings.length ? [insertPings(db, r.pings)] : []),
+    ...chunk(r.posts, 8).map((part) => raw(db, db.insert(t.posts).values(part).onConflictDoNothing())),
     ...eventStatements(db, r.leadId, r.events),
-    db
+    raw(db, db
       .update(t.leads)
       .set({
         status: r.status,
@@ -65,9 +86,9 @@ export async function recordRound(db: Db, r: RoundRecord): Promise<void> {
         ...(final ? { finalAt: now } : {}),
         ...(r.attempts !== undefined ? { attempts: r.attempts } : {}),
       })
-      .where(and(eq(t.leads.id, r.leadId), inArray(t.leads.status, sourcesOf(r.status)))),
+      .where(and(eq(t.leads.id, r.leadId), inArray(t.leads.status, sourcesOf(r.status))))),
   ];
-  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  await db.$client.batch(statements);
 }
 
 /** Ends a lead before any auction (rejected, duplicate), with its trace, in one batch. */
@@ -79,11 +100,14 @@ export async function recordEarlyEnd(
   duplicateOf: string | null = null,
 ): Promise<void> {
   const now = Date.now();
-  await db.batch([
-    db
-      .update(t.leads)
-      .set({ status, reason, duplicateOf, updatedAt: now, finalAt: now })
-      .where(and(eq(t.leads.id, leadId), inArray(t.leads.status, sourcesOf(status)))),
+  await db.$client.batch([
+    raw(
+      db,
+      db
+        .update(t.leads)
+        .set({ status, reason, duplicateOf, updatedAt: now, finalAt: now })
+        .where(and(eq(t.leads.id, leadId), inArray(t.leads.status, sourcesOf(status)))),
+    ),
     ...eventStatements(db, leadId, [{ kind: "final", detail: { status, reason, duplicate_of: duplicateOf } }]),
   ]);
 }

@@ -3,7 +3,7 @@
 import { desc, eq } from "drizzle-orm";
 import { configOf, type Env } from "../env";
 import { dbOf } from "../db/client";
-import { eventStatements, transition } from "../db/records";
+import { recordEvents, transition } from "../db/records";
 import * as t from "../db/schema";
 import { log } from "../lib/log";
 import { getRules } from "../rules/cache";
@@ -28,7 +28,7 @@ export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: E
     const reasons = lastPosts.map((p) => `${p.contractId}: ${p.outcome}${p.reason ? ` (${p.reason})` : ""}`);
     const reason = `retries exhausted${reasons.length ? `; last posts: ${reasons.join("; ")}` : ""}`.slice(0, 500);
     if (await transition(db, leadId, "unsold", reason)) {
-      await db.batch(eventStatements(db, leadId, [{ kind: "final", detail: { status: "unsold", reason, via: "dead-letter queue" } }]) as [never]);
+      await recordEvents(db, leadId, [{ kind: "final", detail: { status: "unsold", reason, via: "dead-letter queue" } }]);
       const [lead] = await db.select({ sourceId: t.leads.sourceId }).from(t.leads).where(eq(t.leads.id, leadId));
       const source = lead && (await getRules(env.DB, configOf(env).RULES_TTL_MS)).sourcesById.get(lead.sourceId);
       if (source) await notifyPostback(env, source, leadId);

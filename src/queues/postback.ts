@@ -3,7 +3,7 @@ import { signatureHeaders } from "../buyers/signature";
 import { exchange } from "../buyers/http";
 import type { Env } from "../env";
 import { dbOf } from "../db/client";
-import { eventStatements, leadSummary } from "../db/records";
+import { recordEvents, leadSummary } from "../db/records";
 import { responseFromSummary } from "../lead/ingest";
 import { log } from "../lib/log";
 import type { Source } from "../rules/compile";
@@ -22,6 +22,6 @@ export async function notifyPostback(env: Env, source: Source, leadId: string): 
   };
   const ex = await exchange(source.postbackUrl, { body, headers, timeoutMs: POSTBACK_TIMEOUT_MS });
   const detail = ex.ok ? { http_status: ex.status } : { error: ex.reason };
-  await db.batch(eventStatements(db, leadId, [{ kind: "postback", detail }]) as [never]);
+  await recordEvents(db, leadId, [{ kind: "postback", detail }]);
   log("postback_sent", { lead_id: leadId, ok: ex.ok && ex.status < 300 });
 }

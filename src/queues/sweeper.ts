@@ -4,7 +4,7 @@
 import { and, inArray, lt } from "drizzle-orm";
 import type { Env } from "../env";
 import { dbOf } from "../db/client";
-import { eventStatements, transition } from "../db/records";
+import { recordEvents, transition } from "../db/records";
 import * as t from "../db/schema";
 import { log } from "../lib/log";
 
@@ -22,7 +22,7 @@ export async function sweepStuckLeads(env: Env, now = Date.now()): Promise<numbe
   let moved = 0;
   for (const { id } of stuck) {
     if (!(await transition(db, id, "pending", "recovered after an interrupted auction"))) continue;
-    await db.batch(eventStatements(db, id, [{ kind: "recovered", detail: { reason: "no outcome recorded within 2 minutes" } }]) as [never]);
+    await recordEvents(db, id, [{ kind: "recovered", detail: { reason: "no outcome recorded within 2 minutes" } }]);
     await env.RETRY_QUEUE.send({ leadId: id });
     moved++;
   }
