@@ -90,13 +90,13 @@ async function viaRelays(env: Env, requests: RelayRequest[], opts: FanoutOptions
       const relay = env.PING_RELAY.get(env.PING_RELAY.idFromName(`relay:${(first + i) % opts.relayPoolSize}`));
       // The relay enforces the deadline itself; this guard only covers a relay that never answers.
       const guard = new Promise<undefined>((r) => setTimeout(() => r(undefined), Math.max(1, opts.deadline - Date.now()) + 50));
-      try {
-        const answer = await Promise.race([relay.send(batch, opts.deadline), guard]);
-        if (answer) return answer;
-        return batch.map((): Exchange => ({ ok: false, kind: "timeout", reason: "relay did not answer by the deadline", status: null, latencyMs: 0 }));
-      } catch (err) {
-        return batch.map((): Exchange => ({ ok: false, kind: "error", reason: `relay failed: ${(err as Error).message}`.slice(0, 200), status: null, latencyMs: 0 }));
-      }
+      // A relay that fails after the guard won must not surface as an unhandled rejection.
+      const sent = relay.send(batch, opts.deadline).then(
+        (answer) => answer,
+        (err: Error) => batch.map((): Exchange => ({ ok: false, kind: "error", reason: `relay failed: ${err.message}`.slice(0, 200), status: null, latencyMs: 0 })),
+      );
+      const answer = await Promise.race([sent, guard]);
+      return answer ?? batch.map((): Exchange => ({ ok: false, kind: "timeout", reason: "relay did not answer by the deadline", status: null, latencyMs: 0 }));
     }),
   );
   return results.flat();

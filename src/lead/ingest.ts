@@ -5,13 +5,13 @@ import { and, eq, inArray } from "drizzle-orm";
 import { auctionRound } from "../auction/round";
 import type { Config, Env } from "../env";
 import { dbOf } from "../db/client";
-import { leadSummary, recordEarlyEnd, recordRound, type LeadSummary } from "../db/records";
+import { leadSummary, recordEarlyEnd, recordRound, transition, type LeadSummary } from "../db/records";
 import * as t from "../db/schema";
 import type { LeadStatus } from "../db/schema";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import { centsToDollars } from "../lib/money";
-import type { Campaign, Rules, Source } from "../rules/compile";
+import type { Campaign, Contract, Rules, Source } from "../rules/compile";
 import { retryDelaySeconds } from "./state";
 import { claimForCampaign, fingerprintsOf, releaseCampaignClaim } from "./dedupe";
 import type { LeadData } from "./fields";
@@ -91,6 +91,8 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
   const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
   const buyerKeys = [...new Set(contracts.filter((c) => c.dedupeWindowS > 0).map((c) => c.dedupeKey))];
   const claiming = claimForCampaign(env, config.DEDUPE_SHARDS, fps, campaign.id, leadId, campaign.dedupeWindowS, buyerKeys);
+  // Awaited later; a failure is handled there, not reported as unhandled while D1 is being written.
+  claiming.catch(() => {});
   const giveBackClaim = async () => {
     const d = await claiming;
     if (!d.duplicateOf) await releaseCampaignClaim(env, config.DEDUPE_SHARDS, fps, campaign.id, leadId);
@@ -144,7 +146,36 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
     return { response: respond(source, leadId, "rejected", { reason }) };
   }
 
-  const dedupe = await claiming;
+  // The lead is stored: from here on no failure may lose it or answer 500. If anything breaks, the
+  // lead is handed to the retry queue and the seller told `pending`.
+  try {
+    return await decideStoredLead(env, config, sub, { leadId, now, fps, contracts, claiming }, defer);
+  } catch (err) {
+    log("auction_failed", { lead_id: leadId, error: (err as Error).message.slice(0, 200) }, "error");
+    defer(
+      (async () => {
+        if (await transition(db, leadId, "pending", "auction interrupted, retry scheduled"))
+          await env.RETRY_QUEUE.send({ leadId }, { delaySeconds: retryDelaySeconds(campaign.retryBaseDelayS, 1) });
+      })(),
+    );
+    return { response: respond(source, leadId, "pending", { reason: "auction interrupted, retry scheduled" }) };
+  }
+}
+
+interface Stored {
+  leadId: string;
+  now: number;
+  fps: Awaited<ReturnType<typeof fingerprintsOf>>;
+  contracts: Contract[];
+  claiming: ReturnType<typeof claimForCampaign>;
+}
+
+/** Dedupe verdict, then the auction, for a lead that is safely stored. */
+async function decideStoredLead(env: Env, config: Config, sub: Submission, stored: Stored, defer: Defer): Promise<Ingested> {
+  const db = dbOf(env.DB);
+  const { campaign, source } = sub;
+  const { leadId, now, fps, contracts } = stored;
+  const dedupe = await stored.claiming;
   if (dedupe.duplicateOf) {
     const duplicateOf = dedupe.duplicateOf;
     defer(recordEarlyEnd(db, leadId, "duplicate", "same consumer inside the campaign's dedupe window", duplicateOf));

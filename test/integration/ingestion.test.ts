@@ -195,3 +195,28 @@ describe("robustness", () => {
     expect(await leadRow("x")).toBeNull();
   });
 });
+
+describe("failures after the lead is stored", () => {
+  it("a Durable Object outage answers pending (not 500) and leaves the lead for the retry queue", async () => {
+    const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+    const worker = (await import("../../src/index")).default;
+    const broken = {
+      ...env,
+      DEDUPE: {
+        idFromName: (name: string) => env.DEDUPE.idFromName(name),
+        get: () => ({ claimAndCheck: () => Promise.reject(new Error("object unavailable")), release: () => Promise.resolve() }),
+      } as unknown as typeof env.DEDUPE,
+    };
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request("http://gw/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(demoLead()) }),
+      broken,
+      ctx,
+    );
+    expect(res.status).toBe(200);
+    const body = await res.json<{ lead_id: string; status: string; reason: string }>();
+    expect(body).toMatchObject({ status: "pending", reason: "auction interrupted, retry scheduled" });
+    await waitOnExecutionContext(ctx);
+    await leadReaches(body.lead_id, ["pending"]);
+  });
+});
