@@ -9,7 +9,7 @@ import path from "node:path";
 import { ROOT } from "../scripts/wrangler";
 import { runLoad, round1, summary, type Sample } from "./lib/load";
 import { resetBenchDatabase, startBare, startBuyers, startGateway, stop } from "./lib/procs";
-import { BENCH_KEY, BUYER_LATENCY_MS, MARKET, SIZES, benchBehaviours, benchLead, benchSeed } from "./lib/seed";
+import { BENCH_KEY, BUYER_LATENCY_MS, MARKET, MARKET_FLOOR_CENTS, SIZES, benchBehaviours, benchLead, benchSeed } from "./lib/seed";
 
 const quick = process.argv.includes("--quick");
 // --only latency,throughput,market,limit runs just those sections (for iterating; reports only what ran).
@@ -168,6 +168,6 @@ writeFileSync(path.join(ROOT, "bench", "results", "latest.json"), JSON.stringify
 const { renderPerformance } = await import("./lib/report");
 // The interpretation is written by hand in bench/notes.md and kept next to the numbers.
 const notes = readFileSync(path.join(ROOT, "bench", "notes.md"), "utf8");
-writeFileSync(path.join(ROOT, "docs", "PERFORMANCE.md"), renderPerformance(report, MARKET, notes));
+writeFileSync(path.join(ROOT, "docs", "PERFORMANCE.md"), renderPerformance(report, MARKET, MARKET_FLOOR_CENTS, notes));
 log(`\nwrote ${path.relative(ROOT, file)} and docs/PERFORMANCE.md`);
 process.exit(0);

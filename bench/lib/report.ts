@@ -43,7 +43,7 @@ export interface Report {
 const verdict = (ok: boolean) => (ok ? "**met**" : "**not met**");
 const d = (x: Dist | undefined) => (x ? `${x.p50} / ${x.p95} / ${x.p99}` : "–");
 
-export function renderPerformance(input: unknown, market: { value: number; reject: number; cap: number | null }[], notes: string): string {
+export function renderPerformance(input: unknown, market: { value: number; reject: number; cap: number | null }[], floorCents: number, notes: string): string {
   const r = input as Report;
   const floor = 2 * r.buyer_latency_ms;
   const g50 = r.gateway_latency?.["50"];
@@ -95,7 +95,7 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
     "## Auction versus waterfall in a simulated market",
     "",
     "The same ten buyers sell through a parallel auction and through a waterfall (sequential ping tree",
-    "ordered by expected price), 4 leads at a time, floor $5. Each buyer has a private value per lead",
+    `ordered by expected price), 4 leads at a time, floor $${floorCents / 100}. Each buyer has a private value per lead`,
     "(bids spread ±25% around it), a probability of rejecting a post, and some have daily caps:",
     "",
     `| buyer | ${market.map((_, i) => `mk${i}`).join(" | ")} |`,

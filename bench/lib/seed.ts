@@ -14,17 +14,18 @@ const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** Simulated market: private value per lead (dollars), reject probability, daily cap. */
 export const MARKET = [
-  { value: 31, reject: 0.45, cap: 60 },
-  { value: 27, reject: 0.35, cap: 80 },
-  { value: 24, reject: 0.3, cap: null },
-  { value: 22, reject: 0.25, cap: null },
-  { value: 20, reject: 0.2, cap: 100 },
-  { value: 17, reject: 0.2, cap: null },
-  { value: 15, reject: 0.15, cap: null },
-  { value: 12, reject: 0.1, cap: null },
-  { value: 9, reject: 0.1, cap: null },
-  { value: 7, reject: 0.05, cap: null },
+  { value: 31, reject: 0.5, cap: 40 },
+  { value: 27, reject: 0.45, cap: 60 },
+  { value: 24, reject: 0.4, cap: null },
+  { value: 22, reject: 0.35, cap: null },
+  { value: 20, reject: 0.3, cap: 80 },
+  { value: 17, reject: 0.3, cap: null },
+  { value: 15, reject: 0.25, cap: null },
+  { value: 12, reject: 0.2, cap: null },
+  { value: 9, reject: 0.2, cap: null },
+  { value: 7, reject: 0.15, cap: null },
 ];
+export const MARKET_FLOOR_CENTS = 1000;
 
 export function benchBehaviours(): Record<string, Behaviour> {
   const out: Record<string, Behaviour> = {};
@@ -55,7 +56,7 @@ export function benchSeed(buyersUrl: string): string[] {
       stmts.push(contract(`ct_n${n}b${i}`, `buy_n${n}b${i}`, `lat-${n}`, `n${n}b${i}`));
     }
   }
-  stmts.push(campaign("market-auction", "auction", 500, 1000), campaign("market-waterfall", "waterfall", 500, 1000));
+  stmts.push(campaign("market-auction", "auction", MARKET_FLOOR_CENTS, 1000), campaign("market-waterfall", "waterfall", MARKET_FLOOR_CENTS, 1000));
   MARKET.forEach((m, i) => {
     stmts.push(`INSERT INTO buyers (id, name) VALUES ('buy_mk${i}', 'mk${i}');`);
     // The waterfall orders its tiers by expected price, as ping trees usually are.
