@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { ROOT } from "../scripts/wrangler";
 import { runLoad, round1, summary, type Sample } from "./lib/load";
+import { writePerformanceDoc } from "./lib/report";
 import { resetBenchDatabase, startBare, startBuyers, startGateway, stop } from "./lib/procs";
 import { BENCH_KEY, BUYER_LATENCY_MS, MARKET, MARKET_FLOOR_CENTS, SIZES, benchBehaviours, benchLead, benchSeed } from "./lib/seed";
 
@@ -165,9 +166,6 @@ mkdirSync(path.join(ROOT, "bench", "results"), { recursive: true });
 const file = path.join(ROOT, "bench", "results", `${started.toISOString().replace(/[:.]/g, "-")}.json`);
 writeFileSync(file, JSON.stringify(report, null, 2));
 writeFileSync(path.join(ROOT, "bench", "results", "latest.json"), JSON.stringify(report, null, 2));
-const { renderPerformance } = await import("./lib/report");
-// The interpretation is written by hand in bench/notes.md and kept next to the numbers.
-const notes = readFileSync(path.join(ROOT, "bench", "notes.md"), "utf8");
-writeFileSync(path.join(ROOT, "docs", "PERFORMANCE.md"), renderPerformance(report, MARKET, MARKET_FLOOR_CENTS, notes));
+writePerformanceDoc(ROOT, MARKET, MARKET_FLOOR_CENTS);
 log(`\nwrote ${path.relative(ROOT, file)} and docs/PERFORMANCE.md`);
 process.exit(0);

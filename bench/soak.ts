@@ -3,12 +3,16 @@
 // misbehaving loopback buyers — a hung buyer, slow posts, rejects, caps, a fallback tier, repeat
 // consumers — waits for the retry queue to finish, then checks the invariants over the database.
 // Prints a pass/fail summary and exits 1 if any invariant fails. Bounded in count and in time.
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { DEMO_API_KEY, type Behaviour } from "../demo/constants";
+import { ROOT } from "../scripts/wrangler";
 import { demoSeedStatements } from "../demo/seed";
 import { formatInvariants, checkInvariants } from "../src/db/invariants";
 import { runLoad, round1, summary } from "./lib/load";
 import { queryBenchDatabase, resetBenchDatabase, startBuyers, startGateway, stop } from "./lib/procs";
-import { benchLead } from "./lib/seed";
+import { writePerformanceDoc } from "./lib/report";
+import { MARKET, MARKET_FLOOR_CENTS, benchLead } from "./lib/seed";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -85,11 +89,19 @@ const results = await checkInvariants(async (sql) => queryBenchDatabase(sql));
 await stop(gateway);
 await stop(buyers);
 
-log("\n== soak summary ==");
-log(`leads sent ${samples.length}, answered 200: ${answered}, other: ${samples.length - answered}`);
-log(`throughput ${round1(samples.length / seconds)} leads/s at concurrency ${CONCURRENCY}; e2e ms ${JSON.stringify(summary(samples.map((s) => s.ms)))}`);
-log(`final states: ${statuses.map((s) => `${s.status} ${s.n}`).join(", ")}`);
-log(formatInvariants(results));
+const lines = [
+  `taken ${new Date().toISOString()}: ${LEADS} leads requested, concurrency ${CONCURRENCY}`,
+  `leads sent ${samples.length}, answered 200: ${answered}, other: ${samples.length - answered}`,
+  `throughput ${round1(samples.length / seconds)} leads/s at concurrency ${CONCURRENCY}; e2e ms ${JSON.stringify(summary(samples.map((s) => s.ms)))}`,
+  `final states: ${statuses.map((s) => `${s.status} ${s.n}`).join(", ")}`,
+  formatInvariants(results),
+];
 const failed = results.filter((r) => !r.ok).length + (answered === samples.length ? 0 : 1);
-log(failed === 0 ? "SOAK PASS" : "SOAK FAIL");
+lines.push(failed === 0 ? "SOAK PASS" : "SOAK FAIL");
+log(`\n== soak summary ==\n${lines.join("\n")}`);
+// Full-size soaks are recorded next to the benchmark numbers.
+if (LEADS >= 10_000) {
+  writeFileSync(path.join(ROOT, "bench", "results", "soak-latest.txt"), `${lines.join("\n")}\n`);
+  writePerformanceDoc(ROOT, MARKET, MARKET_FLOOR_CENTS);
+}
 process.exit(failed === 0 ? 0 : 1);

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 // Renders a benchmark report (bench/results/*.json) as docs/PERFORMANCE.md.
 interface Dist {
   p50: number;
@@ -126,4 +128,18 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
   for (const n of ["20", "50", "100"]) lines.push(`| ${n} | ${d(p[`direct_${n}`]?.e2e_ms)} | ${d(p[`relay_${n}`]?.e2e_ms)} | ${d(p[`bare_${n}`]?.e2e_ms)} |`);
   lines.push("", notes.trim(), "");
   return lines.join("\n");
+}
+
+/** Rebuilds docs/PERFORMANCE.md from the latest bench results, the notes and the latest soak summary. */
+export function writePerformanceDoc(root: string, market: { value: number; reject: number; cap: number | null }[], floorCents: number): void {
+  const results = path.join(root, "bench", "results");
+  const latest = path.join(results, "latest.json");
+  if (!existsSync(latest)) return;
+  const notes = readFileSync(path.join(root, "bench", "notes.md"), "utf8");
+  const soakFile = path.join(results, "soak-latest.txt");
+  const soak = existsSync(soakFile)
+    ? ["## Soak (`npm run soak`)", "", "The latest soak's summary, printed as the command prints it:", "", "```", readFileSync(soakFile, "utf8").trim(), "```", ""].join("\n")
+    : "";
+  const doc = renderPerformance(JSON.parse(readFileSync(latest, "utf8")), market, floorCents, `${soak}\n${notes}`);
+  writeFileSync(path.join(root, "docs", "PERFORMANCE.md"), doc);
 }

@@ -8,6 +8,7 @@ import { dbOf } from "../db/client";
 import { leadSummary, recordEarlyEnd, recordRound, transition, type LeadSummary } from "../db/records";
 import * as t from "../db/schema";
 import type { LeadStatus } from "../db/schema";
+import { Unavailable } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import { centsToDollars } from "../lib/money";
@@ -69,6 +70,13 @@ export function responseFromSummary(source: Source, s: LeadSummary): LeadRespons
 
 const firstFieldOfType = (c: Campaign, type: string) => c.fields.find((f) => f.type === type)?.name;
 
+/** The lead could not be stored, so nothing was accepted: the seller should retry. */
+export class LeadNotStored extends Unavailable {
+  constructor() {
+    super("storage_unavailable", "the lead could not be stored; retry with the same Idempotency-Key");
+  }
+}
+
 export interface Ingested {
   response: LeadResponse;
   /** Present when an auction ran: the buyers' share of the time (for the Server-Timing header). */
@@ -122,7 +130,9 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
     ]);
   } catch (err) {
     defer(giveBackClaim());
-    throw err;
+    log("lead_store_failed", { error: (err as Error).message.slice(0, 200) }, "error");
+    // Nothing was accepted: the seller must retry (the same Idempotency-Key makes that safe).
+    throw new LeadNotStored();
   }
   const [suppressed, inserted] = stored;
 

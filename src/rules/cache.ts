@@ -3,6 +3,7 @@
 // One D1 round trip (a batch of four selects) per isolate per TTL; never one per lead.
 import { dbOf } from "../db/client";
 import * as t from "../db/schema";
+import { Unavailable } from "../lib/errors";
 import { log } from "../lib/log";
 import { compileRules, type RuleRows, type Rules } from "./compile";
 
@@ -35,10 +36,17 @@ async function reload(d1: D1Database, ttlMs: number): Promise<Rules> {
 
 export async function getRules(d1: D1Database, ttlMs: number): Promise<Rules> {
   if (current && Date.now() < current.expiresAt) return current.rules;
-  // Concurrent requests share one reload.
-  loading ??= reload(d1, ttlMs).finally(() => {
-    loading = undefined;
-  });
+  // Concurrent requests share one reload. If D1 does not answer, the last good rules keep serving.
+  loading ??= reload(d1, ttlMs)
+    .catch((err: Error) => {
+      log("rules_reload_failed", { error: err.message.slice(0, 200), serving_stale: current !== undefined }, "error");
+      if (!current) throw new Unavailable("rules_unavailable", "rules could not be loaded; retry shortly");
+      current.expiresAt = Date.now() + Math.min(ttlMs, 1000);
+      return current.rules;
+    })
+    .finally(() => {
+      loading = undefined;
+    });
   return loading;
 }
 

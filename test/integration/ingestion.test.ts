@@ -220,3 +220,25 @@ describe("failures after the lead is stored", () => {
     await leadReaches(body.lead_id, ["pending"]);
   });
 });
+
+describe("failures before the lead is stored", () => {
+  it("D1 down: 503 with a retry hint, never a 500 (nothing was accepted)", async () => {
+    const { createExecutionContext } = await import("cloudflare:test");
+    const worker = (await import("../../src/index")).default;
+    const failing = new Proxy(env.DB, {
+      get(target, prop, receiver) {
+        if (prop === "batch") return () => Promise.reject(new Error("D1_ERROR: network connection lost"));
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const res = await worker.fetch(
+      new Request("http://gw/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(demoLead()) }),
+      { ...env, DB: failing },
+      createExecutionContext(),
+    );
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(await res.json()).toMatchObject({ error: expect.stringMatching(/unavailable/) });
+  });
+});
