@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ROOT, QUIET_ENV, wranglerOrDie } from "../../scripts/wrangler";
+import { ROOT, QUIET_ENV, wrangler, wranglerOrDie } from "../../scripts/wrangler";
 
 const children = new Set<ChildProcess>();
 const killAll = () => {
@@ -61,9 +61,14 @@ export function resetBenchDatabase(seedSql: string[]): void {
   wranglerOrDie(["d1", "execute", "DB", "--local", "--persist-to", PERSIST, "--file", file]);
 }
 
-export function queryBenchDatabase<T = Record<string, unknown>>(sql: string): T[] {
-  const out = wranglerOrDie(["d1", "execute", "DB", "--local", "--persist-to", PERSIST, "--json", "--command", sql]);
-  return (JSON.parse(out) as { results: T[] }[])[0]?.results ?? [];
+/** Reads the bench database; retries while the running gateway holds SQLite's write lock. */
+export async function queryBenchDatabase<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+  for (let attempt = 1; ; attempt++) {
+    const r = wrangler(["d1", "execute", "DB", "--local", "--persist-to", PERSIST, "--json", "--command", sql]);
+    if (r.status === 0) return (JSON.parse(r.stdout) as { results: T[] }[])[0]?.results ?? [];
+    if (attempt >= 5) throw new Error(`query failed: ${sql}\n${(r.stdout + r.stderr).slice(-500)}`);
+    await new Promise((res) => setTimeout(res, 1000 * attempt));
+  }
 }
 
 export async function startGateway(port: number, vars: Record<string, string>): Promise<ChildProcess> {

@@ -18,21 +18,25 @@ import { notifyPostback } from "./postback";
 import { RetryMessageSchema, type RetryMessage } from "./messages";
 
 export async function handleRetryBatch(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
-  for (const msg of batch.messages) {
-    const parsed = RetryMessageSchema.safeParse(msg.body);
-    if (!parsed.success) {
-      log("retry_message_invalid", { id: msg.id }, "warn");
-      msg.ack();
-      continue;
-    }
-    try {
-      const next = await retryLead(env, ctx, parsed.data, msg.attempts);
-      if (next === "retry") msg.retry({ delaySeconds: await delayFor(env, parsed.data.leadId, msg.attempts) });
-      else msg.ack();
-    } catch (err) {
-      log("retry_failed", { lead_id: parsed.data.leadId, error: (err as Error).message.slice(0, 200) }, "error");
-      msg.retry({ delaySeconds: 30 });
-    }
+  // Messages are independent leads: run their rounds concurrently, so a batch takes as long as its
+  // slowest auction rather than the sum of them.
+  await Promise.all(batch.messages.map((msg) => handleRetryMessage(msg, env, ctx)));
+}
+
+async function handleRetryMessage(msg: Message<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
+  const parsed = RetryMessageSchema.safeParse(msg.body);
+  if (!parsed.success) {
+    log("retry_message_invalid", { id: msg.id }, "warn");
+    msg.ack();
+    return;
+  }
+  try {
+    const next = await retryLead(env, ctx, parsed.data, msg.attempts);
+    if (next === "retry") msg.retry({ delaySeconds: await delayFor(env, parsed.data.leadId, msg.attempts) });
+    else msg.ack();
+  } catch (err) {
+    log("retry_failed", { lead_id: parsed.data.leadId, error: (err as Error).message.slice(0, 200) }, "error");
+    msg.retry({ delaySeconds: 30 });
   }
 }
 
