@@ -2,7 +2,7 @@
 // concurrent duplicates, and junk bodies that must never produce a 500.
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY } from "../../demo/constants";
 import { sha256Hex } from "../../src/lib/crypto";
 import { demoLead, gateway, leadReaches, leadRow, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
@@ -240,5 +240,32 @@ describe("failures before the lead is stored", () => {
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("1");
     expect(await res.json()).toMatchObject({ error: expect.stringMatching(/unavailable/) });
+  });
+});
+
+describe("logs", () => {
+  it("carry ids, outcomes and reasons, never the consumer's data", async () => {
+    const lines: string[] = [];
+    const spies = (["log", "warn", "error"] as const).map((m) =>
+      vi.spyOn(console, m).mockImplementation((...args: unknown[]) => {
+        lines.push(args.map(String).join(" "));
+      }),
+    );
+    try {
+      const lead = demoLead({ street: "742 Evergreen Terrace" });
+      await (await postLead(lead)).text(); // sold
+      await (await postLead(lead)).text(); // duplicate
+      await (await postLead({ ...lead, email: "broken-address", phone: "12" })).text(); // 422
+      await sql("INSERT INTO suppressions (hash, kind, reason) VALUES (?, 'email', 'opt-out')", await sha256Hex(`email:${String(lead.email).toLowerCase()}`));
+      await (await postLead({ ...demoLead(), email: lead.email })).text(); // rejected
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+    const text = lines.join("\n");
+    expect(text).toContain("lead_auctioned");
+    expect(text).toContain("lead_refused");
+    for (const secret of ["@example.com", "Pat", "Doe", "Evergreen", "1980-05-17", "broken-address"]) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/\+1415\d{7}/); // normalized phone
+    expect(text).not.toMatch(/\(415\) \d{3} \d{4}/); // phone as submitted
   });
 });
