@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".wrangler/", "bench/results/"] },
+  { ignores: ["node_modules/", ".wrangler/", "bench/results/", "dist/"] },
   ...tseslint.configs.recommended,
   {
     rules: {

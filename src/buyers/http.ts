@@ -1,36 +1,13 @@
 // One HTTP exchange with a buyer: bounded by a timeout and an external deadline signal, with the
 // answer's size capped so a buyer streaming megabytes cannot hold the auction.
 import type { Limiter } from "../lib/limiter";
+import { readCapped } from "../lib/stream";
 
 export const MAX_ANSWER_BYTES = 64 * 1024;
 
 export type Exchange =
   | { ok: true; status: number; body: string; contentType: string; latencyMs: number }
   | { ok: false; kind: "timeout" | "error"; reason: string; status: number | null; latencyMs: number };
-
-async function readCapped(res: Response): Promise<string | undefined> {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    all.set(c, offset);
-    offset += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
-}
 
 export async function exchange(
   url: string,
@@ -45,7 +22,8 @@ export async function exchange(
     const res = await fetch(url, { method: "POST", body: init.body, headers: init.headers, signal, redirect: "manual" });
     release(); // headers are in: the connection no longer counts against the limit
     status = res.status;
-    const body = await readCapped(res);
+    const bytes = await readCapped(res.body, MAX_ANSWER_BYTES);
+    const body = bytes && new TextDecoder().decode(bytes);
     const latencyMs = Date.now() - started;
     if (body === undefined) return { ok: false, kind: "error", reason: `answer larger than ${MAX_ANSWER_BYTES} bytes`, status, latencyMs };
     return { ok: true, status, body, contentType: res.headers.get("content-type") ?? "", latencyMs };

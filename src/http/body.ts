@@ -1,4 +1,5 @@
 // Reads a lead submission body of any accepted content type into a flat record, enforcing the size limit.
+import { readCapped } from "../lib/stream";
 import { ApiError } from "./errors";
 
 export type BodyKind = "json" | "form" | "multipart";
@@ -15,27 +16,9 @@ async function readLimited(req: Request, max: number): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
   const tooLarge = () => new ApiError(413, "payload_too_large", `body larger than ${max} bytes`);
   if (Number.isFinite(declared) && declared > max) throw tooLarge();
-  if (!req.body) return new Uint8Array();
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
+  const bytes = await readCapped(req.body, max);
+  if (!bytes) throw tooLarge();
+  return bytes;
 }
 
 /** Parses the body; values of repeated keys keep the first. Files in multipart bodies are refused. */

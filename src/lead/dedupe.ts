@@ -2,6 +2,7 @@
 // made at ingestion (campaign level) and before each post (buyer level).
 import type { Env } from "../env";
 import { sha256Hex } from "../lib/crypto";
+import type { Campaign, Contract } from "../rules/compile";
 import type { LeadData } from "./fields";
 
 export interface Fingerprint {
@@ -19,6 +20,15 @@ export async function fingerprintsOf(lead: LeadData, phoneField?: string, emailF
   // A fixed global order, like lock ordering: two leads sharing a fingerprint meet at the first shared one.
   return out.sort((a, b) => (a.hash < b.hash ? -1 : 1));
 }
+
+/** The consumer's fingerprints under a campaign's fields (its first phone and first email field). */
+export function fingerprintsForCampaign(campaign: Campaign, lead: LeadData): Promise<Fingerprint[]> {
+  const first = (type: string) => campaign.fields.find((f) => f.type === type)?.name;
+  return fingerprintsOf(lead, first("phone"), first("email"));
+}
+
+/** The buyer-level dedupe keys of the contracts that keep a dedupe window. */
+export const buyerDedupeKeys = (contracts: Contract[]): string[] => [...new Set(contracts.filter((c) => c.dedupeWindowS > 0).map((c) => c.dedupeKey))];
 
 export function shardOf(env: Env, shards: number, fp: string) {
   const n = parseInt(fp.slice(0, 8), 16) % shards;

@@ -14,7 +14,7 @@ import { log } from "../lib/log";
 import { centsToDollars } from "../lib/money";
 import type { Campaign, Contract, Rules, Source } from "../rules/compile";
 import { retryDelaySeconds } from "./state";
-import { claimForCampaign, fingerprintsOf, releaseCampaignClaim } from "./dedupe";
+import { buyerDedupeKeys, claimForCampaign, fingerprintsForCampaign, releaseCampaignClaim, type Fingerprint } from "./dedupe";
 import type { LeadData } from "./fields";
 import type { LeadResponse } from "./response";
 
@@ -68,8 +68,6 @@ export function responseFromSummary(source: Source, s: LeadSummary): LeadRespons
   });
 }
 
-const firstFieldOfType = (c: Campaign, type: string) => c.fields.find((f) => f.type === type)?.name;
-
 /** The lead could not be stored, so nothing was accepted: the seller should retry. */
 export class LeadNotStored extends Unavailable {
   constructor() {
@@ -88,7 +86,7 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
   const { campaign, source } = sub;
   const leadId = newId("ld");
   const now = Date.now();
-  const fps = await fingerprintsOf(sub.lead, firstFieldOfType(campaign, "phone"), firstFieldOfType(campaign, "email"));
+  const fps = await fingerprintsForCampaign(campaign, sub.lead);
   const phoneHash = fps.find((f) => f.kind === "phone")?.hash ?? null;
   const emailHash = fps.find((f) => f.kind === "email")?.hash ?? null;
 
@@ -97,7 +95,7 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
   // already bought this consumer. A claim made for a lead that then turns out not to be auctioned
   // (replay, suppressed, storage failure) is given back.
   const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
-  const buyerKeys = [...new Set(contracts.filter((c) => c.dedupeWindowS > 0).map((c) => c.dedupeKey))];
+  const buyerKeys = buyerDedupeKeys(contracts);
   const claiming = claimForCampaign(env, config.DEDUPE_SHARDS, fps, campaign.id, leadId, campaign.dedupeWindowS, buyerKeys);
   // Awaited later; a failure is handled there, not reported as unhandled while D1 is being written.
   claiming.catch(() => {});
@@ -175,7 +173,7 @@ export async function ingest(env: Env, config: Config, rules: Rules, sub: Submis
 interface Stored {
   leadId: string;
   now: number;
-  fps: Awaited<ReturnType<typeof fingerprintsOf>>;
+  fps: Fingerprint[];
   contracts: Contract[];
   claiming: ReturnType<typeof claimForCampaign>;
 }

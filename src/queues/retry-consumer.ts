@@ -9,7 +9,7 @@ import { configOf, type Env } from "../env";
 import { dbOf } from "../db/client";
 import { recordRound, transition } from "../db/records";
 import * as t from "../db/schema";
-import { fingerprintsOf, shardOf } from "../lead/dedupe";
+import { buyerDedupeKeys, fingerprintsForCampaign, shardOf } from "../lead/dedupe";
 import type { LeadData } from "../lead/fields";
 import { retryDelaySeconds } from "../lead/state";
 import { log } from "../lib/log";
@@ -64,11 +64,7 @@ export async function retryLead(env: Env, ctx: ExecutionContext, msg: RetryMessa
     return "done";
   }
   const lead_ = JSON.parse(lead.data) as LeadData;
-  const fps = await fingerprintsOf(
-    lead_,
-    campaign.fields.find((f) => f.type === "phone")?.name,
-    campaign.fields.find((f) => f.type === "email")?.name,
-  );
+  const fps = await fingerprintsForCampaign(campaign, lead_);
   const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
   // Contracts that already answered this lead for good (accepted, rejected, cap, duplicate) are not tried again.
   const earlier = await db
@@ -76,7 +72,7 @@ export async function retryLead(env: Env, ctx: ExecutionContext, msg: RetryMessa
     .from(t.posts)
     .where(and(eq(t.posts.leadId, lead.id), inArray(t.posts.outcome, ["accepted", "rejected", "duplicate"])));
   const exclude = new Set(earlier.filter((p) => !isTransient(p.outcome)).map((p) => p.contractId));
-  const keys = [...new Set(contracts.map((c) => c.dedupeKey))];
+  const keys = buyerDedupeKeys(contracts);
   const held = await Promise.all(fps.map((fp) => shardOf(env, config.DEDUPE_SHARDS, fp.hash).claimAndCheck(null, fp.hash, keys)));
   const alreadyBought = new Set(held.flatMap((h) => h.held));
 
