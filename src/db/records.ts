@@ -1,12 +1,10 @@
 // Writes and reads of lead records. Status changes are compare-and-set over the lead state
 // machine, so a racing worker or a redelivered message can never move a lead backwards.
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { sourcesOf } from "../lead/state";
+import { isFinal, sourcesOf } from "../lead/state";
 import type { Db } from "./client";
 import * as t from "./schema";
 import type { LeadStatus, PingRow, PostRow } from "./schema";
-
-export type LeadInsert = typeof t.leads.$inferInsert;
 
 // D1 binds at most 100 parameters per statement: insert multi-row values in chunks.
 function chunk<T>(rows: T[], perStatement: number): T[][] {
@@ -69,7 +67,7 @@ export interface RoundRecord {
 /** Records one auction round and moves the lead, in one D1 batch (one round trip, atomic). */
 export async function recordRound(db: Db, r: RoundRecord): Promise<void> {
   const now = Date.now();
-  const final = ["sold", "unsold", "duplicate", "rejected"].includes(r.status);
+  const final = isFinal(r.status);
   const statements: D1PreparedStatement[] = [
     ...(r.pings.length ? [insertPings(db, r.pings)] : []),
     ...chunk(r.posts, 8).map((part) => raw(db, db.insert(t.posts).values(part).onConflictDoNothing())),
@@ -117,7 +115,7 @@ export async function transition(db: Db, leadId: string, to: LeadStatus, reason:
   const now = Date.now();
   const res = await db
     .update(t.leads)
-    .set({ status: to, reason, updatedAt: now, ...(["sold", "unsold", "duplicate", "rejected"].includes(to) ? { finalAt: now } : {}) })
+    .set({ status: to, reason, updatedAt: now, ...(isFinal(to) ? { finalAt: now } : {}) })
     .where(and(eq(t.leads.id, leadId), inArray(t.leads.status, sourcesOf(to))))
     .returning({ id: t.leads.id });
   return res.length > 0;

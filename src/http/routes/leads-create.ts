@@ -2,7 +2,7 @@
 // order (413, 415, 400, 404, 401, 403, 422); then the lead is stored and auctioned (src/lead/ingest.ts).
 import { Hono } from "hono";
 import { configOf, type Env } from "../../env";
-import { parseConsent, CONSENT_KEYS } from "../../lead/consent";
+import { parseConsent } from "../../lead/consent";
 import { parseLead } from "../../lead/fields";
 import { ingest } from "../../lead/ingest";
 import { log } from "../../lib/log";
@@ -11,8 +11,6 @@ import type { Rules } from "../../rules/compile";
 import { authenticate, originAllowedByAnySource } from "../auth";
 import { bodyKind, readSubmission, type BodyKind } from "../body";
 import { ApiError, errorBody } from "../errors";
-
-export const RESERVED_KEYS = ["campaign", "publishable_key", "external_id", "sub_id", ...CONSENT_KEYS] as const;
 
 const IDEMPOTENCY_MAX = 128;
 
