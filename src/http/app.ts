@@ -7,6 +7,7 @@ import { health } from "./routes/health";
 import { leadsCreate } from "./routes/leads-create";
 import { leadsGet } from "./routes/leads-get";
 import { openapi } from "./routes/openapi";
+import { reports } from "./routes/reports";
 
 export const app = new Hono<{ Bindings: Env }>();
 
@@ -15,5 +16,6 @@ app.route("/", openapi);
 app.route("/", leadsCreate);
 app.route("/", leadsGet);
 app.route("/", adminCaps);
+app.route("/", reports);
 app.notFound((c) => onError(new ApiError(404, "not_found", "no such route"), c));
 app.onError(onError);

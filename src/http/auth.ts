@@ -1,6 +1,8 @@
 // Which source is submitting: a server with its API key, or a browser form with the source's
 // publishable key from an allowed Origin.
-import { sha256Hex } from "../lib/crypto";
+import type { Context } from "hono";
+import type { Env } from "../env";
+import { sha256Hex, timingSafeEqualHex } from "../lib/crypto";
 import type { Campaign, Rules, Source } from "../rules/compile";
 import { ApiError } from "./errors";
 
@@ -32,4 +34,12 @@ export async function authenticate(rules: Rules, creds: Credentials, campaign: C
 export function originAllowedByAnySource(rules: Rules, origin: string): boolean {
   for (const s of rules.sourcesById.values()) if (s.allowedOrigins.includes(origin)) return true;
   return false;
+}
+
+/** Admin routes need `Authorization: Bearer <ADMIN_TOKEN>`; without the secret they do not exist. */
+export async function requireAdmin(c: Context<{ Bindings: Env }>): Promise<void> {
+  const token = c.env.ADMIN_TOKEN;
+  if (!token) throw new ApiError(404, "not_found", "not found");
+  const given = c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
+  if (!timingSafeEqualHex(await sha256Hex(given), await sha256Hex(token))) throw new ApiError(401, "unauthorized", "bad admin token");
 }

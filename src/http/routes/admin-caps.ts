@@ -3,17 +3,13 @@
 import { Hono } from "hono";
 import { configOf, type Env } from "../../env";
 import { headroomOf, hasCaps } from "../../auction/caps";
-import { timingSafeEqualHex, sha256Hex } from "../../lib/crypto";
 import { getRules } from "../../rules/cache";
-import { ApiError } from "../errors";
+import { requireAdmin } from "../auth";
 
 export const adminCaps = new Hono<{ Bindings: Env }>();
 
 adminCaps.get("/admin/caps", async (c) => {
-  const token = c.env.ADMIN_TOKEN;
-  if (!token) throw new ApiError(404, "not_found", "not found");
-  const given = c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
-  if (!timingSafeEqualHex(await sha256Hex(given), await sha256Hex(token))) throw new ApiError(401, "unauthorized", "bad admin token");
+  await requireAdmin(c);
   const rules = await getRules(c.env.DB, configOf(c.env).RULES_TTL_MS);
   const contracts = [...rules.contractsById.values()].filter(hasCaps);
   const rows = await Promise.all(

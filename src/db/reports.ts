@@ -1,0 +1,96 @@
+// Reports over the records: what a source earned, and how each buyer contract bid, bought and
+// rejected. Aggregated in SQL over the indexed created_at ranges.
+import type { Db } from "./client";
+
+export interface Range {
+  from: number;
+  to: number;
+}
+
+type Row = Record<string, number | string | null>;
+
+async function all(db: Db, sql: string, ...params: (string | number)[]): Promise<Row[]> {
+  return (await db.$client.prepare(sql).bind(...params).all<Row>()).results;
+}
+
+export async function sourceReport(db: Db, sourceId: string, r: Range) {
+  const [byStatus, totals] = await Promise.all([
+    all(db, `SELECT status, COUNT(*) AS leads FROM leads WHERE source_id = ? AND created_at >= ? AND created_at < ? GROUP BY status`, sourceId, r.from, r.to),
+    all(
+      db,
+      `SELECT COUNT(*) AS leads, COALESCE(SUM(price_cents), 0) AS price, COALESCE(SUM(payout_cents), 0) AS payout
+       FROM leads WHERE source_id = ? AND created_at >= ? AND created_at < ?`,
+      sourceId,
+      r.from,
+      r.to,
+    ),
+  ]);
+  const t = totals[0] ?? { leads: 0, price: 0, payout: 0 };
+  const leads = Number(t.leads);
+  const statuses = Object.fromEntries(byStatus.map((s) => [String(s.status), Number(s.leads)]));
+  return {
+    leads,
+    statuses,
+    sell_through: leads ? Math.round((1000 * (statuses.sold ?? 0)) / leads) / 10 : 0,
+    payout: Number(t.payout) / 100,
+    payout_per_lead: leads ? Math.floor(Number(t.payout) / leads) / 100 : 0,
+  };
+}
+
+export async function buyerReport(db: Db, r: Range) {
+  const [pings, posts, reasons] = await Promise.all([
+    all(
+      db,
+      `SELECT contract_id,
+              SUM(outcome != 'skipped') AS pings,
+              SUM(outcome = 'bid') AS bids,
+              SUM(outcome IN ('timeout', 'late')) AS timeouts,
+              SUM(outcome IN ('error', 'invalid')) AS bad_answers,
+              CAST(AVG(CASE WHEN outcome = 'bid' THEN bid_cents END) AS INTEGER) AS avg_bid_cents,
+              CAST(AVG(CASE WHEN outcome != 'skipped' THEN latency_ms END) AS INTEGER) AS avg_latency_ms
+       FROM pings WHERE created_at >= ? AND created_at < ? GROUP BY contract_id`,
+      r.from,
+      r.to,
+    ),
+    all(
+      db,
+      `SELECT contract_id, COUNT(*) AS posts, SUM(outcome = 'accepted') AS accepted, SUM(outcome = 'rejected') AS rejected,
+              SUM(outcome IN ('error', 'timeout')) AS failed, COALESCE(SUM(CASE WHEN outcome = 'accepted' THEN price_cents END), 0) AS revenue_cents
+       FROM posts WHERE created_at >= ? AND created_at < ? GROUP BY contract_id`,
+      r.from,
+      r.to,
+    ),
+    all(
+      db,
+      `SELECT contract_id, reason, COUNT(*) AS n FROM posts
+       WHERE outcome = 'rejected' AND created_at >= ? AND created_at < ? GROUP BY contract_id, reason ORDER BY n DESC`,
+      r.from,
+      r.to,
+    ),
+  ]);
+  const ids = new Set([...pings, ...posts].map((x) => String(x.contract_id)));
+  return [...ids].sort().map((id) => {
+    const p = pings.find((x) => x.contract_id === id) ?? {};
+    const q = posts.find((x) => x.contract_id === id) ?? {};
+    const n = (v: unknown) => Number(v ?? 0);
+    return {
+      contract: id,
+      pings: n(p.pings),
+      bids: n(p.bids),
+      bid_rate: n(p.pings) ? Math.round((1000 * n(p.bids)) / n(p.pings)) / 10 : 0,
+      avg_bid: p.avg_bid_cents == null ? null : n(p.avg_bid_cents) / 100,
+      avg_latency_ms: p.avg_latency_ms == null ? null : n(p.avg_latency_ms),
+      timeouts: n(p.timeouts),
+      bad_answers: n(p.bad_answers),
+      posts: n(q.posts),
+      accepted: n(q.accepted),
+      rejected: n(q.rejected),
+      failed: n(q.failed),
+      revenue: n(q.revenue_cents) / 100,
+      /** Sold leads per ping, in percent (the seeds' "ping-to-post" health metric). */
+      ping_to_post: n(p.pings) ? Math.round((1000 * n(q.accepted)) / n(p.pings)) / 10 : 0,
+      reject_rate: n(q.posts) ? Math.round((1000 * n(q.rejected)) / n(q.posts)) / 10 : 0,
+      top_reject_reasons: reasons.filter((x) => x.contract_id === id).slice(0, 3).map((x) => ({ reason: x.reason, count: n(x.n) })),
+    };
+  });
+}
