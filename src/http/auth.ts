@@ -1,7 +1,8 @@
 // Which source is submitting: a server with its API key, or a browser form with the source's
 // publishable key from an allowed Origin.
 import type { Context } from "hono";
-import type { Env } from "../env";
+import { configOf, type Env } from "../env";
+import { getRules } from "../rules/cache";
 import { sha256Hex, timingSafeEqualHex } from "../lib/crypto";
 import type { Campaign, Rules, Source } from "../rules/compile";
 import { ApiError } from "./errors";
@@ -42,4 +43,14 @@ export async function requireAdmin(c: Context<{ Bindings: Env }>): Promise<void>
   if (!token) throw new ApiError(404, "not_found", "not found");
   const given = c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
   if (!timingSafeEqualHex(await sha256Hex(given), await sha256Hex(token))) throw new ApiError(401, "unauthorized", "bad admin token");
+}
+
+/** Server-side source routes (lead trace, reports): the source's X-Api-Key, and the rules it was checked against. */
+export async function requireSourceKey(c: Context<{ Bindings: Env }>): Promise<{ source: Source; rules: Rules }> {
+  const apiKey = c.req.header("x-api-key");
+  if (!apiKey) throw new ApiError(401, "unauthorized", "send the source's X-Api-Key");
+  const rules = await getRules(c.env.DB, configOf(c.env).RULES_TTL_MS);
+  const source = rules.sourcesByKeyHash.get(await sha256Hex(apiKey));
+  if (!source) throw new ApiError(401, "unauthorized", "unknown API key (X-Api-Key)");
+  return { source, rules };
 }

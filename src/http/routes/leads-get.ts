@@ -1,11 +1,10 @@
 // GET /v1/leads/:id — a lead's status and its whole lifecycle trace, for the source that sent it.
 import { Hono } from "hono";
-import { configOf, type Env } from "../../env";
+import type { Env } from "../../env";
 import { dbOf } from "../../db/client";
 import { leadSummary, leadTrace } from "../../db/records";
 import { responseFromSummary } from "../../lead/ingest";
-import { sha256Hex } from "../../lib/crypto";
-import { getRules } from "../../rules/cache";
+import { requireSourceKey } from "../auth";
 import { ApiError } from "../errors";
 
 export const leadsGet = new Hono<{ Bindings: Env }>();
@@ -20,11 +19,7 @@ const parseDetail = (d: string | null): unknown => {
 };
 
 leadsGet.get("/v1/leads/:id", async (c) => {
-  const apiKey = c.req.header("x-api-key");
-  if (!apiKey) throw new ApiError(401, "unauthorized", "send the source's X-Api-Key");
-  const rules = await getRules(c.env.DB, configOf(c.env).RULES_TTL_MS);
-  const source = rules.sourcesByKeyHash.get(await sha256Hex(apiKey));
-  if (!source) throw new ApiError(401, "unauthorized", "unknown API key (X-Api-Key)");
+  const { source, rules } = await requireSourceKey(c);
   const db = dbOf(c.env.DB);
   const summary = await leadSummary(db, c.req.param("id"));
   // Another source's lead is reported as missing, not forbidden: ids are not an oracle.

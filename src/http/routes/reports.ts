@@ -6,9 +6,8 @@ import { configOf, type Env } from "../../env";
 import { dbOf } from "../../db/client";
 import { buyerReport, sourceReport, type Range } from "../../db/reports";
 import { fieldErrors } from "../../lead/fields";
-import { sha256Hex } from "../../lib/crypto";
 import { getRules } from "../../rules/cache";
-import { requireAdmin } from "../auth";
+import { requireAdmin, requireSourceKey } from "../auth";
 import { ApiError } from "../errors";
 
 const DAY = 86_400_000;
@@ -31,11 +30,7 @@ const iso = (r: Range) => ({ from: new Date(r.from).toISOString(), to: new Date(
 export const reports = new Hono<{ Bindings: Env }>();
 
 reports.get("/v1/reports/summary", async (c) => {
-  const apiKey = c.req.header("x-api-key");
-  if (!apiKey) throw new ApiError(401, "unauthorized", "send the source's X-Api-Key");
-  const rules = await getRules(c.env.DB, configOf(c.env).RULES_TTL_MS);
-  const source = rules.sourcesByKeyHash.get(await sha256Hex(apiKey));
-  if (!source) throw new ApiError(401, "unauthorized", "unknown API key (X-Api-Key)");
+  const { source } = await requireSourceKey(c);
   const range = rangeOf(c);
   return c.json({ source: source.id, ...iso(range), ...(await sourceReport(dbOf(c.env.DB), source.id, range)) });
 });
