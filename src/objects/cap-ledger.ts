@@ -7,6 +7,7 @@
 // expires by alarm and gives its headroom back. Every method is idempotent per reservation id
 // (lead id), so a redelivered queue message changes nothing.
 import { DurableObject } from "cloudflare:workers";
+import { EarliestAlarm } from "./alarm";
 import type { Caps } from "../rules/compile";
 import { capWindows } from "../lib/time";
 
@@ -46,10 +47,12 @@ const DAY = 24 * HOUR;
 
 export class CapLedger extends DurableObject {
   private readonly sql: SqlStorage;
+  private readonly alarmAt: EarliestAlarm;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
     this.sql = ctx.storage.sql;
+    this.alarmAt = new EarliestAlarm(ctx.storage);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS usage (window TEXT PRIMARY KEY, count INTEGER NOT NULL, spend INTEGER NOT NULL)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS reservations (
       id TEXT PRIMARY KEY, price INTEGER NOT NULL, windows TEXT NOT NULL,
@@ -103,7 +106,7 @@ export class CapLedger extends DurableObject {
       JSON.stringify(windows),
       leaseEnd,
     );
-    await this.scheduleExpiry(leaseEnd);
+    await this.alarmAt.atMost(leaseEnd);
     return { ok: true, state: "held" };
   }
 
@@ -138,13 +141,9 @@ export class CapLedger extends DurableObject {
     return { hour: this.usage(`h:${w.hour}`), day: this.usage(`d:${w.day}`), month: this.usage(`m:${w.month}`), caps, held };
   }
 
-  private async scheduleExpiry(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
-  }
-
   /** Expires stale leases and prunes old windows and reservations, so storage stays bounded. */
   override async alarm(): Promise<void> {
+    this.alarmAt.fired();
     const now = Date.now();
     const expired = this.sql.exec<Row>(`SELECT id FROM reservations WHERE state = 'held' AND expires_at <= ?`, now).toArray();
     for (const r of expired) this.releaseHeld(String(r.id));
@@ -155,7 +154,7 @@ export class CapLedger extends DurableObject {
     this.sql.exec(`DELETE FROM usage WHERE window LIKE 'm:%' AND substr(window, 3, 7) < ?`, oldMonth);
     const next = this.sql.exec<Row>(`SELECT MIN(expires_at) AS at FROM reservations WHERE state = 'held'`).one().at;
     const settled = this.sql.exec<Row>(`SELECT COUNT(*) AS n FROM reservations WHERE state != 'held'`).one().n;
-    if (next !== null) await this.ctx.storage.setAlarm(Number(next));
-    else if (Number(settled) > 0) await this.ctx.storage.setAlarm(now + DAY);
+    if (next !== null) await this.alarmAt.atMost(Number(next));
+    else if (Number(settled) > 0) await this.alarmAt.atMost(now + DAY);
   }
 }

@@ -4,6 +4,7 @@
 // time, synchronous SQLite) and idempotent per ref. Expired records are purged by alarm, so
 // storage is bounded by the traffic inside the longest window.
 import { DurableObject } from "cloudflare:workers";
+import { EarliestAlarm } from "./alarm";
 
 export interface ClaimRequest {
   key: string;
@@ -19,10 +20,12 @@ type Row = Record<string, SqlStorageValue>;
 
 export class DedupeShard extends DurableObject {
   private readonly sql: SqlStorage;
+  private readonly alarmAt: EarliestAlarm;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
     this.sql = ctx.storage.sql;
+    this.alarmAt = new EarliestAlarm(ctx.storage);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS seen (
       key TEXT NOT NULL, fp TEXT NOT NULL, ref TEXT NOT NULL, expires_at INTEGER NOT NULL,
       PRIMARY KEY (key, fp))`);
@@ -48,8 +51,7 @@ export class DedupeShard extends DurableObject {
         req.ref,
         expiresAt,
       );
-      const alarm = await this.ctx.storage.getAlarm();
-      if (alarm === null || expiresAt < alarm) await this.ctx.storage.setAlarm(expiresAt);
+      await this.alarmAt.atMost(expiresAt);
     }
     return { ok: true };
   }
@@ -78,9 +80,10 @@ export class DedupeShard extends DurableObject {
   }
 
   override async alarm(): Promise<void> {
+    this.alarmAt.fired();
     const now = Date.now();
     this.sql.exec(`DELETE FROM seen WHERE expires_at <= ?`, now);
     const next = this.sql.exec<Row>(`SELECT MIN(expires_at) AS at FROM seen`).one().at;
-    if (next !== null) await this.ctx.storage.setAlarm(Number(next));
+    if (next !== null) await this.alarmAt.atMost(Number(next));
   }
 }
