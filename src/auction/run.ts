@@ -46,8 +46,6 @@ export interface AuctionResult {
   total: Split;
   pings: PingRow[];
   posts: PostRow[];
-  /** Contracts that must not be tried again for this lead (rejected, duplicate, or sold). */
-  spent: string[];
   /** A post failed in a way that may succeed later (timeout, 5xx, connection): worth a retry. */
   transientFailure: boolean;
   /** Skipped, pinged, bid and rejected counts, for the trace. */
@@ -101,7 +99,6 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
       buyerLeadId: a.buyerLeadId,
     };
   });
-  const spent = result.attempts.filter((a) => !isTransient(a.outcome)).map((a) => a.bid.contract.id);
   const count = (o: string) => pings.filter((p) => p.outcome === o).length;
   const awaited = pings.filter((p) => p.outcome !== "skipped" && p.latencyMs != null).map((p) => p.latencyMs!);
   return {
@@ -109,7 +106,6 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
     total: sumSplits(splits),
     pings,
     posts,
-    spent,
     transientFailure: result.attempts.some((a) => isTransient(a.outcome)) && result.sold.length === 0,
     summary: {
       skipped: count("skipped"),

@@ -4,7 +4,6 @@
 // or final and changes nothing; caps and buyer dedupe are idempotent per lead on top of that.
 import { and, eq, inArray } from "drizzle-orm";
 import { auctionRound } from "../auction/round";
-import { isTransient } from "../auction/cascade";
 import { configOf, type Env } from "../env";
 import { dbOf } from "../db/client";
 import { recordRound, transition } from "../db/records";
@@ -66,12 +65,13 @@ export async function retryLead(env: Env, ctx: ExecutionContext, msg: RetryMessa
   const lead_ = JSON.parse(lead.data) as LeadData;
   const fps = await fingerprintsForCampaign(campaign, lead_);
   const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
-  // Contracts that already answered this lead for good (accepted, rejected, cap, duplicate) are not tried again.
+  // Contracts that already answered this lead for good are not tried again; ones that failed
+  // transiently (error, timeout) or had no cap headroom may be.
   const earlier = await db
-    .select({ contractId: t.posts.contractId, outcome: t.posts.outcome })
+    .select({ contractId: t.posts.contractId })
     .from(t.posts)
     .where(and(eq(t.posts.leadId, lead.id), inArray(t.posts.outcome, ["accepted", "rejected", "duplicate"])));
-  const exclude = new Set(earlier.filter((p) => !isTransient(p.outcome)).map((p) => p.contractId));
+  const exclude = new Set(earlier.map((p) => p.contractId));
   const keys = buyerDedupeKeys(contracts);
   const held = await Promise.all(fps.map((fp) => shardOf(env, config.DEDUPE_SHARDS, fp.hash).claimAndCheck(null, fp.hash, keys)));
   const alreadyBought = new Set(held.flatMap((h) => h.held));

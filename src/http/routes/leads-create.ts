@@ -7,7 +7,6 @@ import { parseLead } from "../../lead/fields";
 import { ingest } from "../../lead/ingest";
 import { log } from "../../lib/log";
 import { getRules } from "../../rules/cache";
-import type { Rules } from "../../rules/compile";
 import { authenticate, originAllowedByAnySource } from "../auth";
 import { bodyKind, readSubmission, type BodyKind } from "../body";
 import { ApiError, errorBody } from "../errors";
@@ -47,7 +46,6 @@ leadsCreate.post("/v1/leads", async (c) => {
   const config = configOf(c.env);
   const origin = c.req.header("origin") ?? null;
   let kind: BodyKind | undefined;
-  let rules: Rules | undefined;
   let sourceUrls: { success: string | null; failure: string | null } | undefined;
   let allowOrigin = false;
 
@@ -72,7 +70,7 @@ leadsCreate.post("/v1/leads", async (c) => {
   try {
     kind = bodyKind(c.req.header("content-type"));
     const input = await readSubmission(c.req.raw, kind, config.MAX_BODY_BYTES);
-    rules = await getRules(c.env.DB, config.RULES_TTL_MS);
+    const rules = await getRules(c.env.DB, config.RULES_TTL_MS);
 
     const slug = typeof input.campaign === "string" ? input.campaign.trim() : "";
     if (!slug) throw new ApiError(422, "validation_failed", "campaign is required", [{ path: "campaign", message: "is required" }]);
@@ -87,7 +85,7 @@ leadsCreate.post("/v1/leads", async (c) => {
     const fields = parseLead(campaign.fields, input);
     const consent = parseConsent(input, campaign.requireConsent);
     const errors = [...(fields.ok ? [] : fields.errors), ...(consent.ok ? [] : consent.errors)];
-    if (!fields.ok || !consent.ok || errors.length)
+    if (!fields.ok || !consent.ok)
       throw new ApiError(422, "validation_failed", `${errors.length} field(s) are not valid`, errors);
 
     const idem = c.req.header("idempotency-key") ?? (typeof input.external_id === "string" || typeof input.external_id === "number" ? String(input.external_id) : null);
