@@ -1,28 +1,21 @@
-// The Worker's bindings, typed in one place and checked once per isolate by zod (vars arrive as strings).
-import { z } from "zod";
+// The Worker's environment from one source: the bindings' types below and the vars' zod schema,
+// from which both the `Env` type and the parsed `Config` are derived. Vars arrive as strings.
+import * as z from "zod";
 import { setLogLevel } from "./lib/log";
 import type { CapLedger } from "./objects/cap-ledger";
 import type { DedupeShard } from "./objects/dedupe-shard";
 import type { PingRelay } from "./objects/ping-relay";
 import type { RetryMessage } from "./queues/messages";
 
-export interface Env {
+interface Bindings {
   DB: D1Database;
   CAP_LEDGER: DurableObjectNamespace<CapLedger>;
   DEDUPE: DurableObjectNamespace<DedupeShard>;
   PING_RELAY: DurableObjectNamespace<PingRelay>;
   RETRY_QUEUE: Queue<RetryMessage>;
-  RULES_TTL_MS?: string;
-  PING_TRANSPORT?: string;
-  RELAY_POOL_SIZE?: string;
-  EMULATE_CONNECTION_LIMIT?: string;
-  MAX_BODY_BYTES?: string;
-  DEDUPE_SHARDS?: string;
-  LOG_LEVEL?: string;
-  /** Bearer token for /admin routes; admin routes answer 404 when unset. */
-  ADMIN_TOKEN?: string;
 }
 
+/** An integer var; unset or blank means the default. */
 const intVar = (fallback: number) =>
   z
     .string()
@@ -30,31 +23,35 @@ const intVar = (fallback: number) =>
     .transform((v) => (v === undefined || v.trim() === "" ? fallback : Number(v)))
     .pipe(z.number().int().nonnegative());
 
-const ConfigSchema = z.object({
+/** An enum var; unset or blank means the default. */
+const enumVar = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? fallback : v))
+    .pipe(z.enum(values));
+
+export const VarsSchema = z.object({
   RULES_TTL_MS: intVar(5000),
-  PING_TRANSPORT: z.enum(["direct", "relay"]).default("direct"),
+  PING_TRANSPORT: enumVar(["direct", "relay"], "direct"),
   RELAY_POOL_SIZE: intVar(256).pipe(z.number().min(1)),
   EMULATE_CONNECTION_LIMIT: intVar(0),
   MAX_BODY_BYTES: intVar(32_768),
   DEDUPE_SHARDS: intVar(64).pipe(z.number().min(1)),
-  LOG_LEVEL: z.enum(["info", "warn", "error"]).default("info"),
+  LOG_LEVEL: enumVar(["info", "warn", "error"], "info"),
+  /** Bearer token for /admin routes; admin routes answer 404 when unset. */
+  ADMIN_TOKEN: z.string().optional(),
 });
-export type Config = z.infer<typeof ConfigSchema>;
+
+export type Env = Bindings & z.input<typeof VarsSchema>;
+export type Config = z.output<typeof VarsSchema>;
 
 let cached: { env: Env; config: Config } | undefined;
 
 /** Parsed configuration; a bad var fails loudly at the first request rather than misbehaving. */
 export function configOf(env: Env): Config {
   if (cached?.env === env) return cached.config;
-  const config = ConfigSchema.parse({
-    RULES_TTL_MS: env.RULES_TTL_MS,
-    PING_TRANSPORT: env.PING_TRANSPORT || undefined,
-    RELAY_POOL_SIZE: env.RELAY_POOL_SIZE,
-    EMULATE_CONNECTION_LIMIT: env.EMULATE_CONNECTION_LIMIT,
-    MAX_BODY_BYTES: env.MAX_BODY_BYTES,
-    DEDUPE_SHARDS: env.DEDUPE_SHARDS,
-    LOG_LEVEL: env.LOG_LEVEL || undefined,
-  });
+  const config = VarsSchema.parse(env);
   setLogLevel(config.LOG_LEVEL);
   cached = { env, config };
   return config;

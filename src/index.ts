@@ -1,9 +1,11 @@
-// The Worker: HTTP through Hono, the retry and dead-letter queues, and the Durable Object classes.
+// The Worker: HTTP through Hono, the retry and dead-letter queues, the cron sweeper, and the
+// Durable Object classes.
 import type { Env } from "./env";
 import { app } from "./http/app";
 import { handleDeadLetterBatch } from "./queues/dead-letter-consumer";
 import { handleRetryBatch } from "./queues/retry-consumer";
 import { sweepStuckLeads } from "./queues/sweeper";
+import { scopeOf } from "./services";
 
 export { CapLedger } from "./objects/cap-ledger";
 export { DedupeShard } from "./objects/dedupe-shard";
@@ -16,6 +18,6 @@ export default {
     else await handleRetryBatch(batch, env, ctx);
   },
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-    ctx.waitUntil(sweepStuckLeads(env));
+    ctx.waitUntil(sweepStuckLeads(scopeOf(env).services));
   },
 } satisfies ExportedHandler<Env>;

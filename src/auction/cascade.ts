@@ -29,12 +29,10 @@ export interface CascadeOptions {
 export interface CascadeResult {
   sold: PostAttempt[];
   attempts: PostAttempt[];
-  /** Candidates never posted to because the lead sold or the deadline passed. */
-  untried: Bid[];
   deadlinePassed: boolean;
 }
 
-export async function runCascade(ranked: Bid[], opts: CascadeOptions): Promise<CascadeResult> {
+export async function cascadePosts(ranked: Bid[], opts: CascadeOptions): Promise<CascadeResult> {
   const queue = [...ranked];
   const sold: PostAttempt[] = [];
   const attempts: PostAttempt[] = [];
@@ -64,5 +62,5 @@ export async function runCascade(ranked: Bid[], opts: CascadeOptions): Promise<C
       }
     }
   }
-  return { sold, attempts, untried: queue, deadlinePassed };
+  return { sold, attempts, deadlinePassed };
 }

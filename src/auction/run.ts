@@ -1,26 +1,21 @@
-// One auction round for a lead: eligibility -> parallel pings -> ranking -> post cascade (or the
-// sequential waterfall). This is the adapter that wires the pure pieces to the network and the
-// Durable Objects; it returns everything to record, and the caller writes it off the seller's wait.
-import { exchange } from "../buyers/http";
-import { pingAll, type PingResult } from "../buyers/fanout";
-import { buildPost, readPost } from "../buyers/protocol";
-import { signatureHeaders } from "../buyers/signature";
-import type { Config, Env } from "../env";
-import { claimForBuyer, releaseForBuyer, type Fingerprint } from "../lead/dedupe";
+// runAuction: one auction over a lead — eligibility -> parallel pings -> ranking -> post cascade
+// (or the sequential waterfall). It wires the pure pieces to the buyers, caps and dedupe clients it
+// is given; it returns everything to record, and the caller writes it off the seller's wait.
+import type { PingResult } from "../buyers/ping";
+import type { Fingerprint } from "../lead/fingerprints";
 import type { LeadData } from "../lead/fields";
 import { pingSafeLead } from "../lead/ping-safe";
 import { newId } from "../lib/ids";
 import type { Campaign, Contract, Source } from "../rules/compile";
 import type { PingRow, PostRow } from "../db/schema";
-import { commitCap, isKnownFull, releaseCap, reserveCap } from "./caps";
-import { isTransient, runCascade, type PostAttempt } from "./cascade";
+import type { Services } from "../services";
+import { cascadePosts, isTransient, type PostAttempt } from "./cascade";
 import { selectEligible } from "./eligibility";
 import { splitSales, sumSplits, type Split } from "./pricing";
 import { fixedPriceBids, qualifyBid, rankBids, type Bid } from "./ranking";
 
 export interface AuctionInput {
-  env: Env;
-  config: Config;
+  services: Pick<Services, "caps" | "dedupe" | "buyers">;
   campaign: Campaign;
   source: Source;
   contracts: Contract[];
@@ -61,7 +56,7 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
     contracts: input.contracts,
     lead: input.lead,
     now,
-    capFull: (id) => isKnownFull(id, now),
+    capFull: (id) => input.services.caps.isKnownFull(id, now),
     alreadyBought: input.alreadyBought,
     exclude: input.exclude,
     includeFallback: input.includeFallback,
@@ -75,11 +70,11 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
     outcome: "skipped",
     reason: s.reason,
   }));
-  const post = postFn(input);
+  const post = reserveAndPost(input);
   const result =
     campaign.mode === "waterfall"
-      ? await waterfall(input, [...eligibility.ping, ...eligibility.fixed], pings, post)
-      : await auction(input, eligibility.ping, eligibility.fixed, pings, post);
+      ? await waterfallAuction(input, [...eligibility.ping, ...eligibility.fixed], pings, post)
+      : await parallelAuction(input, eligibility.ping, eligibility.fixed, pings, post);
 
   const splits = splitSales(input.source, result.sold.map((s) => s.bid.bidCents));
   const sales = result.sold.map((s, i) => ({ contract: s.bid.contract, split: splits[i]!, buyerLeadId: s.buyerLeadId }));
@@ -143,23 +138,17 @@ function pingRow(input: AuctionInput, r: PingResult, qualified: ReturnType<typeo
 
 async function pingContracts(input: AuctionInput, contracts: Contract[], deadline: number): Promise<PingResult[]> {
   const safe = pingSafeLead(input.campaign.fields, input.lead);
-  return pingAll(
-    input.env,
+  return input.services.buyers.ping(
     contracts.map((contract) => ({
       contract,
       ctx: { pingId: newId("pg"), campaign: input.campaign.slug, leadId: input.leadId, lead: safe },
     })),
-    {
-      deadline,
-      transport: input.config.PING_TRANSPORT,
-      relayPoolSize: input.config.RELAY_POOL_SIZE,
-      connectionLimit: input.config.EMULATE_CONNECTION_LIMIT,
-    },
+    deadline,
   );
 }
 
 /** Parallel ping auction, then the post cascade over the ranked bids. */
-async function auction(input: AuctionInput, toPing: Contract[], fixed: Contract[], pings: PingRow[], post: Post) {
+async function parallelAuction(input: AuctionInput, toPing: Contract[], fixed: Contract[], pings: PingRow[], post: Post) {
   const { campaign } = input;
   const results = await pingContracts(input, toPing, Date.now() + campaign.pingTimeoutMs);
   const bids: Bid[] = [];
@@ -172,7 +161,7 @@ async function auction(input: AuctionInput, toPing: Contract[], fixed: Contract[
   for (const f of fixedBids.rejected)
     pings.push({ id: newId("pg"), leadId: input.leadId, contractId: f.contract.id, attempt: input.attempt, outcome: "below_floor", reason: f.reason, bidCents: f.contract.fixedPriceCents });
   const ranked = rankBids([...bids, ...fixedBids.bids]);
-  return runCascade(ranked, {
+  return cascadePosts(ranked, {
     maxBuyers: campaign.exclusive ? 1 : campaign.maxBuyers,
     deadline: Date.now() + campaign.postDeadlineMs,
     now: Date.now,
@@ -181,7 +170,7 @@ async function auction(input: AuctionInput, toPing: Contract[], fixed: Contract[
 }
 
 /** The sequential ping tree: contracts in priority order, first acceptance at or above the floor wins. */
-async function waterfall(input: AuctionInput, contracts: Contract[], pings: PingRow[], post: Post) {
+async function waterfallAuction(input: AuctionInput, contracts: Contract[], pings: PingRow[], post: Post) {
   const { campaign } = input;
   const ordered = [...contracts].sort((a, b) => b.priority - a.priority);
   const maxBuyers = campaign.exclusive ? 1 : campaign.maxBuyers;
@@ -215,8 +204,9 @@ async function waterfall(input: AuctionInput, contracts: Contract[], pings: Ping
 }
 
 /** Reserve cap and buyer dedupe, post, then commit or give both back. */
-function postFn(input: AuctionInput): Post {
-  const { env, config, leadId, fingerprints } = input;
+function reserveAndPost(input: AuctionInput): Post {
+  const { caps, dedupe, buyers } = input.services;
+  const { leadId, fingerprints } = input;
   return async (bid, timeoutMs) => {
     const c = bid.contract;
     const started = Date.now();
@@ -230,13 +220,13 @@ function postFn(input: AuctionInput): Post {
       ...extra,
     });
     const [cap, fresh] = await Promise.all([
-      reserveCap(env, c, leadId, bid.bidCents),
-      claimForBuyer(env, config.DEDUPE_SHARDS, fingerprints, c.dedupeKey, leadId, c.dedupeWindowS),
+      caps.reserve(c, leadId, bid.bidCents),
+      dedupe.claimForBuyer(fingerprints, c.dedupeKey, leadId, c.dedupeWindowS),
     ]);
     const giveBack = () =>
       Promise.all([
-        cap.ok ? releaseCap(env, c, leadId) : undefined,
-        fresh ? releaseForBuyer(env, config.DEDUPE_SHARDS, fingerprints, c.dedupeKey, leadId, c.dedupeWindowS) : undefined,
+        cap.ok ? caps.release(c, leadId) : undefined,
+        fresh ? dedupe.releaseForBuyer(fingerprints, c.dedupeKey, leadId, c.dedupeWindowS) : undefined,
       ]);
     if (!cap.ok) {
       await giveBack();
@@ -249,30 +239,17 @@ function postFn(input: AuctionInput): Post {
     // A committed reservation for this lead means this contract already bought it (a round whose
     // records were lost and is being recovered): never post the same lead to it twice.
     if (cap.state === "committed") return attempt("accepted", "already sold to this contract");
-    const wire = buildPost(c, {
-      pingId: bid.pingId,
-      bidToken: bid.token,
-      priceCents: bid.bidCents,
-      campaign: input.campaign.slug,
-      leadId,
-      lead: input.lead,
-    });
-    const ex = await exchange(c.postUrl, {
-      body: wire.body,
-      headers: { "content-type": wire.contentType, ...wire.headers, ...(await signatureHeaders(c.secret, wire.body, Date.now())) },
-      timeoutMs: timeoutMs,
-    });
-    if (!ex.ok) {
-      input.defer(giveBack());
-      return attempt(ex.kind, ex.reason, { httpStatus: ex.status, latencyMs: ex.latencyMs });
-    }
-    const answer = readPost(c, { status: ex.status, body: ex.body });
-    const http = { httpStatus: ex.status, latencyMs: ex.latencyMs };
-    if (answer.kind === "accepted") {
-      input.defer(commitCap(env, c, leadId));
-      return attempt("accepted", null, { ...http, buyerLeadId: answer.buyerLeadId });
+    const res = await buyers.post(
+      c,
+      { pingId: bid.pingId, bidToken: bid.token, priceCents: bid.bidCents, campaign: input.campaign.slug, leadId, lead: input.lead },
+      timeoutMs,
+    );
+    const http = { httpStatus: res.httpStatus, latencyMs: res.latencyMs };
+    if (res.kind === "accepted") {
+      input.defer(caps.commit(c, leadId));
+      return attempt("accepted", null, { ...http, buyerLeadId: res.buyerLeadId });
     }
     input.defer(giveBack());
-    return attempt(answer.kind, answer.reason, http);
+    return attempt(res.kind, res.reason, http);
   };
 }

@@ -1,25 +1,43 @@
-// One HTTP exchange with a buyer: bounded by a timeout and an external deadline signal, with the
-// answer's size capped so a buyer streaming megabytes cannot hold the auction.
+// One signed HTTP request to a buyer (or a source's postback URL): built once, signed once, sent
+// once, bounded by a timeout and an external deadline signal, with the answer's size capped so a
+// buyer streaming megabytes cannot hold the auction. Pings, posts and postbacks all go through here.
 import type { Limiter } from "../lib/limiter";
 import { readCapped } from "../lib/stream";
+import type { WireRequest } from "./protocol";
+import { signatureHeaders } from "./signature";
 
 export const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** A request ready to send (also what a PingRelay receives). */
+export interface OutboundRequest {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+}
 
 export type Exchange =
   | { ok: true; status: number; body: string; contentType: string; latencyMs: number }
   | { ok: false; kind: "timeout" | "error"; reason: string; status: number | null; latencyMs: number };
 
-export async function exchange(
-  url: string,
-  init: { body: string; headers: Record<string, string>; timeoutMs: number; signal?: AbortSignal; limiter?: Limiter },
-): Promise<Exchange> {
+/** The wire request with its content type and signature headers, for `url`. */
+export async function signedRequest(url: string, wire: WireRequest, secret: string, timeoutMs: number, now = Date.now()): Promise<OutboundRequest> {
+  return {
+    url,
+    body: wire.body,
+    headers: { "content-type": wire.contentType, ...wire.headers, ...(await signatureHeaders(secret, wire.body, now)) },
+    timeoutMs,
+  };
+}
+
+export async function send(req: OutboundRequest, opts: { signal?: AbortSignal; limiter?: Limiter } = {}): Promise<Exchange> {
   const started = Date.now();
-  const timeout = AbortSignal.timeout(Math.max(1, init.timeoutMs));
-  const signal = init.signal ? AbortSignal.any([timeout, init.signal]) : timeout;
-  const release = init.limiter ? await init.limiter.acquire() : () => {};
+  const timeout = AbortSignal.timeout(Math.max(1, req.timeoutMs));
+  const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+  const release = opts.limiter ? await opts.limiter.acquire() : () => {};
   let status: number | null = null;
   try {
-    const res = await fetch(url, { method: "POST", body: init.body, headers: init.headers, signal, redirect: "manual" });
+    const res = await fetch(req.url, { method: "POST", body: req.body, headers: req.headers, signal, redirect: "manual" });
     release(); // headers are in: the connection no longer counts against the limit
     status = res.status;
     const bytes = await readCapped(res.body, MAX_ANSWER_BYTES);

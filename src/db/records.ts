@@ -1,10 +1,11 @@
-// Writes and reads of lead records. Status changes are compare-and-set over the lead state
-// machine, so a racing worker or a redelivered message can never move a lead backwards.
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+// The records client: every write and read of lead records, built once per request over D1.
+// Status changes are compare-and-set over the lead state machine, so a racing worker or a
+// redelivered message can never move a lead backwards.
+import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import { isFinal, sourcesOf } from "../lead/state";
 import type { Db } from "./client";
 import * as t from "./schema";
-import type { LeadStatus, PingRow, PostRow } from "./schema";
+import type { LeadRow, LeadStatus, PingRow, PostRow } from "./schema";
 
 // D1 binds at most 100 parameters per statement: insert multi-row values in chunks.
 function chunk<T>(rows: T[], perStatement: number): T[][] {
@@ -39,15 +40,11 @@ export interface LeadEvent {
   at?: number;
 }
 
-export function eventStatements(db: Db, leadId: string, events: LeadEvent[]): D1PreparedStatement[] {
+function eventStatements(db: Db, leadId: string, events: LeadEvent[]): D1PreparedStatement[] {
   const now = Date.now();
   return chunk(events, 20).map((part) =>
     raw(db, db.insert(t.leadEvents).values(part.map((e) => ({ leadId, at: e.at ?? now, kind: e.kind, detail: e.detail ? JSON.stringify(e.detail) : null })))),
   );
-}
-
-export async function recordEvents(db: Db, leadId: string, events: LeadEvent[]): Promise<void> {
-  await db.$client.batch(eventStatements(db, leadId, events));
 }
 
 export interface RoundRecord {
@@ -64,94 +61,165 @@ export interface RoundRecord {
   attempts?: number;
 }
 
-/** Records one auction round and moves the lead, in one D1 batch (one round trip, atomic). */
-export async function recordRound(db: Db, r: RoundRecord): Promise<void> {
-  const now = Date.now();
-  const final = isFinal(r.status);
-  const statements: D1PreparedStatement[] = [
-    ...(r.pings.length ? [insertPings(db, r.pings)] : []),
-    ...chunk(r.posts, 8).map((part) => raw(db, db.insert(t.posts).values(part).onConflictDoNothing())),
-    ...eventStatements(db, r.leadId, r.events),
-    raw(db, db
-      .update(t.leads)
-      .set({
-        status: r.status,
-        reason: r.reason,
-        priceCents: sql`${t.leads.priceCents} + ${r.priceCents}`,
-        payoutCents: sql`${t.leads.payoutCents} + ${r.payoutCents}`,
-        marginCents: sql`${t.leads.marginCents} + ${r.marginCents}`,
-        updatedAt: now,
-        ...(final ? { finalAt: now } : {}),
-        ...(r.attempts !== undefined ? { attempts: r.attempts } : {}),
-      })
-      .where(and(eq(t.leads.id, r.leadId), inArray(t.leads.status, sourcesOf(r.status))))),
-  ];
-  await db.$client.batch(statements);
-}
-
-/** Ends a lead before any auction (rejected, duplicate), with its trace, in one batch. */
-export async function recordEarlyEnd(
-  db: Db,
-  leadId: string,
-  status: "rejected" | "duplicate",
-  reason: string,
-  duplicateOf: string | null = null,
-): Promise<void> {
-  const now = Date.now();
-  await db.$client.batch([
-    raw(
-      db,
-      db
-        .update(t.leads)
-        .set({ status, reason, duplicateOf, updatedAt: now, finalAt: now })
-        .where(and(eq(t.leads.id, leadId), inArray(t.leads.status, sourcesOf(status)))),
-    ),
-    ...eventStatements(db, leadId, [{ kind: "final", detail: { status, reason, duplicate_of: duplicateOf } }]),
-  ]);
-}
-
-/** Moves a lead if the state machine allows it from its current state; true when it moved. */
-export async function transition(db: Db, leadId: string, to: LeadStatus, reason: string | null = null): Promise<boolean> {
-  const now = Date.now();
-  const res = await db
-    .update(t.leads)
-    .set({ status: to, reason, updatedAt: now, ...(isFinal(to) ? { finalAt: now } : {}) })
-    .where(and(eq(t.leads.id, leadId), inArray(t.leads.status, sourcesOf(to))))
-    .returning({ id: t.leads.id });
-  return res.length > 0;
-}
-
 export interface LeadSummary {
-  lead: typeof t.leads.$inferSelect;
+  lead: LeadRow;
   sales: { contractId: string; buyerId: string; buyerName: string; priceCents: number; payoutCents: number }[];
 }
 
-export async function leadSummary(db: Db, leadId: string): Promise<LeadSummary | undefined> {
-  const [leadRows, saleRows] = await db.batch([
-    db.select().from(t.leads).where(eq(t.leads.id, leadId)),
-    db
-      .select({
-        contractId: t.posts.contractId,
-        buyerId: t.buyers.id,
-        buyerName: t.buyers.name,
-        priceCents: t.posts.priceCents,
-        payoutCents: t.posts.payoutCents,
-      })
-      .from(t.posts)
-      .innerJoin(t.contracts, eq(t.contracts.id, t.posts.contractId))
-      .innerJoin(t.buyers, eq(t.buyers.id, t.contracts.buyerId))
-      .where(and(eq(t.posts.leadId, leadId), eq(t.posts.outcome, "accepted")))
-      .orderBy(asc(t.posts.createdAt)),
-  ]);
-  const lead = leadRows[0];
-  return lead ? { lead, sales: saleRows } : undefined;
-}
+/** A new lead as stored at intake. */
+export type NewLead = Pick<LeadRow, "id" | "campaignId" | "sourceId" | "idempotencyKey" | "data" | "consent" | "meta" | "phoneHash" | "emailHash" | "createdAt">;
 
-export async function leadTrace(db: Db, leadId: string) {
-  const [events, pings, posts] = await db.batch([
-    db.select().from(t.leadEvents).where(eq(t.leadEvents.leadId, leadId)).orderBy(asc(t.leadEvents.at), asc(t.leadEvents.id)),
-    db.select().from(t.pings).where(eq(t.pings.leadId, leadId)).orderBy(asc(t.pings.createdAt)),
-    db.select().from(t.posts).where(eq(t.posts.leadId, leadId)).orderBy(asc(t.posts.createdAt)),
-  ]);
-  return { events, pings, posts };
+export class Records {
+  constructor(readonly db: Db) {}
+
+  /**
+   * Stores a new lead and looks its fingerprints up in the suppression list, in one batch (one
+   * round trip). `stored` is false for an idempotent replay (same source and key): nothing inserted.
+   */
+  async storeLead(lead: NewLead, fingerprints: string[]): Promise<{ stored: boolean; suppressedBecause: string | null }> {
+    const db = this.db;
+    const [suppressed, inserted] = await db.batch([
+      db.select({ reason: t.suppressions.reason }).from(t.suppressions).where(inArray(t.suppressions.hash, fingerprints.length ? fingerprints : [""])),
+      db
+        .insert(t.leads)
+        .values({ ...lead, status: "received", updatedAt: lead.createdAt })
+        .onConflictDoNothing()
+        .returning({ id: t.leads.id }),
+    ]);
+    return { stored: inserted.length > 0, suppressedBecause: suppressed[0]?.reason ?? null };
+  }
+
+  async leadIdByIdempotencyKey(sourceId: string, key: string): Promise<string | undefined> {
+    const [row] = await this.db
+      .select({ id: t.leads.id })
+      .from(t.leads)
+      .where(and(eq(t.leads.sourceId, sourceId), eq(t.leads.idempotencyKey, key)));
+    return row?.id;
+  }
+
+  async lead(leadId: string): Promise<LeadRow | undefined> {
+    const [row] = await this.db.select().from(t.leads).where(eq(t.leads.id, leadId));
+    return row;
+  }
+
+  /** Contracts that answered this lead for good (accepted, rejected, duplicate): never tried again. */
+  async contractsDoneWith(leadId: string): Promise<Set<string>> {
+    const rows = await this.db
+      .select({ contractId: t.posts.contractId })
+      .from(t.posts)
+      .where(and(eq(t.posts.leadId, leadId), inArray(t.posts.outcome, ["accepted", "rejected", "duplicate"])));
+    return new Set(rows.map((p) => p.contractId));
+  }
+
+  /** The last few posts of a lead, newest first (why a lead ended unsold). */
+  async lastPosts(leadId: string, limit: number) {
+    return this.db
+      .select({ contractId: t.posts.contractId, outcome: t.posts.outcome, reason: t.posts.reason })
+      .from(t.posts)
+      .where(eq(t.posts.leadId, leadId))
+      .orderBy(desc(t.posts.createdAt))
+      .limit(limit);
+  }
+
+  /** Leads without a recorded outcome since `before`: their worker is gone. */
+  async stuckLeads(before: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: t.leads.id })
+      .from(t.leads)
+      .where(and(inArray(t.leads.status, ["received", "auctioning"]), lt(t.leads.updatedAt, before)))
+      .limit(limit);
+    return rows.map((r) => r.id);
+  }
+
+  async recordEvents(leadId: string, events: LeadEvent[]): Promise<void> {
+    await this.db.$client.batch(eventStatements(this.db, leadId, events));
+  }
+
+  /** Records one auction round and moves the lead, in one D1 batch (one round trip, atomic). */
+  async recordRound(r: RoundRecord): Promise<void> {
+    const db = this.db;
+    const now = Date.now();
+    const final = isFinal(r.status);
+    const statements: D1PreparedStatement[] = [
+      ...(r.pings.length ? [insertPings(db, r.pings)] : []),
+      ...chunk(r.posts, 8).map((part) => raw(db, db.insert(t.posts).values(part).onConflictDoNothing())),
+      ...eventStatements(db, r.leadId, r.events),
+      raw(
+        db,
+        db
+          .update(t.leads)
+          .set({
+            status: r.status,
+            reason: r.reason,
+            priceCents: sql`${t.leads.priceCents} + ${r.priceCents}`,
+            payoutCents: sql`${t.leads.payoutCents} + ${r.payoutCents}`,
+            marginCents: sql`${t.leads.marginCents} + ${r.marginCents}`,
+            updatedAt: now,
+            ...(final ? { finalAt: now } : {}),
+            ...(r.attempts !== undefined ? { attempts: r.attempts } : {}),
+          })
+          .where(and(eq(t.leads.id, r.leadId), inArray(t.leads.status, sourcesOf(r.status)))),
+      ),
+    ];
+    await db.$client.batch(statements);
+  }
+
+  /** Ends a lead before any auction (rejected, duplicate), with its trace, in one batch. */
+  async recordEarlyEnd(leadId: string, status: "rejected" | "duplicate", reason: string, duplicateOf: string | null = null): Promise<void> {
+    const db = this.db;
+    const now = Date.now();
+    await db.$client.batch([
+      raw(
+        db,
+        db
+          .update(t.leads)
+          .set({ status, reason, duplicateOf, updatedAt: now, finalAt: now })
+          .where(and(eq(t.leads.id, leadId), inArray(t.leads.status, sourcesOf(status)))),
+      ),
+      ...eventStatements(db, leadId, [{ kind: "final", detail: { status, reason, duplicate_of: duplicateOf } }]),
+    ]);
+  }
+
+  /** Moves a lead if the state machine allows it from its current state; true when it moved. */
+  async transition(leadId: string, to: LeadStatus, reason: string | null = null): Promise<boolean> {
+    const now = Date.now();
+    const res = await this.db
+      .update(t.leads)
+      .set({ status: to, reason, updatedAt: now, ...(isFinal(to) ? { finalAt: now } : {}) })
+      .where(and(eq(t.leads.id, leadId), inArray(t.leads.status, sourcesOf(to))))
+      .returning({ id: t.leads.id });
+    return res.length > 0;
+  }
+
+  async summary(leadId: string): Promise<LeadSummary | undefined> {
+    const db = this.db;
+    const [leadRows, saleRows] = await db.batch([
+      db.select().from(t.leads).where(eq(t.leads.id, leadId)),
+      db
+        .select({
+          contractId: t.posts.contractId,
+          buyerId: t.buyers.id,
+          buyerName: t.buyers.name,
+          priceCents: t.posts.priceCents,
+          payoutCents: t.posts.payoutCents,
+        })
+        .from(t.posts)
+        .innerJoin(t.contracts, eq(t.contracts.id, t.posts.contractId))
+        .innerJoin(t.buyers, eq(t.buyers.id, t.contracts.buyerId))
+        .where(and(eq(t.posts.leadId, leadId), eq(t.posts.outcome, "accepted")))
+        .orderBy(asc(t.posts.createdAt)),
+    ]);
+    const lead = leadRows[0];
+    return lead ? { lead, sales: saleRows } : undefined;
+  }
+
+  async trace(leadId: string) {
+    const db = this.db;
+    const [events, pings, posts] = await db.batch([
+      db.select().from(t.leadEvents).where(eq(t.leadEvents.leadId, leadId)).orderBy(asc(t.leadEvents.at), asc(t.leadEvents.id)),
+      db.select().from(t.pings).where(eq(t.pings.leadId, leadId)).orderBy(asc(t.pings.createdAt)),
+      db.select().from(t.posts).where(eq(t.posts.leadId, leadId)).orderBy(asc(t.posts.createdAt)),
+    ]);
+    return { events, pings, posts };
+  }
 }

@@ -90,7 +90,7 @@ export async function buyerReport(db: Db, r: Range) {
       /** Sold leads per ping, in percent (the seeds' "ping-to-post" health metric). */
       ping_to_post: n(p.pings) ? Math.round((1000 * n(q.accepted)) / n(p.pings)) / 10 : 0,
       reject_rate: n(q.posts) ? Math.round((1000 * n(q.rejected)) / n(q.posts)) / 10 : 0,
-      top_reject_reasons: reasons.filter((x) => x.contract_id === id).slice(0, 3).map((x) => ({ reason: x.reason, count: n(x.n) })),
+      top_reject_reasons: reasons.filter((x) => x.contract_id === id).slice(0, 3).map((x) => ({ reason: x.reason == null ? null : String(x.reason), count: n(x.n) })),
     };
   });
 }

@@ -1,21 +1,55 @@
-// The Hono app: routes named by resource and action, one error handler.
-import { Hono } from "hono";
-import type { Env } from "../env";
+// The Hono app: middleware for the per-request plumbing, routes named by resource and action, one
+// error handler, and the OpenAPI document generated from the routes themselves.
+import type { AppEnv } from "./context";
+import { router } from "./context";
 import { ApiError, onError } from "./errors";
+import { adminAuth, browserCors, init, withRules } from "./middleware";
 import { adminCaps } from "./routes/admin-caps";
 import { health } from "./routes/health";
 import { leadsCreate } from "./routes/leads-create";
 import { leadsGet } from "./routes/leads-get";
-import { openapi } from "./routes/openapi";
 import { reports } from "./routes/reports";
 
-export const app = new Hono<{ Bindings: Env }>();
+export const app = router();
+
+app.use("*", init);
+app.use("/v1/*", withRules);
+app.use("/admin/*", adminAuth, withRules);
+app.use("/v1/leads", browserCors);
 
 app.route("/", health);
-app.route("/", openapi);
 app.route("/", leadsCreate);
 app.route("/", leadsGet);
-app.route("/", adminCaps);
 app.route("/", reports);
+app.route("/", adminCaps);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
+  type: "apiKey",
+  in: "header",
+  name: "X-Api-Key",
+  description: "A server source's API key",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "PublishableKey", {
+  type: "apiKey",
+  in: "header",
+  name: "X-Publishable-Key",
+  description: "A browser source's publishable key (or the publishable_key form field); valid only from the source's allowed Origins",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "AdminToken", {
+  type: "http",
+  scheme: "bearer",
+  description: "ADMIN_TOKEN (a wrangler secret); without it the /admin routes do not exist",
+});
+
+export const OPENAPI_PATH = "/openapi.json";
+
+app.doc31(OPENAPI_PATH, (c) => ({
+  openapi: "3.1.0",
+  info: { title: "leadgate", version: "1", description: "Edge lead auction gateway. See docs/API.md." },
+  servers: [{ url: new URL(c.req.url).origin, description: "this gateway" }],
+}));
+
 app.notFound((c) => onError(new ApiError(404, "not_found", "no such route"), c));
 app.onError(onError);
+
+export type { AppEnv };

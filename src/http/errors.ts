@@ -1,12 +1,21 @@
-// One error type and one handler: every failure is a JSON 4xx naming what is wrong, and anything
-// unexpected is a logged 500 without internals.
+// One error type, one error body and one handler: every failure is a JSON 4xx naming what is
+// wrong, an unavailable dependency is a 503 with Retry-After, and anything unexpected is a logged
+// 500 without internals.
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { z } from "zod";
 import type { FieldError } from "../lead/fields";
-import type { ErrorBodySchema } from "../lead/response";
 import { Unavailable } from "../lib/errors";
 import { log } from "../lib/log";
+
+export const ErrorBodySchema = z
+  .object({
+    error: z.string().describe("machine-readable code, e.g. validation_failed, unknown_campaign, storage_unavailable"),
+    message: z.string(),
+    fields: z.array(z.object({ path: z.string(), message: z.string() })).describe("every field that is wrong (422)"),
+  })
+  .openapi("Error");
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 export class ApiError extends Error {
   constructor(
@@ -19,8 +28,6 @@ export class ApiError extends Error {
   }
 }
 
-export type ErrorBody = z.infer<typeof ErrorBodySchema>;
-
 export const errorBody = (e: ApiError): ErrorBody => ({ error: e.code, message: e.message, fields: e.fields });
 
 export function onError(err: Error, c: Context): Response {
@@ -31,4 +38,23 @@ export function onError(err: Error, c: Context): Response {
   }
   log("unhandled_error", { path: new URL(c.req.url).pathname, error: err.message.slice(0, 200) }, "error");
   return c.json({ error: "internal_error", message: "internal error", fields: [] }, 500);
+}
+
+const ERROR_MEANINGS = {
+  400: "Malformed JSON or form body",
+  401: "Missing or unknown key or token",
+  403: "Origin or campaign not allowed for this source",
+  404: "Not found",
+  413: "Body larger than the limit (32 KB by default)",
+  415: "Unsupported content type",
+  422: "Not valid: every wrong field is listed",
+  503: "A dependency (D1, a Durable Object) is unavailable and nothing was accepted; retry after Retry-After seconds",
+} as const;
+type ErrorStatus = keyof typeof ERROR_MEANINGS;
+
+/** OpenAPI responses for the error statuses a route can answer, all with the one error body. */
+export function errorResponses<const S extends ErrorStatus>(...statuses: S[]): Record<S, { description: string; content: { "application/json": { schema: typeof ErrorBodySchema } } }> {
+  const out = {} as Record<S, { description: string; content: { "application/json": { schema: typeof ErrorBodySchema } } }>;
+  for (const s of statuses) out[s] = { description: ERROR_MEANINGS[s], content: { "application/json": { schema: ErrorBodySchema } } };
+  return out;
 }

@@ -1,5 +1,5 @@
 // TCPA consent evidence sent with a lead, stored with it, and required where the campaign says so.
-import { z } from "zod";
+import * as z from "zod";
 import { fieldErrors, type FieldError } from "./fields";
 
 export const CONSENT_KEYS = ["tcpa_consent", "tcpa_consent_text", "consent_timestamp", "trustedform_cert_url", "jornaya_leadid"] as const;

@@ -2,7 +2,7 @@
 // normalization happen together: what comes out is the canonical lead (E.164 phone, lower-case
 // email, 5-digit ZIP, 2-letter state, age from date of birth). Pure; cached per field list.
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import { z } from "zod";
+import * as z from "zod";
 import type { FieldDef } from "../rules/schemas";
 import { toStateCode } from "./us-states";
 

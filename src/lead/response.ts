@@ -1,10 +1,15 @@
 // The answer a seller gets for a lead: one zod schema, from which both the TypeScript type and the
-// OpenAPI document (/openapi.json) are derived.
-import { z } from "zod";
+// OpenAPI document (/openapi.json) are derived, and the functions that shape it.
+import { z } from "@hono/zod-openapi";
+import type { LeadSummary } from "../db/records";
+import type { LeadStatus } from "../db/schema";
+import { centsToDollars } from "../lib/money";
+import type { Source } from "../rules/compile";
 
 export const LEAD_STATUSES = ["sold", "unsold", "pending", "duplicate", "rejected"] as const;
 
-export const LeadResponseSchema = z.object({
+export const LeadResponseSchema = z
+  .object({
   lead_id: z.string().describe("leadgate's id for the lead (ld_<ULID>)"),
   status: z.enum(LEAD_STATUSES).describe(
     "sold: a buyer accepted it; unsold: no buyer (final); pending: not sold yet, the retry queue keeps trying (follow with GET /v1/leads/{id}); duplicate: same consumer already submitted to this campaign within its window; rejected: suppressed (opt-out / do-not-call)",
@@ -16,11 +21,44 @@ export const LeadResponseSchema = z.object({
   redirect_url: z.string().nullable().describe("The source's success or failure page, when configured"),
   reason: z.string().nullable().describe("Why the lead is not sold, when it is not"),
   duplicate_of: z.string().nullable().describe("The original lead of a duplicate"),
-});
+  })
+  .openapi("LeadResponse");
 export type LeadResponse = z.infer<typeof LeadResponseSchema>;
 
-export const ErrorBodySchema = z.object({
-  error: z.string().describe("machine-readable code, e.g. validation_failed, unknown_campaign"),
-  message: z.string(),
-  fields: z.array(z.object({ path: z.string(), message: z.string() })).describe("every field that is wrong (422)"),
-});
+const IN_FLIGHT: ReadonlySet<LeadStatus> = new Set(["received", "auctioning", "pending"]);
+
+/** A seller's answer; the redirect is the source's success or failure page, by status. */
+export function leadResponse(
+  source: Pick<Source, "successUrl" | "failureUrl">,
+  leadId: string,
+  status: LeadResponse["status"],
+  extra: Partial<Omit<LeadResponse, "lead_id" | "status">> = {},
+): LeadResponse {
+  const good = status === "sold" || status === "pending" || status === "unsold";
+  return {
+    lead_id: leadId,
+    status,
+    price: 0,
+    payout: 0,
+    buyer: null,
+    buyers: [],
+    redirect_url: (good ? source.successUrl : source.failureUrl) ?? null,
+    reason: null,
+    duplicate_of: null,
+    ...extra,
+  };
+}
+
+/** The stored result of a lead, for idempotent replays, GET /v1/leads/:id and postbacks. */
+export function responseFromSummary(source: Pick<Source, "successUrl" | "failureUrl">, s: LeadSummary): LeadResponse {
+  const status = IN_FLIGHT.has(s.lead.status) ? "pending" : (s.lead.status as LeadResponse["status"]);
+  const buyers = [...new Set(s.sales.map((x) => x.buyerName))];
+  return leadResponse(source, s.lead.id, status, {
+    price: centsToDollars(s.lead.priceCents),
+    payout: centsToDollars(s.lead.payoutCents),
+    buyer: buyers[0] ?? null,
+    buyers,
+    reason: s.lead.reason,
+    duplicate_of: s.lead.duplicateOf,
+  });
+}

@@ -7,6 +7,7 @@
 // expires by alarm and gives its headroom back. Every method is idempotent per reservation id
 // (lead id), so a redelivered queue message changes nothing.
 import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
 import { EarliestAlarm } from "./alarm";
 import type { Caps } from "../rules/compile";
 import { capWindows } from "../lib/time";
@@ -45,12 +46,12 @@ type Row = Record<string, SqlStorageValue>;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-export class CapLedger extends DurableObject {
+export class CapLedger extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly alarmAt: EarliestAlarm;
 
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
     this.sql = ctx.storage.sql;
     this.alarmAt = new EarliestAlarm(ctx.storage);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS usage (window TEXT PRIMARY KEY, count INTEGER NOT NULL, spend INTEGER NOT NULL)`);
@@ -111,14 +112,12 @@ export class CapLedger extends DurableObject {
   }
 
   /** Turns a held reservation into a sale. Idempotent; false if there was nothing to commit. */
-  async commit(reservationId: string, finalPriceCents?: number): Promise<boolean> {
-    const row = this.sql.exec<Row>(`SELECT state, price, windows FROM reservations WHERE id = ?`, reservationId).toArray()[0];
+  async commit(reservationId: string): Promise<boolean> {
+    const row = this.sql.exec<Row>(`SELECT state FROM reservations WHERE id = ?`, reservationId).toArray()[0];
     if (!row) return false;
     if (row.state === "committed") return true;
     if (row.state !== "held") return false;
-    if (finalPriceCents !== undefined && finalPriceCents !== Number(row.price))
-      this.add(JSON.parse(String(row.windows)) as string[], 0, finalPriceCents - Number(row.price));
-    this.sql.exec(`UPDATE reservations SET state = 'committed', price = ? WHERE id = ?`, finalPriceCents ?? Number(row.price), reservationId);
+    this.sql.exec(`UPDATE reservations SET state = 'committed' WHERE id = ?`, reservationId);
     return true;
   }
 

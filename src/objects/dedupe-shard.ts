@@ -4,6 +4,7 @@
 // time, synchronous SQLite) and idempotent per ref. Expired records are purged by alarm, so
 // storage is bounded by the traffic inside the longest window.
 import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
 import { EarliestAlarm } from "./alarm";
 
 export interface ClaimRequest {
@@ -18,12 +19,12 @@ export type ClaimResult = { ok: true } | { ok: false; ref: string };
 
 type Row = Record<string, SqlStorageValue>;
 
-export class DedupeShard extends DurableObject {
+export class DedupeShard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly alarmAt: EarliestAlarm;
 
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
     this.sql = ctx.storage.sql;
     this.alarmAt = new EarliestAlarm(ctx.storage);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS seen (

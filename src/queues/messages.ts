@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A lead to run another auction round for. Validated on receipt: queues are an input too. */
 export const RetryMessageSchema = z.object({ leadId: z.string().min(1).max(64) });

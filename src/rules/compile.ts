@@ -1,7 +1,7 @@
 // Turns raw D1 rows into validated, ready-to-use rules. Pure: the loader (src/rules/cache.ts) and
 // `npm run rules:check` both call it. A row that fails validation is left out with a problem that
 // names it; everything else keeps working.
-import { z } from "zod";
+import * as z from "zod";
 import type { BuyerRow, CampaignRow, ContractRow, SourceRow } from "../db/schema";
 import {
   FieldDefsSchema,

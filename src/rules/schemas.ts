@@ -1,6 +1,6 @@
 // zod schemas for the structured (JSON) parts of the rules. They are the single source of the
 // TypeScript types for fields, filters, schedules and buyer protocols.
-import { z } from "zod";
+import * as z from "zod";
 
 const fieldName = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "field names are snake_case, at most 64 chars");
 

@@ -2,7 +2,7 @@
 import { env, exports } from "cloudflare:workers";
 import { DEMO_API_KEY, type Behaviour, type ReceivedRequest } from "../../demo/constants";
 import { invalidateRules } from "../../src/rules/cache";
-import { forgetCapSnapshot } from "../../src/auction/caps";
+import { forgetCapSnapshot } from "../../src/services/caps";
 
 const RULE_AND_RECORD_TABLES = ["lead_events", "posts", "pings", "leads", "contracts", "buyers", "sources", "campaigns", "suppressions"];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runCascade, type PostAttempt, type PostOutcome } from "../../src/auction/cascade";
+import { cascadePosts, type PostAttempt, type PostOutcome } from "../../src/auction/cascade";
 import { qualifyBid, type Bid } from "../../src/auction/ranking";
 import { afterRound, canTransition, retryDelaySeconds, sourcesOf } from "../../src/lead/state";
 import { contract } from "./fixtures";
@@ -24,29 +24,29 @@ function poster(outcomes: Record<string, PostOutcome>, clock?: { t: number; step
 describe("post-reject cascade", () => {
   it("posts to the next bidder after a reject, an error or a cap refusal, and stops at the first sale", async () => {
     const { calls, post } = poster({ a: "rejected", b: "error", c: "cap_full" });
-    const r = await runCascade(bids(["a", "b", "c", "d", "e"]), { maxBuyers: 1, deadline: Infinity, now: () => 0, post });
+    const r = await cascadePosts(bids(["a", "b", "c", "d", "e"]), { maxBuyers: 1, deadline: Infinity, now: () => 0, post });
     expect(calls).toEqual(["a", "b", "c", "d"]);
     expect(r.sold.map((s) => s.bid.contract.id)).toEqual(["d"]);
-    expect(r.untried.map((b) => b.contract.id)).toEqual(["e"]);
+    expect(calls).not.toContain("e"); // the candidate after the sale is never posted to
   });
 
   it("sells a shared lead to up to N distinct buyers, refilling slots after rejects", async () => {
     const { calls, post } = poster({ b: "rejected" });
-    const r = await runCascade(bids(["a", "b", "c", "d"]), { maxBuyers: 2, deadline: Infinity, now: () => 0, post });
+    const r = await cascadePosts(bids(["a", "b", "c", "d"]), { maxBuyers: 2, deadline: Infinity, now: () => 0, post });
     expect(r.sold.map((s) => s.bid.contract.id)).toEqual(["a", "c"]);
     expect(calls).toEqual(["a", "b", "c"]);
   });
 
   it("never sells one lead twice to the same buyer through two contracts", async () => {
     const { post } = poster({});
-    const r = await runCascade(bids(["a1", "a2", "b"], (id) => id[0]!), { maxBuyers: 3, deadline: Infinity, now: () => 0, post });
+    const r = await cascadePosts(bids(["a1", "a2", "b"], (id) => id[0]!), { maxBuyers: 3, deadline: Infinity, now: () => 0, post });
     expect(r.sold.map((s) => s.bid.contract.buyerId)).toEqual(["a", "b"]);
   });
 
   it("starts no post after the deadline", async () => {
     const clock = { t: 0, step: 600 };
     const { calls, post } = poster({ a: "timeout", b: "rejected" }, clock);
-    const r = await runCascade(bids(["a", "b", "c"]), { maxBuyers: 1, deadline: 1000, now: () => clock.t, post });
+    const r = await cascadePosts(bids(["a", "b", "c"]), { maxBuyers: 1, deadline: 1000, now: () => clock.t, post });
     expect(calls).toEqual(["a", "b"]);
     expect(r.deadlinePassed).toBe(true);
     expect(r.sold).toHaveLength(0);

@@ -1,20 +1,51 @@
 // GET /admin/caps — every active contract's caps and current usage, from its CapLedger.
-// Needs ADMIN_TOKEN (wrangler secret); without it the route does not exist.
-import { Hono } from "hono";
-import { configOf, type Env } from "../../env";
-import { headroomOf, hasCaps } from "../../auction/caps";
-import { getRules } from "../../rules/cache";
-import { requireAdmin } from "../auth";
+import { createRoute, z } from "@hono/zod-openapi";
+import { hasCaps } from "../../services/caps";
+import { router } from "../context";
+import { errorResponses } from "../errors";
 
-export const adminCaps = new Hono<{ Bindings: Env }>();
+const count = z.number().int();
+const capOrNull = z.number().int().nullable();
+const WindowSchema = z.object({ window: z.string(), used: count, cap: capOrNull, left: capOrNull });
+const SpendWindowSchema = WindowSchema.extend({ spend_cents: count, budget_cents: capOrNull });
 
-adminCaps.get("/admin/caps", async (c) => {
-  await requireAdmin(c);
-  const rules = await getRules(c.env.DB, configOf(c.env).RULES_TTL_MS);
-  const contracts = [...rules.contractsById.values()].filter(hasCaps);
+const AdminCapsSchema = z
+  .object({
+    contracts: z.array(
+      z.object({
+        contract: z.string(),
+        buyer: z.string(),
+        timezone: z.string(),
+        hour: WindowSchema,
+        day: SpendWindowSchema,
+        month: SpendWindowSchema,
+        held: count.describe("reservations held by posts in flight"),
+      }),
+    ),
+  })
+  .openapi("AdminCaps");
+
+export const adminCapsRoute = createRoute({
+  method: "get",
+  path: "/admin/caps",
+  operationId: "getCaps",
+  tags: ["admin"],
+  summary: "Caps and current usage of every capped contract",
+  security: [{ AdminToken: [] }],
+  responses: {
+    200: { description: "Usage per window in the buyer's time zone", content: { "application/json": { schema: AdminCapsSchema } } },
+    ...errorResponses(401, 404, 503),
+  },
+});
+
+export const adminCaps = router();
+
+adminCaps.openapi(adminCapsRoute, async (c) => {
+  const { caps } = c.var.services;
+  const contracts = [...c.var.rules.contractsById.values()].filter(hasCaps);
   const rows = await Promise.all(
     contracts.map(async (ct) => {
-      const h = await headroomOf(c.env, ct);
+      const h = await caps.headroom(ct);
       const left = (cap: number | null, used: number) => (cap === null ? null : Math.max(0, cap - used));
       return {
         contract: ct.id,
@@ -27,5 +58,5 @@ adminCaps.get("/admin/caps", async (c) => {
       };
     }),
   );
-  return c.json({ contracts: rows });
+  return c.json({ contracts: rows }, 200);
 });

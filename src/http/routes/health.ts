@@ -1,20 +1,39 @@
 // GET /health — liveness plus whether D1 answers and how many rules are active or disabled.
-import { Hono } from "hono";
-import { configOf, type Env } from "../../env";
-import { getRules } from "../../rules/cache";
+import { createRoute, z } from "@hono/zod-openapi";
+import { router } from "../context";
 
-export const health = new Hono<{ Bindings: Env }>();
+const HealthSchema = z
+  .object({
+    ok: z.boolean(),
+    campaigns: z.number().int().optional(),
+    contracts: z.number().int().optional(),
+    sources: z.number().int().optional(),
+    disabled_rules: z.number().int().optional().describe("rule rows left out because they do not validate (see rules:check)"),
+    error: z.string().optional(),
+  })
+  .openapi("Health");
 
-health.get("/health", async (c) => {
+export const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  operationId: "getHealth",
+  tags: ["operations"],
+  summary: "Liveness and rule counts",
+  responses: {
+    200: { description: "Rules load; counts of active and disabled rules", content: { "application/json": { schema: HealthSchema } } },
+    503: { description: "Rules could not be loaded from D1", content: { "application/json": { schema: HealthSchema } } },
+  },
+});
+
+export const health = router();
+
+health.openapi(healthRoute, async (c) => {
   try {
-    const rules = await getRules(c.env.DB, configOf(c.env).RULES_TTL_MS);
-    return c.json({
-      ok: true,
-      campaigns: rules.campaignsById.size,
-      contracts: rules.contractsById.size,
-      sources: rules.sourcesById.size,
-      disabled_rules: rules.problems.length,
-    });
+    const rules = await c.var.loadRules();
+    return c.json(
+      { ok: true, campaigns: rules.campaignsById.size, contracts: rules.contractsById.size, sources: rules.sourcesById.size, disabled_rules: rules.problems.length },
+      200,
+    );
   } catch (err) {
     return c.json({ ok: false, error: (err as Error).message.slice(0, 200) }, 503);
   }

@@ -1,27 +1,65 @@
 // POST /v1/leads — a lead from a web form or a publisher's server. Guards run in the documented
-// order (413, 415, 400, 404, 401, 403, 422); then the lead is stored and auctioned (src/lead/ingest.ts).
-import { Hono } from "hono";
-import { configOf, type Env } from "../../env";
-import { parseConsent } from "../../lead/consent";
+// order (415, 413, 400, 404, 401, 403, 422); then the lead goes to intake (src/pipeline/intake.ts).
+// The body is read and checked here, not by the OpenAPI validator: its fields depend on the campaign.
+import { createRoute } from "@hono/zod-openapi";
+import { CONSENT_KEYS, parseConsent } from "../../lead/consent";
 import { parseLead } from "../../lead/fields";
-import { ingest } from "../../lead/ingest";
+import { LeadResponseSchema } from "../../lead/response";
 import { log } from "../../lib/log";
-import { getRules } from "../../rules/cache";
-import { authenticate, originAllowedByAnySource } from "../auth";
+import { intake } from "../../pipeline/intake";
+import { authenticate } from "../auth";
 import { bodyKind, readSubmission, type BodyKind } from "../body";
-import { ApiError, errorBody } from "../errors";
+import { router } from "../context";
+import { ApiError, errorBody, errorResponses } from "../errors";
 
 const IDEMPOTENCY_MAX = 128;
 
-function corsHeaders(origin: string): Record<string, string> {
-  return {
-    "access-control-allow-origin": origin,
-    "access-control-allow-methods": "POST, OPTIONS",
-    "access-control-allow-headers": "content-type, x-publishable-key, idempotency-key",
-    "access-control-max-age": "600",
-    vary: "Origin",
-  };
-}
+const submissionSchema = {
+  type: "object" as const,
+  required: ["campaign"],
+  properties: {
+    campaign: { type: "string" as const, description: "campaign slug" },
+    publishable_key: { type: "string" as const, description: "browser forms: the source's publishable key (or the X-Publishable-Key header)" },
+    external_id: { type: "string" as const, description: "the source's own lead id (idempotency)" },
+    sub_id: { type: "string" as const },
+    ...Object.fromEntries(CONSENT_KEYS.map((k) => [k, { type: k === "tcpa_consent" ? ("boolean" as const) : ("string" as const) }])),
+  },
+  additionalProperties: { description: "lead fields defined by the campaign" },
+};
+
+export const createLeadRoute = createRoute({
+  method: "post",
+  path: "/v1/leads",
+  operationId: "createLead",
+  tags: ["leads"],
+  summary: "Submit a lead",
+  description: "JSON from servers (X-Api-Key), form posts from browsers (publishable key from an allowed Origin). Plain HTML forms get a 303 to the source's success or failure page.",
+  security: [{ ApiKey: [] }, { PublishableKey: [] }],
+  parameters: [
+    {
+      name: "Idempotency-Key",
+      in: "header",
+      required: false,
+      schema: { type: "string", minLength: 1, maxLength: IDEMPOTENCY_MAX },
+      description: "A retried submission returns the first result (external_id works too)",
+    },
+  ],
+  request: {
+    body: {
+      required: true,
+      content: {
+        "application/json": { schema: submissionSchema },
+        "application/x-www-form-urlencoded": { schema: submissionSchema },
+        "multipart/form-data": { schema: submissionSchema },
+      },
+    },
+  },
+  responses: {
+    200: { description: "The lead was accepted; status says what became of it", content: { "application/json": { schema: LeadResponseSchema } } },
+    303: { description: "HTML form posts: redirect to the source's success or failure URL" },
+    ...errorResponses(400, 401, 403, 404, 413, 415, 422, 503),
+  },
+});
 
 /** A browser's plain HTML form post (no JavaScript) expects a page, so it is redirected. */
 const wantsRedirect = (kind: BodyKind | undefined, accept: string | undefined) =>
@@ -33,44 +71,37 @@ function redirectTo(url: string, params: Record<string, string>): Response {
   return new Response(null, { status: 303, headers: { location: u.toString() } });
 }
 
-export const leadsCreate = new Hono<{ Bindings: Env }>();
+export const leadsCreate = router();
 
-leadsCreate.options("/v1/leads", async (c) => {
-  const origin = c.req.header("origin");
-  const rules = await getRules(c.env.DB, configOf(c.env).RULES_TTL_MS);
-  if (!origin || !originAllowedByAnySource(rules, origin)) return c.body(null, 403);
-  return c.body(null, 204, corsHeaders(origin));
-});
-
-leadsCreate.post("/v1/leads", async (c) => {
-  const config = configOf(c.env);
+leadsCreate.openapi(createLeadRoute, async (c) => {
+  const { config, rules } = c.var;
   const origin = c.req.header("origin") ?? null;
   let kind: BodyKind | undefined;
   let sourceUrls: { success: string | null; failure: string | null } | undefined;
-  let allowOrigin = false;
 
   const started = Date.now();
   const finish = (
-    status: number,
+    status: 200 | ApiError["status"],
     body: object,
     outcome: { ok: boolean; params: Record<string, string> },
     timing?: { pingMs: number; postMs: number; intakeMs: number },
   ) => {
     const url = outcome.ok ? sourceUrls?.success : sourceUrls?.failure;
     if (url && wantsRedirect(kind, c.req.header("accept"))) return redirectTo(url, outcome.params);
-    const headers: Record<string, string> = allowOrigin && origin ? corsHeaders(origin) : {};
     // Where the time went: the buyers' ping and post time versus the gateway's own.
     const total = Date.now() - started;
-    headers["server-timing"] = timing
-      ? `total;dur=${total}, ping;dur=${timing.pingMs}, post;dur=${timing.postMs}, gateway;dur=${Math.max(0, total - timing.pingMs - timing.postMs)}, intake;dur=${timing.intakeMs}`
-      : `total;dur=${total}`;
-    return c.json(body, status as 200, headers);
+    c.header(
+      "server-timing",
+      timing
+        ? `total;dur=${total}, ping;dur=${timing.pingMs}, post;dur=${timing.postMs}, gateway;dur=${Math.max(0, total - timing.pingMs - timing.postMs)}, intake;dur=${timing.intakeMs}`
+        : `total;dur=${total}`,
+    );
+    return c.json(body, status);
   };
 
   try {
     kind = bodyKind(c.req.header("content-type"));
     const input = await readSubmission(c.req.raw, kind, config.MAX_BODY_BYTES);
-    const rules = await getRules(c.env.DB, config.RULES_TTL_MS);
 
     const slug = typeof input.campaign === "string" ? input.campaign.trim() : "";
     if (!slug) throw new ApiError(422, "validation_failed", "campaign is required", [{ path: "campaign", message: "is required" }]);
@@ -80,7 +111,6 @@ leadsCreate.post("/v1/leads", async (c) => {
     const publishableKey = c.req.header("x-publishable-key") ?? (typeof input.publishable_key === "string" ? input.publishable_key : null);
     const source = await authenticate(rules, { apiKey: c.req.header("x-api-key") ?? null, publishableKey, origin }, campaign);
     sourceUrls = { success: source.successUrl, failure: source.failureUrl };
-    allowOrigin = origin !== null && source.allowedOrigins.includes(origin);
 
     const fields = parseLead(campaign.fields, input);
     const consent = parseConsent(input, campaign.requireConsent);
@@ -93,9 +123,8 @@ leadsCreate.post("/v1/leads", async (c) => {
       throw new ApiError(422, "validation_failed", "idempotency key must be 1-128 characters", [{ path: "Idempotency-Key", message: "must be 1-128 characters" }]);
 
     const cf = (c.req.raw as Request & { cf?: IncomingRequestCfProperties }).cf;
-    const { response: result, timing } = await ingest(
-      c.env,
-      config,
+    const { response: result, timing } = await intake(
+      c.var.services,
       rules,
       {
         campaign,

@@ -1,44 +1,102 @@
 // Reports: GET /v1/reports/summary (a source, with its API key) and GET /admin/reports/buyers
-// (admins). The range is ?from=&to= (ISO 8601), by default the last 24 hours.
-import { Hono, type Context } from "hono";
-import { z } from "zod";
-import { configOf, type Env } from "../../env";
-import { dbOf } from "../../db/client";
+// (admins). The range is ?from=&to= (ISO 8601), by default the last 24 hours, at most 93 days.
+import { createRoute, z } from "@hono/zod-openapi";
 import { buyerReport, sourceReport, type Range } from "../../db/reports";
-import { fieldErrors } from "../../lead/fields";
-import { getRules } from "../../rules/cache";
-import { requireAdmin, requireSourceKey } from "../auth";
-import { ApiError } from "../errors";
+import { sourceByApiKey } from "../auth";
+import { router } from "../context";
+import { ApiError, errorResponses } from "../errors";
 
 const DAY = 86_400_000;
-const RangeQuery = z
-  .object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() })
-  .transform((q) => {
-    const to = q.to ? Date.parse(q.to) : Date.now();
-    return { from: q.from ? Date.parse(q.from) : to - DAY, to };
-  })
-  .refine((r) => r.from < r.to && r.to - r.from <= 93 * DAY, { message: "from must be before to, at most 93 days apart", path: ["from"] });
+const MAX_RANGE_DAYS = 93;
 
-function rangeOf(c: Context): Range {
-  const parsed = RangeQuery.safeParse(c.req.query());
-  if (!parsed.success) throw new ApiError(422, "validation_failed", "bad report range", fieldErrors(parsed.error));
-  return parsed.data;
+const RangeQuery = z.object({
+  from: z.iso.datetime({ offset: true }).optional().openapi({ description: "ISO 8601; default: 24 hours before `to`" }),
+  to: z.iso.datetime({ offset: true }).optional().openapi({ description: "ISO 8601; default: now" }),
+});
+
+function rangeOf(q: z.infer<typeof RangeQuery>): Range {
+  const to = q.to ? Date.parse(q.to) : Date.now();
+  const from = q.from ? Date.parse(q.from) : to - DAY;
+  if (!(from < to && to - from <= MAX_RANGE_DAYS * DAY))
+    throw new ApiError(422, "validation_failed", "bad report range", [{ path: "from", message: `from must be before to, at most ${MAX_RANGE_DAYS} days apart` }]);
+  return { from, to };
 }
 
 const iso = (r: Range) => ({ from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() });
 
-export const reports = new Hono<{ Bindings: Env }>();
+const SourceReportSchema = z
+  .object({
+    source: z.string(),
+    from: z.string(),
+    to: z.string(),
+    leads: z.number().int(),
+    statuses: z.record(z.string(), z.number().int()).describe("leads by status"),
+    sell_through: z.number().describe("sold leads per lead, percent"),
+    payout: z.number().describe("dollars earned in the range"),
+    payout_per_lead: z.number().describe("dollars per lead sent"),
+  })
+  .openapi("SourceReport");
 
-reports.get("/v1/reports/summary", async (c) => {
-  const { source } = await requireSourceKey(c);
-  const range = rangeOf(c);
-  return c.json({ source: source.id, ...iso(range), ...(await sourceReport(dbOf(c.env.DB), source.id, range)) });
+const BuyerReportRowSchema = z.object({
+  contract: z.string(),
+  buyer: z.string().nullable(),
+  pings: z.number().int(),
+  bids: z.number().int(),
+  bid_rate: z.number().describe("percent of pings answered with a bid"),
+  avg_bid: z.number().nullable(),
+  avg_latency_ms: z.number().nullable(),
+  timeouts: z.number().int(),
+  bad_answers: z.number().int(),
+  posts: z.number().int(),
+  accepted: z.number().int(),
+  rejected: z.number().int(),
+  failed: z.number().int(),
+  revenue: z.number(),
+  ping_to_post: z.number().describe("sold leads per ping, percent"),
+  reject_rate: z.number().describe("percent of posts rejected"),
+  top_reject_reasons: z.array(z.object({ reason: z.string().nullable(), count: z.number().int() })),
 });
 
-reports.get("/admin/reports/buyers", async (c) => {
-  await requireAdmin(c);
-  const range = rangeOf(c);
-  const rules = await getRules(c.env.DB, configOf(c.env).RULES_TTL_MS);
-  const rows = await buyerReport(dbOf(c.env.DB), range);
-  return c.json({ ...iso(range), contracts: rows.map((r) => ({ ...r, buyer: rules.contractsById.get(r.contract)?.buyerName ?? null })) });
+const BuyerReportSchema = z.object({ from: z.string(), to: z.string(), contracts: z.array(BuyerReportRowSchema) }).openapi("BuyerReport");
+
+export const sourceSummaryRoute = createRoute({
+  method: "get",
+  path: "/v1/reports/summary",
+  operationId: "getSourceSummary",
+  tags: ["reports"],
+  summary: "A source's leads by status, sell-through and payout per lead",
+  security: [{ ApiKey: [] }],
+  request: { query: RangeQuery },
+  responses: {
+    200: { description: "The source's figures over the range", content: { "application/json": { schema: SourceReportSchema } } },
+    ...errorResponses(401, 422, 503),
+  },
+});
+
+export const buyerReportRoute = createRoute({
+  method: "get",
+  path: "/admin/reports/buyers",
+  operationId: "getBuyerReport",
+  tags: ["admin", "reports"],
+  summary: "Each contract's pings, bids, ping-to-post ratio, rejects and reasons",
+  security: [{ AdminToken: [] }],
+  request: { query: RangeQuery },
+  responses: {
+    200: { description: "One row per contract active in the range", content: { "application/json": { schema: BuyerReportSchema } } },
+    ...errorResponses(401, 404, 422, 503),
+  },
+});
+
+export const reports = router();
+
+reports.openapi(sourceSummaryRoute, async (c) => {
+  const source = await sourceByApiKey(c.var.rules, c.req.header("x-api-key"));
+  const range = rangeOf(c.req.valid("query"));
+  return c.json({ source: source.id, ...iso(range), ...(await sourceReport(c.var.services.records.db, source.id, range)) }, 200);
+});
+
+reports.openapi(buyerReportRoute, async (c) => {
+  const range = rangeOf(c.req.valid("query"));
+  const rows = await buyerReport(c.var.services.records.db, range);
+  return c.json({ ...iso(range), contracts: rows.map((r) => ({ ...r, buyer: c.var.rules.contractsById.get(r.contract)?.buyerName ?? null })) }, 200);
 });

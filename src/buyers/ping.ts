@@ -2,13 +2,11 @@
 // by the auction's deadline. "direct" fetches from this invocation; "relay" spreads batches of six
 // over PingRelay objects chosen at random from a pool, so capacity grows with the pool, not with
 // one object's six connections.
-import type { Env } from "../env";
 import { Limiter } from "../lib/limiter";
+import type { PingRelay } from "../objects/ping-relay";
 import type { Contract } from "../rules/compile";
-import type { RelayRequest } from "../objects/ping-relay";
-import { exchange, type Exchange } from "./http";
+import { send, signedRequest, type Exchange, type OutboundRequest } from "./http";
 import { buildPing, readPing, type PingContext } from "./protocol";
-import { signatureHeaders } from "./signature";
 
 export type PingOutcome = "bid" | "no_bid" | "timeout" | "late" | "error" | "invalid";
 
@@ -23,8 +21,12 @@ export interface PingResult {
   reason: string | null;
 }
 
+export interface PingTarget {
+  contract: Contract;
+  ctx: PingContext;
+}
+
 export interface FanoutOptions {
-  deadline: number;
   transport: "direct" | "relay";
   relayPoolSize: number;
   /** 0 = unlimited. */
@@ -33,16 +35,6 @@ export interface FanoutOptions {
 
 /** Connections per relay batch: production's per-invocation limit. */
 export const RELAY_BATCH = 6;
-
-async function toRequest(contract: Contract, ctx: PingContext, deadline: number, now: number): Promise<RelayRequest> {
-  const wire = buildPing(contract, ctx);
-  return {
-    url: contract.pingUrl!,
-    body: wire.body,
-    headers: { "content-type": wire.contentType, ...wire.headers, ...(await signatureHeaders(contract.secret, wire.body, now)) },
-    timeoutMs: Math.max(1, Math.min(contract.timeoutMs, deadline - now)),
-  };
-}
 
 function toResult(contract: Contract, pingId: string, ex: Exchange, deadline: number, startedAt: number): PingResult {
   const base = { contract, pingId, latencyMs: ex.latencyMs, httpStatus: ex.status, bidCents: null, token: null };
@@ -63,35 +55,40 @@ function toResult(contract: Contract, pingId: string, ex: Exchange, deadline: nu
 }
 
 export async function pingAll(
-  env: Env,
-  targets: { contract: Contract; ctx: PingContext }[],
+  relays: DurableObjectNamespace<PingRelay>,
+  targets: PingTarget[],
+  deadline: number,
   opts: FanoutOptions,
 ): Promise<PingResult[]> {
   if (targets.length === 0) return [];
   const now = Date.now();
-  const requests = await Promise.all(targets.map((t) => toRequest(t.contract, t.ctx, opts.deadline, now)));
+  const requests = await Promise.all(
+    targets.map((t) =>
+      signedRequest(t.contract.pingUrl!, buildPing(t.contract, t.ctx), t.contract.secret, Math.max(1, Math.min(t.contract.timeoutMs, deadline - now)), now),
+    ),
+  );
   let exchanges: Exchange[];
   if (opts.transport === "relay") {
-    exchanges = await viaRelays(env, requests, opts);
+    exchanges = await viaRelays(relays, requests, deadline, opts.relayPoolSize);
   } else {
     const limiter = opts.connectionLimit > 0 ? new Limiter(opts.connectionLimit) : undefined;
-    const signal = AbortSignal.timeout(Math.max(1, opts.deadline - now));
-    exchanges = await Promise.all(requests.map((r) => exchange(r.url, { ...r, signal, limiter })));
+    const signal = AbortSignal.timeout(Math.max(1, deadline - now));
+    exchanges = await Promise.all(requests.map((r) => send(r, { signal, limiter })));
   }
-  return targets.map((t, i) => toResult(t.contract, t.ctx.pingId, exchanges[i]!, opts.deadline, now));
+  return targets.map((t, i) => toResult(t.contract, t.ctx.pingId, exchanges[i]!, deadline, now));
 }
 
-async function viaRelays(env: Env, requests: RelayRequest[], opts: FanoutOptions): Promise<Exchange[]> {
-  const batches: RelayRequest[][] = [];
+async function viaRelays(relays: DurableObjectNamespace<PingRelay>, requests: OutboundRequest[], deadline: number, poolSize: number): Promise<Exchange[]> {
+  const batches: OutboundRequest[][] = [];
   for (let i = 0; i < requests.length; i += RELAY_BATCH) batches.push(requests.slice(i, i + RELAY_BATCH));
-  const first = Math.floor(Math.random() * opts.relayPoolSize);
+  const first = Math.floor(Math.random() * poolSize);
   const results = await Promise.all(
     batches.map(async (batch, i) => {
-      const relay = env.PING_RELAY.get(env.PING_RELAY.idFromName(`relay:${(first + i) % opts.relayPoolSize}`));
+      const relay = relays.get(relays.idFromName(`relay:${(first + i) % poolSize}`));
       // The relay enforces the deadline itself; this guard only covers a relay that never answers.
-      const guard = new Promise<undefined>((r) => setTimeout(() => r(undefined), Math.max(1, opts.deadline - Date.now()) + 50));
+      const guard = new Promise<undefined>((r) => setTimeout(() => r(undefined), Math.max(1, deadline - Date.now()) + 50));
       // A relay that fails after the guard won must not surface as an unhandled rejection.
-      const sent = relay.send(batch, opts.deadline).then(
+      const sent = relay.send(batch, deadline).then(
         (answer) => answer,
         (err: Error) => batch.map((): Exchange => ({ ok: false, kind: "error", reason: `relay failed: ${err.message}`.slice(0, 200), status: null, latencyMs: 0 })),
       );

@@ -1,0 +1,27 @@
+// What every route sees on its context, typed once: parsed configuration, the request's service
+// clients and (on routes that need them) the rules. Set by the middleware in ./middleware.ts.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Config, Env } from "../env";
+import { fieldErrors } from "../lead/fields";
+import type { Rules } from "../rules/compile";
+import type { Services } from "../services";
+import { ApiError } from "./errors";
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    config: Config;
+    services: Services;
+    /** The isolate's cached rules; loads them on first use in a request. */
+    loadRules: () => Promise<Rules>;
+    rules: Rules;
+  };
+}
+
+/** A router whose request validation failures are the API's own 422 (not the library's). */
+export const router = () =>
+  new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw new ApiError(422, "validation_failed", `${result.target} is not valid`, fieldErrors(result.error));
+    },
+  });

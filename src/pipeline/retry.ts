@@ -1,0 +1,50 @@
+// A retry round for a stored lead that is `pending`: taken with a compare-and-set (pending ->
+// auctioning), so a redelivered message finds it taken or final and changes nothing; caps and buyer
+// dedupe are idempotent per lead on top of that. Fallback tiers compete; contracts that answered
+// for good do not. A lead that reaches a final state tells its source.
+import type { LeadData } from "../lead/fields";
+import { retryDelaySeconds } from "../lead/state";
+import { log } from "../lib/log";
+import type { Rules } from "../rules/compile";
+import type { Services } from "../services";
+import { notifyPostback } from "./postback";
+import { runRound } from "./round";
+
+/** "retry": the lead needs another round later; "done": it is final or was not ours to touch. */
+export async function retryStoredLead(
+  svc: Services,
+  rules: Rules,
+  leadId: string,
+  delivery: number,
+  defer: (p: Promise<unknown>) => void,
+): Promise<"retry" | "done"> {
+  const lead = await svc.records.lead(leadId);
+  if (!lead || lead.status !== "pending") return "done"; // final already, or a redelivery
+  if (!(await svc.records.transition(lead.id, "auctioning"))) return "done"; // another consumer took it
+
+  const campaign = rules.campaignsById.get(lead.campaignId);
+  const source = rules.sourcesById.get(lead.sourceId);
+  if (!campaign || !source) {
+    await svc.records.transition(lead.id, "unsold", "campaign or source no longer active");
+    return "done";
+  }
+  const round = await runRound(
+    svc,
+    { id: lead.id, campaign, source, lead: JSON.parse(lead.data) as LeadData, createdAt: lead.createdAt, retriesDone: lead.attempts + 1 },
+    { contracts: rules.contractsByCampaign.get(campaign.id) ?? [], defer },
+  );
+  await svc.records.recordRound(round.record);
+  log("lead_retried", { lead_id: lead.id, delivery, status: round.status, ...round.result.summary });
+  if (round.status !== "pending") {
+    await notifyPostback(svc, source, lead.id);
+    return "done";
+  }
+  return "retry";
+}
+
+/** Backoff before the next delivery of a lead's retry message. */
+export async function retryDelayFor(svc: Services, rules: Rules, leadId: string, attempts: number): Promise<number> {
+  const lead = await svc.records.lead(leadId);
+  const base = (lead && rules.campaignsById.get(lead.campaignId)?.retryBaseDelayS) ?? 30;
+  return retryDelaySeconds(base, attempts + 1);
+}

@@ -1,0 +1,89 @@
+// runRound: one auction round for a lead that is safely stored — from intake (the live round) or
+// from the retry queue. It prepares what the round needs to know (which buyers already bought this
+// consumer, which contracts are done with this lead), runs the auction, decides the lead's next
+// state and describes what to record. The caller records it (intake: off the seller's wait).
+import { runAuction, type AuctionResult } from "../auction/run";
+import type { RoundRecord } from "../db/records";
+import { buyerDedupeKeys, fingerprintsForCampaign, type Fingerprint } from "../lead/fingerprints";
+import type { LeadData } from "../lead/fields";
+import { afterRound } from "../lead/state";
+import type { Campaign, Contract, Source } from "../rules/compile";
+import type { Services } from "../services";
+
+export interface StoredLead {
+  id: string;
+  campaign: Campaign;
+  source: Source;
+  lead: LeadData;
+  createdAt: number;
+  /** Retry rounds made before this one (0 for the live round). */
+  retriesDone: number;
+}
+
+export interface RoundContext {
+  contracts: Contract[];
+  /** Known at intake; computed otherwise. */
+  fingerprints?: Fingerprint[];
+  /** Known at intake from the campaign dedupe claim; looked up otherwise. */
+  alreadyBought?: ReadonlySet<string>;
+  /** Side effects that must finish but need not delay the answer (cap commits, give-backs). */
+  defer: (p: Promise<unknown>) => void;
+}
+
+export interface RoundOutcome {
+  status: "sold" | "pending" | "unsold";
+  reason: string | null;
+  result: AuctionResult;
+  record: RoundRecord;
+}
+
+export async function runRound(svc: Services, lead: StoredLead, ctx: RoundContext): Promise<RoundOutcome> {
+  const { campaign, retriesDone: attempt } = lead;
+  const retry = attempt > 0;
+  const fingerprints = ctx.fingerprints ?? (await fingerprintsForCampaign(campaign, lead.lead));
+  // A retry round never goes back to a contract that answered for good (accepted, rejected,
+  // duplicate); ones that failed transiently (error, timeout) or had no cap headroom may be tried.
+  const [alreadyBought, exclude] = await Promise.all([
+    ctx.alreadyBought ?? svc.dedupe.boughtBy(fingerprints, buyerDedupeKeys(ctx.contracts)),
+    retry ? svc.records.contractsDoneWith(lead.id) : new Set<string>(),
+  ]);
+  const result = await runAuction({
+    services: svc,
+    campaign,
+    source: lead.source,
+    contracts: ctx.contracts,
+    leadId: lead.id,
+    lead: lead.lead,
+    fingerprints,
+    alreadyBought,
+    exclude,
+    // Fallback tiers compete only once the live round found no taker.
+    includeFallback: retry,
+    attempt,
+    defer: ctx.defer,
+  });
+  const { status, reason } = afterRound({
+    sold: result.sales.length,
+    transientFailure: result.transientFailure,
+    attempts: attempt,
+    maxAttempts: campaign.retryMaxAttempts,
+    saleWindowEnd: lead.createdAt + campaign.saleWindowS * 1000,
+    now: Date.now(),
+  });
+  const record: RoundRecord = {
+    leadId: lead.id,
+    pings: result.pings,
+    posts: result.posts,
+    events: [
+      { kind: retry ? "retry_auction" : "auction", detail: { attempt, ...result.summary } },
+      { kind: status === "pending" ? "retry_scheduled" : "final", detail: { status, reason, price_cents: result.total.priceCents } },
+    ],
+    status,
+    reason,
+    priceCents: result.total.priceCents,
+    payoutCents: result.total.payoutCents,
+    marginCents: result.total.marginCents,
+    attempts: attempt,
+  };
+  return { status, reason, result, record };
+}

@@ -1,0 +1,46 @@
+// The clients a request (or a queue batch) works with, built once from the bindings and the
+// configuration. Business code receives these, never `env`.
+import { buyersClient, type Buyers } from "../buyers/client";
+import { dbOf } from "../db/client";
+import { Records } from "../db/records";
+import { configOf, type Config, type Env } from "../env";
+import { getRules } from "../rules/cache";
+import type { Rules } from "../rules/compile";
+import type { RetryMessage } from "../queues/messages";
+import { CapsClient } from "./caps";
+import { DedupeClient } from "./dedupe";
+
+export interface Services {
+  caps: CapsClient;
+  dedupe: DedupeClient;
+  records: Records;
+  buyers: Buyers;
+  /** Hands a lead to the retry queue for another round after `delaySeconds`. */
+  scheduleRetry(leadId: string, delaySeconds?: number): Promise<void>;
+}
+
+export function createServices(env: Env, config: Config): Services {
+  return {
+    caps: new CapsClient(env.CAP_LEDGER),
+    dedupe: new DedupeClient(env.DEDUPE, config.DEDUPE_SHARDS),
+    records: new Records(dbOf(env.DB)),
+    buyers: buyersClient(env, config),
+    scheduleRetry: async (leadId: string, delaySeconds?: number) => {
+      const msg: RetryMessage = { leadId };
+      await env.RETRY_QUEUE.send(msg, delaySeconds === undefined ? undefined : { delaySeconds });
+    },
+  };
+}
+
+/** Everything a request, a queue batch or a cron run works with. */
+export interface Scope {
+  config: Config;
+  services: Services;
+  /** The isolate's cached rules (one D1 batch per RULES_TTL_MS at most). */
+  rules(): Promise<Rules>;
+}
+
+export function scopeOf(env: Env): Scope {
+  const config = configOf(env);
+  return { config, services: createServices(env, config), rules: () => getRules(env.DB, config.RULES_TTL_MS) };
+}
