@@ -3,36 +3,48 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { demoSeedStatements } from "./demo/seed.ts";
 
-// All suites run inside workerd with the real migrations applied. Mock buyers are real HTTP servers
-// on loopback, started once by the global setup; their base URL reaches the tests as BUYERS_URL.
+// Two projects. "workers": every suite that runs the Worker, inside workerd with the real migrations
+// applied; mock buyers are real HTTP servers on loopback, started once by the global setup, whose
+// base URL reaches the tests as BUYERS_URL. "node": checks that need Node itself (the OpenAPI
+// validator reads its meta-schemas from disk).
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
-    plugins: [
-      cloudflareTest(async ({ inject }) => {
-        const buyersUrl = inject<string>("buyersUrl");
-        return {
-          wrangler: { configPath: "./wrangler.toml" },
-          miniflare: {
-            bindings: {
-              TEST_MIGRATIONS: migrations,
-              TEST_SEED: demoSeedStatements(buyersUrl),
-              BUYERS_URL: buyersUrl,
-              RULES_TTL_MS: "0",
-              ADMIN_TOKEN: "test-admin-token",
-            },
-          },
-        };
-      }),
-    ],
     test: {
-      globalSetup: ["./test/support/global-setup.ts"],
-      setupFiles: ["./test/support/apply-migrations.ts"],
-      include: ["test/**/*.test.ts"],
-      testTimeout: 20_000,
       // Worker logs of passing tests are noise; a failing test still shows them.
       silent: "passed-only" as const,
       reporters: ["default", "./test/support/summary-reporter.ts"],
+      projects: [
+        {
+          plugins: [
+            cloudflareTest(async ({ inject }) => {
+              const buyersUrl = inject<string>("buyersUrl");
+              return {
+                wrangler: { configPath: "./wrangler.toml" },
+                miniflare: {
+                  bindings: {
+                    TEST_MIGRATIONS: migrations,
+                    TEST_SEED: demoSeedStatements(buyersUrl),
+                    BUYERS_URL: buyersUrl,
+                    RULES_TTL_MS: "0",
+                    ADMIN_TOKEN: "test-admin-token",
+                  },
+                },
+              };
+            }),
+          ],
+          test: {
+            name: "workers",
+            globalSetup: ["./test/support/global-setup.ts"],
+            setupFiles: ["./test/support/apply-migrations.ts"],
+            include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+            testTimeout: 20_000,
+          },
+        },
+        {
+          test: { name: "node", environment: "node", include: ["test/node/**/*.test.ts"] },
+        },
+      ],
     },
   };
 });

@@ -76,7 +76,10 @@ export class MockBuyers {
         res.on("close", () => this.hanging.delete(res));
         return;
       case "reset":
-        req.socket.destroy();
+        // The connection drops mid-answer: headers sent, the body cut short.
+        res.writeHead(200, { "content-type": "application/json", "content-length": "64" });
+        res.write('{"accepted":');
+        setTimeout(() => res.socket?.end(), 5);
         return;
       case "garbage":
         return send(200, "\u0000\u0001not json at all{{{", "application/octet-stream");

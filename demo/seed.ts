@@ -2,7 +2,7 @@
 // filters and protocols. `npm start` loads it into the local D1; the tests load the same rows.
 import { createHash } from "node:crypto";
 
-import { DEMO_API_KEY, DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY, DEMO_SECRET } from "./constants";
+import { DEMO_API_KEY, DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY, DEMO_SECRET } from "./constants.ts";
 
 export { DEMO_API_KEY, DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY, DEMO_SECRET };
 

@@ -1,6 +1,5 @@
 // The Hono app: middleware for the per-request plumbing, routes named by resource and action, one
 // error handler, and the OpenAPI document generated from the routes themselves.
-import type { AppEnv } from "./context";
 import { router } from "./context";
 import { ApiError, onError } from "./errors";
 import { adminAuth, browserCors, init, withRules } from "./middleware";
@@ -11,6 +10,29 @@ import { leadsGet } from "./routes/leads-get";
 import { reports } from "./routes/reports";
 
 export const app = router();
+
+export const OPENAPI_PATH = "/openapi.json";
+
+// The API contract, generated from the routes below (it needs no bindings, so it comes first).
+app.doc31(OPENAPI_PATH, (c) => ({
+  openapi: "3.1.0",
+  info: { title: "leadgate", version: "1", description: "Edge lead auction gateway. See docs/API.md." },
+  servers: [{ url: new URL(c.req.url).origin, description: "this gateway" }],
+  tags: [
+    { name: "leads", description: "Submitting leads and following them" },
+    { name: "reports", description: "Figures for sources and admins" },
+    { name: "admin", description: "Needs the admin token" },
+    { name: "operations", description: "Health and the contract itself" },
+  ],
+}));
+app.openAPIRegistry.registerPath({
+  method: "get",
+  path: OPENAPI_PATH,
+  operationId: "getOpenApiDocument",
+  tags: ["operations"],
+  summary: "This document (OpenAPI 3.1)",
+  responses: { 200: { description: "The API contract, generated from the routes" } },
+});
 
 app.use("*", init);
 app.use("/v1/*", withRules);
@@ -41,15 +63,5 @@ app.openAPIRegistry.registerComponent("securitySchemes", "AdminToken", {
   description: "ADMIN_TOKEN (a wrangler secret); without it the /admin routes do not exist",
 });
 
-export const OPENAPI_PATH = "/openapi.json";
-
-app.doc31(OPENAPI_PATH, (c) => ({
-  openapi: "3.1.0",
-  info: { title: "leadgate", version: "1", description: "Edge lead auction gateway. See docs/API.md." },
-  servers: [{ url: new URL(c.req.url).origin, description: "this gateway" }],
-}));
-
 app.notFound((c) => onError(new ApiError(404, "not_found", "no such route"), c));
 app.onError(onError);
-
-export type { AppEnv };

@@ -86,6 +86,27 @@ describe("browser forms", () => {
     expect(await res.json()).toMatchObject({ status: "sold", payout: 8 }); // fixed $8 payout for the form source
   });
 
+  it("errors raised before the source is known carry CORS headers for an allowed origin, none for others", async () => {
+    const browser = (headers: Record<string, string>, body: string) =>
+      gateway("/v1/leads", { method: "POST", headers: { origin: DEMO_ORIGIN, "x-publishable-key": DEMO_PUBLISHABLE_KEY, ...headers }, body });
+    const cases: [number, Promise<Response>][] = [
+      [415, browser({ "content-type": "text/plain" }, "hi")],
+      [413, browser({ "content-type": "application/x-www-form-urlencoded" }, form({ ...demoLead(), padding: "x".repeat(40_000) }))],
+      [400, browser({ "content-type": "application/json" }, "{nope")],
+      [404, browser({ "content-type": "application/x-www-form-urlencoded" }, form(demoLead({ campaign: "no-such-thing" })))],
+      [401, browser({ "content-type": "application/x-www-form-urlencoded", "x-publishable-key": "pk_unknown" }, form(demoLead()))],
+    ];
+    for (const [status, pending] of cases) {
+      const res = await pending;
+      expect(res.status).toBe(status);
+      expect(res.headers.get("access-control-allow-origin")).toBe(DEMO_ORIGIN);
+      expect(await res.json()).toMatchObject({ error: expect.any(String) });
+    }
+    const foreign = await gateway("/v1/leads", { method: "POST", headers: { origin: "https://evil.example", "content-type": "text/plain" }, body: "hi" });
+    expect(foreign.status).toBe(415);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("answers a CORS preflight for an allowed origin and refuses others", async () => {
     const ok = await gateway("/v1/leads", { method: "OPTIONS", headers: { origin: DEMO_ORIGIN, "access-control-request-method": "POST" } });
     expect(ok.status).toBe(204);
