@@ -4,7 +4,7 @@
 import type { LeadData, LeadValue } from "../lead/fields";
 import { centsToDollars, dollarsToCents, MAX_BID_CENTS } from "../lib/money";
 import type { Contract } from "../rules/compile";
-import type { RequestTemplate, ResponseRules } from "../rules/schemas";
+import { DEFAULT_ACCEPTED_VALUES, type RequestTemplate, type ResponseRules } from "../rules/schemas";
 
 export interface PingContext {
   pingId: string;
@@ -160,10 +160,8 @@ function parseAnswerBody(body: string): Record<string, unknown> | undefined {
   return undefined;
 }
 
-const DEFAULT_ACCEPTED: readonly unknown[] = [true, "true", "accepted", "success", "ok", 1, "1"];
-
 function isAccepted(value: unknown, rules: ResponseRules): boolean {
-  const accepted = rules.accepted_values ?? DEFAULT_ACCEPTED;
+  const accepted = rules.accepted_values ?? DEFAULT_ACCEPTED_VALUES;
   const norm = (x: unknown) => (typeof x === "string" ? x.toLowerCase() : x);
   return accepted.some((a) => norm(a) === norm(value));
 }

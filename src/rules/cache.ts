@@ -50,7 +50,7 @@ export async function getRules(d1: D1Database, ttlMs: number): Promise<Rules> {
   return loading;
 }
 
-/** Drop the cached rules (tests, and after an admin write through the API). */
+/** Drop the cached rules (tests; an admin's D1 edit otherwise applies within RULES_TTL_MS). */
 export function invalidateRules(): void {
   current = undefined;
 }

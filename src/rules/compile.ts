@@ -119,8 +119,108 @@ const isHttpUrl = (u: string | null) => {
 
 const positiveOrNull = z.number().int().positive().nullable();
 
+/** camelCase column key to its SQL name, for problem reports. */
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
+
+type Problems = RuleProblem[];
+const where = (table: RuleProblem["table"], id: string) => (column: string) => ({ table, id, column });
+
+/** A campaign row, or undefined (with its problems recorded) when it does not validate. */
+function compileCampaign(row: CampaignRow, problems: Problems): Campaign | undefined {
+  const at = where("campaigns", row.id);
+  const fields = parseJson(row.fields, FieldDefsSchema, at("fields"), problems);
+  const before = problems.length;
+  if (row.pingTimeoutMs < 50 || row.pingTimeoutMs > 10_000) problems.push({ ...at("ping_timeout_ms"), message: "must be between 50 and 10000" });
+  if (row.floorCents < 0) problems.push({ ...at("floor_cents"), message: "must not be negative" });
+  if (row.maxBuyers < 1) problems.push({ ...at("max_buyers"), message: "must be at least 1" });
+  if (row.exclusive && row.maxBuyers !== 1) problems.push({ ...at("max_buyers"), message: "an exclusive campaign sells to exactly 1 buyer" });
+  if (row.maxFanout < 1 || row.maxFanout > 1000) problems.push({ ...at("max_fanout"), message: "must be between 1 and 1000" });
+  if (row.postDeadlineMs < 100) problems.push({ ...at("post_deadline_ms"), message: "must be at least 100" });
+  if (row.retryMaxAttempts < 0) problems.push({ ...at("retry_max_attempts"), message: "must not be negative" });
+  if (!fields || problems.length > before) return undefined;
+  const { createdAt: _c, ...rest } = row;
+  return { ...rest, fields };
+}
+
+function compileSource(row: SourceRow, problems: Problems): Source | undefined {
+  const at = where("sources", row.id);
+  const allowedCampaigns = parseJson(row.allowedCampaigns, StringListSchema, at("allowed_campaigns"), problems);
+  const allowedOrigins = parseJson(row.allowedOrigins, OriginListSchema, at("allowed_origins"), problems);
+  const before = problems.length;
+  if (row.payoutType === "share" && (row.payoutValue < 0 || row.payoutValue > 10_000))
+    problems.push({ ...at("payout_value"), message: "a revenue share is 0..10000 basis points" });
+  if (row.payoutType === "fixed" && row.payoutValue < 0) problems.push({ ...at("payout_value"), message: "must not be negative" });
+  if (!row.apiKeyHash && !row.publishableKey) problems.push({ ...at("api_key_hash"), message: "a source needs an API key hash or a publishable key" });
+  if (row.apiKeyHash && !/^[0-9a-f]{64}$/.test(row.apiKeyHash)) problems.push({ ...at("api_key_hash"), message: "must be the SHA-256 hex of the key" });
+  for (const col of ["successUrl", "failureUrl", "postbackUrl"] as const) {
+    if (row[col] !== null && !isHttpUrl(row[col])) problems.push({ ...at(snake(col)), message: "not an http(s) URL" });
+  }
+  if (!allowedCampaigns || !allowedOrigins || problems.length > before) return undefined;
+  const { createdAt: _c, ...rest } = row;
+  return { ...rest, allowedCampaigns, allowedOrigins };
+}
+
+/**
+ * A contract row against its buyer and campaign (rows, so that a contract of a paused campaign is
+ * still checked), or undefined when it does not validate.
+ */
+function compileContract(row: ContractRow, buyer: BuyerRow | undefined, campaignRow: CampaignRow | undefined, campaign: Campaign | undefined, problems: Problems): Contract | undefined {
+  const at = where("contracts", row.id);
+  const protocol = parseJson(row.protocol, ProtocolSchema, at("protocol"), problems);
+  const filters = parseJson(row.filters, FiltersSchema, at("filters"), problems);
+  const schedule = parseJson(row.schedule, ScheduleSchema.nullable(), at("schedule"), problems);
+  const before = problems.length;
+  if (!buyer) problems.push({ ...at("buyer_id"), message: `no buyer "${row.buyerId}"` });
+  if (!campaignRow) problems.push({ ...at("campaign_id"), message: `no campaign "${row.campaignId}"` });
+  if (!TimeZoneSchema.safeParse(row.timezone).success) problems.push({ ...at("timezone"), message: `unknown IANA time zone "${row.timezone}"` });
+  if (!isHttpUrl(row.postUrl)) problems.push({ ...at("post_url"), message: "not an http(s) URL" });
+  if (row.pricing === "dynamic" && !isHttpUrl(row.pingUrl)) problems.push({ ...at("ping_url"), message: "a dynamic-price contract needs an http(s) ping URL" });
+  if (row.pricing === "fixed" && (row.fixedPriceCents === null || row.fixedPriceCents <= 0))
+    problems.push({ ...at("fixed_price_cents"), message: "a fixed-price contract needs a positive price" });
+  if (row.pricing === "dynamic" && protocol?.kind === "template" && !protocol.ping)
+    problems.push({ ...at("protocol"), message: "a dynamic-price template contract needs a ping template" });
+  if (row.bidAdjustBps < 0 || row.bidAdjustBps > 100_000) problems.push({ ...at("bid_adjust_bps"), message: "must be between 0 and 100000" });
+  if (row.timeoutMs < 10 || row.timeoutMs > 10_000) problems.push({ ...at("timeout_ms"), message: "must be between 10 and 10000" });
+  if (row.secret.length < 16) problems.push({ ...at("secret"), message: "must be at least 16 characters" });
+  for (const col of ["capHour", "capDay", "capMonth", "budgetDayCents", "budgetMonthCents"] as const) {
+    if (!positiveOrNull.safeParse(row[col]).success) problems.push({ ...at(snake(col)), message: "must be a positive integer or NULL" });
+  }
+  if (campaign && filters) {
+    const names = new Set(campaign.fields.map((f) => f.name));
+    names.add("age");
+    for (const f of filters)
+      if (!names.has(f.field)) problems.push({ ...at("filters"), message: `filter on unknown field "${f.field}" of campaign ${campaign.slug}` });
+  }
+  if (!protocol || !filters || schedule === undefined || problems.length > before || !buyer) return undefined;
+  return {
+    id: row.id,
+    buyerId: row.buyerId,
+    buyerName: buyer.name,
+    campaignId: row.campaignId,
+    name: row.name,
+    pingUrl: row.pingUrl,
+    postUrl: row.postUrl,
+    protocol,
+    secret: row.secret,
+    timeoutMs: row.timeoutMs,
+    pricing: row.pricing,
+    fixedPriceCents: row.fixedPriceCents,
+    minBidCents: row.minBidCents,
+    bidAdjustBps: row.bidAdjustBps,
+    priority: row.priority,
+    filters,
+    schedule,
+    timezone: row.timezone,
+    caps: { hour: row.capHour, day: row.capDay, month: row.capMonth, budgetDayCents: row.budgetDayCents, budgetMonthCents: row.budgetMonthCents },
+    fallback: row.fallback,
+    dedupeKey: buyer.dedupeScope === "buyer" ? `buyer:${buyer.id}` : `contract:${row.id}`,
+    dedupeWindowS: buyer.dedupeWindowS,
+  };
+}
+
+/** Every row checked; the active, valid ones indexed for the gateway. */
 export function compileRules(rows: RuleRows): Rules {
-  const problems: RuleProblem[] = [];
+  const problems: Problems = [];
   const rules: Rules = {
     campaignsBySlug: new Map(),
     campaignsById: new Map(),
@@ -131,122 +231,26 @@ export function compileRules(rows: RuleRows): Rules {
     contractsById: new Map(),
     problems,
   };
-
   for (const row of rows.campaigns) {
-    const at = (column: string) => ({ table: "campaigns" as const, id: row.id, column });
-    const fields = parseJson(row.fields, FieldDefsSchema, at("fields"), problems);
-    const before = problems.length;
-    if (row.pingTimeoutMs < 50 || row.pingTimeoutMs > 10_000)
-      problems.push({ ...at("ping_timeout_ms"), message: "must be between 50 and 10000" });
-    if (row.floorCents < 0) problems.push({ ...at("floor_cents"), message: "must not be negative" });
-    if (row.maxBuyers < 1) problems.push({ ...at("max_buyers"), message: "must be at least 1" });
-    if (row.exclusive && row.maxBuyers !== 1)
-      problems.push({ ...at("max_buyers"), message: "an exclusive campaign sells to exactly 1 buyer" });
-    if (row.maxFanout < 1 || row.maxFanout > 1000)
-      problems.push({ ...at("max_fanout"), message: "must be between 1 and 1000" });
-    if (row.postDeadlineMs < 100) problems.push({ ...at("post_deadline_ms"), message: "must be at least 100" });
-    if (row.retryMaxAttempts < 0) problems.push({ ...at("retry_max_attempts"), message: "must not be negative" });
-    if (!fields || problems.length > before || row.status !== "active") continue;
-    const { createdAt: _c, ...rest } = row;
-    const campaign: Campaign = { ...rest, fields };
+    const campaign = compileCampaign(row, problems);
+    if (!campaign || row.status !== "active") continue;
     rules.campaignsBySlug.set(campaign.slug, campaign);
     rules.campaignsById.set(campaign.id, campaign);
   }
-
   for (const row of rows.sources) {
-    const at = (column: string) => ({ table: "sources" as const, id: row.id, column });
-    const allowedCampaigns = parseJson(row.allowedCampaigns, StringListSchema, at("allowed_campaigns"), problems);
-    const allowedOrigins = parseJson(row.allowedOrigins, OriginListSchema, at("allowed_origins"), problems);
-    const before = problems.length;
-    if (row.payoutType === "share" && (row.payoutValue < 0 || row.payoutValue > 10_000))
-      problems.push({ ...at("payout_value"), message: "a revenue share is 0..10000 basis points" });
-    if (row.payoutType === "fixed" && row.payoutValue < 0)
-      problems.push({ ...at("payout_value"), message: "must not be negative" });
-    if (!row.apiKeyHash && !row.publishableKey)
-      problems.push({ ...at("api_key_hash"), message: "a source needs an API key hash or a publishable key" });
-    if (row.apiKeyHash && !/^[0-9a-f]{64}$/.test(row.apiKeyHash))
-      problems.push({ ...at("api_key_hash"), message: "must be the SHA-256 hex of the key" });
-    for (const col of ["successUrl", "failureUrl", "postbackUrl"] as const) {
-      if (row[col] !== null && !isHttpUrl(row[col]))
-        problems.push({ ...at(col.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase())), message: "not an http(s) URL" });
-    }
-    if (!allowedCampaigns || !allowedOrigins || problems.length > before || row.status !== "active") continue;
-    const { createdAt: _c, ...rest } = row;
-    const source: Source = { ...rest, allowedCampaigns, allowedOrigins };
+    const source = compileSource(row, problems);
+    if (!source || row.status !== "active") continue;
     rules.sourcesById.set(source.id, source);
     if (source.apiKeyHash) rules.sourcesByKeyHash.set(source.apiKeyHash, source);
     if (source.publishableKey) rules.sourcesByPublishableKey.set(source.publishableKey, source);
   }
-
   const buyers = new Map(rows.buyers.map((b) => [b.id, b]));
+  const campaignRows = new Map(rows.campaigns.map((c) => [c.id, c]));
   for (const row of rows.contracts) {
-    const at = (column: string) => ({ table: "contracts" as const, id: row.id, column });
-    const protocol = parseJson(row.protocol, ProtocolSchema, at("protocol"), problems);
-    const filters = parseJson(row.filters, FiltersSchema, at("filters"), problems);
-    const schedule = parseJson(row.schedule, ScheduleSchema.nullable(), at("schedule"), problems);
-    const before = problems.length;
     const buyer = buyers.get(row.buyerId);
     const campaign = rules.campaignsById.get(row.campaignId);
-    if (!buyer) problems.push({ ...at("buyer_id"), message: `no buyer "${row.buyerId}"` });
-    if (!rows.campaigns.some((c) => c.id === row.campaignId))
-      problems.push({ ...at("campaign_id"), message: `no campaign "${row.campaignId}"` });
-    if (!TimeZoneSchema.safeParse(row.timezone).success)
-      problems.push({ ...at("timezone"), message: `unknown IANA time zone "${row.timezone}"` });
-    if (!isHttpUrl(row.postUrl)) problems.push({ ...at("post_url"), message: "not an http(s) URL" });
-    if (row.pricing === "dynamic" && !isHttpUrl(row.pingUrl))
-      problems.push({ ...at("ping_url"), message: "a dynamic-price contract needs an http(s) ping URL" });
-    if (row.pricing === "fixed" && (row.fixedPriceCents === null || row.fixedPriceCents <= 0))
-      problems.push({ ...at("fixed_price_cents"), message: "a fixed-price contract needs a positive price" });
-    if (row.pricing === "dynamic" && protocol?.kind === "template" && !protocol.ping)
-      problems.push({ ...at("protocol"), message: "a dynamic-price template contract needs a ping template" });
-    if (row.bidAdjustBps < 0 || row.bidAdjustBps > 100_000)
-      problems.push({ ...at("bid_adjust_bps"), message: "must be between 0 and 100000" });
-    if (row.timeoutMs < 10 || row.timeoutMs > 10_000)
-      problems.push({ ...at("timeout_ms"), message: "must be between 10 and 10000" });
-    if (row.secret.length < 16) problems.push({ ...at("secret"), message: "must be at least 16 characters" });
-    for (const col of ["capHour", "capDay", "capMonth", "budgetDayCents", "budgetMonthCents"] as const) {
-      if (!positiveOrNull.safeParse(row[col]).success)
-        problems.push({ ...at(col.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase())), message: "must be a positive integer or NULL" });
-    }
-    if (campaign && filters) {
-      const names = new Set(campaign.fields.map((f) => f.name));
-      names.add("age");
-      for (const f of filters)
-        if (!names.has(f.field))
-          problems.push({ ...at("filters"), message: `filter on unknown field "${f.field}" of campaign ${campaign.slug}` });
-    }
-    if (!protocol || !filters || schedule === undefined || problems.length > before) continue;
-    if (row.status !== "active" || !buyer || buyer.status !== "active" || !campaign) continue;
-    const contract: Contract = {
-      id: row.id,
-      buyerId: row.buyerId,
-      buyerName: buyer.name,
-      campaignId: row.campaignId,
-      name: row.name,
-      pingUrl: row.pingUrl,
-      postUrl: row.postUrl,
-      protocol,
-      secret: row.secret,
-      timeoutMs: row.timeoutMs,
-      pricing: row.pricing,
-      fixedPriceCents: row.fixedPriceCents,
-      minBidCents: row.minBidCents,
-      bidAdjustBps: row.bidAdjustBps,
-      priority: row.priority,
-      filters,
-      schedule,
-      timezone: row.timezone,
-      caps: {
-        hour: row.capHour,
-        day: row.capDay,
-        month: row.capMonth,
-        budgetDayCents: row.budgetDayCents,
-        budgetMonthCents: row.budgetMonthCents,
-      },
-      fallback: row.fallback,
-      dedupeKey: buyer.dedupeScope === "buyer" ? `buyer:${buyer.id}` : `contract:${row.id}`,
-      dedupeWindowS: buyer.dedupeWindowS,
-    };
+    const contract = compileContract(row, buyer, campaignRows.get(row.campaignId), campaign, problems);
+    if (!contract || row.status !== "active" || buyer?.status !== "active" || !campaign) continue;
     rules.contractsById.set(contract.id, contract);
     const list = rules.contractsByCampaign.get(contract.campaignId) ?? [];
     list.push(contract);

@@ -124,13 +124,16 @@ export type Schedule = z.infer<typeof ScheduleSchema>;
 /** Where a mapped value comes from: a lead field, or one of the auction's own values. */
 const mappingSource = z.string().regex(/^(\$(ping_id|bid_token|price|price_cents|campaign|lead_id)|[a-z][a-z0-9_]*)$/);
 
+/** What a value at `accepted_path` must equal (strings case-insensitively) to mean accepted, unless a contract lists its own. */
+export const DEFAULT_ACCEPTED_VALUES: readonly (string | number | boolean)[] = [true, "true", "accepted", "success", "ok", 1, "1"];
+
 export const ResponseRulesSchema = z.object({
   /** Dotted path into a JSON answer, e.g. "result.bid". */
   bid_path: z.string().optional(),
   bid_unit: z.enum(["dollars", "cents"]).default("dollars"),
   bid_token_path: z.string().optional(),
   accepted_path: z.string().optional(),
-  /** Values at accepted_path that mean accepted (default: true, "true", "accepted", "success", 1). */
+  /** Values at accepted_path that mean accepted (default: DEFAULT_ACCEPTED_VALUES). */
   accepted_values: z.array(scalar).optional(),
   reason_path: z.string().optional(),
   buyer_lead_id_path: z.string().optional(),
