@@ -6,9 +6,8 @@
 // reserve -> commit (sale) or release (anything else). A reservation whose worker died mid-post
 // expires by alarm and gives its headroom back. Every method is idempotent per reservation id
 // (lead id), so a redelivered queue message changes nothing.
-import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { EarliestAlarm } from "./alarm";
+import { SqlObject, type Row } from "./sql-object";
 import type { Caps } from "../rules/compile";
 import { capWindows } from "../lib/time";
 
@@ -41,23 +40,17 @@ export interface Headroom {
   held: number;
 }
 
-type Row = Record<string, SqlStorageValue>;
-
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-export class CapLedger extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
-  private readonly alarmAt: EarliestAlarm;
-
+export class CapLedger extends SqlObject {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.alarmAt = new EarliestAlarm(ctx.storage);
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS usage (window TEXT PRIMARY KEY, count INTEGER NOT NULL, spend INTEGER NOT NULL)`);
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS reservations (
-      id TEXT PRIMARY KEY, price INTEGER NOT NULL, windows TEXT NOT NULL,
-      state TEXT NOT NULL, expires_at INTEGER NOT NULL)`);
+    super(ctx, env, [
+      `CREATE TABLE IF NOT EXISTS usage (window TEXT PRIMARY KEY, count INTEGER NOT NULL, spend INTEGER NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS reservations (
+        id TEXT PRIMARY KEY, price INTEGER NOT NULL, windows TEXT NOT NULL,
+        state TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+    ]);
   }
 
   private usage(window: string): WindowUsage {

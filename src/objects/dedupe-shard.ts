@@ -3,9 +3,8 @@
 // consumer was claimed by `ref` (a lead id) until `expires_at`. Claims are atomic (one request at a
 // time, synchronous SQLite) and idempotent per ref. Expired records are purged by alarm, so
 // storage is bounded by the traffic inside the longest window.
-import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { EarliestAlarm } from "./alarm";
+import { SqlObject, type Row } from "./sql-object";
 
 export interface ClaimRequest {
   key: string;
@@ -17,20 +16,14 @@ export interface ClaimRequest {
 
 export type ClaimResult = { ok: true } | { ok: false; ref: string };
 
-type Row = Record<string, SqlStorageValue>;
-
-export class DedupeShard extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
-  private readonly alarmAt: EarliestAlarm;
-
+export class DedupeShard extends SqlObject {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.alarmAt = new EarliestAlarm(ctx.storage);
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS seen (
-      key TEXT NOT NULL, fp TEXT NOT NULL, ref TEXT NOT NULL, expires_at INTEGER NOT NULL,
-      PRIMARY KEY (key, fp))`);
-    this.sql.exec(`CREATE INDEX IF NOT EXISTS seen_expiry ON seen (expires_at)`);
+    super(ctx, env, [
+      `CREATE TABLE IF NOT EXISTS seen (
+        key TEXT NOT NULL, fp TEXT NOT NULL, ref TEXT NOT NULL, expires_at INTEGER NOT NULL,
+        PRIMARY KEY (key, fp))`,
+      `CREATE INDEX IF NOT EXISTS seen_expiry ON seen (expires_at)`,
+    ]);
   }
 
   private live(key: string, fp: string, now: number): string | undefined {
