@@ -1,6 +1,6 @@
 // npm run bench [-- --quick] — end-to-end latency, gateway overhead, throughput against the bare
-// fan-out Worker, auction versus waterfall in a simulated market, and production's six-connection
-// limit emulated for the direct and relay fan-outs. Everything runs on loopback: the gateway and
+// fan-out Worker, auction versus waterfall in a simulated market, production's six-connection
+// limit emulated for the direct and relay fan-outs, and storage distance (EMULATE_STORAGE_RTT_MS). Everything runs on loopback: the gateway and
 // the bare Worker under `wrangler dev` (local D1, Durable Objects, Queues), mock buyers in their own
 // process. Results: bench/results/<timestamp>.json and docs/PERFORMANCE.md.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -13,7 +13,7 @@ import { resetBenchDatabase, startBare, startBuyers, startGateway, stop } from "
 import { BENCH_KEY, BUYER_LATENCY_MS, MARKET, MARKET_FLOOR_CENTS, SIZES, benchBehaviours, benchLead, benchSeed } from "./lib/seed";
 
 const quick = process.argv.includes("--quick");
-// --only latency,throughput,market,limit runs just those sections (for iterating; reports only what ran).
+// --only latency,throughput,market,limit,distance runs just those sections (for iterating; reports only what ran).
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const want = (section: string) => !onlyArg || onlyArg.split(",").includes(section);
 const LEADS = quick ? 40 : 200;
@@ -144,6 +144,24 @@ if (want("limit")) {
   }
   await stop(b);
   results.production_limit = prod;
+}
+// ---- D. storage distance: D1 and Durable Objects far from the edge (EMULATE_STORAGE_RTT_MS), with
+// production's connection limit and the relay fan-out. The same leads at RTT 0 and 80 ms, side by side.
+if (want("distance")) {
+  const distance: Record<string, unknown> = {};
+  for (const rtt of [0, 80]) {
+    const g = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", PING_TRANSPORT: "relay", EMULATE_CONNECTION_LIMIT: "6", EMULATE_STORAGE_RTT_MS: String(rtt) });
+    for (const n of [20, 50]) {
+      const body = () => benchLead(`lat-${n}`);
+      await warm(gw, body);
+      const { samples } = await runLoad({ url: gw, count: Math.min(LEADS, 100), concurrency: 1, body, headers });
+      const ok = samples.filter((x) => x.status === 200);
+      distance[`rtt${rtt}_${n}`] = { ...latencyOf(samples, true), ...(rtt > 0 ? { storage_calls: summary(ok.map((x) => x.timing.storage ?? 0)) } : {}) };
+      log(`distance rtt ${rtt} ms, ${n} buyers: ${JSON.stringify(distance[`rtt${rtt}_${n}`])}`);
+    }
+    await stop(g);
+  }
+  results.storage_distance = distance;
 }
 await stop(buyers);
 

@@ -36,6 +36,8 @@ export const VarsSchema = z.object({
   PING_TRANSPORT: enumVar(["direct", "relay"], "direct"),
   RELAY_POOL_SIZE: intVar(256).pipe(z.number().min(1)),
   EMULATE_CONNECTION_LIMIT: intVar(0),
+  /** Milliseconds every D1 and Durable Object call waits first, as a distant primary would (0 = off). */
+  EMULATE_STORAGE_RTT_MS: intVar(0),
   MAX_BODY_BYTES: intVar(32_768),
   DEDUPE_SHARDS: intVar(64).pipe(z.number().min(1)),
   LOG_LEVEL: enumVar(["info", "warn", "error"], "info"),

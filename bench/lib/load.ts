@@ -10,8 +10,9 @@ export interface Sample {
 function parseServerTiming(h: string | null): Record<string, number> {
   const out: Record<string, number> = {};
   for (const part of (h ?? "").split(",")) {
-    const [name, dur] = part.trim().split(";dur=");
-    if (name && dur !== undefined) out[name] = Number(dur);
+    const [name, ...params] = part.trim().split(";");
+    const dur = params.find((p) => p.startsWith("dur="));
+    if (name && dur !== undefined) out[name] = Number(dur.slice(4));
   }
   return out;
 }

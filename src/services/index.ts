@@ -9,8 +9,11 @@ import type { Rules } from "../rules/compile";
 import type { RetryMessage } from "../queues/messages";
 import { CapsClient } from "./caps";
 import { DedupeClient } from "./dedupe";
+import { withStorageDistance, type StorageMeter } from "./distance";
 
 export interface Services {
+  /** Storage calls counted while EMULATE_STORAGE_RTT_MS is on (see ./distance.ts). */
+  storage: StorageMeter;
   caps: CapsClient;
   dedupe: DedupeClient;
   records: Records;
@@ -19,8 +22,9 @@ export interface Services {
   scheduleRetry(leadId: string, delaySeconds?: number): Promise<void>;
 }
 
-export function createServices(env: Env, config: Config): Services {
+export function createServices(env: Env, config: Config, storage: StorageMeter = { calls: 0 }): Services {
   return {
+    storage,
     caps: new CapsClient(env.CAP_LEDGER),
     dedupe: new DedupeClient(env.DEDUPE, config.DEDUPE_SHARDS),
     records: new Records(dbOf(env.DB)),
@@ -42,5 +46,7 @@ export interface Scope {
 
 export function scopeOf(env: Env): Scope {
   const config = configOf(env);
-  return { config, services: createServices(env, config), rules: () => getRules(env.DB, config.RULES_TTL_MS) };
+  const storage: StorageMeter = { calls: 0 };
+  const bound = withStorageDistance(env, config.EMULATE_STORAGE_RTT_MS, storage);
+  return { config, services: createServices(bound, config, storage), rules: () => getRules(bound.DB, config.RULES_TTL_MS) };
 }
