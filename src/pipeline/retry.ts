@@ -10,14 +10,14 @@ import type { Services } from "../services";
 import { notifyPostback } from "./postback";
 import { runRound } from "./round";
 
-/** "retry": the lead needs another round later; "done": it is final or was not ours to touch. */
+/** `{ retryInS }`: the lead needs another round after that many seconds; "done": it is final or was not ours to touch. */
 export async function retryStoredLead(
   svc: Services,
   rules: Rules,
   leadId: string,
   delivery: number,
   defer: (p: Promise<unknown>) => void,
-): Promise<"retry" | "done"> {
+): Promise<{ retryInS: number } | "done"> {
   const lead = await svc.records.lead(leadId);
   if (!lead || lead.status !== "pending") return "done"; // final already, or a redelivery
   if (!(await svc.records.transition(lead.id, "auctioning"))) return "done"; // another consumer took it
@@ -39,12 +39,5 @@ export async function retryStoredLead(
     await notifyPostback(svc, source, lead.id);
     return "done";
   }
-  return "retry";
-}
-
-/** Backoff before the next delivery of a lead's retry message. */
-export async function retryDelayFor(svc: Services, rules: Rules, leadId: string, attempts: number): Promise<number> {
-  const lead = await svc.records.lead(leadId);
-  const base = (lead && rules.campaignsById.get(lead.campaignId)?.retryBaseDelayS) ?? 30;
-  return retryDelaySeconds(base, attempts + 1);
+  return { retryInS: retryDelaySeconds(campaign.retryBaseDelayS, delivery + 1) };
 }

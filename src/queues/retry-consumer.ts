@@ -3,7 +3,7 @@
 // assumed: the round itself is a no-op for a lead that is not pending.
 import type { Env } from "../env";
 import { log } from "../lib/log";
-import { retryDelayFor, retryStoredLead } from "../pipeline/retry";
+import { retryStoredLead } from "../pipeline/retry";
 import { scopeOf } from "../services";
 import { RetryMessageSchema } from "./messages";
 
@@ -23,8 +23,8 @@ export async function handleRetryBatch(batch: MessageBatch<unknown>, env: Env, c
       const { leadId } = parsed.data;
       try {
         const next = await retryStoredLead(services, await rules(), leadId, msg.attempts, defer);
-        if (next === "retry") msg.retry({ delaySeconds: await retryDelayFor(services, await rules(), leadId, msg.attempts) });
-        else msg.ack();
+        if (next === "done") msg.ack();
+        else msg.retry({ delaySeconds: next.retryInS });
       } catch (err) {
         log("retry_failed", { lead_id: leadId, error: (err as Error).message.slice(0, 200) }, "error");
         msg.retry({ delaySeconds: 30 });
