@@ -43,7 +43,7 @@ function latencyOf(samples: Sample[], withOverhead: boolean) {
           buyers_ms: buyersFloor,
           overhead_ms: summary(ok.map((s) => s.ms - (s.timing.ping ?? 0) - (s.timing.post ?? 0))),
           server_gateway_ms: summary(ok.map((s) => s.timing.gateway ?? 0)),
-          server_intake_ms: summary(ok.map((s) => s.timing.intake ?? 0)),
+          server_gate_ms: summary(ok.map((s) => s.timing.gate ?? 0)),
         }
       : {}),
     sold: ok.filter((s) => s.body.status === "sold" || typeof s.body.buyer === "number").length,
@@ -156,7 +156,9 @@ if (want("distance")) {
       await warm(gw, body);
       const { samples } = await runLoad({ url: gw, count: Math.min(LEADS, 100), concurrency: 1, body, headers });
       const ok = samples.filter((x) => x.status === 200);
-      distance[`rtt${rtt}_${n}`] = { ...latencyOf(samples, true), ...(rtt > 0 ? { storage_calls: summary(ok.map((x) => x.timing.storage ?? 0)) } : {}) };
+      // Calls made, and how many round trips' worth the lead waited on after its pings (Server-Timing `gate`).
+      const waits = rtt > 0 ? { storage_calls: summary(ok.map((x) => x.timing.storage ?? 0)), storage_waits: summary(ok.map((x) => (x.timing.gate ?? 0) / rtt)) } : {};
+      distance[`rtt${rtt}_${n}`] = { ...latencyOf(samples, true), ...waits };
       log(`distance rtt ${rtt} ms, ${n} buyers: ${JSON.stringify(distance[`rtt${rtt}_${n}`])}`);
     }
     await stop(g);

@@ -40,7 +40,7 @@ export interface Report {
   bare_throughput?: Throughput;
   market?: Record<"auction" | "waterfall", MarketResult>;
   production_limit?: Record<string, Latency>;
-  storage_distance?: Record<string, Latency & { storage_calls?: Dist }>;
+  storage_distance?: Record<string, Latency & { storage_calls?: Dist; storage_waits?: Dist }>;
 }
 
 const verdict = (ok: boolean) => (ok ? "**met**" : "**not met**");
@@ -136,16 +136,19 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
       "`EMULATE_STORAGE_RTT_MS`: every D1 and Durable Object call waits that long first, as a distant",
       "primary would; relay fan-out and the six-connection limit on. Target (issue #14): at 80 ms, the p50",
       "at most 20 ms above the same run's RTT-0 figure. *storage calls* is the number of D1 and Durable",
-      "Object calls a lead made before its answer (Server-Timing `storage`).",
+      "Object calls a lead made before its answer (Server-Timing `storage`), most of them while its pings",
+      "were out; *waited* is how long the posts waited for the storage verdict after the pings came back",
+      "(Server-Timing `gate`), in round trips of 80 ms.",
       "",
-      "| buyers | RTT 0 | RTT 80 ms | p50 added | storage calls (p50) | target |",
-      "|---|---|---|---|---|---|",
+      "| buyers | RTT 0 | RTT 80 ms | p50 added | storage calls (p50) | waited, round trips (p50 / p99) | target |",
+      "|---|---|---|---|---|---|---|",
     );
     for (const n of ["20", "50"]) {
       const a = sd[`rtt0_${n}`];
       const b = sd[`rtt80_${n}`];
       const added = a && b ? Math.round(b.e2e_ms.p50 - a.e2e_ms.p50) : undefined;
-      lines.push(`| ${n} | ${d(a?.e2e_ms)} | ${d(b?.e2e_ms)} | ${added ?? "–"} | ${b?.storage_calls?.p50 ?? "–"} | ${added === undefined ? "–" : verdict(added <= 20)} |`);
+      const waits = b?.storage_waits ? `${b.storage_waits.p50} / ${b.storage_waits.p99}` : "–";
+      lines.push(`| ${n} | ${d(a?.e2e_ms)} | ${d(b?.e2e_ms)} | ${added ?? "–"} | ${b?.storage_calls?.p50 ?? "–"} | ${waits} | ${added === undefined ? "–" : verdict(added <= 20)} |`);
     }
   }
   lines.push("", notes.trim(), "");

@@ -1,5 +1,5 @@
-// Benchmark rules, with production-like settings (30-day campaign and buyer dedupe, so every lead
-// pays for its dedupe round trips): latency campaigns with 5/20/50/100 buyers, and a simulated market sold once by
+// Benchmark rules, with production-like settings (30-day campaign and buyer dedupe, and a daily cap
+// on every buyer, so every lead pays for its dedupe and cap bookkeeping): latency campaigns with 5/20/50/100 buyers, and a simulated market sold once by
 // auction and once by waterfall, to the same buyers (separate contracts, so separate caps).
 import { createHash } from "node:crypto";
 import { DEMO_FIELDS } from "../../demo/seed";
@@ -53,7 +53,7 @@ export function benchSeed(buyersUrl: string): string[] {
     stmts.push(campaign(`lat-${n}`, "auction", 0, 1000));
     for (let i = 0; i < n; i++) {
       stmts.push(`INSERT INTO buyers (id, name) VALUES ('buy_n${n}b${i}', 'n${n}b${i}');`);
-      stmts.push(contract(`ct_n${n}b${i}`, `buy_n${n}b${i}`, `lat-${n}`, `n${n}b${i}`));
+      stmts.push(contract(`ct_n${n}b${i}`, `buy_n${n}b${i}`, `lat-${n}`, `n${n}b${i}`, { cap_day: 1_000_000 }));
     }
   }
   stmts.push(campaign("market-auction", "auction", MARKET_FLOOR_CENTS, 1000), campaign("market-waterfall", "waterfall", MARKET_FLOOR_CENTS, 1000));

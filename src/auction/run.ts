@@ -14,6 +14,21 @@ import { selectEligible } from "./eligibility";
 import { splitSales, sumSplits, type Split } from "./pricing";
 import { fixedPriceBids, qualifyBid, rankBids, type Bid } from "./ranking";
 
+/**
+ * What must be known before anything is posted, settled while the pings are out (the live round:
+ * the lead stored, the dedupe verdict). `go: false` halts the round after the pings: their bids are
+ * discarded, the pings recorded.
+ */
+export type PostGate =
+  | {
+      go: true;
+      /** Buyer dedupe keys found taken after the pings left: their bids are discarded. */
+      alreadyBought: ReadonlySet<string>;
+      /** Buyer dedupe keys the intake holds for this lead: posting to them needs no claim. */
+      holding: ReadonlySet<string>;
+    }
+  | { go: false };
+
 export interface AuctionInput {
   services: Pick<Services, "caps" | "dedupe" | "buyers">;
   campaign: Campaign;
@@ -22,7 +37,9 @@ export interface AuctionInput {
   leadId: string;
   lead: LeadData;
   fingerprints: Fingerprint[];
+  /** Buyer dedupe keys known taken before the pings (such contracts are not pinged). */
   alreadyBought: ReadonlySet<string>;
+  gate: Promise<PostGate>;
   exclude: ReadonlySet<string>;
   includeFallback: boolean;
   attempt: number;
@@ -46,7 +63,11 @@ export interface AuctionResult {
   /** Skipped, pinged, bid and rejected counts, for the trace. */
   summary: Record<string, number>;
   /** The buyers' share of the wall time: the slowest awaited ping and the post attempts. */
-  timing: { pingMs: number; postMs: number };
+  timing: { pingMs: number; postMs: number; gateMs: number };
+  /** The gate said no: nothing was posted. */
+  halted: boolean;
+  /** Held buyer keys this round sold to (claimed when the holds are settled). */
+  soldHeld: { key: string; windowS: number }[];
 }
 
 export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
@@ -70,11 +91,14 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
     outcome: "skipped",
     reason: s.reason,
   }));
-  const post = reserveAndPost(input);
+  // Cap headroom for the contracts that may win is taken while the pings are out.
+  if (input.attempt === 0) input.services.caps.prepare([...eligibility.ping, ...eligibility.fixed], input.defer);
+  const gate = openGate(input);
+  const post = reserveAndPost(input, gate);
   const result =
     campaign.mode === "waterfall"
-      ? await waterfallAuction(input, [...eligibility.ping, ...eligibility.fixed], pings, post)
-      : await parallelAuction(input, eligibility.ping, eligibility.fixed, pings, post);
+      ? await waterfallAuction(input, [...eligibility.ping, ...eligibility.fixed], pings, post, gate)
+      : await parallelAuction(input, eligibility.ping, eligibility.fixed, pings, post, gate);
 
   const splits = splitSales(input.source, result.sold.map((s) => s.bid.bidCents));
   const sales = result.sold.map((s, i) => ({ contract: s.bid.contract, split: splits[i]!, buyerLeadId: s.buyerLeadId }));
@@ -113,11 +137,58 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
     timing: {
       pingMs: campaign.mode === "waterfall" ? awaited.reduce((a, b) => a + b, 0) : Math.max(0, ...awaited),
       postMs: result.attempts.reduce((a, p) => a + p.latencyMs, 0),
+      gateMs: gate.waitedMs,
     },
+    halted: gate.halted,
+    soldHeld: result.sold
+      .filter((a) => gate.holds(a.bid.contract))
+      .map((a) => ({ key: a.bid.contract.dedupeKey, windowS: a.bid.contract.dedupeWindowS })),
   };
 }
 
 type Post = (bid: Bid, timeoutMs: number) => Promise<PostAttempt>;
+
+/** The post gate as the round uses it: awaited once, the wait measured, its answers at hand. */
+interface Gate {
+  /** Waits for the gate; false when the round must not post. */
+  open(): Promise<boolean>;
+  /** The buyer was found taken after the pings left (its bid is discarded). */
+  taken(c: Contract): boolean;
+  /** The intake holds this buyer's key for the lead. */
+  holds(c: Contract): boolean;
+  halted: boolean;
+  waitedMs: number;
+}
+
+function openGate(input: AuctionInput): Gate {
+  let answer: PostGate | undefined;
+  const g: Gate = {
+    async open() {
+      if (!answer) {
+        const started = Date.now();
+        answer = await input.gate;
+        g.waitedMs = Date.now() - started;
+        g.halted = !answer.go;
+      }
+      return answer.go;
+    },
+    taken: (c) => answer?.go === true && c.dedupeWindowS > 0 && answer.alreadyBought.has(c.dedupeKey),
+    holds: (c) => answer?.go === true && c.dedupeWindowS > 0 && answer.holding.has(c.dedupeKey),
+    halted: false,
+    waitedMs: 0,
+  };
+  return g;
+}
+
+const discarded = (input: AuctionInput, contract: Contract, reason: string, extra: Partial<PingRow> = {}): PingRow => ({
+  id: newId("pg"),
+  leadId: input.leadId,
+  contractId: contract.id,
+  attempt: input.attempt,
+  outcome: "discarded",
+  reason,
+  ...extra,
+});
 
 function pingRow(input: AuctionInput, r: PingResult, qualified: ReturnType<typeof qualifyBid> | null): PingRow {
   const below = qualified && !qualified.ok;
@@ -136,28 +207,41 @@ function pingRow(input: AuctionInput, r: PingResult, qualified: ReturnType<typeo
   };
 }
 
-async function pingContracts(input: AuctionInput, contracts: Contract[], deadline: number): Promise<PingResult[]> {
+/**
+ * Pings the contracts that still have time to answer; each ping says how long it has (`tmax`, Prebid's
+ * lesson). A contract whose minimum time no longer fits is recorded as skipped instead.
+ */
+async function pingContracts(input: AuctionInput, contracts: Contract[], deadline: number, pings: PingRow[]): Promise<PingResult[]> {
   const safe = pingSafeLead(input.campaign.fields, input.lead);
-  return input.services.buyers.ping(
-    contracts.map((contract) => ({
-      contract,
-      ctx: { pingId: newId("pg"), campaign: input.campaign.slug, leadId: input.leadId, lead: safe },
-    })),
-    deadline,
-  );
+  const now = Date.now();
+  const targets = [];
+  for (const contract of contracts) {
+    const tmaxMs = Math.min(contract.timeoutMs, deadline - now);
+    if (tmaxMs < Math.max(1, contract.minPingMs))
+      pings.push({ id: newId("pg"), leadId: input.leadId, contractId: contract.id, attempt: input.attempt, outcome: "skipped", reason: "no time left" });
+    else targets.push({ contract, ctx: { pingId: newId("pg"), campaign: input.campaign.slug, leadId: input.leadId, lead: safe, tmaxMs } });
+  }
+  return input.services.buyers.ping(targets, deadline);
 }
 
 /** Parallel ping auction, then the post cascade over the ranked bids. */
-async function parallelAuction(input: AuctionInput, toPing: Contract[], fixed: Contract[], pings: PingRow[], post: Post) {
+async function parallelAuction(input: AuctionInput, toPing: Contract[], fixed: Contract[], pings: PingRow[], post: Post, gate: Gate) {
   const { campaign } = input;
-  const results = await pingContracts(input, toPing, Date.now() + campaign.pingTimeoutMs);
+  const results = await pingContracts(input, toPing, Date.now() + campaign.pingTimeoutMs, pings);
+  const go = await gate.open();
   const bids: Bid[] = [];
   for (const r of results) {
     const q = r.outcome === "bid" ? qualifyBid(r.contract, r.bidCents!, campaign.floorCents, { token: r.token, pingId: r.pingId, latencyMs: r.latencyMs }) : null;
-    if (q?.ok) bids.push(q.bid);
-    pings.push(pingRow(input, r, q));
+    const row = pingRow(input, r, q);
+    if (q?.ok && (!go || gate.taken(r.contract))) {
+      row.outcome = "discarded";
+      row.reason = go ? "buyer already bought this consumer" : "lead not auctioned";
+    } else if (q?.ok) bids.push(q.bid);
+    pings.push(row);
   }
-  const fixedBids = fixedPriceBids(fixed, campaign);
+  if (!go) return { sold: [], attempts: [] };
+  const fixedBids = fixedPriceBids(fixed.filter((c) => !gate.taken(c)), campaign);
+  for (const c of fixed.filter((c) => gate.taken(c))) pings.push(discarded(input, c, "buyer already bought this consumer"));
   for (const f of fixedBids.rejected)
     pings.push({ id: newId("pg"), leadId: input.leadId, contractId: f.contract.id, attempt: input.attempt, outcome: "below_floor", reason: f.reason, bidCents: f.contract.fixedPriceCents });
   const ranked = rankBids([...bids, ...fixedBids.bids]);
@@ -170,7 +254,7 @@ async function parallelAuction(input: AuctionInput, toPing: Contract[], fixed: C
 }
 
 /** The sequential ping tree: contracts in priority order, first acceptance at or above the floor wins. */
-async function waterfallAuction(input: AuctionInput, contracts: Contract[], pings: PingRow[], post: Post) {
+async function waterfallAuction(input: AuctionInput, contracts: Contract[], pings: PingRow[], post: Post, gate: Gate) {
   const { campaign } = input;
   const ordered = [...contracts].sort((a, b) => b.priority - a.priority);
   const maxBuyers = campaign.exclusive ? 1 : campaign.maxBuyers;
@@ -187,12 +271,21 @@ async function waterfallAuction(input: AuctionInput, contracts: Contract[], ping
       bid = f.bids[0];
       if (!bid) pings.push({ id: newId("pg"), leadId: input.leadId, contractId: contract.id, attempt: input.attempt, outcome: "below_floor", reason: f.rejected[0]?.reason ?? null });
     } else {
-      const [r] = await pingContracts(input, [contract], Math.min(deadline, Date.now() + campaign.pingTimeoutMs));
-      const q = r!.outcome === "bid" ? qualifyBid(contract, r!.bidCents!, campaign.floorCents, { token: r!.token, pingId: r!.pingId, latencyMs: r!.latencyMs }) : null;
-      pings.push(pingRow(input, r!, q));
+      const [r] = await pingContracts(input, [contract], Math.min(deadline, Date.now() + campaign.pingTimeoutMs), pings);
+      if (!r) continue; // no time left for this one
+      const q = r.outcome === "bid" ? qualifyBid(contract, r.bidCents!, campaign.floorCents, { token: r.token, pingId: r.pingId, latencyMs: r.latencyMs }) : null;
+      pings.push(pingRow(input, r, q));
       if (q?.ok) bid = q.bid;
     }
     if (!bid) continue;
+    if (!(await gate.open())) {
+      pings.push(discarded(input, contract, "lead not auctioned"));
+      break;
+    }
+    if (gate.taken(contract)) {
+      pings.push(discarded(input, contract, "buyer already bought this consumer"));
+      continue;
+    }
     const attempt = await post(bid, Math.max(1, deadline - Date.now()));
     attempts.push(attempt);
     if (attempt.outcome === "accepted") {
@@ -203,8 +296,11 @@ async function waterfallAuction(input: AuctionInput, contracts: Contract[], ping
   return { sold, attempts };
 }
 
-/** Reserve cap and buyer dedupe, post, then commit or give both back. */
-function reserveAndPost(input: AuctionInput): Post {
+/**
+ * Reserve cap and buyer dedupe, post, then commit or give both back. In the live round the cap comes
+ * from the isolate's headroom block and the buyer key from the intake's hold: no round trip.
+ */
+function reserveAndPost(input: AuctionInput, gate: Gate): Post {
   const { caps, dedupe, buyers } = input.services;
   const { leadId, fingerprints } = input;
   return async (bid, timeoutMs) => {
@@ -219,14 +315,15 @@ function reserveAndPost(input: AuctionInput): Post {
       buyerLeadId: null,
       ...extra,
     });
+    const held = gate.holds(c);
     const [cap, fresh] = await Promise.all([
-      caps.reserve(c, leadId, bid.bidCents),
-      dedupe.claimForBuyer(fingerprints, c.dedupeKey, leadId, c.dedupeWindowS),
+      caps.reserve(c, leadId, bid.bidCents, input.attempt === 0 ? { postMs: timeoutMs } : undefined),
+      held || dedupe.claimForBuyer(fingerprints, c.dedupeKey, leadId, c.dedupeWindowS),
     ]);
     const giveBack = () =>
       Promise.all([
-        cap.ok ? caps.release(c, leadId) : undefined,
-        fresh ? dedupe.releaseForBuyer(fingerprints, c.dedupeKey, leadId, c.dedupeWindowS) : undefined,
+        cap.ok ? cap.release() : undefined,
+        fresh && !held ? dedupe.releaseForBuyer(fingerprints, c.dedupeKey, leadId, c.dedupeWindowS) : undefined,
       ]);
     if (!cap.ok) {
       await giveBack();
@@ -246,7 +343,7 @@ function reserveAndPost(input: AuctionInput): Post {
     );
     const http = { httpStatus: res.httpStatus, latencyMs: res.latencyMs };
     if (res.kind === "accepted") {
-      input.defer(caps.commit(c, leadId));
+      input.defer(cap.commit());
       return attempt("accepted", null, { ...http, buyerLeadId: res.buyerLeadId });
     }
     input.defer(giveBack());

@@ -11,8 +11,8 @@ export interface Buyers {
   post(contract: Contract, ctx: PostContext, timeoutMs: number): Promise<PostResult>;
 }
 
-export function buyersClient(env: Pick<Env, "PING_RELAY">, config: Config): Buyers {
-  const opts = { transport: config.PING_TRANSPORT, relayPoolSize: config.RELAY_POOL_SIZE, connectionLimit: config.EMULATE_CONNECTION_LIMIT };
+export function buyersClient(env: Pick<Env, "PING_RELAY">, config: Config, location: string): Buyers {
+  const opts = { transport: config.PING_TRANSPORT, relayPoolSize: config.RELAY_POOL_SIZE, connectionLimit: config.EMULATE_CONNECTION_LIMIT, location };
   return {
     ping: (targets, deadline) => pingAll(env.PING_RELAY, targets, deadline, opts),
     post: postTo,

@@ -1,7 +1,7 @@
 // The ping fan-out: every eligible contract is pinged at once, each bounded by its own timeout and
 // by the auction's deadline. "direct" fetches from this invocation; "relay" spreads batches of six
-// over PingRelay objects chosen at random from a pool, so capacity grows with the pool, not with
-// one object's six connections.
+// over PingRelay objects chosen at random from the pool of the location that took the lead, so
+// capacity grows with the pool, not with one object's six connections, and the hop stays local.
 import { Limiter } from "../lib/limiter";
 import type { PingRelay } from "../objects/ping-relay";
 import type { Contract } from "../rules/compile";
@@ -31,6 +31,8 @@ export interface FanoutOptions {
   relayPoolSize: number;
   /** 0 = unlimited. */
   connectionLimit: number;
+  /** The colo that took the lead: each location has its own relay pool, created near it. */
+  location: string;
 }
 
 /** Connections per relay batch: production's per-invocation limit. */
@@ -64,12 +66,12 @@ export async function pingAll(
   const now = Date.now();
   const requests = await Promise.all(
     targets.map((t) =>
-      signedRequest(t.contract.pingUrl!, buildPing(t.contract, t.ctx), t.contract.secret, Math.max(1, Math.min(t.contract.timeoutMs, deadline - now)), now),
+      signedRequest(t.contract.pingUrl!, buildPing(t.contract, t.ctx), t.contract.secret, Math.max(1, Math.min(t.ctx.tmaxMs, deadline - now)), now),
     ),
   );
   let exchanges: Exchange[];
   if (opts.transport === "relay") {
-    exchanges = await viaRelays(relays, requests, deadline, opts.relayPoolSize);
+    exchanges = await viaRelays(relays, requests, deadline, opts);
   } else {
     const limiter = opts.connectionLimit > 0 ? new Limiter(opts.connectionLimit) : undefined;
     const signal = AbortSignal.timeout(Math.max(1, deadline - now));
@@ -78,13 +80,14 @@ export async function pingAll(
   return targets.map((t, i) => toResult(t.contract, t.ctx.pingId, exchanges[i]!, deadline, now));
 }
 
-async function viaRelays(relays: DurableObjectNamespace<PingRelay>, requests: OutboundRequest[], deadline: number, poolSize: number): Promise<Exchange[]> {
+async function viaRelays(relays: DurableObjectNamespace<PingRelay>, requests: OutboundRequest[], deadline: number, opts: FanoutOptions): Promise<Exchange[]> {
+  const poolSize = opts.relayPoolSize;
   const batches: OutboundRequest[][] = [];
   for (let i = 0; i < requests.length; i += RELAY_BATCH) batches.push(requests.slice(i, i + RELAY_BATCH));
   const first = Math.floor(Math.random() * poolSize);
   const results = await Promise.all(
     batches.map(async (batch, i) => {
-      const relay = relays.get(relays.idFromName(`relay:${(first + i) % poolSize}`));
+      const relay = relays.get(relays.idFromName(`relay:${opts.location}:${(first + i) % poolSize}`));
       // The relay enforces the deadline itself; this guard only covers a relay that never answers.
       const guard = new Promise<undefined>((r) => setTimeout(() => r(undefined), Math.max(1, deadline - Date.now()) + 50));
       // A relay that fails after the guard won must not surface as an unhandled rejection.

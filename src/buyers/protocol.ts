@@ -12,7 +12,12 @@ export interface PingContext {
   leadId: string;
   /** Ping-safe fields only (see pingSafeLead). */
   lead: LeadData;
+  /** How long the buyer has to answer, in ms (what is left of the auction, within its timeout). */
+  tmaxMs: number;
 }
+
+/** The ping's time budget, on every ping whatever its format (the native body has `tmax` too). */
+export const TMAX_HEADER = "x-leadgate-tmax";
 
 export interface PostContext {
   pingId: string | null;
@@ -203,12 +208,15 @@ function readTemplatePost(r: ResponseRules, a: Answer): PostAnswer {
 
 export function buildPing(contract: Contract, ctx: PingContext): WireRequest {
   const p = contract.protocol;
-  if (p.kind === "template" && p.ping)
-    return buildTemplate(p.ping, ctx.lead, { ping_id: ctx.pingId, bid_token: null, price_cents: null, campaign: ctx.campaign, lead_id: ctx.leadId });
+  const tmax = { [TMAX_HEADER]: String(ctx.tmaxMs) };
+  if (p.kind === "template" && p.ping) {
+    const wire = buildTemplate(p.ping, ctx.lead, { ping_id: ctx.pingId, bid_token: null, price_cents: null, campaign: ctx.campaign, lead_id: ctx.leadId });
+    return { ...wire, headers: { ...wire.headers, ...tmax } };
+  }
   return {
-    body: JSON.stringify({ ping_id: ctx.pingId, campaign: ctx.campaign, lead: ctx.lead }),
+    body: JSON.stringify({ ping_id: ctx.pingId, campaign: ctx.campaign, tmax: ctx.tmaxMs, lead: ctx.lead }),
     contentType: JSON_TYPE,
-    headers: {},
+    headers: tmax,
   };
 }
 

@@ -165,10 +165,13 @@ export class Records {
   }
 
   /** Ends a lead before any auction (rejected, duplicate), with its trace, in one batch. */
-  async recordEarlyEnd(leadId: string, status: "rejected" | "duplicate", reason: string, duplicateOf: string | null = null): Promise<void> {
+  /** A lead that ended before any post, with the pings its round sent meanwhile. */
+  async recordEarlyEnd(leadId: string, status: "rejected" | "duplicate", reason: string, opts: { duplicateOf?: string | null; pings?: PingRow[] } = {}): Promise<void> {
     const db = this.db;
     const now = Date.now();
+    const duplicateOf = opts.duplicateOf ?? null;
     await db.$client.batch([
+      ...(opts.pings?.length ? [insertPings(db, opts.pings)] : []),
       raw(
         db,
         db

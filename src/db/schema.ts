@@ -92,6 +92,8 @@ export const contracts = sqliteTable(
     /** HMAC-SHA256 key for request signatures. */
     secret: text("secret").notNull(),
     timeoutMs: integer("timeout_ms").notNull().default(500),
+    /** The least time the buyer needs to answer a ping: with less left in the auction, it is not pinged. */
+    minPingMs: integer("min_ping_ms").notNull().default(0),
     pricing: text("pricing", { enum: ["dynamic", "fixed"] }).notNull().default("dynamic"),
     fixedPriceCents: integer("fixed_price_cents"),
     minBidCents: integer("min_bid_cents").notNull().default(0),
@@ -172,7 +174,7 @@ export const pings = sqliteTable(
     contractId: text("contract_id").notNull(),
     attempt: integer("attempt").notNull().default(0),
     outcome: text("outcome", {
-      enum: ["bid", "no_bid", "timeout", "late", "error", "invalid", "below_floor", "skipped"],
+      enum: ["bid", "no_bid", "timeout", "late", "error", "invalid", "below_floor", "skipped", "discarded"],
     }).notNull(),
     reason: text("reason"),
     httpStatus: integer("http_status"),

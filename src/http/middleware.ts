@@ -9,7 +9,8 @@ import { ApiError } from "./errors";
 
 /** Every request: configuration and the service clients, built once. */
 export const init: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const scope = scopeOf(c.env);
+  const colo = (c.req.raw.cf as { colo?: unknown } | undefined)?.colo;
+  const scope = scopeOf(c.env, typeof colo === "string" ? colo : undefined);
   c.set("config", scope.config);
   c.set("services", scope.services);
   c.set("loadRules", scope.rules);

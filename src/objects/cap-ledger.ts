@@ -6,6 +6,11 @@
 // reserve -> commit (sale) or release (anything else). A reservation whose worker died mid-post
 // expires by alarm and gives its headroom back. Every method is idempotent per reservation id
 // (lead id), so a redelivered queue message changes nothing.
+//
+// Leases keep the post free of a round trip: an isolate takes a small block of headroom (a few
+// leads, and a slice of the budget) ahead of time, counted as used until it is closed; it spends
+// units locally and reports each sale (commitLeased). When the lease expires, what was not spent is
+// given back. Count caps are never exceeded, because a lease is headroom taken.
 import type { Env } from "../env";
 import { SqlObject, type Row } from "./sql-object";
 import type { Caps } from "../rules/compile";
@@ -26,18 +31,46 @@ export type ReserveResult =
   | { ok: true; state: "held" | "committed" }
   | { ok: false; limit: CapLimit; /** When the limiting window ends (epoch ms, upper bound). */ retryAfter: number };
 
+export interface LeaseRequest {
+  leaseId: string;
+  caps: Caps;
+  timezone: string;
+  /** Units (leads) wanted; fewer are granted when headroom is short. */
+  units: number;
+  leaseMs: number;
+  now?: number;
+}
+
+export type LeaseResult =
+  | {
+      ok: true;
+      leaseId: string;
+      units: number;
+      /** Budget slice in cents; null when the contract has no budget cap. */
+      cents: number | null;
+      /** The cap windows the lease counts in: it may only be spent while they are current. */
+      windows: string[];
+      expiresAt: number;
+    }
+  | { ok: false; limit: CapLimit; retryAfter: number };
+
 export interface WindowUsage {
   window: string;
   count: number;
   spendCents: number;
 }
 
+export type WindowHeadroom = WindowUsage & { sold: number; soldCents: number };
+
 export interface Headroom {
-  hour: WindowUsage;
-  day: WindowUsage;
-  month: WindowUsage;
+  hour: WindowHeadroom;
+  day: WindowHeadroom;
+  month: WindowHeadroom;
   caps: Caps;
+  /** Reservations of posts in flight. */
   held: number;
+  /** Lease units taken by isolates and not spent yet (counted as used until their lease closes). */
+  leased: number;
 }
 
 const HOUR = 3_600_000;
@@ -50,7 +83,26 @@ export class CapLedger extends SqlObject {
       `CREATE TABLE IF NOT EXISTS reservations (
         id TEXT PRIMARY KEY, price INTEGER NOT NULL, windows TEXT NOT NULL,
         state TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS leases (
+        id TEXT PRIMARY KEY, windows TEXT NOT NULL, units INTEGER NOT NULL, cents INTEGER,
+        used_units INTEGER NOT NULL DEFAULT 0, used_cents INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
     ]);
+  }
+
+  /** Which cap binds first for one more lead at `priceCents`, in the current windows. */
+  private limitFor(caps: Caps, h: WindowUsage, d: WindowUsage, m: WindowUsage, priceCents: number): CapLimit | undefined {
+    return caps.hour !== null && h.count + 1 > caps.hour ? "cap_hour"
+      : caps.day !== null && d.count + 1 > caps.day ? "cap_day"
+      : caps.month !== null && m.count + 1 > caps.month ? "cap_month"
+      : caps.budgetDayCents !== null && d.spendCents + priceCents > caps.budgetDayCents ? "budget_day"
+      : caps.budgetMonthCents !== null && m.spendCents + priceCents > caps.budgetMonthCents ? "budget_month"
+      : undefined;
+  }
+
+  private refusal(limit: CapLimit, now: number): ReserveResult & { ok: false } {
+    const span = limit === "cap_hour" ? HOUR : limit === "cap_day" || limit === "budget_day" ? DAY : 31 * DAY;
+    return { ok: false, limit, retryAfter: now + span };
   }
 
   private usage(window: string): WindowUsage {
@@ -77,18 +129,8 @@ export class CapLedger extends SqlObject {
 
     const w = capWindows(now, req.timezone);
     const [h, d, m] = [this.usage(`h:${w.hour}`), this.usage(`d:${w.day}`), this.usage(`m:${w.month}`)];
-    const c = req.caps;
-    const limit: CapLimit | undefined =
-      c.hour !== null && h.count + 1 > c.hour ? "cap_hour"
-      : c.day !== null && d.count + 1 > c.day ? "cap_day"
-      : c.month !== null && m.count + 1 > c.month ? "cap_month"
-      : c.budgetDayCents !== null && d.spendCents + req.priceCents > c.budgetDayCents ? "budget_day"
-      : c.budgetMonthCents !== null && m.spendCents + req.priceCents > c.budgetMonthCents ? "budget_month"
-      : undefined;
-    if (limit) {
-      const span = limit === "cap_hour" ? HOUR : limit === "cap_day" || limit === "budget_day" ? DAY : 31 * DAY;
-      return { ok: false, limit, retryAfter: now + span };
-    }
+    const limit = this.limitFor(req.caps, h, d, m, req.priceCents);
+    if (limit) return this.refusal(limit, now);
     const windows = [h.window, d.window, m.window];
     // `now` picks the windows (a controllable clock); the lease runs on the real clock, like its alarm.
     const leaseEnd = Date.now() + req.leaseMs;
@@ -102,6 +144,80 @@ export class CapLedger extends SqlObject {
     );
     await this.alarmAt.atMost(leaseEnd);
     return { ok: true, state: "held" };
+  }
+
+  /**
+   * A block of headroom for an isolate: up to `units` leads (at most a quarter of what the tightest
+   * count cap has left, at least one), and a quarter of the tightest budget's remainder.
+   */
+  async lease(req: LeaseRequest): Promise<LeaseResult> {
+    const now = req.now ?? Date.now();
+    const w = capWindows(now, req.timezone);
+    const [h, d, m] = [this.usage(`h:${w.hour}`), this.usage(`d:${w.day}`), this.usage(`m:${w.month}`)];
+    const c = req.caps;
+    const limit = this.limitFor(c, h, d, m, 1);
+    if (limit) return this.refusal(limit, now);
+    const countLeft = Math.min(
+      c.hour === null ? Infinity : c.hour - h.count,
+      c.day === null ? Infinity : c.day - d.count,
+      c.month === null ? Infinity : c.month - m.count,
+    );
+    const centsLeft = Math.min(
+      c.budgetDayCents === null ? Infinity : c.budgetDayCents - d.spendCents,
+      c.budgetMonthCents === null ? Infinity : c.budgetMonthCents - m.spendCents,
+    );
+    const units = Math.max(1, Math.min(req.units, Math.floor(countLeft / 4)));
+    const cents = centsLeft === Infinity ? null : Math.ceil(centsLeft / 4);
+    const windows = [h.window, d.window, m.window];
+    const expiresAt = Date.now() + req.leaseMs;
+    this.add(windows, units, cents ?? 0);
+    this.sql.exec(
+      `INSERT INTO leases (id, windows, units, cents, state, expires_at) VALUES (?, ?, ?, ?, 'open', ?)`,
+      req.leaseId,
+      JSON.stringify(windows),
+      units,
+      cents,
+      expiresAt,
+    );
+    await this.alarmAt.atMost(expiresAt);
+    return { ok: true, leaseId: req.leaseId, units, cents, windows, expiresAt };
+  }
+
+  /**
+   * A sale made from a lease. Idempotent per reservation id. If the lease was already closed (its
+   * worker stalled past the lease), the sale is still counted: it happened.
+   */
+  async commitLeased(leaseId: string, reservationId: string, priceCents: number, timezone: string, now = Date.now()): Promise<void> {
+    const done = this.sql.exec<Row>(`SELECT 1 FROM reservations WHERE id = ?`, reservationId).toArray()[0];
+    if (done) return;
+    const lease = this.sql.exec<Row>(`SELECT windows, cents, state FROM leases WHERE id = ?`, leaseId).toArray()[0];
+    let windows: string[];
+    if (lease && lease.state === "open") {
+      windows = JSON.parse(String(lease.windows)) as string[];
+      this.sql.exec(`UPDATE leases SET used_units = used_units + 1, used_cents = used_cents + ? WHERE id = ?`, priceCents, leaseId);
+      // A lease without a budget slice counted no spend up front.
+      if (lease.cents === null) this.add(windows, 0, priceCents);
+    } else {
+      const w = capWindows(now, timezone);
+      windows = lease ? (JSON.parse(String(lease.windows)) as string[]) : [`h:${w.hour}`, `d:${w.day}`, `m:${w.month}`];
+      this.add(windows, 1, priceCents);
+    }
+    this.sql.exec(
+      `INSERT INTO reservations (id, price, windows, state, expires_at) VALUES (?, ?, ?, 'committed', ?)`,
+      reservationId,
+      priceCents,
+      JSON.stringify(windows),
+      Date.now(),
+    );
+  }
+
+  /** Closes a lease: what was not spent goes back to the windows it was taken from. Idempotent. */
+  private closeLease(leaseId: string): void {
+    const row = this.sql.exec<Row>(`SELECT windows, units, cents, used_units, used_cents, state FROM leases WHERE id = ?`, leaseId).toArray()[0];
+    if (!row || row.state !== "open") return;
+    const unusedCents = row.cents === null ? 0 : Math.max(0, Number(row.cents) - Number(row.used_cents));
+    this.add(JSON.parse(String(row.windows)) as string[], -(Number(row.units) - Number(row.used_units)), -unusedCents);
+    this.sql.exec(`UPDATE leases SET state = 'closed' WHERE id = ?`, leaseId);
   }
 
   /** Turns a held reservation into a sale. Idempotent; false if there was nothing to commit. */
@@ -127,10 +243,29 @@ export class CapLedger extends SqlObject {
     return true;
   }
 
+  /**
+   * Usage of the current windows. `count`/`spendCents` are what is taken (sales, posts in flight and
+   * unspent lease units), `sold`/`soldCents` the sales alone.
+   */
   async headroom(caps: Caps, timezone: string, now = Date.now()): Promise<Headroom> {
     const w = capWindows(now, timezone);
     const held = Number(this.sql.exec<Row>(`SELECT COUNT(*) AS n FROM reservations WHERE state = 'held'`).one().n);
-    return { hour: this.usage(`h:${w.hour}`), day: this.usage(`d:${w.day}`), month: this.usage(`m:${w.month}`), caps, held };
+    const leased = Number(this.sql.exec<Row>(`SELECT COALESCE(SUM(units - used_units), 0) AS n FROM leases WHERE state = 'open'`).one().n);
+    const window = (name: string): WindowHeadroom => {
+      const u = this.usage(name);
+      const r = this.sql
+        .exec<Row>(`SELECT COUNT(*) AS n, COALESCE(SUM(price), 0) AS c FROM reservations, json_each(reservations.windows) WHERE state = 'held' AND json_each.value = ?`, name)
+        .one();
+      const l = this.sql
+        .exec<Row>(
+          `SELECT COALESCE(SUM(units - used_units), 0) AS n, COALESCE(SUM(CASE WHEN cents IS NULL THEN 0 ELSE cents - used_cents END), 0) AS c
+           FROM leases, json_each(leases.windows) WHERE state = 'open' AND json_each.value = ?`,
+          name,
+        )
+        .one();
+      return { ...u, sold: u.count - Number(r.n) - Number(l.n), soldCents: u.spendCents - Number(r.c) - Number(l.c) };
+    };
+    return { hour: window(`h:${w.hour}`), day: window(`d:${w.day}`), month: window(`m:${w.month}`), caps, held, leased };
   }
 
   /** Expires stale leases and prunes old windows and reservations, so storage stays bounded. */
@@ -139,13 +274,18 @@ export class CapLedger extends SqlObject {
     const now = Date.now();
     const expired = this.sql.exec<Row>(`SELECT id FROM reservations WHERE state = 'held' AND expires_at <= ?`, now).toArray();
     for (const r of expired) this.releaseHeld(String(r.id));
+    const leases = this.sql.exec<Row>(`SELECT id FROM leases WHERE state = 'open' AND expires_at <= ?`, now).toArray();
+    for (const l of leases) this.closeLease(String(l.id));
+    this.sql.exec(`DELETE FROM leases WHERE state = 'closed' AND expires_at <= ?`, now - DAY);
     // Settled reservations are kept for a day (idempotency of late redeliveries), then dropped.
     this.sql.exec(`DELETE FROM reservations WHERE state != 'held' AND expires_at <= ?`, now - DAY);
     const oldMonth = capWindows(now - 62 * DAY, "UTC").month;
     this.sql.exec(`DELETE FROM usage WHERE (window LIKE 'h:%' OR window LIKE 'd:%') AND substr(window, 3, 10) < ?`, capWindows(now - 3 * DAY, "UTC").day);
     this.sql.exec(`DELETE FROM usage WHERE window LIKE 'm:%' AND substr(window, 3, 7) < ?`, oldMonth);
-    const next = this.sql.exec<Row>(`SELECT MIN(expires_at) AS at FROM reservations WHERE state = 'held'`).one().at;
-    const settled = this.sql.exec<Row>(`SELECT COUNT(*) AS n FROM reservations WHERE state != 'held'`).one().n;
+    const next = this.sql.exec<Row>(
+      `SELECT MIN(at) AS at FROM (SELECT MIN(expires_at) AS at FROM reservations WHERE state = 'held' UNION ALL SELECT MIN(expires_at) FROM leases WHERE state = 'open')`,
+    ).one().at;
+    const settled = this.sql.exec<Row>(`SELECT (SELECT COUNT(*) FROM reservations WHERE state != 'held') + (SELECT COUNT(*) FROM leases) AS n`).one().n;
     if (next !== null) await this.alarmAt.atMost(Number(next));
     else if (Number(settled) > 0) await this.alarmAt.atMost(now + DAY);
   }

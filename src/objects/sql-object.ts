@@ -41,4 +41,10 @@ export abstract class SqlObject extends DurableObject<Env> {
     this.alarmAt = new EarliestAlarm(ctx.storage);
     for (const statement of schema) this.sql.exec(statement);
   }
+
+  /** Adds a column to a table created by an earlier version (SQLite has no ADD COLUMN IF NOT EXISTS). */
+  protected addColumn(table: string, column: string, definition: string): void {
+    const has = this.sql.exec<Row>(`SELECT 1 FROM pragma_table_info(?) WHERE name = ?`, table, column).toArray().length > 0;
+    if (!has) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+  }
 }

@@ -1,19 +1,21 @@
-// Intake of a valid lead: the suppression check and storage in one D1 round trip, in parallel
-// with the campaign dedupe claim, then the live auction round. The lead is stored before anything
-// else can go wrong, and every path ends in a recorded state (or `pending`, which the retry queue
-// finishes).
+// Intake of a valid lead. Three things start at once: the pings of the live round, one D1 batch
+// (suppression check and the lead itself) and one dedupe call per fingerprint (campaign claim,
+// buyers already taken, holds on the rest). Nothing is posted until the lead is stored and the
+// verdict is in: storage distance costs the seller only what it exceeds the buyers' ping time by.
+// Every path ends in a recorded state (or `pending`, which the retry queue finishes).
 import type { LeadData } from "../lead/fields";
-import { buyerDedupeKeys, fingerprintsForCampaign, type Fingerprint } from "../lead/fingerprints";
+import { buyerDedupeKeys, fingerprintsForCampaign } from "../lead/fingerprints";
 import { leadResponse, responseFromSummary, type LeadResponse } from "../lead/response";
 import { retryDelaySeconds } from "../lead/state";
 import { Unavailable } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import { centsToDollars } from "../lib/money";
-import type { Campaign, Contract, Rules, Source } from "../rules/compile";
+import type { Campaign, Rules, Source } from "../rules/compile";
 import type { Services } from "../services";
 import type { IntakeDedupe } from "../services/dedupe";
-import { runRound } from "./round";
+import type { PostGate } from "../auction/run";
+import { runRound, type RoundOutcome } from "./round";
 
 export interface Submission {
   campaign: Campaign;
@@ -36,7 +38,7 @@ export class LeadNotStored extends Unavailable {
 export interface Intake {
   response: LeadResponse;
   /** Present when an auction ran: the buyers' share of the time (for the Server-Timing header). */
-  timing?: { pingMs: number; postMs: number; intakeMs: number };
+  timing?: { pingMs: number; postMs: number; gateMs: number };
 }
 
 export async function intake(svc: Services, rules: Rules, sub: Submission, defer: Defer): Promise<Intake> {
@@ -44,119 +46,145 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   const leadId = newId("ld");
   const now = Date.now();
   const fps = await fingerprintsForCampaign(campaign, sub.lead);
-
-  // Two round trips in parallel: (1) one D1 batch with the suppression look-up and the lead itself (an
-  // idempotent replay inserts nothing), (2) the campaign dedupe claim, which also tells which buyers
-  // already bought this consumer. A claim made for a lead that then turns out not to be auctioned
-  // (replay, suppressed, storage failure) is given back.
   const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
-  const claiming = svc.dedupe.claimForCampaign(fps, campaign.id, leadId, campaign.dedupeWindowS, buyerDedupeKeys(contracts));
-  // Awaited later; a failure is handled there, not reported as unhandled while D1 is being written.
-  claiming.catch(() => {});
+
+  const claiming = svc.dedupe.claimForCampaign(fps, { campaignId: campaign.id, leadId, windowS: campaign.dedupeWindowS, buyerKeys: buyerDedupeKeys(contracts), defer });
+  const storing = svc.records.storeLead(
+    {
+      id: leadId,
+      campaignId: campaign.id,
+      sourceId: source.id,
+      idempotencyKey: sub.idempotencyKey,
+      data: JSON.stringify(sub.lead),
+      consent: sub.consent ? JSON.stringify(sub.consent) : null,
+      meta: JSON.stringify(sub.meta),
+      phoneHash: fps.find((f) => f.kind === "phone")?.hash ?? null,
+      emailHash: fps.find((f) => f.kind === "email")?.hash ?? null,
+      createdAt: now,
+    },
+    fps.map((f) => f.hash),
+  );
+  const verdict = verdictOf(storing, claiming);
+  const gate = verdict.then((v): PostGate => (v.kind === "go" ? { go: true, alreadyBought: v.dedupe.alreadyBought, holding: v.dedupe.holding } : { go: false }));
+  // The live round starts now: its pings leave while the lead is stored and the verdict taken.
+  const round = runRound(svc, { id: leadId, campaign, source, lead: sub.lead, createdAt: now, retriesDone: 0 }, { contracts, fingerprints: fps, gate, defer });
+  round.catch(() => {}); // awaited below on every path that uses it
+
+  // Whatever the verdict, the buyer keys held for this round are settled once it is over (sales
+  // become claims): they must never outlive it.
+  const settled = round.then(
+    (r) => svc.dedupe.settleHolds(fps, leadId, r.result.soldHeld),
+    () => svc.dedupe.settleHolds(fps, leadId, []),
+  );
+  defer(settled.catch((err: Error) => log("dedupe_settle_failed", { lead_id: leadId, error: err.message.slice(0, 200) }, "warn")));
   const giveBackClaim = async () => {
     const d = await claiming;
     if (!d.duplicateOf) await svc.dedupe.releaseCampaignClaim(fps, campaign.id, leadId);
   };
-  let stored;
-  try {
-    stored = await svc.records.storeLead(
-      {
-        id: leadId,
-        campaignId: campaign.id,
-        sourceId: source.id,
-        idempotencyKey: sub.idempotencyKey,
-        data: JSON.stringify(sub.lead),
-        consent: sub.consent ? JSON.stringify(sub.consent) : null,
-        meta: JSON.stringify(sub.meta),
-        phoneHash: fps.find((f) => f.kind === "phone")?.hash ?? null,
-        emailHash: fps.find((f) => f.kind === "email")?.hash ?? null,
-        createdAt: now,
-      },
-      fps.map((f) => f.hash),
-    );
-  } catch (err) {
-    defer(giveBackClaim());
-    log("lead_store_failed", { error: (err as Error).message.slice(0, 200) }, "error");
-    // Nothing was accepted: the seller must retry (the same Idempotency-Key makes that safe).
-    throw new LeadNotStored();
-  }
-
-  if (!stored.stored) {
-    // Same source and idempotency key as an earlier submission: answer with that lead's result.
-    defer(giveBackClaim());
-    const existing = await svc.records.leadIdByIdempotencyKey(source.id, sub.idempotencyKey ?? "");
-    const summary = existing ? await svc.records.summary(existing) : undefined;
-    if (!summary || summary.lead.sourceId !== source.id) throw new Error("idempotent replay without a stored lead");
-    log("lead_replayed", { lead_id: summary.lead.id, source: source.id });
-    return { response: responseFromSummary(source, summary) };
-  }
-
-  if (stored.suppressedBecause !== null) {
-    const reason = `suppressed: ${stored.suppressedBecause}`;
-    defer(Promise.all([svc.records.recordEarlyEnd(leadId, "rejected", reason), giveBackClaim()]));
-    log("lead_rejected", { lead_id: leadId, reason: "suppressed" });
-    return { response: leadResponse(source, leadId, "rejected", { reason }) };
-  }
-
-  // The lead is stored: from here on no failure may lose it or answer 500. If anything breaks, the
-  // lead is handed to the retry queue and the seller told `pending`.
-  try {
-    return await decideStoredLead(svc, sub, { leadId, now, fps, contracts, claiming }, defer);
-  } catch (err) {
-    log("auction_failed", { lead_id: leadId, error: (err as Error).message.slice(0, 200) }, "error");
+  /** The lead ended before any post: its pings are recorded with the final state. */
+  const endEarly = (status: "rejected" | "duplicate", reason: string, duplicateOf: string | null = null) =>
     defer(
-      (async () => {
-        if (await svc.records.transition(leadId, "pending", "auction interrupted, retry scheduled"))
-          await svc.scheduleRetry(leadId, retryDelaySeconds(campaign.retryBaseDelayS, 1));
-      })(),
+      round.then(
+        (r) => svc.records.recordEarlyEnd(leadId, status, reason, { duplicateOf, pings: r.result.pings }),
+        () => svc.records.recordEarlyEnd(leadId, status, reason, { duplicateOf }),
+      ),
     );
-    return { response: leadResponse(source, leadId, "pending", { reason: "auction interrupted, retry scheduled" }) };
+
+  const v = await verdict;
+  switch (v.kind) {
+    case "not_stored":
+      defer(giveBackClaim());
+      log("lead_store_failed", { error: v.error.slice(0, 200) }, "error");
+      // Nothing was accepted: the seller must retry (the same Idempotency-Key makes that safe).
+      throw new LeadNotStored();
+    case "replay": {
+      // Same source and idempotency key as an earlier submission: answer with that lead's result.
+      defer(giveBackClaim());
+      const existing = await svc.records.leadIdByIdempotencyKey(source.id, sub.idempotencyKey ?? "");
+      const summary = existing ? await svc.records.summary(existing) : undefined;
+      if (!summary || summary.lead.sourceId !== source.id) throw new Error("idempotent replay without a stored lead");
+      log("lead_replayed", { lead_id: summary.lead.id, source: source.id });
+      return { response: responseFromSummary(source, summary) };
+    }
+    case "suppressed": {
+      const reason = `suppressed: ${v.because}`;
+      endEarly("rejected", reason);
+      defer(giveBackClaim());
+      log("lead_rejected", { lead_id: leadId, reason: "suppressed" });
+      return { response: leadResponse(source, leadId, "rejected", { reason }) };
+    }
+    case "duplicate":
+      endEarly("duplicate", "same consumer inside the campaign's dedupe window", v.duplicateOf);
+      log("lead_duplicate", { lead_id: leadId, duplicate_of: v.duplicateOf });
+      return { response: leadResponse(source, leadId, "duplicate", { duplicate_of: v.duplicateOf, reason: "duplicate" }) };
+    case "interrupted":
+      return interrupted(svc, sub, leadId, v.error, defer);
+    case "go":
   }
-}
 
-interface Stored {
-  leadId: string;
-  now: number;
-  fps: Fingerprint[];
-  contracts: Contract[];
-  claiming: Promise<IntakeDedupe>;
-}
-
-/** Dedupe verdict, then the live round, for a lead that is safely stored. */
-async function decideStoredLead(svc: Services, sub: Submission, stored: Stored, defer: Defer): Promise<Intake> {
-  const { campaign, source } = sub;
-  const { leadId, now, fps, contracts } = stored;
-  const dedupe = await stored.claiming;
-  if (dedupe.duplicateOf) {
-    const duplicateOf = dedupe.duplicateOf;
-    defer(svc.records.recordEarlyEnd(leadId, "duplicate", "same consumer inside the campaign's dedupe window", duplicateOf));
-    log("lead_duplicate", { lead_id: leadId, duplicate_of: duplicateOf });
-    return { response: leadResponse(source, leadId, "duplicate", { duplicate_of: duplicateOf, reason: "duplicate" }) };
+  // The lead is stored and unique: from here on no failure may lose it or answer 500.
+  let r: RoundOutcome;
+  try {
+    r = await round;
+  } catch (err) {
+    return interrupted(svc, sub, leadId, (err as Error).message, defer);
   }
-
-  const intakeMs = Date.now() - now;
-  const round = await runRound(
-    svc,
-    { id: leadId, campaign, source, lead: sub.lead, createdAt: now, retriesDone: 0 },
-    { contracts, fingerprints: fps, alreadyBought: dedupe.alreadyBought, defer },
-  );
-  round.record.events.unshift({ kind: "accepted", at: now, detail: { campaign: campaign.slug, source: source.id, dedupe: "unique" } });
+  r.record.events.unshift({ kind: "accepted", at: now, detail: { campaign: campaign.slug, source: source.id, dedupe: "unique" } });
   defer(
     (async () => {
-      await svc.records.recordRound(round.record);
-      if (round.status === "pending") await svc.scheduleRetry(leadId, retryDelaySeconds(campaign.retryBaseDelayS, 1));
+      await svc.records.recordRound(r.record);
+      if (r.status === "pending") await svc.scheduleRetry(leadId, retryDelaySeconds(campaign.retryBaseDelayS, 1));
     })(),
   );
-  log("lead_auctioned", { lead_id: leadId, campaign: campaign.slug, source: source.id, status: round.status, ...round.result.summary, price_cents: round.result.total.priceCents });
-  const buyers = round.result.sales.map((s) => s.contract.buyerName);
+  log("lead_auctioned", { lead_id: leadId, campaign: campaign.slug, source: source.id, status: r.status, ...r.result.summary, price_cents: r.result.total.priceCents });
+  const buyers = r.result.sales.map((s) => s.contract.buyerName);
   return {
-    response: leadResponse(source, leadId, round.status, {
-      price: centsToDollars(round.result.total.priceCents),
-      payout: centsToDollars(round.result.total.payoutCents),
+    response: leadResponse(source, leadId, r.status, {
+      price: centsToDollars(r.result.total.priceCents),
+      payout: centsToDollars(r.result.total.payoutCents),
       buyer: buyers[0] ?? null,
       buyers,
-      reason: round.reason,
+      reason: r.reason,
     }),
-    timing: { ...round.result.timing, intakeMs },
+    timing: { pingMs: r.result.timing.pingMs, postMs: r.result.timing.postMs, gateMs: r.result.timing.gateMs },
   };
+}
+
+type Verdict =
+  | { kind: "go"; dedupe: IntakeDedupe }
+  | { kind: "not_stored"; error: string }
+  | { kind: "replay" }
+  | { kind: "suppressed"; because: string }
+  | { kind: "duplicate"; duplicateOf: string }
+  | { kind: "interrupted"; error: string };
+
+/** What the stored lead and the dedupe claim decide, in that order of precedence. Never rejects. */
+async function verdictOf(storing: Promise<{ stored: boolean; suppressedBecause: string | null }>, claiming: Promise<IntakeDedupe>): Promise<Verdict> {
+  claiming.catch(() => {}); // judged below, after the store
+  let stored;
+  try {
+    stored = await storing;
+  } catch (err) {
+    return { kind: "not_stored", error: (err as Error).message };
+  }
+  if (!stored.stored) return { kind: "replay" };
+  if (stored.suppressedBecause !== null) return { kind: "suppressed", because: stored.suppressedBecause };
+  try {
+    const dedupe = await claiming;
+    return dedupe.duplicateOf ? { kind: "duplicate", duplicateOf: dedupe.duplicateOf } : { kind: "go", dedupe };
+  } catch (err) {
+    return { kind: "interrupted", error: (err as Error).message };
+  }
+}
+
+/** The lead is stored but its round broke: the retry queue takes it, the seller is told `pending`. */
+function interrupted(svc: Services, sub: Submission, leadId: string, error: string, defer: Defer): Intake {
+  const reason = "auction interrupted, retry scheduled";
+  log("auction_failed", { lead_id: leadId, error: error.slice(0, 200) }, "error");
+  defer(
+    (async () => {
+      if (await svc.records.transition(leadId, "pending", reason)) await svc.scheduleRetry(leadId, retryDelaySeconds(sub.campaign.retryBaseDelayS, 1));
+    })(),
+  );
+  return { response: leadResponse(sub.source, leadId, "pending", { reason }) };
 }

@@ -2,7 +2,7 @@
 // from the retry queue. It prepares what the round needs to know (which buyers already bought this
 // consumer, which contracts are done with this lead), runs the auction, decides the lead's next
 // state and describes what to record. The caller records it (intake: off the seller's wait).
-import { runAuction, type AuctionResult } from "../auction/run";
+import { runAuction, type AuctionResult, type PostGate } from "../auction/run";
 import type { RoundRecord } from "../db/records";
 import { buyerDedupeKeys, fingerprintsForCampaign, type Fingerprint } from "../lead/fingerprints";
 import type { LeadData } from "../lead/fields";
@@ -24,8 +24,11 @@ export interface RoundContext {
   contracts: Contract[];
   /** Known at intake; computed otherwise. */
   fingerprints?: Fingerprint[];
-  /** Known at intake from the campaign dedupe claim; looked up otherwise. */
-  alreadyBought?: ReadonlySet<string>;
+  /**
+   * The live round: settles while the pings are out (lead stored, dedupe verdict). Retry rounds
+   * look up which buyers already bought the consumer before pinging instead.
+   */
+  gate?: Promise<PostGate>;
   /** Side effects that must finish but need not delay the answer (cap commits, give-backs). */
   defer: (p: Promise<unknown>) => void;
 }
@@ -43,10 +46,9 @@ export async function runRound(svc: Services, lead: StoredLead, ctx: RoundContex
   const fingerprints = ctx.fingerprints ?? (await fingerprintsForCampaign(campaign, lead.lead));
   // A retry round never goes back to a contract that answered for good (accepted, rejected,
   // duplicate); ones that failed transiently (error, timeout) or had no cap headroom may be tried.
-  const [alreadyBought, exclude] = await Promise.all([
-    ctx.alreadyBought ?? svc.dedupe.boughtBy(fingerprints, buyerDedupeKeys(ctx.contracts)),
-    retry ? svc.records.contractsDoneWith(lead.id) : new Set<string>(),
-  ]);
+  const [alreadyBought, exclude] = ctx.gate
+    ? [new Set<string>(), new Set<string>()]
+    : await Promise.all([svc.dedupe.boughtBy(fingerprints, buyerDedupeKeys(ctx.contracts), lead.id), retry ? svc.records.contractsDoneWith(lead.id) : new Set<string>()]);
   const result = await runAuction({
     services: svc,
     campaign,
@@ -56,6 +58,7 @@ export async function runRound(svc: Services, lead: StoredLead, ctx: RoundContex
     lead: lead.lead,
     fingerprints,
     alreadyBought,
+    gate: ctx.gate ?? Promise.resolve({ go: true, alreadyBought: new Set(), holding: new Set() }),
     exclude,
     // Fallback tiers compete only once the live round found no taker.
     includeFallback: retry,

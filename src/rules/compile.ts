@@ -45,6 +45,7 @@ export interface Contract {
   protocol: Protocol;
   secret: string;
   timeoutMs: number;
+  minPingMs: number;
   pricing: "dynamic" | "fixed";
   fixedPriceCents: number | null;
   minBidCents: number;
@@ -135,7 +136,8 @@ function compileCampaign(row: CampaignRow, problems: Problems): Campaign | undef
   if (row.maxBuyers < 1) problems.push({ ...at("max_buyers"), message: "must be at least 1" });
   if (row.exclusive && row.maxBuyers !== 1) problems.push({ ...at("max_buyers"), message: "an exclusive campaign sells to exactly 1 buyer" });
   if (row.maxFanout < 1 || row.maxFanout > 1000) problems.push({ ...at("max_fanout"), message: "must be between 1 and 1000" });
-  if (row.postDeadlineMs < 100) problems.push({ ...at("post_deadline_ms"), message: "must be at least 100" });
+  // Bounded above so a post always finishes well inside a cap lease block and a dedupe hold.
+  if (row.postDeadlineMs < 100 || row.postDeadlineMs > 30_000) problems.push({ ...at("post_deadline_ms"), message: "must be between 100 and 30000" });
   if (row.retryMaxAttempts < 0) problems.push({ ...at("retry_max_attempts"), message: "must not be negative" });
   if (!fields || problems.length > before) return undefined;
   const { createdAt: _c, ...rest } = row;
@@ -181,6 +183,7 @@ function compileContract(row: ContractRow, buyer: BuyerRow | undefined, campaign
     problems.push({ ...at("protocol"), message: "a dynamic-price template contract needs a ping template" });
   if (row.bidAdjustBps < 0 || row.bidAdjustBps > 100_000) problems.push({ ...at("bid_adjust_bps"), message: "must be between 0 and 100000" });
   if (row.timeoutMs < 10 || row.timeoutMs > 10_000) problems.push({ ...at("timeout_ms"), message: "must be between 10 and 10000" });
+  if (row.minPingMs < 0 || row.minPingMs > row.timeoutMs) problems.push({ ...at("min_ping_ms"), message: "must be between 0 and timeout_ms" });
   if (row.secret.length < 16) problems.push({ ...at("secret"), message: "must be at least 16 characters" });
   for (const col of ["capHour", "capDay", "capMonth", "budgetDayCents", "budgetMonthCents"] as const) {
     if (!positiveOrNull.safeParse(row[col]).success) problems.push({ ...at(snake(col)), message: "must be a positive integer or NULL" });
@@ -203,6 +206,7 @@ function compileContract(row: ContractRow, buyer: BuyerRow | undefined, campaign
     protocol,
     secret: row.secret,
     timeoutMs: row.timeoutMs,
+    minPingMs: row.minPingMs,
     pricing: row.pricing,
     fixedPriceCents: row.fixedPriceCents,
     minBidCents: row.minBidCents,

@@ -1,21 +1,57 @@
-// Client of the CapLedger objects, with the isolate's snapshot of contracts known to be full.
-// The snapshot keeps the hot path free of a round trip per buyer: it is learned from reserve()
-// refusals and expires when the limiting window ends. reserve() stays the authority.
-import type { CapLedger, Headroom, ReserveResult } from "../objects/cap-ledger";
+// Client of the CapLedger objects. Two isolate-wide memories keep the hot path free of a round trip
+// per buyer:
+// - the snapshot of contracts known to be full (learned from refusals, until their window ends),
+//   which eligibility reads before the pings;
+// - leases: small blocks of headroom taken from a ledger ahead of time (while the pings are out), so
+//   a post spends a unit locally and reports the sale after it. Without a usable lease a post falls
+//   back to one reservation round trip. The ledger stays the authority: caps are never exceeded.
+import type { CapLedger, CapLimit, Headroom, LeaseResult } from "../objects/cap-ledger";
 import type { Contract } from "../rules/compile";
+import { capWindows } from "../lib/time";
+import { newId } from "../lib/ids";
 
 /** How long a reservation holds headroom if its worker dies mid-post. */
 export const LEASE_MS = 5 * 60_000;
+/** Lease blocks: how long the ledger keeps one open, and how many leads it asks for. */
+export const BLOCK_MS = 60_000;
+const BLOCK_UNITS = 4;
+/** A unit is spent only if the sale can be reported well before the block closes. */
+const BLOCK_SLACK_MS = 5_000;
+
+/** Headroom taken for one post: commit it on a sale, release it otherwise. */
+export type CapHold =
+  | { ok: true; state: "held" | "committed"; commit(): Promise<void>; release(): Promise<void> }
+  | { ok: false; limit: CapLimit; retryAfter: number };
+
+interface Block {
+  id: string;
+  windows: string;
+  unitsLeft: number;
+  centsLeft: number | null;
+  expiresAt: number;
+}
 
 // Per isolate, shared by every request it serves.
 const fullUntil = new Map<string, number>();
+const blocks = new Map<string, Block>();
+const leasing = new Map<string, Promise<void>>();
 
 export const hasCaps = (c: Contract) =>
   c.caps.hour !== null || c.caps.day !== null || c.caps.month !== null || c.caps.budgetDayCents !== null || c.caps.budgetMonthCents !== null;
 
 export function forgetCapSnapshot(): void {
   fullUntil.clear();
+  blocks.clear();
+  leasing.clear();
 }
+
+const windowsKey = (windows: string[]) => windows.join("|");
+const currentWindows = (c: Contract, now: number) => {
+  const w = capWindows(now, c.timezone);
+  return windowsKey([`h:${w.hour}`, `d:${w.day}`, `m:${w.month}`]);
+};
+
+const done = async () => {};
 
 export class CapsClient {
   constructor(private readonly ns: DurableObjectNamespace<CapLedger>) {}
@@ -33,26 +69,79 @@ export class CapsClient {
     return false;
   }
 
-  async reserve(contract: Contract, leadId: string, priceCents: number): Promise<ReserveResult> {
-    if (!hasCaps(contract)) return { ok: true, state: "held" };
-    const res = await this.ledger(contract.id).reserve({
-      reservationId: leadId,
-      caps: contract.caps,
-      timezone: contract.timezone,
-      priceCents,
-      leaseMs: LEASE_MS,
-    });
+  private learnRefusal(contractId: string, res: { limit: CapLimit; retryAfter: number }): void {
     // A budget refusal depends on the price; only count limits mean "full for everyone".
-    if (!res.ok && res.limit.startsWith("cap_")) fullUntil.set(contract.id, Math.min(res.retryAfter, Date.now() + 60_000));
-    return res;
+    if (res.limit.startsWith("cap_")) fullUntil.set(contractId, Math.min(res.retryAfter, Date.now() + 60_000));
   }
 
-  async commit(contract: Contract, leadId: string): Promise<void> {
-    if (hasCaps(contract)) await this.ledger(contract.id).commit(leadId);
+  /**
+   * Takes headroom blocks for the capped contracts among `contracts` that have no usable one, while
+   * the pings are out; a post for one of them waits for its block instead of reserving on its own.
+   */
+  prepare(contracts: Contract[], defer: (p: Promise<unknown>) => void): void {
+    const now = Date.now();
+    for (const c of contracts) {
+      if (!hasCaps(c) || leasing.has(c.id) || this.isKnownFull(c.id, now)) continue;
+      const b = blocks.get(c.id);
+      if (b && b.unitsLeft > 0 && b.expiresAt - now > BLOCK_MS / 2) continue;
+      const taking = this.ledger(c.id)
+        .lease({ leaseId: newId("cl"), caps: c.caps, timezone: c.timezone, units: BLOCK_UNITS, leaseMs: BLOCK_MS })
+        .then((res: LeaseResult) => {
+          if (!res.ok) return this.learnRefusal(c.id, res);
+          blocks.set(c.id, { id: res.leaseId, windows: windowsKey(res.windows), unitsLeft: res.units, centsLeft: res.cents, expiresAt: res.expiresAt });
+        })
+        .catch(() => {}) // no block: posts reserve one by one
+        .finally(() => leasing.delete(c.id));
+      leasing.set(c.id, taking);
+      defer(taking);
+    }
   }
 
-  async release(contract: Contract, leadId: string): Promise<void> {
-    if (hasCaps(contract)) await this.ledger(contract.id).release(leadId);
+  /** A unit from this isolate's block, if one is open, current and has room for the price. */
+  private fromBlock(c: Contract, leadId: string, priceCents: number, postMs: number): CapHold | undefined {
+    const b = blocks.get(c.id);
+    const now = Date.now();
+    if (!b || b.unitsLeft < 1 || (b.centsLeft !== null && b.centsLeft < priceCents)) return undefined;
+    if (now + postMs + BLOCK_SLACK_MS >= b.expiresAt || b.windows !== currentWindows(c, now)) return undefined;
+    b.unitsLeft -= 1;
+    if (b.centsLeft !== null) b.centsLeft -= priceCents;
+    return {
+      ok: true,
+      state: "held",
+      commit: () => this.ledger(c.id).commitLeased(b.id, leadId, priceCents, c.timezone),
+      release: async () => {
+        // Back to the block it came from (if still this isolate's); the ledger never counted it spent.
+        if (blocks.get(c.id) !== b) return;
+        b.unitsLeft += 1;
+        if (b.centsLeft !== null) b.centsLeft += priceCents;
+      },
+    };
+  }
+
+  /**
+   * Headroom for one post. Live rounds (`postMs` given) spend from a block when one is ready or being
+   * taken; otherwise, and for recovered rounds (which must see an earlier commit for this lead), one
+   * reservation round trip.
+   */
+  async reserve(contract: Contract, leadId: string, priceCents: number, live?: { postMs: number }): Promise<CapHold> {
+    if (!hasCaps(contract)) return { ok: true, state: "held", commit: done, release: done };
+    if (live) {
+      await leasing.get(contract.id);
+      const hold = this.fromBlock(contract, leadId, priceCents, live.postMs);
+      if (hold) return hold;
+    }
+    const ledger = this.ledger(contract.id);
+    const res = await ledger.reserve({ reservationId: leadId, caps: contract.caps, timezone: contract.timezone, priceCents, leaseMs: LEASE_MS });
+    if (!res.ok) {
+      this.learnRefusal(contract.id, res);
+      return res;
+    }
+    return {
+      ok: true,
+      state: res.state,
+      commit: async () => void (await ledger.commit(leadId)),
+      release: async () => void (await ledger.release(leadId)),
+    };
   }
 
   headroom(contract: Contract): Promise<Headroom> {

@@ -67,7 +67,11 @@ function delayedNamespace<T extends Rpc.DurableObjectBranded | undefined>(ns: Du
   });
 }
 
-/** The bindings as a distant storage would behave, or `env` itself when the RTT is 0. */
+/**
+ * The bindings as a distant storage would behave, or `env` itself when the RTT is 0. PING_RELAY is
+ * not delayed: relays are pooled per location (named after the colo that took the lead), and a
+ * Durable Object is created near the first request that names it, so a relay is always local.
+ */
 export function withStorageDistance(env: Env, rttMs: number, meter: StorageMeter): Env {
   if (rttMs <= 0) return env;
   return {
@@ -75,6 +79,5 @@ export function withStorageDistance(env: Env, rttMs: number, meter: StorageMeter
     DB: delayedD1(env.DB, rttMs, meter),
     CAP_LEDGER: delayedNamespace(env.CAP_LEDGER, rttMs, meter),
     DEDUPE: delayedNamespace(env.DEDUPE, rttMs, meter),
-    PING_RELAY: delayedNamespace(env.PING_RELAY, rttMs, meter),
   };
 }

@@ -22,13 +22,14 @@ export interface Services {
   scheduleRetry(leadId: string, delaySeconds?: number): Promise<void>;
 }
 
-export function createServices(env: Env, config: Config, storage: StorageMeter = { calls: 0 }): Services {
+/** `location`: the colo that took the request, when known; relays are pooled per location. */
+export function createServices(env: Env, config: Config, storage: StorageMeter = { calls: 0 }, location = "any"): Services {
   return {
     storage,
     caps: new CapsClient(env.CAP_LEDGER),
     dedupe: new DedupeClient(env.DEDUPE, config.DEDUPE_SHARDS),
     records: new Records(dbOf(env.DB)),
-    buyers: buyersClient(env, config),
+    buyers: buyersClient(env, config, location),
     scheduleRetry: async (leadId: string, delaySeconds?: number) => {
       const msg: RetryMessage = { leadId };
       await env.RETRY_QUEUE.send(msg, delaySeconds === undefined ? undefined : { delaySeconds });
@@ -44,9 +45,9 @@ export interface Scope {
   rules(): Promise<Rules>;
 }
 
-export function scopeOf(env: Env): Scope {
+export function scopeOf(env: Env, location?: string): Scope {
   const config = configOf(env);
   const storage: StorageMeter = { calls: 0 };
   const bound = withStorageDistance(env, config.EMULATE_STORAGE_RTT_MS, storage);
-  return { config, services: createServices(bound, config, storage), rules: () => getRules(bound.DB, config.RULES_TTL_MS) };
+  return { config, services: createServices(bound, config, storage, location), rules: () => getRules(bound.DB, config.RULES_TTL_MS) };
 }

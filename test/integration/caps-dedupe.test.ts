@@ -97,7 +97,7 @@ describe("DedupeShard", () => {
     const s = shard();
     const t0 = Date.parse("2026-11-21T00:00:00Z");
     expect(await s.claim({ key: "buyer:b", fingerprint: "fp", ref: "lead-1", windowS: 3600, now: t0 })).toEqual({ ok: true });
-    expect(await s.claim({ key: "buyer:b", fingerprint: "fp", ref: "lead-2", windowS: 3600, now: t0 + 3_599_000 })).toEqual({ ok: false, ref: "lead-1" });
+    expect(await s.claim({ key: "buyer:b", fingerprint: "fp", ref: "lead-2", windowS: 3600, now: t0 + 3_599_000 })).toEqual({ ok: false, ref: "lead-1", tentative: false });
     expect(await s.claim({ key: "buyer:c", fingerprint: "fp", ref: "lead-2", windowS: 3600, now: t0 + 1000 })).toEqual({ ok: true }); // another buyer
     expect(await s.claim({ key: "buyer:b", fingerprint: "fp", ref: "lead-2", windowS: 3600, now: t0 + 3_600_001 })).toEqual({ ok: true });
   });
@@ -168,10 +168,12 @@ describe("caps and buyer dedupe through the gateway", () => {
     expect((await gateway("/admin/caps")).status).toBe(401);
     const body = await eventually(async () => {
       const res = await gateway("/admin/caps", { headers: { authorization: "Bearer test-admin-token" } });
-      const json = await res.json<{ contracts: { contract: string; day: { used: number; left: number; spend_cents: number } }[] }>();
+      const json = await res.json<{ contracts: { contract: string; leased: number; day: { used: number; left: number; spend_cents: number } }[] }>();
       const charlie = json.contracts.find((c) => c.contract === "ct_charlie");
       return charlie?.day.used === 1 ? charlie : undefined;
     });
-    expect(body.day).toMatchObject({ used: 1, left: 9, spend_cents: 1500 });
+    // The gateway leased two of the ten (a quarter of the headroom, rounded down) and sold one.
+    expect(body.day).toMatchObject({ used: 1, left: 8, spend_cents: 1500 });
+    expect(body.leased).toBe(1);
   });
 });

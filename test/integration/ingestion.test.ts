@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY } from "../../demo/constants";
 import { sha256Hex } from "../../src/lib/crypto";
-import { demoLead, gateway, leadReaches, leadRow, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
+import { demoLead, gateway, leadReaches, leadRow, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
 
 const form = (fields: Record<string, unknown>) => new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, String(v)])).toString();
 
@@ -243,24 +243,43 @@ describe("failures after the lead is stored", () => {
 });
 
 describe("failures before the lead is stored", () => {
-  it("D1 down: 503 with a retry hint, never a 500 (nothing was accepted)", async () => {
-    const { createExecutionContext } = await import("cloudflare:test");
+  const failingDb = new Proxy(env.DB, {
+    get(target, prop, receiver) {
+      if (prop === "batch") return () => Promise.reject(new Error("D1_ERROR: network connection lost"));
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  async function submitWithFailingDb() {
+    const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
     const worker = (await import("../../src/index")).default;
-    const failing = new Proxy(env.DB, {
-      get(target, prop, receiver) {
-        if (prop === "batch") return () => Promise.reject(new Error("D1_ERROR: network connection lost"));
-        const v = Reflect.get(target, prop, receiver) as unknown;
-        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
+    const ctx = createExecutionContext();
     const res = await worker.fetch(
       new Request("http://gw/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(demoLead()) }),
-      { ...env, DB: failing },
-      createExecutionContext(),
+      { ...env, DB: failingDb },
+      ctx,
     );
+    return { res, settled: () => waitOnExecutionContext(ctx) };
+  }
+
+  it("D1 down with no rules cached: 503 with a retry hint, never a 500", async () => {
+    const { res } = await submitWithFailingDb();
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("1");
-    expect(await res.json()).toMatchObject({ error: expect.stringMatching(/unavailable/) });
+    expect(await res.json()).toMatchObject({ error: "rules_unavailable" });
+  });
+
+  it("the lead's store fails: 503 (nothing was accepted); the pings that left meanwhile lead to no post", async () => {
+    const { getRules } = await import("../../src/rules/cache");
+    await getRules(env.DB, 60_000); // rules cached: only the lead's own batch fails
+    const { res, settled } = await submitWithFailingDb();
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(await res.json()).toMatchObject({ error: "storage_unavailable" });
+    await settled();
+    const requests = (await Promise.all(["alpha", "bravo", "charlie", "echo"].map(received))).flat();
+    expect(requests.filter((r) => r.kind === "ping").length).toBeGreaterThan(0);
+    expect(requests.filter((r) => r.kind === "post")).toEqual([]);
   });
 });
 

@@ -13,6 +13,7 @@ export function contract(over: Partial<Contract> & { id: string }): Contract {
     protocol: { kind: "native" },
     secret: "0123456789abcdef0123",
     timeoutMs: 300,
+    minPingMs: 0,
     pricing: "dynamic",
     fixedPriceCents: null,
     minBidCents: 0,

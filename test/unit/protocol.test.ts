@@ -44,11 +44,9 @@ describe("native protocol answers", () => {
   });
 
   it("builds the native ping and post bodies", () => {
-    expect(JSON.parse(buildPing(native, { pingId: "pg_1", campaign: "auto", leadId: "ld_1", lead: { zip: "94107" } }).body)).toEqual({
-      ping_id: "pg_1",
-      campaign: "auto",
-      lead: { zip: "94107" },
-    });
+    const ping = buildPing(native, { pingId: "pg_1", campaign: "auto", leadId: "ld_1", lead: { zip: "94107" }, tmaxMs: 420 });
+    expect(JSON.parse(ping.body)).toEqual({ ping_id: "pg_1", campaign: "auto", tmax: 420, lead: { zip: "94107" } });
+    expect(ping.headers).toEqual({ "x-leadgate-tmax": "420" });
     const post = JSON.parse(buildPost(native, { pingId: "pg_1", bidToken: "t", priceCents: 1250, campaign: "auto", leadId: "ld_1", lead: { zip: "94107", email: "a@b.co" } }).body);
     expect(post).toMatchObject({ ping_id: "pg_1", bid_id: "t", price: 12.5, lead: { email: "a@b.co" } });
   });
@@ -73,10 +71,10 @@ describe("template-configured buyers", () => {
   const c = contract({ id: "t", protocol });
 
   it("maps fields into a form ping with static values and headers", () => {
-    const req = buildPing(c, { pingId: "pg_9", campaign: "auto", leadId: "ld", lead: { zip: "10001" } });
+    const req = buildPing(c, { pingId: "pg_9", campaign: "auto", leadId: "ld", lead: { zip: "10001" }, tmaxMs: 250 });
     expect(req.contentType).toBe("application/x-www-form-urlencoded");
     expect(Object.fromEntries(new URLSearchParams(req.body))).toEqual({ vendor: "lg", ref: "pg_9", geo: '{"zip":"10001"}' });
-    expect(req.headers).toEqual({ "x-vendor-key": "abc" });
+    expect(req.headers).toEqual({ "x-vendor-key": "abc", "x-leadgate-tmax": "250" });
   });
 
   it("reads bids in cents from a JSON path", () => {

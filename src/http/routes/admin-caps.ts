@@ -1,12 +1,18 @@
 // GET /admin/caps — every active contract's caps and current usage, from its CapLedger.
 import { createRoute, z } from "@hono/zod-openapi";
+import type { WindowHeadroom } from "../../objects/cap-ledger";
 import { hasCaps } from "../../services/caps";
 import { router } from "../context";
 import { errorResponses } from "../errors";
 
 const count = z.number().int();
 const capOrNull = z.number().int().nullable();
-const WindowSchema = z.object({ window: z.string(), used: count, cap: capOrNull, left: capOrNull });
+const WindowSchema = z.object({
+  window: z.string(),
+  used: count.describe("leads sold in this window"),
+  cap: capOrNull,
+  left: capOrNull.describe("headroom not yet taken: the cap minus sales, posts in flight and leased units"),
+});
 const SpendWindowSchema = WindowSchema.extend({ spend_cents: count, budget_cents: capOrNull });
 
 const AdminCapsSchema = z
@@ -20,6 +26,7 @@ const AdminCapsSchema = z
         day: SpendWindowSchema,
         month: SpendWindowSchema,
         held: count.describe("reservations held by posts in flight"),
+        leased: count.describe("headroom leased to gateway isolates and not spent yet (counted in `used` until returned)"),
       }),
     ),
   })
@@ -46,15 +53,17 @@ adminCaps.openapi(adminCapsRoute, async (c) => {
   const rows = await Promise.all(
     contracts.map(async (ct) => {
       const h = await caps.headroom(ct);
-      const left = (cap: number | null, used: number) => (cap === null ? null : Math.max(0, cap - used));
+      const left = (cap: number | null, taken: number) => (cap === null ? null : Math.max(0, cap - taken));
+      const window = (u: WindowHeadroom, cap: number | null) => ({ window: u.window, used: u.sold, cap, left: left(cap, u.count) });
       return {
         contract: ct.id,
         buyer: ct.buyerName,
         timezone: ct.timezone,
-        hour: { window: h.hour.window, used: h.hour.count, cap: ct.caps.hour, left: left(ct.caps.hour, h.hour.count) },
-        day: { window: h.day.window, used: h.day.count, cap: ct.caps.day, left: left(ct.caps.day, h.day.count), spend_cents: h.day.spendCents, budget_cents: ct.caps.budgetDayCents },
-        month: { window: h.month.window, used: h.month.count, cap: ct.caps.month, left: left(ct.caps.month, h.month.count), spend_cents: h.month.spendCents, budget_cents: ct.caps.budgetMonthCents },
+        hour: window(h.hour, ct.caps.hour),
+        day: { ...window(h.day, ct.caps.day), spend_cents: h.day.soldCents, budget_cents: ct.caps.budgetDayCents },
+        month: { ...window(h.month, ct.caps.month), spend_cents: h.month.soldCents, budget_cents: ct.caps.budgetMonthCents },
         held: h.held,
+        leased: h.leased,
       };
     }),
   );

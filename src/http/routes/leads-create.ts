@@ -84,18 +84,19 @@ leadsCreate.openapi(createLeadRoute, async (c) => {
     status: 200 | ApiError["status"],
     body: object,
     outcome: { ok: boolean; params: Record<string, string> },
-    timing?: { pingMs: number; postMs: number; intakeMs: number },
+    timing?: { pingMs: number; postMs: number; gateMs: number },
   ) => {
     const url = outcome.ok ? sourceUrls?.success : sourceUrls?.failure;
     if (url && wantsRedirect(kind, c.req.header("accept"))) return redirectTo(url, outcome.params);
-    // Where the time went: the buyers' ping and post time versus the gateway's own; with storage
-    // distance emulated, how many storage calls the request made before its answer.
+    // Where the time went: the buyers' ping and post time, the wait for the storage verdict after
+    // the pings (`gate`), and the gateway's own time; with storage distance emulated, how many
+    // storage calls the request made before its answer.
     const total = Date.now() - started;
     const storage = config.EMULATE_STORAGE_RTT_MS > 0 ? `, storage;desc="calls";dur=${c.var.services.storage.calls}` : "";
     c.header(
       "server-timing",
       (timing
-        ? `total;dur=${total}, ping;dur=${timing.pingMs}, post;dur=${timing.postMs}, gateway;dur=${Math.max(0, total - timing.pingMs - timing.postMs)}, intake;dur=${timing.intakeMs}`
+        ? `total;dur=${total}, ping;dur=${timing.pingMs}, post;dur=${timing.postMs}, gate;dur=${timing.gateMs}, gateway;dur=${Math.max(0, total - timing.pingMs - timing.postMs - timing.gateMs)}`
         : `total;dur=${total}`) + storage,
     );
     return c.json(body, status);

@@ -1,0 +1,1 @@
+ALTER TABLE `contracts` ADD `min_ping_ms` integer DEFAULT 0 NOT NULL;
