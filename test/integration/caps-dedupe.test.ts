@@ -52,6 +52,43 @@ describe("CapLedger", () => {
     expect(await reserve(l, "x", { day: 5 })).toEqual({ ok: true, state: "committed" });
   });
 
+  it("a lease takes a quarter of the headroom, counted as used; its sales are committed once each", async () => {
+    const l = ledger();
+    const caps = { ...noCaps, day: 10, budgetDayCents: 10_000 };
+    const lease = await l.lease({ leaseId: "blk-1", caps, timezone: "UTC", units: 4, leaseMs: 60_000 });
+    expect(lease).toMatchObject({ ok: true, units: 2, cents: 2500 });
+    await l.commitLeased("blk-1", "lead-1", 1500, "UTC");
+    await l.commitLeased("blk-1", "lead-1", 1500, "UTC"); // redelivered
+    const h = await l.headroom(caps, "UTC");
+    expect(h.day).toMatchObject({ count: 2, sold: 1, soldCents: 1500 });
+    expect(h.leased).toBe(1);
+    // The other isolates' reservations see the leased unit as taken: 8 more, then full.
+    const direct = await Promise.all(Array.from({ length: 9 }, (_, i) => reserve(l, `d-${i}`, { day: 10 }, { price: 1 })));
+    expect(direct.filter((r) => r.ok)).toHaveLength(8);
+    // A recovered round sees the leased sale as committed, like any other.
+    expect(await reserve(l, "lead-1", { day: 10 })).toEqual({ ok: true, state: "committed" });
+  });
+
+  it("an expired lease gives back what it did not spend; a sale reported after that still counts", async () => {
+    const l = ledger();
+    const caps = { ...noCaps, day: 4 };
+    expect(await l.lease({ leaseId: "blk-2", caps, timezone: "UTC", units: 4, leaseMs: 1 })).toMatchObject({ ok: true, units: 1 });
+    expect(await l.lease({ leaseId: "blk-3", caps, timezone: "UTC", units: 4, leaseMs: 1 })).toMatchObject({ ok: true, units: 1 });
+    expect((await l.headroom(caps, "UTC")).day.count).toBe(2);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await runDurableObjectAlarm(l)).toBe(true);
+    expect((await l.headroom(caps, "UTC")).day.count).toBe(0);
+    // An isolate that stalled past its block: the sale happened, so it is counted.
+    await l.commitLeased("blk-2", "late", 300, "UTC");
+    expect((await l.headroom(caps, "UTC")).day).toMatchObject({ count: 1, sold: 1 });
+  });
+
+  it("a full contract grants no lease", async () => {
+    const l = ledger();
+    expect((await reserve(l, "only", { hour: 1 })).ok).toBe(true);
+    expect(await l.lease({ leaseId: "blk-4", caps: { ...noCaps, hour: 1 }, timezone: "UTC", units: 4, leaseMs: 60_000 })).toMatchObject({ ok: false, limit: "cap_hour" });
+  });
+
   it("released headroom is reusable", async () => {
     const l = ledger();
     await reserve(l, "r1", { hour: 1 });
