@@ -21,6 +21,8 @@ const arg = (name: string, fallback: number) => {
 const LEADS = arg("leads", 10_000);
 const CONCURRENCY = arg("concurrency", 16);
 const MAX_SECONDS = arg("max-seconds", 900);
+// --rtt 80: storage far from the edge (EMULATE_STORAGE_RTT_MS), to check the invariants with it.
+const RTT_MS = arg("rtt", 0);
 const BUYERS_PORT = 8892;
 const GW_PORT = 8899;
 const buyersUrl = `http://127.0.0.1:${BUYERS_PORT}`;
@@ -48,7 +50,7 @@ const seed = [
 const buyers = await startBuyers(BUYERS_PORT);
 for (const [name, b] of Object.entries(behaviours)) await fetch(`${buyersUrl}/control/${name}`, { method: "PUT", body: JSON.stringify(b) });
 resetBenchDatabase(seed);
-const gateway = await startGateway(GW_PORT, { RULES_TTL_MS: "60000" });
+const gateway = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", EMULATE_STORAGE_RTT_MS: String(RTT_MS) });
 log(`soak: ${LEADS} leads, ${CONCURRENCY} at a time, at most ${MAX_SECONDS} s`);
 
 // 10% of the leads repeat an earlier consumer.
@@ -90,7 +92,7 @@ const answered = samples.filter((s) => s.status === 200).length;
 const results = await checkInvariants(async (sql) => queryBenchDatabase(sql));
 
 const lines = [
-  `taken ${new Date().toISOString()}: ${LEADS} leads requested, concurrency ${CONCURRENCY}`,
+  `taken ${new Date().toISOString()}: ${LEADS} leads requested, concurrency ${CONCURRENCY}, storage RTT ${RTT_MS} ms (npm run soak -- --leads ${LEADS} --rtt ${RTT_MS})`,
   `leads sent ${samples.length}, answered 200: ${answered}, other: ${samples.length - answered}`,
   `throughput ${round1(samples.length / seconds)} leads/s at concurrency ${CONCURRENCY}; e2e ms ${JSON.stringify(summary(samples.map((s) => s.ms)))}`,
   `final states: ${statuses.map((s) => `${s.status} ${s.n}`).join(", ")}`,

@@ -42,7 +42,7 @@ export class MockBuyers {
     const url = new URL(req.url ?? "/", "http://x");
     const parts = url.pathname.split("/").filter(Boolean);
     const send = (status: number, payload: string, type = "application/json") => {
-      res.writeHead(status, { "content-type": type });
+      res.writeHead(status, { "content-type": type, "content-length": String(Buffer.byteLength(payload)) });
       res.end(payload);
     };
     if (parts[0] === "control") {

@@ -71,8 +71,9 @@ export async function queryBenchDatabase<T = Record<string, unknown>>(sql: strin
   }
 }
 
-export async function startGateway(port: number, vars: Record<string, string>): Promise<ChildProcess> {
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", PERSIST, "--show-interactive-dev-session=false", "--inspector-port", String(port + 1000)];
+/** The gateway under `wrangler dev`; its devtools inspector listens on `port + 1000`. */
+export async function startGateway(port: number, vars: Record<string, string>, extraArgs: string[] = []): Promise<ChildProcess> {
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", PERSIST, "--show-interactive-dev-session=false", "--inspector-port", String(port + 1000), ...extraArgs];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child = track(spawn(path.join(ROOT, "node_modules", ".bin", "wrangler"), args, { cwd: ROOT, env: QUIET_ENV, stdio: ["ignore", "pipe", "pipe"] }), "gateway");
   await waitFor(`http://127.0.0.1:${port}/health`);

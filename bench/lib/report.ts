@@ -50,7 +50,12 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
   const r = input as Report;
   const floor = 2 * r.buyer_latency_ms;
   const g50 = r.gateway_latency?.["50"];
+  const b50 = r.bare_latency?.["50"];
   const ratio = r.gateway_throughput && r.bare_throughput ? r.gateway_throughput.leads_per_s / r.bare_throughput.leads_per_s : NaN;
+  const vsBare = g50 && b50 ? g50.e2e_ms.p50 / b50.e2e_ms.p50 : NaN;
+  const sd = r.storage_distance;
+  const added = (n: string) => (sd?.[`rtt0_${n}`] && sd[`rtt80_${n}`] ? Math.round(sd[`rtt80_${n}`]!.e2e_ms.p50 - sd[`rtt0_${n}`]!.e2e_ms.p50) : undefined);
+  const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : "–");
   const lines: string[] = [];
   lines.push(
     "# Performance",
@@ -70,7 +75,16 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
     "|---|---|---|",
     `| gateway overhead p99 < 10 ms at 50 buyers | ${g50?.overhead_ms?.p99 ?? "–"} ms | ${verdict((g50?.overhead_ms?.p99 ?? Infinity) < 10)} |`,
     `| end-to-end at 50 buyers ≤ 1.3 × (ping + post) = ${1.3 * floor} ms (p50) | ${g50?.e2e_ms.p50 ?? "–"} ms | ${verdict((g50?.e2e_ms.p50 ?? Infinity) <= 1.3 * floor)} |`,
-    `| throughput ≥ 70% of the bare fan-out Worker | ${Number.isFinite(ratio) ? `${Math.round(ratio * 100)}%` : "–"} | ${verdict(ratio >= 0.7)} |`,
+    `| throughput ≥ 70% of the bare fan-out Worker | ${pct(ratio)} | ${verdict(ratio >= 0.7)} |`,
+    "",
+    "Issue #14 (storage far from the edge, and the gateway's own cost):",
+    "",
+    "| target | measured | |",
+    "|---|---|---|",
+    ...["20", "50"].map((n) => `| RTT 80 ms: e2e p50 at most 20 ms above RTT 0, ${n} buyers | ${added(n) === undefined ? "–" : `+${added(n)} ms`} | ${verdict((added(n) ?? Infinity) <= 20)} |`),
+    `| RTT 0: e2e p50 ≤ 1.10 × the bare Worker's at 50 buyers | ${Number.isFinite(vsBare) ? `${vsBare.toFixed(2)} ×` : "–"} | ${verdict(vsBare <= 1.1)} |`,
+    `| RTT 0: Server-Timing \`gateway\` p99 ≤ 10 ms at 50 buyers | ${g50?.server_gateway_ms?.p99 ?? "–"} ms | ${verdict((g50?.server_gateway_ms?.p99 ?? Infinity) <= 10)} |`,
+    `| RTT 0: throughput ≥ 80% of the bare Worker's at 20 buyers | ${pct(ratio)} | ${verdict(ratio >= 0.8)} |`,
     "",
     "## End-to-end latency by number of buyers (ms, p50 / p95 / p99)",
     "",
@@ -93,7 +107,7 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
     "|---|---|---|",
     `| gateway | ${r.gateway_throughput?.leads_per_s ?? "–"} | ${d(r.gateway_throughput?.e2e_ms)} |`,
     `| bare fan-out Worker | ${r.bare_throughput?.leads_per_s ?? "–"} | ${d(r.bare_throughput?.e2e_ms)} |`,
-    `| ratio | ${Number.isFinite(ratio) ? `${Math.round(ratio * 100)}%` : "–"} | |`,
+    `| ratio | ${pct(ratio)} | |`,
     "",
     "## Auction versus waterfall in a simulated market",
     "",
@@ -127,7 +141,6 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
     "|---|---|---|---|",
   );
   for (const n of ["20", "50", "100"]) lines.push(`| ${n} | ${d(p[`direct_${n}`]?.e2e_ms)} | ${d(p[`relay_${n}`]?.e2e_ms)} | ${d(p[`bare_${n}`]?.e2e_ms)} |`);
-  const sd = r.storage_distance;
   if (sd) {
     lines.push(
       "",
@@ -146,9 +159,8 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
     for (const n of ["20", "50"]) {
       const a = sd[`rtt0_${n}`];
       const b = sd[`rtt80_${n}`];
-      const added = a && b ? Math.round(b.e2e_ms.p50 - a.e2e_ms.p50) : undefined;
       const waits = b?.storage_waits ? `${b.storage_waits.p50} / ${b.storage_waits.p99}` : "–";
-      lines.push(`| ${n} | ${d(a?.e2e_ms)} | ${d(b?.e2e_ms)} | ${added ?? "–"} | ${b?.storage_calls?.p50 ?? "–"} | ${waits} | ${added === undefined ? "–" : verdict(added <= 20)} |`);
+      lines.push(`| ${n} | ${d(a?.e2e_ms)} | ${d(b?.e2e_ms)} | ${added(n) ?? "–"} | ${b?.storage_calls?.p50 ?? "–"} | ${waits} | ${added(n) === undefined ? "–" : verdict(added(n)! <= 20)} |`);
     }
   }
   lines.push("", notes.trim(), "");

@@ -30,18 +30,31 @@ export async function signedRequest(url: string, wire: WireRequest, secret: stri
   };
 }
 
-export async function send(req: OutboundRequest, opts: { signal?: AbortSignal; limiter?: Limiter } = {}): Promise<Exchange> {
+const decoder = new TextDecoder();
+const decodeCapped = (bytes: Uint8Array | undefined) => bytes && decoder.decode(bytes);
+
+/**
+ * Sends one request, bounded by its own timeout and by `deadline` (epoch ms, shared by a fan-out).
+ * One timer per fan-out, not one per request, when the request's timeout reaches the deadline anyway.
+ */
+export async function send(req: OutboundRequest, opts: { deadline?: { at: number; signal: AbortSignal }; limiter?: Limiter } = {}): Promise<Exchange> {
   const started = Date.now();
-  const timeout = AbortSignal.timeout(Math.max(1, req.timeoutMs));
-  const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+  const shared = opts.deadline;
+  const signal =
+    shared && shared.at <= started + req.timeoutMs
+      ? shared.signal
+      : shared
+        ? AbortSignal.any([AbortSignal.timeout(Math.max(1, req.timeoutMs)), shared.signal])
+        : AbortSignal.timeout(Math.max(1, req.timeoutMs));
   const release = opts.limiter ? await opts.limiter.acquire() : () => {};
   let status: number | null = null;
   try {
     const res = await fetch(req.url, { method: "POST", body: req.body, headers: req.headers, signal, redirect: "manual" });
     release(); // headers are in: the connection no longer counts against the limit
     status = res.status;
-    const bytes = await readCapped(res.body, MAX_ANSWER_BYTES);
-    const body = bytes && new TextDecoder().decode(bytes);
+    // A declared length within the cap is read natively; otherwise the stream is read up to the cap.
+    const declared = Number(res.headers.get("content-length") ?? NaN);
+    const body = declared <= MAX_ANSWER_BYTES ? await res.text() : decodeCapped(await readCapped(res.body, MAX_ANSWER_BYTES));
     const latencyMs = Date.now() - started;
     if (body === undefined) return { ok: false, kind: "error", reason: `answer larger than ${MAX_ANSWER_BYTES} bytes`, status, latencyMs };
     return { ok: true, status, body, contentType: res.headers.get("content-type") ?? "", latencyMs };

@@ -74,8 +74,8 @@ export async function pingAll(
     exchanges = await viaRelays(relays, requests, deadline, opts);
   } else {
     const limiter = opts.connectionLimit > 0 ? new Limiter(opts.connectionLimit) : undefined;
-    const signal = AbortSignal.timeout(Math.max(1, deadline - now));
-    exchanges = await Promise.all(requests.map((r) => send(r, { signal, limiter })));
+    const shared = { at: deadline, signal: AbortSignal.timeout(Math.max(1, deadline - now)) };
+    exchanges = await Promise.all(requests.map((r) => send(r, { deadline: shared, limiter })));
   }
   return targets.map((t, i) => toResult(t.contract, t.ctx.pingId, exchanges[i]!, deadline, now));
 }

@@ -67,15 +67,30 @@ export class DedupeShard extends SqlObject {
 
   /**
    * Who else holds `key` for this fingerprint: a claim, or a hold placed by another lead's intake.
-   * `self`'s holds never count; its claims only when `ownClaims` is set.
    */
-  private holder(key: string, fp: string, now: number, self: string, ownClaims = false): Holder | undefined {
+  private holder(key: string, fp: string, now: number, self: string): Holder | undefined {
     const row = this.sql.exec<Row>(`SELECT ref, tentative FROM seen WHERE key = ? AND fp = ? AND expires_at > ?`, key, fp, now).toArray()[0];
-    if (row && (ownClaims || row.ref !== self)) return { ref: String(row.ref), tentative: Number(row.tentative) === 1 };
+    if (row && row.ref !== self) return { ref: String(row.ref), tentative: Number(row.tentative) === 1 };
     const hold = this.sql
       .exec<Row>(`SELECT ref FROM holds, json_each(holds.keys) WHERE fp = ? AND expires_at > ? AND ref != ? AND json_each.value = ? LIMIT 1`, fp, now, self, key)
       .toArray()[0];
     return hold ? { ref: String(hold.ref), tentative: true } : undefined;
+  }
+
+  /** Which of `keys` another lead claims or holds for this fingerprint: two queries, whatever the count. */
+  private heldByOthers(keys: string[], fp: string, now: number, self: string, ownClaims = false): string[] {
+    if (keys.length === 0) return [];
+    const held = new Set<string>();
+    const claimed = this.sql.exec<Row>(
+      `SELECT key, ref FROM seen WHERE fp = ? AND expires_at > ? AND key IN (SELECT value FROM json_each(?))`,
+      fp,
+      now,
+      JSON.stringify(keys),
+    );
+    for (const r of claimed) if (ownClaims || r.ref !== self) held.add(String(r.key));
+    const holds = this.sql.exec<Row>(`SELECT DISTINCT j.value AS key FROM holds, json_each(holds.keys) AS j WHERE fp = ? AND expires_at > ? AND ref != ?`, fp, now, self);
+    for (const r of holds) held.add(String(r.key));
+    return keys.filter((k) => held.has(k));
   }
 
   /** Claims a fingerprint under a key unless another ref claims or holds it inside its window. */
@@ -106,7 +121,7 @@ export class DedupeShard extends SqlObject {
   async intake(req: IntakeCheck, now = Date.now()): Promise<IntakeAnswer> {
     const { ref } = req;
     const claim = req.claim ? await this.claim({ ...req.claim, ref, fingerprint: req.fingerprint, tentative: true, now }) : null;
-    const held = req.keys.filter((key) => this.holder(key, req.fingerprint, now, ref, req.ownClaimsCount) !== undefined);
+    const held = this.heldByOthers(req.keys, req.fingerprint, now, ref, req.ownClaimsCount);
     if (req.hold && req.hold.keys.length > 0) {
       const free = req.hold.keys.filter((k) => !held.includes(k));
       const expiresAt = now + req.hold.holdS * 1000;

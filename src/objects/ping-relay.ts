@@ -12,7 +12,7 @@ export class PingRelay extends DurableObject<Env> {
   private readonly limiter = new Limiter(configOf(this.env).EMULATE_CONNECTION_LIMIT);
 
   async send(requests: OutboundRequest[], deadline: number): Promise<Exchange[]> {
-    const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
-    return Promise.all(requests.map((r) => send(r, { signal, limiter: this.limiter })));
+    const shared = { at: deadline, signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) };
+    return Promise.all(requests.map((r) => send(r, { deadline: shared, limiter: this.limiter })));
   }
 }

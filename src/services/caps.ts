@@ -14,7 +14,7 @@ import { newId } from "../lib/ids";
 export const LEASE_MS = 5 * 60_000;
 /** Lease blocks: how long the ledger keeps one open, and how many leads it asks for. */
 export const BLOCK_MS = 60_000;
-const BLOCK_UNITS = 4;
+const BLOCK_UNITS = 16;
 /** A unit is spent only if the sale can be reported well before the block closes. */
 const BLOCK_SLACK_MS = 5_000;
 
