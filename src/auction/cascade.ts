@@ -32,6 +32,12 @@ export interface CascadeResult {
   deadlinePassed: boolean;
 }
 
+/** A post whose own machinery failed (not the buyer's answer): recorded, and worth a retry. */
+export function failedAttempt(bid: Bid, err: unknown): PostAttempt {
+  const message = err instanceof Error ? err.message : String(err);
+  return { bid, outcome: "error", reason: `post failed: ${message}`.slice(0, 200), httpStatus: null, latencyMs: 0, buyerLeadId: null };
+}
+
 export async function cascadePosts(ranked: Bid[], opts: CascadeOptions): Promise<CascadeResult> {
   const queue = [...ranked];
   const sold: PostAttempt[] = [];
@@ -53,7 +59,10 @@ export async function cascadePosts(ranked: Bid[], opts: CascadeOptions): Promise
       batch.push(bid);
     }
     if (batch.length === 0) break;
-    const results = await Promise.all(batch.map((bid) => opts.post(bid, remaining)));
+    // Posts settle independently: one that throws is an `error` attempt, never the loss of a sale
+    // another buyer already accepted in the same batch.
+    const settled = await Promise.allSettled(batch.map((bid) => opts.post(bid, remaining)));
+    const results = settled.map((s, i) => (s.status === "fulfilled" ? s.value : failedAttempt(batch[i]!, s.reason)));
     for (const r of results) {
       attempts.push(r);
       if (r.outcome === "accepted") {

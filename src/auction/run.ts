@@ -9,7 +9,7 @@ import { newId } from "../lib/ids";
 import type { Campaign, Contract, Source } from "../rules/compile";
 import type { PingRow, PostRow } from "../db/schema";
 import type { Services } from "../services";
-import { cascadePosts, isTransient, type PostAttempt } from "./cascade";
+import { cascadePosts, failedAttempt, isTransient, type PostAttempt } from "./cascade";
 import { selectEligible } from "./eligibility";
 import { splitSales, sumSplits, type Split } from "./pricing";
 import { fixedPriceBids, qualifyBid, rankBids, type Bid } from "./ranking";
@@ -286,7 +286,7 @@ async function waterfallAuction(input: AuctionInput, contracts: Contract[], ping
       pings.push(discarded(input, contract, "buyer already bought this consumer"));
       continue;
     }
-    const attempt = await post(bid, Math.max(1, deadline - Date.now()));
+    const attempt = await post(bid, Math.max(1, deadline - Date.now())).catch((err: unknown) => failedAttempt(bid, err));
     attempts.push(attempt);
     if (attempt.outcome === "accepted") {
       sold.push(attempt);
@@ -316,10 +316,23 @@ function reserveAndPost(input: AuctionInput, gate: Gate): Post {
       ...extra,
     });
     const held = gate.holds(c);
-    const [cap, fresh] = await Promise.all([
+    const [capping, claiming] = await Promise.allSettled([
       caps.reserve(c, leadId, bid.bidCents, input.attempt === 0 ? { postMs: timeoutMs } : undefined),
       held || dedupe.claimForBuyer(fingerprints, c.dedupeKey, leadId, c.dedupeWindowS),
     ]);
+    if (capping.status === "rejected" || claiming.status === "rejected") {
+      // A ledger or shard did not answer: give back what was taken; this contract is an `error`
+      // attempt (retried later) and the other posts of the round go on.
+      const failure = capping.status === "rejected" ? capping.reason : (claiming as PromiseRejectedResult).reason;
+      input.defer(
+        Promise.allSettled([
+          capping.status === "fulfilled" && capping.value.ok ? capping.value.release() : undefined,
+          claiming.status === "fulfilled" && claiming.value === true && !held ? dedupe.releaseForBuyer(fingerprints, c.dedupeKey, leadId, c.dedupeWindowS) : undefined,
+        ]),
+      );
+      return { ...failedAttempt(bid, failure), reason: `cap or dedupe unavailable: ${failure instanceof Error ? failure.message : String(failure)}`.slice(0, 200) };
+    }
+    const [cap, fresh] = [capping.value, claiming.value];
     const giveBack = () =>
       Promise.all([
         cap.ok ? cap.release() : undefined,

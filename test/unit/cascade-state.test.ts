@@ -37,6 +37,15 @@ describe("post-reject cascade", () => {
     expect(calls).toEqual(["a", "b", "c"]);
   });
 
+  it("a post that throws is an error attempt; the sale accepted beside it in the batch stands", async () => {
+    const { calls, post } = poster({});
+    const throwing = async (bid: Bid, t: number) => (bid.contract.id === "a" ? Promise.reject(new Error("ledger unavailable")) : post(bid, t));
+    const r = await cascadePosts(bids(["a", "b", "c"]), { maxBuyers: 2, deadline: Infinity, now: () => 0, post: throwing });
+    expect(r.sold.map((s) => s.bid.contract.id)).toEqual(["b", "c"]);
+    expect(r.attempts.find((a) => a.bid.contract.id === "a")).toMatchObject({ outcome: "error", reason: "post failed: ledger unavailable" });
+    expect(calls).toEqual(["b", "c"]);
+  });
+
   it("never sells one lead twice to the same buyer through two contracts", async () => {
     const { post } = poster({});
     const r = await cascadePosts(bids(["a1", "a2", "b"], (id) => id[0]!), { maxBuyers: 3, deadline: Infinity, now: () => 0, post });
