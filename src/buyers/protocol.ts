@@ -1,6 +1,7 @@
 // Buyer wire formats. The native protocol (docs/BUYER_PROTOCOL.md) needs no configuration; any other
 // buyer is described by a request template and response rules in its contract, not by code.
 // Building requests and reading answers are pure; the HTTP exchange is in ./http.ts.
+import { isSafePath, own } from "../lib/own";
 import type { LeadData, LeadValue } from "../lead/fields";
 import { centsToDollars, dollarsToCents, MAX_BID_CENTS } from "../lib/money";
 import type { Contract } from "../rules/compile";
@@ -103,20 +104,20 @@ const reasonOf = (v: unknown): string | undefined => (typeof v === "string" && v
 
 // ---- templates ----------------------------------------------------------------------------
 
+/** A value inside a buyer's answer, by dotted path; own properties only. */
 export function getPath(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
-  for (const key of path.split(".")) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
+  for (const key of path.split(".")) cur = own(cur, key);
   return cur;
 }
 
+/** Sets a dotted path in a request being built (paths are checked safe when the rules compile). */
 function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  if (!isSafePath(path)) return;
   const keys = path.split(".");
   let cur = obj;
   for (const key of keys.slice(0, -1)) {
-    const next = cur[key];
+    const next = own(cur, key);
     if (next === null || typeof next !== "object") cur[key] = {};
     cur = cur[key] as Record<string, unknown>;
   }
@@ -140,7 +141,7 @@ function resolve(source: string, lead: LeadData, v: Values): LeadValue | null | 
     case "$lead_id":
       return v.lead_id;
     default:
-      return lead[source];
+      return own(lead, source) as LeadValue | undefined;
   }
 }
 

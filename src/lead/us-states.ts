@@ -14,10 +14,12 @@ export const US_STATES: Readonly<Record<string, string>> = {
 };
 
 const CODES = new Set(Object.values(US_STATES));
+// A Map, not the object: "constructor" or "__proto__" must not resolve through the prototype.
+const BY_NAME = new Map(Object.entries(US_STATES));
 
 /** "tx", "Texas", " TX " -> "TX"; undefined when it is not a US state or territory. */
 export function toStateCode(input: string): string | undefined {
   const s = input.trim();
   if (s.length === 2 && CODES.has(s.toUpperCase())) return s.toUpperCase();
-  return US_STATES[s.toLowerCase().replace(/\s+/g, " ")];
+  return BY_NAME.get(s.toLowerCase().replace(/\s+/g, " "));
 }

@@ -1,8 +1,12 @@
 // zod schemas for the structured (JSON) parts of the rules. They are the single source of the
 // TypeScript types for fields, filters, schedules and buyer protocols.
+import { isSafePath, UNSAFE_KEYS } from "../lib/own";
 import * as z from "zod";
 
-const fieldName = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "field names are snake_case, at most 64 chars");
+const fieldName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, "field names are snake_case, at most 64 chars")
+  .refine((n) => !UNSAFE_KEYS.has(n), "constructor and prototype are not field names");
 
 export const FIELD_TYPES = [
   "text",
@@ -121,6 +125,9 @@ export const ScheduleSchema = z.object({
 });
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
+/** A dotted path into an answer or a request; prototype-chain segments are refused. */
+const path = z.string().min(1).refine(isSafePath, "path segments __proto__, constructor and prototype are not allowed");
+
 /** Where a mapped value comes from: a lead field, or one of the auction's own values. */
 const mappingSource = z.string().regex(/^(\$(ping_id|bid_token|price|price_cents|campaign|lead_id)|[a-z][a-z0-9_]*)$/);
 
@@ -129,14 +136,14 @@ export const DEFAULT_ACCEPTED_VALUES: readonly (string | number | boolean)[] = [
 
 export const ResponseRulesSchema = z.object({
   /** Dotted path into a JSON answer, e.g. "result.bid". */
-  bid_path: z.string().optional(),
+  bid_path: path.optional(),
   bid_unit: z.enum(["dollars", "cents"]).default("dollars"),
-  bid_token_path: z.string().optional(),
-  accepted_path: z.string().optional(),
+  bid_token_path: path.optional(),
+  accepted_path: path.optional(),
   /** Values at accepted_path that mean accepted (default: DEFAULT_ACCEPTED_VALUES). */
   accepted_values: z.array(scalar).optional(),
-  reason_path: z.string().optional(),
-  buyer_lead_id_path: z.string().optional(),
+  reason_path: path.optional(),
+  buyer_lead_id_path: path.optional(),
   /** HTTP statuses that decide the outcome on their own (e.g. 204 no bid, 409 duplicate reject). */
   accept_status: z.array(z.number().int()).optional(),
   reject_status: z.array(z.number().int()).optional(),
@@ -147,9 +154,9 @@ export const RequestTemplateSchema = z.object({
   format: z.enum(["json", "form"]),
   headers: z.record(z.string(), z.string()).default({}),
   /** Constant fields added to every request (vendor ids, campaign codes). */
-  static: z.record(z.string(), scalar).default({}),
+  static: z.record(path, scalar).default({}),
   /** Output key (dotted for nested JSON) -> lead field or $value. */
-  mapping: z.record(z.string().min(1), mappingSource),
+  mapping: z.record(path, mappingSource.refine((src) => !UNSAFE_KEYS.has(src), "not a lead field")),
   response: ResponseRulesSchema,
 });
 export type RequestTemplate = z.infer<typeof RequestTemplateSchema>;

@@ -51,6 +51,16 @@ describe("guards, in order", () => {
     const body = await res.json<{ fields: { path: string }[] }>();
     expect(body.fields.map((f) => f.path).sort()).toEqual(["email", "first_name", "vehicle_year", "zip"]);
   });
+
+  it("422 for values that name the prototype chain (a state called constructor is no state)", async () => {
+    for (const state of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      const res = await postLead(demoLead({ state }));
+      expect(res.status).toBe(422);
+      expect((await res.json<{ fields: { path: string }[] }>()).fields.map((f) => f.path)).toEqual(["state"]);
+    }
+    const enumRes = await postLead(demoLead({ credit: "constructor" }));
+    expect(enumRes.status).toBe(422);
+  });
 });
 
 describe("browser forms", () => {

@@ -39,7 +39,7 @@ describe("post-reject cascade", () => {
 
   it("a post that throws is an error attempt; the sale accepted beside it in the batch stands", async () => {
     const { calls, post } = poster({});
-    const throwing = async (bid: Bid, t: number) => (bid.contract.id === "a" ? Promise.reject(new Error("ledger unavailable")) : post(bid, t));
+    const throwing = async (bid: Bid) => (bid.contract.id === "a" ? Promise.reject(new Error("ledger unavailable")) : post(bid));
     const r = await cascadePosts(bids(["a", "b", "c"]), { maxBuyers: 2, deadline: Infinity, now: () => 0, post: throwing });
     expect(r.sold.map((s) => s.bid.contract.id)).toEqual(["b", "c"]);
     expect(r.attempts.find((a) => a.bid.contract.id === "a")).toMatchObject({ outcome: "error", reason: "post failed: ledger unavailable" });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildPing, buildPost, readPing, readPost } from "../../src/buyers/protocol";
+import { getPath, buildPing, buildPost, readPing, readPost } from "../../src/buyers/protocol";
 import { ProtocolSchema } from "../../src/rules/schemas";
 import { contract } from "./fixtures";
 
@@ -89,4 +89,22 @@ describe("template-configured buyers", () => {
     expect(readPost(c, { status: 200, body: '{"result":"NO","why":"zip"}' })).toEqual({ kind: "rejected", reason: "zip" });
     expect(readPost(c, { status: 409, body: '{"why":"dupe"}' })).toEqual({ kind: "rejected", reason: "dupe" });
   });
+
+  it("answer paths read own properties only: a buyer's answer can't reach the prototype chain", () => {
+    expect(getPath({ a: {} }, "a.toString")).toBeUndefined();
+    expect(getPath({ a: {} }, "a.constructor")).toBeUndefined();
+    expect(getPath(JSON.parse('{"__proto__":{"x":1}}'), "__proto__.x")).toBe(1); // an own key named so is data
+  });
+
+  it("templates refuse prototype-chain segments and sources", () => {
+    for (const bad of [
+      { format: "json", mapping: { "__proto__.polluted": "zip" }, response: {} },
+      { format: "json", mapping: { out: "constructor" }, response: {} },
+      { format: "json", mapping: {}, static: { "a.prototype": "x" }, response: {} },
+      { format: "json", mapping: {}, response: { bid_path: "data.__proto__" } },
+    ])
+      expect(ProtocolSchema.safeParse({ kind: "template", post: bad }).success).toBe(false);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });
+
