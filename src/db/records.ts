@@ -67,7 +67,7 @@ export interface LeadSummary {
 }
 
 /** A new lead as stored at intake. */
-export type NewLead = Pick<LeadRow, "id" | "campaignId" | "sourceId" | "idempotencyKey" | "data" | "consent" | "meta" | "phoneHash" | "emailHash" | "createdAt">;
+export type NewLead = Pick<LeadRow, "id" | "campaignId" | "sourceId" | "idempotencyKey" | "requestHash" | "data" | "consent" | "meta" | "phoneHash" | "emailHash" | "createdAt">;
 
 export class Records {
   constructor(readonly db: Db) {}
@@ -89,12 +89,12 @@ export class Records {
     return { stored: inserted.length > 0, suppressedBecause: suppressed[0]?.reason ?? null };
   }
 
-  async leadIdByIdempotencyKey(sourceId: string, key: string): Promise<string | undefined> {
+  async leadByIdempotencyKey(sourceId: string, key: string): Promise<{ id: string; requestHash: string | null } | undefined> {
     const [row] = await this.db
-      .select({ id: t.leads.id })
+      .select({ id: t.leads.id, requestHash: t.leads.requestHash })
       .from(t.leads)
       .where(and(eq(t.leads.sourceId, sourceId), eq(t.leads.idempotencyKey, key)));
-    return row?.id;
+    return row;
   }
 
   async lead(leadId: string): Promise<LeadRow | undefined> {

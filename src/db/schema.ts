@@ -137,8 +137,13 @@ export const leads = sqliteTable(
       enum: ["received", "auctioning", "pending", "sold", "unsold", "duplicate", "rejected"],
     }).notNull(),
     reason: text("reason"),
-    /** Per source: a retried submission with the same key gets the first result. */
+    /**
+     * Per source and channel ("server:<key>" or "browser:<key>"): a retried submission with the same
+     * key gets the first result; with a different lead, a 409.
+     */
     idempotencyKey: text("idempotency_key"),
+    /** SHA-256 of the normalized submission (campaign, lead, consent), to tell a retry from a reuse. */
+    requestHash: text("request_hash"),
     /** The original lead when status is duplicate. */
     duplicateOf: text("duplicate_of"),
     /** JSON: the normalized lead (PII; never logged). */

@@ -7,3 +7,11 @@ export class Unavailable extends Error {
     super(message);
   }
 }
+
+/** The same idempotency key came with a different request: mapped to 409, nothing was accepted. */
+export class IdempotencyConflict extends Error {
+  readonly code = "idempotency_conflict";
+  constructor(readonly leadId: string) {
+    super("this Idempotency-Key was used for a different lead; use a new key for a new lead");
+  }
+}

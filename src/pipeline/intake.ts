@@ -7,7 +7,8 @@ import type { LeadData } from "../lead/fields";
 import { buyerDedupeKeys, fingerprintsForCampaign } from "../lead/fingerprints";
 import { leadResponse, responseFromSummary, type LeadResponse } from "../lead/response";
 import { retryDelaySeconds } from "../lead/state";
-import { Unavailable } from "../lib/errors";
+import { sha256Hex } from "../lib/crypto";
+import { IdempotencyConflict, Unavailable } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import { centsToDollars } from "../lib/money";
@@ -23,6 +24,7 @@ export interface Submission {
   lead: LeadData;
   consent: Record<string, string | boolean> | null;
   meta: Record<string, string | null>;
+  /** Namespaced by channel ("server:…", "browser:…"), or null. */
   idempotencyKey: string | null;
 }
 
@@ -46,6 +48,7 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   const leadId = newId("ld");
   const now = Date.now();
   const fps = await fingerprintsForCampaign(campaign, sub.lead);
+  const requestHash = sub.idempotencyKey === null ? null : await sha256Hex(JSON.stringify([campaign.id, sub.lead, sub.consent]));
   const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
 
   const claiming = svc.dedupe.claimForCampaign(fps, { campaignId: campaign.id, leadId, windowS: campaign.dedupeWindowS, buyerKeys: buyerDedupeKeys(contracts), defer });
@@ -55,6 +58,7 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
       campaignId: campaign.id,
       sourceId: source.id,
       idempotencyKey: sub.idempotencyKey,
+      requestHash,
       data: JSON.stringify(sub.lead),
       consent: sub.consent ? JSON.stringify(sub.consent) : null,
       meta: JSON.stringify(sub.meta),
@@ -98,10 +102,12 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
       // Nothing was accepted: the seller must retry (the same Idempotency-Key makes that safe).
       throw new LeadNotStored();
     case "replay": {
-      // Same source and idempotency key as an earlier submission: answer with that lead's result.
+      // Same source and idempotency key as an earlier submission: answer with that lead's result,
+      // unless the key is reused for a different lead.
       defer(giveBackClaim());
-      const existing = await svc.records.leadIdByIdempotencyKey(source.id, sub.idempotencyKey ?? "");
-      const summary = existing ? await svc.records.summary(existing) : undefined;
+      const existing = await svc.records.leadByIdempotencyKey(source.id, sub.idempotencyKey ?? "");
+      if (existing && existing.requestHash !== null && existing.requestHash !== requestHash) throw new IdempotencyConflict(existing.id);
+      const summary = existing ? await svc.records.summary(existing.id) : undefined;
       if (!summary || summary.lead.sourceId !== source.id) throw new Error("idempotent replay without a stored lead");
       log("lead_replayed", { lead_id: summary.lead.id, source: source.id });
       return { response: responseFromSummary(source, summary) };

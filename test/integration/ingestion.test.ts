@@ -171,6 +171,30 @@ describe("what happens to a valid lead", () => {
     expect(count?.n).toBe(1);
   });
 
+  it("the same Idempotency-Key with a different lead is a 409, and nothing is stored", async () => {
+    const first = await (await postLead(demoLead(), { headers: { "idempotency-key": "order-88" } })).json<{ lead_id: string }>();
+    await leadReaches(first.lead_id, ["sold"]);
+    const reused = await postLead(demoLead(), { headers: { "idempotency-key": "order-88" } });
+    expect(reused.status).toBe(409);
+    expect(await reused.json()).toMatchObject({ error: "idempotency_conflict" });
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM leads").first<{ n: number }>();
+    expect(count?.n).toBe(1);
+  });
+
+  it("a source's browser and server submissions do not share idempotency keys", async () => {
+    await sql("UPDATE sources SET api_key_hash = ? WHERE id = 'src_form'", await sha256Hex("form-server-key"));
+    const browser = await gateway("/v1/leads", {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: DEMO_ORIGIN, "x-publishable-key": DEMO_PUBLISHABLE_KEY, "idempotency-key": "k-1" },
+      body: JSON.stringify(demoLead()),
+    });
+    const server = await postLead(demoLead(), { apiKey: "form-server-key", headers: { "idempotency-key": "k-1" } });
+    expect(browser.status).toBe(200);
+    expect(server.status).toBe(200);
+    const [b, s] = [await browser.json<{ lead_id: string }>(), await server.json<{ lead_id: string }>()];
+    expect(b.lead_id).not.toBe(s.lead_id);
+  });
+
   it("two identical leads at once: exactly one is not a duplicate", async () => {
     const lead = demoLead();
     const results = await Promise.all([postLead(lead), postLead(lead), postLead(lead)].map(async (r) => (await r).json<{ status: string; lead_id: string; duplicate_of: string | null }>()));

@@ -5,6 +5,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { CONSENT_KEYS, parseConsent } from "../../lead/consent";
 import { parseLead } from "../../lead/fields";
 import { LeadResponseSchema } from "../../lead/response";
+import { IdempotencyConflict } from "../../lib/errors";
 import { log } from "../../lib/log";
 import { intake } from "../../pipeline/intake";
 import { authenticate } from "../auth";
@@ -57,7 +58,7 @@ export const createLeadRoute = createRoute({
   responses: {
     200: { description: "The lead was accepted; status says what became of it", content: { "application/json": { schema: LeadResponseSchema } } },
     303: { description: "HTML form posts: redirect to the source's success or failure URL" },
-    ...errorResponses(400, 401, 403, 404, 413, 415, 422, 503),
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 503),
   },
 });
 
@@ -142,13 +143,15 @@ leadsCreate.openapi(createLeadRoute, async (c) => {
           sub_id: typeof input.sub_id === "string" ? input.sub_id.slice(0, 128) : null,
           origin,
         },
-        idempotencyKey: idem,
+        // Browser and server submissions of one source never share a key.
+        idempotencyKey: idem === null ? null : `${c.req.header("x-api-key") ? "server" : "browser"}:${idem}`,
       },
       (p) => c.executionCtx.waitUntil(p.catch((err: Error) => log("deferred_write_failed", { error: err.message.slice(0, 200) }, "error"))),
     );
     const ok = result.status === "sold" || result.status === "pending" || result.status === "unsold";
     return finish(200, result, { ok, params: { lead_id: result.lead_id, status: result.status } }, timing);
-  } catch (err) {
+  } catch (caught) {
+    const err = caught instanceof IdempotencyConflict ? new ApiError(409, caught.code, caught.message) : caught;
     if (!(err instanceof ApiError)) throw err;
     log("lead_refused", { status: err.status, error: err.code, fields: err.fields.map((f) => f.path) });
     return finish(err.status, errorBody(err), { ok: false, params: { error: err.code } });
