@@ -37,6 +37,13 @@ export function parseDate(input: string): Date | undefined {
 
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 
+// Control characters and bidirectional overrides and isolates (which can make a stored name display
+// as something else, "Trojan Source" style) never reach storage, a buyer or a log.
+const UNSAFE_CHARS = /[\p{Cc}\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]/gu;
+
+/** Text as stored: Unicode NFC, without control or bidi-control characters, trimmed. */
+export const cleanText = (s: string): string => s.replace(UNSAFE_CHARS, "").normalize("NFC").trim();
+
 /** Form posts send every value as a string: accept numbers given as strings. */
 const numeric = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/, "must be a number").transform(Number)]);
 
@@ -61,12 +68,12 @@ function withBounds(schema: z.ZodNumber, f: FieldDef): z.ZodNumber {
 }
 
 function fieldSchema(f: FieldDef, now: () => Date): z.ZodType<LeadValue> {
-  const text = z.string().trim();
+  const text = z.string().transform(cleanText);
   switch (f.type) {
     case "text":
-      return text.min(1, "must not be empty").max(f.max_length ?? DEFAULT_TEXT_MAX);
+      return text.pipe(z.string().min(1, "must not be empty").max(f.max_length ?? DEFAULT_TEXT_MAX));
     case "email":
-      return text.toLowerCase().max(254).pipe(z.email("must be a valid email address"));
+      return text.pipe(z.string().toLowerCase().max(254).pipe(z.email("must be a valid email address")));
     case "phone":
       return z
         .union([z.string(), z.number().transform(String)])

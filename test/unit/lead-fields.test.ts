@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ageOn, parseDate, parseLead } from "../../src/lead/fields";
+import { ageOn, cleanText, parseDate, parseLead } from "../../src/lead/fields";
 import type { FieldDef } from "../../src/rules/schemas";
 import { FieldDefsSchema } from "../../src/rules/schemas";
 
@@ -51,6 +51,27 @@ describe("lead validation and normalization", () => {
   it("computes age on the birthday boundary", () => {
     expect(ageOn(new Date("2000-11-21T00:00:00Z"), now())).toBe(26);
     expect(ageOn(new Date("2000-11-22T00:00:00Z"), now())).toBe(25);
+  });
+
+  it("text is stored in NFC, without control or bidi-override characters", () => {
+    const withName = FieldDefsSchema.parse([{ name: "first_name", type: "text", max_length: 5 }]);
+    const r = parseLead(withName, { first_name: "Jose\u0301\u202Eevil\u0000" });
+    expect(r).toMatchObject({ ok: false }); // "José" + "evil" is 8 characters, over the bound after cleaning
+    const ok = parseLead(withName, { first_name: " Jose\u0301\u2066\n" });
+    expect(ok).toEqual({ ok: true, lead: { first_name: "Jos\u00e9" } });
+    expect(parseLead(withName, { first_name: "\u202E\u0007" })).toMatchObject({ ok: false }); // nothing left
+    expect(cleanText("e\u0000\u0301")).toBe("\u00e9"); // stripping first, then NFC
+  });
+
+  it("property: cleaned text is NFC and free of control and bidi characters", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 60 }), (raw) => {
+        const out = cleanText(raw);
+        expect(out.normalize("NFC")).toBe(out);
+        expect(/[\p{Cc}\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]/u.test(out)).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it("property: any JSON-ish input yields ok or field errors, never a throw", () => {
