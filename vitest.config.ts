@@ -27,7 +27,7 @@ export default defineConfig(async () => {
                     TEST_SEED: demoSeedStatements(buyersUrl),
                     BUYERS_URL: buyersUrl,
                     RULES_TTL_MS: "0",
-                    ADMIN_TOKEN: "test-admin-token",
+                    ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
                   },
                 },
               };

@@ -2,6 +2,7 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { sha256Hex, timingSafeEqualHex } from "../lib/crypto";
+import { log } from "../lib/log";
 import { scopeOf } from "../services";
 import { originAllowedByAnySource } from "./auth";
 import type { AppEnv } from "./context";
@@ -23,10 +24,19 @@ export const withRules: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** /admin/*: `Authorization: Bearer <ADMIN_TOKEN>`; without the secret the routes do not exist. */
+/** Shortest admin token that enables the admin routes. */
+export const MIN_ADMIN_TOKEN = 32;
+
+/**
+ * /admin/*: `Authorization: Bearer <ADMIN_TOKEN>`. Without the secret, or with one shorter than 32
+ * characters (guessable), the routes do not exist.
+ */
 export const adminAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = c.env.ADMIN_TOKEN;
-  if (!token) throw new ApiError(404, "not_found", "not found");
+  if (!token || token.length < MIN_ADMIN_TOKEN) {
+    if (token) log("admin_token_too_short", { min_length: MIN_ADMIN_TOKEN }, "warn");
+    throw new ApiError(404, "not_found", "not found");
+  }
   const given = c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
   if (!timingSafeEqualHex(await sha256Hex(given), await sha256Hex(token))) throw new ApiError(401, "unauthorized", "bad admin token");
   await next();

@@ -108,15 +108,22 @@ function parseJson<T>(
   return parsed.data;
 }
 
-const isHttpUrl = (u: string | null) => {
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** `https:`, or `http:` to loopback only (local development and tests): consumer data never travels in clear. */
+export function isDeployableUrl(u: string | null): boolean {
   if (u === null) return false;
   try {
-    const p = new URL(u).protocol;
-    return p === "http:" || p === "https:";
+    const url = new URL(u);
+    return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
   } catch {
     return false;
   }
-};
+}
+const URL_RULE = "must be an https: URL (http: only to 127.0.0.1 or localhost)";
+
+/** Shortest postback secret: a signature is only as strong as its key. */
+export const MIN_POSTBACK_SECRET = 32;
 
 const positiveOrNull = z.number().int().positive().nullable();
 
@@ -155,8 +162,10 @@ function compileSource(row: SourceRow, problems: Problems): Source | undefined {
   if (!row.apiKeyHash && !row.publishableKey) problems.push({ ...at("api_key_hash"), message: "a source needs an API key hash or a publishable key" });
   if (row.apiKeyHash && !/^[0-9a-f]{64}$/.test(row.apiKeyHash)) problems.push({ ...at("api_key_hash"), message: "must be the SHA-256 hex of the key" });
   for (const col of ["successUrl", "failureUrl", "postbackUrl"] as const) {
-    if (row[col] !== null && !isHttpUrl(row[col])) problems.push({ ...at(snake(col)), message: "not an http(s) URL" });
+    if (row[col] !== null && !isDeployableUrl(row[col])) problems.push({ ...at(snake(col)), message: URL_RULE });
   }
+  if (row.postbackUrl !== null && (row.postbackSecret ?? "").length < MIN_POSTBACK_SECRET)
+    problems.push({ ...at("postback_secret"), message: `a source with a postback_url needs a postback_secret of at least ${MIN_POSTBACK_SECRET} characters` });
   if (!allowedCampaigns || !allowedOrigins || problems.length > before) return undefined;
   const { createdAt: _c, ...rest } = row;
   return { ...rest, allowedCampaigns, allowedOrigins };
@@ -175,8 +184,8 @@ function compileContract(row: ContractRow, buyer: BuyerRow | undefined, campaign
   if (!buyer) problems.push({ ...at("buyer_id"), message: `no buyer "${row.buyerId}"` });
   if (!campaignRow) problems.push({ ...at("campaign_id"), message: `no campaign "${row.campaignId}"` });
   if (!TimeZoneSchema.safeParse(row.timezone).success) problems.push({ ...at("timezone"), message: `unknown IANA time zone "${row.timezone}"` });
-  if (!isHttpUrl(row.postUrl)) problems.push({ ...at("post_url"), message: "not an http(s) URL" });
-  if (row.pricing === "dynamic" && !isHttpUrl(row.pingUrl)) problems.push({ ...at("ping_url"), message: "a dynamic-price contract needs an http(s) ping URL" });
+  if (!isDeployableUrl(row.postUrl)) problems.push({ ...at("post_url"), message: URL_RULE });
+  if (row.pricing === "dynamic" && !isDeployableUrl(row.pingUrl)) problems.push({ ...at("ping_url"), message: `a dynamic-price contract needs a ping URL that ${URL_RULE.replace("must be", "is")}` });
   if (row.pricing === "fixed" && (row.fixedPriceCents === null || row.fixedPriceCents <= 0))
     problems.push({ ...at("fixed_price_cents"), message: "a fixed-price contract needs a positive price" });
   if (row.pricing === "dynamic" && protocol?.kind === "template" && !protocol.ping)

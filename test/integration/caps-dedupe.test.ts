@@ -204,7 +204,7 @@ describe("caps and buyer dedupe through the gateway", () => {
     await postLead(demoLead());
     expect((await gateway("/admin/caps")).status).toBe(401);
     const body = await eventually(async () => {
-      const res = await gateway("/admin/caps", { headers: { authorization: "Bearer test-admin-token" } });
+      const res = await gateway("/admin/caps", { headers: { authorization: "Bearer test-admin-token-0123456789abcdef" } });
       const json = await res.json<{ contracts: { contract: string; leased: number; day: { used: number; left: number; spend_cents: number } }[] }>();
       const charlie = json.contracts.find((c) => c.contract === "ct_charlie");
       return charlie?.day.used === 1 ? charlie : undefined;

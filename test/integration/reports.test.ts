@@ -20,8 +20,17 @@ describe("reports", () => {
     expect(await res.json()).toMatchObject({ source: "src_partner", leads: 4, statuses: { sold: 4 }, sell_through: 100, payout: 50.4, payout_per_lead: 12.6 });
   });
 
+  it("an admin token shorter than 32 characters does not enable the admin routes", async () => {
+    const { createExecutionContext } = await import("cloudflare:test");
+    const { env } = await import("cloudflare:workers");
+    const worker = (await import("../../src/index")).default;
+    const short = "short-admin-token-1234";
+    const res = await worker.fetch(new Request("http://gw/admin/reports/buyers", { headers: { authorization: `Bearer ${short}` } }), { ...env, ADMIN_TOKEN: short }, createExecutionContext());
+    expect(res.status).toBe(404);
+  });
+
   it("admins see each buyer's bids, ping-to-post ratio, rejects and reasons", async () => {
-    const res = await gateway("/admin/reports/buyers", { headers: { authorization: "Bearer test-admin-token" } });
+    const res = await gateway("/admin/reports/buyers", { headers: { authorization: "Bearer test-admin-token-0123456789abcdef" } });
     const body = await res.json<{ contracts: Record<string, unknown>[] }>();
     const byId = Object.fromEntries(body.contracts.map((c) => [c.contract, c]));
     expect(byId.ct_alpha).toMatchObject({ buyer: "Alpha Insurance", pings: 4, bids: 4, avg_bid: 18, accepted: 4, revenue: 72, ping_to_post: 100 });

@@ -15,7 +15,7 @@ async function deliver(queue: "leadgate-retry" | "leadgate-retry-dlq", leadId: s
   return getQueueResult(batch, ctx);
 }
 
-const POSTBACK_SECRET = "postback-secret-0123456789";
+const POSTBACK_SECRET = "postback-secret-0123456789abcdef0123";
 const only = (...ids: string[]) => sql(`UPDATE contracts SET status = CASE WHEN id IN (${ids.map((i) => `'${i}'`).join(",")}) THEN 'active' ELSE 'paused' END`);
 const postsOf = async (leadId: string) =>
   (await env.DB.prepare("SELECT contract_id, outcome, attempt FROM posts WHERE lead_id = ? ORDER BY created_at").bind(leadId).all<{ contract_id: string; outcome: string; attempt: number }>()).results;

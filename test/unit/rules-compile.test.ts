@@ -47,6 +47,27 @@ describe("rules compile", () => {
     ]);
   });
 
+  it("buyer, postback and redirect URLs must be https (http only to loopback); a postback needs a 32-character secret", () => {
+    const rules = compileRules({
+      campaigns: [campaignRow()],
+      sources: [
+        sourceRow,
+        { ...sourceRow, id: "s_http", successUrl: "http://forms.example/thanks" },
+        { ...sourceRow, id: "s_weak", postbackUrl: "https://pub.example/hook", postbackSecret: "short" },
+        { ...sourceRow, id: "s_ok", postbackUrl: "https://pub.example/hook", postbackSecret: "x".repeat(32), failureUrl: "http://localhost:8080/sorry" },
+      ],
+      buyers: [buyerRow],
+      contracts: [
+        contractRow(),
+        contractRow({ id: "k_http", postUrl: "http://buyer.example/post" }),
+        contractRow({ id: "k_local", pingUrl: "http://127.0.0.1:9/ping", postUrl: "http://localhost:9/post" }),
+      ],
+    });
+    expect(rules.problems.map((p) => `${p.id}.${p.column}`)).toEqual(["s_http.success_url", "s_weak.postback_secret", "k_http.post_url"]);
+    expect([...rules.sourcesById.keys()].sort()).toEqual(["s1", "s_ok"]);
+    expect([...rules.contractsById.keys()].sort()).toEqual(["k1", "k_local"]);
+  });
+
   it("refuses a campaign that marks personal data ping-safe", () => {
     const rules = compileRules({
       campaigns: [campaignRow({ fields: JSON.stringify([{ name: "email", type: "email", ping: true }]) })],
