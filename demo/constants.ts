@@ -24,6 +24,9 @@ export interface Behaviour {
 
 export interface ReceivedRequest {
   kind: "ping" | "post";
+  method: string;
+  /** Path and query, as signed (v2). */
+  path: string;
   headers: Record<string, string>;
   body: string;
   at: number;

@@ -66,7 +66,7 @@ export class MockBuyers {
     const kind = parts[2];
     const b = this.behaviours.get(name) ?? {};
     const log = this.received.get(name) ?? [];
-    if (log.length < 1000) log.push({ kind, headers: req.headers as Record<string, string>, body, at: Date.now() });
+    if (log.length < 1000) log.push({ kind, method: req.method ?? "", path: req.url ?? "", headers: req.headers as Record<string, string>, body, at: Date.now() });
     this.received.set(name, log);
     await sleep(kind === "ping" ? (b.pingLatencyMs ?? 0) : (b.postLatencyMs ?? 0));
     const mode = kind === "ping" ? (b.ping ?? "bid") : (b.post ?? "accept");

@@ -20,12 +20,12 @@ export type Exchange =
   | { ok: true; status: number; body: string; contentType: string; latencyMs: number }
   | { ok: false; kind: "timeout" | "error"; reason: string; status: number | null; latencyMs: number };
 
-/** The wire request with its content type and signature headers, for `url`. */
-export async function signedRequest(url: string, wire: WireRequest, secret: string, timeoutMs: number, now = Date.now()): Promise<OutboundRequest> {
+/** The wire request (a POST) with its content type and signature headers, for `url`. */
+export async function signedRequest(url: string, wire: WireRequest, secrets: string[], timeoutMs: number, now = Date.now()): Promise<OutboundRequest> {
   return {
     url,
     body: wire.body,
-    headers: { "content-type": wire.contentType, ...wire.headers, ...(await signatureHeaders(secret, wire.body, now)) },
+    headers: { "content-type": wire.contentType, ...wire.headers, ...(await signatureHeaders(secrets, "POST", url, wire.body, now)) },
     timeoutMs,
   };
 }

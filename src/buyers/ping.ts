@@ -66,7 +66,7 @@ export async function pingAll(
   const now = Date.now();
   const requests = await Promise.all(
     targets.map((t) =>
-      signedRequest(t.contract.pingUrl!, buildPing(t.contract, t.ctx), t.contract.secret, Math.max(1, Math.min(t.ctx.tmaxMs, deadline - now)), now),
+      signedRequest(t.contract.pingUrl!, buildPing(t.contract, t.ctx), t.contract.pingSecrets, Math.max(1, Math.min(t.ctx.tmaxMs, deadline - now)), now),
     ),
   );
   let exchanges: Exchange[];

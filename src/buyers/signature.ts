@@ -1,11 +1,28 @@
-// Every request to a buyer is signed: HMAC-SHA256 over "<timestamp>.<body>" with the contract's
-// secret. Buyers verify it with the snippet in docs/BUYER_PROTOCOL.md.
+// Every request to a buyer (and every postback to a source) is signed with HMAC-SHA256.
+// v2 (current): over "<timestamp>\n<METHOD>\n<path and query>\n<body>", one signature per key the
+// contract holds (two during a rotation), in X-Leadgate-Signature-V2 as "v2=<hex>, v2=<hex>".
+// v1 (deprecated, kept so existing verifiers keep working): over "<timestamp>.<body>" with the
+// current key, in X-Leadgate-Signature. docs/BUYER_PROTOCOL.md has the verifier.
 import { hmacSha256Hex } from "../lib/crypto";
 
 export const TIMESTAMP_HEADER = "X-Leadgate-Timestamp";
 export const SIGNATURE_HEADER = "X-Leadgate-Signature";
+export const SIGNATURE_V2_HEADER = "X-Leadgate-Signature-V2";
 
-export async function signatureHeaders(secret: string, body: string, nowMs: number): Promise<Record<string, string>> {
+/** What v2 signs: the timestamp, the method, the path with its query, and the body. */
+export const signedStringV2 = (ts: string, method: string, url: string, body: string): string => {
+  const u = new URL(url);
+  return `${ts}\n${method.toUpperCase()}\n${u.pathname}${u.search}\n${body}`;
+};
+
+export async function signatureHeaders(secrets: string[], method: string, url: string, body: string, nowMs: number): Promise<Record<string, string>> {
   const ts = String(Math.floor(nowMs / 1000));
-  return { [TIMESTAMP_HEADER]: ts, [SIGNATURE_HEADER]: `v1=${await hmacSha256Hex(secret, `${ts}.${body}`)}` };
+  const [current] = secrets;
+  if (!current) return {};
+  const v2 = await Promise.all(secrets.map((s) => hmacSha256Hex(s, signedStringV2(ts, method, url, body))));
+  return {
+    [TIMESTAMP_HEADER]: ts,
+    [SIGNATURE_HEADER]: `v1=${await hmacSha256Hex(current, `${ts}.${body}`)}`,
+    [SIGNATURE_V2_HEADER]: v2.map((h) => `v2=${h}`).join(", "),
+  };
 }

@@ -89,8 +89,16 @@ export const contracts = sqliteTable(
     postUrl: text("post_url").notNull(),
     /** JSON: Protocol — "native", or request templates and response rules for ping and post. */
     protocol: text("protocol").notNull().default('{"kind":"native"}'),
-    /** HMAC-SHA256 key for request signatures. */
+    /** HMAC-SHA256 key for request signatures (posts, and pings unless ping_secret is set). */
     secret: text("secret").notNull(),
+    /** A separate key for pings, if the buyer wants one. */
+    pingSecret: text("ping_secret"),
+    /**
+     * During a rotation: the keys that replace `secret` and `ping_secret`. Requests then carry a v2
+     * signature under each key, so the buyer can switch when it is ready.
+     */
+    secretNext: text("secret_next"),
+    pingSecretNext: text("ping_secret_next"),
     timeoutMs: integer("timeout_ms").notNull().default(500),
     /** The least time the buyer needs to answer a ping: with less left in the auction, it is not pinged. */
     minPingMs: integer("min_ping_ms").notNull().default(0),

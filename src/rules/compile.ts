@@ -43,7 +43,9 @@ export interface Contract {
   pingUrl: string | null;
   postUrl: string;
   protocol: Protocol;
-  secret: string;
+  /** Signing keys, current first (a second one during a rotation). */
+  postSecrets: string[];
+  pingSecrets: string[];
   timeoutMs: number;
   minPingMs: number;
   pricing: "dynamic" | "fixed";
@@ -122,6 +124,9 @@ export function isDeployableUrl(u: string | null): boolean {
 }
 const URL_RULE = "must be an https: URL (http: only to 127.0.0.1 or localhost)";
 
+/** A contract's signing keys: the current one, and the next during a rotation. */
+const keys = (current: string, next: string | null): string[] => (next ? [current, next] : [current]);
+
 /** Shortest postback secret: a signature is only as strong as its key. */
 export const MIN_POSTBACK_SECRET = 32;
 
@@ -193,7 +198,10 @@ function compileContract(row: ContractRow, buyer: BuyerRow | undefined, campaign
   if (row.bidAdjustBps < 0 || row.bidAdjustBps > 100_000) problems.push({ ...at("bid_adjust_bps"), message: "must be between 0 and 100000" });
   if (row.timeoutMs < 10 || row.timeoutMs > 10_000) problems.push({ ...at("timeout_ms"), message: "must be between 10 and 10000" });
   if (row.minPingMs < 0 || row.minPingMs > row.timeoutMs) problems.push({ ...at("min_ping_ms"), message: "must be between 0 and timeout_ms" });
-  if (row.secret.length < 16) problems.push({ ...at("secret"), message: "must be at least 16 characters" });
+  for (const col of ["secret", "pingSecret", "secretNext", "pingSecretNext"] as const) {
+    const v = row[col];
+    if (v !== null && v.length < 16) problems.push({ ...at(snake(col)), message: "must be at least 16 characters" });
+  }
   for (const col of ["capHour", "capDay", "capMonth", "budgetDayCents", "budgetMonthCents"] as const) {
     if (!positiveOrNull.safeParse(row[col]).success) problems.push({ ...at(snake(col)), message: "must be a positive integer or NULL" });
   }
@@ -213,7 +221,8 @@ function compileContract(row: ContractRow, buyer: BuyerRow | undefined, campaign
     pingUrl: row.pingUrl,
     postUrl: row.postUrl,
     protocol,
-    secret: row.secret,
+    postSecrets: keys(row.secret, row.secretNext),
+    pingSecrets: keys(row.pingSecret ?? row.secret, row.pingSecret ? row.pingSecretNext : row.secretNext),
     timeoutMs: row.timeoutMs,
     minPingMs: row.minPingMs,
     pricing: row.pricing,

@@ -4,7 +4,16 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { DEMO_SECRET } from "../../demo/constants";
 import worker from "../../src/index";
-import { verifyLeadgateSignature } from "../../docs/examples/verify-signature";
+import type { ReceivedRequest } from "../../demo/constants";
+import { verifyLeadgateRequest, verifyLeadgateSignature } from "../../docs/examples/verify-signature";
+
+const signed = (r: ReceivedRequest) => ({
+  method: r.method,
+  pathAndQuery: r.path,
+  rawBody: r.body,
+  timestamp: r.headers["x-leadgate-timestamp"] ?? null,
+  signature: r.headers["x-leadgate-signature-v2"] ?? null,
+});
 import { demoLead, eventually, leadReaches, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
 
 type Answer = { lead_id: string; status: string; price: number; payout: number; buyer: string | null; buyers: string[] };
@@ -179,14 +188,34 @@ describe("what buyers receive", () => {
     expect(pings.length).toBe(4);
     for (const p of pings) {
       for (const secret of [lead.email, lead.last_name, "1 Main St", "555", "2671", "1980-05-17"]) expect(p.body).not.toContain(String(secret));
+      expect(await verifyLeadgateRequest(DEMO_SECRET, signed(p))).toBe(true);
+      expect(await verifyLeadgateRequest("wrong-secret-wrong-secret", signed(p))).toBe(false);
+      // v2 covers the endpoint: the same request replayed to another path does not verify.
+      expect(await verifyLeadgateRequest(DEMO_SECRET, { ...signed(p), pathAndQuery: p.path.replace("/ping", "/post") })).toBe(false);
+      // The deprecated v1 header is still sent and still verifies.
       expect(await verifyLeadgateSignature(DEMO_SECRET, p.body, p.headers["x-leadgate-timestamp"] ?? null, p.headers["x-leadgate-signature"] ?? null)).toBe(true);
-      expect(await verifyLeadgateSignature("wrong-secret-wrong-secret", p.body, p.headers["x-leadgate-timestamp"] ?? null, p.headers["x-leadgate-signature"] ?? null)).toBe(false);
     }
     const nativePing = JSON.parse(pings.find((p) => p.headers["content-type"] === "application/json")!.body);
     expect(Object.keys(nativePing.lead).sort()).toEqual(["age", "credit", "homeowner", "state", "vehicle_year", "zip"]);
     const post = all.find((r) => r.kind === "post")!;
-    expect(await verifyLeadgateSignature(DEMO_SECRET, post.body, post.headers["x-leadgate-timestamp"] ?? null, post.headers["x-leadgate-signature"] ?? null)).toBe(true);
+    expect(await verifyLeadgateRequest(DEMO_SECRET, signed(post))).toBe(true);
     expect(post.body).toContain(String(lead.email).toLowerCase());
+  });
+
+  it("separate ping and post keys, and two keys during a rotation", async () => {
+    const [pingKey, nextKey] = ["alpha-ping-key-0123456789", "alpha-next-key-0123456789"];
+    await sql("UPDATE contracts SET status = CASE WHEN id = 'ct_alpha' THEN 'active' ELSE 'paused' END");
+    await sql(`UPDATE contracts SET ping_secret = '${pingKey}', secret_next = '${nextKey}' WHERE id = 'ct_alpha'`);
+    await setBuyers({ alpha: { bid: 18 } });
+    expect((await (await postLead(demoLead())).json<Answer>()).status).toBe("sold");
+    const all = await received("alpha");
+    const ping = all.find((r) => r.kind === "ping")!;
+    const post = all.find((r) => r.kind === "post")!;
+    expect(await verifyLeadgateRequest(pingKey, signed(ping))).toBe(true);
+    expect(await verifyLeadgateRequest(DEMO_SECRET, signed(ping))).toBe(false); // pings use their own key
+    expect(await verifyLeadgateRequest(DEMO_SECRET, signed(post))).toBe(true);
+    expect(await verifyLeadgateRequest(nextKey, signed(post))).toBe(true); // the rotation's next key
+    expect(post.headers["x-leadgate-signature-v2"]?.split(",")).toHaveLength(2);
   });
 
   it("the relay transport (PingRelay objects, batches of six) gives the same result", async () => {

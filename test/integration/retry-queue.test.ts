@@ -2,7 +2,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { verifyLeadgateSignature } from "../../docs/examples/verify-signature";
+import { verifyLeadgateRequest } from "../../docs/examples/verify-signature";
 import worker from "../../src/index";
 import type { RetryMessage } from "../../src/queues/messages";
 import { demoLead, eventually, gateway, leadReaches, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
@@ -123,7 +123,9 @@ describe("following a pending lead", () => {
       return r.length ? r : undefined;
     });
     expect(JSON.parse(postback!.body)).toMatchObject({ event: "lead.final", lead_id: leadId, status: "sold", price: 4, payout: 2.8 });
-    expect(await verifyLeadgateSignature(POSTBACK_SECRET, postback!.body, postback!.headers["x-leadgate-timestamp"] ?? null, postback!.headers["x-leadgate-signature"] ?? null)).toBe(true);
+    const p = postback!;
+    const req = { method: p.method, pathAndQuery: p.path, rawBody: p.body, timestamp: p.headers["x-leadgate-timestamp"] ?? null, signature: p.headers["x-leadgate-signature-v2"] ?? null };
+    expect(await verifyLeadgateRequest(POSTBACK_SECRET, req)).toBe(true);
   });
 
   it("another source's key cannot read the lead", async () => {

@@ -15,7 +15,7 @@ const campaignRow = (over: Partial<CampaignRow> = {}): CampaignRow => ({
 const buyerRow: BuyerRow = { id: "b1", name: "B", status: "active", dedupeWindowS: 60, dedupeScope: "buyer", createdAt: 0 };
 const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
   id: "k1", buyerId: "b1", campaignId: "c1", name: "k", status: "active", pingUrl: "https://b.example/ping", postUrl: "https://b.example/post",
-  protocol: '{"kind":"native"}', secret: "0123456789abcdef", timeoutMs: 300, minPingMs: 0, pricing: "dynamic", fixedPriceCents: null, minBidCents: 0,
+  protocol: '{"kind":"native"}', secret: "0123456789abcdef", pingSecret: null, secretNext: null, pingSecretNext: null, timeoutMs: 300, minPingMs: 0, pricing: "dynamic", fixedPriceCents: null, minBidCents: 0,
   bidAdjustBps: 10_000, priority: 0, filters: "[]", schedule: null, timezone: "UTC", capHour: null, capDay: null, capMonth: null,
   budgetDayCents: null, budgetMonthCents: null, fallback: false, createdAt: 0, ...over,
 });
