@@ -4,6 +4,7 @@ import * as z from "zod";
 import { setLogLevel } from "./lib/log";
 import type { CapLedger } from "./objects/cap-ledger";
 import type { DedupeShard } from "./objects/dedupe-shard";
+import type { LeadJournal } from "./objects/lead-journal";
 import type { PingRelay } from "./objects/ping-relay";
 import type { RetryMessage } from "./queues/messages";
 
@@ -12,6 +13,7 @@ interface Bindings {
   CAP_LEDGER: DurableObjectNamespace<CapLedger>;
   DEDUPE: DurableObjectNamespace<DedupeShard>;
   PING_RELAY: DurableObjectNamespace<PingRelay>;
+  LEAD_JOURNAL: DurableObjectNamespace<LeadJournal>;
   RETRY_QUEUE: Queue<RetryMessage>;
 }
 

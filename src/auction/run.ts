@@ -6,6 +6,7 @@ import type { Fingerprint } from "../lead/fingerprints";
 import type { LeadData } from "../lead/fields";
 import { pingSafeLead } from "../lead/ping-safe";
 import { newId } from "../lib/ids";
+import { log } from "../lib/log";
 import type { Campaign, Contract, Source } from "../rules/compile";
 import type { PingRow, PostRow } from "../db/schema";
 import type { Services } from "../services";
@@ -30,7 +31,7 @@ export type PostGate =
   | { go: false };
 
 export interface AuctionInput {
-  services: Pick<Services, "caps" | "dedupe" | "buyers">;
+  services: Pick<Services, "caps" | "dedupe" | "buyers" | "journal">;
   campaign: Campaign;
   source: Source;
   contracts: Contract[];
@@ -301,7 +302,7 @@ async function waterfallAuction(input: AuctionInput, contracts: Contract[], ping
  * from the isolate's headroom block and the buyer key from the intake's hold: no round trip.
  */
 function reserveAndPost(input: AuctionInput, gate: Gate): Post {
-  const { caps, dedupe, buyers } = input.services;
+  const { caps, dedupe, buyers, journal } = input.services;
   const { leadId, fingerprints } = input;
   return async (bid, timeoutMs) => {
     const c = bid.contract;
@@ -356,6 +357,11 @@ function reserveAndPost(input: AuctionInput, gate: Gate): Post {
     );
     const http = { httpStatus: res.httpStatus, latencyMs: res.latencyMs };
     if (res.kind === "accepted") {
+      // Durable before any further I/O: if this worker dies now, the recovery path finds the sale here
+      // (src/pipeline/recover.ts) and records it instead of selling the lead again.
+      await journal
+        .recordSale(leadId, { contractId: c.id, priceCents: bid.bidCents, buyerLeadId: res.buyerLeadId, leaseId: cap.leaseId, at: Date.now() })
+        .catch((err: Error) => log("journal_write_failed", { lead_id: leadId, contract: c.id, error: err.message.slice(0, 200) }, "error"));
       input.defer(cap.commit());
       return attempt("accepted", null, { ...http, buyerLeadId: res.buyerLeadId });
     }

@@ -185,10 +185,11 @@ export class CapLedger extends SqlObject {
 
   /**
    * A sale made from a lease. Idempotent per reservation id. If the lease was already closed (its
-   * worker stalled past the lease), the sale is still counted: it happened.
+   * worker stalled past the lease) or is unknown (a recovered sale whose own reservation expired),
+   * the sale is still counted: it happened.
    */
   async commitLeased(leaseId: string, reservationId: string, priceCents: number, timezone: string, now = Date.now()): Promise<void> {
-    const done = this.sql.exec<Row>(`SELECT 1 FROM reservations WHERE id = ?`, reservationId).toArray()[0];
+    const done = this.sql.exec<Row>(`SELECT 1 FROM reservations WHERE id = ? AND state = 'committed'`, reservationId).toArray()[0];
     if (done) return;
     const lease = this.sql.exec<Row>(`SELECT windows, cents, state FROM leases WHERE id = ?`, leaseId).toArray()[0];
     let windows: string[];
@@ -203,7 +204,7 @@ export class CapLedger extends SqlObject {
       this.add(windows, 1, priceCents);
     }
     this.sql.exec(
-      `INSERT INTO reservations (id, price, windows, state, expires_at) VALUES (?, ?, ?, 'committed', ?)`,
+      `INSERT OR REPLACE INTO reservations (id, price, windows, state, expires_at) VALUES (?, ?, ?, 'committed', ?)`,
       reservationId,
       priceCents,
       JSON.stringify(windows),

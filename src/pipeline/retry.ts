@@ -8,6 +8,7 @@ import { log } from "../lib/log";
 import type { Rules } from "../rules/compile";
 import type { Services } from "../services";
 import { notifyPostback } from "./postback";
+import { recordJournaledSales } from "./recover";
 import { runRound } from "./round";
 
 /** `{ retryInS }`: the lead needs another round after that many seconds; "done": it is final or was not ours to touch. */
@@ -28,9 +29,18 @@ export async function retryStoredLead(
     await svc.records.transition(lead.id, "unsold", "campaign or source no longer active");
     return "done";
   }
+  const data = JSON.parse(lead.data) as LeadData;
+  // A round that sold and died before its D1 write left its sales in the journal: record them, and
+  // never sell the lead again.
+  const journaled = await svc.journal.sales(lead.id);
+  if (journaled.length > 0) {
+    await recordJournaledSales(svc, rules, { id: lead.id, campaign, source, lead: data, attempts: lead.attempts }, journaled);
+    await notifyPostback(svc, source, lead.id);
+    return "done";
+  }
   const round = await runRound(
     svc,
-    { id: lead.id, campaign, source, lead: JSON.parse(lead.data) as LeadData, createdAt: lead.createdAt, retriesDone: lead.attempts + 1 },
+    { id: lead.id, campaign, source, lead: data, createdAt: lead.createdAt, retriesDone: lead.attempts + 1 },
     { contracts: rules.contractsByCampaign.get(campaign.id) ?? [], defer },
   );
   await svc.records.recordRound(round.record);

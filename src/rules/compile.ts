@@ -124,6 +124,14 @@ export function isDeployableUrl(u: string | null): boolean {
 }
 const URL_RULE = "must be an https: URL (http: only to 127.0.0.1 or localhost)";
 
+/**
+ * The longest a round can last is bounded: pings by the campaign's ping timeout, the cascade by its
+ * post deadline. So a post always finishes well inside a cap block and a dedupe hold, and the
+ * sweeper (which waits longer than any round) never starts a second round beside a running one.
+ */
+export const MAX_PING_TIMEOUT_MS = 10_000;
+export const MAX_POST_DEADLINE_MS = 30_000;
+
 /** A contract's signing keys: the current one, and the next during a rotation. */
 const keys = (current: string, next: string | null): string[] => (next ? [current, next] : [current]);
 
@@ -143,13 +151,12 @@ function compileCampaign(row: CampaignRow, problems: Problems): Campaign | undef
   const at = where("campaigns", row.id);
   const fields = parseJson(row.fields, FieldDefsSchema, at("fields"), problems);
   const before = problems.length;
-  if (row.pingTimeoutMs < 50 || row.pingTimeoutMs > 10_000) problems.push({ ...at("ping_timeout_ms"), message: "must be between 50 and 10000" });
+  if (row.pingTimeoutMs < 50 || row.pingTimeoutMs > MAX_PING_TIMEOUT_MS) problems.push({ ...at("ping_timeout_ms"), message: `must be between 50 and ${MAX_PING_TIMEOUT_MS}` });
   if (row.floorCents < 0) problems.push({ ...at("floor_cents"), message: "must not be negative" });
   if (row.maxBuyers < 1) problems.push({ ...at("max_buyers"), message: "must be at least 1" });
   if (row.exclusive && row.maxBuyers !== 1) problems.push({ ...at("max_buyers"), message: "an exclusive campaign sells to exactly 1 buyer" });
   if (row.maxFanout < 1 || row.maxFanout > 1000) problems.push({ ...at("max_fanout"), message: "must be between 1 and 1000" });
-  // Bounded above so a post always finishes well inside a cap lease block and a dedupe hold.
-  if (row.postDeadlineMs < 100 || row.postDeadlineMs > 30_000) problems.push({ ...at("post_deadline_ms"), message: "must be between 100 and 30000" });
+  if (row.postDeadlineMs < 100 || row.postDeadlineMs > MAX_POST_DEADLINE_MS) problems.push({ ...at("post_deadline_ms"), message: `must be between 100 and ${MAX_POST_DEADLINE_MS}` });
   if (row.retryMaxAttempts < 0) problems.push({ ...at("retry_max_attempts"), message: "must not be negative" });
   if (!fields || problems.length > before) return undefined;
   const { createdAt: _c, ...rest } = row;

@@ -20,7 +20,14 @@ const BLOCK_SLACK_MS = 5_000;
 
 /** Headroom taken for one post: commit it on a sale, release it otherwise. */
 export type CapHold =
-  | { ok: true; state: "held" | "committed"; commit(): Promise<void>; release(): Promise<void> }
+  | {
+      ok: true;
+      state: "held" | "committed";
+      /** The isolate block the unit came from, or null (a reservation of its own, or no cap). */
+      leaseId: string | null;
+      commit(): Promise<void>;
+      release(): Promise<void>;
+    }
   | { ok: false; limit: CapLimit; retryAfter: number };
 
 interface Block {
@@ -108,6 +115,7 @@ export class CapsClient {
     return {
       ok: true,
       state: "held",
+      leaseId: b.id,
       commit: () => this.ledger(c.id).commitLeased(b.id, leadId, priceCents, c.timezone),
       release: async () => {
         // Back to the block it came from (if still this isolate's); the ledger never counted it spent.
@@ -124,7 +132,7 @@ export class CapsClient {
    * reservation round trip.
    */
   async reserve(contract: Contract, leadId: string, priceCents: number, live?: { postMs: number }): Promise<CapHold> {
-    if (!hasCaps(contract)) return { ok: true, state: "held", commit: done, release: done };
+    if (!hasCaps(contract)) return { ok: true, state: "held", leaseId: null, commit: done, release: done };
     if (live) {
       await leasing.get(contract.id);
       const hold = this.fromBlock(contract, leadId, priceCents, live.postMs);
@@ -139,9 +147,24 @@ export class CapsClient {
     return {
       ok: true,
       state: res.state,
+      leaseId: null,
       commit: async () => void (await ledger.commit(leadId)),
       release: async () => void (await ledger.release(leadId)),
     };
+  }
+
+  /**
+   * Commits a sale found in a lead's journal (its worker died before committing): to the block it
+   * came from, or to its own reservation. Idempotent per lead.
+   */
+  async commitRecovered(contract: Contract, leadId: string, priceCents: number, leaseId: string | null): Promise<void> {
+    if (!hasCaps(contract)) return;
+    const ledger = this.ledger(contract.id);
+    if (leaseId) await ledger.commitLeased(leaseId, leadId, priceCents, contract.timezone);
+    else if (!(await ledger.commit(leadId))) {
+      // The reservation expired meanwhile: the sale still happened, so it is counted.
+      await ledger.commitLeased("", leadId, priceCents, contract.timezone);
+    }
   }
 
   headroom(contract: Contract): Promise<Headroom> {

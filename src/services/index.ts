@@ -9,6 +9,7 @@ import type { Rules } from "../rules/compile";
 import type { RetryMessage } from "../queues/messages";
 import { CapsClient } from "./caps";
 import { DedupeClient } from "./dedupe";
+import { JournalClient } from "./journal";
 import { withStorageDistance, type StorageMeter } from "./distance";
 
 export interface Services {
@@ -17,6 +18,8 @@ export interface Services {
   caps: CapsClient;
   dedupe: DedupeClient;
   records: Records;
+  /** The durable record of a lead's sales, written the moment a buyer accepts. */
+  journal: JournalClient;
   buyers: Buyers;
   /** Hands a lead to the retry queue for another round after `delaySeconds`. */
   scheduleRetry(leadId: string, delaySeconds?: number): Promise<void>;
@@ -29,6 +32,7 @@ export function createServices(env: Env, config: Config, storage: StorageMeter =
     caps: new CapsClient(env.CAP_LEDGER),
     dedupe: new DedupeClient(env.DEDUPE, config.DEDUPE_SHARDS),
     records: new Records(dbOf(env.DB)),
+    journal: new JournalClient(env.LEAD_JOURNAL),
     buyers: buyersClient(env, config, location),
     scheduleRetry: async (leadId: string, delaySeconds?: number) => {
       const msg: RetryMessage = { leadId };

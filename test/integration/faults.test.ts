@@ -1,11 +1,15 @@
 // Fault injection (issue #12): a Durable Object that fails inside a post is an `error` attempt for
 // that contract; the round's other posts settle on their own, so a sale another buyer accepted is
 // never lost, and the invariants hold (every sale billed and paid, no double sale).
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { demoLead, leadReaches, seedDemo, setBuyers, sql } from "../support/helpers";
+import type { RetryMessage } from "../../src/queues/messages";
+import { sweepStuckLeads } from "../../src/queues/sweeper";
+import { getRules } from "../../src/rules/cache";
+import { scopeOf } from "../../src/services";
+import { demoLead, leadReaches, received, seedDemo, setBuyers, sql } from "../support/helpers";
 
 beforeEach(async () => {
   await seedDemo();
@@ -71,5 +75,75 @@ describe("a cap ledger failing inside a post", () => {
     // Every sale billed and paid: the lead's price is the sum of its accepted posts.
     expect(lead.price_cents).toBe(accepted.reduce((a, p) => a + p.price_cents, 0));
     expect(lead.payout_cents).toBe(accepted.reduce((a, p) => a + p.payout_cents, 0));
+  });
+});
+
+/** D1 whose batches after the first `ok` fail: the lead is stored, its outcome never written. */
+function dbThatDiesAfter(ok: number): D1Database {
+  let calls = 0;
+  return new Proxy(env.DB, {
+    get(target, prop) {
+      if (prop === "batch") return (stmts: D1PreparedStatement[]) => (++calls <= ok ? target.batch(stmts) : Promise.reject(new Error("worker died")));
+      const v = Reflect.get(target, prop) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+const allPosts = async () => (await Promise.all(["alpha", "bravo", "charlie"].map(received))).flat().filter((r) => r.kind === "post");
+
+describe("a worker dying after a sale", () => {
+  it("the lost final write: recovery records the sale from the lead's journal and never posts it again", async () => {
+    // The worst case of the old design: no cap and no buyer dedupe on the winner, so nothing but the
+    // journal remembers the sale.
+    await sql("UPDATE contracts SET cap_day = NULL WHERE id = 'ct_alpha'");
+    await sql("UPDATE buyers SET dedupe_window_s = 0");
+    await sql("UPDATE campaigns SET retry_max_attempts = 3");
+    await getRules(env.DB, 60_000); // rules cached: the lead's own batch is the first
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request("http://gw/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(demoLead()) }),
+      { ...env, DB: dbThatDiesAfter(1) },
+      ctx,
+    );
+    const body = await res.json<{ lead_id: string; status: string; buyers: string[] }>();
+    await waitOnExecutionContext(ctx);
+    expect(body).toMatchObject({ status: "sold", buyers: ["Alpha Insurance"] });
+    expect((await env.DB.prepare("SELECT status FROM leads WHERE id = ?").bind(body.lead_id).first<{ status: string }>())?.status).toBe("received");
+
+    // The cron finds it stuck, the retry queue takes it.
+    expect(await sweepStuckLeads(scopeOf(env).services, Date.now() + 3 * 60_000)).toBe(1);
+    const row = await leadReaches(body.lead_id, ["sold"]);
+    expect(row.price_cents).toBe(3000);
+    const posts = await env.DB.prepare("SELECT contract_id, outcome, reason FROM posts WHERE lead_id = ?").bind(body.lead_id).all();
+    expect(posts.results).toEqual([{ contract_id: "ct_alpha", outcome: "accepted", reason: "recovered from the lead's journal" }]);
+    // Exactly one post ever left: the one Alpha accepted.
+    expect((await allPosts()).length).toBe(1);
+  });
+
+  it("a queue redelivery while the round runs: one round, one sale", async () => {
+    await sql("UPDATE campaigns SET retry_max_attempts = 3");
+    await setBuyers({ alpha: { bid: 30, post: "error_500" }, bravo: { bid: 22, post: "error_500" }, charlie: { bid: 15, post: "error_500" } });
+    const first = await (await worker.fetch(
+      new Request("http://gw/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(demoLead()) }),
+      env,
+      createExecutionContext(),
+    )).json<{ lead_id: string; status: string }>();
+    expect(first.status).toBe("pending");
+    await leadReaches(first.lead_id, ["pending"]);
+    await setBuyers({ alpha: { bid: 30, postLatencyMs: 100 }, bravo: { bid: 22 }, charlie: { bid: 15 } });
+    // The same message delivered twice at once (a redelivery racing the first delivery).
+    const batch = createMessageBatch<RetryMessage>("leadgate-retry", [
+      { id: "r1", timestamp: new Date(), attempts: 1, body: { leadId: first.lead_id } },
+      { id: "r1-again", timestamp: new Date(), attempts: 2, body: { leadId: first.lead_id } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch as MessageBatch<unknown>, env, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(["r1", "r1-again"]);
+    const row = await leadReaches(first.lead_id, ["sold"]);
+    expect(row.price_cents).toBe(3000);
+    expect((await allPosts()).length).toBe(1);
+    const accepted = await env.DB.prepare("SELECT COUNT(*) AS n FROM posts WHERE lead_id = ? AND outcome = 'accepted'").bind(first.lead_id).first<{ n: number }>();
+    expect(accepted?.n).toBe(1);
   });
 });

@@ -3,6 +3,10 @@ import { cascadePosts, type PostAttempt, type PostOutcome } from "../../src/auct
 import { qualifyBid, type Bid } from "../../src/auction/ranking";
 import { afterRound, canTransition, retryDelaySeconds, sourcesOf } from "../../src/lead/state";
 import { contract } from "./fixtures";
+import { MAX_PING_TIMEOUT_MS, MAX_POST_DEADLINE_MS } from "../../src/rules/compile";
+import { STUCK_AFTER_MS } from "../../src/queues/sweeper";
+import { BLOCK_MS } from "../../src/services/caps";
+import { HOLD_S } from "../../src/services/dedupe";
 
 const bids = (ids: string[], buyerOf: (id: string) => string = (id) => id): Bid[] =>
   ids.map((id, i) => {
@@ -84,3 +88,14 @@ describe("lead state machine", () => {
     expect(retryDelaySeconds(30, 20)).toBe(3600);
   });
 });
+
+describe("time bounds of a round", () => {
+  it("the sweeper waits longer than any round can last, so it never starts a second one beside it", () => {
+    const longestRound = MAX_PING_TIMEOUT_MS + MAX_POST_DEADLINE_MS;
+    expect(STUCK_AFTER_MS).toBeGreaterThan(longestRound * 2);
+    // A post spends cap block units only with 5 s to spare; dedupe holds outlive any round.
+    expect(BLOCK_MS).toBeGreaterThan(MAX_POST_DEADLINE_MS + 5_000);
+    expect(HOLD_S * 1000).toBeGreaterThan(longestRound * 2);
+  });
+});
+

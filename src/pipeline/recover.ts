@@ -1,0 +1,69 @@
+// Recovery of sales a dying worker could not record: a lead found in its journal to have been sold
+// is recorded as sold to exactly those buyers — prices, payouts, cap commits and buyer dedupe claims
+// — and is never auctioned again. The retry consumer calls this before any new round.
+import { splitSales, sumSplits } from "../auction/pricing";
+import type { RoundRecord } from "../db/records";
+import type { PostRow } from "../db/schema";
+import { buyerDedupeKeys, fingerprintsForCampaign } from "../lead/fingerprints";
+import type { LeadData } from "../lead/fields";
+import { newId } from "../lib/ids";
+import { log } from "../lib/log";
+import type { JournalSale } from "../objects/lead-journal";
+import type { Campaign, Rules, Source } from "../rules/compile";
+import type { Services } from "../services";
+
+export interface RecoveredLead {
+  id: string;
+  campaign: Campaign;
+  source: Source;
+  lead: LeadData;
+  attempts: number;
+}
+
+export async function recordJournaledSales(svc: Services, rules: Rules, lead: RecoveredLead, sales: JournalSale[]): Promise<void> {
+  const splits = splitSales(lead.source, sales.map((s) => s.priceCents));
+  const posts: PostRow[] = sales.map((s, i) => ({
+    id: newId("po"),
+    leadId: lead.id,
+    contractId: s.contractId,
+    attempt: lead.attempts,
+    outcome: "accepted",
+    reason: "recovered from the lead's journal",
+    httpStatus: null,
+    latencyMs: 0,
+    priceCents: s.priceCents,
+    payoutCents: splits[i]!.payoutCents,
+    buyerLeadId: s.buyerLeadId,
+  }));
+  const total = sumSplits(splits);
+  const record: RoundRecord = {
+    leadId: lead.id,
+    pings: [],
+    posts,
+    events: [
+      { kind: "recovered_sales", detail: { sales: sales.length } },
+      { kind: "final", detail: { status: "sold", reason: null, price_cents: total.priceCents } },
+    ],
+    status: "sold",
+    reason: null,
+    priceCents: total.priceCents,
+    payoutCents: total.payoutCents,
+    marginCents: total.marginCents,
+    attempts: lead.attempts,
+  };
+  // What the dead worker would have done after the sale: commit the caps, claim the buyers.
+  const contracts = sales.map((s) => rules.contractsById.get(s.contractId)).filter((c) => c !== undefined);
+  const fps = await fingerprintsForCampaign(lead.campaign, lead.lead);
+  await Promise.all([
+    ...sales.map((s) => {
+      const c = rules.contractsById.get(s.contractId);
+      return c ? svc.caps.commitRecovered(c, lead.id, s.priceCents, s.leaseId) : undefined;
+    }),
+    ...buyerDedupeKeys(contracts).map((key) => {
+      const c = contracts.find((x) => x.dedupeKey === key)!;
+      return svc.dedupe.claimForBuyer(fps, key, lead.id, c.dedupeWindowS);
+    }),
+  ]);
+  await svc.records.recordRound(record);
+  log("lead_sales_recovered", { lead_id: lead.id, sales: sales.length, price_cents: total.priceCents }, "warn");
+}
