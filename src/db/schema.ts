@@ -45,6 +45,8 @@ export const sources = sqliteTable("sources", {
   status: text("status", { enum: ["active", "paused"] }).notNull().default("active"),
   /** SHA-256 hex of the server API key (X-Api-Key). The key itself is never stored. */
   apiKeyHash: text("api_key_hash").unique(),
+  /** A second API key (its SHA-256), active beside the first while a publisher rotates keys. */
+  apiKeyHashNext: text("api_key_hash_next"),
   /** Publishable key for browser forms: public by design, only valid with an allowed Origin. */
   publishableKey: text("publishable_key").unique(),
   /** JSON: string[] of campaign slugs, or ["*"]. */

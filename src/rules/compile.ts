@@ -172,7 +172,10 @@ function compileSource(row: SourceRow, problems: Problems): Source | undefined {
     problems.push({ ...at("payout_value"), message: "a revenue share is 0..10000 basis points" });
   if (row.payoutType === "fixed" && row.payoutValue < 0) problems.push({ ...at("payout_value"), message: "must not be negative" });
   if (!row.apiKeyHash && !row.publishableKey) problems.push({ ...at("api_key_hash"), message: "a source needs an API key hash or a publishable key" });
-  if (row.apiKeyHash && !/^[0-9a-f]{64}$/.test(row.apiKeyHash)) problems.push({ ...at("api_key_hash"), message: "must be the SHA-256 hex of the key" });
+  for (const col of ["apiKeyHash", "apiKeyHashNext"] as const) {
+    const v = row[col];
+    if (v && !/^[0-9a-f]{64}$/.test(v)) problems.push({ ...at(snake(col)), message: "must be the SHA-256 hex of the key" });
+  }
   for (const col of ["successUrl", "failureUrl", "postbackUrl"] as const) {
     if (row[col] !== null && !isDeployableUrl(row[col])) problems.push({ ...at(snake(col)), message: URL_RULE });
   }
@@ -270,7 +273,13 @@ export function compileRules(rows: RuleRows): Rules {
     const source = compileSource(row, problems);
     if (!source || row.status !== "active") continue;
     rules.sourcesById.set(source.id, source);
-    if (source.apiKeyHash) rules.sourcesByKeyHash.set(source.apiKeyHash, source);
+    // Two keys may be active at once while a publisher rotates; a key names exactly one source.
+    for (const hash of [source.apiKeyHash, source.apiKeyHashNext]) {
+      if (!hash) continue;
+      const taken = rules.sourcesByKeyHash.get(hash);
+      if (taken && taken.id !== source.id) problems.push({ table: "sources", id: source.id, column: "api_key_hash_next", message: `the same key as source ${taken.id}` });
+      else rules.sourcesByKeyHash.set(hash, source);
+    }
     if (source.publishableKey) rules.sourcesByPublishableKey.set(source.publishableKey, source);
   }
   const buyers = new Map(rows.buyers.map((b) => [b.id, b]));

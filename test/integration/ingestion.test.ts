@@ -181,6 +181,13 @@ describe("what happens to a valid lead", () => {
     expect(count?.n).toBe(1);
   });
 
+  it("a source can have two API keys at once (rotation): both work, a third does not", async () => {
+    await sql("UPDATE sources SET api_key_hash_next = ? WHERE id = 'src_partner'", await sha256Hex("partner-next-key"));
+    expect((await postLead(demoLead(), { apiKey: "partner-next-key" })).status).toBe(200);
+    expect((await postLead(demoLead())).status).toBe(200); // the current key
+    expect((await postLead(demoLead(), { apiKey: "some-other-key" })).status).toBe(401);
+  });
+
   it("a source's browser and server submissions do not share idempotency keys", async () => {
     await sql("UPDATE sources SET api_key_hash = ? WHERE id = 'src_form'", await sha256Hex("form-server-key"));
     const browser = await gateway("/v1/leads", {

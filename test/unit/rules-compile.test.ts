@@ -20,7 +20,7 @@ const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
   budgetDayCents: null, budgetMonthCents: null, fallback: false, createdAt: 0, ...over,
 });
 const sourceRow: SourceRow = {
-  id: "s1", name: "S", status: "active", apiKeyHash: "a".repeat(64), publishableKey: null, allowedCampaigns: '["*"]', allowedOrigins: "[]",
+  id: "s1", name: "S", status: "active", apiKeyHash: "a".repeat(64), apiKeyHashNext: null, publishableKey: null, allowedCampaigns: '["*"]', allowedOrigins: "[]",
   payoutType: "share", payoutValue: 7000, successUrl: null, failureUrl: null, postbackUrl: null, postbackSecret: null, createdAt: 0,
 };
 
@@ -52,9 +52,10 @@ describe("rules compile", () => {
       campaigns: [campaignRow()],
       sources: [
         sourceRow,
-        { ...sourceRow, id: "s_http", successUrl: "http://forms.example/thanks" },
-        { ...sourceRow, id: "s_weak", postbackUrl: "https://pub.example/hook", postbackSecret: "short" },
-        { ...sourceRow, id: "s_ok", postbackUrl: "https://pub.example/hook", postbackSecret: "x".repeat(32), failureUrl: "http://localhost:8080/sorry" },
+        { ...sourceRow, id: "s_http", apiKeyHash: "b".repeat(64), successUrl: "http://forms.example/thanks" },
+        { ...sourceRow, id: "s_weak", apiKeyHash: "c".repeat(64), postbackUrl: "https://pub.example/hook", postbackSecret: "short" },
+        { ...sourceRow, id: "s_ok", apiKeyHash: "d".repeat(64), postbackUrl: "https://pub.example/hook", postbackSecret: "x".repeat(32), failureUrl: "http://localhost:8080/sorry" },
+        { ...sourceRow, id: "s_clash", apiKeyHash: "e".repeat(64), apiKeyHashNext: "a".repeat(64) },
       ],
       buyers: [buyerRow],
       contracts: [
@@ -63,8 +64,8 @@ describe("rules compile", () => {
         contractRow({ id: "k_local", pingUrl: "http://127.0.0.1:9/ping", postUrl: "http://localhost:9/post" }),
       ],
     });
-    expect(rules.problems.map((p) => `${p.id}.${p.column}`)).toEqual(["s_http.success_url", "s_weak.postback_secret", "k_http.post_url"]);
-    expect([...rules.sourcesById.keys()].sort()).toEqual(["s1", "s_ok"]);
+    expect(rules.problems.map((p) => `${p.id}.${p.column}`)).toEqual(["s_http.success_url", "s_weak.postback_secret", "s_clash.api_key_hash_next", "k_http.post_url"]);
+    expect(rules.sourcesByKeyHash.get("a".repeat(64))?.id).toBe("s1"); // a key names one source only
     expect([...rules.contractsById.keys()].sort()).toEqual(["k1", "k_local"]);
   });
 

@@ -1,0 +1,1 @@
+ALTER TABLE `sources` ADD `api_key_hash_next` text;
