@@ -5,6 +5,7 @@ import type { Filter } from "../rules/schemas";
 const same = (a: unknown, b: unknown) =>
   typeof a === "string" && typeof b === "string" ? a.toLowerCase() === b.toLowerCase() : a === b;
 
+const MAX_REGEX_INPUT = 1024;
 const regexCache = new Map<string, RegExp>();
 const regexOf = (pattern: string) => {
   let re = regexCache.get(pattern);
@@ -34,7 +35,8 @@ export function matchesFilter(filter: Filter, lead: LeadData): boolean {
       return (filter.min === undefined || n >= filter.min) && (filter.max === undefined || n <= filter.max);
     }
     case "regex":
-      return v !== undefined && regexOf(filter.pattern).test(String(v));
+      // Patterns are checked safe when the rules compile; the input is bounded too.
+      return v !== undefined && regexOf(filter.pattern).test(String(v).slice(0, MAX_REGEX_INPUT));
   }
 }
 

@@ -1,5 +1,6 @@
 // zod schemas for the structured (JSON) parts of the rules. They are the single source of the
 // TypeScript types for fields, filters, schedules and buyer protocols.
+import safeRegex from "safe-regex2";
 import { isSafePath, UNSAFE_KEYS } from "../lib/own";
 import * as z from "zod";
 
@@ -95,7 +96,13 @@ export const FilterSchema = z.discriminatedUnion("op", [
   z.object({
     field: fieldName,
     op: z.literal("regex"),
-    pattern: z.string().max(200).refine(isValidRegex, "not a valid regular expression"),
+    pattern: z
+      .string()
+      .max(200)
+      .refine(isValidRegex, "not a valid regular expression")
+      // Star height above one (nested quantifiers such as (a+)+) can backtrack for seconds on a short
+      // input: refused, so no lead can make a filter slow.
+      .refine((p) => !isValidRegex(p) || safeRegex(p), "nested quantifiers can backtrack catastrophically; rewrite the pattern without them"),
   }),
   z.object({ field: fieldName, op: z.literal("exists") }),
 ]);

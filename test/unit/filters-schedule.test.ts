@@ -29,6 +29,13 @@ describe("buyer filters", () => {
     expect(FilterSchema.safeParse({ field: "zip", op: "regex", pattern: "([" }).success).toBe(false);
   });
 
+  it("refuses regex filters that can backtrack catastrophically, keeps ordinary ones", () => {
+    for (const pattern of ["(a+)+$", "^(\\w+\\s?)*$", "(x*)*y", "((ab)*)+c"])
+      expect(FilterSchema.safeParse({ field: "zip", op: "regex", pattern }).success).toBe(false);
+    for (const pattern of ["^9[0-4]\\d{3}$", "^(CA|TX|FL)$", "gmail\\.com$"])
+      expect(FilterSchema.safeParse({ field: "zip", op: "regex", pattern }).success).toBe(true);
+  });
+
   it("property: range matches exactly the numbers inside it", () => {
     fc.assert(
       fc.property(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -1000, max: 1000 }), (a, b, v) => {
