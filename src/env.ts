@@ -45,6 +45,8 @@ export const VarsSchema = z.object({
   LOG_LEVEL: enumVar(["info", "warn", "error"], "info"),
   /** Bearer token for /admin routes; admin routes answer 404 when unset. */
   ADMIN_TOKEN: z.string().optional(),
+  /** Secret key of the consumer fingerprints (src/lead/fingerprints.ts); 32+ random characters. */
+  FINGERPRINT_PEPPER: z.string().optional(),
 });
 
 export type Env = Bindings & z.input<typeof VarsSchema>;

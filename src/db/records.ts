@@ -97,6 +97,15 @@ export class Records {
     return row;
   }
 
+  /** Adds fingerprints to the suppression list; true for each one that was new. */
+  async suppress(entries: { hash: string; kind: "phone" | "email"; reason: string }[]): Promise<boolean[]> {
+    const db = this.db;
+    const [first, ...rest] = entries.map((e) => db.insert(t.suppressions).values(e).onConflictDoNothing().returning({ hash: t.suppressions.hash }));
+    if (!first) return [];
+    const results = await db.batch([first, ...rest]);
+    return results.map((r) => r.length > 0);
+  }
+
   async lead(leadId: string): Promise<LeadRow | undefined> {
     const [row] = await this.db.select().from(t.leads).where(eq(t.leads.id, leadId));
     return row;

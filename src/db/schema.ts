@@ -250,3 +250,9 @@ export type LeadRow = typeof leads.$inferSelect;
 export type LeadStatus = LeadRow["status"];
 export type PingRow = typeof pings.$inferInsert;
 export type PostRow = typeof posts.$inferInsert;
+
+/** Deployment facts that scripts need to remember, e.g. that stored fingerprints were re-keyed. */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});

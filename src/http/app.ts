@@ -4,6 +4,7 @@ import { router } from "./context";
 import { ApiError, onError } from "./errors";
 import { adminAuth, browserCors, init, withRules } from "./middleware";
 import { adminCaps } from "./routes/admin-caps";
+import { adminSuppressions } from "./routes/admin-suppressions";
 import { health } from "./routes/health";
 import { leadsCreate } from "./routes/leads-create";
 import { leadsGet } from "./routes/leads-get";
@@ -44,6 +45,7 @@ app.route("/", leadsCreate);
 app.route("/", leadsGet);
 app.route("/", reports);
 app.route("/", adminCaps);
+app.route("/", adminSuppressions);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
   type: "apiKey",

@@ -44,6 +44,12 @@ const UNSAFE_CHARS = /[\p{Cc}\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]/gu;
 /** Text as stored: Unicode NFC, without control or bidi-control characters, trimmed. */
 export const cleanText = (s: string): string => s.replace(UNSAFE_CHARS, "").normalize("NFC").trim();
 
+/** A phone number in E.164 (US when no country code is given), or undefined when it is not valid. */
+export function normalizePhone(input: string): string | undefined {
+  const p = parsePhoneNumberFromString(input.trim(), "US");
+  return p && p.isValid() ? p.number : undefined;
+}
+
 /** Form posts send every value as a string: accept numbers given as strings. */
 const numeric = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/, "must be a number").transform(Number)]);
 
@@ -78,12 +84,12 @@ function fieldSchema(f: FieldDef, now: () => Date): z.ZodType<LeadValue> {
       return z
         .union([z.string(), z.number().transform(String)])
         .transform((s, ctx) => {
-          const p = parsePhoneNumberFromString(s.trim(), "US");
-          if (!p || !p.isValid()) {
+          const e164 = normalizePhone(s);
+          if (!e164) {
             ctx.addIssue({ code: "custom", message: "must be a valid phone number" });
             return z.NEVER;
           }
-          return p.number;
+          return e164;
         });
     case "zip":
       return z

@@ -1,6 +1,11 @@
-// Who the consumer is, without keeping who they are: hashes of the normalized phone and email. The
-// dedupe shards, the suppression list and the buyer-level dedupe all key on these.
-import { sha256Hex } from "../lib/crypto";
+// Who the consumer is, without keeping who they are: keyed hashes of the normalized phone and email.
+// The dedupe shards, the suppression list and the buyer-level dedupe all key on these.
+//
+// With FINGERPRINT_PEPPER set (a secret only the Worker holds), a fingerprint is
+// HMAC-SHA256(pepper, SHA-256("<kind>:<value>")): a stolen suppression list or lead table can't be
+// reversed by hashing every phone number. The inner SHA-256 is the unpeppered fingerprint, so stored
+// hashes can be re-keyed without the phone numbers (`npm run fingerprints:rekey`).
+import { hmacSha256Hex, sha256Hex } from "../lib/crypto";
 import type { Campaign, Contract } from "../rules/compile";
 import type { LeadData } from "./fields";
 
@@ -9,21 +14,30 @@ export interface Fingerprint {
   hash: string;
 }
 
-/** Hashes of the consumer's normalized phone and email: the same hashes the suppression list uses. */
-export async function fingerprintsOf(lead: LeadData, phoneField?: string, emailField?: string): Promise<Fingerprint[]> {
+/** The fingerprint of a stored (unpeppered) hash under a pepper. */
+export const pepperedHash = (pepper: string, plainHash: string): Promise<string> => hmacSha256Hex(pepper, plainHash);
+
+/** The fingerprint of one normalized phone (E.164) or email (lower case). */
+export async function fingerprintHash(kind: Fingerprint["kind"], value: string, pepper?: string): Promise<string> {
+  const plain = await sha256Hex(`${kind}:${value}`);
+  return pepper ? pepperedHash(pepper, plain) : plain;
+}
+
+/** The consumer's phone and email fingerprints: the same hashes the suppression list uses. */
+export async function fingerprintsOf(lead: LeadData, fields: { phone?: string; email?: string }, pepper?: string): Promise<Fingerprint[]> {
   const out: Fingerprint[] = [];
-  const phone = phoneField ? lead[phoneField] : undefined;
-  const email = emailField ? lead[emailField] : undefined;
-  if (typeof phone === "string") out.push({ kind: "phone", hash: await sha256Hex(`phone:${phone}`) });
-  if (typeof email === "string") out.push({ kind: "email", hash: await sha256Hex(`email:${email}`) });
+  const phone = fields.phone ? lead[fields.phone] : undefined;
+  const email = fields.email ? lead[fields.email] : undefined;
+  if (typeof phone === "string") out.push({ kind: "phone", hash: await fingerprintHash("phone", phone, pepper) });
+  if (typeof email === "string") out.push({ kind: "email", hash: await fingerprintHash("email", email, pepper) });
   // A fixed global order, like lock ordering: two leads sharing a fingerprint meet at the first shared one.
   return out.sort((a, b) => (a.hash < b.hash ? -1 : 1));
 }
 
 /** The consumer's fingerprints under a campaign's fields (its first phone and first email field). */
-export function fingerprintsForCampaign(campaign: Campaign, lead: LeadData): Promise<Fingerprint[]> {
+export function fingerprintsForCampaign(campaign: Campaign, lead: LeadData, pepper?: string): Promise<Fingerprint[]> {
   const first = (type: string) => campaign.fields.find((f) => f.type === type)?.name;
-  return fingerprintsOf(lead, first("phone"), first("email"));
+  return fingerprintsOf(lead, { phone: first("phone"), email: first("email") }, pepper);
 }
 
 /** The buyer-level dedupe keys of the contracts that keep a dedupe window. */

@@ -4,7 +4,7 @@
 // verdict is in: storage distance costs the seller only what it exceeds the buyers' ping time by.
 // Every path ends in a recorded state (or `pending`, which the retry queue finishes).
 import type { LeadData } from "../lead/fields";
-import { buyerDedupeKeys, fingerprintsForCampaign } from "../lead/fingerprints";
+import { buyerDedupeKeys } from "../lead/fingerprints";
 import { leadResponse, responseFromSummary, type LeadResponse } from "../lead/response";
 import { retryDelaySeconds } from "../lead/state";
 import { sha256Hex } from "../lib/crypto";
@@ -47,7 +47,7 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   const { campaign, source } = sub;
   const leadId = newId("ld");
   const now = Date.now();
-  const fps = await fingerprintsForCampaign(campaign, sub.lead);
+  const fps = await svc.fingerprints(campaign, sub.lead);
   const requestHash = sub.idempotencyKey === null ? null : await sha256Hex(JSON.stringify([campaign.id, sub.lead, sub.consent]));
   const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
 

@@ -4,7 +4,7 @@
 import { splitSales, sumSplits } from "../auction/pricing";
 import type { RoundRecord } from "../db/records";
 import type { PostRow } from "../db/schema";
-import { buyerDedupeKeys, fingerprintsForCampaign } from "../lead/fingerprints";
+import { buyerDedupeKeys } from "../lead/fingerprints";
 import type { LeadData } from "../lead/fields";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
@@ -53,7 +53,7 @@ export async function recordJournaledSales(svc: Services, rules: Rules, lead: Re
   };
   // What the dead worker would have done after the sale: commit the caps, claim the buyers.
   const contracts = sales.map((s) => rules.contractsById.get(s.contractId)).filter((c) => c !== undefined);
-  const fps = await fingerprintsForCampaign(lead.campaign, lead.lead);
+  const fps = await svc.fingerprints(lead.campaign, lead.lead);
   await Promise.all([
     ...sales.map((s) => {
       const c = rules.contractsById.get(s.contractId);

@@ -4,7 +4,7 @@
 // state and describes what to record. The caller records it (intake: off the seller's wait).
 import { runAuction, type AuctionResult, type PostGate } from "../auction/run";
 import type { RoundRecord } from "../db/records";
-import { buyerDedupeKeys, fingerprintsForCampaign, type Fingerprint } from "../lead/fingerprints";
+import { buyerDedupeKeys, type Fingerprint } from "../lead/fingerprints";
 import type { LeadData } from "../lead/fields";
 import { afterRound } from "../lead/state";
 import type { Campaign, Contract, Source } from "../rules/compile";
@@ -43,7 +43,7 @@ export interface RoundOutcome {
 export async function runRound(svc: Services, lead: StoredLead, ctx: RoundContext): Promise<RoundOutcome> {
   const { campaign, retriesDone: attempt } = lead;
   const retry = attempt > 0;
-  const fingerprints = ctx.fingerprints ?? (await fingerprintsForCampaign(campaign, lead.lead));
+  const fingerprints = ctx.fingerprints ?? (await svc.fingerprints(campaign, lead.lead));
   // A retry round never goes back to a contract that answered for good (accepted, rejected,
   // duplicate); ones that failed transiently (error, timeout) or had no cap headroom may be tried.
   const [alreadyBought, exclude] = ctx.gate

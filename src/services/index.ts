@@ -5,7 +5,9 @@ import { dbOf } from "../db/client";
 import { Records } from "../db/records";
 import { configOf, type Config, type Env } from "../env";
 import { getRules } from "../rules/cache";
-import type { Rules } from "../rules/compile";
+import type { LeadData } from "../lead/fields";
+import { fingerprintsForCampaign, type Fingerprint } from "../lead/fingerprints";
+import type { Campaign, Rules } from "../rules/compile";
 import type { RetryMessage } from "../queues/messages";
 import { CapsClient } from "./caps";
 import { DedupeClient } from "./dedupe";
@@ -21,6 +23,8 @@ export interface Services {
   /** The durable record of a lead's sales, written the moment a buyer accepts. */
   journal: JournalClient;
   buyers: Buyers;
+  /** The consumer's fingerprints under a campaign's fields, keyed with the configured pepper. */
+  fingerprints(campaign: Campaign, lead: LeadData): Promise<Fingerprint[]>;
   /** Hands a lead to the retry queue for another round after `delaySeconds`. */
   scheduleRetry(leadId: string, delaySeconds?: number): Promise<void>;
 }
@@ -34,6 +38,7 @@ export function createServices(env: Env, config: Config, storage: StorageMeter =
     records: new Records(dbOf(env.DB)),
     journal: new JournalClient(env.LEAD_JOURNAL),
     buyers: buyersClient(env, config, location),
+    fingerprints: (campaign, lead) => fingerprintsForCampaign(campaign, lead, config.FINGERPRINT_PEPPER),
     scheduleRetry: async (leadId: string, delaySeconds?: number) => {
       const msg: RetryMessage = { leadId };
       await env.RETRY_QUEUE.send(msg, delaySeconds === undefined ? undefined : { delaySeconds });
