@@ -3,7 +3,8 @@
 // never lost, and the invariants hold (every sale billed and paid, no double sale).
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { checkInvariants } from "../../src/db/invariants";
 import worker from "../../src/index";
 import type { RetryMessage } from "../../src/queues/messages";
 import { sweepStuckLeads } from "../../src/queues/sweeper";
@@ -16,6 +17,12 @@ beforeEach(async () => {
   await sql("UPDATE campaigns SET retry_max_attempts = 0");
   await sql("UPDATE contracts SET status = 'paused' WHERE id IN ('ct_delta', 'ct_echo')");
   await setBuyers({ alpha: { bid: 30 }, bravo: { bid: 22 }, charlie: { bid: 15 } });
+});
+
+// After every fault: no double sale, every sale billed and paid, no cap overrun, every lead final.
+afterEach(async () => {
+  const results = await checkInvariants(async (q) => (await env.DB.prepare(q).all<Record<string, unknown>>()).results);
+  expect(results.filter((r) => !r.ok)).toEqual([]);
 });
 
 /** CAP_LEDGER whose object for `contractId` throws on every call. */
