@@ -36,6 +36,8 @@ export interface AuctionInput {
   source: Source;
   contracts: Contract[];
   leadId: string;
+  /** The journal its sales are written to before any further I/O (null: none). */
+  journal: string | null;
   lead: LeadData;
   fingerprints: Fingerprint[];
   /** Buyer dedupe keys known taken before the pings (such contracts are not pinged). */
@@ -359,9 +361,10 @@ function reserveAndPost(input: AuctionInput, gate: Gate): Post {
     if (res.kind === "accepted") {
       // Durable before any further I/O: if this worker dies now, the recovery path finds the sale here
       // (src/pipeline/recover.ts) and records it instead of selling the lead again.
-      await journal
-        .recordSale(leadId, { contractId: c.id, priceCents: bid.bidCents, buyerLeadId: res.buyerLeadId, leaseId: cap.leaseId, at: Date.now() })
-        .catch((err: Error) => log("journal_write_failed", { lead_id: leadId, contract: c.id, error: err.message.slice(0, 200) }, "error"));
+      if (input.journal) {
+        const sale = { contractId: c.id, priceCents: bid.bidCents, buyerLeadId: res.buyerLeadId, leaseId: cap.leaseId, at: Date.now() };
+        await journal.recordSale(input.journal, leadId, sale).catch((err: Error) => log("journal_write_failed", { lead_id: leadId, contract: c.id, error: err.message.slice(0, 200) }, "error"));
+      }
       input.defer(cap.commit());
       return attempt("accepted", null, { ...http, buyerLeadId: res.buyerLeadId });
     }

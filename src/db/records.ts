@@ -67,7 +67,7 @@ export interface LeadSummary {
 }
 
 /** A new lead as stored at intake. */
-export type NewLead = Pick<LeadRow, "id" | "campaignId" | "sourceId" | "idempotencyKey" | "requestHash" | "data" | "consent" | "meta" | "phoneHash" | "emailHash" | "createdAt">;
+export type NewLead = Pick<LeadRow, "id" | "campaignId" | "sourceId" | "idempotencyKey" | "requestHash" | "journal" | "data" | "consent" | "meta" | "phoneHash" | "emailHash" | "createdAt">;
 
 export class Records {
   constructor(readonly db: Db) {}

@@ -154,6 +154,8 @@ export const leads = sqliteTable(
     idempotencyKey: text("idempotency_key"),
     /** SHA-256 of the normalized submission (campaign, lead, consent), to tell a retry from a reuse. */
     requestHash: text("request_hash"),
+    /** The LeadJournal its rounds write their sales to (a pool object of the location that took it). */
+    journal: text("journal"),
     /** The original lead when status is duplicate. */
     duplicateOf: text("duplicate_of"),
     /** JSON: the normalized lead (PII; never logged). */

@@ -50,6 +50,7 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   const fps = await svc.fingerprints(campaign, sub.lead);
   const requestHash = sub.idempotencyKey === null ? null : await sha256Hex(JSON.stringify([campaign.id, sub.lead, sub.consent]));
   const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
+  const journal = svc.journal.nameFor(leadId);
 
   const claiming = svc.dedupe.claimForCampaign(fps, { campaignId: campaign.id, leadId, windowS: campaign.dedupeWindowS, buyerKeys: buyerDedupeKeys(contracts), defer });
   const storing = svc.records.storeLead(
@@ -59,6 +60,7 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
       sourceId: source.id,
       idempotencyKey: sub.idempotencyKey,
       requestHash,
+      journal,
       data: JSON.stringify(sub.lead),
       consent: sub.consent ? JSON.stringify(sub.consent) : null,
       meta: JSON.stringify(sub.meta),
@@ -71,7 +73,7 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   const verdict = verdictOf(storing, claiming);
   const gate = verdict.then((v): PostGate => (v.kind === "go" ? { go: true, alreadyBought: v.dedupe.alreadyBought, holding: v.dedupe.holding } : { go: false }));
   // The live round starts now: its pings leave while the lead is stored and the verdict taken.
-  const round = runRound(svc, { id: leadId, campaign, source, lead: sub.lead, createdAt: now, retriesDone: 0 }, { contracts, fingerprints: fps, gate, defer });
+  const round = runRound(svc, { id: leadId, campaign, source, lead: sub.lead, createdAt: now, retriesDone: 0, journal }, { contracts, fingerprints: fps, gate, defer });
   round.catch(() => {}); // awaited below on every path that uses it
 
   // Whatever the verdict, the buyer keys held for this round are settled once it is over (sales

@@ -32,7 +32,7 @@ export async function retryStoredLead(
   const data = JSON.parse(lead.data) as LeadData;
   // A round that sold and died before its D1 write left its sales in the journal: record them, and
   // never sell the lead again.
-  const journaled = await svc.journal.sales(lead.id);
+  const journaled = lead.journal ? await svc.journal.sales(lead.journal, lead.id) : [];
   if (journaled.length > 0) {
     await recordJournaledSales(svc, rules, { id: lead.id, campaign, source, lead: data, attempts: lead.attempts }, journaled);
     await notifyPostback(svc, source, lead.id);
@@ -40,7 +40,7 @@ export async function retryStoredLead(
   }
   const round = await runRound(
     svc,
-    { id: lead.id, campaign, source, lead: data, createdAt: lead.createdAt, retriesDone: lead.attempts + 1 },
+    { id: lead.id, campaign, source, lead: data, createdAt: lead.createdAt, retriesDone: lead.attempts + 1, journal: lead.journal },
     { contracts: rules.contractsByCampaign.get(campaign.id) ?? [], defer },
   );
   await svc.records.recordRound(round.record);

@@ -18,6 +18,8 @@ export interface StoredLead {
   createdAt: number;
   /** Retry rounds made before this one (0 for the live round). */
   retriesDone: number;
+  /** Where its sales are journaled (null: a lead stored before journals existed). */
+  journal: string | null;
 }
 
 export interface RoundContext {
@@ -55,6 +57,7 @@ export async function runRound(svc: Services, lead: StoredLead, ctx: RoundContex
     source: lead.source,
     contracts: ctx.contracts,
     leadId: lead.id,
+    journal: lead.journal,
     lead: lead.lead,
     fingerprints,
     alreadyBought,

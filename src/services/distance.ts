@@ -70,8 +70,7 @@ function delayedNamespace<T extends Rpc.DurableObjectBranded | undefined>(ns: Du
 /**
  * The bindings as a distant storage would behave, or `env` itself when the RTT is 0. PING_RELAY and
  * LEAD_JOURNAL are not delayed: a Durable Object is created near the first request that names it,
- * and relays (pooled per colo) and a lead's journal (first written by the edge that took the lead)
- * are only ever named there first, so they are local.
+ * and relays and journals (both pooled per colo) are only ever named there first, so they are local.
  */
 export function withStorageDistance(env: Env, rttMs: number, meter: StorageMeter): Env {
   if (rttMs <= 0) return env;

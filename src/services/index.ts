@@ -36,7 +36,7 @@ export function createServices(env: Env, config: Config, storage: StorageMeter =
     caps: new CapsClient(env.CAP_LEDGER),
     dedupe: new DedupeClient(env.DEDUPE, config.DEDUPE_SHARDS),
     records: new Records(dbOf(env.DB)),
-    journal: new JournalClient(env.LEAD_JOURNAL),
+    journal: new JournalClient(env.LEAD_JOURNAL, location),
     buyers: buyersClient(env, config, location),
     fingerprints: (campaign, lead) => fingerprintsForCampaign(campaign, lead, config.FINGERPRINT_PEPPER),
     scheduleRetry: async (leadId: string, delaySeconds?: number) => {

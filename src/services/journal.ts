@@ -1,18 +1,32 @@
-// Client of the LeadJournal objects: the durable record of a lead's sales (see the object).
+// Client of the LeadJournal pool (see the object): which journal a new lead's sales go to, and
+// writing and reading them.
 import type { JournalSale, LeadJournal } from "../objects/lead-journal";
 
+/** Journals per location: enough that one object is never hot. */
+export const JOURNAL_POOL = 32;
+
 export class JournalClient {
-  constructor(private readonly ns: DurableObjectNamespace<LeadJournal>) {}
+  constructor(
+    private readonly ns: DurableObjectNamespace<LeadJournal>,
+    private readonly location: string,
+  ) {}
 
-  private of(leadId: string) {
-    return this.ns.get(this.ns.idFromName(leadId));
+  /** The journal for a lead taken here: one of this location's pool, stored with the lead. */
+  nameFor(leadId: string): string {
+    let h = 0;
+    for (let i = 0; i < leadId.length; i++) h = (h * 31 + leadId.charCodeAt(i)) >>> 0;
+    return `journal:${this.location}:${h % JOURNAL_POOL}`;
   }
 
-  recordSale(leadId: string, sale: JournalSale): Promise<void> {
-    return this.of(leadId).recordSale(sale);
+  private of(journal: string) {
+    return this.ns.get(this.ns.idFromName(journal));
   }
 
-  sales(leadId: string): Promise<JournalSale[]> {
-    return this.of(leadId).sales();
+  recordSale(journal: string, leadId: string, sale: JournalSale): Promise<void> {
+    return this.of(journal).recordSale(leadId, sale);
+  }
+
+  sales(journal: string, leadId: string): Promise<JournalSale[]> {
+    return this.of(journal).sales(leadId);
   }
 }
