@@ -7,16 +7,13 @@ import path from "node:path";
 import WebSocket from "ws";
 import { ROOT } from "../scripts/wrangler";
 import { runLoad } from "./lib/load";
+import { numberArg } from "./lib/args";
 import { resetBenchDatabase, startBuyers, startGateway, stop } from "./lib/procs";
 import { BENCH_KEY, benchBehaviours, benchLead, benchSeed } from "./lib/seed";
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const BUYERS = arg("buyers", 20);
-const LEADS = arg("leads", 400);
-const CONCURRENCY = arg("concurrency", 8);
+const BUYERS = numberArg("buyers", 20);
+const LEADS = numberArg("leads", 400);
+const CONCURRENCY = numberArg("concurrency", 8);
 const BUYERS_PORT = 8893;
 const GW_PORT = 8896;
 const buyersUrl = `http://127.0.0.1:${BUYERS_PORT}`;

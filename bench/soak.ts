@@ -13,16 +13,13 @@ import { runLoad, round1, summary } from "./lib/load";
 import { queryBenchDatabase, resetBenchDatabase, startBuyers, startGateway, stop } from "./lib/procs";
 import { writePerformanceDoc } from "./lib/report";
 import { MARKET, MARKET_FLOOR_CENTS, benchLead } from "./lib/seed";
+import { numberArg } from "./lib/args";
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const LEADS = arg("leads", 10_000);
-const CONCURRENCY = arg("concurrency", 16);
-const MAX_SECONDS = arg("max-seconds", 900);
+const LEADS = numberArg("leads", 10_000);
+const CONCURRENCY = numberArg("concurrency", 16);
+const MAX_SECONDS = numberArg("max-seconds", 900);
 // --rtt 80: storage far from the edge (EMULATE_STORAGE_RTT_MS), to check the invariants with it.
-const RTT_MS = arg("rtt", 0);
+const RTT_MS = numberArg("rtt", 0);
 const BUYERS_PORT = 8892;
 const GW_PORT = 8899;
 const buyersUrl = `http://127.0.0.1:${BUYERS_PORT}`;
