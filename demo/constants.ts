@@ -20,6 +20,15 @@ export interface Behaviour {
   rejectReason?: string;
   /** "form": answers form-encoded (status=...&price=...), as the demo's template buyer does. */
   format?: "native" | "form";
+  /** Exactly this answer (a buyer platform's own format: XML, plain text, a failure inside a 200). */
+  pingAnswer?: RawAnswer;
+  postAnswer?: RawAnswer;
+}
+
+export interface RawAnswer {
+  status?: number;
+  body: string;
+  type?: string;
 }
 
 export interface ReceivedRequest {

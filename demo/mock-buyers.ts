@@ -92,6 +92,8 @@ export class MockBuyers {
       case "no_bid_204":
         return send(204, "");
     }
+    const raw = kind === "ping" ? b.pingAnswer : b.postAnswer;
+    if (raw) return send(raw.status ?? 200, raw.body, raw.type ?? "text/plain");
     if (kind === "ping") {
       let bid = b.bid ?? 0;
       if (typeof bid === "number" && b.bidSpread) bid = Math.max(0, Math.round((bid + (Math.random() * 2 - 1) * b.bidSpread) * 100) / 100);

@@ -10,7 +10,9 @@ export const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** A request ready to send (also what a PingRelay receives). */
 export interface OutboundRequest {
+  method: "POST" | "GET";
   url: string;
+  /** Empty for a GET. */
   body: string;
   headers: Record<string, string>;
   timeoutMs: number;
@@ -20,12 +22,18 @@ export type Exchange =
   | { ok: true; status: number; body: string; contentType: string; latencyMs: number }
   | { ok: false; kind: "timeout" | "error"; reason: string; status: number | null; latencyMs: number };
 
-/** The wire request (a POST) with its content type and signature headers, for `url`. */
+/** The wire request with its content type and signature headers, for `url` (plus a GET's query). */
 export async function signedRequest(url: string, wire: WireRequest, secrets: string[], timeoutMs: number, now = Date.now()): Promise<OutboundRequest> {
+  const target = wire.query ? `${url}${url.includes("?") ? "&" : "?"}${wire.query}` : url;
   return {
-    url,
+    method: wire.method,
+    url: target,
     body: wire.body,
-    headers: { "content-type": wire.contentType, ...wire.headers, ...(await signatureHeaders(secrets, "POST", url, wire.body, now)) },
+    headers: {
+      ...(wire.contentType ? { "content-type": wire.contentType } : {}),
+      ...wire.headers,
+      ...(await signatureHeaders(secrets, wire.method, target, wire.body, now)),
+    },
     timeoutMs,
   };
 }
@@ -49,7 +57,7 @@ export async function send(req: OutboundRequest, opts: { deadline?: { at: number
   const release = opts.limiter ? await opts.limiter.acquire() : () => {};
   let status: number | null = null;
   try {
-    const res = await fetch(req.url, { method: "POST", body: req.body, headers: req.headers, signal, redirect: "manual" });
+    const res = await fetch(req.url, { method: req.method, body: req.method === "GET" ? undefined : req.body, headers: req.headers, signal, redirect: "manual" });
     release(); // headers are in: the connection no longer counts against the limit
     status = res.status;
     // A declared length within the cap is read natively; otherwise the stream is read up to the cap.

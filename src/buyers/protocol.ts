@@ -1,6 +1,7 @@
 // Buyer wire formats. The native protocol (docs/BUYER_PROTOCOL.md) needs no configuration; any other
 // buyer is described by a request template and response rules in its contract, not by code.
 // Building requests and reading answers are pure; the HTTP exchange is in ./http.ts.
+import { XMLBuilder, XMLParser } from "fast-xml-parser";
 import { isSafePath, own } from "../lib/own";
 import type { LeadData, LeadValue } from "../lead/fields";
 import { centsToDollars, dollarsToCents, MAX_BID_CENTS } from "../lib/money";
@@ -41,9 +42,13 @@ export type PostAnswer =
   | { kind: "error"; reason: string };
 
 export interface WireRequest {
+  method: "POST" | "GET";
+  /** Empty for a GET. */
   body: string;
-  contentType: string;
+  contentType: string | null;
   headers: Record<string, string>;
+  /** A GET's parameters, appended to the contract's URL. */
+  query?: string;
 }
 
 export interface Answer {
@@ -53,6 +58,7 @@ export interface Answer {
 
 const JSON_TYPE = "application/json";
 const FORM_TYPE = "application/x-www-form-urlencoded";
+const XML_TYPE = "application/xml";
 const MAX_TOKEN = 256;
 
 // ---- native -------------------------------------------------------------------------------
@@ -124,7 +130,7 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
   cur[keys[keys.length - 1]!] = value;
 }
 
-type Values = { ping_id: string | null; bid_token: string | null; price_cents: number | null; campaign: string; lead_id: string };
+type Values = { ping_id: string | null; bid_token: string | null; price_cents: number | null; campaign: string; lead_id: string; tmax: number | null };
 
 function resolve(source: string, lead: LeadData, v: Values): LeadValue | null | undefined {
   switch (source) {
@@ -140,9 +146,22 @@ function resolve(source: string, lead: LeadData, v: Values): LeadValue | null | 
       return v.campaign;
     case "$lead_id":
       return v.lead_id;
+    case "$tmax":
+      return v.tmax;
     default:
       return own(lead, source) as LeadValue | undefined;
   }
+}
+
+const xmlBuilder = new XMLBuilder({ format: false, suppressEmptyNode: true });
+// No entity expansion (billion laughs) and no attributes: an answer is data, never markup to honour.
+const xmlParser = new XMLParser({ ignoreAttributes: true, processEntities: false, parseTagValue: false, trimValues: true });
+
+/** Flat fields as form or query parameters (nested values as JSON). */
+function params(out: Record<string, unknown>): string {
+  const form = new URLSearchParams();
+  for (const [k, val] of Object.entries(out)) form.set(k, typeof val === "object" ? JSON.stringify(val) : String(val));
+  return form.toString();
 }
 
 function buildTemplate(t: RequestTemplate, lead: LeadData, v: Values): WireRequest {
@@ -152,41 +171,79 @@ function buildTemplate(t: RequestTemplate, lead: LeadData, v: Values): WireReque
     const val = resolve(src, lead, v);
     if (val !== undefined && val !== null) setPath(out, k, val);
   }
-  if (t.format === "json") return { body: JSON.stringify(out), contentType: JSON_TYPE, headers: t.headers };
-  const form = new URLSearchParams();
-  for (const [k, val] of Object.entries(out)) form.set(k, typeof val === "object" ? JSON.stringify(val) : String(val));
-  return { body: form.toString(), contentType: FORM_TYPE, headers: t.headers };
+  switch (t.format) {
+    case "json":
+      return { method: "POST", body: JSON.stringify(out), contentType: JSON_TYPE, headers: t.headers };
+    case "form":
+      return { method: "POST", body: params(out), contentType: FORM_TYPE, headers: t.headers };
+    case "xml":
+      return { method: "POST", body: `<?xml version="1.0" encoding="UTF-8"?>${xmlBuilder.build({ [t.xml_root]: out }) as string}`, contentType: XML_TYPE, headers: t.headers };
+    case "query":
+      return { method: "GET", body: "", contentType: null, headers: t.headers, query: params(out) };
+  }
 }
 
-/** JSON, or a form-encoded answer (common among older buyers), as an object. */
+/** A JSON, form-encoded or XML answer as an object; undefined for anything else (plain text). */
 function parseAnswerBody(body: string): Record<string, unknown> | undefined {
   const json = parseJsonObject(body);
   if (json) return json;
-  if (/^[\w.[\]-]+=[^&]*(&[\w.[\]-]+=[^&]*)*$/.test(body.trim())) return Object.fromEntries(new URLSearchParams(body.trim()));
+  const text = body.trim();
+  if (/^[\w.[\]-]+=[^&]*(&[\w.[\]-]+=[^&]*)*$/.test(text)) return Object.fromEntries(new URLSearchParams(text));
+  if (text.startsWith("<")) {
+    try {
+      const xml: unknown = xmlParser.parse(text);
+      if (xml !== null && typeof xml === "object") {
+        const { "?xml": _declaration, ...rest } = xml as Record<string, unknown>;
+        if (Object.keys(rest).length > 0) return rest;
+      }
+    } catch {
+      return undefined;
+    }
+  }
   return undefined;
 }
 
-function isAccepted(value: unknown, rules: ResponseRules): boolean {
-  const accepted = rules.accepted_values ?? DEFAULT_ACCEPTED_VALUES;
-  const norm = (x: unknown) => (typeof x === "string" ? x.toLowerCase() : x);
-  return accepted.some((a) => norm(a) === norm(value));
+const norm = (x: unknown) => (typeof x === "string" ? x.trim().toLowerCase() : x);
+const oneOf = (value: unknown, list: readonly unknown[]) => list.some((a) => norm(a) === norm(value));
+
+const isAccepted = (value: unknown, rules: ResponseRules): boolean => oneOf(value, rules.accepted_values ?? DEFAULT_ACCEPTED_VALUES);
+
+/** The HTTP-200 failure the rules describe, if this answer is one. */
+function failureIn(r: ResponseRules, obj: Record<string, unknown> | undefined): boolean {
+  return r.failure_path !== undefined && obj !== undefined && oneOf(getPath(obj, r.failure_path), r.failure_values ?? ["failure", "error", "false", false]);
 }
+
+function bidCentsOf(raw: unknown, unit: ResponseRules["bid_unit"]): number | undefined {
+  if (unit === "dollars") return dollarsToCents(raw);
+  const n = typeof raw === "string" && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
+  return typeof n === "number" && Number.isSafeInteger(n) ? n : undefined;
+}
+
+const regexCache = new Map<string, RegExp>();
+const regexOf = (pattern: string) => {
+  let re = regexCache.get(pattern);
+  if (!re) regexCache.set(pattern, (re = new RegExp(pattern)));
+  return re;
+};
 
 function readTemplatePing(r: ResponseRules, a: Answer): PingAnswer {
   if (r.reject_status?.includes(a.status) || a.status === 204) return { kind: "no_bid", reason: `HTTP ${a.status}` };
   const ok = r.accept_status ? r.accept_status.includes(a.status) : a.status >= 200 && a.status <= 299;
   if (!ok) return { kind: "error", reason: `HTTP ${a.status}` };
+  if (r.bid_regex) {
+    // A buyer that answers plain text: its contract's regex reads the bid (first capture group).
+    const m = regexOf(r.bid_regex).exec(a.body.slice(0, 4096));
+    if (!m || m[1] === undefined) return { kind: "no_bid", reason: "no bid in answer" };
+    const cents = bidCentsOf(m[1], r.bid_unit);
+    return checkBid(cents, m[1]) ?? { kind: "bid", bidCents: cents!, token: null };
+  }
   const obj = parseAnswerBody(a.body);
-  if (!obj) return { kind: "invalid", reason: "answer is neither JSON nor form-encoded" };
+  if (!obj) return { kind: "invalid", reason: "answer is neither JSON, form-encoded nor XML" };
+  const reason = r.reason_path ? reasonOf(getPath(obj, r.reason_path)) : undefined;
+  if (failureIn(r, obj)) return { kind: "no_bid", reason: reason ?? "failure" };
   const raw = getPath(obj, r.bid_path ?? "bid");
-  if (raw === undefined || raw === null || raw === "") return { kind: "no_bid", reason: "no bid in answer" };
-  const cents =
-    r.bid_unit === "cents"
-      ? (() => {
-          const n = typeof raw === "string" && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
-          return typeof n === "number" && Number.isSafeInteger(n) ? n : undefined;
-        })()
-      : dollarsToCents(raw);
+  if (raw === undefined || raw === null || raw === "") return { kind: "no_bid", reason: reason ?? "no bid in answer" };
+  const cents = bidCentsOf(raw, r.bid_unit);
   return checkBid(cents, raw) ?? { kind: "bid", bidCents: cents!, token: r.bid_token_path ? tokenOf(getPath(obj, r.bid_token_path)) : null };
 }
 
@@ -197,9 +254,14 @@ function readTemplatePost(r: ResponseRules, a: Answer): PostAnswer {
   if (a.status >= 500) return { kind: "error", reason: `HTTP ${a.status}` };
   const statusOk = r.accept_status ? r.accept_status.includes(a.status) : a.status >= 200 && a.status <= 299;
   if (!statusOk) return { kind: "rejected", reason: reason() ?? `HTTP ${a.status}` };
+  if (r.accepted_regex)
+    return regexOf(r.accepted_regex).test(a.body.slice(0, 4096))
+      ? { kind: "accepted", buyerLeadId: null }
+      : { kind: "rejected", reason: reasonOf(a.body.trim()) ?? "rejected without reason" };
+  if (failureIn(r, obj)) return { kind: "rejected", reason: reason() ?? "failure" };
   const buyerLeadId = r.buyer_lead_id_path ? tokenOf(getPath(obj, r.buyer_lead_id_path)) : null;
   if (!r.accepted_path) return { kind: "accepted", buyerLeadId }; // status alone decides
-  if (!obj) return { kind: "error", reason: "answer is neither JSON nor form-encoded" };
+  if (!obj) return { kind: "error", reason: "answer is neither JSON, form-encoded nor XML" };
   return isAccepted(getPath(obj, r.accepted_path), r)
     ? { kind: "accepted", buyerLeadId }
     : { kind: "rejected", reason: reason() ?? "rejected without reason" };
@@ -211,32 +273,37 @@ export function buildPing(contract: Contract, ctx: PingContext): WireRequest {
   const p = contract.protocol;
   const tmax = { [TMAX_HEADER]: String(ctx.tmaxMs) };
   if (p.kind === "template" && p.ping) {
-    const wire = buildTemplate(p.ping, ctx.lead, { ping_id: ctx.pingId, bid_token: null, price_cents: null, campaign: ctx.campaign, lead_id: ctx.leadId });
-    return { ...wire, headers: { ...wire.headers, ...tmax } };
+    const wire = buildTemplate(p.ping, ctx.lead, { ping_id: ctx.pingId, bid_token: null, price_cents: null, campaign: ctx.campaign, lead_id: ctx.leadId, tmax: ctx.tmaxMs });
+    return { ...wire, headers: { ...wire.headers, ...contract.apiHeaders, ...tmax } };
   }
   return {
+    method: "POST",
     body: JSON.stringify({ ping_id: ctx.pingId, campaign: ctx.campaign, tmax: ctx.tmaxMs, lead: ctx.lead }),
     contentType: JSON_TYPE,
-    headers: tmax,
+    headers: { ...contract.apiHeaders, ...tmax },
   };
 }
 
-export function readPing(contract: Contract, a: Answer): PingAnswer {
+export function readPing(contract: Pick<Contract, "protocol">, a: Answer): PingAnswer {
   const p = contract.protocol;
   return p.kind === "template" && p.ping ? readTemplatePing(p.ping.response, a) : readNativePing(a);
 }
 
 export function buildPost(contract: Contract, ctx: PostContext): WireRequest {
   const p = contract.protocol;
-  if (p.kind === "template")
-    return buildTemplate(p.post, ctx.lead, {
+  if (p.kind === "template") {
+    const wire = buildTemplate(p.post, ctx.lead, {
       ping_id: ctx.pingId,
       bid_token: ctx.bidToken,
       price_cents: ctx.priceCents,
       campaign: ctx.campaign,
       lead_id: ctx.leadId,
+      tmax: null,
     });
+    return { ...wire, headers: { ...wire.headers, ...contract.apiHeaders } };
+  }
   return {
+    method: "POST",
     body: JSON.stringify({
       ping_id: ctx.pingId,
       bid_id: ctx.bidToken,
@@ -246,11 +313,11 @@ export function buildPost(contract: Contract, ctx: PostContext): WireRequest {
       lead: ctx.lead,
     }),
     contentType: JSON_TYPE,
-    headers: {},
+    headers: contract.apiHeaders,
   };
 }
 
-export function readPost(contract: Contract, a: Answer): PostAnswer {
+export function readPost(contract: Pick<Contract, "protocol">, a: Answer): PostAnswer {
   const p = contract.protocol;
   return p.kind === "template" ? readTemplatePost(p.post.response, a) : readNativePost(a);
 }

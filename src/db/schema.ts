@@ -101,6 +101,11 @@ export const contracts = sqliteTable(
      */
     secretNext: text("secret_next"),
     pingSecretNext: text("ping_secret_next"),
+    /** JSON: headers sent with every request to this buyer (API keys): secrets, never echoed. */
+    apiHeaders: text("api_headers").notNull().default("{}"),
+    /** A sample of the buyer's answers: rules:check reads them with the protocol (a bid, an acceptance). */
+    samplePingAnswer: text("sample_ping_answer"),
+    samplePostAnswer: text("sample_post_answer"),
     timeoutMs: integer("timeout_ms").notNull().default(500),
     /** The least time the buyer needs to answer a ping: with less left in the auction, it is not pinged. */
     minPingMs: integer("min_ping_ms").notNull().default(0),

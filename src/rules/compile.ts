@@ -3,7 +3,9 @@
 // names it; everything else keeps working.
 import * as z from "zod";
 import type { BuyerRow, CampaignRow, ContractRow, SourceRow } from "../db/schema";
+import { readPing, readPost } from "../buyers/protocol";
 import {
+  ApiHeadersSchema,
   FieldDefsSchema,
   FiltersSchema,
   OriginListSchema,
@@ -45,6 +47,8 @@ export interface Contract {
   protocol: Protocol;
   /** Signing keys, current first (a second one during a rotation). */
   postSecrets: string[];
+  /** Headers sent with every request to this buyer (its API keys). */
+  apiHeaders: Record<string, string>;
   pingSecrets: string[];
   timeoutMs: number;
   minPingMs: number;
@@ -186,6 +190,18 @@ function compileSource(row: SourceRow, problems: Problems): Source | undefined {
   return { ...rest, allowedCampaigns, allowedOrigins };
 }
 
+/** The contract's sample answers must read as a bid and an acceptance under its protocol. */
+function checkSampleAnswers(row: ContractRow, protocol: Protocol, at: (column: string) => Omit<RuleProblem, "message">, problems: Problems): void {
+  if (row.samplePingAnswer !== null) {
+    const a = readPing({ protocol }, { status: 200, body: row.samplePingAnswer });
+    if (a.kind !== "bid") problems.push({ ...at("sample_ping_answer"), message: `the sample ping answer reads as ${a.kind}: ${a.reason}` });
+  }
+  if (row.samplePostAnswer !== null) {
+    const a = readPost({ protocol }, { status: 200, body: row.samplePostAnswer });
+    if (a.kind !== "accepted") problems.push({ ...at("sample_post_answer"), message: `the sample post answer reads as ${a.kind}: ${a.reason}` });
+  }
+}
+
 /**
  * A contract row against its buyer and campaign (rows, so that a contract of a paused campaign is
  * still checked), or undefined when it does not validate.
@@ -195,7 +211,9 @@ function compileContract(row: ContractRow, buyer: BuyerRow | undefined, campaign
   const protocol = parseJson(row.protocol, ProtocolSchema, at("protocol"), problems);
   const filters = parseJson(row.filters, FiltersSchema, at("filters"), problems);
   const schedule = parseJson(row.schedule, ScheduleSchema.nullable(), at("schedule"), problems);
+  const apiHeaders = parseJson(row.apiHeaders, ApiHeadersSchema, at("api_headers"), problems);
   const before = problems.length;
+  if (protocol) checkSampleAnswers(row, protocol, at, problems);
   if (!buyer) problems.push({ ...at("buyer_id"), message: `no buyer "${row.buyerId}"` });
   if (!campaignRow) problems.push({ ...at("campaign_id"), message: `no campaign "${row.campaignId}"` });
   if (!TimeZoneSchema.safeParse(row.timezone).success) problems.push({ ...at("timezone"), message: `unknown IANA time zone "${row.timezone}"` });
@@ -221,7 +239,7 @@ function compileContract(row: ContractRow, buyer: BuyerRow | undefined, campaign
     for (const f of filters)
       if (!names.has(f.field)) problems.push({ ...at("filters"), message: `filter on unknown field "${f.field}" of campaign ${campaign.slug}` });
   }
-  if (!protocol || !filters || schedule === undefined || problems.length > before || !buyer) return undefined;
+  if (!protocol || !filters || !apiHeaders || schedule === undefined || problems.length > before || !buyer) return undefined;
   return {
     id: row.id,
     buyerId: row.buyerId,
@@ -232,6 +250,7 @@ function compileContract(row: ContractRow, buyer: BuyerRow | undefined, campaign
     postUrl: row.postUrl,
     protocol,
     postSecrets: keys(row.secret, row.secretNext),
+    apiHeaders,
     pingSecrets: keys(row.pingSecret ?? row.secret, row.pingSecret ? row.pingSecretNext : row.secretNext),
     timeoutMs: row.timeoutMs,
     minPingMs: row.minPingMs,

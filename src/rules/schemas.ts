@@ -136,13 +136,23 @@ export type Schedule = z.infer<typeof ScheduleSchema>;
 const path = z.string().min(1).refine(isSafePath, "path segments __proto__, constructor and prototype are not allowed");
 
 /** Where a mapped value comes from: a lead field, or one of the auction's own values. */
-const mappingSource = z.string().regex(/^(\$(ping_id|bid_token|price|price_cents|campaign|lead_id)|[a-z][a-z0-9_]*)$/);
+const mappingSource = z.string().regex(/^(\$(ping_id|bid_token|price|price_cents|campaign|lead_id|tmax)|[a-z][a-z0-9_]*)$/);
 
 /** What a value at `accepted_path` must equal (strings case-insensitively) to mean accepted, unless a contract lists its own. */
 export const DEFAULT_ACCEPTED_VALUES: readonly (string | number | boolean)[] = [true, "true", "accepted", "success", "ok", 1, "1"];
 
+/** A regex run on a plain-text answer: refused when it could backtrack catastrophically. */
+const answerRegex = z
+  .string()
+  .max(200)
+  .refine(isValidRegex, "not a valid regular expression")
+  .refine((p) => !isValidRegex(p) || safeRegex(p), "nested quantifiers can backtrack catastrophically; rewrite the pattern without them");
+
 export const ResponseRulesSchema = z.object({
-  /** Dotted path into a JSON answer, e.g. "result.bid". */
+  /**
+   * Dotted path into the answer, e.g. "result.bid". JSON, form-encoded and XML answers are read
+   * alike: for XML the path starts at the root element ("response.price").
+   */
   bid_path: path.optional(),
   bid_unit: z.enum(["dollars", "cents"]).default("dollars"),
   bid_token_path: path.optional(),
@@ -154,11 +164,25 @@ export const ResponseRulesSchema = z.object({
   /** HTTP statuses that decide the outcome on their own (e.g. 204 no bid, 409 duplicate reject). */
   accept_status: z.array(z.number().int()).optional(),
   reject_status: z.array(z.number().int()).optional(),
+  /**
+   * A failure inside an HTTP 200 (`{"response":"failure","details":"Quota Reached"}`): when the value
+   * at `failure_path` is one of `failure_values`, a ping is no bid and a post a reject, with the
+   * reason at `reason_path`.
+   */
+  failure_path: path.optional(),
+  failure_values: z.array(scalar).optional(),
+  /** Plain-text answers: the first capture group is the bid (in `bid_unit`). */
+  bid_regex: answerRegex.optional(),
+  /** Plain-text answers: a match means accepted. */
+  accepted_regex: answerRegex.optional(),
 });
 export type ResponseRules = z.infer<typeof ResponseRulesSchema>;
 
 export const RequestTemplateSchema = z.object({
-  format: z.enum(["json", "form"]),
+  /** json, form or xml body (POST), or query: a GET with the fields in the query string. */
+  format: z.enum(["json", "form", "xml", "query"]),
+  /** xml: the root element. */
+  xml_root: z.string().regex(/^[A-Za-z_][\w.-]*$/).default("request"),
   headers: z.record(z.string(), z.string()).default({}),
   /** Constant fields added to every request (vendor ids, campaign codes). */
   static: z.record(path, scalar).default({}),
@@ -173,6 +197,9 @@ export const ProtocolSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("template"), ping: RequestTemplateSchema.optional(), post: RequestTemplateSchema }),
 ]);
 export type Protocol = z.infer<typeof ProtocolSchema>;
+
+/** A contract's own request headers (API keys): names as HTTP allows, bounded values. */
+export const ApiHeadersSchema = z.record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "not a header name"), z.string().max(1024));
 
 export const StringListSchema = z.array(z.string().min(1));
 export const OriginListSchema = z.array(z.url().transform((u) => new URL(u).origin));

@@ -15,7 +15,7 @@ const campaignRow = (over: Partial<CampaignRow> = {}): CampaignRow => ({
 const buyerRow: BuyerRow = { id: "b1", name: "B", status: "active", dedupeWindowS: 60, dedupeScope: "buyer", createdAt: 0 };
 const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
   id: "k1", buyerId: "b1", campaignId: "c1", name: "k", status: "active", pingUrl: "https://b.example/ping", postUrl: "https://b.example/post",
-  protocol: '{"kind":"native"}', secret: "0123456789abcdef", pingSecret: null, secretNext: null, pingSecretNext: null, timeoutMs: 300, minPingMs: 0, pricing: "dynamic", fixedPriceCents: null, minBidCents: 0,
+  protocol: '{"kind":"native"}', secret: "0123456789abcdef", pingSecret: null, secretNext: null, pingSecretNext: null, apiHeaders: "{}", samplePingAnswer: null, samplePostAnswer: null, timeoutMs: 300, minPingMs: 0, pricing: "dynamic", fixedPriceCents: null, minBidCents: 0,
   bidAdjustBps: 10_000, priority: 0, filters: "[]", schedule: null, timezone: "UTC", capHour: null, capDay: null, capMonth: null,
   budgetDayCents: null, budgetMonthCents: null, fallback: false, createdAt: 0, ...over,
 });
@@ -67,6 +67,30 @@ describe("rules compile", () => {
     expect(rules.problems.map((p) => `${p.id}.${p.column}`)).toEqual(["s_http.success_url", "s_weak.postback_secret", "s_clash.api_key_hash_next", "k_http.post_url"]);
     expect(rules.sourcesByKeyHash.get("a".repeat(64))?.id).toBe("s1"); // a key names one source only
     expect([...rules.contractsById.keys()].sort()).toEqual(["k1", "k_local"]);
+  });
+
+  it("rules:check reads each contract's sample answers with its protocol", () => {
+    const protocol = JSON.stringify({
+      kind: "template",
+      ping: { format: "xml", mapping: { zip: "zip" }, response: { bid_path: "response.price" } },
+      post: { format: "xml", mapping: { email: "email" }, response: { accepted_path: "response.status", accepted_values: ["Matched"] } },
+    });
+    const rules = compileRules({
+      campaigns: [campaignRow()],
+      sources: [sourceRow],
+      buyers: [buyerRow],
+      contracts: [
+        contractRow({ id: "k_ok", protocol, samplePingAnswer: "<response><price>12.50</price></response>", samplePostAnswer: "<response><status>Matched</status></response>" }),
+        contractRow({ id: "k_bad", protocol, samplePingAnswer: "<response><amount>12.50</amount></response>", samplePostAnswer: "<response><status>Unmatched</status></response>" }),
+        contractRow({ id: "k_hdr", apiHeaders: '{"X Api Key":"x"}' }),
+      ],
+    });
+    expect(rules.problems.map((p) => `${p.id}.${p.column}: ${p.message}`)).toEqual([
+      "k_bad.sample_ping_answer: the sample ping answer reads as no_bid: no bid in answer",
+      "k_bad.sample_post_answer: the sample post answer reads as rejected: rejected without reason",
+      expect.stringMatching(/^k_hdr\.api_headers: /),
+    ]);
+    expect([...rules.contractsById.keys()]).toEqual(["k_ok"]);
   });
 
   it("refuses a campaign that marks personal data ping-safe", () => {
