@@ -13,7 +13,7 @@ const GATEWAY_PORT = Number(process.env.PORT ?? 8787);
 
 const buyers = new MockBuyers(DEMO_BUYER_BEHAVIOURS);
 await buyers.listen(BUYERS_PORT);
-console.log(`demo buyers listening on http://127.0.0.1:${BUYERS_PORT} (alpha, bravo, charlie, delta, echo, foxtrot)`);
+console.log(`demo buyers listening on http://127.0.0.1:${BUYERS_PORT} (alpha, bravo, charlie, delta, echo, foxtrot, golf)`);
 
 wranglerOrDie(["d1", "migrations", "apply", "DB", "--local"]);
 const tables = ["lead_events", "posts", "pings", "leads", "contracts", "buyers", "sources", "campaigns"];

@@ -15,7 +15,7 @@ describe("auction: happy path against loopback buyers", () => {
   it("GET /health reports the rules", async () => {
     const res = await gateway("/health");
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ok: true, campaigns: 1, contracts: 6, disabled_rules: 0 });
+    expect(await res.json()).toMatchObject({ ok: true, campaigns: 1, contracts: 7, disabled_rules: 0 });
   });
 
   it("sells to the highest effective bidder and pays the source its share", async () => {

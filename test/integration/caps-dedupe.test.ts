@@ -32,10 +32,10 @@ describe("CapLedger", () => {
 
   it("a lease never committed gives its headroom back when its alarm runs", async () => {
     const l = ledger();
-    expect((await reserve(l, "dead-worker", { day: 1 }, { leaseMs: 1 })).ok).toBe(true);
+    expect((await reserve(l, "dead-worker", { day: 1 }, { leaseMs: 300 })).ok).toBe(true);
     expect((await reserve(l, "next", { day: 1 })).ok).toBe(false);
-    await new Promise((r) => setTimeout(r, 5));
-    expect(await runDurableObjectAlarm(l)).toBe(true);
+    await new Promise((r) => setTimeout(r, 350));
+    await runDurableObjectAlarm(l); // unless the alarm already ran on its own
     expect((await reserve(l, "next", { day: 1 })).ok).toBe(true);
   });
 
@@ -72,11 +72,11 @@ describe("CapLedger", () => {
   it("an expired lease gives back what it did not spend; a sale reported after that still counts", async () => {
     const l = ledger();
     const caps = { ...noCaps, day: 4 };
-    expect(await l.lease({ leaseId: "blk-2", caps, timezone: "UTC", units: 4, leaseMs: 1 })).toMatchObject({ ok: true, units: 1 });
-    expect(await l.lease({ leaseId: "blk-3", caps, timezone: "UTC", units: 4, leaseMs: 1 })).toMatchObject({ ok: true, units: 1 });
+    expect(await l.lease({ leaseId: "blk-2", caps, timezone: "UTC", units: 4, leaseMs: 300 })).toMatchObject({ ok: true, units: 1 });
+    expect(await l.lease({ leaseId: "blk-3", caps, timezone: "UTC", units: 4, leaseMs: 300 })).toMatchObject({ ok: true, units: 1 });
     expect((await l.headroom(caps, "UTC")).day.count).toBe(2);
-    await new Promise((r) => setTimeout(r, 5));
-    expect(await runDurableObjectAlarm(l)).toBe(true);
+    await new Promise((r) => setTimeout(r, 350));
+    await runDurableObjectAlarm(l); // unless the alarm already ran on its own
     expect((await l.headroom(caps, "UTC")).day.count).toBe(0);
     // An isolate that stalled past its block: the sale happened, so it is counted.
     await l.commitLeased("blk-2", "late", 300, "UTC");

@@ -41,7 +41,7 @@ describe("rules at run time", () => {
   it("a broken contract is disabled with a reason while the gateway keeps selling", async () => {
     await sql(`UPDATE contracts SET protocol = '{"kind":"soap"}' WHERE id = 'ct_bravo'`);
     const health = await (await gateway("/health")).json();
-    expect(health).toMatchObject({ ok: true, contracts: 5, disabled_rules: 1 });
+    expect(health).toMatchObject({ ok: true, contracts: 6, disabled_rules: 1 });
     expect(await (await postLead(demoLead())).json()).toMatchObject({ status: "sold", buyer: "Alpha Insurance" });
   });
 
