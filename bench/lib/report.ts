@@ -81,7 +81,7 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
     "",
     "| target | measured | |",
     "|---|---|---|",
-    ...["20", "50"].map((n) => `| RTT 80 ms: e2e p50 at most 20 ms above RTT 0, ${n} buyers | ${added(n) === undefined ? "–" : `+${added(n)} ms`} | ${verdict((added(n) ?? Infinity) <= 20)} |`),
+    ...["20", "50"].map((n) => `| RTT 80 ms: e2e p50 at most 20 ms above RTT 0, ${n} buyers | ${added(n) === undefined ? "–" : `${added(n)! >= 0 ? "+" : ""}${added(n)} ms`} | ${verdict((added(n) ?? Infinity) <= 20)} |`),
     `| RTT 0: e2e p50 ≤ 1.10 × the bare Worker's at 50 buyers | ${Number.isFinite(vsBare) ? `${vsBare.toFixed(2)} ×` : "–"} | ${verdict(vsBare <= 1.1)} |`,
     `| RTT 0: Server-Timing \`gateway\` p99 ≤ 10 ms at 50 buyers | ${g50?.server_gateway_ms?.p99 ?? "–"} ms | ${verdict((g50?.server_gateway_ms?.p99 ?? Infinity) <= 10)} |`,
     `| RTT 0: throughput ≥ 80% of the bare Worker's at 20 buyers | ${pct(ratio)} | ${verdict(ratio >= 0.8)} |`,
