@@ -44,10 +44,24 @@ export interface AuctionInput {
   alreadyBought: ReadonlySet<string>;
   gate: Promise<PostGate>;
   exclude: ReadonlySet<string>;
+  /** A seller's ping (POST /v1/pings): collect and rank the bids, post nothing. */
+  bidOnly?: boolean;
+  /** A seller's post (POST /v1/posts): the bids its ping collected, instead of pinging again. */
+  held?: HeldBid[];
   includeFallback: boolean;
   attempt: number;
   /** Side effects that must finish but need not delay the answer (cap commits). */
   defer: (p: Promise<unknown>) => void;
+}
+
+/** A ranked bid kept between a seller's ping and its post (plain data: it is stored). */
+export interface HeldBid {
+  contractId: string;
+  bidCents: number;
+  effectiveCents: number;
+  token: string | null;
+  pingId: string | null;
+  latencyMs: number;
 }
 
 export interface Sale {
@@ -71,6 +85,8 @@ export interface AuctionResult {
   halted: boolean;
   /** Held buyer keys this round sold to (claimed when the holds are settled). */
   soldHeld: { key: string; windowS: number }[];
+  /** A seller's ping: the ranked bids to hold. */
+  ranked: HeldBid[];
 }
 
 export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
@@ -98,8 +114,9 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
   if (input.attempt === 0) input.services.caps.prepare([...eligibility.ping, ...eligibility.fixed], input.defer);
   const gate = openGate(input);
   const post = reserveAndPost(input, gate);
-  const result =
-    campaign.mode === "waterfall"
+  // A seller's ping or post always runs in parallel: a ping tree can't promise a price up front.
+  const result: { sold: PostAttempt[]; attempts: PostAttempt[]; ranked?: Bid[] } =
+    campaign.mode === "waterfall" && !input.bidOnly && !input.held
       ? await waterfallAuction(input, [...eligibility.ping, ...eligibility.fixed], pings, post, gate)
       : await parallelAuction(input, eligibility.ping, eligibility.fixed, pings, post, gate);
 
@@ -146,6 +163,14 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
     soldHeld: result.sold
       .filter((a) => gate.holds(a.bid.contract))
       .map((a) => ({ key: a.bid.contract.dedupeKey, windowS: a.bid.contract.dedupeWindowS })),
+    ranked: (result.ranked ?? []).map((b) => ({
+      contractId: b.contract.id,
+      bidCents: b.bidCents,
+      effectiveCents: b.effectiveCents,
+      token: b.token,
+      pingId: b.pingId,
+      latencyMs: b.latencyMs,
+    })),
   };
 }
 
@@ -227,28 +252,54 @@ async function pingContracts(input: AuctionInput, contracts: Contract[], deadlin
   return input.services.buyers.ping(targets, deadline);
 }
 
-/** Parallel ping auction, then the post cascade over the ranked bids. */
-async function parallelAuction(input: AuctionInput, toPing: Contract[], fixed: Contract[], pings: PingRow[], post: Post, gate: Gate) {
+/** Pings the contracts and ranks the qualified bids (with the fixed-price ones), recording each ping. */
+async function collectBids(input: AuctionInput, toPing: Contract[], fixed: Contract[], pings: PingRow[]): Promise<Bid[]> {
   const { campaign } = input;
   const results = await pingContracts(input, toPing, Date.now() + campaign.pingTimeoutMs, pings);
-  const go = await gate.open();
   const bids: Bid[] = [];
   for (const r of results) {
     const q = r.outcome === "bid" ? qualifyBid(r.contract, r.bidCents!, campaign.floorCents, { token: r.token, pingId: r.pingId, latencyMs: r.latencyMs }) : null;
-    const row = pingRow(input, r, q);
-    if (q?.ok && (!go || gate.taken(r.contract))) {
-      row.outcome = "discarded";
-      row.reason = go ? "buyer already bought this consumer" : "lead not auctioned";
-    } else if (q?.ok) bids.push(q.bid);
-    pings.push(row);
+    pings.push(pingRow(input, r, q));
+    if (q?.ok) bids.push(q.bid);
   }
-  if (!go) return { sold: [], attempts: [] };
-  const fixedBids = fixedPriceBids(fixed.filter((c) => !gate.taken(c)), campaign);
-  for (const c of fixed.filter((c) => gate.taken(c))) pings.push(discarded(input, c, "buyer already bought this consumer"));
+  const fixedBids = fixedPriceBids(fixed, campaign);
   for (const f of fixedBids.rejected)
     pings.push({ id: newId("pg"), leadId: input.leadId, contractId: f.contract.id, attempt: input.attempt, outcome: "below_floor", reason: f.reason, bidCents: f.contract.fixedPriceCents });
-  const ranked = rankBids([...bids, ...fixedBids.bids]);
-  return cascadePosts(ranked, {
+  return rankBids([...bids, ...fixedBids.bids]);
+}
+
+/** Bids a seller's ping collected earlier, for contracts still active (others are recorded as skipped). */
+function heldBids(input: AuctionInput, held: HeldBid[], pings: PingRow[]): Bid[] {
+  const active = new Map(input.contracts.map((c) => [c.id, c]));
+  const bids: Bid[] = [];
+  for (const h of held) {
+    const contract = active.get(h.contractId);
+    if (contract) bids.push({ contract, bidCents: h.bidCents, effectiveCents: h.effectiveCents, token: h.token, pingId: h.pingId, latencyMs: h.latencyMs });
+    else pings.push({ id: newId("pg"), leadId: input.leadId, contractId: h.contractId, attempt: input.attempt, outcome: "skipped", reason: "contract no longer active" });
+  }
+  return rankBids(bids);
+}
+
+/** Parallel ping auction (or the bids a seller's ping holds), then the post cascade over the ranked bids. */
+async function parallelAuction(input: AuctionInput, toPing: Contract[], fixed: Contract[], pings: PingRow[], post: Post, gate: Gate) {
+  const { campaign } = input;
+  const ranked = input.held ? heldBids(input, input.held, pings) : await collectBids(input, toPing, fixed, pings);
+  if (input.bidOnly) return { sold: [], attempts: [], ranked };
+  const go = await gate.open();
+  const usable: Bid[] = [];
+  for (const bid of ranked) {
+    if (go && !gate.taken(bid.contract)) {
+      usable.push(bid);
+      continue;
+    }
+    // The bid can't be used: the lead was not auctioned, or this buyer already bought the consumer.
+    const reason = go ? "buyer already bought this consumer" : "lead not auctioned";
+    const row = bid.pingId ? pings.find((p) => p.id === bid.pingId) : undefined;
+    if (row) Object.assign(row, { outcome: "discarded", reason });
+    else pings.push(discarded(input, bid.contract, reason, { bidCents: bid.bidCents }));
+  }
+  if (!go) return { sold: [], attempts: [] };
+  return cascadePosts(usable, {
     maxBuyers: campaign.exclusive ? 1 : campaign.maxBuyers,
     deadline: Date.now() + campaign.postDeadlineMs,
     now: Date.now,
