@@ -5,6 +5,7 @@ import { setLogLevel } from "./lib/log";
 import type { CapLedger } from "./objects/cap-ledger";
 import type { DedupeShard } from "./objects/dedupe-shard";
 import type { LeadJournal } from "./objects/lead-journal";
+import type { PingBook } from "./objects/ping-book";
 import type { PingRelay } from "./objects/ping-relay";
 import type { RetryMessage } from "./queues/messages";
 
@@ -14,6 +15,7 @@ interface Bindings {
   DEDUPE: DurableObjectNamespace<DedupeShard>;
   PING_RELAY: DurableObjectNamespace<PingRelay>;
   LEAD_JOURNAL: DurableObjectNamespace<LeadJournal>;
+  PING_BOOK: DurableObjectNamespace<PingBook>;
   RETRY_QUEUE: Queue<RetryMessage>;
 }
 

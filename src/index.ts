@@ -10,6 +10,7 @@ import { scopeOf } from "./services";
 export { CapLedger } from "./objects/cap-ledger";
 export { DedupeShard } from "./objects/dedupe-shard";
 export { LeadJournal } from "./objects/lead-journal";
+export { PingBook } from "./objects/ping-book";
 export { PingRelay } from "./objects/ping-relay";
 
 export default {

@@ -46,8 +46,8 @@ export interface AuctionInput {
   exclude: ReadonlySet<string>;
   /** A seller's ping (POST /v1/pings): collect and rank the bids, post nothing. */
   bidOnly?: boolean;
-  /** A seller's post (POST /v1/posts): the bids its ping collected, instead of pinging again. */
-  held?: HeldBid[];
+  /** A seller's post (POST /v1/posts): the bids and pings its ping collected, instead of pinging again. */
+  held?: { bids: HeldBid[]; pings: PingRow[] };
   includeFallback: boolean;
   attempt: number;
   /** Side effects that must finish but need not delay the answer (cap commits). */
@@ -102,7 +102,8 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
     includeFallback: input.includeFallback,
     maxFanout: Math.min(campaign.maxFanout, 1000),
   });
-  const pings: PingRow[] = eligibility.skipped.map((s) => ({
+  // A seller's post keeps the pings its ping made; the eligibility of that moment decided them.
+  const pings: PingRow[] = input.held ? [...input.held.pings] : eligibility.skipped.map((s) => ({
     id: newId("pg"),
     leadId,
     contractId: s.contract.id,
@@ -283,7 +284,7 @@ function heldBids(input: AuctionInput, held: HeldBid[], pings: PingRow[]): Bid[]
 /** Parallel ping auction (or the bids a seller's ping holds), then the post cascade over the ranked bids. */
 async function parallelAuction(input: AuctionInput, toPing: Contract[], fixed: Contract[], pings: PingRow[], post: Post, gate: Gate) {
   const { campaign } = input;
-  const ranked = input.held ? heldBids(input, input.held, pings) : await collectBids(input, toPing, fixed, pings);
+  const ranked = input.held ? heldBids(input, input.held.bids, pings) : await collectBids(input, toPing, fixed, pings);
   if (input.bidOnly) return { sold: [], attempts: [], ranked };
   const go = await gate.open();
   const usable: Bid[] = [];

@@ -5,6 +5,7 @@ import { ApiError, onError } from "./errors";
 import { adminAuth, browserCors, init, withRules } from "./middleware";
 import { adminCaps } from "./routes/admin-caps";
 import { adminSuppressions } from "./routes/admin-suppressions";
+import { sellerPingPost } from "./routes/seller-pingpost";
 import { health } from "./routes/health";
 import { leadsCreate } from "./routes/leads-create";
 import { leadsGet } from "./routes/leads-get";
@@ -42,6 +43,7 @@ app.use("/v1/leads", browserCors);
 
 app.route("/", health);
 app.route("/", leadsCreate);
+app.route("/", sellerPingPost);
 app.route("/", leadsGet);
 app.route("/", reports);
 app.route("/", adminCaps);

@@ -47,7 +47,8 @@ const ERROR_MEANINGS = {
   404: "Not found",
   413: "Body larger than the limit (32 KB by default)",
   415: "Unsupported content type",
-  409: "The Idempotency-Key (or external_id) was already used for a different lead",
+  409: "The Idempotency-Key (or external_id) was already used for a different lead, or the ping_id was already posted",
+  410: "The ping's offer expired",
   422: "Not valid: every wrong field is listed",
   503: "A dependency (D1, a Durable Object) is unavailable and nothing was accepted; retry after Retry-After seconds",
 } as const;

@@ -3,6 +3,9 @@ import type { FieldDef } from "../rules/schemas";
 import { PII_NAMES, PII_TYPES } from "../rules/schemas";
 import type { LeadData } from "./fields";
 
+/** The campaign's fields a ping may carry. */
+export const pingSafeFields = (fields: FieldDef[]): FieldDef[] => fields.filter((f) => f.ping && !f.pii && !PII_TYPES.has(f.type) && !PII_NAMES.has(f.name));
+
 /**
  * Only fields the campaign marks ping-safe, and never personal data even if a rule says otherwise
  * (rules:check reports such a rule; this is the second line of defence). A date of birth is
@@ -10,8 +13,7 @@ import type { LeadData } from "./fields";
  */
 export function pingSafeLead(fields: FieldDef[], lead: LeadData): LeadData {
   const out: LeadData = {};
-  for (const f of fields) {
-    if (!f.ping || f.pii || PII_TYPES.has(f.type) || PII_NAMES.has(f.name)) continue;
+  for (const f of pingSafeFields(fields)) {
     const v = lead[f.name];
     if (v !== undefined) out[f.name] = v;
   }

@@ -16,7 +16,7 @@ import type { Campaign, Rules, Source } from "../rules/compile";
 import type { Services } from "../services";
 import type { IntakeDedupe } from "../services/dedupe";
 import type { PostGate } from "../auction/run";
-import { runRound, type RoundOutcome } from "./round";
+import { runRound, type RoundContext, type RoundOutcome } from "./round";
 
 export interface Submission {
   campaign: Campaign;
@@ -26,6 +26,8 @@ export interface Submission {
   meta: Record<string, string | null>;
   /** Namespaced by channel ("server:…", "browser:…"), or null. */
   idempotencyKey: string | null;
+  /** A seller's post: the lead id its ping reserved, and the bids and pings it collected. */
+  held?: { leadId: string } & NonNullable<RoundContext["held"]>;
 }
 
 type Defer = (p: Promise<unknown>) => void;
@@ -45,7 +47,7 @@ export interface Intake {
 
 export async function intake(svc: Services, rules: Rules, sub: Submission, defer: Defer): Promise<Intake> {
   const { campaign, source } = sub;
-  const leadId = newId("ld");
+  const leadId = sub.held?.leadId ?? newId("ld");
   const now = Date.now();
   const fps = await svc.fingerprints(campaign, sub.lead);
   const requestHash = sub.idempotencyKey === null ? null : await sha256Hex(JSON.stringify([campaign.id, sub.lead, sub.consent]));
@@ -73,7 +75,7 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   const verdict = verdictOf(storing, claiming);
   const gate = verdict.then((v): PostGate => (v.kind === "go" ? { go: true, alreadyBought: v.dedupe.alreadyBought, holding: v.dedupe.holding } : { go: false }));
   // The live round starts now: its pings leave while the lead is stored and the verdict taken.
-  const round = runRound(svc, { id: leadId, campaign, source, lead: sub.lead, createdAt: now, retriesDone: 0, journal }, { contracts, fingerprints: fps, gate, defer });
+  const round = runRound(svc, { id: leadId, campaign, source, lead: sub.lead, createdAt: now, retriesDone: 0, journal }, { contracts, fingerprints: fps, gate, defer, held: sub.held });
   round.catch(() => {}); // awaited below on every path that uses it
 
   // Whatever the verdict, the buyer keys held for this round are settled once it is over (sales

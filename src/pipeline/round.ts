@@ -2,7 +2,7 @@
 // from the retry queue. It prepares what the round needs to know (which buyers already bought this
 // consumer, which contracts are done with this lead), runs the auction, decides the lead's next
 // state and describes what to record. The caller records it (intake: off the seller's wait).
-import { runAuction, type AuctionResult, type PostGate } from "../auction/run";
+import { runAuction, type AuctionInput, type AuctionResult, type PostGate } from "../auction/run";
 import type { RoundRecord } from "../db/records";
 import { buyerDedupeKeys, type Fingerprint } from "../lead/fingerprints";
 import type { LeadData } from "../lead/fields";
@@ -31,6 +31,8 @@ export interface RoundContext {
    * look up which buyers already bought the consumer before pinging instead.
    */
   gate?: Promise<PostGate>;
+  /** A seller's post: the bids and pings of its earlier ping (see ../pipeline/seller.ts). */
+  held?: AuctionInput["held"];
   /** Side effects that must finish but need not delay the answer (cap commits, give-backs). */
   defer: (p: Promise<unknown>) => void;
 }
@@ -62,6 +64,7 @@ export async function runRound(svc: Services, lead: StoredLead, ctx: RoundContex
     fingerprints,
     alreadyBought,
     gate: ctx.gate ?? Promise.resolve({ go: true, alreadyBought: new Set(), holding: new Set() }),
+    held: ctx.held,
     exclude,
     // Fallback tiers compete only once the live round found no taker.
     includeFallback: retry,

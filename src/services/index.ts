@@ -12,6 +12,7 @@ import type { RetryMessage } from "../queues/messages";
 import { CapsClient } from "./caps";
 import { DedupeClient } from "./dedupe";
 import { JournalClient } from "./journal";
+import { PingBookClient } from "./ping-book";
 import { withStorageDistance, type StorageMeter } from "./distance";
 
 export interface Services {
@@ -22,6 +23,8 @@ export interface Services {
   records: Records;
   /** The durable record of a lead's sales, written the moment a buyer accepts. */
   journal: JournalClient;
+  /** Offers made to publishers that ping leadgate, held until their post. */
+  pingBook: PingBookClient;
   buyers: Buyers;
   /** The consumer's fingerprints under a campaign's fields, keyed with the configured pepper. */
   fingerprints(campaign: Campaign, lead: LeadData): Promise<Fingerprint[]>;
@@ -37,6 +40,7 @@ export function createServices(env: Env, config: Config, storage: StorageMeter =
     dedupe: new DedupeClient(env.DEDUPE, config.DEDUPE_SHARDS),
     records: new Records(dbOf(env.DB)),
     journal: new JournalClient(env.LEAD_JOURNAL, location),
+    pingBook: new PingBookClient(env.PING_BOOK, location),
     buyers: buyersClient(env, config, location),
     fingerprints: (campaign, lead) => fingerprintsForCampaign(campaign, lead, config.FINGERPRINT_PEPPER),
     scheduleRetry: async (leadId: string, delaySeconds?: number) => {

@@ -1,0 +1,65 @@
+// Publishers that sell by ping/post themselves: a ping (the ping-safe fields only) runs the auction's
+// ping phase and holds the ranked bids as an offer; the post (the full lead) is then posted to those
+// bids in order — the cascade, caps and dedupe as for any lead — without pinging the buyers again.
+import { runAuction, type HeldBid } from "../auction/run";
+import { splitSales } from "../auction/pricing";
+import type { LeadData } from "../lead/fields";
+import { newId } from "../lib/ids";
+import { log } from "../lib/log";
+import type { Offer } from "../objects/ping-book";
+import type { Campaign, Contract, Rules, Source } from "../rules/compile";
+import type { Services } from "../services";
+
+/** How long a publisher has to post a lead after its ping. */
+export const OFFER_TTL_MS = 60_000;
+
+export interface SellerPingResult {
+  pingId: string;
+  bids: number;
+  /** The most the publisher will be paid for the lead (integer cents). */
+  payoutCents: number;
+  expiresAt: number;
+}
+
+/**
+ * The most a post can pay the source: the best payout any `slots` distinct buyers among the bids
+ * could make (a lower-ranked bid can carry a higher raw price when bid adjustments apply).
+ */
+export function promisedPayout(source: Source, bids: HeldBid[], contractsById: ReadonlyMap<string, Contract>, slots: number): number {
+  const bestByBuyer = new Map<string, number>();
+  for (const b of bids) {
+    const buyer = contractsById.get(b.contractId)?.buyerId ?? b.contractId;
+    bestByBuyer.set(buyer, Math.max(bestByBuyer.get(buyer) ?? 0, b.bidCents));
+  }
+  const prices = [...bestByBuyer.values()].sort((a, b) => b - a).slice(0, slots);
+  return splitSales(source, prices).reduce((sum, s) => sum + s.payoutCents, 0);
+}
+
+export async function sellerPing(svc: Services, rules: Rules, campaign: Campaign, source: Source, fields: LeadData, defer: (p: Promise<unknown>) => void): Promise<SellerPingResult> {
+  const leadId = newId("ld");
+  const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
+  const result = await runAuction({
+    services: svc,
+    campaign,
+    source,
+    contracts,
+    leadId,
+    journal: null,
+    lead: fields,
+    fingerprints: [],
+    alreadyBought: new Set(),
+    gate: Promise.resolve({ go: true, alreadyBought: new Set(), holding: new Set() }),
+    exclude: new Set(),
+    includeFallback: false,
+    attempt: 0,
+    defer,
+    bidOnly: true,
+  });
+  const pingId = svc.pingBook.newPingId();
+  const expiresAt = Date.now() + OFFER_TTL_MS;
+  const payoutCents = promisedPayout(source, result.ranked, rules.contractsById, campaign.exclusive ? 1 : campaign.maxBuyers);
+  const offer: Offer = { pingId, sourceId: source.id, campaignId: campaign.id, leadId, fields, bids: result.ranked, pings: result.pings, payoutCents, expiresAt };
+  if (result.ranked.length > 0) await svc.pingBook.hold(offer);
+  log("seller_pinged", { ping_id: pingId, source: source.id, campaign: campaign.slug, bids: result.ranked.length, payout_cents: payoutCents });
+  return { pingId, bids: result.ranked.length, payoutCents, expiresAt };
+}
