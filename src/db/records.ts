@@ -106,6 +106,14 @@ export class Records {
     return results.map((r) => r.length > 0);
   }
 
+  async recordSellerPing(row: { pingId: string; sourceId: string; campaignId: string; bids: number; payoutCents: number }): Promise<void> {
+    await this.db.insert(t.sellerPings).values(row).onConflictDoNothing();
+  }
+
+  async recordSellerPost(pingId: string, leadId: string): Promise<void> {
+    await this.db.update(t.sellerPings).set({ leadId }).where(eq(t.sellerPings.pingId, pingId));
+  }
+
   async lead(leadId: string): Promise<LeadRow | undefined> {
     const [row] = await this.db.select().from(t.leads).where(eq(t.leads.id, leadId));
     return row;

@@ -14,7 +14,7 @@ async function all(db: Db, sql: string, ...params: (string | number)[]): Promise
 }
 
 export async function sourceReport(db: Db, sourceId: string, r: Range) {
-  const [byStatus, totals] = await Promise.all([
+  const [byStatus, totals, pinged] = await Promise.all([
     all(db, `SELECT status, COUNT(*) AS leads FROM leads WHERE source_id = ? AND created_at >= ? AND created_at < ? GROUP BY status`, sourceId, r.from, r.to),
     all(
       db,
@@ -24,8 +24,10 @@ export async function sourceReport(db: Db, sourceId: string, r: Range) {
       r.from,
       r.to,
     ),
+    all(db, `SELECT COUNT(*) AS pings, COUNT(lead_id) AS posts FROM seller_pings WHERE source_id = ? AND created_at >= ? AND created_at < ?`, sourceId, r.from, r.to),
   ]);
   const t = totals[0] ?? { leads: 0, price: 0, payout: 0 };
+  const sp = { pings: Number(pinged[0]?.pings ?? 0), posts: Number(pinged[0]?.posts ?? 0) };
   const leads = Number(t.leads);
   const statuses = Object.fromEntries(byStatus.map((s) => [String(s.status), Number(s.leads)]));
   return {
@@ -34,6 +36,9 @@ export async function sourceReport(db: Db, sourceId: string, r: Range) {
     sell_through: leads ? Math.round((1000 * (statuses.sold ?? 0)) / leads) / 10 : 0,
     payout: Number(t.payout) / 100,
     payout_per_lead: leads ? Math.floor(Number(t.payout) / leads) / 100 : 0,
+    pings: sp.pings,
+    posts: sp.posts,
+    ping_to_post: sp.pings ? Math.round((1000 * sp.posts) / sp.pings) / 10 : 0,
   };
 }
 

@@ -263,3 +263,19 @@ export const settings = sqliteTable("settings", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
 });
+
+/** Pings from publishers that sell by ping/post (POST /v1/pings), for their ping-to-post ratio. */
+export const sellerPings = sqliteTable(
+  "seller_pings",
+  {
+    pingId: text("ping_id").primaryKey(),
+    sourceId: text("source_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    bids: integer("bids").notNull(),
+    payoutCents: integer("payout_cents").notNull(),
+    /** The lead its post created, once posted. */
+    leadId: text("lead_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("seller_pings_source_idx").on(t.sourceId, t.createdAt)],
+);

@@ -60,6 +60,7 @@ export async function sellerPing(svc: Services, rules: Rules, campaign: Campaign
   const payoutCents = promisedPayout(source, result.ranked, rules.contractsById, campaign.exclusive ? 1 : campaign.maxBuyers);
   const offer: Offer = { pingId, sourceId: source.id, campaignId: campaign.id, leadId, fields, bids: result.ranked, pings: result.pings, payoutCents, expiresAt };
   if (result.ranked.length > 0) await svc.pingBook.hold(offer);
+  defer(svc.records.recordSellerPing({ pingId, sourceId: source.id, campaignId: campaign.id, bids: result.ranked.length, payoutCents }));
   log("seller_pinged", { ping_id: pingId, source: source.id, campaign: campaign.slug, bids: result.ranked.length, payout_cents: payoutCents });
   return { pingId, bids: result.ranked.length, payoutCents, expiresAt };
 }

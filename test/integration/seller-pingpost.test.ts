@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/lib/crypto";
-import { demoLead, leadReaches, received, seedDemo, setBuyers, sql } from "../support/helpers";
+import { demoLead, eventually, leadReaches, received, seedDemo, setBuyers, sql } from "../support/helpers";
 
 beforeEach(async () => {
   await seedDemo();
@@ -89,6 +89,19 @@ describe("publisher ping/post", () => {
     const ping = await (await call("/v1/pings", pingOf(lead))).json<{ ping_id: string }>();
     expect((await call("/v1/posts", { ...lead, email: "nope", ping_id: ping.ping_id })).status).toBe(422);
     expect((await call("/v1/posts", { ...lead, ping_id: ping.ping_id })).status).toBe(200);
+  });
+
+  it("the source's report shows its pings, posts and ping-to-post ratio", async () => {
+    for (let i = 0; i < 4; i++) {
+      const lead = demoLead();
+      const ping = await (await call("/v1/pings", pingOf(lead))).json<{ ping_id: string }>();
+      if (i % 2 === 0) await (await call("/v1/posts", { ...lead, ping_id: ping.ping_id })).text();
+    }
+    const report = await eventually(async () => {
+      const r = await (await exports.default.fetch(new Request("http://gw/v1/reports/summary", { headers: { "x-api-key": "demo-server-key" } }))).json<{ pings: number; posts: number; ping_to_post: number }>();
+      return r.pings === 4 && r.posts === 2 ? r : undefined;
+    });
+    expect(report.ping_to_post).toBe(50);
   });
 
   it("a ping without bids says no_bid and holds nothing", async () => {

@@ -4,7 +4,7 @@ import { DEMO_API_KEY, type Behaviour, type ReceivedRequest } from "../../demo/c
 import { invalidateRules } from "../../src/rules/cache";
 import { forgetCapSnapshot } from "../../src/services/caps";
 
-const RULE_AND_RECORD_TABLES = ["lead_events", "posts", "pings", "leads", "contracts", "buyers", "sources", "campaigns", "suppressions"];
+const RULE_AND_RECORD_TABLES = ["lead_events", "posts", "pings", "seller_pings", "leads", "contracts", "buyers", "sources", "campaigns", "suppressions"];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */
 export async function seedDemo(extra: string[] = []): Promise<void> {

@@ -34,6 +34,9 @@ const SourceReportSchema = z
     sell_through: z.number().describe("sold leads per lead, percent"),
     payout: z.number().describe("dollars earned in the range"),
     payout_per_lead: z.number().describe("dollars per lead sent"),
+    pings: z.number().int().describe("POST /v1/pings made by the source"),
+    posts: z.number().int().describe("of those, posted"),
+    ping_to_post: z.number().describe("posts per ping, percent"),
   })
   .openapi("SourceReport");
 

@@ -129,5 +129,6 @@ sellerPingPost.openapi(sellerPostRoute, async (c) => {
     },
     (p) => c.executionCtx.waitUntil(p),
   );
+  c.executionCtx.waitUntil(c.var.services.records.recordSellerPost(pingId, offer.leadId));
   return c.json(response, 200);
 });
