@@ -2,8 +2,7 @@
 // order (415, 413, 400, 404, 401, 403, 422); then the lead goes to intake (src/pipeline/intake.ts).
 // The body is read and checked here, not by the OpenAPI validator: its fields depend on the campaign.
 import { createRoute } from "@hono/zod-openapi";
-import { CONSENT_KEYS, parseConsent } from "../../lead/consent";
-import { parseLead } from "../../lead/fields";
+import { CONSENT_KEYS } from "../../lead/consent";
 import { LeadResponseSchema } from "../../lead/response";
 import { IdempotencyConflict } from "../../lib/errors";
 import { log } from "../../lib/log";
@@ -12,6 +11,7 @@ import { authenticate } from "../auth";
 import { bodyKind, readSubmission, type BodyKind } from "../body";
 import { router } from "../context";
 import { ApiError, errorBody, errorResponses } from "../errors";
+import { campaignOf, deferIn, requestMeta, validLead } from "../submission";
 
 const IDEMPOTENCY_MAX = 128;
 
@@ -107,46 +107,31 @@ leadsCreate.openapi(createLeadRoute, async (c) => {
     kind = bodyKind(c.req.header("content-type"));
     const input = await readSubmission(c.req.raw, kind, config.MAX_BODY_BYTES);
 
-    const slug = typeof input.campaign === "string" ? input.campaign.trim() : "";
-    if (!slug) throw new ApiError(422, "validation_failed", "campaign is required", [{ path: "campaign", message: "is required" }]);
-    const campaign = rules.campaignsBySlug.get(slug);
-    if (!campaign) throw new ApiError(404, "unknown_campaign", `no active campaign "${slug.slice(0, 64)}"`);
+    const campaign = campaignOf(rules, input);
 
     const publishableKey = c.req.header("x-publishable-key") ?? (typeof input.publishable_key === "string" ? input.publishable_key : null);
     const source = await authenticate(rules, { apiKey: c.req.header("x-api-key") ?? null, publishableKey, origin }, campaign);
     sourceUrls = { success: source.successUrl, failure: source.failureUrl };
 
-    const fields = parseLead(campaign.fields, input);
-    const consent = parseConsent(input, campaign.requireConsent);
-    const errors = [...(fields.ok ? [] : fields.errors), ...(consent.ok ? [] : consent.errors)];
-    if (!fields.ok || !consent.ok)
-      throw new ApiError(422, "validation_failed", `${errors.length} field(s) are not valid`, errors);
+    const { lead, consent } = validLead(campaign, input);
 
     const idem = c.req.header("idempotency-key") ?? (typeof input.external_id === "string" || typeof input.external_id === "number" ? String(input.external_id) : null);
     if (idem !== null && (idem.length === 0 || idem.length > IDEMPOTENCY_MAX))
       throw new ApiError(422, "validation_failed", "idempotency key must be 1-128 characters", [{ path: "Idempotency-Key", message: "must be 1-128 characters" }]);
 
-    const cf = (c.req.raw as Request & { cf?: IncomingRequestCfProperties }).cf;
     const { response: result, timing } = await intake(
       c.var.services,
       rules,
       {
         campaign,
         source,
-        lead: fields.lead,
-        consent: consent.consent,
-        meta: {
-          ip: c.req.header("cf-connecting-ip") ?? null,
-          user_agent: c.req.header("user-agent")?.slice(0, 512) ?? null,
-          country: (cf?.country as string | undefined) ?? null,
-          region: (cf?.regionCode as string | undefined) ?? null,
-          sub_id: typeof input.sub_id === "string" ? input.sub_id.slice(0, 128) : null,
-          origin,
-        },
+        lead,
+        consent,
+        meta: requestMeta(c, input, { origin }),
         // Browser and server submissions of one source never share a key.
         idempotencyKey: idem === null ? null : `${c.req.header("x-api-key") ? "server" : "browser"}:${idem}`,
       },
-      (p) => c.executionCtx.waitUntil(p.catch((err: Error) => log("deferred_write_failed", { error: err.message.slice(0, 200) }, "error"))),
+      deferIn(c),
     );
     const ok = result.status === "sold" || result.status === "pending" || result.status === "unsold";
     return finish(200, result, { ok, params: { lead_id: result.lead_id, status: result.status } }, timing);

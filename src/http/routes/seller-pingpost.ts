@@ -3,7 +3,6 @@
 // lead and the ping's id, and is sold to the bids the ping collected. The body is read and checked
 // here (its fields depend on the campaign), then handed to src/pipeline/seller.ts and intake.
 import { createRoute, z } from "@hono/zod-openapi";
-import { parseConsent } from "../../lead/consent";
 import { parseLead, type LeadData } from "../../lead/fields";
 import { pingSafeFields, pingSafeLead } from "../../lead/ping-safe";
 import { LeadResponseSchema } from "../../lead/response";
@@ -15,6 +14,7 @@ import { authenticate } from "../auth";
 import { bodyKind, readSubmission } from "../body";
 import { router } from "../context";
 import { ApiError, errorResponses } from "../errors";
+import { campaignOf, deferIn, requestMeta, validLead } from "../submission";
 import type { AppEnv } from "../context";
 import type { Context } from "hono";
 
@@ -63,10 +63,7 @@ export const sellerPingPost = router();
 async function sourceAndBody(c: Context<AppEnv>, rules: Rules) {
   if (bodyKind(c.req.header("content-type")) !== "json") throw new ApiError(415, "unsupported_media_type", "send application/json");
   const input = await readSubmission(c.req.raw, "json", c.var.config.MAX_BODY_BYTES);
-  const slug = typeof input.campaign === "string" ? input.campaign.trim() : "";
-  if (!slug) throw new ApiError(422, "validation_failed", "campaign is required", [{ path: "campaign", message: "is required" }]);
-  const campaign = rules.campaignsBySlug.get(slug);
-  if (!campaign) throw new ApiError(404, "unknown_campaign", `no active campaign "${slug.slice(0, 64)}"`);
+  const campaign = campaignOf(rules, input);
   const apiKey = c.req.header("x-api-key") ?? null;
   if (!apiKey) throw new ApiError(401, "unauthorized", "pings and posts come from servers: send X-Api-Key");
   const source = await authenticate(rules, { apiKey, publishableKey: null, origin: null }, campaign);
@@ -86,7 +83,7 @@ sellerPingPost.openapi(sellerPingRoute, async (c) => {
   const { input, campaign, source } = await sourceAndBody(c, rules);
   const parsed = parseLead(pingSafeFields(campaign.fields), input);
   if (!parsed.ok) throw new ApiError(422, "validation_failed", `${parsed.errors.length} field(s) are not valid`, parsed.errors);
-  const offer = await sellerPing(c.var.services, rules, campaign, source, parsed.lead, (p) => c.executionCtx.waitUntil(p));
+  const offer = await sellerPing(c.var.services, rules, campaign, source, parsed.lead, deferIn(c));
   return c.json(
     { ping_id: offer.pingId, status: offer.bids > 0 ? ("bid" as const) : ("no_bid" as const), payout: centsToDollars(offer.payoutCents), expires_at: new Date(offer.expiresAt).toISOString() },
     200,
@@ -99,10 +96,7 @@ sellerPingPost.openapi(sellerPostRoute, async (c) => {
   const pingId = typeof input.ping_id === "string" ? input.ping_id : "";
   if (!pingId) throw new ApiError(422, "validation_failed", "ping_id is required", [{ path: "ping_id", message: "is required" }]);
   // The whole lead is checked before the offer is taken: a typo does not burn the offer.
-  const fields = parseLead(campaign.fields, input);
-  const consent = parseConsent(input, campaign.requireConsent);
-  const errors = [...(fields.ok ? [] : fields.errors), ...(consent.ok ? [] : consent.errors)];
-  if (!fields.ok || !consent.ok) throw new ApiError(422, "validation_failed", `${errors.length} field(s) are not valid`, errors);
+  const { lead, consent } = validLead(campaign, input);
 
   const taken = await c.var.services.pingBook.take(pingId, source.id);
   if (!taken.ok) {
@@ -111,7 +105,7 @@ sellerPingPost.openapi(sellerPostRoute, async (c) => {
     throw new ApiError(404, "unknown_ping", "no offer with this ping_id for this source");
   }
   const offer = taken.offer;
-  const differ = offer.campaignId === campaign.id ? mismatched(campaign, offer.fields as LeadData, fields.lead) : ["campaign"];
+  const differ = offer.campaignId === campaign.id ? mismatched(campaign, offer.fields as LeadData, lead) : ["campaign"];
   if (differ.length > 0)
     throw new ApiError(422, "ping_mismatch", "the posted lead differs from its ping", differ.map((path) => ({ path, message: "differs from the ping" })));
 
@@ -121,14 +115,14 @@ sellerPingPost.openapi(sellerPostRoute, async (c) => {
     {
       campaign,
       source,
-      lead: fields.lead,
-      consent: consent.consent,
-      meta: { ip: c.req.header("cf-connecting-ip") ?? null, user_agent: c.req.header("user-agent")?.slice(0, 512) ?? null, ping_id: pingId },
+      lead,
+      consent,
+      meta: requestMeta(c, input, { ping_id: pingId }),
       idempotencyKey: null,
       held: { leadId: offer.leadId, bids: offer.bids, pings: offer.pings },
     },
-    (p) => c.executionCtx.waitUntil(p),
+    deferIn(c),
   );
-  c.executionCtx.waitUntil(c.var.services.records.recordSellerPost(pingId, offer.leadId));
+  deferIn(c)(c.var.services.records.recordSellerPost(pingId, offer.leadId));
   return c.json(response, 200);
 });
