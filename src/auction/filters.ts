@@ -1,20 +1,12 @@
 // Buyer filters over a normalized lead. All filters of a contract must match.
 import type { LeadData } from "../lead/fields";
+import { cachedRegex } from "../lib/strings";
 import type { Filter } from "../rules/schemas";
 
 const same = (a: unknown, b: unknown) =>
   typeof a === "string" && typeof b === "string" ? a.toLowerCase() === b.toLowerCase() : a === b;
 
 const MAX_REGEX_INPUT = 1024;
-const regexCache = new Map<string, RegExp>();
-const regexOf = (pattern: string) => {
-  let re = regexCache.get(pattern);
-  if (!re) {
-    re = new RegExp(pattern);
-    regexCache.set(pattern, re);
-  }
-  return re;
-};
 
 export function matchesFilter(filter: Filter, lead: LeadData): boolean {
   const v = lead[filter.field];
@@ -36,7 +28,7 @@ export function matchesFilter(filter: Filter, lead: LeadData): boolean {
     }
     case "regex":
       // Patterns are checked safe when the rules compile; the input is bounded too.
-      return v !== undefined && regexOf(filter.pattern).test(String(v).slice(0, MAX_REGEX_INPUT));
+      return v !== undefined && cachedRegex(filter.pattern).test(String(v).slice(0, MAX_REGEX_INPUT));
   }
 }
 

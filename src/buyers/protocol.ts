@@ -3,6 +3,7 @@
 // Building requests and reading answers are pure; the HTTP exchange is in ./http.ts.
 import { XMLBuilder, XMLParser } from "fast-xml-parser";
 import { isSafePath, own } from "../lib/own";
+import { cachedRegex } from "../lib/strings";
 import type { LeadData, LeadValue } from "../lead/fields";
 import { centsToDollars, dollarsToCents, MAX_BID_CENTS } from "../lib/money";
 import type { Contract } from "../rules/compile";
@@ -219,12 +220,6 @@ function bidCentsOf(raw: unknown, unit: ResponseRules["bid_unit"]): number | und
   return typeof n === "number" && Number.isSafeInteger(n) ? n : undefined;
 }
 
-const regexCache = new Map<string, RegExp>();
-const regexOf = (pattern: string) => {
-  let re = regexCache.get(pattern);
-  if (!re) regexCache.set(pattern, (re = new RegExp(pattern)));
-  return re;
-};
 
 function readTemplatePing(r: ResponseRules, a: Answer): PingAnswer {
   if (r.reject_status?.includes(a.status) || a.status === 204) return { kind: "no_bid", reason: `HTTP ${a.status}` };
@@ -232,7 +227,7 @@ function readTemplatePing(r: ResponseRules, a: Answer): PingAnswer {
   if (!ok) return { kind: "error", reason: `HTTP ${a.status}` };
   if (r.bid_regex) {
     // A buyer that answers plain text: its contract's regex reads the bid (first capture group).
-    const m = regexOf(r.bid_regex).exec(a.body.slice(0, 4096));
+    const m = cachedRegex(r.bid_regex).exec(a.body.slice(0, 4096));
     if (!m || m[1] === undefined) return { kind: "no_bid", reason: "no bid in answer" };
     const cents = bidCentsOf(m[1], r.bid_unit);
     return checkBid(cents, m[1]) ?? { kind: "bid", bidCents: cents!, token: null };
@@ -255,7 +250,7 @@ function readTemplatePost(r: ResponseRules, a: Answer): PostAnswer {
   const statusOk = r.accept_status ? r.accept_status.includes(a.status) : a.status >= 200 && a.status <= 299;
   if (!statusOk) return { kind: "rejected", reason: reason() ?? `HTTP ${a.status}` };
   if (r.accepted_regex)
-    return regexOf(r.accepted_regex).test(a.body.slice(0, 4096))
+    return cachedRegex(r.accepted_regex).test(a.body.slice(0, 4096))
       ? { kind: "accepted", buyerLeadId: null }
       : { kind: "rejected", reason: reasonOf(a.body.trim()) ?? "rejected without reason" };
   if (failureIn(r, obj)) return { kind: "rejected", reason: reason() ?? "failure" };

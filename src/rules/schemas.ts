@@ -85,6 +85,16 @@ const isValidRegex = (p: string) => {
   }
 };
 
+/**
+ * An admin's regex (filters, plain-text answers). Star height above one (nested quantifiers such as
+ * (a+)+) can backtrack for seconds on a short input: refused, so no input can make it slow.
+ */
+const safePattern = z
+  .string()
+  .max(200)
+  .refine(isValidRegex, "not a valid regular expression")
+  .refine((p) => !isValidRegex(p) || safeRegex(p), "nested quantifiers can backtrack catastrophically; rewrite the pattern without them");
+
 export const FilterSchema = z.discriminatedUnion("op", [
   z.object({ field: fieldName, op: z.literal("eq"), value: scalar }),
   z.object({ field: fieldName, op: z.literal("neq"), value: scalar }),
@@ -96,13 +106,7 @@ export const FilterSchema = z.discriminatedUnion("op", [
   z.object({
     field: fieldName,
     op: z.literal("regex"),
-    pattern: z
-      .string()
-      .max(200)
-      .refine(isValidRegex, "not a valid regular expression")
-      // Star height above one (nested quantifiers such as (a+)+) can backtrack for seconds on a short
-      // input: refused, so no lead can make a filter slow.
-      .refine((p) => !isValidRegex(p) || safeRegex(p), "nested quantifiers can backtrack catastrophically; rewrite the pattern without them"),
+    pattern: safePattern,
   }),
   z.object({ field: fieldName, op: z.literal("exists") }),
 ]);
@@ -141,12 +145,6 @@ const mappingSource = z.string().regex(/^(\$(ping_id|bid_token|price|price_cents
 /** What a value at `accepted_path` must equal (strings case-insensitively) to mean accepted, unless a contract lists its own. */
 export const DEFAULT_ACCEPTED_VALUES: readonly (string | number | boolean)[] = [true, "true", "accepted", "success", "ok", 1, "1"];
 
-/** A regex run on a plain-text answer: refused when it could backtrack catastrophically. */
-const answerRegex = z
-  .string()
-  .max(200)
-  .refine(isValidRegex, "not a valid regular expression")
-  .refine((p) => !isValidRegex(p) || safeRegex(p), "nested quantifiers can backtrack catastrophically; rewrite the pattern without them");
 
 export const ResponseRulesSchema = z.object({
   /**
@@ -172,9 +170,9 @@ export const ResponseRulesSchema = z.object({
   failure_path: path.optional(),
   failure_values: z.array(scalar).optional(),
   /** Plain-text answers: the first capture group is the bid (in `bid_unit`). */
-  bid_regex: answerRegex.optional(),
+  bid_regex: safePattern.optional(),
   /** Plain-text answers: a match means accepted. */
-  accepted_regex: answerRegex.optional(),
+  accepted_regex: safePattern.optional(),
 });
 export type ResponseRules = z.infer<typeof ResponseRulesSchema>;
 

@@ -1,5 +1,6 @@
 // Client of the LeadJournal pool (see the object): which journal a new lead's sales go to, and
 // writing and reading them.
+import { hash32 } from "../lib/strings";
 import type { JournalSale, LeadJournal } from "../objects/lead-journal";
 
 /** Journals per location: enough that one object is never hot. */
@@ -13,9 +14,7 @@ export class JournalClient {
 
   /** The journal for a lead taken here: one of this location's pool, stored with the lead. */
   nameFor(leadId: string): string {
-    let h = 0;
-    for (let i = 0; i < leadId.length; i++) h = (h * 31 + leadId.charCodeAt(i)) >>> 0;
-    return `journal:${this.location}:${h % JOURNAL_POOL}`;
+    return `journal:${this.location}:${hash32(leadId) % JOURNAL_POOL}`;
   }
 
   private of(journal: string) {

@@ -1,5 +1,6 @@
 // Client of the PingBook pool (see the object): offer ids name their book, so a post finds it.
 import { newId } from "../lib/ids";
+import { hash32 } from "../lib/strings";
 import type { Offer, PingBook, TakeResult } from "../objects/ping-book";
 
 const POOL = 32;
@@ -14,9 +15,7 @@ export class PingBookClient {
   /** A new offer id in one of this location's books. */
   newPingId(): string {
     const ulid = newId("sp").slice(3);
-    let h = 0;
-    for (let i = 0; i < ulid.length; i++) h = (h * 31 + ulid.charCodeAt(i)) >>> 0;
-    return `sp_${this.location.replace(/[^A-Za-z0-9-]/g, "").slice(0, 16) || "any"}.${h % POOL}.${ulid}`;
+    return `sp_${this.location.replace(/[^A-Za-z0-9-]/g, "").slice(0, 16) || "any"}.${hash32(ulid) % POOL}.${ulid}`;
   }
 
   private book(pingId: string) {
