@@ -2,6 +2,7 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { demoSeedStatements } from "./demo/seed.ts";
+import { TURNSTILE_PASS } from "./demo/turnstile-stub.ts";
 
 // Two projects. "workers": every suite that runs the Worker, inside workerd with the real migrations
 // applied; mock buyers are real HTTP servers on loopback, started once by the global setup, whose
@@ -28,6 +29,9 @@ export default defineConfig(async () => {
                     BUYERS_URL: buyersUrl,
                     RULES_TTL_MS: "0",
                     ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
+                    // Turnstile in test mode: the mock buyers' siteverify stub, Cloudflare's always-pass dummy secret.
+                    TURNSTILE_SECRET_KEY: TURNSTILE_PASS,
+                    TURNSTILE_SITEVERIFY_URL: `${buyersUrl}/turnstile/v0/siteverify`,
                   },
                 },
               };

@@ -3,9 +3,16 @@
 //   PUT  /control/<name>                      — set a buyer's behaviour (JSON Behaviour)
 //   GET  /control/<name>/requests             — what the buyer received (for assertions)
 //   DELETE /control                           — forget all behaviours and requests
+//   POST /turnstile/v0/siteverify             — Turnstile's siteverify, stubbed (./turnstile-stub.ts);
+//                                               its calls are recorded as buyer "_turnstile", whose
+//                                               `ping` behaviour (hang, error_500) makes it fail
 // Used by `npm start` (demo buyers), the vitest globalSetup and the benchmark.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Behaviour, ReceivedRequest } from "./constants";
+import { siteverify } from "./turnstile-stub";
+
+/** The name the stubbed siteverify's calls are recorded (and its behaviour set) under. */
+export const TURNSTILE = "_turnstile";
 
 export type { Behaviour, ReceivedRequest };
 
@@ -60,6 +67,19 @@ export class MockBuyers {
       }
       if (parts[2] === "requests") return send(200, JSON.stringify(this.received.get(name) ?? []));
       return send(404, "{}");
+    }
+    if (parts[0] === "turnstile" && req.method === "POST") {
+      const b = this.behaviours.get(TURNSTILE) ?? {};
+      const calls = this.received.get(TURNSTILE) ?? [];
+      if (calls.length < 1000) calls.push({ kind: "ping", method: "POST", path: req.url ?? "", headers: req.headers as Record<string, string>, body, at: Date.now() });
+      this.received.set(TURNSTILE, calls);
+      if (b.ping === "hang") {
+        this.hanging.add(res);
+        res.on("close", () => this.hanging.delete(res));
+        return;
+      }
+      if (b.ping === "error_500") return send(500, "{}");
+      return send(200, JSON.stringify(siteverify(body, String(req.headers["content-type"] ?? ""))));
     }
     if (parts[0] !== "b" || !parts[1] || (parts[2] !== "ping" && parts[2] !== "post")) return send(404, "{}");
     const name = parts[1];

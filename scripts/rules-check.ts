@@ -22,6 +22,7 @@ const rows = {
 };
 const rules = compileRules(rows);
 const where = remote ? "remote" : "local";
+for (const w of rules.warnings) console.warn(`warning: ${w.table} ${w.id} ${w.column}: ${w.message}`);
 if (rules.problems.length === 0) {
   console.log(
     `rules OK (${where}): ${rules.campaignsById.size} active campaigns, ${rules.sourcesById.size} sources, ${rules.contractsById.size} active contracts`,

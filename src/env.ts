@@ -7,6 +7,7 @@ import type { DedupeShard } from "./objects/dedupe-shard";
 import type { LeadJournal } from "./objects/lead-journal";
 import type { PingBook } from "./objects/ping-book";
 import type { PingRelay } from "./objects/ping-relay";
+import type { RateCounter } from "./objects/rate-counter";
 import type { RetryMessage } from "./queues/messages";
 
 interface Bindings {
@@ -16,6 +17,7 @@ interface Bindings {
   PING_RELAY: DurableObjectNamespace<PingRelay>;
   LEAD_JOURNAL: DurableObjectNamespace<LeadJournal>;
   PING_BOOK: DurableObjectNamespace<PingBook>;
+  RATE_COUNTER: DurableObjectNamespace<RateCounter>;
   RETRY_QUEUE: Queue<RetryMessage>;
 }
 
@@ -47,6 +49,13 @@ export const VarsSchema = z.object({
   LOG_LEVEL: enumVar(["info", "warn", "error"], "info"),
   /** Bearer token for /admin routes; admin routes answer 404 when unset. */
   ADMIN_TOKEN: z.string().optional(),
+  /**
+   * Cloudflare Turnstile: the secret key for sources without their own, and the siteverify endpoint
+   * (Cloudflare's by default; a local stub in tests and `npm start`). No secret: Turnstile sources
+   * refuse every browser submission (fail closed).
+   */
+  TURNSTILE_SECRET_KEY: z.string().optional(),
+  TURNSTILE_SITEVERIFY_URL: z.string().url().default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
   /** Secret key of the consumer fingerprints (src/lead/fingerprints.ts); 32+ random characters. */
   FINGERPRINT_PEPPER: z.string().optional(),
 });

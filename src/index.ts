@@ -1,9 +1,10 @@
-// The Worker: HTTP through Hono, the retry and dead-letter queues, the cron sweeper, and the
-// Durable Object classes.
+// The Worker: HTTP through Hono, the retry and dead-letter queues, the cron (sweeper and circuit
+// breakers), and the Durable Object classes.
 import type { Env } from "./env";
 import { app } from "./http/app";
 import { handleDeadLetterBatch } from "./queues/dead-letter-consumer";
 import { handleRetryBatch } from "./queues/retry-consumer";
+import { evaluateBreakers } from "./queues/breakers";
 import { sweepStuckLeads } from "./queues/sweeper";
 import { scopeOf } from "./services";
 
@@ -12,6 +13,7 @@ export { DedupeShard } from "./objects/dedupe-shard";
 export { LeadJournal } from "./objects/lead-journal";
 export { PingBook } from "./objects/ping-book";
 export { PingRelay } from "./objects/ping-relay";
+export { RateCounter } from "./objects/rate-counter";
 
 export default {
   fetch: app.fetch,
@@ -20,6 +22,8 @@ export default {
     else await handleRetryBatch(batch, env, ctx);
   },
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-    ctx.waitUntil(sweepStuckLeads(scopeOf(env).services));
+    const scope = scopeOf(env);
+    ctx.waitUntil(sweepStuckLeads(scope.services));
+    ctx.waitUntil(scope.rules().then((rules) => evaluateBreakers(scope.services.records.db, [...rules.contractsById.values()])));
   },
 } satisfies ExportedHandler<Env>;

@@ -10,7 +10,7 @@ export interface EligibilityInput {
   now: number;
   /** Contracts whose caps the isolate's snapshot knows to be exhausted (the authority is reserve()). */
   capFull: (contractId: string) => boolean;
-  /** Dedupe keys (buyer or contract) that already bought this consumer within their window. */
+  /** Dedupe keys (buyer or contract) that already bought or rejected this consumer within their window. */
   alreadyBought: ReadonlySet<string>;
   /** Contracts that already rejected or failed this lead (retries never go back to them). */
   exclude: ReadonlySet<string>;
@@ -18,6 +18,8 @@ export interface EligibilityInput {
   includeFallback: boolean;
   /** Most pings one lead may send; the lowest-priority contracts beyond it are left out. */
   maxFanout: number;
+  /** Why a contract's circuit breaker keeps it out now, if it does (see ./breaker.ts). */
+  paused?: (contract: Contract) => string | undefined;
 }
 
 export interface Skip {
@@ -56,6 +58,7 @@ function skipReason(c: Contract, input: EligibilityInput): string | undefined {
   if (failed) return describeFilter(failed);
   if (!isScheduleOpen(c.schedule, c.timezone, input.now)) return "outside schedule";
   if (input.capFull(c.id)) return "cap reached";
-  if (input.alreadyBought.has(c.dedupeKey)) return "buyer already bought this consumer";
-  return undefined;
+  if (input.alreadyBought.has(c.dedupeKey)) return "buyer already bought or rejected this consumer";
+  // Last: a half-open breaker spends its probe only on a lead the contract would otherwise take.
+  return input.paused?.(c);
 }

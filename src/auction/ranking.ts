@@ -15,7 +15,7 @@ export interface Bid {
   latencyMs: number;
 }
 
-export type RankOutcome = { ok: true; bid: Bid } | { ok: false; reason: string; effectiveCents: number };
+export type RankOutcome = { ok: true; bid: Bid } | { ok: false; outcome: "below_floor" | "invalid"; reason: string; effectiveCents: number };
 
 /**
  * Applies the adjustment factor, the contract's minimum and the campaign floor to one bid.
@@ -30,10 +30,13 @@ export function qualifyBid(
 ): RankOutcome {
   const floorCents = contract.fallback ? 0 : campaignFloorCents;
   const effectiveCents = applyBps(bidCents, contract.bidAdjustBps);
+  // A bid above the ceiling is a buyer outbidding everyone to see every lead: not a bid to honour.
+  if (contract.maxBidCents !== null && bidCents > contract.maxBidCents)
+    return { ok: false, outcome: "invalid", reason: `bid above the maximum (${contract.maxBidCents}c)`, effectiveCents };
   if (bidCents < contract.minBidCents)
-    return { ok: false, reason: `bid below the contract minimum (${contract.minBidCents}c)`, effectiveCents };
+    return { ok: false, outcome: "below_floor", reason: `bid below the contract minimum (${contract.minBidCents}c)`, effectiveCents };
   if (effectiveCents < floorCents || effectiveCents <= 0)
-    return { ok: false, reason: `effective bid below the floor (${floorCents}c)`, effectiveCents };
+    return { ok: false, outcome: "below_floor", reason: `effective bid below the floor (${floorCents}c)`, effectiveCents };
   return { ok: true, bid: { contract, bidCents, effectiveCents, ...extra } };
 }
 
@@ -49,13 +52,15 @@ export function rankBids(bids: Bid[]): Bid[] {
 }
 
 /** Fixed-price contracts join the ranking at their price. */
-export function fixedPriceBids(contracts: Contract[], campaign: Campaign): { bids: Bid[]; rejected: { contract: Contract; reason: string }[] } {
+type Refusal = { contract: Contract; outcome: "below_floor" | "invalid"; reason: string };
+
+export function fixedPriceBids(contracts: Contract[], campaign: Campaign): { bids: Bid[]; rejected: Refusal[] } {
   const bids: Bid[] = [];
-  const rejected: { contract: Contract; reason: string }[] = [];
+  const rejected: Refusal[] = [];
   for (const c of contracts) {
     const q = qualifyBid(c, c.fixedPriceCents ?? 0, campaign.floorCents, { token: null, pingId: null, latencyMs: 0 });
     if (q.ok) bids.push(q.bid);
-    else rejected.push({ contract: c, reason: q.reason });
+    else rejected.push({ contract: c, outcome: q.outcome, reason: q.reason });
   }
   return { bids, rejected };
 }

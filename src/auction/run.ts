@@ -11,7 +11,8 @@ import type { Campaign, Contract, Source } from "../rules/compile";
 import type { PingRow, PostRow } from "../db/schema";
 import type { Services } from "../services";
 import { cascadePosts, failedAttempt, isTransient, type PostAttempt } from "./cascade";
-import { selectEligible } from "./eligibility";
+import { pingBudget } from "../limits/policy";
+import { selectEligible, type Eligibility } from "./eligibility";
 import { splitSales, sumSplits, type Split } from "./pricing";
 import { fixedPriceBids, qualifyBid, rankBids, type Bid } from "./ranking";
 
@@ -31,7 +32,7 @@ export type PostGate =
   | { go: false };
 
 export interface AuctionInput {
-  services: Pick<Services, "caps" | "dedupe" | "buyers" | "journal">;
+  services: Pick<Services, "caps" | "dedupe" | "buyers" | "journal" | "breakers" | "limits">;
   campaign: Campaign;
   source: Source;
   contracts: Contract[];
@@ -83,8 +84,11 @@ export interface AuctionResult {
   timing: { pingMs: number; postMs: number; gateMs: number };
   /** The gate said no: nothing was posted. */
   halted: boolean;
-  /** Held buyer keys this round sold to (claimed when the holds are settled). */
-  soldHeld: { key: string; windowS: number }[];
+  /**
+   * Held buyer keys this round sold to or was rejected by, claimed when the holds are settled: a
+   * buyer is not sent a consumer it already bought, nor one it rejected, within its window.
+   */
+  claimHeld: { key: string; windowS: number }[];
   /** A seller's ping: the ranked bids to hold. */
   ranked: HeldBid[];
 }
@@ -101,7 +105,9 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
     exclude: input.exclude,
     includeFallback: input.includeFallback,
     maxFanout: Math.min(campaign.maxFanout, 1000),
+    paused: (c) => input.services.breakers.paused(c, now),
   });
+  await spendPingBudget(input, eligibility);
   // A seller's post keeps the pings its ping made; the eligibility of that moment decided them.
   const pings: PingRow[] = input.held ? [...input.held.pings] : eligibility.skipped.map((s) => ({
     id: newId("pg"),
@@ -161,8 +167,8 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
       gateMs: gate.waitedMs,
     },
     halted: gate.halted,
-    soldHeld: result.sold
-      .filter((a) => gate.holds(a.bid.contract))
+    claimHeld: result.attempts
+      .filter((a) => (a.outcome === "accepted" || a.outcome === "rejected") && gate.holds(a.bid.contract))
       .map((a) => ({ key: a.bid.contract.dedupeKey, windowS: a.bid.contract.dedupeWindowS })),
     ranked: (result.ranked ?? []).map((b) => ({
       contractId: b.contract.id,
@@ -173,6 +179,21 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
       latencyMs: b.latencyMs,
     })),
   };
+}
+
+/**
+ * A campaign with a pings-per-minute bound spends it before its pings leave (one call to this
+ * location's counter); over it, the round pings no one (the contracts are recorded as skipped, the
+ * fixed-price ones still compete) and the lead waits for a retry round.
+ */
+async function spendPingBudget(input: AuctionInput, eligibility: Eligibility): Promise<void> {
+  if (input.held || eligibility.ping.length === 0) return;
+  const checks = pingBudget(input.campaign, eligibility.ping.length);
+  if (checks.length === 0) return;
+  const verdict = await input.services.limits.check(input.campaign.id, checks);
+  if (verdict.ok) return;
+  const reason = `campaign ping budget reached (${input.campaign.pingsPerMinute} per minute)`;
+  for (const c of eligibility.ping.splice(0)) eligibility.skipped.push({ contract: c, reason });
 }
 
 type Post = (bid: Bid, timeoutMs: number) => Promise<PostAttempt>;
@@ -220,14 +241,14 @@ const discarded = (input: AuctionInput, contract: Contract, reason: string, extr
 });
 
 function pingRow(input: AuctionInput, r: PingResult, qualified: ReturnType<typeof qualifyBid> | null): PingRow {
-  const below = qualified && !qualified.ok;
+  const refused = qualified && !qualified.ok ? qualified : null;
   return {
     id: r.pingId,
     leadId: input.leadId,
     contractId: r.contract.id,
     attempt: input.attempt,
-    outcome: below ? "below_floor" : r.outcome,
-    reason: below ? qualified.reason : r.reason,
+    outcome: refused ? refused.outcome : r.outcome,
+    reason: refused ? refused.reason : r.reason,
     httpStatus: r.httpStatus,
     latencyMs: r.latencyMs,
     bidCents: r.bidCents,
@@ -265,7 +286,7 @@ async function collectBids(input: AuctionInput, toPing: Contract[], fixed: Contr
   }
   const fixedBids = fixedPriceBids(fixed, campaign);
   for (const f of fixedBids.rejected)
-    pings.push({ id: newId("pg"), leadId: input.leadId, contractId: f.contract.id, attempt: input.attempt, outcome: "below_floor", reason: f.reason, bidCents: f.contract.fixedPriceCents });
+    pings.push({ id: newId("pg"), leadId: input.leadId, contractId: f.contract.id, attempt: input.attempt, outcome: f.outcome, reason: f.reason, bidCents: f.contract.fixedPriceCents });
   return rankBids([...bids, ...fixedBids.bids]);
 }
 
@@ -294,7 +315,7 @@ async function parallelAuction(input: AuctionInput, toPing: Contract[], fixed: C
       continue;
     }
     // The bid can't be used: the lead was not auctioned, or this buyer already bought the consumer.
-    const reason = go ? "buyer already bought this consumer" : "lead not auctioned";
+    const reason = go ? "buyer already bought or rejected this consumer" : "lead not auctioned";
     const row = bid.pingId ? pings.find((p) => p.id === bid.pingId) : undefined;
     if (row) Object.assign(row, { outcome: "discarded", reason });
     else pings.push(discarded(input, bid.contract, reason, { bidCents: bid.bidCents }));
@@ -324,7 +345,7 @@ async function waterfallAuction(input: AuctionInput, contracts: Contract[], ping
     if (contract.pricing === "fixed") {
       const f = fixedPriceBids([contract], campaign);
       bid = f.bids[0];
-      if (!bid) pings.push({ id: newId("pg"), leadId: input.leadId, contractId: contract.id, attempt: input.attempt, outcome: "below_floor", reason: f.rejected[0]?.reason ?? null });
+      if (!bid) pings.push({ id: newId("pg"), leadId: input.leadId, contractId: contract.id, attempt: input.attempt, outcome: f.rejected[0]?.outcome ?? "below_floor", reason: f.rejected[0]?.reason ?? null });
     } else {
       const [r] = await pingContracts(input, [contract], Math.min(deadline, Date.now() + campaign.pingTimeoutMs), pings);
       if (!r) continue; // no time left for this one
@@ -338,7 +359,7 @@ async function waterfallAuction(input: AuctionInput, contracts: Contract[], ping
       break;
     }
     if (gate.taken(contract)) {
-      pings.push(discarded(input, contract, "buyer already bought this consumer"));
+      pings.push(discarded(input, contract, "buyer already bought or rejected this consumer"));
       continue;
     }
     const attempt = await post(bid, Math.max(1, deadline - Date.now())).catch((err: unknown) => failedAttempt(bid, err));
@@ -399,7 +420,7 @@ function reserveAndPost(input: AuctionInput, gate: Gate): Post {
     }
     if (!fresh) {
       await giveBack();
-      return attempt("duplicate", "buyer already bought this consumer");
+      return attempt("duplicate", "buyer already bought or rejected this consumer");
     }
     // A committed reservation for this lead means this contract already bought it (a round whose
     // records were lost and is being recovered): never post the same lead to it twice.
@@ -420,7 +441,9 @@ function reserveAndPost(input: AuctionInput, gate: Gate): Post {
       input.defer(cap.commit());
       return attempt("accepted", null, { ...http, buyerLeadId: res.buyerLeadId });
     }
-    input.defer(giveBack());
+    // A rejected consumer stays claimed for this buyer (its window): a harvester that rejects every
+    // post must not be sent the same person again. Held keys are claimed when the holds settle.
+    input.defer(res.kind === "rejected" ? cap.release() : giveBack());
     return attempt(res.kind, res.reason, http);
   };
 }

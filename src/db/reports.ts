@@ -1,5 +1,6 @@
 // Reports over the records: what a source earned, and how each buyer contract bid, bought and
 // rejected. Aggregated in SQL over the indexed created_at ranges.
+import { tripsIn } from "./breakers";
 import type { Db } from "./client";
 
 export interface Range {
@@ -43,7 +44,7 @@ export async function sourceReport(db: Db, sourceId: string, r: Range) {
 }
 
 export async function buyerReport(db: Db, r: Range) {
-  const [pings, posts, reasons] = await Promise.all([
+  const [pings, posts, reasons, trips] = await Promise.all([
     all(
       db,
       `SELECT contract_id,
@@ -72,8 +73,10 @@ export async function buyerReport(db: Db, r: Range) {
       r.from,
       r.to,
     ),
+    tripsIn(db, r.from, r.to),
   ]);
   const ids = new Set([...pings, ...posts].map((x) => String(x.contract_id)));
+  for (const id of trips.keys()) ids.add(id);
   return [...ids].sort().map((id) => {
     const p = pings.find((x) => x.contract_id === id) ?? {};
     const q = posts.find((x) => x.contract_id === id) ?? {};
@@ -95,6 +98,8 @@ export async function buyerReport(db: Db, r: Range) {
       /** Sold leads per ping, in percent (the seeds' "ping-to-post" health metric). */
       ping_to_post: n(p.pings) ? Math.round((1000 * n(q.accepted)) / n(p.pings)) / 10 : 0,
       reject_rate: n(q.posts) ? Math.round((1000 * n(q.rejected)) / n(q.posts)) / 10 : 0,
+      /** Times its circuit breaker paused it in the range. */
+      breaker_trips: trips.get(id) ?? 0,
       top_reject_reasons: reasons.filter((x) => x.contract_id === id).slice(0, 3).map((x) => ({ reason: x.reason == null ? null : String(x.reason), count: n(x.n) })),
     };
   });

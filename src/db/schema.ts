@@ -36,6 +36,10 @@ export const campaigns = sqliteTable("campaigns", {
   retryBaseDelayS: integer("retry_base_delay_s").notNull().default(30),
   /** How long after receipt a lead may still be sold by retries. */
   saleWindowS: integer("sale_window_s").notNull().default(3600),
+  /** A bid above this (cents) is recorded as `invalid` and ignored; null: no campaign-wide ceiling. */
+  maxBidCents: integer("max_bid_cents"),
+  /** Cost bound: pings this campaign may send per minute (per location); null: unbounded. */
+  pingsPerMinute: integer("pings_per_minute"),
   createdAt: createdAt(),
 });
 
@@ -60,6 +64,18 @@ export const sources = sqliteTable("sources", {
   failureUrl: text("failure_url"),
   postbackUrl: text("postback_url"),
   postbackSecret: text("postback_secret"),
+  /** Browser submissions must carry a Cloudflare Turnstile token (on for new sources). */
+  turnstile: integer("turnstile", { mode: "boolean" }).notNull().default(true),
+  /** This source's Turnstile secret key; null: the gateway's TURNSTILE_SECRET_KEY. */
+  turnstileSecret: text("turnstile_secret"),
+  /** Browser submissions per client IP per minute; null: no limit. */
+  ipPerMinute: integer("ip_per_minute").default(20),
+  /** Submissions per minute under the source's key (publishable or API key); null: no limit. */
+  keyPerMinute: integer("key_per_minute").default(600),
+  /** Seller pings (POST /v1/pings) per minute; null: no limit. */
+  pingsPerMinute: integer("pings_per_minute").default(600),
+  /** Leads accepted per UTC day; null: no quota. */
+  dailyLeadQuota: integer("daily_lead_quota"),
   createdAt: createdAt(),
 });
 
@@ -129,6 +145,19 @@ export const contracts = sqliteTable(
     budgetMonthCents: integer("budget_month_cents"),
     /** Fallback contracts are the lower tiers: tried by the retry queue after the live auction. */
     fallback: integer("fallback", { mode: "boolean" }).notNull().default(false),
+    /** A bid above this (cents) is recorded as `invalid` and ignored; null: no ceiling. */
+    maxBidCents: integer("max_bid_cents"),
+    /**
+     * Circuit breaker (src/auction/breaker.ts): over the last `breaker_window_s`, with at least
+     * `breaker_min_samples` requests, a reject, error or timeout rate (percent) above its threshold
+     * pauses the contract for `breaker_cooldown_s`, then a probe decides. A null threshold is off.
+     */
+    breakerWindowS: integer("breaker_window_s").notNull().default(900),
+    breakerMinSamples: integer("breaker_min_samples").notNull().default(20),
+    breakerRejectPct: integer("breaker_reject_pct").default(80),
+    breakerErrorPct: integer("breaker_error_pct").default(50),
+    breakerTimeoutPct: integer("breaker_timeout_pct").default(50),
+    breakerCooldownS: integer("breaker_cooldown_s").notNull().default(300),
     createdAt: createdAt(),
   },
   (t) => [index("contracts_campaign_idx").on(t.campaignId)],
@@ -279,3 +308,35 @@ export const sellerPings = sqliteTable(
   },
   (t) => [index("seller_pings_source_idx").on(t.sourceId, t.createdAt)],
 );
+
+/**
+ * The circuit breaker's state per contract, written by the cron's evaluation (src/queues/breakers.ts)
+ * and read with the rules. No row: closed.
+ */
+export const contractHealth = sqliteTable("contract_health", {
+  contractId: text("contract_id").primaryKey(),
+  state: text("state", { enum: ["closed", "open", "half_open"] }).notNull(),
+  reason: text("reason"),
+  /** When the current state began. */
+  since: integer("since").notNull(),
+  /** open: when the cool-down ends and probing starts. */
+  until: integer("until"),
+  /** How many times the breaker has tripped (opened), ever. */
+  trips: integer("trips").notNull().default(0),
+});
+
+/** Every breaker transition, for reports and the trace of an operator's question "why paused?". */
+export const breakerEvents = sqliteTable(
+  "breaker_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    contractId: text("contract_id").notNull(),
+    at: integer("at").notNull(),
+    fromState: text("from_state").notNull(),
+    toState: text("to_state").notNull(),
+    reason: text("reason"),
+  },
+  (t) => [index("breaker_events_contract_idx").on(t.contractId, t.at)],
+);
+
+export type ContractHealthRow = typeof contractHealth.$inferSelect;

@@ -4,6 +4,7 @@ import { router } from "./context";
 import { ApiError, onError } from "./errors";
 import { adminAuth, browserCors, init, withRules } from "./middleware";
 import { adminCaps } from "./routes/admin-caps";
+import { adminLeadsGet } from "./routes/admin-leads-get";
 import { adminSuppressions } from "./routes/admin-suppressions";
 import { sellerPingPost } from "./routes/seller-pingpost";
 import { health } from "./routes/health";
@@ -47,6 +48,7 @@ app.route("/", sellerPingPost);
 app.route("/", leadsGet);
 app.route("/", reports);
 app.route("/", adminCaps);
+app.route("/", adminLeadsGet);
 app.route("/", adminSuppressions);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {

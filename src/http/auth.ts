@@ -1,7 +1,8 @@
 // Which source is calling: a server with its API key, or a browser form with the source's
-// publishable key from an allowed Origin.
+// publishable key from an allowed Origin. The key is checked before anything else the body names
+// (the campaign included), so campaign slugs can't be probed without a key.
 import { sha256Hex } from "../lib/crypto";
-import type { Campaign, Rules, Source } from "../rules/compile";
+import type { Rules, Source } from "../rules/compile";
 import { ApiError } from "./errors";
 
 export interface Credentials {
@@ -10,6 +11,9 @@ export interface Credentials {
   origin: string | null;
 }
 
+/** How a source reached us: browsers hold only a public key, so they learn and may do less. */
+export type Channel = "server" | "browser";
+
 export async function sourceByApiKey(rules: Rules, apiKey: string | null | undefined): Promise<Source> {
   if (!apiKey) throw new ApiError(401, "unauthorized", "send the source's X-Api-Key");
   const source = rules.sourcesByKeyHash.get(await sha256Hex(apiKey));
@@ -17,21 +21,14 @@ export async function sourceByApiKey(rules: Rules, apiKey: string | null | undef
   return source;
 }
 
-export async function authenticate(rules: Rules, creds: Credentials, campaign: Campaign): Promise<Source> {
-  let source: Source | undefined;
-  if (creds.apiKey) {
-    source = await sourceByApiKey(rules, creds.apiKey);
-  } else if (creds.publishableKey) {
-    source = rules.sourcesByPublishableKey.get(creds.publishableKey);
-    if (!source) throw new ApiError(401, "unauthorized", "unknown publishable key");
-    if (!creds.origin || !source.allowedOrigins.includes(creds.origin))
-      throw new ApiError(403, "origin_not_allowed", `origin ${creds.origin ?? "(none)"} may not post for this source`);
-  } else {
-    throw new ApiError(401, "unauthorized", "send X-Api-Key, or a publishable key from a browser form");
-  }
-  if (!source.allowedCampaigns.includes("*") && !source.allowedCampaigns.includes(campaign.slug))
-    throw new ApiError(403, "campaign_not_allowed", `this source may not post to campaign ${campaign.slug}`);
-  return source;
+export async function authenticate(rules: Rules, creds: Credentials): Promise<{ source: Source; channel: Channel }> {
+  if (creds.apiKey) return { source: await sourceByApiKey(rules, creds.apiKey), channel: "server" };
+  if (!creds.publishableKey) throw new ApiError(401, "unauthorized", "send X-Api-Key, or a publishable key from a browser form");
+  const source = rules.sourcesByPublishableKey.get(creds.publishableKey);
+  if (!source) throw new ApiError(401, "unauthorized", "unknown publishable key");
+  if (!creds.origin || !source.allowedOrigins.includes(creds.origin))
+    throw new ApiError(403, "origin_not_allowed", `origin ${creds.origin?.slice(0, 200) ?? "(none)"} may not post for this source`);
+  return { source, channel: "browser" };
 }
 
 /** Origins any active source allows: what a CORS preflight (which carries no key) can be answered for. */

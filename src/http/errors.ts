@@ -5,7 +5,7 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { FieldError } from "../lead/fields";
-import { Unavailable } from "../lib/errors";
+import { LimitReached, Unavailable } from "../lib/errors";
 import { log } from "../lib/log";
 
 export const ErrorBodySchema = z
@@ -23,15 +23,22 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields: FieldError[] = [],
+    /** Headers the answer carries (Retry-After on a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
 
+/** A limit's refusal as the 429 it answers. */
+export const tooMany = (e: LimitReached) =>
+  new ApiError(429, e.code, e.message, [], { "retry-after": String(Math.max(1, e.retryAfterS)) });
+
 export const errorBody = (e: ApiError): ErrorBody => ({ error: e.code, message: e.message, fields: e.fields });
 
 export function onError(err: Error, c: Context): Response {
-  if (err instanceof ApiError) return c.json(errorBody(err), err.status);
+  if (err instanceof LimitReached) err = tooMany(err);
+  if (err instanceof ApiError) return c.json(errorBody(err), err.status, err.headers);
   if (err instanceof Unavailable) {
     log("unavailable", { path: new URL(c.req.url).pathname, error: err.code }, "error");
     return c.json({ error: err.code, message: err.message, fields: [] }, 503, { "retry-after": "1" });
@@ -43,14 +50,15 @@ export function onError(err: Error, c: Context): Response {
 const ERROR_MEANINGS = {
   400: "Malformed JSON or form body",
   401: "Missing or unknown key or token",
-  403: "Origin or campaign not allowed for this source",
+  403: "Origin or campaign not allowed for this source, or the browser's Turnstile check failed (bot_check_failed)",
   404: "Not found",
   413: "Body larger than the limit (32 KB by default)",
   415: "Unsupported content type",
   409: "The Idempotency-Key (or external_id) was already used for a different lead, or the ping_id was already posted",
   410: "The ping's offer expired",
   422: "Not valid: every wrong field is listed",
-  503: "A dependency (D1, a Durable Object) is unavailable and nothing was accepted; retry after Retry-After seconds",
+  429: "Over a rate limit or the source's daily quota: nothing was stored; retry after Retry-After seconds",
+  503: "A dependency (D1, a Durable Object, Turnstile's siteverify) is unavailable and nothing was accepted; retry after Retry-After seconds",
 } as const;
 type ErrorStatus = keyof typeof ERROR_MEANINGS;
 

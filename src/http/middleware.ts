@@ -48,8 +48,8 @@ const leadCors = cors({
   // source is known carry these headers too, so page JavaScript can read them.
   origin: (origin, c) => (origin && originAllowedByAnySource(c.var.rules, origin) ? origin : null),
   allowMethods: ["POST", "OPTIONS"],
-  allowHeaders: ["content-type", "x-publishable-key", "idempotency-key"],
-  exposeHeaders: ["server-timing"],
+  allowHeaders: ["content-type", "x-publishable-key", "idempotency-key", "cf-turnstile-response"],
+  exposeHeaders: ["server-timing", "retry-after"],
   maxAge: 600,
 });
 

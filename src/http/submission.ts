@@ -1,20 +1,62 @@
-// What the lead routes (POST /v1/leads, /v1/pings, /v1/posts) share: the campaign a body names,
-// the lead and consent checked against it (every wrong field listed), the request's metadata, and
-// the deferred writes of the pipeline.
+// What the lead routes (POST /v1/leads, /v1/pings, /v1/posts) share, in the order they run it: who
+// is sending (key, rate limits, and a browser's Turnstile token: nothing is stored or pinged for a
+// sender refused here), the campaign the body names, the lead and consent checked against it (every
+// wrong field listed), the request's metadata, and the deferred writes of the pipeline.
 import type { Context } from "hono";
 import { parseConsent } from "../lead/consent";
 import { parseLead, type LeadData } from "../lead/fields";
+import { LimitReached } from "../lib/errors";
 import { log } from "../lib/log";
-import type { Campaign, Rules } from "../rules/compile";
+import type { LimitCheck } from "../objects/rate-counter";
+import type { Campaign, Rules, Source } from "../rules/compile";
+import { authenticate, type Channel, type Credentials } from "./auth";
 import type { AppEnv } from "./context";
 import { ApiError } from "./errors";
 
-/** The active campaign the body names: 422 without one, 404 for an unknown one. */
-export function campaignOf(rules: Rules, input: Record<string, unknown>): Campaign {
+/** The form field (and header, for `fetch` clients) that carries the Turnstile token. */
+export const TURNSTILE_FIELD = "cf-turnstile-response";
+
+export const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? null;
+
+/** The sending source, by its key (401, or 403 for a browser from another origin). */
+export const identifySender = (c: Context<AppEnv>, creds: Credentials) => authenticate(c.var.rules, creds);
+
+/**
+ * The identified sender, screened: its rate limits (429 with Retry-After) and, for a browser source
+ * with Turnstile on, the token (403 bot_check_failed, or 503 when siteverify can't say).
+ */
+export async function screenSender(
+  c: Context<AppEnv>,
+  input: Record<string, unknown>,
+  { source, channel }: { source: Source; channel: Channel },
+  limits: LimitCheck[],
+): Promise<void> {
+  const verdict = await c.var.services.limits.check(source.id, limits);
+  if (!verdict.ok) throw new LimitReached("rate_limited", "too many requests; retry after Retry-After seconds", Math.ceil(verdict.retryAfterMs / 1000));
+  if (channel === "browser" && source.turnstile) {
+    const field = input[TURNSTILE_FIELD];
+    const token = c.req.header(TURNSTILE_FIELD) ?? (typeof field === "string" ? field : null);
+    const check = await c.var.services.turnstile.verify(token, {
+      secret: source.turnstileSecret,
+      ip: clientIp(c),
+      hostnames: source.allowedOrigins.map((o) => new URL(o).hostname),
+    });
+    if (!check.ok) {
+      log("bot_check_failed", { source: source.id, reason: check.reason, detail: check.detail }, check.reason === "unavailable" ? "error" : "info");
+      if (check.reason === "unavailable") throw new ApiError(503, "bot_check_unavailable", "the bot check could not be completed; retry", [], { "retry-after": "1" });
+      throw new ApiError(403, "bot_check_failed", check.detail, [{ path: TURNSTILE_FIELD, message: check.detail }]);
+    }
+  }
+}
+
+/** The active campaign the body names, for this source: 422 without one, 404 unknown, 403 not allowed. */
+export function campaignOf(rules: Rules, source: Source, input: Record<string, unknown>): Campaign {
   const slug = typeof input.campaign === "string" ? input.campaign.trim() : "";
   if (!slug) throw new ApiError(422, "validation_failed", "campaign is required", [{ path: "campaign", message: "is required" }]);
   const campaign = rules.campaignsBySlug.get(slug);
   if (!campaign) throw new ApiError(404, "unknown_campaign", `no active campaign "${slug.slice(0, 64)}"`);
+  if (!source.allowedCampaigns.includes("*") && !source.allowedCampaigns.includes(campaign.slug))
+    throw new ApiError(403, "campaign_not_allowed", `this source may not post to campaign ${campaign.slug}`);
   return campaign;
 }
 
@@ -31,7 +73,7 @@ export function validLead(campaign: Campaign, input: Record<string, unknown>): {
 export function requestMeta(c: Context<AppEnv>, input: Record<string, unknown>, extra: Record<string, string | null>): Record<string, string | null> {
   const cf = (c.req.raw as Request & { cf?: IncomingRequestCfProperties }).cf;
   return {
-    ip: c.req.header("cf-connecting-ip") ?? null,
+    ip: clientIp(c),
     user_agent: c.req.header("user-agent")?.slice(0, 512) ?? null,
     country: (cf?.country as string | undefined) ?? null,
     region: (cf?.regionCode as string | undefined) ?? null,

@@ -20,3 +20,22 @@ export function pingSafeLead(fields: FieldDef[], lead: LeadData): LeadData {
   if (fields.some((f) => f.type === "dob") && lead.age !== undefined) out.age = lead.age;
   return out;
 }
+
+/** Name parts that suggest personal data (a name, contact, address, identity or account). */
+const PERSONAL_PARTS: ReadonlySet<string> = new Set([
+  "name", "fname", "lname", "firstname", "lastname", "surname", "middlename", "nickname",
+  "mobile", "cell", "cellphone", "phone", "tel", "telephone", "fax", "email", "mail",
+  "address", "addr", "address1", "address2", "line1", "line2", "street", "apt", "unit",
+  "ssn", "sin", "social", "dob", "birth", "birthday", "birthdate", "ip",
+  "license", "licence", "passport", "account", "iban", "routing", "card", "vin", "plate",
+]);
+
+/**
+ * Ping-safe fields whose names look personal (`fname`, `mobile`, `address_line1`…): allowed, since the
+ * campaign said so explicitly, but `rules:check` asks an admin to look again.
+ */
+export function personalLookingPingFields(fields: FieldDef[]): string[] {
+  return pingSafeFields(fields)
+    .filter((f) => f.name.split("_").some((part) => PERSONAL_PARTS.has(part) || PERSONAL_PARTS.has(part.replace(/\d+$/, ""))))
+    .map((f) => f.name);
+}

@@ -62,3 +62,21 @@ export function responseFromSummary(source: Pick<Source, "successUrl" | "failure
     duplicate_of: s.lead.duplicateOf,
   });
 }
+
+/**
+ * What a browser (publishable key, public by design) is told: that the lead arrived, and the coarse
+ * outcome. No price, payout, buyers, duplicate_of or suppression reason: anyone can read the key off
+ * the page, and those would tell them who was submitted before and who is on the do-not-call list.
+ */
+export const BrowserLeadResponseSchema = z
+  .object({
+    lead_id: z.string(),
+    status: z.enum(["accepted", "duplicate", "rejected"]).describe("accepted: sold, pending or unsold; duplicate; rejected"),
+    redirect_url: z.string().nullable(),
+  })
+  .openapi("BrowserLeadResponse");
+export type BrowserLeadResponse = z.infer<typeof BrowserLeadResponseSchema>;
+
+export function forBrowser(r: LeadResponse): BrowserLeadResponse {
+  return { lead_id: r.lead_id, status: r.status === "duplicate" || r.status === "rejected" ? r.status : "accepted", redirect_url: r.redirect_url };
+}

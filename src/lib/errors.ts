@@ -15,3 +15,14 @@ export class IdempotencyConflict extends Error {
     super("this Idempotency-Key was used for a different lead; use a new key for a new lead");
   }
 }
+
+/** A rate limit or quota refused the request before anything was stored: mapped to 429 with Retry-After. */
+export class LimitReached extends Error {
+  constructor(
+    readonly code: "rate_limited" | "daily_quota_reached" | "ping_rate_limited",
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super(message);
+  }
+}

@@ -8,12 +8,13 @@ import { buyerDedupeKeys } from "../lead/fingerprints";
 import { leadResponse, responseFromSummary, type LeadResponse } from "../lead/response";
 import { retryDelaySeconds } from "../lead/state";
 import { sha256Hex } from "../lib/crypto";
-import { IdempotencyConflict, Unavailable } from "../lib/errors";
+import { IdempotencyConflict, LimitReached, Unavailable } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import { centsToDollars } from "../lib/money";
 import type { Campaign, Rules, Source } from "../rules/compile";
 import type { Services } from "../services";
+import { sourceQuota, type CapHold } from "../services/caps";
 import type { IntakeDedupe } from "../services/dedupe";
 import type { PostGate } from "../auction/run";
 import { runRound, type RoundContext, type RoundOutcome } from "./round";
@@ -53,6 +54,8 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   const requestHash = sub.idempotencyKey === null ? null : await sha256Hex(JSON.stringify([campaign.id, sub.lead, sub.consent]));
   const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
   const journal = svc.journal.nameFor(leadId);
+  // Over its daily quota a source's lead is refused before anything is stored or pinged.
+  const quota = await takeQuota(svc, source, leadId, defer);
 
   const claiming = svc.dedupe.claimForCampaign(fps, { campaignId: campaign.id, leadId, windowS: campaign.dedupeWindowS, buyerKeys: buyerDedupeKeys(contracts), defer });
   const storing = svc.records.storeLead(
@@ -78,10 +81,10 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   const round = runRound(svc, { id: leadId, campaign, source, lead: sub.lead, createdAt: now, retriesDone: 0, journal }, { contracts, fingerprints: fps, gate, defer, held: sub.held });
   round.catch(() => {}); // awaited below on every path that uses it
 
-  // Whatever the verdict, the buyer keys held for this round are settled once it is over (sales
-  // become claims): they must never outlive it.
+  // Whatever the verdict, the buyer keys held for this round are settled once it is over (sales and
+  // rejections become claims): they must never outlive it.
   const settled = round.then(
-    (r) => svc.dedupe.settleHolds(fps, leadId, r.result.soldHeld),
+    (r) => svc.dedupe.settleHolds(fps, leadId, r.result.claimHeld),
     () => svc.dedupe.settleHolds(fps, leadId, []),
   );
   defer(settled.catch((err: Error) => log("dedupe_settle_failed", { lead_id: leadId, error: err.message.slice(0, 200) }, "warn")));
@@ -99,6 +102,8 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
     );
 
   const v = await verdict;
+  // A stored lead counts against the quota; one that was not (or a replay) gives its unit back.
+  if (quota) defer(v.kind === "not_stored" || v.kind === "replay" ? quota.release() : quota.commit());
   switch (v.kind) {
     case "not_stored":
       defer(giveBackClaim());
@@ -158,6 +163,16 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
     }),
     timing: { pingMs: r.result.timing.pingMs, postMs: r.result.timing.postMs, gateMs: r.result.timing.gateMs },
   };
+}
+
+/** A unit of the source's daily quota for this lead (null without a quota), or LimitReached. */
+async function takeQuota(svc: Services, source: Source, leadId: string, defer: Defer): Promise<Extract<CapHold, { ok: true }> | null> {
+  const quota = sourceQuota(source);
+  if (!quota) return null;
+  svc.caps.prepare([quota], defer);
+  const hold = await svc.caps.reserve(quota, leadId, 0, { postMs: 0 });
+  if (!hold.ok) throw new LimitReached("daily_quota_reached", "this source's daily lead quota is used up", Math.ceil((hold.retryAfter - Date.now()) / 1000));
+  return hold;
 }
 
 type Verdict =

@@ -2,8 +2,10 @@
 // `npm run rules:check` both call it. A row that fails validation is left out with a problem that
 // names it; everything else keeps working.
 import * as z from "zod";
-import type { BuyerRow, CampaignRow, ContractRow, SourceRow } from "../db/schema";
+import type { BuyerRow, CampaignRow, ContractHealthRow, ContractRow, SourceRow } from "../db/schema";
+import type { BreakerSettings, Health } from "../auction/breaker";
 import { readPing, readPost } from "../buyers/protocol";
+import { personalLookingPingFields } from "../lead/ping-safe";
 import {
   ApiHeadersSchema,
   FieldDefsSchema,
@@ -65,6 +67,11 @@ export interface Contract {
   /** Key under which buyer-level dedupe records purchases (buyer or contract scope). */
   dedupeKey: string;
   dedupeWindowS: number;
+  /** Bids above this are invalid (the lower of the contract's and the campaign's ceilings). */
+  maxBidCents: number | null;
+  breaker: BreakerSettings;
+  /** The circuit breaker's state when the rules were loaded (null: closed). */
+  health: Health | null;
 }
 
 export interface RuleProblem {
@@ -84,6 +91,8 @@ export interface Rules {
   contractsByCampaign: Map<string, Contract[]>;
   contractsById: Map<string, Contract>;
   problems: RuleProblem[];
+  /** Rules that work but deserve a second look (printed by rules:check, never disabling). */
+  warnings: RuleProblem[];
 }
 
 export interface RuleRows {
@@ -91,6 +100,8 @@ export interface RuleRows {
   sources: SourceRow[];
   buyers: BuyerRow[];
   contracts: ContractRow[];
+  /** Circuit breaker states (absent in tools that check rules without records). */
+  health?: ContractHealthRow[];
 }
 
 function parseJson<T>(
@@ -162,6 +173,8 @@ function compileCampaign(row: CampaignRow, problems: Problems): Campaign | undef
   if (row.maxFanout < 1 || row.maxFanout > 1000) problems.push({ ...at("max_fanout"), message: "must be between 1 and 1000" });
   if (row.postDeadlineMs < 100 || row.postDeadlineMs > MAX_POST_DEADLINE_MS) problems.push({ ...at("post_deadline_ms"), message: `must be between 100 and ${MAX_POST_DEADLINE_MS}` });
   if (row.retryMaxAttempts < 0) problems.push({ ...at("retry_max_attempts"), message: "must not be negative" });
+  for (const col of ["maxBidCents", "pingsPerMinute"] as const)
+    if (!positiveOrNull.safeParse(row[col]).success) problems.push({ ...at(snake(col)), message: "must be a positive integer or NULL" });
   if (!fields || problems.length > before) return undefined;
   const { createdAt: _c, ...rest } = row;
   return { ...rest, fields };
@@ -183,6 +196,9 @@ function compileSource(row: SourceRow, problems: Problems): Source | undefined {
   for (const col of ["successUrl", "failureUrl", "postbackUrl"] as const) {
     if (row[col] !== null && !isDeployableUrl(row[col])) problems.push({ ...at(snake(col)), message: URL_RULE });
   }
+  for (const col of ["ipPerMinute", "keyPerMinute", "pingsPerMinute", "dailyLeadQuota"] as const)
+    if (!positiveOrNull.safeParse(row[col]).success) problems.push({ ...at(snake(col)), message: "must be a positive integer or NULL" });
+  if (row.turnstileSecret !== null && row.turnstileSecret.trim() === "") problems.push({ ...at("turnstile_secret"), message: "must be NULL or a Turnstile secret key" });
   if (row.postbackUrl !== null && (row.postbackSecret ?? "").length < MIN_POSTBACK_SECRET)
     problems.push({ ...at("postback_secret"), message: `a source with a postback_url needs a postback_secret of at least ${MIN_POSTBACK_SECRET} characters` });
   if (!allowedCampaigns || !allowedOrigins || problems.length > before) return undefined;
@@ -206,7 +222,14 @@ function checkSampleAnswers(row: ContractRow, protocol: Protocol, at: (column: s
  * A contract row against its buyer and campaign (rows, so that a contract of a paused campaign is
  * still checked), or undefined when it does not validate.
  */
-function compileContract(row: ContractRow, buyer: BuyerRow | undefined, campaignRow: CampaignRow | undefined, campaign: Campaign | undefined, problems: Problems): Contract | undefined {
+function compileContract(
+  row: ContractRow,
+  buyer: BuyerRow | undefined,
+  campaignRow: CampaignRow | undefined,
+  campaign: Campaign | undefined,
+  health: ContractHealthRow | undefined,
+  problems: Problems,
+): Contract | undefined {
   const at = where("contracts", row.id);
   const protocol = parseJson(row.protocol, ProtocolSchema, at("protocol"), problems);
   const filters = parseJson(row.filters, FiltersSchema, at("filters"), problems);
@@ -230,8 +253,15 @@ function compileContract(row: ContractRow, buyer: BuyerRow | undefined, campaign
     const v = row[col];
     if (v !== null && v.length < 16) problems.push({ ...at(snake(col)), message: "must be at least 16 characters" });
   }
-  for (const col of ["capHour", "capDay", "capMonth", "budgetDayCents", "budgetMonthCents"] as const) {
+  for (const col of ["capHour", "capDay", "capMonth", "budgetDayCents", "budgetMonthCents", "maxBidCents"] as const) {
     if (!positiveOrNull.safeParse(row[col]).success) problems.push({ ...at(snake(col)), message: "must be a positive integer or NULL" });
+  }
+  if (row.breakerWindowS < 60 || row.breakerWindowS > 86_400) problems.push({ ...at("breaker_window_s"), message: "must be between 60 and 86400" });
+  if (row.breakerMinSamples < 1) problems.push({ ...at("breaker_min_samples"), message: "must be at least 1" });
+  if (row.breakerCooldownS < 10 || row.breakerCooldownS > 86_400) problems.push({ ...at("breaker_cooldown_s"), message: "must be between 10 and 86400" });
+  for (const col of ["breakerRejectPct", "breakerErrorPct", "breakerTimeoutPct"] as const) {
+    const v = row[col];
+    if (v !== null && (!Number.isInteger(v) || v < 1 || v > 100)) problems.push({ ...at(snake(col)), message: "must be a percentage from 1 to 100, or NULL (off)" });
   }
   if (campaign && filters) {
     const names = new Set(campaign.fields.map((f) => f.name));
@@ -266,8 +296,20 @@ function compileContract(row: ContractRow, buyer: BuyerRow | undefined, campaign
     fallback: row.fallback,
     dedupeKey: buyer.dedupeScope === "buyer" ? `buyer:${buyer.id}` : `contract:${row.id}`,
     dedupeWindowS: buyer.dedupeWindowS,
+    maxBidCents: lowest(row.maxBidCents, campaignRow?.maxBidCents ?? null),
+    breaker: {
+      windowS: row.breakerWindowS,
+      minSamples: row.breakerMinSamples,
+      rejectPct: row.breakerRejectPct,
+      errorPct: row.breakerErrorPct,
+      timeoutPct: row.breakerTimeoutPct,
+      cooldownS: row.breakerCooldownS,
+    },
+    health: health ? { state: health.state, reason: health.reason, since: health.since, until: health.until, trips: health.trips } : null,
   };
 }
+
+const lowest = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
 
 /** Every row checked; the active, valid ones indexed for the gateway. */
 export function compileRules(rows: RuleRows): Rules {
@@ -281,9 +323,12 @@ export function compileRules(rows: RuleRows): Rules {
     contractsByCampaign: new Map(),
     contractsById: new Map(),
     problems,
+    warnings: [],
   };
   for (const row of rows.campaigns) {
     const campaign = compileCampaign(row, problems);
+    for (const name of campaign ? personalLookingPingFields(campaign.fields) : [])
+      rules.warnings.push({ table: "campaigns", id: row.id, column: "fields", message: `ping-safe field "${name}" looks like personal data: buyers see it in every ping` });
     if (!campaign || row.status !== "active") continue;
     rules.campaignsBySlug.set(campaign.slug, campaign);
     rules.campaignsById.set(campaign.id, campaign);
@@ -303,10 +348,11 @@ export function compileRules(rows: RuleRows): Rules {
   }
   const buyers = new Map(rows.buyers.map((b) => [b.id, b]));
   const campaignRows = new Map(rows.campaigns.map((c) => [c.id, c]));
+  const health = new Map((rows.health ?? []).map((h) => [h.contractId, h]));
   for (const row of rows.contracts) {
     const buyer = buyers.get(row.buyerId);
     const campaign = rules.campaignsById.get(row.campaignId);
-    const contract = compileContract(row, buyer, campaignRows.get(row.campaignId), campaign, problems);
+    const contract = compileContract(row, buyer, campaignRows.get(row.campaignId), campaign, health.get(row.id), problems);
     if (!contract || row.status !== "active" || buyer?.status !== "active" || !campaign) continue;
     rules.contractsById.set(contract.id, contract);
     const list = rules.contractsByCampaign.get(contract.campaignId) ?? [];

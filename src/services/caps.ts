@@ -43,7 +43,19 @@ const fullUntil = new Map<string, number>();
 const blocks = new Map<string, Block>();
 const leasing = new Map<string, Promise<void>>();
 
-export const hasCaps = (c: Contract) =>
+/**
+ * Anything the ledger counts: a contract, or a source's daily lead quota (its own ledger, named
+ * `source:<id>`).
+ */
+export type Capped = Pick<Contract, "id" | "caps" | "timezone">;
+
+/** A source's daily lead quota as a capped thing (UTC days), or null without one. */
+export const sourceQuota = (source: { id: string; dailyLeadQuota: number | null }): Capped | null =>
+  source.dailyLeadQuota === null
+    ? null
+    : { id: `source:${source.id}`, timezone: "UTC", caps: { hour: null, day: source.dailyLeadQuota, month: null, budgetDayCents: null, budgetMonthCents: null } };
+
+export const hasCaps = (c: Capped) =>
   c.caps.hour !== null || c.caps.day !== null || c.caps.month !== null || c.caps.budgetDayCents !== null || c.caps.budgetMonthCents !== null;
 
 export function forgetCapSnapshot(): void {
@@ -53,7 +65,7 @@ export function forgetCapSnapshot(): void {
 }
 
 const windowsKey = (windows: string[]) => windows.join("|");
-const currentWindows = (c: Contract, now: number) => {
+const currentWindows = (c: Capped, now: number) => {
   const w = capWindows(now, c.timezone);
   return windowsKey([`h:${w.hour}`, `d:${w.day}`, `m:${w.month}`]);
 };
@@ -85,7 +97,7 @@ export class CapsClient {
    * Takes headroom blocks for the capped contracts among `contracts` that have no usable one, while
    * the pings are out; a post for one of them waits for its block instead of reserving on its own.
    */
-  prepare(contracts: Contract[], defer: (p: Promise<unknown>) => void): void {
+  prepare(contracts: Capped[], defer: (p: Promise<unknown>) => void): void {
     const now = Date.now();
     for (const c of contracts) {
       if (!hasCaps(c) || leasing.has(c.id) || this.isKnownFull(c.id, now)) continue;
@@ -105,7 +117,7 @@ export class CapsClient {
   }
 
   /** A unit from this isolate's block, if one is open, current and has room for the price. */
-  private fromBlock(c: Contract, leadId: string, priceCents: number, postMs: number): CapHold | undefined {
+  private fromBlock(c: Capped, leadId: string, priceCents: number, postMs: number): CapHold | undefined {
     const b = blocks.get(c.id);
     const now = Date.now();
     if (!b || b.unitsLeft < 1 || (b.centsLeft !== null && b.centsLeft < priceCents)) return undefined;
@@ -131,7 +143,7 @@ export class CapsClient {
    * taken; otherwise, and for recovered rounds (which must see an earlier commit for this lead), one
    * reservation round trip.
    */
-  async reserve(contract: Contract, leadId: string, priceCents: number, live?: { postMs: number }): Promise<CapHold> {
+  async reserve(contract: Capped, leadId: string, priceCents: number, live?: { postMs: number }): Promise<CapHold> {
     if (!hasCaps(contract)) return { ok: true, state: "held", leaseId: null, commit: done, release: done };
     if (live) {
       await leasing.get(contract.id);
@@ -157,7 +169,7 @@ export class CapsClient {
    * Commits a sale found in a lead's journal (its worker died before committing): to the block it
    * came from, or to its own reservation. Idempotent per lead.
    */
-  async commitRecovered(contract: Contract, leadId: string, priceCents: number, leaseId: string | null): Promise<void> {
+  async commitRecovered(contract: Capped, leadId: string, priceCents: number, leaseId: string | null): Promise<void> {
     if (!hasCaps(contract)) return;
     const ledger = this.ledger(contract.id);
     if (leaseId) await ledger.commitLeased(leaseId, leadId, priceCents, contract.timezone);
@@ -167,7 +179,7 @@ export class CapsClient {
     }
   }
 
-  headroom(contract: Contract): Promise<Headroom> {
+  headroom(contract: Capped): Promise<Headroom> {
     return this.ledger(contract.id).headroom(contract.caps, contract.timezone);
   }
 }

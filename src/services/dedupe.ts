@@ -115,8 +115,8 @@ export class DedupeClient {
   }
 
   /**
-   * The live round is over: the held buyer keys it sold to are claimed for their windows, the other
-   * holds are dropped (one call per fingerprint, atomic in each shard).
+   * The live round is over: the held buyer keys it sold to (or was rejected by) are claimed for their
+   * windows, the other holds are dropped (one call per fingerprint, atomic in each shard).
    */
   async settleHolds(fps: Fingerprint[], leadId: string, sold: { key: string; windowS: number }[]): Promise<void> {
     await Promise.all(fps.map((fp) => this.shard(fp.hash).settleHolds(fp.hash, leadId, sold)));

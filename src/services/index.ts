@@ -9,9 +9,12 @@ import type { LeadData } from "../lead/fields";
 import { fingerprintsForCampaign, type Fingerprint } from "../lead/fingerprints";
 import type { Campaign, Rules } from "../rules/compile";
 import type { RetryMessage } from "../queues/messages";
+import { BreakerGate } from "./breakers";
 import { CapsClient } from "./caps";
 import { DedupeClient } from "./dedupe";
 import { JournalClient } from "./journal";
+import { RateLimits } from "./limits";
+import { Turnstile } from "./turnstile";
 import { PingBookClient } from "./ping-book";
 import { withStorageDistance, type StorageMeter } from "./distance";
 
@@ -19,10 +22,16 @@ export interface Services {
   /** Storage calls counted while EMULATE_STORAGE_RTT_MS is on (see ./distance.ts). */
   storage: StorageMeter;
   caps: CapsClient;
+  /** Circuit breakers: which contracts are paused, and this isolate's half-open probes. */
+  breakers: BreakerGate;
   dedupe: DedupeClient;
   records: Records;
   /** The durable record of a lead's sales, written the moment a buyer accepts. */
   journal: JournalClient;
+  /** Rate limits, counted per location. */
+  limits: RateLimits;
+  /** Cloudflare Turnstile's server-side check of a browser's token. */
+  turnstile: Turnstile;
   /** Offers made to publishers that ping leadgate, held until their post. */
   pingBook: PingBookClient;
   buyers: Buyers;
@@ -37,10 +46,13 @@ export function createServices(env: Env, config: Config, storage: StorageMeter =
   return {
     storage,
     caps: new CapsClient(env.CAP_LEDGER),
+    breakers: new BreakerGate(),
     dedupe: new DedupeClient(env.DEDUPE, config.DEDUPE_SHARDS),
     records: new Records(dbOf(env.DB)),
     journal: new JournalClient(env.LEAD_JOURNAL, location),
     pingBook: new PingBookClient(env.PING_BOOK, location),
+    limits: new RateLimits(env.RATE_COUNTER, location),
+    turnstile: new Turnstile(config.TURNSTILE_SITEVERIFY_URL, config.TURNSTILE_SECRET_KEY ?? null),
     buyers: buyersClient(env, config, location),
     fingerprints: (campaign, lead) => fingerprintsForCampaign(campaign, lead, config.FINGERPRINT_PEPPER),
     scheduleRetry: async (leadId: string, delaySeconds?: number) => {

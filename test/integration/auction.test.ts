@@ -14,11 +14,11 @@ const signed = (r: ReceivedRequest) => ({
   timestamp: r.headers["x-leadgate-timestamp"] ?? null,
   signature: r.headers["x-leadgate-signature-v2"] ?? null,
 });
-import { demoLead, eventually, leadReaches, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
+import { demoLead, eventually, leadReaches, postLead, received, seedDemo, onlyContracts, setBuyers, sql } from "../support/helpers";
 
 type Answer = { lead_id: string; status: string; price: number; payout: number; buyer: string | null; buyers: string[] };
 const sell = async (overrides: Record<string, unknown> = {}) => (await postLead(demoLead(overrides))).json<Answer>();
-const only = (...ids: string[]) => sql(`UPDATE contracts SET status = CASE WHEN id IN (${ids.map((i) => `'${i}'`).join(",")}) THEN 'active' ELSE 'paused' END`);
+const only = onlyContracts;
 const pingsOf = async (leadId: string) =>
   eventually(async () => {
     const r = await env.DB.prepare("SELECT contract_id, outcome, reason, bid_cents, effective_cents, latency_ms FROM pings WHERE lead_id = ? ORDER BY contract_id").bind(leadId).all<Record<string, unknown>>();

@@ -4,9 +4,12 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY } from "../../demo/constants";
+import { TURNSTILE_DUMMY_TOKEN } from "../../demo/turnstile-stub";
 import { sha256Hex } from "../../src/lib/crypto";
 import { demoLead, gateway, leadReaches, leadRow, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
 
+/** What the demo form's Turnstile widget (test sitekey) puts in the form. */
+const BOT_CHECK = { "cf-turnstile-response": TURNSTILE_DUMMY_TOKEN };
 const form = (fields: Record<string, unknown>) => new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, String(v)])).toString();
 
 beforeEach(async () => {
@@ -69,12 +72,12 @@ describe("browser forms", () => {
       method: "POST",
       redirect: "manual",
       headers: { "content-type": "application/x-www-form-urlencoded", origin: DEMO_ORIGIN, accept: "text/html,application/xhtml+xml" },
-      body: form({ ...demoLead(), publishable_key: DEMO_PUBLISHABLE_KEY }),
+      body: form({ ...demoLead(), publishable_key: DEMO_PUBLISHABLE_KEY, ...BOT_CHECK }),
     });
     expect(res.status).toBe(303);
     const location = new URL(res.headers.get("location")!);
     expect(location.origin + location.pathname).toBe(`${DEMO_ORIGIN}/thanks`);
-    expect(location.searchParams.get("status")).toBe("sold");
+    expect(location.searchParams.get("status")).toBe("accepted"); // a browser learns only the coarse status
     await leadReaches(location.searchParams.get("lead_id")!, ["sold"]);
   });
 
@@ -83,17 +86,23 @@ describe("browser forms", () => {
       method: "POST",
       redirect: "manual",
       headers: { "content-type": "application/x-www-form-urlencoded", origin: DEMO_ORIGIN, accept: "text/html" },
-      body: form({ ...demoLead({ email: "x" }), publishable_key: DEMO_PUBLISHABLE_KEY }),
+      body: form({ ...demoLead({ email: "x" }), publishable_key: DEMO_PUBLISHABLE_KEY, ...BOT_CHECK }),
     });
     expect(bad.status).toBe(303);
-    expect(bad.headers.get("location")).toContain("/sorry?error=validation_failed");
+    const sorry = new URL(bad.headers.get("location")!);
+    expect(sorry.pathname).toBe("/sorry");
+    expect(sorry.searchParams.get("error")).toBe("validation_failed");
+    expect(sorry.searchParams.get("fields")).toBe("email"); // which fields were wrong, never their values
 
     const fd = new FormData();
-    for (const [k, v] of Object.entries({ ...demoLead(), publishable_key: DEMO_PUBLISHABLE_KEY })) fd.set(k, String(v));
+    for (const [k, v] of Object.entries({ ...demoLead(), publishable_key: DEMO_PUBLISHABLE_KEY, ...BOT_CHECK })) fd.set(k, String(v));
     const res = await gateway("/v1/leads", { method: "POST", headers: { origin: DEMO_ORIGIN }, body: fd });
     expect(res.status).toBe(200);
     expect(res.headers.get("access-control-allow-origin")).toBe(DEMO_ORIGIN);
-    expect(await res.json()).toMatchObject({ status: "sold", payout: 8 }); // fixed $8 payout for the form source
+    const answer = await res.json<{ lead_id: string; status: string }>();
+    expect(answer).toEqual({ lead_id: expect.any(String), status: "accepted", redirect_url: `${DEMO_ORIGIN}/thanks` });
+    await leadReaches(answer.lead_id, ["sold"]);
+    expect((await leadRow(answer.lead_id))?.payout_cents).toBe(800); // fixed $8 payout for the form source
   });
 
   it("errors raised before the source is known carry CORS headers for an allowed origin, none for others", async () => {
@@ -103,7 +112,8 @@ describe("browser forms", () => {
       [415, browser({ "content-type": "text/plain" }, "hi")],
       [413, browser({ "content-type": "application/x-www-form-urlencoded" }, form({ ...demoLead(), padding: "x".repeat(40_000) }))],
       [400, browser({ "content-type": "application/json" }, "{nope")],
-      [404, browser({ "content-type": "application/x-www-form-urlencoded" }, form(demoLead({ campaign: "no-such-thing" })))],
+      [404, browser({ "content-type": "application/x-www-form-urlencoded" }, form({ ...demoLead({ campaign: "no-such-thing" }), ...BOT_CHECK }))],
+      [403, browser({ "content-type": "application/x-www-form-urlencoded" }, form(demoLead()))], // no Turnstile token
       [401, browser({ "content-type": "application/x-www-form-urlencoded", "x-publishable-key": "pk_unknown" }, form(demoLead()))],
     ];
     for (const [status, pending] of cases) {
@@ -193,7 +203,7 @@ describe("what happens to a valid lead", () => {
     const browser = await gateway("/v1/leads", {
       method: "POST",
       headers: { "content-type": "application/json", origin: DEMO_ORIGIN, "x-publishable-key": DEMO_PUBLISHABLE_KEY, "idempotency-key": "k-1" },
-      body: JSON.stringify(demoLead()),
+      body: JSON.stringify({ ...demoLead(), ...BOT_CHECK }),
     });
     const server = await postLead(demoLead(), { apiKey: "form-server-key", headers: { "idempotency-key": "k-1" } });
     expect(browser.status).toBe(200);

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { verifyLeadgateRequest } from "../../docs/examples/verify-signature";
 import worker from "../../src/index";
 import type { RetryMessage } from "../../src/queues/messages";
-import { demoLead, eventually, gateway, leadReaches, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
+import { demoLead, eventually, gateway, leadReaches, postLead, received, seedDemo, onlyContracts, setBuyers, sql } from "../support/helpers";
 
 let msgN = 0;
 async function deliver(queue: "leadgate-retry" | "leadgate-retry-dlq", leadId: string, attempts = 1) {
@@ -16,7 +16,7 @@ async function deliver(queue: "leadgate-retry" | "leadgate-retry-dlq", leadId: s
 }
 
 const POSTBACK_SECRET = "postback-secret-0123456789abcdef0123";
-const only = (...ids: string[]) => sql(`UPDATE contracts SET status = CASE WHEN id IN (${ids.map((i) => `'${i}'`).join(",")}) THEN 'active' ELSE 'paused' END`);
+const only = onlyContracts;
 const postsOf = async (leadId: string) =>
   (await env.DB.prepare("SELECT contract_id, outcome, attempt FROM posts WHERE lead_id = ? ORDER BY created_at").bind(leadId).all<{ contract_id: string; outcome: string; attempt: number }>()).results;
 
@@ -100,7 +100,7 @@ describe("retry rounds", () => {
 });
 
 describe("following a pending lead", () => {
-  it("GET /v1/leads/:id shows the whole lifecycle, and the source gets a signed postback", async () => {
+  it("GET /v1/leads/:id shows the source its own timeline, /admin/leads/:id the full trace, and the source gets a signed postback", async () => {
     await only("ct_alpha", "ct_bravo", "ct_foxtrot");
     const leadId = await pendingLead();
     await deliver("leadgate-retry", leadId);
@@ -108,9 +108,18 @@ describe("following a pending lead", () => {
 
     const res = await gateway(`/v1/leads/${leadId}`, { headers: { "x-api-key": "demo-server-key" } });
     expect(res.status).toBe(200);
-    const body = await res.json<{ status: string; buyer: string; retries: number; trace: { events: { kind: string }[]; pings: { attempt: number; outcome: string; bid: number | null }[]; posts: { attempt: number; outcome: string; buyer: string }[] } }>();
-    expect(body).toMatchObject({ status: "sold", buyer: "Foxtrot Backfill", retries: 1 });
-    expect(body.trace.events.map((e) => e.kind)).toEqual(["accepted", "auction", "retry_scheduled", "retry_auction", "final", "postback"]);
+    const mine = await res.json<{ status: string; buyer: string; retries: number; trace: Record<string, { kind: string; status?: string }[]> }>();
+    expect(mine).toMatchObject({ status: "sold", buyer: "Foxtrot Backfill", retries: 1 });
+    expect(mine.trace.events!.map((e) => e.kind)).toEqual(["accepted", "auction", "retry_scheduled", "retry_auction", "final", "postback"]);
+    expect(mine.trace.events!.find((e) => e.kind === "final")).toMatchObject({ status: "sold" });
+    // Its own outcome only: no other buyers' bids, pings, posts or raw reasons.
+    expect(Object.keys(mine.trace)).toEqual(["events"]);
+    expect(JSON.stringify(mine)).not.toMatch(/Bravo|Alpha|bid|effective|pinged/);
+
+    const full = await gateway(`/admin/leads/${leadId}`, { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` } });
+    expect(full.status).toBe(200);
+    const body = await full.json<{ source: string; trace: { pings: { attempt: number; outcome: string; bid: number | null }[]; posts: { attempt: number; outcome: string; buyer: string }[] } }>();
+    expect(body.source).toBe("src_partner");
     expect(body.trace.pings.filter((p) => p.attempt === 0 && p.outcome === "bid").map((p) => p.bid).sort()).toEqual([18, 22]);
     expect(body.trace.posts.map((p) => [p.attempt, p.buyer, p.outcome])).toEqual([
       [0, "Bravo Direct", "rejected"],

@@ -2,16 +2,25 @@
 import { env, exports } from "cloudflare:workers";
 import { DEMO_API_KEY, type Behaviour, type ReceivedRequest } from "../../demo/constants";
 import { invalidateRules } from "../../src/rules/cache";
+import { forgetProbes } from "../../src/services/breakers";
 import { forgetCapSnapshot } from "../../src/services/caps";
+import { forgetRefusals } from "../../src/services/limits";
 
-const RULE_AND_RECORD_TABLES = ["lead_events", "posts", "pings", "seller_pings", "leads", "contracts", "buyers", "sources", "campaigns", "suppressions"];
+const RULE_AND_RECORD_TABLES = [
+  "lead_events", "posts", "pings", "seller_pings", "leads", "contracts", "buyers", "sources", "campaigns", "suppressions", "contract_health", "breaker_events",
+];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */
 export async function seedDemo(extra: string[] = []): Promise<void> {
   await env.DB.batch(RULE_AND_RECORD_TABLES.map((t) => env.DB.prepare(`DELETE FROM ${t}`)));
-  await env.DB.batch([...env.TEST_SEED, ...extra].map((s) => env.DB.prepare(s)));
+  // The suites post far more than a real source per minute: the per-key limit stays on (checked on
+  // every lead) but out of reach; tests of the limits set their own.
+  const roomy = "UPDATE sources SET key_per_minute = 1000000, pings_per_minute = 1000000";
+  await env.DB.batch([...env.TEST_SEED, roomy, ...extra].map((s) => env.DB.prepare(s)));
   invalidateRules();
   forgetCapSnapshot();
+  forgetProbes();
+  forgetRefusals();
 }
 
 export async function sql(statement: string, ...params: unknown[]): Promise<void> {
@@ -91,4 +100,13 @@ export function leadReaches(id: string, states: string[]) {
     const row = await leadRow(id);
     return row && states.includes(String(row.status)) ? row : undefined;
   });
+}
+
+/** Leaves only these contracts active (the others paused). */
+export const onlyContracts = (...ids: string[]) =>
+  sql(`UPDATE contracts SET status = CASE WHEN id IN (${ids.map((i) => `'${i}'`).join(",")}) THEN 'active' ELSE 'paused' END`);
+
+/** How many rows a query counts. */
+export async function countOf(query: string, ...params: unknown[]): Promise<number> {
+  return Number((await env.DB.prepare(query).bind(...params).first<{ n: number }>())?.n ?? 0);
 }

@@ -28,6 +28,9 @@ export function contract(over: Partial<Contract> & { id: string }): Contract {
     fallback: false,
     dedupeKey: `buyer:buyer_${over.id}`,
     dedupeWindowS: 86_400,
+    maxBidCents: null,
+    breaker: { windowS: 900, minSamples: 20, rejectPct: 80, errorPct: 50, timeoutPct: 50, cooldownS: 300 },
+    health: null,
     ...over,
   };
 }
@@ -51,6 +54,8 @@ export function campaign(over: Partial<Campaign> = {}): Campaign {
     retryMaxAttempts: 3,
     retryBaseDelayS: 30,
     saleWindowS: 3600,
+    maxBidCents: null,
+    pingsPerMinute: null,
     ...over,
   };
 }

@@ -90,7 +90,7 @@ describe("eligibility", () => {
       filtered: "filter zip eq",
       closed: "outside schedule",
       full: "cap reached",
-      bought: "buyer already bought this consumer",
+      bought: "buyer already bought or rejected this consumer",
       tried: "already tried for this lead",
       fallback: "fallback contract (retry rounds only)",
       overflow: "fan-out limit (2 pings per lead)",

@@ -10,18 +10,20 @@ const campaignRow = (over: Partial<CampaignRow> = {}): CampaignRow => ({
   fields: JSON.stringify([{ name: "zip", type: "zip", ping: true }, { name: "email", type: "email" }]),
   mode: "auction", pingTimeoutMs: 500, floorCents: 0, exclusive: true, maxBuyers: 1, dedupeWindowS: 0,
   postDeadlineMs: 2000, maxFanout: 100, requireConsent: false, retryMaxAttempts: 3, retryBaseDelayS: 30, saleWindowS: 3600,
-  createdAt: 0, ...over,
+  maxBidCents: null, pingsPerMinute: null, createdAt: 0, ...over,
 });
 const buyerRow: BuyerRow = { id: "b1", name: "B", status: "active", dedupeWindowS: 60, dedupeScope: "buyer", createdAt: 0 };
 const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
   id: "k1", buyerId: "b1", campaignId: "c1", name: "k", status: "active", pingUrl: "https://b.example/ping", postUrl: "https://b.example/post",
   protocol: '{"kind":"native"}', secret: "0123456789abcdef", pingSecret: null, secretNext: null, pingSecretNext: null, apiHeaders: "{}", samplePingAnswer: null, samplePostAnswer: null, timeoutMs: 300, minPingMs: 0, pricing: "dynamic", fixedPriceCents: null, minBidCents: 0,
   bidAdjustBps: 10_000, priority: 0, filters: "[]", schedule: null, timezone: "UTC", capHour: null, capDay: null, capMonth: null,
-  budgetDayCents: null, budgetMonthCents: null, fallback: false, createdAt: 0, ...over,
+  budgetDayCents: null, budgetMonthCents: null, fallback: false, maxBidCents: null,
+  breakerWindowS: 900, breakerMinSamples: 20, breakerRejectPct: 80, breakerErrorPct: 50, breakerTimeoutPct: 50, breakerCooldownS: 300, createdAt: 0, ...over,
 });
 const sourceRow: SourceRow = {
   id: "s1", name: "S", status: "active", apiKeyHash: "a".repeat(64), apiKeyHashNext: null, publishableKey: null, allowedCampaigns: '["*"]', allowedOrigins: "[]",
-  payoutType: "share", payoutValue: 7000, successUrl: null, failureUrl: null, postbackUrl: null, postbackSecret: null, createdAt: 0,
+  payoutType: "share", payoutValue: 7000, successUrl: null, failureUrl: null, postbackUrl: null, postbackSecret: null,
+  turnstile: false, turnstileSecret: null, ipPerMinute: 20, keyPerMinute: 600, pingsPerMinute: 600, dailyLeadQuota: null, createdAt: 0,
 };
 
 describe("rules compile", () => {
@@ -132,5 +134,19 @@ describe("ping-safe subset", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("rules warnings", () => {
+  it("a ping-safe field that looks personal is a warning, not a disabled campaign", () => {
+    const rules = compileRules({
+      campaigns: [campaignRow({ fields: JSON.stringify([{ name: "zip", type: "zip", ping: true }, { name: "fname", type: "text", ping: true }]) })],
+      sources: [sourceRow],
+      buyers: [buyerRow],
+      contracts: [contractRow()],
+    });
+    expect(rules.problems).toEqual([]);
+    expect(rules.campaignsById.has("c1")).toBe(true);
+    expect(rules.warnings).toEqual([{ table: "campaigns", id: "c1", column: "fields", message: expect.stringContaining('"fname" looks like personal data') }]);
   });
 });

@@ -1,4 +1,5 @@
-// GET /admin/caps — every active contract's caps and current usage, from its CapLedger.
+// GET /admin/caps — every active contract's caps and current usage, from its CapLedger, and every
+// contract whose circuit breaker has tripped (paused, or half-open and being probed).
 import { createRoute, z } from "@hono/zod-openapi";
 import type { WindowHeadroom } from "../../objects/cap-ledger";
 import { hasCaps } from "../../services/caps";
@@ -29,6 +30,17 @@ const AdminCapsSchema = z
         leased: count.describe("headroom leased to gateway isolates and not spent yet (counted in `used` until returned)"),
       }),
     ),
+    breakers: z.array(
+      z.object({
+        contract: z.string(),
+        buyer: z.string(),
+        state: z.enum(["closed", "open", "half_open"]).describe("open: paused; half_open: probed with one lead at a time"),
+        reason: z.string().nullable().describe("the rate that tripped it"),
+        since: z.string().describe("ISO 8601 UTC"),
+        until: z.string().nullable().describe("open: when probing starts"),
+        trips: count,
+      }),
+    ).describe("contracts whose breaker has ever tripped, as of the rules the gateway serves"),
   })
   .openapi("AdminCaps");
 
@@ -67,5 +79,17 @@ adminCaps.openapi(adminCapsRoute, async (c) => {
       };
     }),
   );
-  return c.json({ contracts: rows }, 200);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const breakers = [...c.var.rules.contractsById.values()]
+    .filter((ct) => ct.health !== null)
+    .map((ct) => ({
+      contract: ct.id,
+      buyer: ct.buyerName,
+      state: ct.health!.state,
+      reason: ct.health!.reason,
+      since: iso(ct.health!.since),
+      until: ct.health!.until === null ? null : iso(ct.health!.until),
+      trips: ct.health!.trips,
+    }));
+  return c.json({ contracts: rows, breakers }, 200);
 });

@@ -1,17 +1,19 @@
 // POST /v1/leads — a lead from a web form or a publisher's server. Guards run in the documented
-// order (415, 413, 400, 404, 401, 403, 422); then the lead goes to intake (src/pipeline/intake.ts).
+// order (415, 413, 400, 401, 403 origin, 429, 403 bot check, 422/404/403 campaign, 422 fields, 429
+// quota); then the lead goes to intake (src/pipeline/intake.ts).
 // The body is read and checked here, not by the OpenAPI validator: its fields depend on the campaign.
 import { createRoute } from "@hono/zod-openapi";
 import { CONSENT_KEYS } from "../../lead/consent";
-import { LeadResponseSchema } from "../../lead/response";
-import { IdempotencyConflict } from "../../lib/errors";
+import { BrowserLeadResponseSchema, forBrowser, LeadResponseSchema } from "../../lead/response";
+import { submissionLimits } from "../../limits/policy";
+import { IdempotencyConflict, LimitReached } from "../../lib/errors";
 import { log } from "../../lib/log";
 import { intake } from "../../pipeline/intake";
-import { authenticate } from "../auth";
+import type { Channel } from "../auth";
 import { bodyKind, readSubmission, type BodyKind } from "../body";
 import { router } from "../context";
-import { ApiError, errorBody, errorResponses } from "../errors";
-import { campaignOf, deferIn, requestMeta, validLead } from "../submission";
+import { ApiError, errorBody, errorResponses, tooMany } from "../errors";
+import { campaignOf, clientIp, deferIn, identifySender, requestMeta, screenSender, TURNSTILE_FIELD, validLead } from "../submission";
 
 const IDEMPOTENCY_MAX = 128;
 
@@ -23,6 +25,7 @@ const submissionSchema = {
     publishable_key: { type: "string" as const, description: "browser forms: the source's publishable key (or the X-Publishable-Key header)" },
     external_id: { type: "string" as const, description: "the source's own lead id (idempotency)" },
     sub_id: { type: "string" as const },
+    [TURNSTILE_FIELD]: { type: "string" as const, description: "browser sources with Turnstile on: the widget's token (or the cf-turnstile-response header)" },
     ...Object.fromEntries(CONSENT_KEYS.map((k) => [k, { type: k === "tcpa_consent" ? ("boolean" as const) : ("string" as const) }])),
   },
   additionalProperties: { description: "lead fields defined by the campaign" },
@@ -56,9 +59,12 @@ export const createLeadRoute = createRoute({
     },
   },
   responses: {
-    200: { description: "The lead was accepted; status says what became of it", content: { "application/json": { schema: LeadResponseSchema } } },
+    200: {
+      description: "The lead was accepted; status says what became of it. Servers get the full answer; browsers (publishable key) only the coarse one.",
+      content: { "application/json": { schema: LeadResponseSchema.or(BrowserLeadResponseSchema) } },
+    },
     303: { description: "HTML form posts: redirect to the source's success or failure URL" },
-    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
   },
 });
 
@@ -79,6 +85,7 @@ leadsCreate.openapi(createLeadRoute, async (c) => {
   const origin = c.req.header("origin") ?? null;
   let kind: BodyKind | undefined;
   let sourceUrls: { success: string | null; failure: string | null } | undefined;
+  let channel: Channel | undefined;
 
   const started = Date.now();
   const finish = (
@@ -86,6 +93,7 @@ leadsCreate.openapi(createLeadRoute, async (c) => {
     body: object,
     outcome: { ok: boolean; params: Record<string, string> },
     timing?: { pingMs: number; postMs: number; gateMs: number },
+    headers: Record<string, string> = {},
   ) => {
     const url = outcome.ok ? sourceUrls?.success : sourceUrls?.failure;
     if (url && wantsRedirect(kind, c.req.header("accept"))) return redirectTo(url, outcome.params);
@@ -100,19 +108,22 @@ leadsCreate.openapi(createLeadRoute, async (c) => {
         ? `total;dur=${total}, ping;dur=${timing.pingMs}, post;dur=${timing.postMs}, gate;dur=${timing.gateMs}, gateway;dur=${Math.max(0, total - timing.pingMs - timing.postMs - timing.gateMs)}`
         : `total;dur=${total}`) + storage,
     );
-    return c.json(body, status);
+    return c.json(body, status, headers);
   };
 
   try {
     kind = bodyKind(c.req.header("content-type"));
     const input = await readSubmission(c.req.raw, kind, config.MAX_BODY_BYTES);
 
-    const campaign = campaignOf(rules, input);
-
     const publishableKey = c.req.header("x-publishable-key") ?? (typeof input.publishable_key === "string" ? input.publishable_key : null);
-    const source = await authenticate(rules, { apiKey: c.req.header("x-api-key") ?? null, publishableKey, origin }, campaign);
+    const sender = await identifySender(c, { apiKey: c.req.header("x-api-key") ?? null, publishableKey, origin });
+    const { source } = sender;
+    channel = sender.channel;
+    // From here on a plain form is redirected to its source's pages, whatever goes wrong.
     sourceUrls = { success: source.successUrl, failure: source.failureUrl };
+    await screenSender(c, input, sender, submissionLimits(source, channel, clientIp(c)));
 
+    const campaign = campaignOf(rules, source, input);
     const { lead, consent } = validLead(campaign, input);
 
     const idem = c.req.header("idempotency-key") ?? (typeof input.external_id === "string" || typeof input.external_id === "number" ? String(input.external_id) : null);
@@ -129,16 +140,20 @@ leadsCreate.openapi(createLeadRoute, async (c) => {
         consent,
         meta: requestMeta(c, input, { origin }),
         // Browser and server submissions of one source never share a key.
-        idempotencyKey: idem === null ? null : `${c.req.header("x-api-key") ? "server" : "browser"}:${idem}`,
+        idempotencyKey: idem === null ? null : `${channel}:${idem}`,
       },
       deferIn(c),
     );
     const ok = result.status === "sold" || result.status === "pending" || result.status === "unsold";
-    return finish(200, result, { ok, params: { lead_id: result.lead_id, status: result.status } }, timing);
+    const answer = channel === "browser" ? forBrowser(result) : result;
+    return finish(200, answer, { ok, params: { lead_id: answer.lead_id, status: answer.status } }, timing);
   } catch (caught) {
-    const err = caught instanceof IdempotencyConflict ? new ApiError(409, caught.code, caught.message) : caught;
+    const err = caught instanceof IdempotencyConflict ? new ApiError(409, caught.code, caught.message) : caught instanceof LimitReached ? tooMany(caught) : caught;
     if (!(err instanceof ApiError)) throw err;
     log("lead_refused", { status: err.status, error: err.code, fields: err.fields.map((f) => f.path) });
-    return finish(err.status, errorBody(err), { ok: false, params: { error: err.code } });
+    // A plain form's failure page learns which fields were wrong (names only, never values).
+    const params: Record<string, string> = { error: err.code };
+    if (err.fields.length > 0) params.fields = err.fields.map((f) => f.path).join(",").slice(0, 512);
+    return finish(err.status, errorBody(err), { ok: false, params }, undefined, err.headers);
   }
 });

@@ -57,6 +57,9 @@ const BuyerReportRowSchema = z.object({
   revenue: z.number(),
   ping_to_post: z.number().describe("sold leads per ping, percent"),
   reject_rate: z.number().describe("percent of posts rejected"),
+  breaker_trips: z.number().int().describe("times its circuit breaker paused it in the range"),
+  breaker_state: z.enum(["closed", "open", "half_open"]).describe("its circuit breaker now"),
+  breaker_reason: z.string().nullable(),
   top_reject_reasons: z.array(z.object({ reason: z.string().nullable(), count: z.number().int() })),
 });
 
@@ -101,5 +104,15 @@ reports.openapi(sourceSummaryRoute, async (c) => {
 reports.openapi(buyerReportRoute, async (c) => {
   const range = rangeOf(c.req.valid("query"));
   const rows = await buyerReport(c.var.services.records.db, range);
-  return c.json({ ...iso(range), contracts: rows.map((r) => ({ ...r, buyer: c.var.rules.contractsById.get(r.contract)?.buyerName ?? null })) }, 200);
+  const contract = (id: string) => c.var.rules.contractsById.get(id);
+  return c.json(
+    {
+      ...iso(range),
+      contracts: rows.map((r) => {
+        const health = contract(r.contract)?.health ?? null;
+        return { ...r, buyer: contract(r.contract)?.buyerName ?? null, breaker_state: health?.state ?? ("closed" as const), breaker_reason: health?.state === "closed" ? null : (health?.reason ?? null) };
+      }),
+    },
+    200,
+  );
 });

@@ -9,12 +9,13 @@ import { LeadResponseSchema } from "../../lead/response";
 import { centsToDollars } from "../../lib/money";
 import { intake } from "../../pipeline/intake";
 import { sellerPing } from "../../pipeline/seller";
-import type { Campaign, Rules } from "../../rules/compile";
-import { authenticate } from "../auth";
+import type { Campaign, Rules, Source } from "../../rules/compile";
+import { sellerPingLimits, submissionLimits } from "../../limits/policy";
+import type { LimitCheck } from "../../objects/rate-counter";
 import { bodyKind, readSubmission } from "../body";
 import { router } from "../context";
 import { ApiError, errorResponses } from "../errors";
-import { campaignOf, deferIn, requestMeta, validLead } from "../submission";
+import { campaignOf, deferIn, identifySender, requestMeta, screenSender, validLead } from "../submission";
 import type { AppEnv } from "../context";
 import type { Context } from "hono";
 
@@ -39,7 +40,7 @@ export const sellerPingRoute = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: { ...anyBody, required: ["campaign"] } } } } },
   responses: {
     200: { description: "The offer", content: { "application/json": { schema: SellerPingResponseSchema } } },
-    ...errorResponses(400, 401, 403, 404, 413, 415, 422, 503),
+    ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429, 503),
   },
 });
 
@@ -53,20 +54,25 @@ export const sellerPostRoute = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: { ...anyBody, required: ["ping_id", "campaign"] } } } } },
   responses: {
     200: { description: "What became of the lead", content: { "application/json": { schema: LeadResponseSchema } } },
-    ...errorResponses(400, 401, 403, 404, 409, 410, 413, 415, 422, 503),
+    ...errorResponses(400, 401, 403, 404, 409, 410, 413, 415, 422, 429, 503),
   },
 });
 
 export const sellerPingPost = router();
 
-/** The JSON body, the campaign it names and the calling source (API key only). */
-async function sourceAndBody(c: Context<AppEnv>, rules: Rules) {
+/**
+ * The JSON body, the calling source (API key only) admitted under the route's rate limits, and the
+ * campaign the body names.
+ */
+async function sourceAndBody(c: Context<AppEnv>, rules: Rules, limits: (source: Source) => LimitCheck[]) {
   if (bodyKind(c.req.header("content-type")) !== "json") throw new ApiError(415, "unsupported_media_type", "send application/json");
   const input = await readSubmission(c.req.raw, "json", c.var.config.MAX_BODY_BYTES);
-  const campaign = campaignOf(rules, input);
   const apiKey = c.req.header("x-api-key") ?? null;
   if (!apiKey) throw new ApiError(401, "unauthorized", "pings and posts come from servers: send X-Api-Key");
-  const source = await authenticate(rules, { apiKey, publishableKey: null, origin: null }, campaign);
+  const sender = await identifySender(c, { apiKey, publishableKey: null, origin: null });
+  await screenSender(c, input, sender, limits(sender.source));
+  const { source } = sender;
+  const campaign = campaignOf(rules, source, input);
   return { input, campaign, source };
 }
 
@@ -80,7 +86,7 @@ function mismatched(campaign: Campaign, pinged: LeadData, lead: LeadData): strin
 
 sellerPingPost.openapi(sellerPingRoute, async (c) => {
   const rules = c.var.rules;
-  const { input, campaign, source } = await sourceAndBody(c, rules);
+  const { input, campaign, source } = await sourceAndBody(c, rules, sellerPingLimits);
   const parsed = parseLead(pingSafeFields(campaign.fields), input);
   if (!parsed.ok) throw new ApiError(422, "validation_failed", `${parsed.errors.length} field(s) are not valid`, parsed.errors);
   const offer = await sellerPing(c.var.services, rules, campaign, source, parsed.lead, deferIn(c));
@@ -92,7 +98,7 @@ sellerPingPost.openapi(sellerPingRoute, async (c) => {
 
 sellerPingPost.openapi(sellerPostRoute, async (c) => {
   const rules = c.var.rules;
-  const { input, campaign, source } = await sourceAndBody(c, rules);
+  const { input, campaign, source } = await sourceAndBody(c, rules, (s) => submissionLimits(s, "server", null));
   const pingId = typeof input.ping_id === "string" ? input.ping_id : "";
   if (!pingId) throw new ApiError(422, "validation_failed", "ping_id is required", [{ path: "ping_id", message: "is required" }]);
   // The whole lead is checked before the offer is taken: a typo does not burn the offer.

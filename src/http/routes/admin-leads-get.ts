@@ -1,0 +1,104 @@
+// GET /admin/leads/{id} — a lead's whole lifecycle trace for an operator: every ping with its bid,
+// adjustment and raw failure reason, every post. (A source sees only its own outcome: leads-get.ts.)
+import { createRoute, z } from "@hono/zod-openapi";
+import * as t from "../../db/schema";
+import { LeadResponseSchema, responseFromSummary } from "../../lead/response";
+import { router } from "../context";
+import { ApiError, errorResponses } from "../errors";
+import { iso, isoOf, parseDetail } from "../trace";
+
+const AdminLeadTraceSchema = LeadResponseSchema.extend({
+  source: z.string(),
+  campaign: z.string(),
+  received_at: iso,
+  final_at: iso.nullable(),
+  retries: z.number().int(),
+  trace: z.object({
+    events: z.array(z.object({ at: iso, kind: z.string(), detail: z.unknown().describe("what happened, by kind") })),
+    pings: z.array(
+      z.object({
+        attempt: z.number().int().describe("0 for the live auction, then each retry round"),
+        contract: z.string(),
+        buyer: z.string().nullable(),
+        outcome: z.enum(t.pings.outcome.enumValues),
+        reason: z.string().nullable(),
+        latency_ms: z.number().int().nullable(),
+        bid: z.number().nullable().describe("dollars"),
+        effective_bid: z.number().nullable().describe("dollars, after the contract's adjustment factor: what ranks"),
+      }),
+    ),
+    posts: z.array(
+      z.object({
+        attempt: z.number().int(),
+        contract: z.string(),
+        buyer: z.string().nullable(),
+        outcome: z.enum(t.posts.outcome.enumValues),
+        reason: z.string().nullable(),
+        http_status: z.number().int().nullable(),
+        latency_ms: z.number().int().nullable(),
+        price: z.number().describe("dollars"),
+      }),
+    ),
+  }),
+}).openapi("AdminLeadTrace");
+
+export const adminGetLeadRoute = createRoute({
+  method: "get",
+  path: "/admin/leads/{id}",
+  operationId: "adminGetLead",
+  tags: ["admin"],
+  summary: "A lead's full trace: every ping, bid and post",
+  security: [{ AdminToken: [] }],
+  request: { params: z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" }, example: "ld_01M7Z1TKM1ZGVCH7CJP5KPPFJ1" }) }) },
+  responses: {
+    200: { description: "The lead's answer plus its full trace", content: { "application/json": { schema: AdminLeadTraceSchema } } },
+    ...errorResponses(401, 404, 422, 503),
+  },
+});
+
+export const adminLeadsGet = router();
+
+const NO_PAGES = { successUrl: null, failureUrl: null };
+
+adminLeadsGet.openapi(adminGetLeadRoute, async (c) => {
+  const { rules, services } = c.var;
+  const summary = await services.records.summary(c.req.valid("param").id);
+  if (!summary) throw new ApiError(404, "not_found", "no such lead");
+  const source = rules.sourcesById.get(summary.lead.sourceId) ?? NO_PAGES;
+  const trace = await services.records.trace(summary.lead.id);
+  const buyerOf = (contractId: string) => rules.contractsById.get(contractId)?.buyerName ?? null;
+  return c.json(
+    {
+      ...responseFromSummary(source, summary),
+      source: summary.lead.sourceId,
+      campaign: summary.lead.campaignId,
+      received_at: isoOf(summary.lead.createdAt),
+      final_at: summary.lead.finalAt ? isoOf(summary.lead.finalAt) : null,
+      retries: summary.lead.attempts,
+      trace: {
+        events: trace.events.map((e) => ({ at: isoOf(e.at), kind: e.kind, detail: parseDetail(e.detail) })),
+        pings: trace.pings.map((p) => ({
+          attempt: p.attempt,
+          contract: p.contractId,
+          buyer: buyerOf(p.contractId),
+          outcome: p.outcome,
+          reason: p.reason,
+          latency_ms: p.latencyMs,
+          bid: p.bidCents === null ? null : p.bidCents / 100,
+          effective_bid: p.effectiveCents === null ? null : p.effectiveCents / 100,
+        })),
+        posts: trace.posts.map((p) => ({
+          attempt: p.attempt,
+          contract: p.contractId,
+          buyer: buyerOf(p.contractId),
+          outcome: p.outcome,
+          reason: p.reason,
+          http_status: p.httpStatus,
+          latency_ms: p.latencyMs,
+          price: p.priceCents / 100,
+        })),
+      },
+    },
+    200,
+  );
+});

@@ -1,0 +1,118 @@
+// The pure rules behind trust at the edge: the circuit breaker's state machine, the sliding-window
+// rate counter, the max-bid ceiling and the personal-looking ping field warning.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { breakerBlocks, CLOSED, NO_OUTCOMES, nextHealth, PROBE_SPACING_MS, probeVerdict, tripReason, type BreakerSettings, type OutcomeCounts } from "../../src/auction/breaker";
+import { qualifyBid } from "../../src/auction/ranking";
+import { personalLookingPingFields } from "../../src/lead/ping-safe";
+import { admit, type WindowState } from "../../src/limits/window";
+import { FieldDefsSchema } from "../../src/rules/schemas";
+import { contract } from "./fixtures";
+
+const S: BreakerSettings = { windowS: 900, minSamples: 20, rejectPct: 80, errorPct: 50, timeoutPct: 50, cooldownS: 300 };
+const counts = (over: Partial<OutcomeCounts>): OutcomeCounts => ({ ...NO_OUTCOMES, ...over });
+
+describe("circuit breaker", () => {
+  it("trips exactly when a rate is above its threshold with enough samples (integer arithmetic)", () => {
+    fc.assert(
+      fc.property(fc.nat(200), fc.nat(200), fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 50 }), (accepted, rejected, pct, min) => {
+        const s = { ...S, rejectPct: pct, minSamples: min, errorPct: null, timeoutPct: null };
+        const decided = accepted + rejected;
+        const trips = tripReason(s, counts({ accepted, rejected, posts: decided })) !== null;
+        expect(trips).toBe(decided >= min && rejected * 100 > pct * decided);
+      }),
+    );
+  });
+
+  it("an error or timeout rate over all requests trips too; a null threshold never does", () => {
+    expect(tripReason(S, counts({ pings: 30, pingErrors: 16 }))).toMatch(/^error_rate: 53% of 30 requests/);
+    expect(tripReason(S, counts({ pings: 30, pingTimeouts: 20 }))).toMatch(/^timeout_rate: 67%/);
+    expect(tripReason({ ...S, timeoutPct: null }, counts({ pings: 30, pingTimeouts: 30 }))).toBeNull();
+    expect(tripReason(S, counts({ pings: 10, pingErrors: 10 }))).toBeNull(); // too few samples
+  });
+
+  it("closed -> open -> half_open -> closed or open again, with the trip count kept", () => {
+    const t0 = 1_000_000;
+    const open = nextHealth(S, CLOSED, counts({ posts: 20, rejected: 20 }), t0);
+    expect(open).toMatchObject({ state: "open", since: t0, until: t0 + 300_000, trips: 1 });
+    expect(nextHealth(S, open, NO_OUTCOMES, t0 + 299_999)).toBe(open);
+    const half = nextHealth(S, open, NO_OUTCOMES, t0 + 300_000);
+    expect(half).toMatchObject({ state: "half_open", since: t0 + 300_000, reason: open.reason });
+    expect(nextHealth(S, half, NO_OUTCOMES, t0 + 400_000)).toBe(half); // no probe yet
+    expect(nextHealth(S, half, counts({ posts: 1, rejected: 1 }), t0 + 400_000)).toMatchObject({ state: "open", trips: 2 });
+    expect(nextHealth(S, half, counts({ posts: 1, accepted: 1 }), t0 + 400_000)).toMatchObject({ state: "closed", trips: 1 });
+  });
+
+  it("a probe is judged on the rate that tripped", () => {
+    expect(probeVerdict("reject_rate", counts({ pings: 5 }))).toBe("none"); // answers prove nothing about rejects
+    expect(probeVerdict("timeout_rate", counts({ pings: 5 }))).toBe("good");
+    expect(probeVerdict("timeout_rate", counts({ pings: 2, pingTimeouts: 2 }))).toBe("bad");
+    expect(probeVerdict("error_rate", counts({ pings: 3, pingErrors: 1 }))).toBe("good");
+  });
+
+  it("an open breaker blocks until the cool-down ends; then one probe per spacing per isolate", () => {
+    const h = { state: "open" as const, reason: "reject_rate: x", since: 0, until: 1000, trips: 1 };
+    expect(breakerBlocks(h, 999, undefined)).toEqual({ blocked: "paused by circuit breaker: reject_rate: x" });
+    expect(breakerBlocks(h, 1000, undefined)).toEqual({ probe: true });
+    const half = { ...h, state: "half_open" as const, until: null };
+    expect(breakerBlocks(half, 5000, 5000 - PROBE_SPACING_MS + 1)).toHaveProperty("blocked");
+    expect(breakerBlocks(half, 5000, 5000 - PROBE_SPACING_MS)).toEqual({ probe: true });
+    expect(breakerBlocks(null, 0, undefined)).toEqual({ probe: false });
+  });
+});
+
+describe("sliding-window rate counter", () => {
+  const L = { limit: 20, periodMs: 60_000 };
+
+  it("a burst at one instant admits exactly the limit", () => {
+    let s: WindowState | undefined;
+    let ok = 0;
+    for (let i = 0; i < 100; i++) {
+      const r = admit(s, 1_234_567, L);
+      s = r.state;
+      if (r.ok) ok++;
+      else expect(r.retryAfterMs).toBeGreaterThan(0);
+    }
+    expect(ok).toBe(20);
+  });
+
+  it("never admits more than the limit in a fixed window, nor twice it in any period", () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(300_000), { maxLength: 400 }), fc.integer({ min: 1, max: 30 }), (raw, limit) => {
+        const times = [...raw].sort((a, b) => a - b);
+        let s: WindowState | undefined;
+        const admitted: number[] = [];
+        for (const t of times) {
+          const r = admit(s, t, { limit, periodMs: 60_000 });
+          s = r.state;
+          if (r.ok) admitted.push(t);
+        }
+        for (const t of admitted) {
+          const start = t - (t % 60_000);
+          expect(admitted.filter((x) => x >= start && x < start + 60_000).length).toBeLessThanOrEqual(limit);
+          expect(admitted.filter((x) => x >= t && x < t + 60_000).length).toBeLessThanOrEqual(2 * limit);
+        }
+      }),
+    );
+  });
+});
+
+describe("bids and ping fields", () => {
+  it("a bid above the ceiling is invalid, not merely below the floor", () => {
+    const c = contract({ id: "k", maxBidCents: 5000 });
+    expect(qualifyBid(c, 5000, 0, { token: null, pingId: null, latencyMs: 0 }).ok).toBe(true);
+    expect(qualifyBid(c, 5001, 0, { token: null, pingId: null, latencyMs: 0 })).toMatchObject({ ok: false, outcome: "invalid" });
+  });
+
+  it("ping-safe fields whose names look personal are flagged for a second look", () => {
+    const fields = FieldDefsSchema.parse([
+      { name: "zip", type: "zip", ping: true },
+      { name: "fname", type: "text", ping: true },
+      { name: "mobile_number", type: "text", ping: true },
+      { name: "address_line1", type: "text", ping: true },
+      { name: "vehicle_make", type: "text", ping: true },
+      { name: "nickname", type: "text" },
+    ]);
+    expect(personalLookingPingFields(fields)).toEqual(["fname", "mobile_number", "address_line1"]);
+  });
+});
