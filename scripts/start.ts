@@ -59,9 +59,9 @@ curl -s ${base}/v1/leads -H 'content-type: application/json' -H 'x-api-key: ${DE
 
 Or as the demo's browser form would (publishable key, allowed Origin, Turnstile's test token):
 
-curl -s ${base}/v1/leads -H 'origin: ${DEMO_ORIGIN}' -H 'x-publishable-key: ${DEMO_PUBLISHABLE_KEY}' \
-  -d campaign=auto-insurance -d first_name=Sam -d last_name=Roe -d email=sam@example.com \
-  -d phone=4155552672 -d zip=94107 -d state=CA -d dob=1985-01-02 -d homeowner=true \
+curl -s ${base}/v1/leads -H 'origin: ${DEMO_ORIGIN}' -H 'x-publishable-key: ${DEMO_PUBLISHABLE_KEY}' \\
+  -d campaign=auto-insurance -d first_name=Sam -d last_name=Roe -d email=sam@example.com \\
+  -d phone=4155552672 -d zip=94107 -d state=CA -d dob=1985-01-02 -d homeowner=true \\
   -d vehicle_year=2019 -d credit=good -d cf-turnstile-response=${TURNSTILE_DUMMY_TOKEN}
 
 Ctrl-C stops the gateway and the demo buyers.`);
