@@ -4,10 +4,10 @@ import { defineConfig } from "vitest/config";
 import { demoSeedStatements } from "./demo/seed.ts";
 import { TURNSTILE_PASS } from "./demo/turnstile-stub.ts";
 
-// Two projects. "workers": every suite that runs the Worker, inside workerd with the real migrations
+// Three projects. "workers": every suite that runs the Worker, inside workerd with the real migrations
 // applied; mock buyers are real HTTP servers on loopback, started once by the global setup, whose
 // base URL reaches the tests as BUYERS_URL. "node": checks that need Node itself (the OpenAPI
-// validator reads its meta-schemas from disk).
+// validator reads its meta-schemas from disk); "browser": Chromium through the demo and the console.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
@@ -46,7 +46,12 @@ export default defineConfig(async () => {
           },
         },
         {
-          test: { name: "node", environment: "node", include: ["test/node/**/*.test.ts"] },
+          test: { name: "node", environment: "node", include: ["test/node/**/*.test.ts", "test/tools/**/*.test.ts"] },
+        },
+        {
+          // A real browser (Chromium from the OS, playwright-core) against `wrangler dev`: the demo
+          // form and the console, as a person uses them.
+          test: { name: "browser", environment: "node", include: ["test/browser/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 180_000 },
         },
       ],
     },

@@ -1,8 +1,11 @@
-// npm start — the gateway on loopback with demo config and demo buyers:
-//   1. demo buyers (mock HTTP endpoints) on 127.0.0.1:8790
-//   2. local D1: migrations applied, demo rules loaded
-//   3. wrangler dev on 127.0.0.1:8787 with local D1, Durable Objects and Queues
+// npm start [-- --reset] — the gateway on loopback with demo config and demo buyers:
+//   1. demo buyers (mock HTTP endpoints, and Turnstile's siteverify stubbed) on 127.0.0.1:8790
+//   2. local D1 (kept between runs in .wrangler/): migrations applied; the demo rules are loaded when
+//      the rule tables are empty, or with --reset (which also clears the records)
+//   3. the demo landing page (a plain HTML form) on the demo source's origin, localhost:8080
+//   4. wrangler dev on 127.0.0.1:8787 with local D1, Durable Objects and Queues, and a local admin token
 import { writeFileSync } from "node:fs";
+import { serveLanding } from "../demo/landing";
 import path from "node:path";
 import { MockBuyers } from "../demo/mock-buyers";
 import { DEMO_API_KEY, DEMO_BUYER_BEHAVIOURS, DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY, demoSeedStatements } from "../demo/seed";
@@ -11,17 +14,32 @@ import { ROOT, spawnWrangler, wranglerOrDie } from "./wrangler";
 
 const BUYERS_PORT = Number(process.env.BUYERS_PORT ?? 8790);
 const GATEWAY_PORT = Number(process.env.PORT ?? 8787);
+const LANDING_PORT = Number(new URL(DEMO_ORIGIN).port);
+/** Local only: the admin token for /admin and /console (set LEADGATE_ADMIN_TOKEN to choose another). */
+const ADMIN_TOKEN = process.env.LEADGATE_ADMIN_TOKEN ?? "local-admin-token-change-me-0123456789";
+const reset = process.argv.includes("--reset");
 
 const buyers = new MockBuyers(DEMO_BUYER_BEHAVIOURS);
 await buyers.listen(BUYERS_PORT);
 console.log(`demo buyers listening on http://127.0.0.1:${BUYERS_PORT} (alpha, bravo, charlie, delta, echo, foxtrot, golf)`);
 
 wranglerOrDie(["d1", "migrations", "apply", "DB", "--local"]);
-const tables = ["lead_events", "posts", "pings", "leads", "contracts", "buyers", "sources", "campaigns"];
-const seedFile = path.join(ROOT, ".wrangler", "demo-seed.sql");
-writeFileSync(seedFile, [...tables.map((t) => `DELETE FROM ${t};`), ...demoSeedStatements(`http://127.0.0.1:${BUYERS_PORT}`)].join("\n"));
-wranglerOrDie(["d1", "execute", "DB", "--local", "--file", seedFile]);
-console.log("local D1: migrations applied, demo rules loaded");
+const count = (table: string) => {
+  const out = JSON.parse(wranglerOrDie(["d1", "execute", "DB", "--local", "--json", "--command", `SELECT COUNT(*) AS n FROM ${table}`])) as { results: { n: number }[] }[];
+  return out[0]?.results[0]?.n ?? 0;
+};
+if (reset || (count("campaigns") === 0 && count("sources") === 0)) {
+  // Rules first, records with them on a reset: an admin's own edits survive an ordinary restart.
+  const tables = ["lead_events", "posts", "pings", "seller_pings", "leads", "contract_health", "breaker_events", "contracts", "buyers", "sources", "campaigns"];
+  const seedFile = path.join(ROOT, ".wrangler", "demo-seed.sql");
+  writeFileSync(seedFile, [...tables.map((t) => `DELETE FROM ${t};`), ...demoSeedStatements(`http://127.0.0.1:${BUYERS_PORT}`)].join("\n"));
+  wranglerOrDie(["d1", "execute", "DB", "--local", "--file", seedFile]);
+  console.log(`local D1: migrations applied, demo rules loaded${reset ? " (--reset: records cleared)" : ""}`);
+} else {
+  console.log("local D1: migrations applied; your rules and records are kept (npm start -- --reset reloads the demo)");
+}
+
+const landing = await serveLanding(LANDING_PORT, `http://127.0.0.1:${GATEWAY_PORT}`);
 
 // Turnstile in test mode: the demo buyers' server also stubs siteverify, with Cloudflare's always-pass
 // dummy secret, so the demo form's dummy token passes and a missing one is refused.
@@ -36,6 +54,8 @@ const dev = spawnWrangler([
   `TURNSTILE_SECRET_KEY:${TURNSTILE_PASS}`,
   "--var",
   `TURNSTILE_SITEVERIFY_URL:http://127.0.0.1:${BUYERS_PORT}/turnstile/v0/siteverify`,
+  "--var",
+  `ADMIN_TOKEN:${ADMIN_TOKEN}`,
 ]);
 dev.stdout?.on("data", (d: Buffer) => process.stdout.write(d));
 dev.stderr?.on("data", (d: Buffer) => process.stderr.write(d));
@@ -50,7 +70,13 @@ for (let i = 0; i < 240; i++) {
   await new Promise((r) => setTimeout(r, 500));
 }
 console.log(`
-leadgate is up on ${base}. Post a demo lead:
+leadgate is up on ${base}.
+
+  demo landing page (a plain HTML form):  ${DEMO_ORIGIN}/
+  console:                                ${base}/console   (admin token: ${ADMIN_TOKEN})
+  demo keys:                              server API key ${DEMO_API_KEY}, publishable key ${DEMO_PUBLISHABLE_KEY}
+
+Post a demo lead:
 
 curl -s ${base}/v1/leads -H 'content-type: application/json' -H 'x-api-key: ${DEMO_API_KEY}' \\
   -d '{"campaign":"auto-insurance","first_name":"Pat","last_name":"Doe","email":"pat@example.com",
@@ -68,6 +94,7 @@ Ctrl-C stops the gateway and the demo buyers.`);
 
 const stop = async () => {
   dev.kill("SIGINT");
+  landing.close();
   await buyers.close();
   process.exit(0);
 };

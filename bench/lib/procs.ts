@@ -53,12 +53,13 @@ export async function startBuyers(port: number): Promise<ChildProcess> {
   return child;
 }
 
-export function resetBenchDatabase(seedSql: string[]): void {
-  rmSync(PERSIST, { recursive: true, force: true });
-  wranglerOrDie(["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST]);
-  const file = path.join(ROOT, ".wrangler", "bench-seed.sql");
+/** A fresh local database in `persist` (the bench's by default): migrations, then `seedSql`. */
+export function resetBenchDatabase(seedSql: string[], persist = PERSIST): void {
+  rmSync(persist, { recursive: true, force: true });
+  wranglerOrDie(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist]);
+  const file = path.join(persist, "..", `${path.basename(persist)}-seed.sql`);
   writeFileSync(file, seedSql.join("\n"));
-  wranglerOrDie(["d1", "execute", "DB", "--local", "--persist-to", PERSIST, "--file", file]);
+  wranglerOrDie(["d1", "execute", "DB", "--local", "--persist-to", persist, "--file", file]);
 }
 
 /** Reads the bench database; retries while the running gateway holds SQLite's write lock. */
@@ -72,8 +73,8 @@ export async function queryBenchDatabase<T = Record<string, unknown>>(sql: strin
 }
 
 /** The gateway under `wrangler dev`; its devtools inspector listens on `port + 1000`. */
-export async function startGateway(port: number, vars: Record<string, string>, extraArgs: string[] = []): Promise<ChildProcess> {
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", PERSIST, "--show-interactive-dev-session=false", "--inspector-port", String(port + 1000), ...extraArgs];
+export async function startGateway(port: number, vars: Record<string, string>, extraArgs: string[] = [], persist = PERSIST): Promise<ChildProcess> {
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--show-interactive-dev-session=false", "--inspector-port", String(port + 1000), ...extraArgs];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child = track(spawn(path.join(ROOT, "node_modules", ".bin", "wrangler"), args, { cwd: ROOT, env: QUIET_ENV, stdio: ["ignore", "pipe", "pipe"] }), "gateway");
   await waitFor(`http://127.0.0.1:${port}/health`);

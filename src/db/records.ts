@@ -4,6 +4,7 @@
 import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import { isFinal, sourcesOf } from "../lead/state";
 import type { Db } from "./client";
+import { rollupStatements } from "./rollups";
 import * as t from "./schema";
 import type { LeadRow, LeadStatus, PingRow, PostRow } from "./schema";
 
@@ -161,6 +162,7 @@ export class Records {
       ...(r.pings.length ? [insertPings(db, r.pings)] : []),
       ...chunk(r.posts, 8).map((part) => raw(db, db.insert(t.posts).values(part).onConflictDoNothing())),
       ...eventStatements(db, r.leadId, r.events),
+      ...rollupStatements(db, r.leadId, r.pings[0]?.attempt ?? r.posts[0]?.attempt ?? 0, r.pings, r.posts, now),
       raw(
         db,
         db
@@ -181,7 +183,6 @@ export class Records {
     await db.$client.batch(statements);
   }
 
-  /** Ends a lead before any auction (rejected, duplicate), with its trace, in one batch. */
   /** A lead that ended before any post, with the pings its round sent meanwhile. */
   async recordEarlyEnd(leadId: string, status: "rejected" | "duplicate", reason: string, opts: { duplicateOf?: string | null; pings?: PingRow[] } = {}): Promise<void> {
     const db = this.db;
@@ -197,6 +198,7 @@ export class Records {
           .where(and(eq(t.leads.id, leadId), inArray(t.leads.status, sourcesOf(status)))),
       ),
       ...eventStatements(db, leadId, [{ kind: "final", detail: { status, reason, duplicate_of: duplicateOf } }]),
+      ...rollupStatements(db, leadId, 0, opts.pings ?? [], [], now),
     ]);
   }
 

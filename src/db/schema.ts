@@ -4,7 +4,7 @@
 // JSON columns hold structured rules and are validated by the zod schemas in src/rules/schemas.ts
 // on every read: a bad one disables only its own row.
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const createdAt = () =>
   integer("created_at", { mode: "number" })
@@ -213,6 +213,8 @@ export const leads = sqliteTable(
     uniqueIndex("leads_source_idem_uq").on(t.sourceId, t.idempotencyKey),
     index("leads_campaign_created_idx").on(t.campaignId, t.createdAt),
     index("leads_status_idx").on(t.status),
+    // The console's live feed and per-minute lead figures read recent leads across campaigns.
+    index("leads_created_idx").on(t.createdAt),
   ],
 );
 
@@ -340,3 +342,66 @@ export const breakerEvents = sqliteTable(
 );
 
 export type ContractHealthRow = typeof contractHealth.$inferSelect;
+
+/**
+ * The console's figures per contract, per minute (`grain` m) and per hour (h), added to as each
+ * round's records are written (src/db/rollups.ts). Histogram columns: lat_0..6 (latency buckets),
+ * bid_0..4 (bid buckets).
+ */
+export const rollupContracts = sqliteTable(
+  "rollup_contracts",
+  {
+    grain: text("grain", { enum: ["m", "h"] }).notNull(),
+    bucket: integer("bucket").notNull(),
+    contractId: text("contract_id").notNull(),
+    pings: integer("pings").notNull().default(0),
+    bids: integer("bids").notNull().default(0),
+    bidCents: integer("bid_cents").notNull().default(0),
+    timeouts: integer("timeouts").notNull().default(0),
+    errors: integer("errors").notNull().default(0),
+    posts: integer("posts").notNull().default(0),
+    accepted: integer("accepted").notNull().default(0),
+    rejected: integer("rejected").notNull().default(0),
+    postFailed: integer("post_failed").notNull().default(0),
+    revenueCents: integer("revenue_cents").notNull().default(0),
+    lat0: integer("lat_0").notNull().default(0),
+    lat1: integer("lat_1").notNull().default(0),
+    lat2: integer("lat_2").notNull().default(0),
+    lat3: integer("lat_3").notNull().default(0),
+    lat4: integer("lat_4").notNull().default(0),
+    lat5: integer("lat_5").notNull().default(0),
+    lat6: integer("lat_6").notNull().default(0),
+    bid0: integer("bid_0").notNull().default(0),
+    bid1: integer("bid_1").notNull().default(0),
+    bid2: integer("bid_2").notNull().default(0),
+    bid3: integer("bid_3").notNull().default(0),
+    bid4: integer("bid_4").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.grain, t.bucket, t.contractId] })],
+);
+
+/** Reject and failure reasons per contract, per minute and per hour. */
+export const rollupReasons = sqliteTable(
+  "rollup_reasons",
+  {
+    grain: text("grain", { enum: ["m", "h"] }).notNull(),
+    bucket: integer("bucket").notNull(),
+    contractId: text("contract_id").notNull(),
+    outcome: text("outcome").notNull(),
+    reason: text("reason").notNull(),
+    n: integer("n").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.grain, t.bucket, t.contractId, t.outcome, t.reason] })],
+);
+
+/** One row per round added to the rollups: a replayed round write adds nothing. */
+export const rollupMarks = sqliteTable(
+  "rollup_marks",
+  {
+    leadId: text("lead_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    token: text("token").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.leadId, t.attempt] })],
+);

@@ -5,6 +5,7 @@ import { ApiError, onError } from "./errors";
 import { adminAuth, browserCors, init, withRules } from "./middleware";
 import { adminCaps } from "./routes/admin-caps";
 import { adminLeadsGet } from "./routes/admin-leads-get";
+import { CONSOLE_PATHS, consoleRoutes } from "./routes/console";
 import { adminSuppressions } from "./routes/admin-suppressions";
 import { sellerPingPost } from "./routes/seller-pingpost";
 import { health } from "./routes/health";
@@ -26,6 +27,7 @@ app.doc31(OPENAPI_PATH, (c) => ({
     { name: "reports", description: "Figures for sources and admins" },
     { name: "admin", description: "Needs the admin token" },
     { name: "operations", description: "Health and the contract itself" },
+    { name: "console", description: "HTML pages for people (admin or publisher session)" },
   ],
 }));
 app.openAPIRegistry.registerPath({
@@ -40,6 +42,8 @@ app.openAPIRegistry.registerPath({
 app.use("*", init);
 app.use("/v1/*", withRules);
 app.use("/admin/*", adminAuth, withRules);
+app.use("/console", withRules);
+app.use("/console/*", withRules);
 app.use("/v1/leads", browserCors);
 
 app.route("/", health);
@@ -49,6 +53,15 @@ app.route("/", leadsGet);
 app.route("/", reports);
 app.route("/", adminCaps);
 app.route("/", adminLeadsGet);
+app.route("/", consoleRoutes);
+for (const p of CONSOLE_PATHS)
+  app.openAPIRegistry.registerPath({
+    ...p,
+    operationId: `console${p.method === "post" ? "Post" : ""}${p.path.replace(/[^a-zA-Z]+(\w)?/g, (_, ch: string | undefined) => (ch ?? "").toUpperCase())}`,
+    tags: ["console"],
+    parameters: p.path.includes("{id}") ? [{ name: "id", in: "path", required: true, schema: { type: "string" } }] : [],
+    responses: { 200: { description: "HTML", content: { "text/html": { schema: { type: "string" } } } }, 303: { description: "To the login page, or after logging in" } },
+  });
 app.route("/", adminSuppressions);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {

@@ -49,12 +49,20 @@ export async function screenSender(
   }
 }
 
-/** The active campaign the body names, for this source: 422 without one, 404 unknown, 403 not allowed. */
+/**
+ * The active campaign the body names, for this source: 422 without one, 404 unknown, 503 broken
+ * rules, 403 not allowed.
+ */
 export function campaignOf(rules: Rules, source: Source, input: Record<string, unknown>): Campaign {
   const slug = typeof input.campaign === "string" ? input.campaign.trim() : "";
   if (!slug) throw new ApiError(422, "validation_failed", "campaign is required", [{ path: "campaign", message: "is required" }]);
   const campaign = rules.campaignsBySlug.get(slug);
-  if (!campaign) throw new ApiError(404, "unknown_campaign", `no active campaign "${slug.slice(0, 64)}"`);
+  if (!campaign) {
+    // An active campaign whose rules don't validate: its leads are not lost, the sender retries.
+    if (rules.brokenCampaigns.has(slug))
+      throw new ApiError(503, "campaign_misconfigured", `campaign "${slug.slice(0, 64)}" is misconfigured; retry later`, [], { "retry-after": "60" });
+    throw new ApiError(404, "unknown_campaign", `no active campaign "${slug.slice(0, 64)}"`);
+  }
   if (!source.allowedCampaigns.includes("*") && !source.allowedCampaigns.includes(campaign.slug))
     throw new ApiError(403, "campaign_not_allowed", `this source may not post to campaign ${campaign.slug}`);
   return campaign;

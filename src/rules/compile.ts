@@ -93,6 +93,11 @@ export interface Rules {
   problems: RuleProblem[];
   /** Rules that work but deserve a second look (printed by rules:check, never disabling). */
   warnings: RuleProblem[];
+  /**
+   * Active campaigns whose row does not validate, by slug: their leads get 503
+   * `campaign_misconfigured` (retry later), not a misleading 404, and /health reports them.
+   */
+  brokenCampaigns: Map<string, RuleProblem[]>;
 }
 
 export interface RuleRows {
@@ -324,9 +329,12 @@ export function compileRules(rows: RuleRows): Rules {
     contractsById: new Map(),
     problems,
     warnings: [],
+    brokenCampaigns: new Map(),
   };
   for (const row of rows.campaigns) {
+    const before = problems.length;
     const campaign = compileCampaign(row, problems);
+    if (!campaign && row.status === "active") rules.brokenCampaigns.set(row.slug, problems.slice(before));
     for (const name of campaign ? personalLookingPingFields(campaign.fields) : [])
       rules.warnings.push({ table: "campaigns", id: row.id, column: "fields", message: `ping-safe field "${name}" looks like personal data: buyers see it in every ping` });
     if (!campaign || row.status !== "active") continue;

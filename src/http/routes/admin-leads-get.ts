@@ -2,10 +2,10 @@
 // adjustment and raw failure reason, every post. (A source sees only its own outcome: leads-get.ts.)
 import { createRoute, z } from "@hono/zod-openapi";
 import * as t from "../../db/schema";
-import { LeadResponseSchema, responseFromSummary } from "../../lead/response";
+import { LeadResponseSchema } from "../../lead/response";
 import { router } from "../context";
 import { ApiError, errorResponses } from "../errors";
-import { iso, isoOf, parseDetail } from "../trace";
+import { fullTrace, iso } from "../trace";
 
 const AdminLeadTraceSchema = LeadResponseSchema.extend({
   source: z.string(),
@@ -58,47 +58,8 @@ export const adminGetLeadRoute = createRoute({
 
 export const adminLeadsGet = router();
 
-const NO_PAGES = { successUrl: null, failureUrl: null };
-
 adminLeadsGet.openapi(adminGetLeadRoute, async (c) => {
-  const { rules, services } = c.var;
-  const summary = await services.records.summary(c.req.valid("param").id);
-  if (!summary) throw new ApiError(404, "not_found", "no such lead");
-  const source = rules.sourcesById.get(summary.lead.sourceId) ?? NO_PAGES;
-  const trace = await services.records.trace(summary.lead.id);
-  const buyerOf = (contractId: string) => rules.contractsById.get(contractId)?.buyerName ?? null;
-  return c.json(
-    {
-      ...responseFromSummary(source, summary),
-      source: summary.lead.sourceId,
-      campaign: summary.lead.campaignId,
-      received_at: isoOf(summary.lead.createdAt),
-      final_at: summary.lead.finalAt ? isoOf(summary.lead.finalAt) : null,
-      retries: summary.lead.attempts,
-      trace: {
-        events: trace.events.map((e) => ({ at: isoOf(e.at), kind: e.kind, detail: parseDetail(e.detail) })),
-        pings: trace.pings.map((p) => ({
-          attempt: p.attempt,
-          contract: p.contractId,
-          buyer: buyerOf(p.contractId),
-          outcome: p.outcome,
-          reason: p.reason,
-          latency_ms: p.latencyMs,
-          bid: p.bidCents === null ? null : p.bidCents / 100,
-          effective_bid: p.effectiveCents === null ? null : p.effectiveCents / 100,
-        })),
-        posts: trace.posts.map((p) => ({
-          attempt: p.attempt,
-          contract: p.contractId,
-          buyer: buyerOf(p.contractId),
-          outcome: p.outcome,
-          reason: p.reason,
-          http_status: p.httpStatus,
-          latency_ms: p.latencyMs,
-          price: p.priceCents / 100,
-        })),
-      },
-    },
-    200,
-  );
+  const trace = await fullTrace(c.var.rules, c.var.services.records, c.req.valid("param").id);
+  if (!trace) throw new ApiError(404, "not_found", "no such lead");
+  return c.json(trace, 200);
 });

@@ -1,0 +1,217 @@
+// What the console shows, as plain data: lead figures from the leads table (one indexed range per
+// page), buyer figures from the per-minute / per-hour rollups (never from the pings themselves),
+// cap headroom, breakers and broken rules from the rules, and the latest leads.
+import type { Db } from "../db/client";
+import { BID_BOUNDS, HOUR, histogramPercentile, LATENCY_BOUNDS, MINUTE, readReasons, readRollups, type RollupRow } from "../db/rollups";
+import type { Rules } from "../rules/compile";
+
+export type Span = "hour" | "day";
+
+export interface Range {
+  span: Span;
+  grain: "m" | "h";
+  step: number;
+  from: number;
+  to: number;
+}
+
+export function rangeOf(span: Span, now = Date.now()): Range {
+  const step = span === "hour" ? MINUTE : HOUR;
+  const to = now - (now % step) + step;
+  return { span, grain: span === "hour" ? "m" : "h", step, from: to - (span === "hour" ? 60 : 24) * step, to };
+}
+
+const STATUSES = ["sold", "unsold", "pending", "duplicate", "rejected"] as const;
+
+export interface Totals {
+  leads: number;
+  sold: number;
+  sellThroughPct: number;
+  revenueCents: number;
+  payoutCents: number;
+  marginCents: number;
+  revenuePerLeadCents: number;
+  payoutPerLeadCents: number;
+  marginPerLeadCents: number;
+}
+
+export interface GroupRow extends Totals {
+  id: string;
+  name: string;
+}
+
+export interface ContractFigures {
+  id: string;
+  buyer: string;
+  pings: number;
+  bids: number;
+  bidRatePct: number;
+  avgBidCents: number | null;
+  bidsBy: number[];
+  timeouts: number;
+  errors: number;
+  posts: number;
+  accepted: number;
+  rejected: number;
+  rejectRatePct: number;
+  pingToPostPct: number;
+  revenueCents: number;
+  latencyP50: number | null;
+  latencyP95: number | null;
+  breaker: string;
+}
+
+export interface Figures {
+  range: Range;
+  totals: Totals;
+  /** Bucket starts, and per status the leads per bucket (for the chart). */
+  series: { buckets: number[]; byStatus: Record<(typeof STATUSES)[number], number[]>; pings: number[]; bids: number[]; timeouts: number[] };
+  campaigns: GroupRow[];
+  sources: GroupRow[];
+  contracts: ContractFigures[];
+  reasons: { contract: string; outcome: string; reason: string; n: number }[];
+  recent: { id: string; campaign: string; source: string; status: string; priceCents: number; payoutCents: number; at: number }[];
+  breakers: { contract: string; buyer: string; state: string; reason: string | null }[];
+  problems: Rules["problems"];
+}
+
+const pct = (n: number, of: number) => (of ? Math.round((1000 * n) / of) / 10 : 0);
+const per = (cents: number, n: number) => (n ? Math.floor(cents / n) : 0);
+
+function totalsOf(rows: { status: string; n: number; price: number; payout: number; margin: number }[]): Totals {
+  const leads = rows.reduce((a, r) => a + r.n, 0);
+  const sold = rows.filter((r) => r.status === "sold").reduce((a, r) => a + r.n, 0);
+  const sum = (k: "price" | "payout" | "margin") => rows.reduce((a, r) => a + r[k], 0);
+  const [revenueCents, payoutCents, marginCents] = [sum("price"), sum("payout"), sum("margin")];
+  return {
+    leads,
+    sold,
+    sellThroughPct: pct(sold, leads),
+    revenueCents,
+    payoutCents,
+    marginCents,
+    revenuePerLeadCents: per(revenueCents, leads),
+    payoutPerLeadCents: per(payoutCents, leads),
+    marginPerLeadCents: per(marginCents, leads),
+  };
+}
+
+/** Rollup rows of a range summed per contract, with the figures derived from them. Pure. */
+export function contractFigures(rows: RollupRow[], rules: Rules): ContractFigures[] {
+  const by = new Map<string, RollupRow>();
+  for (const r of rows) {
+    const acc = by.get(r.contract_id);
+    if (!acc) {
+      by.set(r.contract_id, { ...r, latency: [...r.latency], bidsBy: [...r.bidsBy] });
+      continue;
+    }
+    for (const k of ["pings", "bids", "bid_cents", "timeouts", "errors", "posts", "accepted", "rejected", "post_failed", "revenue_cents"] as const) acc[k] += r[k];
+    r.latency.forEach((v, i) => (acc.latency[i]! += v));
+    r.bidsBy.forEach((v, i) => (acc.bidsBy[i]! += v));
+  }
+  return [...by.values()]
+    .map((r) => {
+      const c = rules.contractsById.get(r.contract_id);
+      return {
+        id: r.contract_id,
+        buyer: c?.buyerName ?? "(inactive)",
+        pings: r.pings,
+        bids: r.bids,
+        bidRatePct: pct(r.bids, r.pings),
+        avgBidCents: r.bids ? Math.round(r.bid_cents / r.bids) : null,
+        bidsBy: r.bidsBy,
+        timeouts: r.timeouts,
+        errors: r.errors,
+        posts: r.posts,
+        accepted: r.accepted,
+        rejected: r.rejected,
+        rejectRatePct: pct(r.rejected, r.accepted + r.rejected),
+        pingToPostPct: pct(r.accepted, r.pings),
+        revenueCents: r.revenue_cents,
+        latencyP50: histogramPercentile(r.latency, LATENCY_BOUNDS, 0.5),
+        latencyP95: histogramPercentile(r.latency, LATENCY_BOUNDS, 0.95),
+        breaker: c?.health?.state ?? "closed",
+      };
+    })
+    .sort((a, b) => b.revenueCents - a.revenueCents || b.pings - a.pings || (a.id < b.id ? -1 : 1));
+}
+
+export const BID_BUCKET_LABELS = [...BID_BOUNDS.map((b, i) => `${i === 0 ? "≤" : `${BID_BOUNDS[i - 1]! / 100}–`}$${b / 100}`), `>$${BID_BOUNDS[BID_BOUNDS.length - 1]! / 100}`];
+
+type LeadAgg = { bucket: number; campaign_id: string; source_id: string; status: string; n: number; price: number; payout: number; margin: number };
+
+/**
+ * Everything the overview page shows, in one D1 batch plus the rollup reads. With `sourceId` (a
+ * publisher's own view): only its leads, and nothing about buyers.
+ */
+export async function loadFigures(db: Db, rules: Rules, span: Span, opts: { now?: number; sourceId?: string } = {}): Promise<Figures> {
+  const range = rangeOf(span, opts.now);
+  const only = opts.sourceId ?? null;
+  const [leadRows, recentRows] = await db.$client.batch<Record<string, number | string>>([
+    db.$client
+      .prepare(
+        `SELECT CAST(created_at / ?1 AS INTEGER) * ?1 AS bucket, campaign_id, source_id, status, COUNT(*) AS n,
+                SUM(price_cents) AS price, SUM(payout_cents) AS payout, SUM(margin_cents) AS margin
+         FROM leads WHERE created_at >= ?2 AND created_at < ?3 AND (?4 IS NULL OR source_id = ?4) GROUP BY 1, 2, 3, 4`,
+      )
+      .bind(range.step, range.from, range.to, only),
+    db.$client
+      .prepare(`SELECT id, campaign_id, source_id, status, price_cents, payout_cents, created_at FROM leads WHERE (?1 IS NULL OR source_id = ?1) ORDER BY created_at DESC LIMIT 25`)
+      .bind(only),
+  ]);
+  const [rollups, reasons] = only ? [[], []] : await Promise.all([readRollups(db, range.grain, range.from, range.to), readReasons(db, range.grain, range.from, range.to, 20)]);
+
+  const leads: LeadAgg[] = leadRows!.results.map((r) => ({
+    bucket: Number(r.bucket),
+    campaign_id: String(r.campaign_id),
+    source_id: String(r.source_id),
+    status: ["received", "auctioning"].includes(String(r.status)) ? "pending" : String(r.status),
+    n: Number(r.n),
+    price: Number(r.price ?? 0),
+    payout: Number(r.payout ?? 0),
+    margin: Number(r.margin ?? 0),
+  }));
+  const buckets = Array.from({ length: Math.round((range.to - range.from) / range.step) }, (_, i) => range.from + i * range.step);
+  const index = new Map(buckets.map((b, i) => [b, i]));
+  const zeros = () => buckets.map(() => 0);
+  const byStatus = Object.fromEntries(STATUSES.map((s) => [s, zeros()])) as Figures["series"]["byStatus"];
+  for (const l of leads) {
+    const i = index.get(l.bucket);
+    const row = byStatus[l.status as (typeof STATUSES)[number]];
+    if (i !== undefined && row) row[i]! += l.n;
+  }
+  const [pings, bids, timeouts] = [zeros(), zeros(), zeros()];
+  for (const r of rollups) {
+    const i = index.get(r.bucket);
+    if (i === undefined) continue;
+    pings[i]! += r.pings;
+    bids[i]! += r.bids;
+    timeouts[i]! += r.timeouts;
+  }
+  const group = (key: "campaign_id" | "source_id", name: (id: string) => string): GroupRow[] => {
+    const ids = [...new Set(leads.map((l) => l[key]))].sort();
+    return ids.map((id) => ({ id, name: name(id), ...totalsOf(leads.filter((l) => l[key] === id)) })).sort((a, b) => b.leads - a.leads);
+  };
+  return {
+    range,
+    totals: totalsOf(leads),
+    series: { buckets, byStatus, pings, bids, timeouts },
+    campaigns: group("campaign_id", (id) => rules.campaignsById.get(id)?.name ?? id),
+    sources: group("source_id", (id) => rules.sourcesById.get(id)?.name ?? id),
+    contracts: contractFigures(rollups, rules),
+    reasons: reasons.map((r) => ({ contract: r.contract_id, outcome: r.outcome, reason: r.reason, n: Number(r.n) })),
+    recent: recentRows!.results.map((r) => ({
+      id: String(r.id),
+      campaign: rules.campaignsById.get(String(r.campaign_id))?.slug ?? String(r.campaign_id),
+      source: String(r.source_id),
+      status: String(r.status),
+      priceCents: Number(r.price_cents),
+      payoutCents: Number(r.payout_cents),
+      at: Number(r.created_at),
+    })),
+    breakers: only ? [] : [...rules.contractsById.values()]
+      .filter((c) => c.health && c.health.state !== "closed")
+      .map((c) => ({ contract: c.id, buyer: c.buyerName, state: c.health!.state, reason: c.health!.reason })),
+    problems: only ? [] : rules.problems,
+  };
+}
