@@ -3,6 +3,9 @@
 //   PUT  /control/<name>                      — set a buyer's behaviour (JSON Behaviour)
 //   GET  /control/<name>/requests             — what the buyer received (for assertions)
 //   DELETE /control                           — forget all behaviours and requests
+//   POST /trustedform/<cert id>[/verify]      — TrustedForm's certificate API, stubbed: claims and
+//                                               verifies any id except those starting 0000000000
+//                                               (recorded as "_trustedform")
 //   POST /turnstile/v0/siteverify             — Turnstile's siteverify, stubbed (./turnstile-stub.ts);
 //                                               its calls are recorded as buyer "_turnstile", whose
 //                                               `ping` behaviour (hang, error_500) makes it fail
@@ -13,6 +16,8 @@ import { siteverify } from "./turnstile-stub";
 
 /** The name the stubbed siteverify's calls are recorded (and its behaviour set) under. */
 export const TURNSTILE = "_turnstile";
+/** Likewise for the TrustedForm stub's calls. */
+export const TRUSTEDFORM = "_trustedform";
 
 export type { Behaviour, ReceivedRequest };
 
@@ -67,6 +72,14 @@ export class MockBuyers {
       }
       if (parts[2] === "requests") return send(200, JSON.stringify(this.received.get(name) ?? []));
       return send(404, "{}");
+    }
+    if (parts[0] === "trustedform" && req.method === "POST" && parts[1]) {
+      const calls = this.received.get(TRUSTEDFORM) ?? [];
+      if (calls.length < 1000) calls.push({ kind: "post", method: "POST", path: req.url ?? "", headers: req.headers as Record<string, string>, body, at: Date.now() });
+      this.received.set(TRUSTEDFORM, calls);
+      if (!String(req.headers.authorization ?? "").startsWith("Basic ")) return send(401, JSON.stringify({ message: "API key required" }));
+      if (parts[1].startsWith("0000000000")) return send(404, JSON.stringify({ outcome: "failure", message: "certificate not found" }));
+      return send(200, JSON.stringify({ outcome: "success", cert: { id: parts[1] } }));
     }
     if (parts[0] === "turnstile" && req.method === "POST") {
       const b = this.behaviours.get(TURNSTILE) ?? {};

@@ -56,6 +56,10 @@ const dev = spawnWrangler([
   `TURNSTILE_SITEVERIFY_URL:http://127.0.0.1:${BUYERS_PORT}/turnstile/v0/siteverify`,
   "--var",
   `ADMIN_TOKEN:${ADMIN_TOKEN}`,
+  "--var",
+  `TRUSTEDFORM_API_URL:http://127.0.0.1:${BUYERS_PORT}/trustedform`,
+  "--var",
+  "TRUSTEDFORM_API_KEY:demo-trustedform-key",
 ]);
 dev.stdout?.on("data", (d: Buffer) => process.stdout.write(d));
 dev.stderr?.on("data", (d: Buffer) => process.stderr.write(d));

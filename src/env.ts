@@ -56,6 +56,12 @@ export const VarsSchema = z.object({
    */
   TURNSTILE_SECRET_KEY: z.string().optional(),
   TURNSTILE_SITEVERIFY_URL: z.string().url().default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
+  /**
+   * TrustedForm's certificate API (claim or verify before posting, per campaign) and its key. A
+   * campaign with TrustedForm on and no key configured rejects its leads' checks (fail closed).
+   */
+  TRUSTEDFORM_API_URL: z.string().url().default("https://cert.trustedform.com"),
+  TRUSTEDFORM_API_KEY: z.string().optional(),
   /** Secret key of the consumer fingerprints (src/lead/fingerprints.ts); 32+ random characters. */
   FINGERPRINT_PEPPER: z.string().optional(),
 });

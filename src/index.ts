@@ -1,10 +1,11 @@
-// The Worker: HTTP through Hono, the retry and dead-letter queues, the cron (sweeper and circuit
-// breakers), and the Durable Object classes.
+// The Worker: HTTP through Hono, the retry and dead-letter queues, the cron (sweeper, circuit
+// breakers, retention), and the Durable Object classes.
 import type { Env } from "./env";
 import { app } from "./http/app";
 import { handleDeadLetterBatch } from "./queues/dead-letter-consumer";
 import { handleRetryBatch } from "./queues/retry-consumer";
 import { evaluateBreakers } from "./queues/breakers";
+import { runRetention } from "./queues/retention";
 import { sweepStuckLeads } from "./queues/sweeper";
 import { scopeOf } from "./services";
 
@@ -25,5 +26,6 @@ export default {
     const scope = scopeOf(env);
     ctx.waitUntil(sweepStuckLeads(scope.services));
     ctx.waitUntil(scope.rules().then((rules) => evaluateBreakers(scope.services.records.db, [...rules.contractsById.values()])));
+    ctx.waitUntil(runRetention(scope.services.records.db));
   },
 } satisfies ExportedHandler<Env>;

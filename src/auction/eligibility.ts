@@ -20,6 +20,11 @@ export interface EligibilityInput {
   maxFanout: number;
   /** Why a contract's circuit breaker keeps it out now, if it does (see ./breaker.ts). */
   paused?: (contract: Contract) => string | undefined;
+  /**
+   * One-to-one consent: the sellers the consumer named (buyer names or ids, any case); only their
+   * contracts may compete. Undefined: the campaign does not take one-to-one consent.
+   */
+  namedSellers?: readonly string[];
 }
 
 export interface Skip {
@@ -53,6 +58,7 @@ export function selectEligible(input: EligibilityInput): Eligibility {
 
 function skipReason(c: Contract, input: EligibilityInput): string | undefined {
   if (input.exclude.has(c.id)) return "already tried for this lead";
+  if (input.namedSellers && !namedIn(input.namedSellers, c)) return "not named in the consumer's one-to-one consent";
   if (c.fallback && !input.includeFallback) return "fallback contract (retry rounds only)";
   const failed = failingFilter(c.filters, input.lead);
   if (failed) return describeFilter(failed);
@@ -62,3 +68,8 @@ function skipReason(c: Contract, input: EligibilityInput): string | undefined {
   // Last: a half-open breaker spends its probe only on a lead the contract would otherwise take.
   return input.paused?.(c);
 }
+
+const namedIn = (sellers: readonly string[], c: Contract) => {
+  const names = new Set(sellers.map((s) => s.trim().toLowerCase()));
+  return names.has(c.buyerName.toLowerCase()) || names.has(c.buyerId.toLowerCase());
+};

@@ -3,6 +3,7 @@
 // is given; it returns everything to record, and the caller writes it off the seller's wait.
 import type { PingResult } from "../buyers/ping";
 import type { Fingerprint } from "../lead/fingerprints";
+import type { ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
 import { pingSafeLead } from "../lead/ping-safe";
 import { newId } from "../lib/ids";
@@ -40,6 +41,8 @@ export interface AuctionInput {
   /** The journal its sales are written to before any further I/O (null: none). */
   journal: string | null;
   lead: LeadData;
+  /** The consent evidence: posted with the lead; its TrustedForm ping URL goes in pings. */
+  consent: ConsentRecord | null;
   fingerprints: Fingerprint[];
   /** Buyer dedupe keys known taken before the pings (such contracts are not pinged). */
   alreadyBought: ReadonlySet<string>;
@@ -106,6 +109,7 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
     includeFallback: input.includeFallback,
     maxFanout: Math.min(campaign.maxFanout, 1000),
     paused: (c) => input.services.breakers.paused(c, now),
+    namedSellers: campaign.oneToOne ? (input.consent?.consent_sellers ?? []) : undefined,
   });
   await spendPingBudget(input, eligibility);
   // A seller's post keeps the pings its ping made; the eligibility of that moment decided them.
@@ -269,7 +273,7 @@ async function pingContracts(input: AuctionInput, contracts: Contract[], deadlin
     const tmaxMs = Math.min(contract.timeoutMs, deadline - now);
     if (tmaxMs < Math.max(1, contract.minPingMs))
       pings.push({ id: newId("pg"), leadId: input.leadId, contractId: contract.id, attempt: input.attempt, outcome: "skipped", reason: "no time left" });
-    else targets.push({ contract, ctx: { pingId: newId("pg"), campaign: input.campaign.slug, leadId: input.leadId, lead: safe, tmaxMs } });
+    else targets.push({ contract, ctx: { pingId: newId("pg"), campaign: input.campaign.slug, leadId: input.leadId, lead: safe, tmaxMs, trustedformPingUrl: input.consent?.trustedform_ping_url ?? null } });
   }
   return input.services.buyers.ping(targets, deadline);
 }
@@ -427,7 +431,16 @@ function reserveAndPost(input: AuctionInput, gate: Gate): Post {
     if (cap.state === "committed") return attempt("accepted", "already sold to this contract");
     const res = await buyers.post(
       c,
-      { pingId: bid.pingId, bidToken: bid.token, priceCents: bid.bidCents, campaign: input.campaign.slug, leadId, lead: input.lead },
+      {
+        pingId: bid.pingId,
+        bidToken: bid.token,
+        priceCents: bid.bidCents,
+        campaign: input.campaign.slug,
+        leadId,
+        lead: input.lead,
+        consent: input.consent,
+        retentionDays: input.campaign.retentionDays,
+      },
       timeoutMs,
     );
     const http = { httpStatus: res.httpStatus, latencyMs: res.latencyMs };

@@ -4,6 +4,7 @@
 import { XMLBuilder, XMLParser } from "fast-xml-parser";
 import { isSafePath, own } from "../lib/own";
 import { cachedRegex } from "../lib/strings";
+import type { ConsentRecord } from "../lead/consent";
 import type { LeadData, LeadValue } from "../lead/fields";
 import { centsToDollars, dollarsToCents, MAX_BID_CENTS } from "../lib/money";
 import type { Contract } from "../rules/compile";
@@ -17,6 +18,8 @@ export interface PingContext {
   lead: LeadData;
   /** How long the buyer has to answer, in ms (what is left of the auction, within its timeout). */
   tmaxMs: number;
+  /** The TrustedForm certificate's ping URL, if the consumer's form had one (never the certificate). */
+  trustedformPingUrl?: string | null;
 }
 
 /** The ping's time budget, on every ping whatever its format (the native body has `tmax` too). */
@@ -29,6 +32,10 @@ export interface PostContext {
   campaign: string;
   leadId: string;
   lead: LeadData;
+  /** The consent evidence that travels with the lead (null: none was given). */
+  consent?: ConsentRecord | null;
+  /** How long the exchange keeps the consumer's personal data (days; null: no limit set). */
+  retentionDays?: number | null;
 }
 
 export type PingAnswer =
@@ -131,7 +138,17 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
   cur[keys[keys.length - 1]!] = value;
 }
 
-type Values = { ping_id: string | null; bid_token: string | null; price_cents: number | null; campaign: string; lead_id: string; tmax: number | null };
+type Values = {
+  ping_id: string | null;
+  bid_token: string | null;
+  price_cents: number | null;
+  campaign: string;
+  lead_id: string;
+  tmax: number | null;
+  consent?: ConsentRecord | null;
+  retention_days?: number | null;
+  trustedform_ping_url?: string | null;
+};
 
 function resolve(source: string, lead: LeadData, v: Values): LeadValue | null | undefined {
   switch (source) {
@@ -149,8 +166,18 @@ function resolve(source: string, lead: LeadData, v: Values): LeadValue | null | 
       return v.lead_id;
     case "$tmax":
       return v.tmax;
-    default:
+    case "$retention_days":
+      return v.retention_days ?? null;
+    case "$trustedform_ping_url":
+      return v.trustedform_ping_url ?? null;
+    default: {
+      // `$consent.<key>`: the consent evidence (posts only: pings have no consent).
+      if (source.startsWith("$consent.")) {
+        const value = own(v.consent ?? {}, source.slice(9));
+        return Array.isArray(value) ? value.join(",") : ((value as LeadValue | undefined) ?? null);
+      }
       return own(lead, source) as LeadValue | undefined;
+    }
   }
 }
 
@@ -268,12 +295,26 @@ export function buildPing(contract: Contract, ctx: PingContext): WireRequest {
   const p = contract.protocol;
   const tmax = { [TMAX_HEADER]: String(ctx.tmaxMs) };
   if (p.kind === "template" && p.ping) {
-    const wire = buildTemplate(p.ping, ctx.lead, { ping_id: ctx.pingId, bid_token: null, price_cents: null, campaign: ctx.campaign, lead_id: ctx.leadId, tmax: ctx.tmaxMs });
+    const wire = buildTemplate(p.ping, ctx.lead, {
+      ping_id: ctx.pingId,
+      bid_token: null,
+      price_cents: null,
+      campaign: ctx.campaign,
+      lead_id: ctx.leadId,
+      tmax: ctx.tmaxMs,
+      trustedform_ping_url: ctx.trustedformPingUrl ?? null,
+    });
     return { ...wire, headers: { ...wire.headers, ...contract.apiHeaders, ...tmax } };
   }
   return {
     method: "POST",
-    body: JSON.stringify({ ping_id: ctx.pingId, campaign: ctx.campaign, tmax: ctx.tmaxMs, lead: ctx.lead }),
+    body: JSON.stringify({
+      ping_id: ctx.pingId,
+      campaign: ctx.campaign,
+      tmax: ctx.tmaxMs,
+      lead: ctx.lead,
+      ...(ctx.trustedformPingUrl ? { trustedform_ping_url: ctx.trustedformPingUrl } : {}),
+    }),
     contentType: JSON_TYPE,
     headers: { ...contract.apiHeaders, ...tmax },
   };
@@ -294,6 +335,8 @@ export function buildPost(contract: Contract, ctx: PostContext): WireRequest {
       campaign: ctx.campaign,
       lead_id: ctx.leadId,
       tmax: null,
+      consent: ctx.consent ?? null,
+      retention_days: ctx.retentionDays ?? null,
     });
     return { ...wire, headers: { ...wire.headers, ...contract.apiHeaders } };
   }
@@ -306,9 +349,25 @@ export function buildPost(contract: Contract, ctx: PostContext): WireRequest {
       campaign: ctx.campaign,
       lead_id: ctx.leadId,
       lead: ctx.lead,
+      consent: ctx.consent ? postedConsent(ctx.consent) : null,
+      retention_days: ctx.retentionDays ?? null,
     }),
     contentType: JSON_TYPE,
     headers: contract.apiHeaders,
+  };
+}
+
+/** The consent record as buyers receive it: what was agreed, when, from where, and the proof. */
+function postedConsent(c: ConsentRecord) {
+  return {
+    tcpa_consent: c.tcpa_consent ?? null,
+    consent_text: c.tcpa_consent_text ?? null,
+    consent_timestamp: c.consent_timestamp ?? null,
+    ip: c.ip ?? null,
+    user_agent: c.user_agent ?? null,
+    trustedform_cert_url: c.trustedform_cert_url ?? null,
+    jornaya_leadid: c.jornaya_leadid ?? null,
+    sellers: c.consent_sellers ?? null,
   };
 }
 

@@ -76,18 +76,27 @@ export class Records {
   /**
    * Stores a new lead and looks its fingerprints up in the suppression list, in one batch (one
    * round trip). `stored` is false for an idempotent replay (same source and key): nothing inserted.
+   * A suppressed consumer's lead is stored without its body (no fields, consent or request
+   * metadata): only the fact, its fingerprints and, once ended, its status.
    */
   async storeLead(lead: NewLead, fingerprints: string[]): Promise<{ stored: boolean; suppressedBecause: string | null }> {
     const db = this.db;
-    const [suppressed, inserted] = await db.batch([
-      db.select({ reason: t.suppressions.reason }).from(t.suppressions).where(inArray(t.suppressions.hash, fingerprints.length ? fingerprints : [""])),
-      db
-        .insert(t.leads)
-        .values({ ...lead, status: "received", updatedAt: lead.createdAt })
-        .onConflictDoNothing()
-        .returning({ id: t.leads.id }),
+    const hashes = JSON.stringify(fingerprints);
+    const [suppressed, inserted] = await db.$client.batch<{ reason?: string; id?: string }>([
+      db.$client.prepare(`SELECT reason FROM suppressions WHERE hash IN (SELECT value FROM json_each(?)) LIMIT 1`).bind(hashes),
+      db.$client
+        .prepare(
+          `INSERT INTO leads (id, campaign_id, source_id, status, idempotency_key, request_hash, journal, data, consent, meta, phone_hash, email_hash, created_at, updated_at)
+           SELECT ?1, ?2, ?3, 'received', ?4, ?5, ?6,
+                  CASE WHEN s.hit THEN '{}' ELSE ?7 END, CASE WHEN s.hit THEN NULL ELSE ?8 END, CASE WHEN s.hit THEN '{}' ELSE ?9 END,
+                  ?10, ?11, ?12, ?12
+           FROM (SELECT EXISTS (SELECT 1 FROM suppressions WHERE hash IN (SELECT value FROM json_each(?13))) AS hit) AS s
+           WHERE true
+           ON CONFLICT DO NOTHING RETURNING id`,
+        )
+        .bind(lead.id, lead.campaignId, lead.sourceId, lead.idempotencyKey, lead.requestHash, lead.journal, lead.data, lead.consent, lead.meta, lead.phoneHash, lead.emailHash, lead.createdAt, hashes),
     ]);
-    return { stored: inserted.length > 0, suppressedBecause: suppressed[0]?.reason ?? null };
+    return { stored: inserted!.results.length > 0, suppressedBecause: suppressed!.results[0]?.reason ?? null };
   }
 
   async leadByIdempotencyKey(sourceId: string, key: string): Promise<{ id: string; requestHash: string | null } | undefined> {

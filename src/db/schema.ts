@@ -40,6 +40,16 @@ export const campaigns = sqliteTable("campaigns", {
   maxBidCents: integer("max_bid_cents"),
   /** Cost bound: pings this campaign may send per minute (per location); null: unbounded. */
   pingsPerMinute: integer("pings_per_minute"),
+  /** Days after which a lead's personal fields are redacted (the record stays); null: kept. */
+  retentionDays: integer("retention_days").default(1095),
+  /** The oldest a consent timestamp may be at submission, in seconds; null: any age. */
+  consentMaxAgeS: integer("consent_max_age_s").default(86_400),
+  /** One-to-one consent: only buyers the consumer named in `consent_sellers` may buy the lead. */
+  oneToOne: integer("one_to_one", { mode: "boolean" }).notNull().default(false),
+  /** TrustedForm before posting: off, verify the certificate, or claim it (the API is configuration). */
+  trustedform: text("trustedform", { enum: ["off", "verify", "claim"] }).notNull().default("off"),
+  /** JSON: PreSaleHook[] — verification hooks called before any post (src/pipeline/checks.ts). */
+  verifyHooks: text("verify_hooks").notNull().default("[]"),
   createdAt: createdAt(),
 });
 
@@ -208,6 +218,8 @@ export const leads = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer("updated_at").notNull(),
     finalAt: integer("final_at"),
+    /** When its personal fields were redacted (retention or erasure); null while they are kept. */
+    redactedAt: integer("redacted_at"),
   },
   (t) => [
     uniqueIndex("leads_source_idem_uq").on(t.sourceId, t.idempotencyKey),
@@ -215,6 +227,9 @@ export const leads = sqliteTable(
     index("leads_status_idx").on(t.status),
     // The console's live feed and per-minute lead figures read recent leads across campaigns.
     index("leads_created_idx").on(t.createdAt),
+    // Erasure and access requests find a consumer's leads by fingerprint.
+    index("leads_phone_hash_idx").on(t.phoneHash),
+    index("leads_email_hash_idx").on(t.emailHash),
   ],
 );
 
@@ -405,3 +420,11 @@ export const rollupMarks = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.leadId, t.attempt] })],
 );
+
+/** The retention job's progress per campaign (src/queues/retention.ts). */
+export const retentionRuns = sqliteTable("retention_runs", {
+  campaignId: text("campaign_id").primaryKey(),
+  lastRunAt: integer("last_run_at").notNull(),
+  /** Leads redacted by retention, ever. */
+  redacted: integer("redacted").notNull().default(0),
+});

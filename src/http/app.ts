@@ -4,6 +4,9 @@ import { router } from "./context";
 import { ApiError, onError } from "./errors";
 import { adminAuth, browserCors, init, withRules } from "./middleware";
 import { adminCaps } from "./routes/admin-caps";
+import { adminConsumers } from "./routes/admin-consumers";
+import { adminRetention } from "./routes/admin-retention";
+import { buyerDeletions } from "./routes/buyer-deletions";
 import { adminLeadsGet } from "./routes/admin-leads-get";
 import { CONSOLE_PATHS, consoleRoutes } from "./routes/console";
 import { adminSuppressions } from "./routes/admin-suppressions";
@@ -50,6 +53,7 @@ app.route("/", health);
 app.route("/", leadsCreate);
 app.route("/", sellerPingPost);
 app.route("/", leadsGet);
+app.route("/", buyerDeletions);
 app.route("/", reports);
 app.route("/", adminCaps);
 app.route("/", adminLeadsGet);
@@ -63,6 +67,8 @@ for (const p of CONSOLE_PATHS)
     responses: { 200: { description: "HTML", content: { "text/html": { schema: { type: "string" } } } }, 303: { description: "To the login page, or after logging in" } },
   });
 app.route("/", adminSuppressions);
+app.route("/", adminConsumers);
+app.route("/", adminRetention);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
   type: "apiKey",

@@ -21,6 +21,11 @@ async function readLimited(req: Request, max: number): Promise<Uint8Array> {
   return bytes;
 }
 
+/** The raw body as text, at most `max` bytes (413 above). */
+export async function readBodyText(req: Request, max: number): Promise<string> {
+  return new TextDecoder().decode(await readLimited(req, max));
+}
+
 /** Parses the body; values of repeated keys keep the first. Files in multipart bodies are refused. */
 export async function readSubmission(req: Request, kind: BodyKind, max: number): Promise<Record<string, unknown>> {
   const bytes = await readLimited(req, max);

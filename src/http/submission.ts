@@ -3,7 +3,7 @@
 // sender refused here), the campaign the body names, the lead and consent checked against it (every
 // wrong field listed), the request's metadata, and the deferred writes of the pipeline.
 import type { Context } from "hono";
-import { parseConsent } from "../lead/consent";
+import { parseConsent, type Consent } from "../lead/consent";
 import { parseLead, type LeadData } from "../lead/fields";
 import { LimitReached } from "../lib/errors";
 import { log } from "../lib/log";
@@ -69,9 +69,9 @@ export function campaignOf(rules: Rules, source: Source, input: Record<string, u
 }
 
 /** The full lead and its consent under the campaign's fields, or a 422 listing every wrong field. */
-export function validLead(campaign: Campaign, input: Record<string, unknown>): { lead: LeadData; consent: Record<string, string | boolean> | null } {
+export function validLead(campaign: Campaign, input: Record<string, unknown>): { lead: LeadData; consent: Consent | null } {
   const fields = parseLead(campaign.fields, input);
-  const consent = parseConsent(input, campaign.requireConsent);
+  const consent = parseConsent(input, { required: campaign.requireConsent, maxAgeS: campaign.consentMaxAgeS, oneToOne: campaign.oneToOne });
   const errors = [...(fields.ok ? [] : fields.errors), ...(consent.ok ? [] : consent.errors)];
   if (!fields.ok || !consent.ok) throw new ApiError(422, "validation_failed", `${errors.length} field(s) are not valid`, errors);
   return { lead: fields.lead, consent: consent.consent };

@@ -1,8 +1,18 @@
-// TCPA consent evidence sent with a lead, stored with it, and required where the campaign says so.
+// TCPA consent evidence sent with a lead, checked for what it claims (a TrustedForm certificate of the
+// real service, a LeadiD token's shape, a timestamp neither stale nor in the future, the sellers a
+// one-to-one consent names), stored with it, and posted to the buyer with the lead.
 import * as z from "zod";
 import { fieldErrors, type FieldError } from "./fields";
 
-export const CONSENT_KEYS = ["tcpa_consent", "tcpa_consent_text", "consent_timestamp", "trustedform_cert_url", "jornaya_leadid"] as const;
+export const CONSENT_KEYS = [
+  "tcpa_consent",
+  "tcpa_consent_text",
+  "consent_timestamp",
+  "trustedform_cert_url",
+  "trustedform_ping_url",
+  "jornaya_leadid",
+  "consent_sellers",
+] as const;
 
 const yes = new Set(["true", "1", "yes", "on", "y"]);
 const ConsentSchema = z.object({
@@ -16,20 +26,45 @@ const ConsentSchema = z.object({
     .trim()
     .regex(/^https:\/\/cert\.trustedform\.com\/[0-9a-f]{40}$/, "must be a TrustedForm certificate URL (https://cert.trustedform.com/<40 hex>)")
     .optional(),
+  /** The certificate's ping URL: what a buyer may see in a ping (never the certificate itself). */
+  trustedform_ping_url: z
+    .string()
+    .trim()
+    .regex(/^https:\/\/ping\.trustedform\.com\/[0-9A-Za-z._-]{10,200}$/, "must be a TrustedForm ping URL (https://ping.trustedform.com/…)")
+    .optional(),
   jornaya_leadid: z
     .string()
     .trim()
     .regex(/^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/, "must be a Jornaya LeadiD token")
     .optional(),
+  /** One-to-one consent: the sellers (buyer names or ids) the consumer agreed to hear from. */
+  consent_sellers: z
+    .union([z.array(z.string()), z.string().transform((s) => s.split(/[,;\n]/))])
+    .transform((list) => [...new Set(list.map((x) => x.trim()).filter(Boolean))].slice(0, 50))
+    .pipe(z.array(z.string().max(120)).min(1, "name at least one seller"))
+    .optional(),
 });
 export type Consent = z.infer<typeof ConsentSchema>;
 
+/** The evidence as stored and posted: what the consumer agreed to, plus where it was given from. */
+export type ConsentRecord = Consent & { ip?: string | null; user_agent?: string | null };
+
+export interface ConsentRules {
+  required: boolean;
+  /** The oldest the consent timestamp may be (seconds), or null. */
+  maxAgeS: number | null;
+  /** One-to-one: `consent_sellers` is required. */
+  oneToOne: boolean;
+  now?: number;
+}
+
+/** A consent timestamp may run ahead of our clock by this much (the consumer's clock, skew). */
+const FUTURE_SKEW_MS = 5 * 60_000;
+
 const blank = (v: unknown) => v === undefined || v === null || v === "";
 
-export function parseConsent(
-  input: Record<string, unknown>,
-  required: boolean,
-): { ok: true; consent: Consent | null } | { ok: false; errors: FieldError[] } {
+export function parseConsent(input: Record<string, unknown>, rules: ConsentRules): { ok: true; consent: Consent | null } | { ok: false; errors: FieldError[] } {
+  const { required } = rules;
   const raw: Record<string, unknown> = {};
   for (const k of CONSENT_KEYS) if (!blank(input[k])) raw[k] = input[k];
   const parsed = ConsentSchema.safeParse(raw);
@@ -42,6 +77,15 @@ export function parseConsent(
     if (c && !c.trustedform_cert_url && !c.jornaya_leadid)
       errors.push({ path: "trustedform_cert_url", message: "this campaign requires a TrustedForm certificate URL or a Jornaya LeadiD" });
   }
+  const now = rules.now ?? Date.now();
+  if (c?.consent_timestamp) {
+    const at = Date.parse(c.consent_timestamp);
+    if (at > now + FUTURE_SKEW_MS) errors.push({ path: "consent_timestamp", message: "is in the future" });
+    else if (rules.maxAgeS !== null && now - at > rules.maxAgeS * 1000)
+      errors.push({ path: "consent_timestamp", message: `is older than this campaign allows (${rules.maxAgeS} s)` });
+  }
+  if (rules.oneToOne && !c?.consent_sellers && !errors.some((e) => e.path === "consent_sellers"))
+    errors.push({ path: "consent_sellers", message: "this campaign takes one-to-one consent: name the sellers the consumer agreed to" });
   if (errors.length) return { ok: false, errors };
   return { ok: true, consent: Object.keys(raw).length ? c! : null };
 }

@@ -7,7 +7,7 @@
 // hashes can be re-keyed without the phone numbers (`npm run fingerprints:rekey`).
 import { hmacSha256Hex, sha256Hex } from "../lib/crypto";
 import type { Campaign, Contract } from "../rules/compile";
-import type { LeadData } from "./fields";
+import { normalizePhone, type LeadData } from "./fields";
 
 export interface Fingerprint {
   kind: "phone" | "email";
@@ -42,3 +42,18 @@ export function fingerprintsForCampaign(campaign: Campaign, lead: LeadData, pepp
 
 /** The buyer-level dedupe keys of the contracts that keep a dedupe window. */
 export const buyerDedupeKeys = (contracts: Contract[]): string[] => [...new Set(contracts.filter((c) => c.dedupeWindowS > 0).map((c) => c.dedupeKey))];
+
+/**
+ * The fingerprints of a consumer named by an admin (a phone in any common format, an email), or the
+ * field that is not valid.
+ */
+export async function consumerFingerprints(who: { phone?: string; email?: string }, pepper?: string): Promise<{ ok: true; fingerprints: Fingerprint[] } | { ok: false; field: "phone" }> {
+  const out: Fingerprint[] = [];
+  if (who.phone !== undefined) {
+    const e164 = normalizePhone(who.phone);
+    if (!e164) return { ok: false, field: "phone" };
+    out.push({ kind: "phone", hash: await fingerprintHash("phone", e164, pepper) });
+  }
+  if (who.email !== undefined) out.push({ kind: "email", hash: await fingerprintHash("email", who.email.trim().toLowerCase(), pepper) });
+  return { ok: true, fingerprints: out };
+}

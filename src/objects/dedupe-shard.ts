@@ -157,6 +157,13 @@ export class DedupeShard extends SqlObject {
     this.sql.exec(`DELETE FROM holds WHERE fp = ? AND ref = ?`, fingerprint, ref);
   }
 
+  /** Erasure: every claim and hold of this fingerprint, gone. Returns how many records it removed. */
+  async forget(fingerprint: string): Promise<number> {
+    const claims = this.sql.exec(`DELETE FROM seen WHERE fp = ?`, fingerprint).rowsWritten;
+    const holds = this.sql.exec(`DELETE FROM holds WHERE fp = ?`, fingerprint).rowsWritten;
+    return claims + holds;
+  }
+
   async size(): Promise<number> {
     return Number(this.sql.exec<Row>(`SELECT (SELECT COUNT(*) FROM seen) + (SELECT COUNT(*) FROM holds) AS n`).one().n);
   }

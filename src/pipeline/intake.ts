@@ -3,6 +3,7 @@
 // buyers already taken, holds on the rest). Nothing is posted until the lead is stored and the
 // verdict is in: storage distance costs the seller only what it exceeds the buyers' ping time by.
 // Every path ends in a recorded state (or `pending`, which the retry queue finishes).
+import type { Consent, ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
 import { buyerDedupeKeys } from "../lead/fingerprints";
 import { leadResponse, responseFromSummary, type LeadResponse } from "../lead/response";
@@ -23,7 +24,7 @@ export interface Submission {
   campaign: Campaign;
   source: Source;
   lead: LeadData;
-  consent: Record<string, string | boolean> | null;
+  consent: Consent | null;
   meta: Record<string, string | null>;
   /** Namespaced by channel ("server:…", "browser:…"), or null. */
   idempotencyKey: string | null;
@@ -54,6 +55,8 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   const requestHash = sub.idempotencyKey === null ? null : await sha256Hex(JSON.stringify([campaign.id, sub.lead, sub.consent]));
   const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
   const journal = svc.journal.nameFor(leadId);
+  // The evidence as stored and posted: what the consumer agreed to, and where from.
+  const consent: ConsentRecord | null = sub.consent ? { ...sub.consent, ip: sub.meta.ip ?? null, user_agent: sub.meta.user_agent ?? null } : null;
   // Over its daily quota a source's lead is refused before anything is stored or pinged.
   const quota = await takeQuota(svc, source, leadId, defer);
 
@@ -67,7 +70,7 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
       requestHash,
       journal,
       data: JSON.stringify(sub.lead),
-      consent: sub.consent ? JSON.stringify(sub.consent) : null,
+      consent: consent ? JSON.stringify(consent) : null,
       meta: JSON.stringify(sub.meta),
       phoneHash: fps.find((f) => f.kind === "phone")?.hash ?? null,
       emailHash: fps.find((f) => f.kind === "email")?.hash ?? null,
@@ -76,9 +79,13 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
     fps.map((f) => f.hash),
   );
   const verdict = verdictOf(storing, claiming);
-  const gate = verdict.then((v): PostGate => (v.kind === "go" ? { go: true, alreadyBought: v.dedupe.alreadyBought, holding: v.dedupe.holding } : { go: false }));
+  // The campaign's pre-sale checks (TrustedForm, verification hooks) run while the pings are out too.
+  const checks = svc.preSale(campaign, leadId, sub.lead, consent);
+  const gate = Promise.all([verdict, checks]).then(
+    ([v, c]): PostGate => (v.kind === "go" && !c.reject ? { go: true, alreadyBought: v.dedupe.alreadyBought, holding: v.dedupe.holding } : { go: false }),
+  );
   // The live round starts now: its pings leave while the lead is stored and the verdict taken.
-  const round = runRound(svc, { id: leadId, campaign, source, lead: sub.lead, createdAt: now, retriesDone: 0, journal }, { contracts, fingerprints: fps, gate, defer, held: sub.held });
+  const round = runRound(svc, { id: leadId, campaign, source, lead: sub.lead, consent, createdAt: now, retriesDone: 0, journal }, { contracts, fingerprints: fps, gate, defer, held: sub.held });
   round.catch(() => {}); // awaited below on every path that uses it
 
   // Whatever the verdict, the buyer keys held for this round are settled once it is over (sales and
@@ -135,6 +142,16 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
     case "interrupted":
       return interrupted(svc, sub, leadId, v.error, defer);
     case "go":
+  }
+
+  // Stored and unique: the checks' results go on the lead; a failed check ends it before any post.
+  const checked = await checks;
+  if (checked.results.length > 0) defer(svc.records.recordEvents(leadId, [{ kind: "checks", detail: { flagged: checked.flagged, results: checked.results } }]));
+  if (checked.reject) {
+    endEarly("rejected", checked.reject);
+    defer(giveBackClaim());
+    log("lead_rejected", { lead_id: leadId, reason: "pre-sale check" });
+    return { response: leadResponse(source, leadId, "rejected", { reason: checked.reject }) };
   }
 
   // The lead is stored and unique: from here on no failure may lose it or answer 500.

@@ -2,6 +2,7 @@
 // auctioning), so a redelivered message finds it taken or final and changes nothing; caps and buyer
 // dedupe are idempotent per lead on top of that. Fallback tiers compete; contracts that answered
 // for good do not. A lead that reaches a final state tells its source.
+import type { ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
 import { retryDelaySeconds } from "../lead/state";
 import { log } from "../lib/log";
@@ -40,7 +41,7 @@ export async function retryStoredLead(
   }
   const round = await runRound(
     svc,
-    { id: lead.id, campaign, source, lead: data, createdAt: lead.createdAt, retriesDone: lead.attempts + 1, journal: lead.journal },
+    { id: lead.id, campaign, source, lead: data, consent: lead.consent ? (JSON.parse(lead.consent) as ConsentRecord) : null, createdAt: lead.createdAt, retriesDone: lead.attempts + 1, journal: lead.journal },
     { contracts: rules.contractsByCampaign.get(campaign.id) ?? [], defer },
   );
   await svc.records.recordRound(round.record);

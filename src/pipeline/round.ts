@@ -5,6 +5,7 @@
 import { runAuction, type AuctionInput, type AuctionResult, type PostGate } from "../auction/run";
 import type { RoundRecord } from "../db/records";
 import { buyerDedupeKeys, type Fingerprint } from "../lead/fingerprints";
+import type { ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
 import { afterRound } from "../lead/state";
 import type { Campaign, Contract, Source } from "../rules/compile";
@@ -15,6 +16,8 @@ export interface StoredLead {
   campaign: Campaign;
   source: Source;
   lead: LeadData;
+  /** The consent evidence stored with it (posted to the buyer), or null. */
+  consent: ConsentRecord | null;
   createdAt: number;
   /** Retry rounds made before this one (0 for the live round). */
   retriesDone: number;
@@ -61,6 +64,7 @@ export async function runRound(svc: Services, lead: StoredLead, ctx: RoundContex
     leadId: lead.id,
     journal: lead.journal,
     lead: lead.lead,
+    consent: lead.consent,
     fingerprints,
     alreadyBought,
     gate: ctx.gate ?? Promise.resolve({ go: true, alreadyBought: new Set(), holding: new Set() }),

@@ -46,6 +46,8 @@ export async function sellerPing(svc: Services, rules: Rules, campaign: Campaign
     leadId,
     journal: null,
     lead: fields,
+    // A seller's ping carries no consent: buyers see only the ping-safe fields.
+    consent: null,
     fingerprints: [],
     alreadyBought: new Set(),
     gate: Promise.resolve({ go: true, alreadyBought: new Set(), holding: new Set() }),

@@ -11,6 +11,8 @@ import {
   FieldDefsSchema,
   FiltersSchema,
   OriginListSchema,
+  PreSaleHooksSchema,
+  type PreSaleHook,
   ProtocolSchema,
   ScheduleSchema,
   StringListSchema,
@@ -21,8 +23,9 @@ import {
   type Schedule,
 } from "./schemas";
 
-export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt"> {
+export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt" | "verifyHooks"> {
   fields: FieldDef[];
+  verifyHooks: PreSaleHook[];
 }
 
 export interface Source extends Omit<SourceRow, "allowedCampaigns" | "allowedOrigins" | "createdAt"> {
@@ -170,7 +173,11 @@ const where = (table: RuleProblem["table"], id: string) => (column: string) => (
 function compileCampaign(row: CampaignRow, problems: Problems): Campaign | undefined {
   const at = where("campaigns", row.id);
   const fields = parseJson(row.fields, FieldDefsSchema, at("fields"), problems);
+  const verifyHooks = parseJson(row.verifyHooks, PreSaleHooksSchema, at("verify_hooks"), problems);
   const before = problems.length;
+  for (const h of verifyHooks ?? []) if (!isDeployableUrl(h.url)) problems.push({ ...at("verify_hooks"), message: `hook ${h.name}: url ${URL_RULE}` });
+  for (const col of ["retentionDays", "consentMaxAgeS"] as const)
+    if (!positiveOrNull.safeParse(row[col]).success) problems.push({ ...at(snake(col)), message: "must be a positive integer or NULL" });
   if (row.pingTimeoutMs < 50 || row.pingTimeoutMs > MAX_PING_TIMEOUT_MS) problems.push({ ...at("ping_timeout_ms"), message: `must be between 50 and ${MAX_PING_TIMEOUT_MS}` });
   if (row.floorCents < 0) problems.push({ ...at("floor_cents"), message: "must not be negative" });
   if (row.maxBuyers < 1) problems.push({ ...at("max_buyers"), message: "must be at least 1" });
@@ -180,9 +187,9 @@ function compileCampaign(row: CampaignRow, problems: Problems): Campaign | undef
   if (row.retryMaxAttempts < 0) problems.push({ ...at("retry_max_attempts"), message: "must not be negative" });
   for (const col of ["maxBidCents", "pingsPerMinute"] as const)
     if (!positiveOrNull.safeParse(row[col]).success) problems.push({ ...at(snake(col)), message: "must be a positive integer or NULL" });
-  if (!fields || problems.length > before) return undefined;
+  if (!fields || !verifyHooks || problems.length > before) return undefined;
   const { createdAt: _c, ...rest } = row;
-  return { ...rest, fields };
+  return { ...rest, fields, verifyHooks };
 }
 
 function compileSource(row: SourceRow, problems: Problems): Source | undefined {

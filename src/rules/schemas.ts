@@ -140,7 +140,9 @@ export type Schedule = z.infer<typeof ScheduleSchema>;
 const path = z.string().min(1).refine(isSafePath, "path segments __proto__, constructor and prototype are not allowed");
 
 /** Where a mapped value comes from: a lead field, or one of the auction's own values. */
-const mappingSource = z.string().regex(/^(\$(ping_id|bid_token|price|price_cents|campaign|lead_id|tmax)|[a-z][a-z0-9_]*)$/);
+const mappingSource = z
+  .string()
+  .regex(/^(\$(ping_id|bid_token|price|price_cents|campaign|lead_id|tmax|retention_days|trustedform_ping_url)|\$consent\.(tcpa_consent|tcpa_consent_text|consent_timestamp|ip|user_agent|trustedform_cert_url|jornaya_leadid|consent_sellers)|[a-z][a-z0-9_]*)$/);
 
 /** What a value at `accepted_path` must equal (strings case-insensitively) to mean accepted, unless a contract lists its own. */
 export const DEFAULT_ACCEPTED_VALUES: readonly (string | number | boolean)[] = [true, "true", "accepted", "success", "ok", 1, "1"];
@@ -201,3 +203,18 @@ export const ApiHeadersSchema = z.record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/
 
 export const StringListSchema = z.array(z.string().min(1));
 export const OriginListSchema = z.array(z.url().transform((u) => new URL(u).origin));
+
+/** What a failed or timed-out pre-sale check does to the lead. */
+export const CHECK_ACTIONS = ["reject", "continue", "flag"] as const;
+
+/** A verification hook a campaign calls before any post (phone validation, DNC or litigator scrub). */
+export const PreSaleHookSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, "hook names are snake_case, at most 32 chars"),
+  url: z.string().url(),
+  /** A strict budget: the hook runs while the pings are out, and the posts wait for it at most this long. */
+  timeout_ms: z.number().int().min(50).max(3000).default(800),
+  on_fail: z.enum(CHECK_ACTIONS).default("reject"),
+  on_timeout: z.enum(CHECK_ACTIONS).default("continue"),
+});
+export type PreSaleHook = z.infer<typeof PreSaleHookSchema>;
+export const PreSaleHooksSchema = z.array(PreSaleHookSchema).max(5);

@@ -148,6 +148,12 @@ export class DedupeClient {
     return false;
   }
 
+  /** Erasure: the consumer's dedupe records under every key; how many were removed. */
+  async forget(fingerprints: string[]): Promise<number> {
+    const removed = await Promise.all(fingerprints.map((fp) => this.shard(fp).forget(fp)));
+    return removed.reduce((a, b) => a + b, 0);
+  }
+
   async releaseForBuyer(fps: Fingerprint[], key: string, leadId: string, windowS: number): Promise<void> {
     if (windowS <= 0) return;
     await Promise.all(fps.map((fp) => this.shard(fp.hash).release(key, fp.hash, leadId)));

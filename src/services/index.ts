@@ -5,7 +5,9 @@ import { dbOf } from "../db/client";
 import { Records } from "../db/records";
 import { configOf, type Config, type Env } from "../env";
 import { getRules } from "../rules/cache";
+import type { ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
+import { preSaleChecks, type PreSale } from "../pipeline/checks";
 import { fingerprintsForCampaign, type Fingerprint } from "../lead/fingerprints";
 import type { Campaign, Rules } from "../rules/compile";
 import type { RetryMessage } from "../queues/messages";
@@ -37,6 +39,8 @@ export interface Services {
   buyers: Buyers;
   /** The consumer's fingerprints under a campaign's fields, keyed with the configured pepper. */
   fingerprints(campaign: Campaign, lead: LeadData): Promise<Fingerprint[]>;
+  /** The campaign's pre-sale checks for a lead (TrustedForm, verification hooks); never rejects. */
+  preSale(campaign: Campaign, leadId: string, lead: LeadData, consent: ConsentRecord | null): Promise<PreSale>;
   /** Hands a lead to the retry queue for another round after `delaySeconds`. */
   scheduleRetry(leadId: string, delaySeconds?: number): Promise<void>;
 }
@@ -55,6 +59,8 @@ export function createServices(env: Env, config: Config, storage: StorageMeter =
     turnstile: new Turnstile(config.TURNSTILE_SITEVERIFY_URL, config.TURNSTILE_SECRET_KEY ?? null),
     buyers: buyersClient(env, config, location),
     fingerprints: (campaign, lead) => fingerprintsForCampaign(campaign, lead, config.FINGERPRINT_PEPPER),
+    preSale: (campaign, leadId, lead, consent) =>
+      preSaleChecks(campaign, leadId, lead, consent, { trustedformUrl: config.TRUSTEDFORM_API_URL, trustedformKey: config.TRUSTEDFORM_API_KEY ?? null }),
     scheduleRetry: async (leadId: string, delaySeconds?: number) => {
       const msg: RetryMessage = { leadId };
       await env.RETRY_QUEUE.send(msg, delaySeconds === undefined ? undefined : { delaySeconds });

@@ -56,6 +56,11 @@ export function campaign(over: Partial<Campaign> = {}): Campaign {
     saleWindowS: 3600,
     maxBidCents: null,
     pingsPerMinute: null,
+    retentionDays: 1095,
+    consentMaxAgeS: 86_400,
+    oneToOne: false,
+    trustedform: "off",
+    verifyHooks: [],
     ...over,
   };
 }

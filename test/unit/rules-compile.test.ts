@@ -10,7 +10,8 @@ const campaignRow = (over: Partial<CampaignRow> = {}): CampaignRow => ({
   fields: JSON.stringify([{ name: "zip", type: "zip", ping: true }, { name: "email", type: "email" }]),
   mode: "auction", pingTimeoutMs: 500, floorCents: 0, exclusive: true, maxBuyers: 1, dedupeWindowS: 0,
   postDeadlineMs: 2000, maxFanout: 100, requireConsent: false, retryMaxAttempts: 3, retryBaseDelayS: 30, saleWindowS: 3600,
-  maxBidCents: null, pingsPerMinute: null, createdAt: 0, ...over,
+  maxBidCents: null, pingsPerMinute: null, retentionDays: 1095, consentMaxAgeS: 86_400, oneToOne: false, trustedform: "off", verifyHooks: "[]",
+  createdAt: 0, ...over,
 });
 const buyerRow: BuyerRow = { id: "b1", name: "B", status: "active", dedupeWindowS: 60, dedupeScope: "buyer", createdAt: 0 };
 const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({

@@ -2,10 +2,16 @@
 // fingerprint is computed here, with the Worker's pepper, so admins never need the pepper and the
 // number itself is never stored.
 import { createRoute, z } from "@hono/zod-openapi";
-import { normalizePhone } from "../../lead/fields";
-import { fingerprintHash } from "../../lead/fingerprints";
+import { consumerFingerprints, type Fingerprint } from "../../lead/fingerprints";
 import { router } from "../context";
 import { ApiError, errorResponses } from "../errors";
+
+/** A consumer named by phone and/or email, as fingerprints; 422 for a phone that is not one. */
+export async function fingerprintsOrFail(who: { phone?: string; email?: string }, pepper: string | undefined): Promise<Fingerprint[]> {
+  const r = await consumerFingerprints(who, pepper);
+  if (!r.ok) throw new ApiError(422, "validation_failed", "not a valid phone number", [{ path: "phone", message: "must be a valid phone number" }]);
+  return r.fingerprints;
+}
 
 const SuppressionRequestSchema = z
   .object({
@@ -38,14 +44,7 @@ export const adminSuppressions = router();
 
 adminSuppressions.openapi(adminSuppressionsRoute, async (c) => {
   const body = c.req.valid("json");
-  const pepper = c.var.config.FINGERPRINT_PEPPER;
-  const entries: { hash: string; kind: "phone" | "email"; reason: string }[] = [];
-  if (body.phone !== undefined) {
-    const e164 = normalizePhone(body.phone);
-    if (!e164) throw new ApiError(422, "validation_failed", "not a valid phone number", [{ path: "phone", message: "must be a valid phone number" }]);
-    entries.push({ kind: "phone", hash: await fingerprintHash("phone", e164, pepper), reason: body.reason });
-  }
-  if (body.email !== undefined) entries.push({ kind: "email", hash: await fingerprintHash("email", body.email.trim().toLowerCase(), pepper), reason: body.reason });
+  const entries = (await fingerprintsOrFail(body, c.var.config.FINGERPRINT_PEPPER)).map((f) => ({ ...f, reason: body.reason }));
   const added = await c.var.services.records.suppress(entries);
   return c.json({ suppressed: entries.map((e, i) => ({ kind: e.kind, added: added[i] ?? false })) }, 200);
 });

@@ -1,0 +1,123 @@
+// POST /admin/consumers/erase and GET /admin/consumers/export — a consumer's CCPA/GDPR requests,
+// by phone and/or email (fingerprinted here with the Worker's pepper: the number is never stored).
+// Erasure redacts every lead of the consumer across campaigns, removes their dedupe records, adds
+// them to the suppression list (a resubmission is refused) and says what it touched; it is
+// idempotent. Access returns everything leadgate holds on the consumer.
+import { createRoute, z } from "@hono/zod-openapi";
+import { campaignRetention, leadsOfConsumer, redactLeads } from "../../db/lifecycle";
+import { fieldsOfRow } from "../../queues/retention";
+import { router } from "../context";
+import { errorResponses } from "../errors";
+import { isoOf, parseDetail } from "../trace";
+import { fingerprintsOrFail } from "./admin-suppressions";
+
+const Consumer = z
+  .object({
+    phone: z.string().max(40).optional().describe("any common format"),
+    email: z.email().max(254).optional(),
+  })
+  .refine((b) => b.phone !== undefined || b.email !== undefined, { message: "give a phone, an email or both", path: ["phone"] });
+
+const ErasureSchema = z
+  .object({
+    leads_redacted: z.number().int().describe("leads whose personal fields were removed by this request (0 when repeated)"),
+    lead_ids: z.array(z.string()),
+    dedupe_records_removed: z.number().int(),
+    suppressed: z.array(z.object({ kind: z.enum(["phone", "email"]), added: z.boolean() })),
+  })
+  .openapi("ErasureResult");
+
+const ExportSchema = z
+  .object({
+    leads: z.array(
+      z.object({
+        lead_id: z.string(),
+        campaign: z.string(),
+        source: z.string(),
+        status: z.string(),
+        received_at: z.string(),
+        data: z.unknown().describe("the lead's fields as stored"),
+        consent: z.unknown().describe("the consent evidence as stored"),
+        meta: z.unknown().describe("where it came from: IP, user agent, country, region, sub-id"),
+        sold_to: z.array(z.object({ buyer: z.string().nullable(), contract: z.string(), price: z.number(), at: z.string() })),
+      }),
+    ),
+    suppressed: z.boolean().describe("the consumer is on the suppression list"),
+  })
+  .openapi("ConsumerExport");
+
+export const eraseRoute = createRoute({
+  method: "post",
+  path: "/admin/consumers/erase",
+  operationId: "eraseConsumer",
+  tags: ["admin"],
+  summary: "Erase a consumer: redact their leads, drop their dedupe records, suppress them",
+  security: [{ AdminToken: [] }],
+  request: { body: { required: true, content: { "application/json": { schema: Consumer } } } },
+  responses: { 200: { description: "What was touched", content: { "application/json": { schema: ErasureSchema } } }, ...errorResponses(401, 404, 422, 503) },
+});
+
+export const exportRoute = createRoute({
+  method: "get",
+  path: "/admin/consumers/export",
+  operationId: "exportConsumer",
+  tags: ["admin"],
+  summary: "Everything leadgate holds on a consumer",
+  security: [{ AdminToken: [] }],
+  request: { query: Consumer },
+  responses: { 200: { description: "The consumer's leads, sales and consent", content: { "application/json": { schema: ExportSchema } } }, ...errorResponses(401, 404, 422, 503) },
+});
+
+export const adminConsumers = router();
+
+adminConsumers.openapi(eraseRoute, async (c) => {
+  const { services, config } = c.var;
+  const fps = await fingerprintsOrFail(c.req.valid("json"), config.FINGERPRINT_PEPPER);
+  const hashes = fps.map((f) => f.hash);
+  const [leads, campaigns] = await Promise.all([leadsOfConsumer(services.records.db, hashes), campaignRetention(services.records.db)]);
+  // Paused campaigns too: their fields say what is not personal.
+  const fields = new Map(campaigns.map((row) => [row.id, fieldsOfRow(row.fields)]));
+  const now = Date.now();
+  const [redacted, removed, added] = await Promise.all([
+    redactLeads(services.records.db, leads, (id) => fields.get(id), now),
+    services.dedupe.forget(hashes),
+    services.records.suppress(fps.map((f) => ({ ...f, reason: "erasure request" }))),
+  ]);
+  await Promise.all(leads.map((l) => services.records.recordEvents(l.id, [{ kind: "erased", at: now, detail: { reason: "consumer erasure request" } }])));
+  return c.json({ leads_redacted: redacted, lead_ids: leads.map((l) => l.id), dedupe_records_removed: removed, suppressed: fps.map((f, i) => ({ kind: f.kind, added: added[i] ?? false })) }, 200);
+});
+
+adminConsumers.openapi(exportRoute, async (c) => {
+  const { services, rules, config } = c.var;
+  const fps = await fingerprintsOrFail(c.req.valid("query"), config.FINGERPRINT_PEPPER);
+  const db = services.records.db;
+  const leads = await leadsOfConsumer(db, fps.map((f) => f.hash));
+  const [sales, suppressed] = await Promise.all([
+    leads.length
+      ? db.$client
+          .prepare(`SELECT lead_id, contract_id, price_cents, created_at FROM posts WHERE outcome = 'accepted' AND lead_id IN (SELECT value FROM json_each(?))`)
+          .bind(JSON.stringify(leads.map((l) => l.id)))
+          .all<{ lead_id: string; contract_id: string; price_cents: number; created_at: number }>()
+      : { results: [] },
+    db.$client.prepare(`SELECT 1 AS x FROM suppressions WHERE hash IN (SELECT value FROM json_each(?)) LIMIT 1`).bind(JSON.stringify(fps.map((f) => f.hash))).first(),
+  ]);
+  return c.json(
+    {
+      leads: leads.map((l) => ({
+        lead_id: l.id,
+        campaign: rules.campaignsById.get(l.campaign_id)?.slug ?? l.campaign_id,
+        source: l.source_id,
+        status: l.status,
+        received_at: isoOf(l.created_at),
+        data: parseDetail(l.data),
+        consent: parseDetail(l.consent),
+        meta: parseDetail(l.meta),
+        sold_to: sales.results
+          .filter((s) => s.lead_id === l.id)
+          .map((s) => ({ buyer: rules.contractsById.get(s.contract_id)?.buyerName ?? null, contract: s.contract_id, price: s.price_cents / 100, at: isoOf(s.created_at) })),
+      })),
+      suppressed: suppressed !== null,
+    },
+    200,
+  );
+});

@@ -1,0 +1,118 @@
+// Pre-sale checks: what a campaign wants confirmed before a lead is posted to anyone — its
+// TrustedForm certificate (verified or claimed through the TrustedForm API) and its verification
+// hooks (phone validation, DNC or litigator scrub). They run while the pings are out, each with a
+// strict time budget; the posts wait for them (the post gate). Each outcome maps to the configured
+// action: reject the lead, continue, or continue flagged. Results are recorded on the lead.
+import { own } from "../lib/own";
+import type { ConsentRecord } from "../lead/consent";
+import type { LeadData } from "../lead/fields";
+import type { Campaign } from "../rules/compile";
+import type { PreSaleHook } from "../rules/schemas";
+
+export type CheckOutcome = "pass" | "fail" | "timeout" | "error";
+export type CheckAction = "reject" | "continue" | "flag";
+
+export interface CheckResult {
+  name: string;
+  outcome: CheckOutcome;
+  action: CheckAction | "none";
+  detail: string | null;
+  latency_ms: number;
+}
+
+export interface PreSale {
+  /** Why the lead must not be sold, or null. */
+  reject: string | null;
+  flagged: boolean;
+  results: CheckResult[];
+}
+
+export interface CheckConfig {
+  trustedformUrl: string;
+  trustedformKey: string | null;
+}
+
+const TRUSTEDFORM_TIMEOUT_MS = 2000;
+const MAX_ANSWER = 4096;
+
+/** One HTTP call within its budget: the JSON answer, or how it failed. */
+async function call(url: string, init: RequestInit, timeoutMs: number): Promise<{ ok: true; status: number; json: unknown } | { ok: false; outcome: "timeout" | "error"; detail: string }> {
+  try {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const text = (await res.text()).slice(0, MAX_ANSWER);
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // not JSON: judged below
+    }
+    return { ok: true, status: res.status, json };
+  } catch (err) {
+    const name = (err as Error).name;
+    return name === "TimeoutError" || name === "AbortError" ? { ok: false, outcome: "timeout", detail: `no answer within ${timeoutMs} ms` } : { ok: false, outcome: "error", detail: name };
+  }
+}
+
+/** TrustedForm: verify (is the certificate real and for this lead?) or claim (retain it for us). */
+async function trustedform(mode: "verify" | "claim", consent: ConsentRecord | null, leadId: string, cfg: CheckConfig): Promise<Omit<CheckResult, "latency_ms">> {
+  const name = `trustedform_${mode}`;
+  const cert = consent?.trustedform_cert_url;
+  if (!cert) return { name, outcome: "fail", action: "reject", detail: "no TrustedForm certificate" };
+  if (!cfg.trustedformKey) return { name, outcome: "error", action: "reject", detail: "TRUSTEDFORM_API_KEY is not configured" };
+  const id = cert.slice(cert.lastIndexOf("/") + 1);
+  const url = `${cfg.trustedformUrl.replace(/\/$/, "")}/${id}${mode === "verify" ? "/verify" : ""}`;
+  const r = await call(
+    url,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Basic ${btoa(`API:${cfg.trustedformKey}`)}` },
+      body: JSON.stringify(mode === "claim" ? { retain: { reference: leadId } } : { reference: leadId }),
+    },
+    TRUSTEDFORM_TIMEOUT_MS,
+  );
+  if (!r.ok) return { name, outcome: r.outcome, action: "reject", detail: r.detail };
+  const outcome = own(r.json, "outcome");
+  if (r.status === 200 && outcome === "success") return { name, outcome: "pass", action: "none", detail: null };
+  const reason = own(r.json, "message");
+  return { name, outcome: "fail", action: "reject", detail: `HTTP ${r.status}${typeof reason === "string" ? `: ${reason.slice(0, 120)}` : ""}` };
+}
+
+/** A campaign's own hook: POST {lead_id, campaign, phone, email, …} → {"result": "pass" | "fail", "reason"}. */
+async function hook(h: PreSaleHook, payload: Record<string, unknown>): Promise<Omit<CheckResult, "latency_ms">> {
+  const r = await call(h.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) }, h.timeout_ms);
+  if (!r.ok) return { name: h.name, outcome: r.outcome, action: h.on_timeout, detail: r.detail };
+  const result = own(r.json, "result");
+  const reason = own(r.json, "reason");
+  const detail = typeof reason === "string" ? reason.slice(0, 120) : null;
+  if (r.status === 200 && result === "pass") return { name: h.name, outcome: "pass", action: "none", detail };
+  if (r.status === 200 && result === "fail") return { name: h.name, outcome: "fail", action: h.on_fail, detail };
+  return { name: h.name, outcome: "error", action: h.on_timeout, detail: `unreadable answer (HTTP ${r.status})` };
+}
+
+/** The verdict of a set of results. Pure. */
+export function judge(results: CheckResult[]): PreSale {
+  const rejected = results.find((r) => r.action === "reject");
+  return {
+    reject: rejected ? `pre-sale check ${rejected.name}: ${rejected.outcome}${rejected.detail ? ` (${rejected.detail})` : ""}` : null,
+    flagged: results.some((r) => r.action === "flag"),
+    results,
+  };
+}
+
+/** Every check the campaign asks for, in parallel. Never rejects. */
+export async function preSaleChecks(campaign: Campaign, leadId: string, lead: LeadData, consent: ConsentRecord | null, cfg: CheckConfig): Promise<PreSale> {
+  const timed = async (run: () => Promise<Omit<CheckResult, "latency_ms">>): Promise<CheckResult> => {
+    const t = Date.now();
+    return { ...(await run()), latency_ms: Date.now() - t };
+  };
+  const checks: Promise<CheckResult>[] = [];
+  if (campaign.trustedform !== "off") checks.push(timed(() => trustedform(campaign.trustedform as "verify" | "claim", consent, leadId, cfg)));
+  if (campaign.verifyHooks.length > 0) {
+    // What a verification service needs: the contact fields and where the consumer is.
+    const payload: Record<string, unknown> = { lead_id: leadId, campaign: campaign.slug };
+    for (const f of campaign.fields) if (["phone", "email", "state", "zip"].includes(f.type) && lead[f.name] !== undefined) payload[f.name] = lead[f.name];
+    for (const h of campaign.verifyHooks) checks.push(timed(() => hook(h, payload)));
+  }
+  if (checks.length === 0) return { reject: null, flagged: false, results: [] };
+  return judge(await Promise.all(checks));
+}

@@ -1,0 +1,36 @@
+// Every minute (with the sweeper): leads older than their campaign's retention_days lose their
+// personal fields (src/lead/redact.ts), in bounded batches so no run holds D1 for long. Progress per
+// campaign is in retention_runs and on GET /admin/retention.
+import { campaignRetention, dueForRetention, noteRetentionRun, redactLeads } from "../db/lifecycle";
+import type { Db } from "../db/client";
+import { log } from "../lib/log";
+import { FieldDefsSchema, type FieldDef } from "../rules/schemas";
+
+/** At most this many leads per campaign per run, and this many in all. */
+export const RETENTION_BATCH = 500;
+const RUN_LIMIT = 2000;
+const DAY = 86_400_000;
+
+export const fieldsOfRow = (json: string): FieldDef[] | undefined => {
+  try {
+    const parsed = FieldDefsSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+export async function runRetention(db: Db, now = Date.now()): Promise<number> {
+  let total = 0;
+  for (const c of await campaignRetention(db)) {
+    if (c.retention_days === null || total >= RUN_LIMIT) continue;
+    const rows = await dueForRetention(db, c.id, now - c.retention_days * DAY, Math.min(RETENTION_BATCH, RUN_LIMIT - total));
+    if (rows.length === 0) continue;
+    const fields = fieldsOfRow(c.fields);
+    const n = await redactLeads(db, rows, () => fields, now);
+    await noteRetentionRun(db, c.id, n, now);
+    total += n;
+  }
+  if (total) log("retention_redacted", { leads: total });
+  return total;
+}
