@@ -9,11 +9,12 @@ import path from "node:path";
 import { ROOT } from "../scripts/wrangler";
 import { runLoad, round1, summary, type Sample } from "./lib/load";
 import { writePerformanceDoc } from "./lib/report";
-import { resetBenchDatabase, startBare, startBuyers, startGateway, stop } from "./lib/procs";
+import { queryBenchDatabase, resetBenchDatabase, startBare, startBuyers, startGateway, stop } from "./lib/procs";
+import { runReturnsMarket } from "./lib/returns-market";
 import { BENCH_KEY, BUYER_LATENCY_MS, MARKET, MARKET_FLOOR_CENTS, SIZES, benchBehaviours, benchLead, benchSeed } from "./lib/seed";
 
 const quick = process.argv.includes("--quick");
-// --only latency,throughput,market,limit,distance runs just those sections (for iterating; reports only what ran).
+// --only latency,throughput,market,returns,limit,distance runs just those sections (for iterating; reports only what ran).
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const want = (section: string) => !onlyArg || onlyArg.split(",").includes(section);
 const LEADS = quick ? 40 : 200;
@@ -61,8 +62,9 @@ log("mock buyers up; seeding the bench database");
 resetBenchDatabase(benchSeed(buyersUrl));
 
 // ---- A. the gateway as wrangler dev runs it (no connection limit), direct fan-out
-if (want("latency") || want("throughput") || want("market")) {
-  const g = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", PING_TRANSPORT: "direct", ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}) });
+if (want("latency") || want("throughput") || want("market") || want("returns")) {
+  // --test-scheduled: the returns market triggers the cron (quality scores) through /__scheduled.
+  const g = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", PING_TRANSPORT: "direct", ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}) }, ["--test-scheduled"]);
   const latency: Record<string, unknown> = {};
   for (const n of want("latency") ? SIZES : []) {
     const body = () => benchLead(`lat-${n}`);
@@ -95,6 +97,32 @@ if (want("latency") || want("throughput") || want("market")) {
     log(`market   ${mode}: ${JSON.stringify(market[mode])}`);
   }
   if (want("market")) results.market = market;
+
+  if (want("returns")) {
+    const base = `http://127.0.0.1:${GW_PORT}`;
+    results.returns_market = await runReturnsMarket(
+      base,
+      MARKET_LEADS,
+      headers,
+      async (ids) => {
+        const rows = await queryBenchDatabase<{ id: string; variant: string }>(`SELECT id, variant FROM leads WHERE experiment_id = 'exp_quality'`);
+        const wanted = new Set(ids);
+        return new Map(rows.filter((r) => wanted.has(r.id)).map((r) => [r.id, r.variant]));
+      },
+      async () => {
+        await fetch(`${base}/__scheduled?cron=*+*+*+*+*`);
+        let scores: { contract_id: string; score_bps: number }[] = [];
+        for (let i = 0; i < 30 && scores.length < 3; i++) {
+          await new Promise((r) => setTimeout(r, 1000));
+          scores = await queryBenchDatabase(`SELECT contract_id, score_bps FROM contract_quality WHERE contract_id LIKE 'ct_qr%'`);
+        }
+        // The gateway reads scores with its rules, cached for RULES_TTL_MS (60 s here).
+        await new Promise((r) => setTimeout(r, 61_000));
+        return Object.fromEntries(scores.map((q) => [q.contract_id, q.score_bps]));
+      },
+    );
+    log(`returns  ${JSON.stringify(results.returns_market)}`);
+  }
   await stop(g);
 }
 

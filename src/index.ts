@@ -1,10 +1,11 @@
 // The Worker: HTTP through Hono, the retry and dead-letter queues, the cron (sweeper, circuit
-// breakers, retention), and the Durable Object classes.
+// breakers, quality scores, retention), and the Durable Object classes.
 import type { Env } from "./env";
 import { app } from "./http/app";
 import { handleDeadLetterBatch } from "./queues/dead-letter-consumer";
 import { handleRetryBatch } from "./queues/retry-consumer";
 import { evaluateBreakers } from "./queues/breakers";
+import { computeQuality } from "./queues/quality";
 import { runRetention } from "./queues/retention";
 import { sweepStuckLeads } from "./queues/sweeper";
 import { scopeOf } from "./services";
@@ -25,7 +26,9 @@ export default {
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
     const scope = scopeOf(env);
     ctx.waitUntil(sweepStuckLeads(scope.services));
-    ctx.waitUntil(scope.rules().then((rules) => evaluateBreakers(scope.services.records.db, [...rules.contractsById.values()])));
+    ctx.waitUntil(
+      scope.rules().then((rules) => Promise.all([evaluateBreakers(scope.services.records.db, [...rules.contractsById.values()]), computeQuality(scope.services.records.db, rules)])),
+    );
     ctx.waitUntil(runRetention(scope.services.records.db));
   },
 } satisfies ExportedHandler<Env>;

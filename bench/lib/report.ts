@@ -1,5 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { ReturnsMarketResult } from "./returns-market";
+import { RETURNS_MARKET } from "./seed";
 // Renders a benchmark report (bench/results/*.json) as docs/PERFORMANCE.md.
 interface Dist {
   p50: number;
@@ -39,6 +41,7 @@ export interface Report {
   gateway_throughput?: Throughput;
   bare_throughput?: Throughput;
   market?: Record<"auction" | "waterfall", MarketResult>;
+  returns_market?: ReturnsMarketResult;
   production_limit?: Record<string, Latency>;
   storage_distance?: Record<string, Latency & { storage_calls?: Dist; storage_waits?: Dist }>;
 }
@@ -128,6 +131,24 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
     const m = r.market?.[mode];
     lines.push(`| ${mode} | ${m ? `$${m.revenue_per_lead.toFixed(2)}` : "–"} | ${m ? `${m.sell_through}%` : "–"} | ${d(m?.e2e_ms)} |`);
   }
+  const q = r.returns_market;
+  lines.push(
+    "",
+    "## Quality weighting versus raw bids, after returns",
+    "",
+    `Three buyers bid $${RETURNS_MARKET.map((m) => m.bid).join(", $")} and return ${RETURNS_MARKET.map((m) => `${Math.round(m.returnRate * 100)}%`).join(", ")} of what they buy`,
+    "(filed through `POST /v1/returns`, approved automatically). One campaign runs an experiment: half its leads",
+    "ranked by raw bid, half by bid x quality score. A history phase builds the buyers' records, the cron computes",
+    `the scores, then ${q?.leads_per_phase ?? "–"} more leads are measured. Net = what buyers paid minus what was credited back for returns.`,
+    "",
+    "| ranking | leads | gross / lead | returned / lead | net / lead | sold to |",
+    "|---|---|---|---|---|---|",
+  );
+  for (const name of ["raw", "quality"]) {
+    const v = q?.variants[name];
+    lines.push(`| ${name === "raw" ? "raw bid" : "bid x quality"} | ${v?.leads ?? "–"} | ${v ? `$${v.gross_per_lead.toFixed(2)}` : "–"} | ${v ? `$${v.returned_per_lead.toFixed(2)}` : "–"} | ${v ? `**$${v.net_per_lead.toFixed(2)}**` : "–"} | ${v ? Object.entries(v.buyers).map(([b, n]) => `${b}: ${n}`).join(", ") : "–"} |`);
+  }
+  if (q) lines.push("", `Quality scores after the history phase: ${Object.entries(q.quality_scores).map(([c, v]) => `${c} ${v.toFixed(2)}`).join(", ")}.`);
   const p = r.production_limit ?? {};
   lines.push(
     "",

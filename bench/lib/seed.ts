@@ -27,6 +27,16 @@ export const MARKET = [
 ];
 export const MARKET_FLOOR_CENTS = 1000;
 
+/**
+ * The returns market (issue #15): buyers whose bids and return rates differ. Sold by one campaign
+ * running an experiment: half its leads ranked by raw bid, half by bid x quality score.
+ */
+export const RETURNS_MARKET = [
+  { bid: 30, returnRate: 0.6 },
+  { bid: 24, returnRate: 0.05 },
+  { bid: 20, returnRate: 0.05 },
+];
+
 export function benchBehaviours(): Record<string, Behaviour> {
   const out: Record<string, Behaviour> = {};
   for (const n of SIZES)
@@ -34,6 +44,9 @@ export function benchBehaviours(): Record<string, Behaviour> {
       out[`n${n}b${i}`] = { bid: 5 + ((i * 37) % 20), bidSpread: 3, pingLatencyMs: BUYER_LATENCY_MS, postLatencyMs: BUYER_LATENCY_MS };
   MARKET.forEach((m, i) => {
     out[`mk${i}`] = { bid: m.value, bidSpread: m.value * 0.25, pingLatencyMs: 40 + i * 8, postLatencyMs: 60, rejectRate: m.reject };
+  });
+  RETURNS_MARKET.forEach((m, i) => {
+    out[`qr${i}`] = { bid: m.bid, pingLatencyMs: 40, postLatencyMs: 40 };
   });
   return out;
 }
@@ -65,6 +78,20 @@ export function benchSeed(buyersUrl: string): string[] {
     stmts.push(contract(`ct_mka${i}`, `buy_mk${i}`, "market-auction", `mk${i}`, extra));
     stmts.push(contract(`ct_mkw${i}`, `buy_mk${i}`, "market-waterfall", `mk${i}`, extra));
   });
+  stmts.push(campaign("market-returns", "auction", MARKET_FLOOR_CENTS, 1000));
+  RETURNS_MARKET.forEach((_, i) => {
+    stmts.push(`INSERT INTO buyers (id, name) VALUES ('buy_qr${i}', 'qr${i}');`);
+    // Returns are allowed without a cap here: the buyer's return rate is the market's, not the contract's.
+    stmts.push(contract(`ct_qr${i}`, `buy_qr${i}`, "market-returns", `qr${i}`, { return_cap_bps: 10_000, cap_day: 1_000_000 }));
+  });
+  stmts.push(
+    `INSERT INTO experiments (id, campaign_id, name, variants, started_at) VALUES ('exp_quality', 'market-returns', 'raw bid vs quality weighting', ${q(
+      JSON.stringify([
+        { name: "raw", share: 1, settings: { quality_weighting: false } },
+        { name: "quality", share: 1, settings: { quality_weighting: true } },
+      ]),
+    )}, 0);`,
+  );
   return stmts;
 }
 

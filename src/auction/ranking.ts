@@ -20,22 +20,25 @@ export type RankOutcome = { ok: true; bid: Bid } | { ok: false; outcome: "below_
 /**
  * Applies the adjustment factor, the contract's minimum and the campaign floor to one bid.
  * Fallback contracts are the backup tier "at lower prices": the campaign floor does not apply to
- * them (their own minimum still does).
+ * them (their own minimum still does). With quality weighting, the bid ranks at adjusted bid x the
+ * contract's quality score (./quality.ts); the floor is judged before it, and the buyer pays its bid.
  */
 export function qualifyBid(
   contract: Contract,
   bidCents: number,
   campaignFloorCents: number,
   extra: Pick<Bid, "token" | "pingId" | "latencyMs">,
+  qualityWeighting = false,
 ): RankOutcome {
   const floorCents = contract.fallback ? 0 : campaignFloorCents;
-  const effectiveCents = applyBps(bidCents, contract.bidAdjustBps);
+  const adjusted = applyBps(bidCents, contract.bidAdjustBps);
+  const effectiveCents = qualityWeighting ? applyBps(adjusted, contract.qualityBps) : adjusted;
   // A bid above the ceiling is a buyer outbidding everyone to see every lead: not a bid to honour.
   if (contract.maxBidCents !== null && bidCents > contract.maxBidCents)
     return { ok: false, outcome: "invalid", reason: `bid above the maximum (${contract.maxBidCents}c)`, effectiveCents };
   if (bidCents < contract.minBidCents)
     return { ok: false, outcome: "below_floor", reason: `bid below the contract minimum (${contract.minBidCents}c)`, effectiveCents };
-  if (effectiveCents < floorCents || effectiveCents <= 0)
+  if (adjusted < floorCents || effectiveCents <= 0)
     return { ok: false, outcome: "below_floor", reason: `effective bid below the floor (${floorCents}c)`, effectiveCents };
   return { ok: true, bid: { contract, bidCents, effectiveCents, ...extra } };
 }
@@ -58,7 +61,7 @@ export function fixedPriceBids(contracts: Contract[], campaign: Campaign): { bid
   const bids: Bid[] = [];
   const rejected: Refusal[] = [];
   for (const c of contracts) {
-    const q = qualifyBid(c, c.fixedPriceCents ?? 0, campaign.floorCents, { token: null, pingId: null, latencyMs: 0 });
+    const q = qualifyBid(c, c.fixedPriceCents ?? 0, campaign.floorCents, { token: null, pingId: null, latencyMs: 0 }, campaign.qualityWeighting);
     if (q.ok) bids.push(q.bid);
     else rejected.push({ contract: c, outcome: q.outcome, reason: q.reason });
   }

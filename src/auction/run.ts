@@ -252,7 +252,7 @@ function pingRow(input: AuctionInput, r: PingResult, qualified: ReturnType<typeo
     contractId: r.contract.id,
     attempt: input.attempt,
     outcome: refused ? refused.outcome : r.outcome,
-    reason: refused ? refused.reason : r.reason,
+    reason: refused ? refused.reason : input.campaign.qualityWeighting && r.outcome === "bid" && r.contract.qualityBps < 10_000 ? `ranked at quality ${(r.contract.qualityBps / 10_000).toFixed(2)}` : r.reason,
     httpStatus: r.httpStatus,
     latencyMs: r.latencyMs,
     bidCents: r.bidCents,
@@ -284,7 +284,7 @@ async function collectBids(input: AuctionInput, toPing: Contract[], fixed: Contr
   const results = await pingContracts(input, toPing, Date.now() + campaign.pingTimeoutMs, pings);
   const bids: Bid[] = [];
   for (const r of results) {
-    const q = r.outcome === "bid" ? qualifyBid(r.contract, r.bidCents!, campaign.floorCents, { token: r.token, pingId: r.pingId, latencyMs: r.latencyMs }) : null;
+    const q = r.outcome === "bid" ? qualifyBid(r.contract, r.bidCents!, campaign.floorCents, { token: r.token, pingId: r.pingId, latencyMs: r.latencyMs }, campaign.qualityWeighting) : null;
     pings.push(pingRow(input, r, q));
     if (q?.ok) bids.push(q.bid);
   }
@@ -353,7 +353,7 @@ async function waterfallAuction(input: AuctionInput, contracts: Contract[], ping
     } else {
       const [r] = await pingContracts(input, [contract], Math.min(deadline, Date.now() + campaign.pingTimeoutMs), pings);
       if (!r) continue; // no time left for this one
-      const q = r.outcome === "bid" ? qualifyBid(contract, r.bidCents!, campaign.floorCents, { token: r.token, pingId: r.pingId, latencyMs: r.latencyMs }) : null;
+      const q = r.outcome === "bid" ? qualifyBid(contract, r.bidCents!, campaign.floorCents, { token: r.token, pingId: r.pingId, latencyMs: r.latencyMs }, campaign.qualityWeighting) : null;
       pings.push(pingRow(input, r, q));
       if (q?.ok) bid = q.bid;
     }

@@ -68,7 +68,10 @@ export interface LeadSummary {
 }
 
 /** A new lead as stored at intake. */
-export type NewLead = Pick<LeadRow, "id" | "campaignId" | "sourceId" | "idempotencyKey" | "requestHash" | "journal" | "data" | "consent" | "meta" | "phoneHash" | "emailHash" | "createdAt">;
+export type NewLead = Pick<
+  LeadRow,
+  "id" | "campaignId" | "sourceId" | "idempotencyKey" | "requestHash" | "journal" | "data" | "consent" | "meta" | "phoneHash" | "emailHash" | "createdAt" | "experimentId" | "variant"
+>;
 
 export class Records {
   constructor(readonly db: Db) {}
@@ -86,15 +89,15 @@ export class Records {
       db.$client.prepare(`SELECT reason FROM suppressions WHERE hash IN (SELECT value FROM json_each(?)) LIMIT 1`).bind(hashes),
       db.$client
         .prepare(
-          `INSERT INTO leads (id, campaign_id, source_id, status, idempotency_key, request_hash, journal, data, consent, meta, phone_hash, email_hash, created_at, updated_at)
+          `INSERT INTO leads (id, campaign_id, source_id, status, idempotency_key, request_hash, journal, data, consent, meta, phone_hash, email_hash, created_at, updated_at, experiment_id, variant)
            SELECT ?1, ?2, ?3, 'received', ?4, ?5, ?6,
                   CASE WHEN s.hit THEN '{}' ELSE ?7 END, CASE WHEN s.hit THEN NULL ELSE ?8 END, CASE WHEN s.hit THEN '{}' ELSE ?9 END,
-                  ?10, ?11, ?12, ?12
+                  ?10, ?11, ?12, ?12, ?14, ?15
            FROM (SELECT EXISTS (SELECT 1 FROM suppressions WHERE hash IN (SELECT value FROM json_each(?13))) AS hit) AS s
            WHERE true
            ON CONFLICT DO NOTHING RETURNING id`,
         )
-        .bind(lead.id, lead.campaignId, lead.sourceId, lead.idempotencyKey, lead.requestHash, lead.journal, lead.data, lead.consent, lead.meta, lead.phoneHash, lead.emailHash, lead.createdAt, hashes),
+        .bind(lead.id, lead.campaignId, lead.sourceId, lead.idempotencyKey, lead.requestHash, lead.journal, lead.data, lead.consent, lead.meta, lead.phoneHash, lead.emailHash, lead.createdAt, hashes, lead.experimentId, lead.variant),
     ]);
     return { stored: inserted!.results.length > 0, suppressedBecause: suppressed!.results[0]?.reason ?? null };
   }

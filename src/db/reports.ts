@@ -15,7 +15,7 @@ async function all(db: Db, sql: string, ...params: (string | number)[]): Promise
 }
 
 export async function sourceReport(db: Db, sourceId: string, r: Range) {
-  const [byStatus, totals, pinged] = await Promise.all([
+  const [byStatus, totals, pinged, clawed] = await Promise.all([
     all(db, `SELECT status, COUNT(*) AS leads FROM leads WHERE source_id = ? AND created_at >= ? AND created_at < ? GROUP BY status`, sourceId, r.from, r.to),
     all(
       db,
@@ -26,7 +26,9 @@ export async function sourceReport(db: Db, sourceId: string, r: Range) {
       r.to,
     ),
     all(db, `SELECT COUNT(*) AS pings, COUNT(lead_id) AS posts FROM seller_pings WHERE source_id = ? AND created_at >= ? AND created_at < ?`, sourceId, r.from, r.to),
+    all(db, `SELECT COUNT(*) AS n, COALESCE(SUM(clawback_cents), 0) AS cents FROM returns WHERE source_id = ? AND status = 'approved' AND decided_at >= ? AND decided_at < ?`, sourceId, r.from, r.to),
   ]);
+  const clawback = Number(clawed[0]?.cents ?? 0);
   const t = totals[0] ?? { leads: 0, price: 0, payout: 0 };
   const sp = { pings: Number(pinged[0]?.pings ?? 0), posts: Number(pinged[0]?.posts ?? 0) };
   const leads = Number(t.leads);
@@ -36,6 +38,10 @@ export async function sourceReport(db: Db, sourceId: string, r: Range) {
     statuses,
     sell_through: leads ? Math.round((1000 * (statuses.sold ?? 0)) / leads) / 10 : 0,
     payout: Number(t.payout) / 100,
+    /** Payout taken back for leads buyers returned (approved), and what is left. */
+    returned: Number(clawed[0]?.n ?? 0),
+    clawback: clawback / 100,
+    net_payout: (Number(t.payout) - clawback) / 100,
     payout_per_lead: leads ? Math.floor(Number(t.payout) / leads) / 100 : 0,
     pings: sp.pings,
     posts: sp.posts,
@@ -44,7 +50,7 @@ export async function sourceReport(db: Db, sourceId: string, r: Range) {
 }
 
 export async function buyerReport(db: Db, r: Range) {
-  const [pings, posts, reasons, trips] = await Promise.all([
+  const [pings, posts, reasons, trips, returned] = await Promise.all([
     all(
       db,
       `SELECT contract_id,
@@ -74,6 +80,7 @@ export async function buyerReport(db: Db, r: Range) {
       r.to,
     ),
     tripsIn(db, r.from, r.to),
+    all(db, `SELECT contract_id, COUNT(*) AS n, SUM(price_cents) AS cents FROM returns WHERE status = 'approved' AND decided_at >= ? AND decided_at < ? GROUP BY contract_id`, r.from, r.to),
   ]);
   const ids = new Set([...pings, ...posts].map((x) => String(x.contract_id)));
   for (const id of trips.keys()) ids.add(id);
@@ -95,6 +102,10 @@ export async function buyerReport(db: Db, r: Range) {
       rejected: n(q.rejected),
       failed: n(q.failed),
       revenue: n(q.revenue_cents) / 100,
+      /** Approved returns in the range: how many, the credit, and revenue net of it. */
+      returns: n(returned.find((x) => x.contract_id === id)?.n),
+      returned: n(returned.find((x) => x.contract_id === id)?.cents) / 100,
+      net_revenue: (n(q.revenue_cents) - n(returned.find((x) => x.contract_id === id)?.cents)) / 100,
       /** Sold leads per ping, in percent (the seeds' "ping-to-post" health metric). */
       ping_to_post: n(p.pings) ? Math.round((1000 * n(q.accepted)) / n(p.pings)) / 10 : 0,
       reject_rate: n(q.posts) ? Math.round((1000 * n(q.rejected)) / n(q.posts)) / 10 : 0,

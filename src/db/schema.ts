@@ -50,6 +50,14 @@ export const campaigns = sqliteTable("campaigns", {
   trustedform: text("trustedform", { enum: ["off", "verify", "claim"] }).notNull().default("off"),
   /** JSON: PreSaleHook[] — verification hooks called before any post (src/pipeline/checks.ts). */
   verifyHooks: text("verify_hooks").notNull().default("[]"),
+  /** Rank by bid x the contract's quality score (src/auction/quality.ts) instead of the raw bid. */
+  qualityWeighting: integer("quality_weighting", { mode: "boolean" }).notNull().default(false),
+  /** The quality score's window (days) and weights (percent of each rate taken off the score). */
+  qualityWindowDays: integer("quality_window_days").notNull().default(30),
+  qualityReturnWeight: integer("quality_return_weight").notNull().default(100),
+  qualityRejectWeight: integer("quality_reject_weight").notNull().default(25),
+  qualityFailureWeight: integer("quality_failure_weight").notNull().default(25),
+  qualityPositiveWeight: integer("quality_positive_weight").notNull().default(10),
   createdAt: createdAt(),
 });
 
@@ -86,6 +94,8 @@ export const sources = sqliteTable("sources", {
   pingsPerMinute: integer("pings_per_minute").default(600),
   /** Leads accepted per UTC day; null: no quota. */
   dailyLeadQuota: integer("daily_lead_quota"),
+  /** An approved return takes back this source's payout (else the exchange absorbs it). */
+  returnClawback: integer("return_clawback", { mode: "boolean" }).notNull().default(true),
   createdAt: createdAt(),
 });
 
@@ -168,6 +178,14 @@ export const contracts = sqliteTable(
     breakerErrorPct: integer("breaker_error_pct").default(50),
     breakerTimeoutPct: integer("breaker_timeout_pct").default(50),
     breakerCooldownS: integer("breaker_cooldown_s").notNull().default(300),
+    /** Hours after the sale during which the buyer may return the lead; 0: no returns. */
+    returnWindowH: integer("return_window_h").notNull().default(72),
+    /** The most of a rolling 30 days' purchases that may be returned, in basis points. */
+    returnCapBps: integer("return_cap_bps").notNull().default(1500),
+    /** JSON: string[] — the reason codes the buyer may return with. */
+    returnReasons: text("return_reasons").notNull().default('["bad_data","disconnected","duplicate","wrong_person","not_interested"]'),
+    /** JSON: string[] — reasons approved without an admin. */
+    returnAutoApprove: text("return_auto_approve").notNull().default('["bad_data","disconnected"]'),
     createdAt: createdAt(),
   },
   (t) => [index("contracts_campaign_idx").on(t.campaignId)],
@@ -220,6 +238,9 @@ export const leads = sqliteTable(
     finalAt: integer("final_at"),
     /** When its personal fields were redacted (retention or erasure); null while they are kept. */
     redactedAt: integer("redacted_at"),
+    /** The experiment and variant it was assigned to (deterministically), or null. */
+    experimentId: text("experiment_id"),
+    variant: text("variant"),
   },
   (t) => [
     uniqueIndex("leads_source_idem_uq").on(t.sourceId, t.idempotencyKey),
@@ -229,6 +250,7 @@ export const leads = sqliteTable(
     index("leads_created_idx").on(t.createdAt),
     // Erasure and access requests find a consumer's leads by fingerprint.
     index("leads_phone_hash_idx").on(t.phoneHash),
+    index("leads_experiment_idx").on(t.experimentId, t.variant),
     index("leads_email_hash_idx").on(t.emailHash),
   ],
 );
@@ -428,3 +450,65 @@ export const retentionRuns = sqliteTable("retention_runs", {
   /** Leads redacted by retention, ever. */
   redacted: integer("redacted").notNull().default(0),
 });
+
+/** A buyer's return of a lead it bought: one per lead and contract. Money in cents. */
+export const returns = sqliteTable(
+  "returns",
+  {
+    id: text("id").primaryKey(),
+    leadId: text("lead_id").notNull(),
+    contractId: text("contract_id").notNull(),
+    sourceId: text("source_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    reason: text("reason").notNull(),
+    note: text("note"),
+    status: text("status", { enum: ["pending", "approved", "denied"] }).notNull(),
+    requestedBy: text("requested_by", { enum: ["buyer", "admin"] }).notNull(),
+    /** Credited to the buyer when approved: the price it paid. */
+    priceCents: integer("price_cents").notNull(),
+    /** Taken back from the source when approved (0 when the exchange absorbs it). */
+    clawbackCents: integer("clawback_cents").notNull(),
+    createdAt: createdAt(),
+    decidedAt: integer("decided_at"),
+  },
+  (t) => [uniqueIndex("returns_lead_contract_uq").on(t.leadId, t.contractId), index("returns_contract_created_idx").on(t.contractId, t.createdAt)],
+);
+
+/** Outcome feedback from buyers (contacted, converted, bad_data…): one per lead, contract and outcome. */
+export const feedback = sqliteTable(
+  "feedback",
+  {
+    leadId: text("lead_id").notNull(),
+    contractId: text("contract_id").notNull(),
+    outcome: text("outcome").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.leadId, t.contractId, t.outcome] }), index("feedback_contract_created_idx").on(t.contractId, t.createdAt)],
+);
+
+/** Each contract's quality score, computed by the cron (src/queues/quality.ts), read with the rules. */
+export const contractQuality = sqliteTable("contract_quality", {
+  contractId: text("contract_id").primaryKey(),
+  scoreBps: integer("score_bps").notNull(),
+  purchases: integer("purchases").notNull(),
+  returnRateBps: integer("return_rate_bps").notNull(),
+  rejectRateBps: integer("reject_rate_bps").notNull(),
+  failureRateBps: integer("failure_rate_bps").notNull(),
+  positiveRateBps: integer("positive_rate_bps").notNull(),
+  computedAt: integer("computed_at").notNull(),
+});
+
+/** A routing experiment on a campaign: variants of its settings, each with a traffic share. */
+export const experiments = sqliteTable("experiments", {
+  id: text("id").primaryKey(),
+  campaignId: text("campaign_id").notNull(),
+  name: text("name").notNull(),
+  status: text("status", { enum: ["running", "ended"] }).notNull().default("running"),
+  /** JSON: Variant[] (src/rules/schemas.ts). */
+  variants: text("variants").notNull(),
+  startedAt: integer("started_at").notNull(),
+  endedAt: integer("ended_at"),
+});
+
+export type ContractQualityRow = typeof contractQuality.$inferSelect;
+export type ExperimentRow = typeof experiments.$inferSelect;

@@ -5,8 +5,10 @@ import { ApiError, onError } from "./errors";
 import { adminAuth, browserCors, init, withRules } from "./middleware";
 import { adminCaps } from "./routes/admin-caps";
 import { adminConsumers } from "./routes/admin-consumers";
+import { adminExperiments } from "./routes/admin-experiments";
 import { adminRetention } from "./routes/admin-retention";
 import { buyerDeletions } from "./routes/buyer-deletions";
+import { returnRoutes } from "./routes/returns";
 import { adminLeadsGet } from "./routes/admin-leads-get";
 import { CONSOLE_PATHS, consoleRoutes } from "./routes/console";
 import { adminSuppressions } from "./routes/admin-suppressions";
@@ -54,6 +56,7 @@ app.route("/", leadsCreate);
 app.route("/", sellerPingPost);
 app.route("/", leadsGet);
 app.route("/", buyerDeletions);
+app.route("/", returnRoutes);
 app.route("/", reports);
 app.route("/", adminCaps);
 app.route("/", adminLeadsGet);
@@ -69,6 +72,7 @@ for (const p of CONSOLE_PATHS)
 app.route("/", adminSuppressions);
 app.route("/", adminConsumers);
 app.route("/", adminRetention);
+app.route("/", adminExperiments);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
   type: "apiKey",

@@ -18,6 +18,7 @@ import type { Services } from "../services";
 import { sourceQuota, type CapHold } from "../services/caps";
 import type { IntakeDedupe } from "../services/dedupe";
 import type { PostGate } from "../auction/run";
+import { applyVariant, assignVariant } from "../experiments/assign";
 import { runRound, type RoundContext, type RoundOutcome } from "./round";
 
 export interface Submission {
@@ -53,14 +54,18 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   const now = Date.now();
   const fps = await svc.fingerprints(campaign, sub.lead);
   const requestHash = sub.idempotencyKey === null ? null : await sha256Hex(JSON.stringify([campaign.id, sub.lead, sub.consent]));
-  const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
+  // A running experiment routes the lead by its variant's settings (deterministic per lead).
+  const experiment = rules.experimentsByCampaign.get(sub.campaign.id);
+  const variant = experiment ? assignVariant(experiment, leadId) : null;
+  const allContracts = rules.contractsByCampaign.get(sub.campaign.id) ?? [];
+  const { campaign: routed, contracts } = variant ? applyVariant(sub.campaign, allContracts, variant) : { campaign: sub.campaign, contracts: allContracts };
   const journal = svc.journal.nameFor(leadId);
   // The evidence as stored and posted: what the consumer agreed to, and where from.
   const consent: ConsentRecord | null = sub.consent ? { ...sub.consent, ip: sub.meta.ip ?? null, user_agent: sub.meta.user_agent ?? null } : null;
   // Over its daily quota a source's lead is refused before anything is stored or pinged.
   const quota = await takeQuota(svc, source, leadId, defer);
 
-  const claiming = svc.dedupe.claimForCampaign(fps, { campaignId: campaign.id, leadId, windowS: campaign.dedupeWindowS, buyerKeys: buyerDedupeKeys(contracts), defer });
+  const claiming = svc.dedupe.claimForCampaign(fps, { campaignId: campaign.id, leadId, windowS: campaign.dedupeWindowS, buyerKeys: buyerDedupeKeys(allContracts), defer });
   const storing = svc.records.storeLead(
     {
       id: leadId,
@@ -75,6 +80,8 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
       phoneHash: fps.find((f) => f.kind === "phone")?.hash ?? null,
       emailHash: fps.find((f) => f.kind === "email")?.hash ?? null,
       createdAt: now,
+      experimentId: experiment?.id ?? null,
+      variant: variant?.name ?? null,
     },
     fps.map((f) => f.hash),
   );
@@ -85,7 +92,7 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
     ([v, c]): PostGate => (v.kind === "go" && !c.reject ? { go: true, alreadyBought: v.dedupe.alreadyBought, holding: v.dedupe.holding } : { go: false }),
   );
   // The live round starts now: its pings leave while the lead is stored and the verdict taken.
-  const round = runRound(svc, { id: leadId, campaign, source, lead: sub.lead, consent, createdAt: now, retriesDone: 0, journal }, { contracts, fingerprints: fps, gate, defer, held: sub.held });
+  const round = runRound(svc, { id: leadId, campaign: routed, source, lead: sub.lead, consent, createdAt: now, retriesDone: 0, journal }, { contracts, fingerprints: fps, gate, defer, held: sub.held });
   round.catch(() => {}); // awaited below on every path that uses it
 
   // Whatever the verdict, the buyer keys held for this round are settled once it is over (sales and

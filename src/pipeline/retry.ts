@@ -8,6 +8,7 @@ import { retryDelaySeconds } from "../lead/state";
 import { log } from "../lib/log";
 import type { Rules } from "../rules/compile";
 import type { Services } from "../services";
+import { applyVariant } from "../experiments/assign";
 import { notifyPostback } from "./postback";
 import { recordJournaledSales } from "./recover";
 import { runRound } from "./round";
@@ -39,10 +40,13 @@ export async function retryStoredLead(
     await notifyPostback(svc, source, lead.id);
     return "done";
   }
+  // The lead keeps the variant it was assigned to, even if its experiment has ended since.
+  const variant = lead.experimentId ? rules.experimentsById.get(lead.experimentId)?.variants.find((v) => v.name === lead.variant) : undefined;
+  const routed = variant ? applyVariant(campaign, rules.contractsByCampaign.get(campaign.id) ?? [], variant) : { campaign, contracts: rules.contractsByCampaign.get(campaign.id) ?? [] };
   const round = await runRound(
     svc,
-    { id: lead.id, campaign, source, lead: data, consent: lead.consent ? (JSON.parse(lead.consent) as ConsentRecord) : null, createdAt: lead.createdAt, retriesDone: lead.attempts + 1, journal: lead.journal },
-    { contracts: rules.contractsByCampaign.get(campaign.id) ?? [], defer },
+    { id: lead.id, campaign: routed.campaign, source, lead: data, consent: lead.consent ? (JSON.parse(lead.consent) as ConsentRecord) : null, createdAt: lead.createdAt, retriesDone: lead.attempts + 1, journal: lead.journal },
+    { contracts: routed.contracts, defer },
   );
   await svc.records.recordRound(round.record);
   log("lead_retried", { lead_id: lead.id, delivery, status: round.status, ...round.result.summary });

@@ -2,7 +2,9 @@
 // `npm run rules:check` both call it. A row that fails validation is left out with a problem that
 // names it; everything else keeps working.
 import * as z from "zod";
-import type { BuyerRow, CampaignRow, ContractHealthRow, ContractRow, SourceRow } from "../db/schema";
+import type { BuyerRow, CampaignRow, ContractHealthRow, ContractQualityRow, ContractRow, ExperimentRow, SourceRow } from "../db/schema";
+import type { Experiment } from "../experiments/assign";
+import type { ReturnRules } from "../returns/policy";
 import type { BreakerSettings, Health } from "../auction/breaker";
 import { readPing, readPost } from "../buyers/protocol";
 import { personalLookingPingFields } from "../lead/ping-safe";
@@ -12,6 +14,7 @@ import {
   FiltersSchema,
   OriginListSchema,
   PreSaleHooksSchema,
+  VariantsSchema,
   type PreSaleHook,
   ProtocolSchema,
   ScheduleSchema,
@@ -75,10 +78,13 @@ export interface Contract {
   breaker: BreakerSettings;
   /** The circuit breaker's state when the rules were loaded (null: closed). */
   health: Health | null;
+  returns: ReturnRules;
+  /** Its quality score (basis points, 10000 = neutral) as the cron last computed it. */
+  qualityBps: number;
 }
 
 export interface RuleProblem {
-  table: "campaigns" | "sources" | "buyers" | "contracts";
+  table: "campaigns" | "sources" | "buyers" | "contracts" | "experiments";
   id: string;
   column: string;
   message: string;
@@ -101,6 +107,10 @@ export interface Rules {
    * `campaign_misconfigured` (retry later), not a misleading 404, and /health reports them.
    */
   brokenCampaigns: Map<string, RuleProblem[]>;
+  /** The running experiment of each campaign (at most one). */
+  experimentsByCampaign: Map<string, Experiment>;
+  /** Every valid experiment, ended ones included (a retry round keeps its lead's variant). */
+  experimentsById: Map<string, Experiment>;
 }
 
 export interface RuleRows {
@@ -110,6 +120,8 @@ export interface RuleRows {
   contracts: ContractRow[];
   /** Circuit breaker states (absent in tools that check rules without records). */
   health?: ContractHealthRow[];
+  quality?: ContractQualityRow[];
+  experiments?: ExperimentRow[];
 }
 
 function parseJson<T>(
@@ -240,6 +252,7 @@ function compileContract(
   campaignRow: CampaignRow | undefined,
   campaign: Campaign | undefined,
   health: ContractHealthRow | undefined,
+  quality: ContractQualityRow | undefined,
   problems: Problems,
 ): Contract | undefined {
   const at = where("contracts", row.id);
@@ -247,6 +260,8 @@ function compileContract(
   const filters = parseJson(row.filters, FiltersSchema, at("filters"), problems);
   const schedule = parseJson(row.schedule, ScheduleSchema.nullable(), at("schedule"), problems);
   const apiHeaders = parseJson(row.apiHeaders, ApiHeadersSchema, at("api_headers"), problems);
+  const returnReasons = parseJson(row.returnReasons, StringListSchema, at("return_reasons"), problems);
+  const returnAutoApprove = parseJson(row.returnAutoApprove, StringListSchema, at("return_auto_approve"), problems);
   const before = problems.length;
   if (protocol) checkSampleAnswers(row, protocol, at, problems);
   if (!buyer) problems.push({ ...at("buyer_id"), message: `no buyer "${row.buyerId}"` });
@@ -281,7 +296,9 @@ function compileContract(
     for (const f of filters)
       if (!names.has(f.field)) problems.push({ ...at("filters"), message: `filter on unknown field "${f.field}" of campaign ${campaign.slug}` });
   }
-  if (!protocol || !filters || !apiHeaders || schedule === undefined || problems.length > before || !buyer) return undefined;
+  if (row.returnWindowH < 0 || row.returnWindowH > 24 * 90) problems.push({ ...at("return_window_h"), message: "must be between 0 and 2160 hours" });
+  if (row.returnCapBps < 0 || row.returnCapBps > 10_000) problems.push({ ...at("return_cap_bps"), message: "must be 0..10000 basis points" });
+  if (!protocol || !filters || !apiHeaders || !returnReasons || !returnAutoApprove || schedule === undefined || problems.length > before || !buyer) return undefined;
   return {
     id: row.id,
     buyerId: row.buyerId,
@@ -318,6 +335,8 @@ function compileContract(
       cooldownS: row.breakerCooldownS,
     },
     health: health ? { state: health.state, reason: health.reason, since: health.since, until: health.until, trips: health.trips } : null,
+    returns: { windowH: row.returnWindowH, capBps: row.returnCapBps, reasons: returnReasons, autoApprove: returnAutoApprove },
+    qualityBps: quality?.scoreBps ?? 10_000,
   };
 }
 
@@ -337,6 +356,8 @@ export function compileRules(rows: RuleRows): Rules {
     problems,
     warnings: [],
     brokenCampaigns: new Map(),
+    experimentsByCampaign: new Map(),
+    experimentsById: new Map(),
   };
   for (const row of rows.campaigns) {
     const before = problems.length;
@@ -364,15 +385,26 @@ export function compileRules(rows: RuleRows): Rules {
   const buyers = new Map(rows.buyers.map((b) => [b.id, b]));
   const campaignRows = new Map(rows.campaigns.map((c) => [c.id, c]));
   const health = new Map((rows.health ?? []).map((h) => [h.contractId, h]));
+  const quality = new Map((rows.quality ?? []).map((q) => [q.contractId, q]));
   for (const row of rows.contracts) {
     const buyer = buyers.get(row.buyerId);
     const campaign = rules.campaignsById.get(row.campaignId);
-    const contract = compileContract(row, buyer, campaignRows.get(row.campaignId), campaign, health.get(row.id), problems);
+    const contract = compileContract(row, buyer, campaignRows.get(row.campaignId), campaign, health.get(row.id), quality.get(row.id), problems);
     if (!contract || row.status !== "active" || buyer?.status !== "active" || !campaign) continue;
     rules.contractsById.set(contract.id, contract);
     const list = rules.contractsByCampaign.get(contract.campaignId) ?? [];
     list.push(contract);
     rules.contractsByCampaign.set(contract.campaignId, list);
+  }
+  for (const row of [...(rows.experiments ?? [])].sort((a, b) => a.startedAt - b.startedAt)) {
+    const variants = parseJson(row.variants, VariantsSchema, { table: "experiments", id: row.id, column: "variants" }, problems);
+    if (!variants) continue;
+    const e: Experiment = { id: row.id, campaignId: row.campaignId, name: row.name, status: row.status, variants, startedAt: row.startedAt };
+    rules.experimentsById.set(e.id, e);
+    if (e.status !== "running") continue;
+    if (rules.experimentsByCampaign.has(e.campaignId))
+      problems.push({ table: "experiments", id: e.id, column: "status", message: `campaign ${e.campaignId} already runs experiment ${rules.experimentsByCampaign.get(e.campaignId)!.id}` });
+    else rules.experimentsByCampaign.set(e.campaignId, e);
   }
   return rules;
 }

@@ -218,3 +218,26 @@ export const PreSaleHookSchema = z.object({
 });
 export type PreSaleHook = z.infer<typeof PreSaleHookSchema>;
 export const PreSaleHooksSchema = z.array(PreSaleHookSchema).max(5);
+
+/** One arm of a routing experiment: a traffic share and the settings it overrides. */
+export const VariantSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "variant names are short slugs"),
+  share: z.number().int().min(1).max(10_000),
+  settings: z
+    .object({
+      mode: z.enum(["auction", "waterfall"]).optional(),
+      floor_cents: z.number().int().min(0).optional(),
+      ping_timeout_ms: z.number().int().min(50).max(10_000).optional(),
+      quality_weighting: z.boolean().optional(),
+      /** The contracts that may compete (fallback tiers included when listed); absent: all. */
+      contracts: z.array(z.string()).max(1000).optional(),
+    })
+    .strict()
+    .default({}),
+});
+export type Variant = z.infer<typeof VariantSchema>;
+export const VariantsSchema = z
+  .array(VariantSchema)
+  .min(2)
+  .max(10)
+  .refine((vs) => new Set(vs.map((v) => v.name)).size === vs.length, "variant names must differ");

@@ -7,7 +7,7 @@ import { forgetCapSnapshot } from "../../src/services/caps";
 import { forgetRefusals } from "../../src/services/limits";
 
 const RULE_AND_RECORD_TABLES = [
-  "lead_events", "posts", "pings", "seller_pings", "leads", "contracts", "buyers", "sources", "campaigns", "suppressions", "contract_health", "breaker_events",
+  "lead_events", "posts", "pings", "seller_pings", "leads", "contracts", "buyers", "sources", "campaigns", "suppressions", "contract_health", "breaker_events", "returns", "feedback", "contract_quality", "experiments", "rollup_contracts", "rollup_reasons", "rollup_marks", "retention_runs",
 ];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */

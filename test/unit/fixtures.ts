@@ -31,6 +31,8 @@ export function contract(over: Partial<Contract> & { id: string }): Contract {
     maxBidCents: null,
     breaker: { windowS: 900, minSamples: 20, rejectPct: 80, errorPct: 50, timeoutPct: 50, cooldownS: 300 },
     health: null,
+    returns: { windowH: 72, capBps: 1500, reasons: ["bad_data"], autoApprove: ["bad_data"] },
+    qualityBps: 10_000,
     ...over,
   };
 }
@@ -61,6 +63,12 @@ export function campaign(over: Partial<Campaign> = {}): Campaign {
     oneToOne: false,
     trustedform: "off",
     verifyHooks: [],
+    qualityWeighting: false,
+    qualityWindowDays: 30,
+    qualityReturnWeight: 100,
+    qualityRejectWeight: 25,
+    qualityFailureWeight: 25,
+    qualityPositiveWeight: 10,
     ...over,
   };
 }

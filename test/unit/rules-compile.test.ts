@@ -11,6 +11,7 @@ const campaignRow = (over: Partial<CampaignRow> = {}): CampaignRow => ({
   mode: "auction", pingTimeoutMs: 500, floorCents: 0, exclusive: true, maxBuyers: 1, dedupeWindowS: 0,
   postDeadlineMs: 2000, maxFanout: 100, requireConsent: false, retryMaxAttempts: 3, retryBaseDelayS: 30, saleWindowS: 3600,
   maxBidCents: null, pingsPerMinute: null, retentionDays: 1095, consentMaxAgeS: 86_400, oneToOne: false, trustedform: "off", verifyHooks: "[]",
+  qualityWeighting: false, qualityWindowDays: 30, qualityReturnWeight: 100, qualityRejectWeight: 25, qualityFailureWeight: 25, qualityPositiveWeight: 10,
   createdAt: 0, ...over,
 });
 const buyerRow: BuyerRow = { id: "b1", name: "B", status: "active", dedupeWindowS: 60, dedupeScope: "buyer", createdAt: 0 };
@@ -19,12 +20,13 @@ const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
   protocol: '{"kind":"native"}', secret: "0123456789abcdef", pingSecret: null, secretNext: null, pingSecretNext: null, apiHeaders: "{}", samplePingAnswer: null, samplePostAnswer: null, timeoutMs: 300, minPingMs: 0, pricing: "dynamic", fixedPriceCents: null, minBidCents: 0,
   bidAdjustBps: 10_000, priority: 0, filters: "[]", schedule: null, timezone: "UTC", capHour: null, capDay: null, capMonth: null,
   budgetDayCents: null, budgetMonthCents: null, fallback: false, maxBidCents: null,
-  breakerWindowS: 900, breakerMinSamples: 20, breakerRejectPct: 80, breakerErrorPct: 50, breakerTimeoutPct: 50, breakerCooldownS: 300, createdAt: 0, ...over,
+  breakerWindowS: 900, breakerMinSamples: 20, breakerRejectPct: 80, breakerErrorPct: 50, breakerTimeoutPct: 50, breakerCooldownS: 300,
+  returnWindowH: 72, returnCapBps: 1500, returnReasons: '["bad_data"]', returnAutoApprove: '["bad_data"]', createdAt: 0, ...over,
 });
 const sourceRow: SourceRow = {
   id: "s1", name: "S", status: "active", apiKeyHash: "a".repeat(64), apiKeyHashNext: null, publishableKey: null, allowedCampaigns: '["*"]', allowedOrigins: "[]",
   payoutType: "share", payoutValue: 7000, successUrl: null, failureUrl: null, postbackUrl: null, postbackSecret: null,
-  turnstile: false, turnstileSecret: null, ipPerMinute: 20, keyPerMinute: 600, pingsPerMinute: 600, dailyLeadQuota: null, createdAt: 0,
+  turnstile: false, turnstileSecret: null, ipPerMinute: 20, keyPerMinute: 600, pingsPerMinute: 600, dailyLeadQuota: null, returnClawback: true, createdAt: 0,
 };
 
 describe("rules compile", () => {

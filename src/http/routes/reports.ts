@@ -34,6 +34,9 @@ const SourceReportSchema = z
     sell_through: z.number().describe("sold leads per lead, percent"),
     payout: z.number().describe("dollars earned in the range"),
     payout_per_lead: z.number().describe("dollars per lead sent"),
+    returned: z.number().int().describe("leads buyers returned (approved) in the range"),
+    clawback: z.number().describe("payout taken back for them, dollars (0 when the exchange absorbs returns)"),
+    net_payout: z.number().describe("payout minus clawback"),
     pings: z.number().int().describe("POST /v1/pings made by the source"),
     posts: z.number().int().describe("of those, posted"),
     ping_to_post: z.number().describe("posts per ping, percent"),
@@ -55,6 +58,10 @@ const BuyerReportRowSchema = z.object({
   rejected: z.number().int(),
   failed: z.number().int(),
   revenue: z.number(),
+  returns: z.number().int().describe("approved returns in the range"),
+  returned: z.number().describe("dollars credited back for them"),
+  net_revenue: z.number().describe("revenue minus returned"),
+  quality_score: z.number().describe("its quality score now (1.0 = neutral): bid x score ranks when the campaign weights quality"),
   ping_to_post: z.number().describe("sold leads per ping, percent"),
   reject_rate: z.number().describe("percent of posts rejected"),
   breaker_trips: z.number().int().describe("times its circuit breaker paused it in the range"),
@@ -110,7 +117,7 @@ reports.openapi(buyerReportRoute, async (c) => {
       ...iso(range),
       contracts: rows.map((r) => {
         const health = contract(r.contract)?.health ?? null;
-        return { ...r, buyer: contract(r.contract)?.buyerName ?? null, breaker_state: health?.state ?? ("closed" as const), breaker_reason: health?.state === "closed" ? null : (health?.reason ?? null) };
+        return { ...r, buyer: contract(r.contract)?.buyerName ?? null, quality_score: (contract(r.contract)?.qualityBps ?? 10_000) / 10_000, breaker_state: health?.state ?? ("closed" as const), breaker_reason: health?.state === "closed" ? null : (health?.reason ?? null) };
       }),
     },
     200,
