@@ -73,6 +73,10 @@ export interface Figures {
   recent: { id: string; campaign: string; source: string; status: string; priceCents: number; payoutCents: number; at: number }[];
   breakers: { contract: string; buyer: string; state: string; reason: string | null }[];
   problems: Rules["problems"];
+  /** Returns filed in the range, by status, and what the approved ones credited. */
+  returns: { approved: number; pending: number; denied: number; creditedCents: number };
+  /** Running experiments: leads per variant in the range. */
+  experiments: { id: string; name: string; campaign: string; variants: { name: string; leads: number; sold: number }[] }[];
 }
 
 const pct = (n: number, of: number) => (of ? Math.round((1000 * n) / of) / 10 : 0);
@@ -160,6 +164,16 @@ export async function loadFigures(db: Db, rules: Rules, span: Span, opts: { now?
       .bind(only),
   ]);
   const [rollups, reasons] = only ? [[], []] : await Promise.all([readRollups(db, range.grain, range.from, range.to), readReasons(db, range.grain, range.from, range.to, 20)]);
+  const [returnRows, variantRows] = only
+    ? [[], []]
+    : await Promise.all([
+        db.$client.prepare(`SELECT status, COUNT(*) AS n, SUM(price_cents) AS cents FROM returns WHERE created_at >= ? AND created_at < ? GROUP BY status`).bind(range.from, range.to).all<{ status: string; n: number; cents: number }>().then((r) => r.results),
+        db.$client
+          .prepare(`SELECT experiment_id, variant, COUNT(*) AS n, SUM(status = 'sold') AS sold FROM leads WHERE experiment_id IS NOT NULL AND created_at >= ? AND created_at < ? GROUP BY 1, 2`)
+          .bind(range.from, range.to)
+          .all<{ experiment_id: string; variant: string; n: number; sold: number }>()
+          .then((r) => r.results),
+      ]);
 
   const leads: LeadAgg[] = leadRows!.results.map((r) => ({
     bucket: Number(r.bucket),
@@ -213,5 +227,22 @@ export async function loadFigures(db: Db, rules: Rules, span: Span, opts: { now?
       .filter((c) => c.health && c.health.state !== "closed")
       .map((c) => ({ contract: c.id, buyer: c.buyerName, state: c.health!.state, reason: c.health!.reason })),
     problems: only ? [] : rules.problems,
+    returns: {
+      approved: Number(returnRows.find((r) => r.status === "approved")?.n ?? 0),
+      pending: Number(returnRows.find((r) => r.status === "pending")?.n ?? 0),
+      denied: Number(returnRows.find((r) => r.status === "denied")?.n ?? 0),
+      creditedCents: Number(returnRows.find((r) => r.status === "approved")?.cents ?? 0),
+    },
+    experiments: only
+      ? []
+      : [...rules.experimentsByCampaign.values()].map((e) => ({
+          id: e.id,
+          name: e.name,
+          campaign: rules.campaignsById.get(e.campaignId)?.slug ?? e.campaignId,
+          variants: e.variants.map((v) => {
+            const row = variantRows.find((r) => r.experiment_id === e.id && r.variant === v.name);
+            return { name: v.name, leads: Number(row?.n ?? 0), sold: Number(row?.sold ?? 0) };
+          }),
+        })),
   };
 }

@@ -100,6 +100,9 @@ ${f.contracts.map(
 ${f.reasons.map((r) => html`<tr><td>${r.contract}</td><td>${r.outcome}</td><td style="white-space:normal;text-align:left">${r.reason}</td><td>${r.n}</td></tr>`)}</table></div>
 <div><h2>Cap headroom (today)</h2><table id="caps"><tr><th>contract</th><th>buyer</th><th>used / cap</th><th>left</th></tr>
 ${caps.map((c) => html`<tr><td>${c.contract}</td><td>${c.buyer}</td><td>${c.day}</td><td>${c.left ?? "–"}</td></tr>`)}</table></div></div>
+<div class="grid"><div><h2>Returns</h2><div class="tiles" id="returns">${tile("approved", String(f.returns.approved))}${tile("pending", String(f.returns.pending))}${tile("denied", String(f.returns.denied))}${tile("credited", dollars(f.returns.creditedCents))}</div></div>
+<div><h2>Experiments</h2><table id="experiments"><tr><th>experiment</th><th>campaign</th><th>variant: leads (sold)</th></tr>
+${f.experiments.map((e) => html`<tr><td>${e.name} <code>${e.id}</code></td><td>${e.campaign}</td><td>${e.variants.map((v) => `${v.name}: ${v.leads} (${v.sold})`).join(" · ")}</td></tr>`)}</table></div></div>
 ${groupTable("Campaigns", f.campaigns)}${groupTable("Sources", f.sources)}
 ${recentTable(f, true)}`,
     { admin: true, span: f.range.span },

@@ -54,6 +54,9 @@ describe("returns", () => {
     expect(source).toMatchObject({ payout: 14, returned: 1, clawback: 14, net_payout: 0 });
     const kinds = (await env.DB.prepare("SELECT kind FROM lead_events WHERE lead_id = ? ORDER BY id").bind(lead).all<{ kind: string }>()).results.map((e) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(["return_requested", "return_approved"]));
+    const console = await (await gateway("/console", { headers: ADMIN })).text();
+    expect(console).toMatch(/<b>1<\/b><span>approved<\/span>/);
+    expect(console).toMatch(/<b>\$20\.00<\/b><span>credited<\/span>/);
   });
 
   it("a reason that is not automatic waits for an admin, who approves or denies it once", async () => {
@@ -148,6 +151,10 @@ describe("experiments", () => {
     expect(test!.leads).toBeGreaterThan(0);
     expect(control).toMatchObject({ name: "control", sell_through: 100, revenue_per_lead: { mean: 20, low: 20, high: 20 }, vs_first: null });
     expect(test).toMatchObject({ name: "charlie-only", revenue_per_lead: { mean: 15 }, vs_first: { diff: -5, significant: true } });
+
+    const console = await (await gateway("/console", { headers: ADMIN })).text();
+    expect(console).toContain("Drop alpha?");
+    expect(console).toContain(`control: ${control!.leads} (${control!.leads})`);
 
     // Ended: no new assignment, the report stays.
     expect((await gateway("/admin/experiments/exp_1/end", { method: "POST", headers: ADMIN })).status).toBe(200);
