@@ -99,14 +99,24 @@ export function judge(results: CheckResult[]): PreSale {
   };
 }
 
-/** Every check the campaign asks for, in parallel. Never rejects. */
-export async function preSaleChecks(campaign: Campaign, leadId: string, lead: LeadData, consent: ConsentRecord | null, cfg: CheckConfig): Promise<PreSale> {
+/**
+ * Every check the campaign asks for, in parallel. Never rejects. A TrustedForm *claim* (which
+ * retains, and bills, the certificate) waits for `unique`: a duplicate, a replay or a suppressed
+ * consumer's lead claims nothing. Verifications and hooks start at once.
+ */
+export async function preSaleChecks(campaign: Campaign, leadId: string, lead: LeadData, consent: ConsentRecord | null, cfg: CheckConfig, unique: Promise<boolean>): Promise<PreSale> {
   const timed = async (run: () => Promise<Omit<CheckResult, "latency_ms">>): Promise<CheckResult> => {
     const t = Date.now();
     return { ...(await run()), latency_ms: Date.now() - t };
   };
   const checks: Promise<CheckResult>[] = [];
-  if (campaign.trustedform !== "off") checks.push(timed(() => trustedform(campaign.trustedform as "verify" | "claim", consent, leadId, cfg)));
+  if (campaign.trustedform === "verify") checks.push(timed(() => trustedform("verify", consent, leadId, cfg)));
+  if (campaign.trustedform === "claim")
+    checks.push(
+      unique.then((go) =>
+        go ? timed(() => trustedform("claim", consent, leadId, cfg)) : { name: "trustedform_claim", outcome: "pass" as const, action: "none" as const, detail: "not claimed: the lead is not sold", latency_ms: 0 },
+      ),
+    );
   if (campaign.verifyHooks.length > 0) {
     // What a verification service needs: the contact fields and where the consumer is.
     const payload: Record<string, unknown> = { lead_id: leadId, campaign: campaign.slug };

@@ -87,7 +87,7 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   );
   const verdict = verdictOf(storing, claiming);
   // The campaign's pre-sale checks (TrustedForm, verification hooks) run while the pings are out too.
-  const checks = svc.preSale(campaign, leadId, sub.lead, consent);
+  const checks = svc.preSale(campaign, leadId, sub.lead, consent, verdict.then((v) => v.kind === "go"));
   const gate = Promise.all([verdict, checks]).then(
     ([v, c]): PostGate => (v.kind === "go" && !c.reject ? { go: true, alreadyBought: v.dedupe.alreadyBought, holding: v.dedupe.holding } : { go: false }),
   );

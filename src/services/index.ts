@@ -40,7 +40,7 @@ export interface Services {
   /** The consumer's fingerprints under a campaign's fields, keyed with the configured pepper. */
   fingerprints(campaign: Campaign, lead: LeadData): Promise<Fingerprint[]>;
   /** The campaign's pre-sale checks for a lead (TrustedForm, verification hooks); never rejects. */
-  preSale(campaign: Campaign, leadId: string, lead: LeadData, consent: ConsentRecord | null): Promise<PreSale>;
+  preSale(campaign: Campaign, leadId: string, lead: LeadData, consent: ConsentRecord | null, unique: Promise<boolean>): Promise<PreSale>;
   /** Hands a lead to the retry queue for another round after `delaySeconds`. */
   scheduleRetry(leadId: string, delaySeconds?: number): Promise<void>;
 }
@@ -59,8 +59,8 @@ export function createServices(env: Env, config: Config, storage: StorageMeter =
     turnstile: new Turnstile(config.TURNSTILE_SITEVERIFY_URL, config.TURNSTILE_SECRET_KEY ?? null),
     buyers: buyersClient(env, config, location),
     fingerprints: (campaign, lead) => fingerprintsForCampaign(campaign, lead, config.FINGERPRINT_PEPPER),
-    preSale: (campaign, leadId, lead, consent) =>
-      preSaleChecks(campaign, leadId, lead, consent, { trustedformUrl: config.TRUSTEDFORM_API_URL, trustedformKey: config.TRUSTEDFORM_API_KEY ?? null }),
+    preSale: (campaign, leadId, lead, consent, unique) =>
+      preSaleChecks(campaign, leadId, lead, consent, { trustedformUrl: config.TRUSTEDFORM_API_URL, trustedformKey: config.TRUSTEDFORM_API_KEY ?? null }, unique),
     scheduleRetry: async (leadId: string, delaySeconds?: number) => {
       const msg: RetryMessage = { leadId };
       await env.RETRY_QUEUE.send(msg, delaySeconds === undefined ? undefined : { delaySeconds });

@@ -172,6 +172,14 @@ describe("pre-sale checks", () => {
     const checks = await eventually(async () => env.DB.prepare("SELECT detail FROM lead_events WHERE lead_id = ? AND kind = 'checks'").bind(lead_id).first<{ detail: string }>());
     expect(JSON.parse(checks.detail)).toMatchObject({ flagged: false, results: [{ name: "trustedform_claim", outcome: "pass" }] });
 
+    // A duplicate claims nothing (the claim waits for the dedupe verdict).
+    await sql("UPDATE campaigns SET dedupe_window_s = 60 WHERE id = 'cmp_auto'");
+    const consumer = demoLead();
+    expect((await sold({ ...consumer, ...evidence() })).status).toBe("sold");
+    const claims = (await received("_trustedform")).length;
+    expect((await sold({ ...consumer, ...evidence() })).status).toBe("duplicate");
+    expect(await received("_trustedform")).toHaveLength(claims);
+
     const bad = await sold({ ...demoLead(), ...evidence({ trustedform_cert_url: `https://cert.trustedform.com/${"0".repeat(40)}` }) });
     expect(bad.status).toBe("rejected");
     expect(bad.reason).toMatch(/^pre-sale check trustedform_claim: fail/);
