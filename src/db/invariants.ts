@@ -51,6 +51,12 @@ export const INVARIANTS: InvariantCheck[] = [
              OR l.payout_cents < 0 OR l.margin_cents < 0`,
   },
   {
+    name: "returns_of_sales",
+    description: "every return is of a lead its contract bought, credits at most its price and claws back at most its payout",
+    sql: `SELECT r.id FROM returns r LEFT JOIN posts p ON p.lead_id = r.lead_id AND p.contract_id = r.contract_id AND p.outcome = 'accepted'
+          WHERE p.id IS NULL OR r.price_cents > p.price_cents OR r.clawback_cents > p.payout_cents OR r.clawback_cents < 0`,
+  },
+  {
     name: "sold_means_sale",
     description: "a lead is sold exactly when it has an accepted post",
     sql: `SELECT l.id, l.status FROM leads l
