@@ -32,7 +32,7 @@ describe("short soak", () => {
     }, 15_000);
     const results = await checkInvariants(async (q) => (await env.DB.prepare(q).all<Record<string, unknown>>()).results);
     expect(formatInvariants(results)).not.toContain("FAIL");
-    expect(results).toHaveLength(6);
+    expect(results).toHaveLength(7);
     const sold = await env.DB.prepare("SELECT COUNT(*) AS n FROM leads WHERE status = 'sold'").first<{ n: number }>();
     expect(sold!.n).toBeGreaterThan(60);
   });
@@ -57,6 +57,8 @@ describe("the invariant checker", () => {
     await post("p3", "l3", "ct_alpha", 1000);
     await post("p4a", "l4", "ct_bravo", 1000);
     await post("p4b", "l4", "ct_charlie", 1000);
+    // A return of a lead its contract never bought.
+    await env.DB.prepare("INSERT INTO returns (id, lead_id, contract_id, source_id, campaign_id, reason, status, requested_by, price_cents, clawback_cents) VALUES ('r1', 'l5', 'ct_alpha', 'src_partner', 'cmp_auto', 'bad_data', 'approved', 'buyer', 1000, 700)").run();
     const results = await checkInvariants(async (q) => (await env.DB.prepare(q).all<Record<string, unknown>>()).results);
     expect(Object.fromEntries(results.map((r) => [r.name, r.ok]))).toEqual({
       final_state: false,
@@ -64,6 +66,7 @@ describe("the invariant checker", () => {
       buyer_dedupe: false,
       exclusive_once: false,
       money: false,
+      returns_of_sales: false,
       sold_means_sale: false,
     });
   });
