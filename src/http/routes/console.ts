@@ -1,12 +1,13 @@
 // /console — the operator's live view (admin token) and a publisher's own view (its API key), as
 // server-rendered pages that refresh themselves. Logging in sets an HttpOnly, SameSite=Strict cookie
-// holding the SHA-256 of the secret (never the secret); login attempts are rate limited per IP.
+// with a session that expires (who, until when, and an HMAC of both under the admin token): never the
+// secret, nor anything stored in D1. Login attempts are rate limited per IP.
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { loadFigures, type Span } from "../../console/figures";
 import { CONSOLE_JS, loginPage, overviewPage, sourcePage, tracePage, type CapRow } from "../../console/pages";
 import { UPLOT_CSS, UPLOT_JS } from "../../console/uplot.generated";
-import { sha256Hex, timingSafeEqualHex } from "../../lib/crypto";
+import { hmacSha256Hex, sha256Hex, timingSafeEqualHex } from "../../lib/crypto";
 import { hasCaps } from "../../services/caps";
 import type { Source } from "../../rules/compile";
 import { router, type AppEnv } from "../context";
@@ -32,24 +33,39 @@ function page(c: Context<AppEnv>, body: string | Promise<string>, status: 200 | 
   return c.html(body, status);
 }
 
-const adminTokenHash = async (c: Context<AppEnv>) => {
+/** The admin token, when it is set and long enough: it signs sessions; without it there is no console. */
+const adminToken = (c: Context<AppEnv>) => {
   const token = c.env.ADMIN_TOKEN;
-  return token && token.length >= MIN_ADMIN_TOKEN ? sha256Hex(token) : null;
+  return token && token.length >= MIN_ADMIN_TOKEN ? token : null;
 };
+
+/** A session cookie: `<subject>.<expiry ms>.<HMAC(token, kind.subject.expiry)>`. */
+async function mintSession(token: string, kind: string, subject: string, now = Date.now()): Promise<string> {
+  const until = now + SESSION_S * 1000;
+  return `${subject}.${until}.${await hmacSha256Hex(token, `${kind}.${subject}.${until}`)}`;
+}
+
+/** The session's subject, if the cookie is one we signed and it has not expired. */
+async function sessionSubject(token: string, kind: string, cookie: string | undefined, now = Date.now()): Promise<string | undefined> {
+  const m = /^([A-Za-z0-9_-]{1,64})\.(\d{13})\.([0-9a-f]{64})$/.exec(cookie ?? "");
+  if (!m || Number(m[2]) < now) return undefined;
+  return timingSafeEqualHex(m[3]!, await hmacSha256Hex(token, `${kind}.${m[1]}.${m[2]}`)) ? m[1] : undefined;
+}
 
 /** The admin session (cookie, or a Bearer token for scripts); the console does not exist without a token. */
 const adminSession: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const want = await adminTokenHash(c);
-  if (!want) throw new ApiError(404, "not_found", "not found");
+  const token = adminToken(c);
+  if (!token) throw new ApiError(404, "not_found", "not found");
   const bearer = c.req.header("authorization")?.replace(/^Bearer\s+/i, "");
-  const have = bearer ? await sha256Hex(bearer) : (getCookie(c, ADMIN_COOKIE) ?? "");
-  if (!timingSafeEqualHex(have, want)) return c.redirect("/console/login", 303);
+  const ok = bearer ? timingSafeEqualHex(await sha256Hex(bearer), await sha256Hex(token)) : (await sessionSubject(token, "admin", getCookie(c, ADMIN_COOKIE))) === "admin";
+  if (!ok) return c.redirect("/console/login", 303);
   await next();
 };
 
 async function sourceSession(c: Context<AppEnv>): Promise<Source | undefined> {
-  const hash = getCookie(c, SOURCE_COOKIE) ?? "";
-  return /^[0-9a-f]{64}$/.test(hash) ? c.var.rules.sourcesByKeyHash.get(hash) : undefined;
+  const token = adminToken(c);
+  const id = token ? await sessionSubject(token, "source", getCookie(c, SOURCE_COOKIE)) : undefined;
+  return id ? c.var.rules.sourcesById.get(id) : undefined;
 }
 
 const spanOf = (c: Context<AppEnv>): Span => (c.req.query("span") === "day" ? "day" : "hour");
@@ -71,18 +87,17 @@ async function formToken(c: Context<AppEnv>): Promise<string> {
   return typeof token === "string" ? token.slice(0, 512) : "";
 }
 
-consoleRoutes.get("/console/login", async (c) => {
-  if (!(await adminTokenHash(c))) throw new ApiError(404, "not_found", "not found");
+consoleRoutes.get("/console/login", (c) => {
+  if (!adminToken(c)) throw new ApiError(404, "not_found", "not found");
   return page(c, loginPage("admin"));
 });
 
 consoleRoutes.post("/console/login", async (c) => {
-  const want = await adminTokenHash(c);
-  if (!want) throw new ApiError(404, "not_found", "not found");
+  const token = adminToken(c);
+  if (!token) throw new ApiError(404, "not_found", "not found");
   if (!(await loginAllowed(c))) return page(c, loginPage("admin", "Too many attempts; wait a minute."), 429);
-  const have = await sha256Hex(await formToken(c));
-  if (!timingSafeEqualHex(have, want)) return page(c, loginPage("admin", "That is not the admin token."), 401);
-  startSession(c, ADMIN_COOKIE, want);
+  if (!timingSafeEqualHex(await sha256Hex(await formToken(c)), await sha256Hex(token))) return page(c, loginPage("admin", "That is not the admin token."), 401);
+  startSession(c, ADMIN_COOKIE, await mintSession(token, "admin", "admin"));
   return c.redirect("/console", 303);
 });
 
@@ -92,13 +107,18 @@ consoleRoutes.get("/console/logout", (c) => {
   return c.redirect("/console/login", 303);
 });
 
-consoleRoutes.get("/console/source/login", (c) => page(c, loginPage("source")));
+consoleRoutes.get("/console/source/login", (c) => {
+  if (!adminToken(c)) throw new ApiError(404, "not_found", "not found");
+  return page(c, loginPage("source"));
+});
 
 consoleRoutes.post("/console/source/login", async (c) => {
+  const token = adminToken(c);
+  if (!token) throw new ApiError(404, "not_found", "not found");
   if (!(await loginAllowed(c))) return page(c, loginPage("source", "Too many attempts; wait a minute."), 429);
-  const hash = await sha256Hex(await formToken(c));
-  if (!c.var.rules.sourcesByKeyHash.has(hash)) return page(c, loginPage("source", "Unknown API key."), 401);
-  startSession(c, SOURCE_COOKIE, hash);
+  const source = c.var.rules.sourcesByKeyHash.get(await sha256Hex(await formToken(c)));
+  if (!source) return page(c, loginPage("source", "Unknown API key."), 401);
+  startSession(c, SOURCE_COOKIE, await mintSession(token, "source", source.id));
   return c.redirect("/console/source", 303);
 });
 
