@@ -6,14 +6,11 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { demoSeedStatements } from "../demo/seed";
 import { ROOT, wranglerOrDie } from "../scripts/wrangler";
+import { numberArg } from "./lib/args";
 import { resetBenchDatabase, startGateway, stop } from "./lib/procs";
 import { summary } from "./lib/load";
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const PINGS = arg("pings", 1_000_000);
+const PINGS = numberArg("pings", 1_000_000);
 const LOADS = 20;
 const PORT = 8796;
 const TOKEN = "bench-console-admin-token-0123456789";

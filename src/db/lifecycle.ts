@@ -1,7 +1,7 @@
 // The consumer data lifecycle in the records: finding a consumer's leads, redacting leads (one
 // statement for a whole batch), the retention job's batches and progress.
 import { redactBody, type StoredBody } from "../lead/redact";
-import type { FieldDef } from "../rules/schemas";
+import { FieldDefsSchema, type FieldDef } from "../rules/schemas";
 import type { Db } from "./client";
 
 export interface BodyRow extends StoredBody {
@@ -62,7 +62,20 @@ export async function leadsOfConsumer(db: Db, hashes: string[]): Promise<(BodyRo
   ).results;
 }
 
-/** The campaigns' retention settings and fields, paused ones included (their leads age too). */
-export async function campaignRetention(db: Db): Promise<{ id: string; slug: string; retention_days: number | null; fields: string }[]> {
-  return (await db.$client.prepare(`SELECT id, slug, retention_days, fields FROM campaigns`).all<{ id: string; slug: string; retention_days: number | null; fields: string }>()).results;
+/**
+ * The campaigns' retention settings and fields, paused ones included (their leads age too). Fields
+ * that do not validate come back undefined: redaction then keeps no field at all.
+ */
+export async function campaignRetention(db: Db): Promise<{ id: string; slug: string; retention_days: number | null; fields: FieldDef[] | undefined }[]> {
+  const rows = (await db.$client.prepare(`SELECT id, slug, retention_days, fields FROM campaigns`).all<{ id: string; slug: string; retention_days: number | null; fields: string }>()).results;
+  return rows.map((r) => ({ ...r, fields: fieldsOf(r.fields) }));
+}
+
+function fieldsOf(json: string): FieldDef[] | undefined {
+  try {
+    const parsed = FieldDefsSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }

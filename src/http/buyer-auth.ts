@@ -2,6 +2,7 @@
 // receive, the other way round: v2 signature under the contract's key, X-Leadgate-Contract naming the
 // contract. The signature covers the raw body, so it is read here, as sent, and parsed after.
 import type { Context } from "hono";
+import type * as z from "zod";
 import { SIGNATURE_V2_HEADER, TIMESTAMP_HEADER, verifySignedRequest } from "../buyers/signature";
 import type { Contract } from "../rules/compile";
 import { readBodyText } from "./body";
@@ -33,6 +34,13 @@ export async function signedByBuyer(c: Context<AppEnv>): Promise<{ contract: Con
     // judged by the route's schema
   }
   return { contract, body };
+}
+
+/** A buyer's JSON body under its schema, or a 422 listing every wrong field. */
+export function parsedOr422<T>(schema: z.ZodType<T>, body: unknown): T {
+  const p = schema.safeParse(body);
+  if (!p.success) throw new ApiError(422, "validation_failed", "the body is not valid", p.error.issues.map((i) => ({ path: i.path.join(".") || "body", message: i.message })));
+  return p.data;
 }
 
 /** Did this contract buy this lead? A lead it did not is reported as missing: ids are not an oracle. */

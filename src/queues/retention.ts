@@ -4,21 +4,11 @@
 import { campaignRetention, dueForRetention, noteRetentionRun, redactLeads } from "../db/lifecycle";
 import type { Db } from "../db/client";
 import { log } from "../lib/log";
-import { FieldDefsSchema, type FieldDef } from "../rules/schemas";
 
 /** At most this many leads per campaign per run, and this many in all. */
 export const RETENTION_BATCH = 500;
 const RUN_LIMIT = 2000;
 const DAY = 86_400_000;
-
-export const fieldsOfRow = (json: string): FieldDef[] | undefined => {
-  try {
-    const parsed = FieldDefsSchema.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-};
 
 export async function runRetention(db: Db, now = Date.now()): Promise<number> {
   let total = 0;
@@ -26,8 +16,7 @@ export async function runRetention(db: Db, now = Date.now()): Promise<number> {
     if (c.retention_days === null || total >= RUN_LIMIT) continue;
     const rows = await dueForRetention(db, c.id, now - c.retention_days * DAY, Math.min(RETENTION_BATCH, RUN_LIMIT - total));
     if (rows.length === 0) continue;
-    const fields = fieldsOfRow(c.fields);
-    const n = await redactLeads(db, rows, () => fields, now);
+    const n = await redactLeads(db, rows, () => c.fields, now);
     await noteRetentionRun(db, c.id, n, now);
     total += n;
   }

@@ -5,7 +5,6 @@
 // idempotent. Access returns everything leadgate holds on the consumer.
 import { createRoute, z } from "@hono/zod-openapi";
 import { campaignRetention, leadsOfConsumer, redactLeads } from "../../db/lifecycle";
-import { fieldsOfRow } from "../../queues/retention";
 import { router } from "../context";
 import { errorResponses } from "../errors";
 import { isoOf, parseDetail } from "../trace";
@@ -76,7 +75,7 @@ adminConsumers.openapi(eraseRoute, async (c) => {
   const hashes = fps.map((f) => f.hash);
   const [leads, campaigns] = await Promise.all([leadsOfConsumer(services.records.db, hashes), campaignRetention(services.records.db)]);
   // Paused campaigns too: their fields say what is not personal.
-  const fields = new Map(campaigns.map((row) => [row.id, fieldsOfRow(row.fields)]));
+  const fields = new Map(campaigns.map((row) => [row.id, row.fields]));
   const now = Date.now();
   const [redacted, removed, added] = await Promise.all([
     redactLeads(services.records.db, leads, (id) => fields.get(id), now),

@@ -5,12 +5,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { histogramPercentile } from "../../db/rollups";
 import { differenceInterval, meanInterval } from "../../experiments/assign";
+import { centsToDollars } from "../../lib/money";
 import { invalidateRules } from "../../rules/cache";
 import { router } from "../context";
 import { ApiError, errorResponses } from "../errors";
 
 const LATENCY = [100, 200, 400, 800, 1600, 3200, 6400] as const;
-const dollars = (cents: number) => Math.round(cents) / 100;
+/** Means and intervals are fractional cents: whole cents, then dollars. */
+const dollars = (cents: number) => centsToDollars(Math.round(cents));
 const interval = z.object({ mean: z.number(), low: z.number(), high: z.number() }).describe("dollars per lead, with its 95 % interval");
 
 const ReportSchema = z

@@ -2,9 +2,9 @@
 // consumer's lead it bought; signed with the contract's key (../buyer-auth.ts). Recorded in the lead's
 // trace (`buyer_deletion`), so an erasure or access request can show where the data went.
 import { createRoute, z } from "@hono/zod-openapi";
-import { boughtBy, SIGNED_BY_BUYER, signedByBuyer } from "../buyer-auth";
+import { boughtBy, parsedOr422, SIGNED_BY_BUYER, signedByBuyer } from "../buyer-auth";
 import { router } from "../context";
-import { ApiError, errorResponses } from "../errors";
+import { errorResponses } from "../errors";
 
 const DeletionSchema = z.object({ lead_id: z.string().max(64), reason: z.string().max(200).optional() });
 
@@ -25,9 +25,8 @@ export const buyerDeletions = router();
 
 buyerDeletions.openapi(buyerDeletionRoute, async (c) => {
   const { contract, body } = await signedByBuyer(c);
-  const parsed = DeletionSchema.safeParse(body);
-  if (!parsed.success) throw new ApiError(422, "validation_failed", "send {lead_id, reason?}", [{ path: "lead_id", message: "is required" }]);
-  await boughtBy(c, parsed.data.lead_id, contract.id);
-  await c.var.services.records.recordEvents(parsed.data.lead_id, [{ kind: "buyer_deletion", detail: { contract: contract.id, reason: parsed.data.reason ?? null } }]);
-  return c.json({ lead_id: parsed.data.lead_id, recorded: true }, 200);
+  const deletion = parsedOr422(DeletionSchema, body);
+  await boughtBy(c, deletion.lead_id, contract.id);
+  await c.var.services.records.recordEvents(deletion.lead_id, [{ kind: "buyer_deletion", detail: { contract: contract.id, reason: deletion.reason ?? null } }]);
+  return c.json({ lead_id: deletion.lead_id, recorded: true }, 200);
 });

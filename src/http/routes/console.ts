@@ -87,39 +87,48 @@ async function formToken(c: Context<AppEnv>): Promise<string> {
   return typeof token === "string" ? token.slice(0, 512) : "";
 }
 
-consoleRoutes.get("/console/login", (c) => {
-  if (!adminToken(c)) throw new ApiError(404, "not_found", "not found");
-  return page(c, loginPage("admin"));
-});
+/**
+ * The two logins, one mechanism: the admin's (the admin token) and a publisher's (its API key). The
+ * secret is checked, then a signed session names who logged in (`subject` of the secret, or null).
+ */
+const LOGINS = {
+  admin: {
+    path: "/console/login",
+    home: "/console",
+    cookie: ADMIN_COOKIE,
+    wrong: "That is not the admin token.",
+    subject: async (c: Context<AppEnv>, token: string, secret: string) => (timingSafeEqualHex(await sha256Hex(secret), await sha256Hex(token)) ? "admin" : null),
+  },
+  source: {
+    path: "/console/source/login",
+    home: "/console/source",
+    cookie: SOURCE_COOKIE,
+    wrong: "Unknown API key.",
+    subject: async (c: Context<AppEnv>, _token: string, secret: string) => c.var.rules.sourcesByKeyHash.get(await sha256Hex(secret))?.id ?? null,
+  },
+} as const;
 
-consoleRoutes.post("/console/login", async (c) => {
-  const token = adminToken(c);
-  if (!token) throw new ApiError(404, "not_found", "not found");
-  if (!(await loginAllowed(c))) return page(c, loginPage("admin", "Too many attempts; wait a minute."), 429);
-  if (!timingSafeEqualHex(await sha256Hex(await formToken(c)), await sha256Hex(token))) return page(c, loginPage("admin", "That is not the admin token."), 401);
-  startSession(c, ADMIN_COOKIE, await mintSession(token, "admin", "admin"));
-  return c.redirect("/console", 303);
-});
+for (const kind of ["admin", "source"] as const) {
+  const login = LOGINS[kind];
+  consoleRoutes.get(login.path, (c) => {
+    if (!adminToken(c)) throw new ApiError(404, "not_found", "not found");
+    return page(c, loginPage(kind));
+  });
+  consoleRoutes.post(login.path, async (c) => {
+    const token = adminToken(c);
+    if (!token) throw new ApiError(404, "not_found", "not found");
+    if (!(await loginAllowed(c))) return page(c, loginPage(kind, "Too many attempts; wait a minute."), 429);
+    const subject = await login.subject(c, token, await formToken(c));
+    if (!subject) return page(c, loginPage(kind, login.wrong), 401);
+    startSession(c, login.cookie, await mintSession(token, kind, subject));
+    return c.redirect(login.home, 303);
+  });
+}
 
 consoleRoutes.get("/console/logout", (c) => {
   deleteCookie(c, ADMIN_COOKIE, { path: "/console" });
   deleteCookie(c, SOURCE_COOKIE, { path: "/console" });
   return c.redirect("/console/login", 303);
-});
-
-consoleRoutes.get("/console/source/login", (c) => {
-  if (!adminToken(c)) throw new ApiError(404, "not_found", "not found");
-  return page(c, loginPage("source"));
-});
-
-consoleRoutes.post("/console/source/login", async (c) => {
-  const token = adminToken(c);
-  if (!token) throw new ApiError(404, "not_found", "not found");
-  if (!(await loginAllowed(c))) return page(c, loginPage("source", "Too many attempts; wait a minute."), 429);
-  const source = c.var.rules.sourcesByKeyHash.get(await sha256Hex(await formToken(c)));
-  if (!source) return page(c, loginPage("source", "Unknown API key."), 401);
-  startSession(c, SOURCE_COOKIE, await mintSession(token, "source", source.id));
-  return c.redirect("/console/source", 303);
 });
 
 consoleRoutes.get("/console/source", async (c) => {

@@ -7,7 +7,7 @@ import { POSITIVE_OUTCOMES } from "../../auction/quality";
 import { decidePendingReturn, fileReturn, ReturnRefused, type ReturnRow } from "../../pipeline/returns";
 import { centsToDollars } from "../../lib/money";
 import type { Contract } from "../../rules/compile";
-import { boughtBy, SIGNED_BY_BUYER, signedByBuyer } from "../buyer-auth";
+import { boughtBy, parsedOr422, SIGNED_BY_BUYER, signedByBuyer } from "../buyer-auth";
 import { router, type AppEnv } from "../context";
 import { ApiError, errorResponses } from "../errors";
 
@@ -51,12 +51,6 @@ async function file(c: Context<AppEnv>, contract: Contract, body: z.infer<typeof
     throw err;
   }
 }
-
-const parsedOr422 = <T>(schema: z.ZodType<T>, body: unknown): T => {
-  const p = schema.safeParse(body);
-  if (!p.success) throw new ApiError(422, "validation_failed", "the body is not valid", p.error.issues.map((i) => ({ path: i.path.join(".") || "body", message: i.message })));
-  return p.data;
-};
 
 const returnErrors = {
   ...errorResponses(401, 404, 409, 413, 422),
