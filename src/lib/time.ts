@@ -55,3 +55,29 @@ export function capWindows(at: Date | number, tz: string): { hour: string; day: 
   const day = `${p.year}-${pad(p.month)}-${pad(p.day)}`;
   return { hour: `${day}T${pad(p.hour)}${p.offset}`, day, month: `${p.year}-${pad(p.month)}` };
 }
+
+/**
+ * How long a cap window's usage outlives the instant that left it, stated once: hour and day windows
+ * are kept while their day is within `days` calendar days of today (UTC), month windows while their
+ * month is within `months` calendar months of this month (UTC). Windows are named in the buyer's zone,
+ * at most 14 h from UTC, so these margins keep every window that is current anywhere.
+ */
+export const CAP_WINDOW_RETENTION = { days: 3, months: 2 } as const;
+
+/** The oldest day and month names still kept at `now`: a window named before them is pruned. */
+export function capWindowCutoffs(now: number): { day: string; month: string } {
+  const d = new Date(now);
+  const day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - CAP_WINDOW_RETENTION.days));
+  const month = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - CAP_WINDOW_RETENTION.months, 1));
+  return {
+    day: `${day.getUTCFullYear()}-${pad(day.getUTCMonth() + 1)}-${pad(day.getUTCDate())}`,
+    month: `${month.getUTCFullYear()}-${pad(month.getUTCMonth() + 1)}`,
+  };
+}
+
+/** Whether a stored cap window (`h:…`, `d:…`, `m:…`) is old enough to prune at `now`. */
+export function isCapWindowExpired(window: string, now: number): boolean {
+  const cut = capWindowCutoffs(now);
+  if (window.startsWith("m:")) return window.slice(2, 9) < cut.month;
+  return window.slice(2, 12) < cut.day;
+}

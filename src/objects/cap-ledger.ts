@@ -14,7 +14,7 @@
 import type { Env } from "../env";
 import { SqlObject, type Row } from "./sql-object";
 import type { Caps } from "../rules/compile";
-import { capWindows } from "../lib/time";
+import { capWindowCutoffs, capWindows } from "../lib/time";
 
 export interface ReserveRequest {
   reservationId: string;
@@ -269,10 +269,20 @@ export class CapLedger extends SqlObject {
     return { hour: window(`h:${w.hour}`), day: window(`d:${w.day}`), month: window(`m:${w.month}`), caps, held, leased };
   }
 
+  /** Usage windows the retention rule (`capWindowCutoffs`, lib/time.ts) says are done with. */
+  pruneWindows(now: number): void {
+    const cut = capWindowCutoffs(now);
+    this.sql.exec(`DELETE FROM usage WHERE (window LIKE 'h:%' OR window LIKE 'd:%') AND substr(window, 3, 10) < ?`, cut.day);
+    this.sql.exec(`DELETE FROM usage WHERE window LIKE 'm:%' AND substr(window, 3, 7) < ?`, cut.month);
+  }
+
+  /** The alarm's clock; tests replace it to run maintenance at an injected instant. */
+  clock: () => number = () => Date.now();
+
   /** Expires stale leases and prunes old windows and reservations, so storage stays bounded. */
   override async alarm(): Promise<void> {
     this.alarmAt.fired();
-    const now = Date.now();
+    const now = this.clock();
     const expired = this.sql.exec<Row>(`SELECT id FROM reservations WHERE state = 'held' AND expires_at <= ?`, now).toArray();
     for (const r of expired) this.releaseHeld(String(r.id));
     const leases = this.sql.exec<Row>(`SELECT id FROM leases WHERE state = 'open' AND expires_at <= ?`, now).toArray();
@@ -280,9 +290,7 @@ export class CapLedger extends SqlObject {
     this.sql.exec(`DELETE FROM leases WHERE state = 'closed' AND expires_at <= ?`, now - DAY);
     // Settled reservations are kept for a day (idempotency of late redeliveries), then dropped.
     this.sql.exec(`DELETE FROM reservations WHERE state != 'held' AND expires_at <= ?`, now - DAY);
-    const oldMonth = capWindows(now - 62 * DAY, "UTC").month;
-    this.sql.exec(`DELETE FROM usage WHERE (window LIKE 'h:%' OR window LIKE 'd:%') AND substr(window, 3, 10) < ?`, capWindows(now - 3 * DAY, "UTC").day);
-    this.sql.exec(`DELETE FROM usage WHERE window LIKE 'm:%' AND substr(window, 3, 7) < ?`, oldMonth);
+    this.pruneWindows(now);
     const next = this.sql.exec<Row>(
       `SELECT MIN(at) AS at FROM (SELECT MIN(expires_at) AS at FROM reservations WHERE state = 'held' UNION ALL SELECT MIN(expires_at) FROM leases WHERE state = 'open')`,
     ).one().at;

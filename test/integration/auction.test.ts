@@ -151,8 +151,8 @@ describe("post-reject cascade", () => {
 describe("eligibility at the edge", () => {
   it("filters and schedules decide who is pinged, and skips are recorded", async () => {
     await only("ct_alpha", "ct_bravo", "ct_charlie");
-    // Charlie only buys in big states; Bravo only homeowners; Alpha only on Sundays 00:00-00:01 in Tokyo.
-    await sql(`UPDATE contracts SET schedule = '{"timezone":"Asia/Tokyo","windows":[{"days":["sun"],"start":"00:00","end":"00:01"}]}' WHERE id = 'ct_alpha'`);
+    // Charlie only buys in big states; Bravo only homeowners; Alpha has a schedule that never opens (a window that ends where it starts), so no day or hour of the run can open it.
+    await sql(`UPDATE contracts SET schedule = '{"timezone":"Asia/Tokyo","windows":[{"days":["sun"],"start":"12:00","end":"12:00"}]}' WHERE id = 'ct_alpha'`);
     await setBuyers({ alpha: { bid: 50 }, bravo: { bid: 20 }, charlie: { bid: 30 } });
     const a = await sell({ state: "WA", homeowner: false });
     expect(a.status).toBe("unsold");

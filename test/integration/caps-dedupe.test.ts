@@ -6,6 +6,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { CapLedger } from "../../src/objects/cap-ledger";
 import type { DedupeShard } from "../../src/objects/dedupe-shard";
 import type { Caps } from "../../src/rules/compile";
+import { capWindowCutoffs, capWindows, isCapWindowExpired } from "../../src/lib/time";
+import { AWKWARD_INSTANTS } from "../support/calendar";
 import { demoLead, eventually, gateway, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
 
 const noCaps: Caps = { hour: null, day: null, month: null, budgetDayCents: null, budgetMonthCents: null };
@@ -112,18 +114,39 @@ describe("CapLedger", () => {
     expect(await reserve(l, "nov-3", caps, { tz, now: Date.parse("2026-11-03T05:01:00Z") })).toMatchObject({ ok: false, limit: "cap_month" });
   });
 
-  it("windows older than two months are pruned by the alarm, current ones kept", async () => {
+  it.each(AWKWARD_INSTANTS)("%s: the alarm prunes exactly the windows the retention rule says are done", async (_name, now) => {
     const l = ledger();
-    await reserve(l, "old", { day: 5 }, { now: Date.now() - 90 * 86_400_000, leaseMs: 1 });
-    await l.commit("old");
-    await reserve(l, "current", { day: 5 }, { leaseMs: 1 });
-    await l.commit("current");
-    await new Promise((r) => setTimeout(r, 5));
+    // The ledger's clock is set before anything is written, so the alarm never runs on the wall clock.
+    await runInDurableObject(l, (obj: CapLedger) => {
+      obj.clock = () => now;
+    });
+    const cut = capWindowCutoffs(now);
+    const monthStart = Date.parse(`${cut.month}-01T00:00:00Z`);
+    const dayStart = Date.parse(`${cut.day}T00:00:00Z`);
+    const writes: [string, number, string][] = [
+      ["current", now, "America/New_York"],
+      ["month-kept", monthStart, "UTC"], // the oldest month still kept
+      ["month-gone", monthStart - 1, "UTC"], // the last instant of the month before it
+      ["day-kept", dayStart, "UTC"],
+      ["day-gone", dayStart - 1, "UTC"],
+    ];
+    for (const [id, at, tz] of writes) {
+      expect((await reserve(l, id, { day: 5 }, { now: at, tz })).ok).toBe(true);
+      await l.commit(id);
+    }
     await runDurableObjectAlarm(l);
-    const windows = await runInDurableObject(l, (_obj: CapLedger, state) =>
-      state.storage.sql.exec("SELECT window FROM usage").toArray().map((r) => String(r.window).slice(0, 1)).sort(),
-    );
-    expect(windows).toEqual(["d", "h", "m"]); // only the current day, hour and month remain
+    const kept = await runInDurableObject(l, (_obj: CapLedger, state) => state.storage.sql.exec("SELECT window FROM usage").toArray().map((r) => String(r.window)));
+    const named = (at: number, tz: string) => {
+      const w = capWindows(at, tz);
+      return { h: `h:${w.hour}`, d: `d:${w.day}`, m: `m:${w.month}` };
+    };
+    const cur = named(now, "America/New_York");
+    expect(kept).toEqual(expect.arrayContaining([cur.h, cur.d, cur.m, named(monthStart, "UTC").m, named(dayStart, "UTC").d]));
+    expect(kept).not.toContain(named(monthStart - 1, "UTC").m);
+    expect(kept).not.toContain(named(dayStart - 1, "UTC").d);
+    expect(kept).not.toContain(named(dayStart - 1, "UTC").h);
+    // And nothing else survives: what is left is exactly what the rule keeps.
+    for (const w of kept) expect(isCapWindowExpired(w, now), w).toBe(false);
   });
 });
 
