@@ -54,7 +54,13 @@ export default defineConfig(async () => {
         {
           // A real browser (Chromium from the OS, playwright-core) against `wrangler dev`: the demo
           // form and the console, as a person uses them.
-          test: { name: "browser", environment: "node", include: ["test/browser/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 180_000 },
+          test: {
+            name: "browser",
+            environment: "node",
+            include: ["test/browser/**/*.test.ts"],
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+          },
         },
       ],
     },

@@ -30,7 +30,9 @@ const bulk = [
    SELECT lead_id, 'cmp_auto', 'src_partner', CASE WHEN MIN(created_at) % 4 = 0 THEN 'unsold' ELSE 'sold' END, '{}', '{}', 1800, 1260, 540, MIN(created_at), MIN(created_at)
    FROM pings WHERE id LIKE 'pg_b%' GROUP BY lead_id;`,
   ...(["m", "h"] as const).map(
-    (grain) => `INSERT INTO rollup_contracts (grain, bucket, contract_id, pings, bids, bid_cents, timeouts, lat_0, lat_1, lat_2, lat_3, bid_0, bid_1, bid_2)
+    (
+      grain,
+    ) => `INSERT INTO rollup_contracts (grain, bucket, contract_id, pings, bids, bid_cents, timeouts, lat_0, lat_1, lat_2, lat_3, bid_0, bid_1, bid_2)
    SELECT '${grain}', (CAST(created_at AS INTEGER) / ${grain === "m" ? 60_000 : 3_600_000}) * ${grain === "m" ? 60_000 : 3_600_000}, contract_id, COUNT(*),
           SUM(outcome = 'bid'), SUM(CASE WHEN outcome = 'bid' THEN bid_cents ELSE 0 END), SUM(outcome = 'timeout'),
           SUM(latency_ms <= 50), SUM(latency_ms > 50 AND latency_ms <= 100), SUM(latency_ms > 100 AND latency_ms <= 200), SUM(latency_ms > 200),
@@ -65,4 +67,7 @@ try {
 } finally {
   await stop(gateway);
 }
-writeFileSync(path.join(ROOT, "bench", "results", "console-latest.json"), JSON.stringify({ at: new Date().toISOString(), pings: PINGS, loads: LOADS, ms: results }, null, 2) + "\n");
+writeFileSync(
+  path.join(ROOT, "bench", "results", "console-latest.json"),
+  JSON.stringify({ at: new Date().toISOString(), pings: PINGS, loads: LOADS, ms: results }, null, 2) + "\n",
+);

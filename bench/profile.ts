@@ -56,7 +56,8 @@ async function inspector(port: number) {
 }
 
 const buyers = await startBuyers(BUYERS_PORT);
-for (const [name, b] of Object.entries(benchBehaviours())) await fetch(`${buyersUrl}/control/${name}`, { method: "PUT", body: JSON.stringify(b) });
+for (const [name, b] of Object.entries(benchBehaviours()))
+  await fetch(`${buyersUrl}/control/${name}`, { method: "PUT", body: JSON.stringify(b) });
 resetBenchDatabase(benchSeed(buyersUrl));
 const gw = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", PING_TRANSPORT: "direct" }, ["--minify=false"]);
 const body = () => benchLead(`lat-${BUYERS}`);

@@ -64,7 +64,11 @@ resetBenchDatabase(benchSeed(buyersUrl));
 // ---- A. the gateway as wrangler dev runs it (no connection limit), direct fan-out
 if (want("latency") || want("throughput") || want("market") || want("returns")) {
   // --test-scheduled: the returns market triggers the cron (quality scores) through /__scheduled.
-  const g = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", PING_TRANSPORT: "direct", ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}) }, ["--test-scheduled"]);
+  const g = await startGateway(
+    GW_PORT,
+    { RULES_TTL_MS: "60000", PING_TRANSPORT: "direct", ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}) },
+    ["--test-scheduled"],
+  );
   const latency: Record<string, unknown> = {};
   for (const n of want("latency") ? SIZES : []) {
     const body = () => benchLead(`lat-${n}`);
@@ -79,7 +83,14 @@ if (want("latency") || want("throughput") || want("market") || want("returns")) 
     const body = () => benchLead("lat-20");
     await runLoad({ url: gw, count: WARMUP * 2, concurrency: CONCURRENCY, body, headers });
     const t = await runLoad({ url: gw, count: Number(process.env.BENCH_TP_LEADS ?? LEADS * 2), concurrency: CONCURRENCY, body, headers });
-    results.gateway_throughput = { buyers: 20, concurrency: CONCURRENCY, leads: t.samples.length, seconds: round1(t.seconds), leads_per_s: round1(t.samples.length / t.seconds), ...latencyOf(t.samples, false) };
+    results.gateway_throughput = {
+      buyers: 20,
+      concurrency: CONCURRENCY,
+      leads: t.samples.length,
+      seconds: round1(t.seconds),
+      leads_per_s: round1(t.samples.length / t.seconds),
+      ...latencyOf(t.samples, false),
+    };
     log(`gateway  throughput: ${JSON.stringify(results.gateway_throughput)}`);
   }
 
@@ -105,7 +116,9 @@ if (want("latency") || want("throughput") || want("market") || want("returns")) 
       MARKET_LEADS,
       headers,
       async (ids) => {
-        const rows = await queryBenchDatabase<{ id: string; variant: string }>(`SELECT id, variant FROM leads WHERE experiment_id = 'exp_quality'`);
+        const rows = await queryBenchDatabase<{ id: string; variant: string }>(
+          `SELECT id, variant FROM leads WHERE experiment_id = 'exp_quality'`,
+        );
         const wanted = new Set(ids);
         return new Map(rows.filter((r) => wanted.has(r.id)).map((r) => [r.id, r.variant]));
       },
@@ -142,7 +155,14 @@ if (want("latency") || want("throughput")) {
     const url = `http://127.0.0.1:${BARE_PORT}/?n=20&prefix=n20b`;
     await runLoad({ url, count: WARMUP * 2, concurrency: CONCURRENCY, body: () => benchLead("x"), headers });
     const t = await runLoad({ url, count: LEADS * 2, concurrency: CONCURRENCY, body: () => benchLead("x"), headers });
-    results.bare_throughput = { buyers: 20, concurrency: CONCURRENCY, leads: t.samples.length, seconds: round1(t.seconds), leads_per_s: round1(t.samples.length / t.seconds), ...latencyOf(t.samples, false) };
+    results.bare_throughput = {
+      buyers: 20,
+      concurrency: CONCURRENCY,
+      leads: t.samples.length,
+      seconds: round1(t.seconds),
+      leads_per_s: round1(t.samples.length / t.seconds),
+      ...latencyOf(t.samples, false),
+    };
     log(`bare     throughput: ${JSON.stringify(results.bare_throughput)}`);
   }
   await stop(b);
@@ -178,14 +198,25 @@ if (want("limit")) {
 if (want("distance")) {
   const distance: Record<string, unknown> = {};
   for (const rtt of [0, 80]) {
-    const g = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", PING_TRANSPORT: "relay", EMULATE_CONNECTION_LIMIT: "6", EMULATE_STORAGE_RTT_MS: String(rtt) });
+    const g = await startGateway(GW_PORT, {
+      RULES_TTL_MS: "60000",
+      PING_TRANSPORT: "relay",
+      EMULATE_CONNECTION_LIMIT: "6",
+      EMULATE_STORAGE_RTT_MS: String(rtt),
+    });
     for (const n of [20, 50]) {
       const body = () => benchLead(`lat-${n}`);
       await warm(gw, body);
       const { samples } = await runLoad({ url: gw, count: Math.min(LEADS, 100), concurrency: 1, body, headers });
       const ok = samples.filter((x) => x.status === 200);
       // Calls made, and how many round trips' worth the lead waited on after its pings (Server-Timing `gate`).
-      const waits = rtt > 0 ? { storage_calls: summary(ok.map((x) => x.timing.storage ?? 0)), storage_waits: summary(ok.map((x) => (x.timing.gate ?? 0) / rtt)) } : {};
+      const waits =
+        rtt > 0
+          ? {
+              storage_calls: summary(ok.map((x) => x.timing.storage ?? 0)),
+              storage_waits: summary(ok.map((x) => (x.timing.gate ?? 0) / rtt)),
+            }
+          : {};
       distance[`rtt${rtt}_${n}`] = { ...latencyOf(samples, true), ...waits };
       log(`distance rtt ${rtt} ms, ${n} buyers: ${JSON.stringify(distance[`rtt${rtt}_${n}`])}`);
     }
@@ -196,7 +227,8 @@ if (want("distance")) {
 await stop(buyers);
 
 // ---- report
-const workerd = (JSON.parse(readFileSync(path.join(ROOT, "node_modules", "workerd", "package.json"), "utf8")) as { version: string }).version;
+const workerd = (JSON.parse(readFileSync(path.join(ROOT, "node_modules", "workerd", "package.json"), "utf8")) as { version: string })
+  .version;
 const machine = {
   cpu: os.cpus()[0]?.model ?? "unknown",
   cores: os.cpus().length,

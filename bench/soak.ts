@@ -70,7 +70,13 @@ let seconds = 0;
 // In slices, so the run stops by itself at the time bound.
 while (samples.length < LEADS && Date.now() < deadline) {
   const slice = Math.min(500, LEADS - samples.length);
-  const r = await runLoad({ url: `http://127.0.0.1:${GW_PORT}/v1/leads`, count: slice, concurrency: CONCURRENCY, body: nextLead, headers: { "x-api-key": DEMO_API_KEY } });
+  const r = await runLoad({
+    url: `http://127.0.0.1:${GW_PORT}/v1/leads`,
+    count: slice,
+    concurrency: CONCURRENCY,
+    body: nextLead,
+    headers: { "x-api-key": DEMO_API_KEY },
+  });
   samples.push(...r.samples);
   seconds += r.seconds;
   log(`  ${samples.length} leads, ${round1(samples.length / seconds)} leads/s`);
@@ -79,7 +85,9 @@ while (samples.length < LEADS && Date.now() < deadline) {
 // Let the retry queue finish the pending leads (bounded; whatever is left fails final_state).
 const drainUntil = Date.now() + 300_000;
 for (;;) {
-  const [row] = await queryBenchDatabase<{ n: number }>("SELECT COUNT(*) AS n FROM leads WHERE status IN ('received','auctioning','pending')");
+  const [row] = await queryBenchDatabase<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM leads WHERE status IN ('received','auctioning','pending')",
+  );
   if (!row || row.n === 0 || Date.now() > drainUntil) break;
   log(`  waiting for ${row.n} pending lead(s)`);
   await new Promise((r) => setTimeout(r, 3000));
@@ -87,11 +95,16 @@ for (;;) {
 // Stop writers before reading the records, so the checks see a quiet database.
 await stop(gateway);
 await stop(buyers);
-const statuses = await queryBenchDatabase<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM leads GROUP BY status ORDER BY n DESC");
+const statuses = await queryBenchDatabase<{ status: string; n: number }>(
+  "SELECT status, COUNT(*) AS n FROM leads GROUP BY status ORDER BY n DESC",
+);
 const answered = samples.filter((s) => s.status === 200).length;
 const byStatus = new Map<number, number>();
 for (const s of samples) byStatus.set(s.status, (byStatus.get(s.status) ?? 0) + 1);
-const statusLine = [...byStatus].sort(([a], [b]) => a - b).map(([code, n]) => `${code}: ${n}`).join(", ");
+const statusLine = [...byStatus]
+  .sort(([a], [b]) => a - b)
+  .map(([code, n]) => `${code}: ${n}`)
+  .join(", ");
 const results = await checkInvariants(async (sql) => queryBenchDatabase(sql));
 
 const lines = [
@@ -102,7 +115,8 @@ const lines = [
   formatInvariants(results),
 ];
 const reasons = results.filter((r) => !r.ok).map((r) => `invariant ${r.name} failed`);
-if (answered !== samples.length) reasons.push(`${samples.length - answered} of ${samples.length} leads were not answered 200 (${statusLine})`);
+if (answered !== samples.length)
+  reasons.push(`${samples.length - answered} of ${samples.length} leads were not answered 200 (${statusLine})`);
 if (samples.length < LEADS) reasons.push(`only ${samples.length} of ${LEADS} leads were sent within ${MAX_SECONDS} s`);
 const failed = reasons.length;
 lines.push(failed === 0 ? "SOAK PASS" : `SOAK FAIL: ${reasons.join("; ")}`);

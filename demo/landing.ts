@@ -22,16 +22,25 @@ const page = (title: string, body: string) => `<!doctype html>
 function example(name: string): string {
   const n = Math.floor(Math.random() * 9000) + 1000;
   const values: Record<string, string> = {
-    first_name: "Sam", last_name: "Roe", email: `sam.${n}@example.com`, phone: `(415) 555-${n}`, street: "1 Main St",
-    zip: "94107", state: "CA", dob: "1985-01-02", vehicle_year: "2019",
+    first_name: "Sam",
+    last_name: "Roe",
+    email: `sam.${n}@example.com`,
+    phone: `(415) 555-${n}`,
+    street: "1 Main St",
+    zip: "94107",
+    state: "CA",
+    dob: "1985-01-02",
+    vehicle_year: "2019",
   };
   return values[name] ?? "";
 }
 
 function field(f: (typeof DEMO_FIELDS)[number]): string {
   const label = `<label for="${f.name}">${esc(f.name.replace(/_/g, " "))}${"required" in f && f.required ? " *" : ""}</label>`;
-  if (f.type === "enum" && "values" in f) return `${label}<select id="${f.name}" name="${f.name}">${(f.values ?? []).map((v) => `<option${v === "good" ? " selected" : ""}>${esc(v)}</option>`).join("")}</select>`;
-  if (f.type === "boolean") return `${label}<select id="${f.name}" name="${f.name}"><option value="true">yes</option><option value="false">no</option></select>`;
+  if (f.type === "enum" && "values" in f)
+    return `${label}<select id="${f.name}" name="${f.name}">${(f.values ?? []).map((v) => `<option${v === "good" ? " selected" : ""}>${esc(v)}</option>`).join("")}</select>`;
+  if (f.type === "boolean")
+    return `${label}<select id="${f.name}" name="${f.name}"><option value="true">yes</option><option value="false">no</option></select>`;
   return `${label}<input id="${f.name}" name="${f.name}" value="${esc(example(f.name))}">`;
 }
 
@@ -62,8 +71,11 @@ const STATUS_TEXT: Record<string, string> = {
 
 export function thanksPage(q: URLSearchParams): string {
   const status = q.get("status") ?? "accepted";
-  return page("Thank you", `<h1>Thank you</h1><p>${esc(STATUS_TEXT[status] ?? status)}</p>
-<p class="note">lead <code>${esc(q.get("lead_id") ?? "?")}</code>, status <code>${esc(status)}</code></p><p><a href="/">Send another</a></p>`);
+  return page(
+    "Thank you",
+    `<h1>Thank you</h1><p>${esc(STATUS_TEXT[status] ?? status)}</p>
+<p class="note">lead <code>${esc(q.get("lead_id") ?? "?")}</code>, status <code>${esc(status)}</code></p><p><a href="/">Send another</a></p>`,
+  );
 }
 
 export function sorryPage(q: URLSearchParams): string {
@@ -74,14 +86,24 @@ export function sorryPage(q: URLSearchParams): string {
         fields.length ? `<p>Please check: <ul>${fields.map((f) => `<li><code>${esc(f)}</code></li>`).join("")}</ul></p>` : ""
       }`
     : `<p>${esc(STATUS_TEXT[q.get("status") ?? ""] ?? "Something went wrong.")}</p>`;
-  return page("Sorry", `<h1>Sorry</h1>${why}<p class="note">lead <code>${esc(q.get("lead_id") ?? "none")}</code></p><p><a href="/">Back to the form</a></p>`);
+  return page(
+    "Sorry",
+    `<h1>Sorry</h1>${why}<p class="note">lead <code>${esc(q.get("lead_id") ?? "none")}</code></p><p><a href="/">Back to the form</a></p>`,
+  );
 }
 
 /** Serves the landing page on 127.0.0.1:`port`; resolves with the server once listening. */
 export async function serveLanding(port: number, gatewayUrl: string): Promise<Server> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
-    const html = url.pathname === "/" ? formPage(gatewayUrl) : url.pathname === "/thanks" ? thanksPage(url.searchParams) : url.pathname === "/sorry" ? sorryPage(url.searchParams) : null;
+    const html =
+      url.pathname === "/"
+        ? formPage(gatewayUrl)
+        : url.pathname === "/thanks"
+          ? thanksPage(url.searchParams)
+          : url.pathname === "/sorry"
+            ? sorryPage(url.searchParams)
+            : null;
     res.writeHead(html ? 200 : 404, { "content-type": "text/html; charset=utf-8" });
     res.end(html ?? page("Not found", "<h1>Not found</h1>"));
   });

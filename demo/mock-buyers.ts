@@ -75,7 +75,15 @@ export class MockBuyers {
     }
     if (parts[0] === "trustedform" && req.method === "POST" && parts[1]) {
       const calls = this.received.get(TRUSTEDFORM) ?? [];
-      if (calls.length < 1000) calls.push({ kind: "post", method: "POST", path: req.url ?? "", headers: req.headers as Record<string, string>, body, at: Date.now() });
+      if (calls.length < 1000)
+        calls.push({
+          kind: "post",
+          method: "POST",
+          path: req.url ?? "",
+          headers: req.headers as Record<string, string>,
+          body,
+          at: Date.now(),
+        });
       this.received.set(TRUSTEDFORM, calls);
       if (!String(req.headers.authorization ?? "").startsWith("Basic ")) return send(401, JSON.stringify({ message: "API key required" }));
       if (parts[1].startsWith("0000000000")) return send(404, JSON.stringify({ outcome: "failure", message: "certificate not found" }));
@@ -84,7 +92,15 @@ export class MockBuyers {
     if (parts[0] === "turnstile" && req.method === "POST") {
       const b = this.behaviours.get(TURNSTILE) ?? {};
       const calls = this.received.get(TURNSTILE) ?? [];
-      if (calls.length < 1000) calls.push({ kind: "ping", method: "POST", path: req.url ?? "", headers: req.headers as Record<string, string>, body, at: Date.now() });
+      if (calls.length < 1000)
+        calls.push({
+          kind: "ping",
+          method: "POST",
+          path: req.url ?? "",
+          headers: req.headers as Record<string, string>,
+          body,
+          at: Date.now(),
+        });
       this.received.set(TURNSTILE, calls);
       if (b.ping === "hang") {
         this.hanging.add(res);
@@ -99,7 +115,15 @@ export class MockBuyers {
     const kind = parts[2];
     const b = this.behaviours.get(name) ?? {};
     const log = this.received.get(name) ?? [];
-    if (log.length < 1000) log.push({ kind, method: req.method ?? "", path: req.url ?? "", headers: req.headers as Record<string, string>, body, at: Date.now() });
+    if (log.length < 1000)
+      log.push({
+        kind,
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers as Record<string, string>,
+        body,
+        at: Date.now(),
+      });
     this.received.set(name, log);
     await sleep(kind === "ping" ? (b.pingLatencyMs ?? 0) : (b.postLatencyMs ?? 0));
     const mode = kind === "ping" ? (b.ping ?? "bid") : (b.post ?? "accept");
@@ -131,12 +155,30 @@ export class MockBuyers {
       let bid = b.bid ?? 0;
       if (typeof bid === "number" && b.bidSpread) bid = Math.max(0, Math.round((bid + (Math.random() * 2 - 1) * b.bidSpread) * 100) / 100);
       const bidId = b.bidId ?? `${name}-${Date.now().toString(36)}`;
-      if (b.format === "form") return send(200, new URLSearchParams({ result: "ok", price: String(bid), token: bidId }).toString(), "application/x-www-form-urlencoded");
+      if (b.format === "form")
+        return send(
+          200,
+          new URLSearchParams({ result: "ok", price: String(bid), token: bidId }).toString(),
+          "application/x-www-form-urlencoded",
+        );
       return send(200, JSON.stringify({ bid, bid_id: bidId }));
     }
     const reject = mode === "reject" || (b.rejectRate !== undefined && Math.random() < b.rejectRate);
     if (b.format === "form")
-      return send(200, new URLSearchParams(reject ? { status: "REJECTED", msg: b.rejectReason ?? "not interested" } : { status: "ACCEPTED", lead_ref: `${name}-lead` }).toString(), "application/x-www-form-urlencoded");
-    return send(200, JSON.stringify(reject ? { accepted: false, reason: b.rejectReason ?? "not interested" } : { accepted: true, buyer_lead_id: `${name}-${Date.now().toString(36)}` }));
+      return send(
+        200,
+        new URLSearchParams(
+          reject ? { status: "REJECTED", msg: b.rejectReason ?? "not interested" } : { status: "ACCEPTED", lead_ref: `${name}-lead` },
+        ).toString(),
+        "application/x-www-form-urlencoded",
+      );
+    return send(
+      200,
+      JSON.stringify(
+        reject
+          ? { accepted: false, reason: b.rejectReason ?? "not interested" }
+          : { accepted: true, buyer_lead_id: `${name}-${Date.now().toString(36)}` },
+      ),
+    );
   }
 }

@@ -7,7 +7,12 @@ import { DEMO_API_KEY, DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY, DEMO_SECRET } from "./
 export { DEMO_API_KEY, DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY, DEMO_SECRET };
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
-const q = (v: unknown) => (v === null || v === undefined ? "NULL" : typeof v === "number" ? String(v) : `'${String(typeof v === "string" ? v : JSON.stringify(v)).replace(/'/g, "''")}'`);
+const q = (v: unknown) =>
+  v === null || v === undefined
+    ? "NULL"
+    : typeof v === "number"
+      ? String(v)
+      : `'${String(typeof v === "string" ? v : JSON.stringify(v)).replace(/'/g, "''")}'`;
 
 export const DEMO_FIELDS = [
   { name: "first_name", type: "text", required: true },
@@ -35,7 +40,10 @@ export const DEMO_BUYER_BEHAVIOURS = {
   golf: {
     pingLatencyMs: 70,
     postLatencyMs: 80,
-    pingAnswer: { body: "<?xml version='1.0'?><response><status>Matched</status><price>16.40</price><ping_id>GOLF-PING</ping_id></response>", type: "application/xml" },
+    pingAnswer: {
+      body: "<?xml version='1.0'?><response><status>Matched</status><price>16.40</price><ping_id>GOLF-PING</ping_id></response>",
+      type: "application/xml",
+    },
     postAnswer: { body: "<response><status>Matched</status><lead_id>GOLF-LEAD</lead_id></response>", type: "application/xml" },
   },
 };
@@ -48,13 +56,31 @@ const golfProtocol = {
     xml_root: "request",
     static: { vendor: "leadgate-demo" },
     mapping: { "lead.zip": "zip", "lead.state": "state", "lead.credit": "credit", ping_ref: "$ping_id" },
-    response: { bid_path: "response.price", bid_token_path: "response.ping_id", failure_path: "response.status", failure_values: ["Unmatched"], reason_path: "response.reason" },
+    response: {
+      bid_path: "response.price",
+      bid_token_path: "response.ping_id",
+      failure_path: "response.status",
+      failure_values: ["Unmatched"],
+      reason_path: "response.reason",
+    },
   },
   post: {
     format: "xml",
     xml_root: "request",
-    mapping: { ping_id: "$bid_token", "lead.first_name": "first_name", "lead.last_name": "last_name", "lead.email": "email", "lead.phone": "phone", "lead.zip": "zip" },
-    response: { accepted_path: "response.status", accepted_values: ["Matched"], reason_path: "response.reason", buyer_lead_id_path: "response.lead_id" },
+    mapping: {
+      ping_id: "$bid_token",
+      "lead.first_name": "first_name",
+      "lead.last_name": "last_name",
+      "lead.email": "email",
+      "lead.phone": "phone",
+      "lead.zip": "zip",
+    },
+    response: {
+      accepted_path: "response.status",
+      accepted_values: ["Matched"],
+      reason_path: "response.reason",
+      buyer_lead_id_path: "response.lead_id",
+    },
   },
 };
 
@@ -69,7 +95,17 @@ const echoProtocol = {
   post: {
     format: "form",
     static: { vendor: "leadgate-demo" },
-    mapping: { ref: "$ping_id", token: "$bid_token", fname: "first_name", lname: "last_name", email: "email", phone: "phone", zipcode: "zip", st: "state", price: "$price" },
+    mapping: {
+      ref: "$ping_id",
+      token: "$bid_token",
+      fname: "first_name",
+      lname: "last_name",
+      email: "email",
+      phone: "phone",
+      zipcode: "zip",
+      st: "state",
+      price: "$price",
+    },
     response: { accepted_path: "status", accepted_values: ["ACCEPTED"], reason_path: "msg", buyer_lead_id_path: "lead_ref" },
   },
 };
@@ -89,11 +125,53 @@ export function demoSeedStatements(buyersBaseUrl: string): string[] {
             ('src_form', 'Demo landing page (browser form)', NULL, '${DEMO_PUBLISHABLE_KEY}', '["auto-insurance"]', '["${DEMO_ORIGIN}"]', 'fixed', 800, '${DEMO_ORIGIN}/thanks', '${DEMO_ORIGIN}/sorry');`,
     `INSERT INTO buyers (id, name, dedupe_window_s) VALUES ('buy_alpha', 'Alpha Insurance', 60), ('buy_bravo', 'Bravo Direct', 60), ('buy_charlie', 'Charlie Auto', 60),
        ('buy_delta', 'Delta Leads', 60), ('buy_echo', 'Echo Legacy Corp', 60), ('buy_foxtrot', 'Foxtrot Backfill', 60), ('buy_golf', 'Golf XML Media', 60);`,
-    contract({ ...base, id: "ct_alpha", buyer_id: "buy_alpha", name: "Alpha - all states", ping_url: url("alpha", "ping"), post_url: url("alpha", "post"), cap_day: 500 }),
-    contract({ ...base, id: "ct_bravo", buyer_id: "buy_bravo", name: "Bravo - homeowners", ping_url: url("bravo", "ping"), post_url: url("bravo", "post"), filters: [{ field: "homeowner", op: "eq", value: true }] }),
-    contract({ ...base, id: "ct_charlie", buyer_id: "buy_charlie", name: "Charlie - big states", ping_url: url("charlie", "ping"), post_url: url("charlie", "post"), bid_adjust_bps: 9000, filters: [{ field: "state", op: "in", values: ["CA", "TX", "FL", "NY"] }], timezone: "America/Chicago" }),
-    contract({ ...base, id: "ct_delta", buyer_id: "buy_delta", name: "Delta - direct post", pricing: "fixed", fixed_price_cents: 900, post_url: url("delta", "post") }),
-    contract({ ...base, id: "ct_echo", buyer_id: "buy_echo", name: "Echo - form protocol", ping_url: url("echo", "ping"), post_url: url("echo", "post"), protocol: echoProtocol }),
+    contract({
+      ...base,
+      id: "ct_alpha",
+      buyer_id: "buy_alpha",
+      name: "Alpha - all states",
+      ping_url: url("alpha", "ping"),
+      post_url: url("alpha", "post"),
+      cap_day: 500,
+    }),
+    contract({
+      ...base,
+      id: "ct_bravo",
+      buyer_id: "buy_bravo",
+      name: "Bravo - homeowners",
+      ping_url: url("bravo", "ping"),
+      post_url: url("bravo", "post"),
+      filters: [{ field: "homeowner", op: "eq", value: true }],
+    }),
+    contract({
+      ...base,
+      id: "ct_charlie",
+      buyer_id: "buy_charlie",
+      name: "Charlie - big states",
+      ping_url: url("charlie", "ping"),
+      post_url: url("charlie", "post"),
+      bid_adjust_bps: 9000,
+      filters: [{ field: "state", op: "in", values: ["CA", "TX", "FL", "NY"] }],
+      timezone: "America/Chicago",
+    }),
+    contract({
+      ...base,
+      id: "ct_delta",
+      buyer_id: "buy_delta",
+      name: "Delta - direct post",
+      pricing: "fixed",
+      fixed_price_cents: 900,
+      post_url: url("delta", "post"),
+    }),
+    contract({
+      ...base,
+      id: "ct_echo",
+      buyer_id: "buy_echo",
+      name: "Echo - form protocol",
+      ping_url: url("echo", "ping"),
+      post_url: url("echo", "post"),
+      protocol: echoProtocol,
+    }),
     contract({
       ...base,
       id: "ct_golf",
@@ -105,6 +183,15 @@ export function demoSeedStatements(buyersBaseUrl: string): string[] {
       sample_ping_answer: DEMO_BUYER_BEHAVIOURS.golf.pingAnswer.body,
       sample_post_answer: DEMO_BUYER_BEHAVIOURS.golf.postAnswer.body,
     }),
-    contract({ ...base, id: "ct_foxtrot", buyer_id: "buy_foxtrot", name: "Foxtrot - fallback", pricing: "fixed", fixed_price_cents: 400, post_url: url("foxtrot", "post"), fallback: 1 }),
+    contract({
+      ...base,
+      id: "ct_foxtrot",
+      buyer_id: "buy_foxtrot",
+      name: "Foxtrot - fallback",
+      pricing: "fixed",
+      fixed_price_cents: 400,
+      post_url: url("foxtrot", "post"),
+      fallback: 1,
+    }),
   ];
 }

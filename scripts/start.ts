@@ -25,12 +25,26 @@ console.log(`demo buyers listening on http://127.0.0.1:${BUYERS_PORT} (alpha, br
 
 wranglerOrDie(["d1", "migrations", "apply", "DB", "--local"]);
 const count = (table: string) => {
-  const out = JSON.parse(wranglerOrDie(["d1", "execute", "DB", "--local", "--json", "--command", `SELECT COUNT(*) AS n FROM ${table}`])) as { results: { n: number }[] }[];
+  const out = JSON.parse(
+    wranglerOrDie(["d1", "execute", "DB", "--local", "--json", "--command", `SELECT COUNT(*) AS n FROM ${table}`]),
+  ) as { results: { n: number }[] }[];
   return out[0]?.results[0]?.n ?? 0;
 };
 if (reset || (count("campaigns") === 0 && count("sources") === 0)) {
   // Rules first, records with them on a reset: an admin's own edits survive an ordinary restart.
-  const tables = ["lead_events", "posts", "pings", "seller_pings", "leads", "contract_health", "breaker_events", "contracts", "buyers", "sources", "campaigns"];
+  const tables = [
+    "lead_events",
+    "posts",
+    "pings",
+    "seller_pings",
+    "leads",
+    "contract_health",
+    "breaker_events",
+    "contracts",
+    "buyers",
+    "sources",
+    "campaigns",
+  ];
   const seedFile = path.join(ROOT, ".wrangler", "demo-seed.sql");
   writeFileSync(seedFile, [...tables.map((t) => `DELETE FROM ${t};`), ...demoSeedStatements(`http://127.0.0.1:${BUYERS_PORT}`)].join("\n"));
   wranglerOrDie(["d1", "execute", "DB", "--local", "--file", seedFile]);

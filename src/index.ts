@@ -27,7 +27,14 @@ export default {
     const scope = scopeOf(env);
     ctx.waitUntil(sweepStuckLeads(scope.services));
     ctx.waitUntil(
-      scope.rules().then((rules) => Promise.all([evaluateBreakers(scope.services.records.db, [...rules.contractsById.values()]), computeQuality(scope.services.records.db, rules)])),
+      scope
+        .rules()
+        .then((rules) =>
+          Promise.all([
+            evaluateBreakers(scope.services.records.db, [...rules.contractsById.values()]),
+            computeQuality(scope.services.records.db, rules),
+          ]),
+        ),
     );
     ctx.waitUntil(runRetention(scope.services.records.db));
   },

@@ -34,7 +34,12 @@ export default {
       Array.from({ length: n }, (_, i) =>
         limiter.run(async () => {
           try {
-            const res = await fetch(`${env.BUYERS_URL}/b/${prefix}${i}/ping`, { method: "POST", body: lead, headers: { "content-type": "application/json" }, signal });
+            const res = await fetch(`${env.BUYERS_URL}/b/${prefix}${i}/ping`, {
+              method: "POST",
+              body: lead,
+              headers: { "content-type": "application/json" },
+              signal,
+            });
             const j = (await res.json()) as { bid?: number };
             return { i, bid: typeof j.bid === "number" ? j.bid : 0 };
           } catch {
@@ -44,7 +49,13 @@ export default {
       ),
     );
     const best = bids.reduce((a, b) => (b.bid > a.bid ? b : a));
-    const post = await fetch(`${env.BUYERS_URL}/b/${prefix}${best.i}/post`, { method: "POST", body: lead, headers: { "content-type": "application/json" } });
-    return new Response(JSON.stringify({ buyer: best.i, price: best.bid, post: post.status }), { headers: { "content-type": "application/json" } });
+    const post = await fetch(`${env.BUYERS_URL}/b/${prefix}${best.i}/post`, {
+      method: "POST",
+      body: lead,
+      headers: { "content-type": "application/json" },
+    });
+    return new Response(JSON.stringify({ buyer: best.i, price: best.bid, post: post.status }), {
+      headers: { "content-type": "application/json" },
+    });
   },
 };

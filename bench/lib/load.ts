@@ -61,5 +61,10 @@ export function percentile(values: number[], p: number): number {
 export const round1 = (n: number) => Math.round(n * 10) / 10;
 
 export function summary(values: number[]) {
-  return { p50: round1(percentile(values, 50)), p95: round1(percentile(values, 95)), p99: round1(percentile(values, 99)), n: values.length };
+  return {
+    p50: round1(percentile(values, 50)),
+    p95: round1(percentile(values, 95)),
+    p99: round1(percentile(values, 99)),
+    n: values.length,
+  };
 }

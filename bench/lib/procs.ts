@@ -48,7 +48,14 @@ export async function waitFor(url: string, timeoutMs = 90_000): Promise<void> {
 }
 
 export async function startBuyers(port: number): Promise<ChildProcess> {
-  const child = track(spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "bench", "mock-buyers-cli.ts"), String(port)], { cwd: ROOT, env: QUIET_ENV, stdio: ["ignore", "pipe", "pipe"] }), "mock buyers");
+  const child = track(
+    spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "bench", "mock-buyers-cli.ts"), String(port)], {
+      cwd: ROOT,
+      env: QUIET_ENV,
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+    "mock buyers",
+  );
   await waitFor(`http://127.0.0.1:${port}/control/x/requests`);
   return child;
 }
@@ -73,18 +80,52 @@ export async function queryBenchDatabase<T = Record<string, unknown>>(sql: strin
 }
 
 /** The gateway under `wrangler dev`; its devtools inspector listens on `port + 1000`. */
-export async function startGateway(port: number, vars: Record<string, string>, extraArgs: string[] = [], persist = PERSIST): Promise<ChildProcess> {
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--show-interactive-dev-session=false", "--inspector-port", String(port + 1000), ...extraArgs];
+export async function startGateway(
+  port: number,
+  vars: Record<string, string>,
+  extraArgs: string[] = [],
+  persist = PERSIST,
+): Promise<ChildProcess> {
+  const args = [
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--persist-to",
+    persist,
+    "--show-interactive-dev-session=false",
+    "--inspector-port",
+    String(port + 1000),
+    ...extraArgs,
+  ];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-  const child = track(spawn(path.join(ROOT, "node_modules", ".bin", "wrangler"), args, { cwd: ROOT, env: QUIET_ENV, stdio: ["ignore", "pipe", "pipe"] }), "gateway");
+  const child = track(
+    spawn(path.join(ROOT, "node_modules", ".bin", "wrangler"), args, { cwd: ROOT, env: QUIET_ENV, stdio: ["ignore", "pipe", "pipe"] }),
+    "gateway",
+  );
   await waitFor(`http://127.0.0.1:${port}/health`);
   return child;
 }
 
 export async function startBare(port: number, vars: Record<string, string>): Promise<ChildProcess> {
-  const args = ["dev", "--config", path.join(ROOT, "bench", "bare-worker", "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false", "--inspector-port", String(port + 1000)];
+  const args = [
+    "dev",
+    "--config",
+    path.join(ROOT, "bench", "bare-worker", "wrangler.toml"),
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--show-interactive-dev-session=false",
+    "--inspector-port",
+    String(port + 1000),
+  ];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-  const child = track(spawn(path.join(ROOT, "node_modules", ".bin", "wrangler"), args, { cwd: ROOT, env: QUIET_ENV, stdio: ["ignore", "pipe", "pipe"] }), "bare worker");
+  const child = track(
+    spawn(path.join(ROOT, "node_modules", ".bin", "wrangler"), args, { cwd: ROOT, env: QUIET_ENV, stdio: ["ignore", "pipe", "pipe"] }),
+    "bare worker",
+  );
   await waitFor(`http://127.0.0.1:${port}/`);
   return child;
 }

@@ -49,7 +49,12 @@ export interface Report {
 const verdict = (ok: boolean) => (ok ? "**met**" : "**not met**");
 const d = (x: Dist | undefined) => (x ? `${x.p50} / ${x.p95} / ${x.p99}` : "–");
 
-export function renderPerformance(input: unknown, market: { value: number; reject: number; cap: number | null }[], floorCents: number, notes: string): string {
+export function renderPerformance(
+  input: unknown,
+  market: { value: number; reject: number; cap: number | null }[],
+  floorCents: number,
+  notes: string,
+): string {
   const r = input as Report;
   const floor = 2 * r.buyer_latency_ms;
   const g50 = r.gateway_latency?.["50"];
@@ -57,7 +62,8 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
   const ratio = r.gateway_throughput && r.bare_throughput ? r.gateway_throughput.leads_per_s / r.bare_throughput.leads_per_s : NaN;
   const vsBare = g50 && b50 ? g50.e2e_ms.p50 / b50.e2e_ms.p50 : NaN;
   const sd = r.storage_distance;
-  const added = (n: string) => (sd?.[`rtt0_${n}`] && sd[`rtt80_${n}`] ? Math.round(sd[`rtt80_${n}`]!.e2e_ms.p50 - sd[`rtt0_${n}`]!.e2e_ms.p50) : undefined);
+  const added = (n: string) =>
+    sd?.[`rtt0_${n}`] && sd[`rtt80_${n}`] ? Math.round(sd[`rtt80_${n}`]!.e2e_ms.p50 - sd[`rtt0_${n}`]!.e2e_ms.p50) : undefined;
   const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : "–");
   const lines: string[] = [];
   lines.push(
@@ -84,7 +90,10 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
     "",
     "| target | measured | |",
     "|---|---|---|",
-    ...["20", "50"].map((n) => `| RTT 80 ms: e2e p50 at most 20 ms above RTT 0, ${n} buyers | ${added(n) === undefined ? "–" : `${added(n)! >= 0 ? "+" : ""}${added(n)} ms`} | ${verdict((added(n) ?? Infinity) <= 20)} |`),
+    ...["20", "50"].map(
+      (n) =>
+        `| RTT 80 ms: e2e p50 at most 20 ms above RTT 0, ${n} buyers | ${added(n) === undefined ? "–" : `${added(n)! >= 0 ? "+" : ""}${added(n)} ms`} | ${verdict((added(n) ?? Infinity) <= 20)} |`,
+    ),
     `| RTT 0: e2e p50 ≤ 1.10 × the bare Worker's at 50 buyers | ${Number.isFinite(vsBare) ? `${vsBare.toFixed(2)} ×` : "–"} | ${verdict(vsBare <= 1.1)} |`,
     `| RTT 0: Server-Timing \`gateway\` p99 ≤ 10 ms at 50 buyers | ${g50?.server_gateway_ms?.p99 ?? "–"} ms | ${verdict((g50?.server_gateway_ms?.p99 ?? Infinity) <= 10)} |`,
     `| RTT 0: throughput ≥ 80% of the bare Worker's at 20 buyers | ${pct(ratio)} | ${verdict(ratio >= 0.8)} |`,
@@ -146,9 +155,23 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
   );
   for (const name of ["raw", "quality"]) {
     const v = q?.variants[name];
-    lines.push(`| ${name === "raw" ? "raw bid" : "bid x quality"} | ${v?.leads ?? "–"} | ${v ? `$${v.gross_per_lead.toFixed(2)}` : "–"} | ${v ? `$${v.returned_per_lead.toFixed(2)}` : "–"} | ${v ? `**$${v.net_per_lead.toFixed(2)}**` : "–"} | ${v ? Object.entries(v.buyers).map(([b, n]) => `${b}: ${n}`).join(", ") : "–"} |`);
+    lines.push(
+      `| ${name === "raw" ? "raw bid" : "bid x quality"} | ${v?.leads ?? "–"} | ${v ? `$${v.gross_per_lead.toFixed(2)}` : "–"} | ${v ? `$${v.returned_per_lead.toFixed(2)}` : "–"} | ${v ? `**$${v.net_per_lead.toFixed(2)}**` : "–"} | ${
+        v
+          ? Object.entries(v.buyers)
+              .map(([b, n]) => `${b}: ${n}`)
+              .join(", ")
+          : "–"
+      } |`,
+    );
   }
-  if (q) lines.push("", `Quality scores after the history phase: ${Object.entries(q.quality_scores).map(([c, v]) => `${c} ${v.toFixed(2)}`).join(", ")}.`);
+  if (q)
+    lines.push(
+      "",
+      `Quality scores after the history phase: ${Object.entries(q.quality_scores)
+        .map(([c, v]) => `${c} ${v.toFixed(2)}`)
+        .join(", ")}.`,
+    );
   const p = r.production_limit ?? {};
   lines.push(
     "",
@@ -161,7 +184,8 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
     "| buyers | direct | relay | bare Worker (limited) |",
     "|---|---|---|---|",
   );
-  for (const n of ["20", "50", "100"]) lines.push(`| ${n} | ${d(p[`direct_${n}`]?.e2e_ms)} | ${d(p[`relay_${n}`]?.e2e_ms)} | ${d(p[`bare_${n}`]?.e2e_ms)} |`);
+  for (const n of ["20", "50", "100"])
+    lines.push(`| ${n} | ${d(p[`direct_${n}`]?.e2e_ms)} | ${d(p[`relay_${n}`]?.e2e_ms)} | ${d(p[`bare_${n}`]?.e2e_ms)} |`);
   if (sd) {
     lines.push(
       "",
@@ -181,7 +205,9 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
       const a = sd[`rtt0_${n}`];
       const b = sd[`rtt80_${n}`];
       const waits = b?.storage_waits ? `${b.storage_waits.p50} / ${b.storage_waits.p99}` : "–";
-      lines.push(`| ${n} | ${d(a?.e2e_ms)} | ${d(b?.e2e_ms)} | ${added(n) ?? "–"} | ${b?.storage_calls?.p50 ?? "–"} | ${waits} | ${added(n) === undefined ? "–" : verdict(added(n)! <= 20)} |`);
+      lines.push(
+        `| ${n} | ${d(a?.e2e_ms)} | ${d(b?.e2e_ms)} | ${added(n) ?? "–"} | ${b?.storage_calls?.p50 ?? "–"} | ${waits} | ${added(n) === undefined ? "–" : verdict(added(n)! <= 20)} |`,
+      );
     }
   }
   lines.push("", notes.trim(), "");
@@ -189,14 +215,27 @@ export function renderPerformance(input: unknown, market: { value: number; rejec
 }
 
 /** Rebuilds docs/PERFORMANCE.md from the latest bench results, the notes and the latest soak summary. */
-export function writePerformanceDoc(root: string, market: { value: number; reject: number; cap: number | null }[], floorCents: number): void {
+export function writePerformanceDoc(
+  root: string,
+  market: { value: number; reject: number; cap: number | null }[],
+  floorCents: number,
+): void {
   const results = path.join(root, "bench", "results");
   const latest = path.join(results, "latest.json");
   if (!existsSync(latest)) return;
   const notes = readFileSync(path.join(root, "bench", "notes.md"), "utf8");
   const soakFile = path.join(results, "soak-latest.txt");
   const soak = existsSync(soakFile)
-    ? ["## Soak (`npm run soak`)", "", "The latest soak's summary, printed as the command prints it:", "", "```", readFileSync(soakFile, "utf8").trim(), "```", ""].join("\n")
+    ? [
+        "## Soak (`npm run soak`)",
+        "",
+        "The latest soak's summary, printed as the command prints it:",
+        "",
+        "```",
+        readFileSync(soakFile, "utf8").trim(),
+        "```",
+        "",
+      ].join("\n")
     : "";
   const doc = renderPerformance(JSON.parse(readFileSync(latest, "utf8")), market, floorCents, `${soak}\n${notes}`);
   writeFileSync(path.join(root, "docs", "PERFORMANCE.md"), doc);

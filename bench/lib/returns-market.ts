@@ -9,7 +9,10 @@ import { BENCH_SECRET, RETURNS_MARKET, benchLead } from "./seed";
 
 export interface ReturnsMarketResult {
   leads_per_phase: number;
-  variants: Record<string, { leads: number; gross_per_lead: number; returned_per_lead: number; net_per_lead: number; buyers: Record<string, number> }>;
+  variants: Record<
+    string,
+    { leads: number; gross_per_lead: number; returned_per_lead: number; net_per_lead: number; buyers: Record<string, number> }
+  >;
   quality_scores: Record<string, number>;
 }
 
@@ -21,7 +24,11 @@ const returnsOf = (leadId: string, buyer: string) => {
 async function fileReturn(base: string, leadId: string, buyer: string): Promise<void> {
   const body = JSON.stringify({ lead_id: leadId, reason: "bad_data" });
   const url = `${base}/v1/returns`;
-  const headers = { "content-type": "application/json", "x-leadgate-contract": `ct_${buyer}`, ...(await signatureHeaders([BENCH_SECRET], "POST", url, body, Date.now())) };
+  const headers = {
+    "content-type": "application/json",
+    "x-leadgate-contract": `ct_${buyer}`,
+    ...(await signatureHeaders([BENCH_SECRET], "POST", url, body, Date.now())),
+  };
   const res = await fetch(url, { method: "POST", headers, body });
   if (res.status !== 200) throw new Error(`return refused: ${res.status} ${await res.text()}`);
 }
@@ -60,7 +67,17 @@ export async function runReturnsMarket(
     const per = (c: number) => (mine.length ? Math.round(c / mine.length) / 100 : 0);
     const buyers: Record<string, number> = {};
     for (const s of mine) buyers[s.buyer] = (buyers[s.buyer] ?? 0) + 1;
-    variants[name] = { leads: mine.length, gross_per_lead: per(gross), returned_per_lead: per(returned), net_per_lead: per(gross - returned), buyers };
+    variants[name] = {
+      leads: mine.length,
+      gross_per_lead: per(gross),
+      returned_per_lead: per(returned),
+      net_per_lead: per(gross - returned),
+      buyers,
+    };
   }
-  return { leads_per_phase: count, variants, quality_scores: Object.fromEntries(Object.entries(scores).map(([k, v]) => [k, round1(v / 100) / 100])) };
+  return {
+    leads_per_phase: count,
+    variants,
+    quality_scores: Object.fromEntries(Object.entries(scores).map(([k, v]) => [k, round1(v / 100) / 100])),
+  };
 }

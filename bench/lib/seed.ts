@@ -60,8 +60,21 @@ export function benchSeed(buyersUrl: string): string[] {
     `INSERT INTO campaigns (id, slug, name, fields, mode, ping_timeout_ms, floor_cents, dedupe_window_s, post_deadline_ms, retry_max_attempts, max_fanout)
      VALUES ('${id}', '${id}', '${id}', ${q(JSON.stringify(DEMO_FIELDS))}, '${mode}', ${pingTimeout}, ${floor}, 2592000, 3000, 0, 100);`;
   const contract = (id: string, buyer: string, campaignId: string, mock: string, extra: Record<string, string | number> = {}) => {
-    const cols = { id, buyer_id: buyer, campaign_id: campaignId, name: id, ping_url: `${buyersUrl}/b/${mock}/ping`, post_url: `${buyersUrl}/b/${mock}/post`, secret: BENCH_SECRET, timeout_ms: 1000, timezone: "UTC", ...extra };
-    return `INSERT INTO contracts (${Object.keys(cols).join(", ")}) VALUES (${Object.values(cols).map((v) => (typeof v === "number" ? v : q(v))).join(", ")});`;
+    const cols = {
+      id,
+      buyer_id: buyer,
+      campaign_id: campaignId,
+      name: id,
+      ping_url: `${buyersUrl}/b/${mock}/ping`,
+      post_url: `${buyersUrl}/b/${mock}/post`,
+      secret: BENCH_SECRET,
+      timeout_ms: 1000,
+      timezone: "UTC",
+      ...extra,
+    };
+    return `INSERT INTO contracts (${Object.keys(cols).join(", ")}) VALUES (${Object.values(cols)
+      .map((v) => (typeof v === "number" ? v : q(v)))
+      .join(", ")});`;
   };
   for (const n of SIZES) {
     stmts.push(campaign(`lat-${n}`, "auction", 0, 1000));
@@ -70,7 +83,10 @@ export function benchSeed(buyersUrl: string): string[] {
       stmts.push(contract(`ct_n${n}b${i}`, `buy_n${n}b${i}`, `lat-${n}`, `n${n}b${i}`, { cap_day: 1_000_000 }));
     }
   }
-  stmts.push(campaign("market-auction", "auction", MARKET_FLOOR_CENTS, 1000), campaign("market-waterfall", "waterfall", MARKET_FLOOR_CENTS, 1000));
+  stmts.push(
+    campaign("market-auction", "auction", MARKET_FLOOR_CENTS, 1000),
+    campaign("market-waterfall", "waterfall", MARKET_FLOOR_CENTS, 1000),
+  );
   MARKET.forEach((m, i) => {
     stmts.push(`INSERT INTO buyers (id, name) VALUES ('buy_mk${i}', 'mk${i}');`);
     // The waterfall orders its tiers by expected price, as ping trees usually are.

@@ -13,7 +13,8 @@ export async function rekeyStatements(
   leads: { id: string; phone_hash: string | null; email_hash: string | null }[],
 ): Promise<string[]> {
   const out: string[] = [];
-  for (const s of suppressions) out.push(`UPDATE suppressions SET hash = ${lit(await pepperedHash(pepper, s.hash))} WHERE hash = ${lit(s.hash)};`);
+  for (const s of suppressions)
+    out.push(`UPDATE suppressions SET hash = ${lit(await pepperedHash(pepper, s.hash))} WHERE hash = ${lit(s.hash)};`);
   for (const l of leads) {
     const set: string[] = [];
     if (l.phone_hash) set.push(`phone_hash = ${lit(await pepperedHash(pepper, l.phone_hash))}`);

@@ -43,7 +43,16 @@ export interface OutcomeCounts {
   postErrors: number;
 }
 
-export const NO_OUTCOMES: OutcomeCounts = { pings: 0, pingTimeouts: 0, pingErrors: 0, posts: 0, accepted: 0, rejected: 0, postTimeouts: 0, postErrors: 0 };
+export const NO_OUTCOMES: OutcomeCounts = {
+  pings: 0,
+  pingTimeouts: 0,
+  pingErrors: 0,
+  posts: 0,
+  accepted: 0,
+  rejected: 0,
+  postTimeouts: 0,
+  postErrors: 0,
+};
 export const CLOSED: Health = { state: "closed", reason: null, since: 0, until: null, trips: 0 };
 
 const pct = (n: number, of: number) => Math.round((100 * n) / of);

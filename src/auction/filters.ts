@@ -3,8 +3,7 @@ import type { LeadData } from "../lead/fields";
 import { cachedRegex } from "../lib/strings";
 import type { Filter } from "../rules/schemas";
 
-const same = (a: unknown, b: unknown) =>
-  typeof a === "string" && typeof b === "string" ? a.toLowerCase() === b.toLowerCase() : a === b;
+const same = (a: unknown, b: unknown) => (typeof a === "string" && typeof b === "string" ? a.toLowerCase() === b.toLowerCase() : a === b);
 
 const MAX_REGEX_INPUT = 1024;
 
@@ -33,7 +32,6 @@ export function matchesFilter(filter: Filter, lead: LeadData): boolean {
 }
 
 /** The first filter that does not match, or undefined when all match. */
-export const failingFilter = (filters: Filter[], lead: LeadData): Filter | undefined =>
-  filters.find((f) => !matchesFilter(f, lead));
+export const failingFilter = (filters: Filter[], lead: LeadData): Filter | undefined => filters.find((f) => !matchesFilter(f, lead));
 
 export const describeFilter = (f: Filter): string => `filter ${f.field} ${f.op}`;

@@ -15,7 +15,8 @@ export interface Bid {
   latencyMs: number;
 }
 
-export type RankOutcome = { ok: true; bid: Bid } | { ok: false; outcome: "below_floor" | "invalid"; reason: string; effectiveCents: number };
+export type RankOutcome =
+  { ok: true; bid: Bid } | { ok: false; outcome: "below_floor" | "invalid"; reason: string; effectiveCents: number };
 
 /**
  * Applies the adjustment factor, the contract's minimum and the campaign floor to one bid.
@@ -61,7 +62,13 @@ export function fixedPriceBids(contracts: Contract[], campaign: Campaign): { bid
   const bids: Bid[] = [];
   const rejected: Refusal[] = [];
   for (const c of contracts) {
-    const q = qualifyBid(c, c.fixedPriceCents ?? 0, campaign.floorCents, { token: null, pingId: null, latencyMs: 0 }, campaign.qualityWeighting);
+    const q = qualifyBid(
+      c,
+      c.fixedPriceCents ?? 0,
+      campaign.floorCents,
+      { token: null, pingId: null, latencyMs: 0 },
+      campaign.qualityWeighting,
+    );
     if (q.ok) bids.push(q.bid);
     else rejected.push({ contract: c, outcome: q.outcome, reason: q.reason });
   }

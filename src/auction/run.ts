@@ -113,14 +113,16 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
   });
   await spendPingBudget(input, eligibility);
   // A seller's post keeps the pings its ping made; the eligibility of that moment decided them.
-  const pings: PingRow[] = input.held ? [...input.held.pings] : eligibility.skipped.map((s) => ({
-    id: newId("pg"),
-    leadId,
-    contractId: s.contract.id,
-    attempt: input.attempt,
-    outcome: "skipped",
-    reason: s.reason,
-  }));
+  const pings: PingRow[] = input.held
+    ? [...input.held.pings]
+    : eligibility.skipped.map((s) => ({
+        id: newId("pg"),
+        leadId,
+        contractId: s.contract.id,
+        attempt: input.attempt,
+        outcome: "skipped",
+        reason: s.reason,
+      }));
   // Cap headroom for the contracts that may win is taken while the pings are out.
   if (input.attempt === 0) input.services.caps.prepare([...eligibility.ping, ...eligibility.fixed], input.defer);
   const gate = openGate(input);
@@ -131,7 +133,10 @@ export async function runAuction(input: AuctionInput): Promise<AuctionResult> {
       ? await waterfallAuction(input, [...eligibility.ping, ...eligibility.fixed], pings, post, gate)
       : await parallelAuction(input, eligibility.ping, eligibility.fixed, pings, post, gate);
 
-  const splits = splitSales(input.source, result.sold.map((s) => s.bid.bidCents));
+  const splits = splitSales(
+    input.source,
+    result.sold.map((s) => s.bid.bidCents),
+  );
   const sales = result.sold.map((s, i) => ({ contract: s.bid.contract, split: splits[i]!, buyerLeadId: s.buyerLeadId }));
   const posts: PostRow[] = result.attempts.map((a) => {
     const saleIdx = result.sold.indexOf(a);
@@ -252,11 +257,15 @@ function pingRow(input: AuctionInput, r: PingResult, qualified: ReturnType<typeo
     contractId: r.contract.id,
     attempt: input.attempt,
     outcome: refused ? refused.outcome : r.outcome,
-    reason: refused ? refused.reason : input.campaign.qualityWeighting && r.outcome === "bid" && r.contract.qualityBps < 10_000 ? `ranked at quality ${(r.contract.qualityBps / 10_000).toFixed(2)}` : r.reason,
+    reason: refused
+      ? refused.reason
+      : input.campaign.qualityWeighting && r.outcome === "bid" && r.contract.qualityBps < 10_000
+        ? `ranked at quality ${(r.contract.qualityBps / 10_000).toFixed(2)}`
+        : r.reason,
     httpStatus: r.httpStatus,
     latencyMs: r.latencyMs,
     bidCents: r.bidCents,
-    effectiveCents: qualified ? qualified.ok ? qualified.bid.effectiveCents : qualified.effectiveCents : null,
+    effectiveCents: qualified ? (qualified.ok ? qualified.bid.effectiveCents : qualified.effectiveCents) : null,
     bidToken: r.token,
   };
 }
@@ -272,8 +281,26 @@ async function pingContracts(input: AuctionInput, contracts: Contract[], deadlin
   for (const contract of contracts) {
     const tmaxMs = Math.min(contract.timeoutMs, deadline - now);
     if (tmaxMs < Math.max(1, contract.minPingMs))
-      pings.push({ id: newId("pg"), leadId: input.leadId, contractId: contract.id, attempt: input.attempt, outcome: "skipped", reason: "no time left" });
-    else targets.push({ contract, ctx: { pingId: newId("pg"), campaign: input.campaign.slug, leadId: input.leadId, lead: safe, tmaxMs, trustedformPingUrl: input.consent?.trustedform_ping_url ?? null } });
+      pings.push({
+        id: newId("pg"),
+        leadId: input.leadId,
+        contractId: contract.id,
+        attempt: input.attempt,
+        outcome: "skipped",
+        reason: "no time left",
+      });
+    else
+      targets.push({
+        contract,
+        ctx: {
+          pingId: newId("pg"),
+          campaign: input.campaign.slug,
+          leadId: input.leadId,
+          lead: safe,
+          tmaxMs,
+          trustedformPingUrl: input.consent?.trustedform_ping_url ?? null,
+        },
+      });
   }
   return input.services.buyers.ping(targets, deadline);
 }
@@ -284,13 +311,30 @@ async function collectBids(input: AuctionInput, toPing: Contract[], fixed: Contr
   const results = await pingContracts(input, toPing, Date.now() + campaign.pingTimeoutMs, pings);
   const bids: Bid[] = [];
   for (const r of results) {
-    const q = r.outcome === "bid" ? qualifyBid(r.contract, r.bidCents!, campaign.floorCents, { token: r.token, pingId: r.pingId, latencyMs: r.latencyMs }, campaign.qualityWeighting) : null;
+    const q =
+      r.outcome === "bid"
+        ? qualifyBid(
+            r.contract,
+            r.bidCents!,
+            campaign.floorCents,
+            { token: r.token, pingId: r.pingId, latencyMs: r.latencyMs },
+            campaign.qualityWeighting,
+          )
+        : null;
     pings.push(pingRow(input, r, q));
     if (q?.ok) bids.push(q.bid);
   }
   const fixedBids = fixedPriceBids(fixed, campaign);
   for (const f of fixedBids.rejected)
-    pings.push({ id: newId("pg"), leadId: input.leadId, contractId: f.contract.id, attempt: input.attempt, outcome: f.outcome, reason: f.reason, bidCents: f.contract.fixedPriceCents });
+    pings.push({
+      id: newId("pg"),
+      leadId: input.leadId,
+      contractId: f.contract.id,
+      attempt: input.attempt,
+      outcome: f.outcome,
+      reason: f.reason,
+      bidCents: f.contract.fixedPriceCents,
+    });
   return rankBids([...bids, ...fixedBids.bids]);
 }
 
@@ -300,8 +344,24 @@ function heldBids(input: AuctionInput, held: HeldBid[], pings: PingRow[]): Bid[]
   const bids: Bid[] = [];
   for (const h of held) {
     const contract = active.get(h.contractId);
-    if (contract) bids.push({ contract, bidCents: h.bidCents, effectiveCents: h.effectiveCents, token: h.token, pingId: h.pingId, latencyMs: h.latencyMs });
-    else pings.push({ id: newId("pg"), leadId: input.leadId, contractId: h.contractId, attempt: input.attempt, outcome: "skipped", reason: "contract no longer active" });
+    if (contract)
+      bids.push({
+        contract,
+        bidCents: h.bidCents,
+        effectiveCents: h.effectiveCents,
+        token: h.token,
+        pingId: h.pingId,
+        latencyMs: h.latencyMs,
+      });
+    else
+      pings.push({
+        id: newId("pg"),
+        leadId: input.leadId,
+        contractId: h.contractId,
+        attempt: input.attempt,
+        outcome: "skipped",
+        reason: "contract no longer active",
+      });
   }
   return rankBids(bids);
 }
@@ -349,11 +409,28 @@ async function waterfallAuction(input: AuctionInput, contracts: Contract[], ping
     if (contract.pricing === "fixed") {
       const f = fixedPriceBids([contract], campaign);
       bid = f.bids[0];
-      if (!bid) pings.push({ id: newId("pg"), leadId: input.leadId, contractId: contract.id, attempt: input.attempt, outcome: f.rejected[0]?.outcome ?? "below_floor", reason: f.rejected[0]?.reason ?? null });
+      if (!bid)
+        pings.push({
+          id: newId("pg"),
+          leadId: input.leadId,
+          contractId: contract.id,
+          attempt: input.attempt,
+          outcome: f.rejected[0]?.outcome ?? "below_floor",
+          reason: f.rejected[0]?.reason ?? null,
+        });
     } else {
       const [r] = await pingContracts(input, [contract], Math.min(deadline, Date.now() + campaign.pingTimeoutMs), pings);
       if (!r) continue; // no time left for this one
-      const q = r.outcome === "bid" ? qualifyBid(contract, r.bidCents!, campaign.floorCents, { token: r.token, pingId: r.pingId, latencyMs: r.latencyMs }, campaign.qualityWeighting) : null;
+      const q =
+        r.outcome === "bid"
+          ? qualifyBid(
+              contract,
+              r.bidCents!,
+              campaign.floorCents,
+              { token: r.token, pingId: r.pingId, latencyMs: r.latencyMs },
+              campaign.qualityWeighting,
+            )
+          : null;
       pings.push(pingRow(input, r, q));
       if (q?.ok) bid = q.bid;
     }
@@ -407,10 +484,15 @@ function reserveAndPost(input: AuctionInput, gate: Gate): Post {
       input.defer(
         Promise.allSettled([
           capping.status === "fulfilled" && capping.value.ok ? capping.value.release() : undefined,
-          claiming.status === "fulfilled" && claiming.value === true && !held ? dedupe.releaseForBuyer(fingerprints, c.dedupeKey, leadId, c.dedupeWindowS) : undefined,
+          claiming.status === "fulfilled" && claiming.value === true && !held
+            ? dedupe.releaseForBuyer(fingerprints, c.dedupeKey, leadId, c.dedupeWindowS)
+            : undefined,
         ]),
       );
-      return { ...failedAttempt(bid, failure), reason: `cap or dedupe unavailable: ${failure instanceof Error ? failure.message : String(failure)}`.slice(0, 200) };
+      return {
+        ...failedAttempt(bid, failure),
+        reason: `cap or dedupe unavailable: ${failure instanceof Error ? failure.message : String(failure)}`.slice(0, 200),
+      };
     }
     const [cap, fresh] = [capping.value, claiming.value];
     const giveBack = () =>
@@ -449,7 +531,11 @@ function reserveAndPost(input: AuctionInput, gate: Gate): Post {
       // (src/pipeline/recover.ts) and records it instead of selling the lead again.
       if (input.journal) {
         const sale = { contractId: c.id, priceCents: bid.bidCents, buyerLeadId: res.buyerLeadId, leaseId: cap.leaseId, at: Date.now() };
-        await journal.recordSale(input.journal, leadId, sale).catch((err: Error) => log("journal_write_failed", { lead_id: leadId, contract: c.id, error: err.message.slice(0, 200) }, "error"));
+        await journal
+          .recordSale(input.journal, leadId, sale)
+          .catch((err: Error) =>
+            log("journal_write_failed", { lead_id: leadId, contract: c.id, error: err.message.slice(0, 200) }, "error"),
+          );
       }
       input.defer(cap.commit());
       return attempt("accepted", null, { ...http, buyerLeadId: res.buyerLeadId });

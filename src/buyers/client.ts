@@ -12,7 +12,12 @@ export interface Buyers {
 }
 
 export function buyersClient(env: Pick<Env, "PING_RELAY">, config: Config, location: string): Buyers {
-  const opts = { transport: config.PING_TRANSPORT, relayPoolSize: config.RELAY_POOL_SIZE, connectionLimit: config.EMULATE_CONNECTION_LIMIT, location };
+  const opts = {
+    transport: config.PING_TRANSPORT,
+    relayPoolSize: config.RELAY_POOL_SIZE,
+    connectionLimit: config.EMULATE_CONNECTION_LIMIT,
+    location,
+  };
   return {
     ping: (targets, deadline) => pingAll(env.PING_RELAY, targets, deadline, opts),
     post: postTo,

@@ -23,7 +23,13 @@ export type Exchange =
   | { ok: false; kind: "timeout" | "error"; reason: string; status: number | null; latencyMs: number };
 
 /** The wire request with its content type and signature headers, for `url` (plus a GET's query). */
-export async function signedRequest(url: string, wire: WireRequest, secrets: string[], timeoutMs: number, now = Date.now()): Promise<OutboundRequest> {
+export async function signedRequest(
+  url: string,
+  wire: WireRequest,
+  secrets: string[],
+  timeoutMs: number,
+  now = Date.now(),
+): Promise<OutboundRequest> {
   const target = wire.query ? `${url}${url.includes("?") ? "&" : "?"}${wire.query}` : url;
   return {
     method: wire.method,
@@ -45,7 +51,10 @@ const decodeCapped = (bytes: Uint8Array | undefined) => bytes && decoder.decode(
  * Sends one request, bounded by its own timeout and by `deadline` (epoch ms, shared by a fan-out).
  * One timer per fan-out, not one per request, when the request's timeout reaches the deadline anyway.
  */
-export async function send(req: OutboundRequest, opts: { deadline?: { at: number; signal: AbortSignal }; limiter?: Limiter } = {}): Promise<Exchange> {
+export async function send(
+  req: OutboundRequest,
+  opts: { deadline?: { at: number; signal: AbortSignal }; limiter?: Limiter } = {},
+): Promise<Exchange> {
   const started = Date.now();
   const shared = opts.deadline;
   const signal =
@@ -57,7 +66,13 @@ export async function send(req: OutboundRequest, opts: { deadline?: { at: number
   const release = opts.limiter ? await opts.limiter.acquire() : () => {};
   let status: number | null = null;
   try {
-    const res = await fetch(req.url, { method: req.method, body: req.method === "GET" ? undefined : req.body, headers: req.headers, signal, redirect: "manual" });
+    const res = await fetch(req.url, {
+      method: req.method,
+      body: req.method === "GET" ? undefined : req.body,
+      headers: req.headers,
+      signal,
+      redirect: "manual",
+    });
     release(); // headers are in: the connection no longer counts against the limit
     status = res.status;
     // A declared length within the cap is read natively; otherwise the stream is read up to the cap.

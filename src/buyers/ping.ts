@@ -66,7 +66,13 @@ export async function pingAll(
   const now = Date.now();
   const requests = await Promise.all(
     targets.map((t) =>
-      signedRequest(t.contract.pingUrl!, buildPing(t.contract, t.ctx), t.contract.pingSecrets, Math.max(1, Math.min(t.ctx.tmaxMs, deadline - now)), now),
+      signedRequest(
+        t.contract.pingUrl!,
+        buildPing(t.contract, t.ctx),
+        t.contract.pingSecrets,
+        Math.max(1, Math.min(t.ctx.tmaxMs, deadline - now)),
+        now,
+      ),
     ),
   );
   let exchanges: Exchange[];
@@ -80,7 +86,12 @@ export async function pingAll(
   return targets.map((t, i) => toResult(t.contract, t.ctx.pingId, exchanges[i]!, deadline, now));
 }
 
-async function viaRelays(relays: DurableObjectNamespace<PingRelay>, requests: OutboundRequest[], deadline: number, opts: FanoutOptions): Promise<Exchange[]> {
+async function viaRelays(
+  relays: DurableObjectNamespace<PingRelay>,
+  requests: OutboundRequest[],
+  deadline: number,
+  opts: FanoutOptions,
+): Promise<Exchange[]> {
   const poolSize = opts.relayPoolSize;
   const batches: OutboundRequest[][] = [];
   for (let i = 0; i < requests.length; i += RELAY_BATCH) batches.push(requests.slice(i, i + RELAY_BATCH));
@@ -93,10 +104,26 @@ async function viaRelays(relays: DurableObjectNamespace<PingRelay>, requests: Ou
       // A relay that fails after the guard won must not surface as an unhandled rejection.
       const sent = relay.send(batch, deadline).then(
         (answer) => answer,
-        (err: Error) => batch.map((): Exchange => ({ ok: false, kind: "error", reason: `relay failed: ${err.message}`.slice(0, 200), status: null, latencyMs: 0 })),
+        (err: Error) =>
+          batch.map((): Exchange => ({
+            ok: false,
+            kind: "error",
+            reason: `relay failed: ${err.message}`.slice(0, 200),
+            status: null,
+            latencyMs: 0,
+          })),
       );
       const answer = await Promise.race([sent, guard]);
-      return answer ?? batch.map((): Exchange => ({ ok: false, kind: "timeout", reason: "relay did not answer by the deadline", status: null, latencyMs: 0 }));
+      return (
+        answer ??
+        batch.map((): Exchange => ({
+          ok: false,
+          kind: "timeout",
+          reason: "relay did not answer by the deadline",
+          status: null,
+          latencyMs: 0,
+        }))
+      );
     }),
   );
   return results.flat();

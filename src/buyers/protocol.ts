@@ -45,9 +45,7 @@ export type PingAnswer =
   | { kind: "error"; reason: string };
 
 export type PostAnswer =
-  | { kind: "accepted"; buyerLeadId: string | null }
-  | { kind: "rejected"; reason: string }
-  | { kind: "error"; reason: string };
+  { kind: "accepted"; buyerLeadId: string | null } | { kind: "rejected"; reason: string } | { kind: "error"; reason: string };
 
 export interface WireRequest {
   method: "POST" | "GET";
@@ -106,8 +104,7 @@ function readNativePing(a: Answer): PingAnswer {
 function readNativePost(a: Answer): PostAnswer {
   if (a.status >= 500) return { kind: "error", reason: `HTTP ${a.status}` };
   const json = parseJsonObject(a.body);
-  if (a.status < 200 || a.status > 299)
-    return { kind: "rejected", reason: reasonOf(json?.reason) ?? `HTTP ${a.status}` };
+  if (a.status < 200 || a.status > 299) return { kind: "rejected", reason: reasonOf(json?.reason) ?? `HTTP ${a.status}` };
   if (!json || typeof json.accepted !== "boolean") return { kind: "error", reason: "answer has no accepted flag" };
   return json.accepted
     ? { kind: "accepted", buyerLeadId: tokenOf(json.buyer_lead_id) }
@@ -205,7 +202,12 @@ function buildTemplate(t: RequestTemplate, lead: LeadData, v: Values): WireReque
     case "form":
       return { method: "POST", body: params(out), contentType: FORM_TYPE, headers: t.headers };
     case "xml":
-      return { method: "POST", body: `<?xml version="1.0" encoding="UTF-8"?>${xmlBuilder.build({ [t.xml_root]: out }) as string}`, contentType: XML_TYPE, headers: t.headers };
+      return {
+        method: "POST",
+        body: `<?xml version="1.0" encoding="UTF-8"?>${xmlBuilder.build({ [t.xml_root]: out }) as string}`,
+        contentType: XML_TYPE,
+        headers: t.headers,
+      };
     case "query":
       return { method: "GET", body: "", contentType: null, headers: t.headers, query: params(out) };
   }
@@ -238,7 +240,11 @@ const isAccepted = (value: unknown, rules: ResponseRules): boolean => oneOf(valu
 
 /** The HTTP-200 failure the rules describe, if this answer is one. */
 function failureIn(r: ResponseRules, obj: Record<string, unknown> | undefined): boolean {
-  return r.failure_path !== undefined && obj !== undefined && oneOf(getPath(obj, r.failure_path), r.failure_values ?? ["failure", "error", "false", false]);
+  return (
+    r.failure_path !== undefined &&
+    obj !== undefined &&
+    oneOf(getPath(obj, r.failure_path), r.failure_values ?? ["failure", "error", "false", false])
+  );
 }
 
 function bidCentsOf(raw: unknown, unit: ResponseRules["bid_unit"]): number | undefined {
@@ -246,7 +252,6 @@ function bidCentsOf(raw: unknown, unit: ResponseRules["bid_unit"]): number | und
   const n = typeof raw === "string" && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
   return typeof n === "number" && Number.isSafeInteger(n) ? n : undefined;
 }
-
 
 function readTemplatePing(r: ResponseRules, a: Answer): PingAnswer {
   if (r.reject_status?.includes(a.status) || a.status === 204) return { kind: "no_bid", reason: `HTTP ${a.status}` };
@@ -266,7 +271,9 @@ function readTemplatePing(r: ResponseRules, a: Answer): PingAnswer {
   const raw = getPath(obj, r.bid_path ?? "bid");
   if (raw === undefined || raw === null || raw === "") return { kind: "no_bid", reason: reason ?? "no bid in answer" };
   const cents = bidCentsOf(raw, r.bid_unit);
-  return checkBid(cents, raw) ?? { kind: "bid", bidCents: cents!, token: r.bid_token_path ? tokenOf(getPath(obj, r.bid_token_path)) : null };
+  return (
+    checkBid(cents, raw) ?? { kind: "bid", bidCents: cents!, token: r.bid_token_path ? tokenOf(getPath(obj, r.bid_token_path)) : null }
+  );
 }
 
 function readTemplatePost(r: ResponseRules, a: Answer): PostAnswer {

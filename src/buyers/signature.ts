@@ -15,7 +15,13 @@ export const signedStringV2 = (ts: string, method: string, url: string, body: st
   return `${ts}\n${method.toUpperCase()}\n${u.pathname}${u.search}\n${body}`;
 };
 
-export async function signatureHeaders(secrets: string[], method: string, url: string, body: string, nowMs: number): Promise<Record<string, string>> {
+export async function signatureHeaders(
+  secrets: string[],
+  method: string,
+  url: string,
+  body: string,
+  nowMs: number,
+): Promise<Record<string, string>> {
   const ts = String(Math.floor(nowMs / 1000));
   const [current] = secrets;
   if (!current) return {};

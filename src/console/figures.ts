@@ -109,7 +109,19 @@ export function contractFigures(rows: RollupRow[], rules: Rules): ContractFigure
       by.set(r.contract_id, { ...r, latency: [...r.latency], bidsBy: [...r.bidsBy] });
       continue;
     }
-    for (const k of ["pings", "bids", "bid_cents", "timeouts", "errors", "posts", "accepted", "rejected", "post_failed", "revenue_cents"] as const) acc[k] += r[k];
+    for (const k of [
+      "pings",
+      "bids",
+      "bid_cents",
+      "timeouts",
+      "errors",
+      "posts",
+      "accepted",
+      "rejected",
+      "post_failed",
+      "revenue_cents",
+    ] as const)
+      acc[k] += r[k];
     r.latency.forEach((v, i) => (acc.latency[i]! += v));
     r.bidsBy.forEach((v, i) => (acc.bidsBy[i]! += v));
   }
@@ -140,9 +152,21 @@ export function contractFigures(rows: RollupRow[], rules: Rules): ContractFigure
     .sort((a, b) => b.revenueCents - a.revenueCents || b.pings - a.pings || (a.id < b.id ? -1 : 1));
 }
 
-export const BID_BUCKET_LABELS = [...BID_BOUNDS.map((b, i) => `${i === 0 ? "≤" : `${BID_BOUNDS[i - 1]! / 100}–`}$${b / 100}`), `>$${BID_BOUNDS[BID_BOUNDS.length - 1]! / 100}`];
+export const BID_BUCKET_LABELS = [
+  ...BID_BOUNDS.map((b, i) => `${i === 0 ? "≤" : `${BID_BOUNDS[i - 1]! / 100}–`}$${b / 100}`),
+  `>$${BID_BOUNDS[BID_BOUNDS.length - 1]! / 100}`,
+];
 
-type LeadAgg = { bucket: number; campaign_id: string; source_id: string; status: string; n: number; price: number; payout: number; margin: number };
+type LeadAgg = {
+  bucket: number;
+  campaign_id: string;
+  source_id: string;
+  status: string;
+  n: number;
+  price: number;
+  payout: number;
+  margin: number;
+};
 
 /**
  * Everything the overview page shows, in one D1 batch plus the rollup reads. With `sourceId` (a
@@ -160,16 +184,28 @@ export async function loadFigures(db: Db, rules: Rules, span: Span, opts: { now?
       )
       .bind(range.step, range.from, range.to, only),
     db.$client
-      .prepare(`SELECT id, campaign_id, source_id, status, price_cents, payout_cents, created_at FROM leads WHERE (?1 IS NULL OR source_id = ?1) ORDER BY created_at DESC LIMIT 25`)
+      .prepare(
+        `SELECT id, campaign_id, source_id, status, price_cents, payout_cents, created_at FROM leads WHERE (?1 IS NULL OR source_id = ?1) ORDER BY created_at DESC LIMIT 25`,
+      )
       .bind(only),
   ]);
-  const [rollups, reasons] = only ? [[], []] : await Promise.all([readRollups(db, range.grain, range.from, range.to), readReasons(db, range.grain, range.from, range.to, 20)]);
+  const [rollups, reasons] = only
+    ? [[], []]
+    : await Promise.all([readRollups(db, range.grain, range.from, range.to), readReasons(db, range.grain, range.from, range.to, 20)]);
   const [returnRows, variantRows] = only
     ? [[], []]
     : await Promise.all([
-        db.$client.prepare(`SELECT status, COUNT(*) AS n, SUM(price_cents) AS cents FROM returns WHERE created_at >= ? AND created_at < ? GROUP BY status`).bind(range.from, range.to).all<{ status: string; n: number; cents: number }>().then((r) => r.results),
         db.$client
-          .prepare(`SELECT experiment_id, variant, COUNT(*) AS n, SUM(status = 'sold') AS sold FROM leads WHERE experiment_id IS NOT NULL AND created_at >= ? AND created_at < ? GROUP BY 1, 2`)
+          .prepare(
+            `SELECT status, COUNT(*) AS n, SUM(price_cents) AS cents FROM returns WHERE created_at >= ? AND created_at < ? GROUP BY status`,
+          )
+          .bind(range.from, range.to)
+          .all<{ status: string; n: number; cents: number }>()
+          .then((r) => r.results),
+        db.$client
+          .prepare(
+            `SELECT experiment_id, variant, COUNT(*) AS n, SUM(status = 'sold') AS sold FROM leads WHERE experiment_id IS NOT NULL AND created_at >= ? AND created_at < ? GROUP BY 1, 2`,
+          )
           .bind(range.from, range.to)
           .all<{ experiment_id: string; variant: string; n: number; sold: number }>()
           .then((r) => r.results),
@@ -223,9 +259,11 @@ export async function loadFigures(db: Db, rules: Rules, span: Span, opts: { now?
       payoutCents: Number(r.payout_cents),
       at: Number(r.created_at),
     })),
-    breakers: only ? [] : [...rules.contractsById.values()]
-      .filter((c) => c.health && c.health.state !== "closed")
-      .map((c) => ({ contract: c.id, buyer: c.buyerName, state: c.health!.state, reason: c.health!.reason })),
+    breakers: only
+      ? []
+      : [...rules.contractsById.values()]
+          .filter((c) => c.health && c.health.state !== "closed")
+          .map((c) => ({ contract: c.id, buyer: c.buyerName, state: c.health!.state, reason: c.health!.reason })),
     problems: only ? [] : rules.problems,
     returns: {
       approved: Number(returnRows.find((r) => r.status === "approved")?.n ?? 0),

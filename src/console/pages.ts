@@ -31,14 +31,31 @@ input{width:100%;padding:.4rem;font:inherit;box-sizing:border-box} button{margin
 
 export function layout(title: string, body: Html, nav: { admin: boolean; span?: string } = { admin: true }): Html {
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · leadgate console</title><link rel="icon" href="data:,">
-<link rel="stylesheet" href="/console/assets/uplot.css"><style>${raw(STYLE)}</style></head>
-<body><header><b>leadgate</b>${nav.admin
-    ? html`<a href="/console?span=hour" class="${nav.span === "hour" ? "on" : ""}">last hour</a><a href="/console?span=day" class="${nav.span === "day" ? "on" : ""}">last 24 h</a>`
-    : ""}<a href="/console/logout" style="margin-left:auto">log out</a></header>
-<main>${body}</main>
-<script src="/console/assets/uplot.js"></script><script src="/console/assets/console.js"></script></body></html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · leadgate console</title>
+        <link rel="icon" href="data:," />
+        <link rel="stylesheet" href="/console/assets/uplot.css" />
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <header>
+          <b>leadgate</b>${
+            nav.admin
+              ? html`<a href="/console?span=hour" class="${nav.span === "hour" ? "on" : ""}">last hour</a
+                  ><a href="/console?span=day" class="${nav.span === "day" ? "on" : ""}">last 24 h</a>`
+              : ""
+          }<a href="/console/logout" style="margin-left:auto">log out</a>
+        </header>
+        <main>${body}</main>
+        <script src="/console/assets/uplot.js"></script>
+        <script src="/console/assets/console.js"></script>
+      </body>
+    </html>`;
 }
 
 const tile = (label: string, value: string) => html`<div class="tile"><b>${value}</b><span>${label}</span></div>`;
@@ -46,29 +63,71 @@ const tile = (label: string, value: string) => html`<div class="tile"><b>${value
 function totalsTiles(f: Figures): Html {
   const t = f.totals;
   return html`<div class="tiles">
-${tile("leads", String(t.leads))}${tile("sold", String(t.sold))}${tile("sell-through", `${t.sellThroughPct}%`)}
-${tile("revenue", dollars(t.revenueCents))}${tile("payout", dollars(t.payoutCents))}${tile("margin", dollars(t.marginCents))}
-${tile("revenue / lead", dollars(t.revenuePerLeadCents))}${tile("payout / lead", dollars(t.payoutPerLeadCents))}${tile("margin / lead", dollars(t.marginPerLeadCents))}
-</div>`;
+    ${tile("leads", String(t.leads))}${tile("sold", String(t.sold))}${tile("sell-through", `${t.sellThroughPct}%`)}
+    ${tile("revenue", dollars(t.revenueCents))}${tile("payout", dollars(t.payoutCents))}${tile("margin", dollars(t.marginCents))}
+    ${tile("revenue / lead", dollars(t.revenuePerLeadCents))}${tile("payout / lead", dollars(t.payoutPerLeadCents))}${tile("margin / lead", dollars(t.marginPerLeadCents))}
+  </div>`;
 }
 
 function groupTable(title: string, rows: Figures["campaigns"]): Html {
-  return html`<h2>${title}</h2><table><tr><th>${title.slice(0, -1)}</th><th>leads</th><th>sold</th><th>sell-through</th><th>revenue</th><th>payout</th><th>margin / lead</th></tr>
-${rows.map((r) => html`<tr><td>${r.name}</td><td>${r.leads}</td><td>${r.sold}</td><td>${r.sellThroughPct}%</td><td>${dollars(r.revenueCents)}</td><td>${dollars(r.payoutCents)}</td><td>${dollars(r.marginPerLeadCents)}</td></tr>`)}
-</table>`;
+  return html`<h2>${title}</h2>
+    <table>
+      <tr>
+        <th>${title.slice(0, -1)}</th>
+        <th>leads</th>
+        <th>sold</th>
+        <th>sell-through</th>
+        <th>revenue</th>
+        <th>payout</th>
+        <th>margin / lead</th>
+      </tr>
+      ${rows.map(
+        (r) =>
+          html`<tr>
+            <td>${r.name}</td>
+            <td>${r.leads}</td>
+            <td>${r.sold}</td>
+            <td>${r.sellThroughPct}%</td>
+            <td>${dollars(r.revenueCents)}</td>
+            <td>${dollars(r.payoutCents)}</td>
+            <td>${dollars(r.marginPerLeadCents)}</td>
+          </tr>`,
+      )}
+    </table>`;
 }
 
 function recentTable(f: Figures, links: boolean): Html {
-  return html`<h2>Latest leads</h2><table id="recent"><tr><th>lead</th><th>received</th><th>campaign</th><th>source</th><th>status</th><th>price</th><th>payout</th></tr>
-${f.recent.map(
-  (l) => html`<tr><td>${links ? html`<a href="/console/leads/${l.id}">${l.id}</a>` : l.id}</td><td>${time(l.at)}</td><td>${l.campaign}</td><td>${l.source}</td><td>${l.status}</td><td>${dollars(l.priceCents)}</td><td>${dollars(l.payoutCents)}</td></tr>`,
-)}
-</table>`;
+  return html`<h2>Latest leads</h2>
+    <table id="recent">
+      <tr>
+        <th>lead</th>
+        <th>received</th>
+        <th>campaign</th>
+        <th>source</th>
+        <th>status</th>
+        <th>price</th>
+        <th>payout</th>
+      </tr>
+      ${f.recent.map(
+        (l) =>
+          html`<tr>
+            <td>${links ? html`<a href="/console/leads/${l.id}">${l.id}</a>` : l.id}</td>
+            <td>${time(l.at)}</td>
+            <td>${l.campaign}</td>
+            <td>${l.source}</td>
+            <td>${l.status}</td>
+            <td>${dollars(l.priceCents)}</td>
+            <td>${dollars(l.payoutCents)}</td>
+          </tr>`,
+      )}
+    </table>`;
 }
 
 const chartData = (f: Figures) =>
   // Embedded as JSON (not script): `<` is escaped so no value can close the element.
-  raw(`<script type="application/json" id="figures">${JSON.stringify({ x: f.series.buckets.map((b) => b / 1000), ...f.series }).replace(/</g, "\\u003c")}</script>`);
+  raw(
+    `<script type="application/json" id="figures">${JSON.stringify({ x: f.series.buckets.map((b) => b / 1000), ...f.series }).replace(/</g, "\\u003c")}</script>`,
+  );
 
 export interface CapRow {
   contract: string;
@@ -80,31 +139,147 @@ export interface CapRow {
 export function overviewPage(f: Figures, caps: CapRow[]): Html {
   return layout(
     "Overview",
-    html`${f.problems.length
-      ? html`<div class="alert" id="problems"><b>Rules that do not validate (disabled until fixed):</b><ul>${f.problems.map((p) => html`<li><code>${p.table} ${p.id} ${p.column}</code>: ${p.message}</li>`)}</ul></div>`
-      : ""}
-${f.breakers.length
-  ? html`<div class="alert" id="breakers"><b>Paused by the circuit breaker:</b><ul>${f.breakers.map((b) => html`<li><code>${b.contract}</code> (${b.buyer}) ${b.state}: ${b.reason ?? ""}</li>`)}</ul></div>`
-  : ""}
-${totalsTiles(f)}
-<div class="grid"><div><h2>Leads per ${f.range.span === "hour" ? "minute" : "hour"}, by status</h2><div class="chart" id="chart-leads"></div></div>
-<div><h2>Pings, bids and timeouts</h2><div class="chart" id="chart-pings"></div></div></div>
-${chartData(f)}
-<h2>Buyers (contracts)</h2>
-<table id="contracts"><tr><th>contract</th><th>buyer</th><th>pings</th><th>bid rate</th><th>avg bid</th><th>bids ${BID_BUCKET_LABELS.join(" / ")}</th><th>timeouts</th><th>errors</th><th>posts</th><th>accepted</th><th>reject rate</th><th>ping-to-post</th><th>latency p50 / p95</th><th>revenue</th><th>breaker</th></tr>
-${f.contracts.map(
-  (c) => html`<tr><td>${c.id}</td><td>${c.buyer}</td><td>${c.pings}</td><td>${c.bidRatePct}%</td><td>${c.avgBidCents === null ? "–" : dollars(c.avgBidCents)}</td><td>${c.bidsBy.join(" / ")}</td><td>${c.timeouts}</td><td>${c.errors}</td><td>${c.posts}</td><td>${c.accepted}</td><td class="${c.rejectRatePct > 50 ? "bad" : ""}">${c.rejectRatePct}%</td><td>${c.pingToPostPct}%</td><td>${c.latencyP50 ?? "–"} / ${c.latencyP95 ?? "–"} ms</td><td>${dollars(c.revenueCents)}</td><td class="${c.breaker === "closed" ? "ok" : "bad"}">${c.breaker}</td></tr>`,
-)}
-</table>
-<div class="grid"><div><h2>Reject and error reasons</h2><table id="reasons"><tr><th>contract</th><th>outcome</th><th>reason</th><th>count</th></tr>
-${f.reasons.map((r) => html`<tr><td>${r.contract}</td><td>${r.outcome}</td><td style="white-space:normal;text-align:left">${r.reason}</td><td>${r.n}</td></tr>`)}</table></div>
-<div><h2>Cap headroom (today)</h2><table id="caps"><tr><th>contract</th><th>buyer</th><th>used / cap</th><th>left</th></tr>
-${caps.map((c) => html`<tr><td>${c.contract}</td><td>${c.buyer}</td><td>${c.day}</td><td>${c.left ?? "–"}</td></tr>`)}</table></div></div>
-<div class="grid"><div><h2>Returns</h2><div class="tiles" id="returns">${tile("approved", String(f.returns.approved))}${tile("pending", String(f.returns.pending))}${tile("denied", String(f.returns.denied))}${tile("credited", dollars(f.returns.creditedCents))}</div></div>
-<div><h2>Experiments</h2><table id="experiments"><tr><th>experiment</th><th>campaign</th><th>variant: leads (sold)</th></tr>
-${f.experiments.map((e) => html`<tr><td>${e.name} <code>${e.id}</code></td><td>${e.campaign}</td><td>${e.variants.map((v) => `${v.name}: ${v.leads} (${v.sold})`).join(" · ")}</td></tr>`)}</table></div></div>
-${groupTable("Campaigns", f.campaigns)}${groupTable("Sources", f.sources)}
-${recentTable(f, true)}`,
+    html`${
+        f.problems.length
+          ? html`<div class="alert" id="problems">
+              <b>Rules that do not validate (disabled until fixed):</b>
+              <ul>
+                ${f.problems.map((p) => html`<li><code>${p.table} ${p.id} ${p.column}</code>: ${p.message}</li>`)}
+              </ul>
+            </div>`
+          : ""
+      }
+      ${
+        f.breakers.length
+          ? html`<div class="alert" id="breakers">
+              <b>Paused by the circuit breaker:</b>
+              <ul>
+                ${f.breakers.map((b) => html`<li><code>${b.contract}</code> (${b.buyer}) ${b.state}: ${b.reason ?? ""}</li>`)}
+              </ul>
+            </div>`
+          : ""
+      }
+      ${totalsTiles(f)}
+      <div class="grid">
+        <div>
+          <h2>Leads per ${f.range.span === "hour" ? "minute" : "hour"}, by status</h2>
+          <div class="chart" id="chart-leads"></div>
+        </div>
+        <div>
+          <h2>Pings, bids and timeouts</h2>
+          <div class="chart" id="chart-pings"></div>
+        </div>
+      </div>
+      ${chartData(f)}
+      <h2>Buyers (contracts)</h2>
+      <table id="contracts">
+        <tr>
+          <th>contract</th>
+          <th>buyer</th>
+          <th>pings</th>
+          <th>bid rate</th>
+          <th>avg bid</th>
+          <th>bids ${BID_BUCKET_LABELS.join(" / ")}</th>
+          <th>timeouts</th>
+          <th>errors</th>
+          <th>posts</th>
+          <th>accepted</th>
+          <th>reject rate</th>
+          <th>ping-to-post</th>
+          <th>latency p50 / p95</th>
+          <th>revenue</th>
+          <th>breaker</th>
+        </tr>
+        ${f.contracts.map(
+          (c) =>
+            html`<tr>
+              <td>${c.id}</td>
+              <td>${c.buyer}</td>
+              <td>${c.pings}</td>
+              <td>${c.bidRatePct}%</td>
+              <td>${c.avgBidCents === null ? "–" : dollars(c.avgBidCents)}</td>
+              <td>${c.bidsBy.join(" / ")}</td>
+              <td>${c.timeouts}</td>
+              <td>${c.errors}</td>
+              <td>${c.posts}</td>
+              <td>${c.accepted}</td>
+              <td class="${c.rejectRatePct > 50 ? "bad" : ""}">${c.rejectRatePct}%</td>
+              <td>${c.pingToPostPct}%</td>
+              <td>${c.latencyP50 ?? "–"} / ${c.latencyP95 ?? "–"} ms</td>
+              <td>${dollars(c.revenueCents)}</td>
+              <td class="${c.breaker === "closed" ? "ok" : "bad"}">${c.breaker}</td>
+            </tr>`,
+        )}
+      </table>
+      <div class="grid">
+        <div>
+          <h2>Reject and error reasons</h2>
+          <table id="reasons">
+            <tr>
+              <th>contract</th>
+              <th>outcome</th>
+              <th>reason</th>
+              <th>count</th>
+            </tr>
+            ${f.reasons.map(
+              (r) =>
+                html`<tr>
+                  <td>${r.contract}</td>
+                  <td>${r.outcome}</td>
+                  <td style="white-space:normal;text-align:left">${r.reason}</td>
+                  <td>${r.n}</td>
+                </tr>`,
+            )}
+          </table>
+        </div>
+        <div>
+          <h2>Cap headroom (today)</h2>
+          <table id="caps">
+            <tr>
+              <th>contract</th>
+              <th>buyer</th>
+              <th>used / cap</th>
+              <th>left</th>
+            </tr>
+            ${caps.map(
+              (c) =>
+                html`<tr>
+                  <td>${c.contract}</td>
+                  <td>${c.buyer}</td>
+                  <td>${c.day}</td>
+                  <td>${c.left ?? "–"}</td>
+                </tr>`,
+            )}
+          </table>
+        </div>
+      </div>
+      <div class="grid">
+        <div>
+          <h2>Returns</h2>
+          <div class="tiles" id="returns">
+            ${tile("approved", String(f.returns.approved))}${tile("pending", String(f.returns.pending))}${tile("denied", String(f.returns.denied))}${tile("credited", dollars(f.returns.creditedCents))}
+          </div>
+        </div>
+        <div>
+          <h2>Experiments</h2>
+          <table id="experiments">
+            <tr>
+              <th>experiment</th>
+              <th>campaign</th>
+              <th>variant: leads (sold)</th>
+            </tr>
+            ${f.experiments.map(
+              (e) =>
+                html`<tr>
+                  <td>${e.name} <code>${e.id}</code></td>
+                  <td>${e.campaign}</td>
+                  <td>${e.variants.map((v) => `${v.name}: ${v.leads} (${v.sold})`).join(" · ")}</td>
+                </tr>`,
+            )}
+          </table>
+        </div>
+      </div>
+      ${groupTable("Campaigns", f.campaigns)}${groupTable("Sources", f.sources)} ${recentTable(f, true)}`,
     { admin: true, span: f.range.span },
   );
 }
@@ -113,8 +288,11 @@ ${recentTable(f, true)}`,
 export function sourcePage(name: string, f: Figures): Html {
   return layout(
     name,
-    html`<p>Your leads, ${f.range.span === "hour" ? "the last hour" : "the last 24 hours"}.</p>${totalsTiles(f)}
-<h2>Leads per ${f.range.span === "hour" ? "minute" : "hour"}, by status</h2><div class="chart" id="chart-leads"></div>${chartData(f)}${recentTable(f, false)}`,
+    html`<p>Your leads, ${f.range.span === "hour" ? "the last hour" : "the last 24 hours"}.</p>
+      ${totalsTiles(f)}
+      <h2>Leads per ${f.range.span === "hour" ? "minute" : "hour"}, by status</h2>
+      <div class="chart" id="chart-leads"></div>
+      ${chartData(f)}${recentTable(f, false)}`,
     { admin: false },
   );
 }
@@ -123,25 +301,102 @@ export function tracePage(t: FullTrace): Html {
   return layout(
     t.lead_id,
     html`<h2>Lead <code>${t.lead_id}</code>: ${t.status}</h2>
-<div class="tiles">${tile("price", `$${t.price.toFixed(2)}`)}${tile("payout", `$${t.payout.toFixed(2)}`)}${tile("buyer", t.buyer ?? "–")}${tile("retries", String(t.retries))}${tile("received", t.received_at.slice(0, 19))}${tile("source", t.source)}</div>
-${t.reason ? html`<p>Reason: ${t.reason}</p>` : ""}
-<h2>Events</h2><table id="events"><tr><th>at</th><th>event</th><th>detail</th></tr>${t.trace.events.map((e) => html`<tr><td>${e.at.slice(11, 23)}</td><td>${e.kind}</td><td style="text-align:left"><code>${JSON.stringify(e.detail)}</code></td></tr>`)}</table>
-<h2>Pings</h2><table id="pings"><tr><th>buyer</th><th>attempt</th><th>outcome</th><th>bid</th><th>effective</th><th>latency</th><th>reason</th></tr>${t.trace.pings.map(
-      (p) => html`<tr><td>${p.buyer ?? p.contract}</td><td>${p.attempt}</td><td>${p.outcome}</td><td>${p.bid ?? "–"}</td><td>${p.effective_bid ?? "–"}</td><td>${p.latency_ms ?? "–"}</td><td style="text-align:left">${p.reason ?? ""}</td></tr>`,
-    )}</table>
-<h2>Posts</h2><table id="posts"><tr><th>buyer</th><th>attempt</th><th>outcome</th><th>price</th><th>HTTP</th><th>latency</th><th>reason</th></tr>${t.trace.posts.map(
-      (p) => html`<tr><td>${p.buyer ?? p.contract}</td><td>${p.attempt}</td><td>${p.outcome}</td><td>${p.price}</td><td>${p.http_status ?? "–"}</td><td>${p.latency_ms ?? "–"}</td><td style="text-align:left">${p.reason ?? ""}</td></tr>`,
-    )}</table><p><a href="/console">← overview</a></p>`,
+      <div class="tiles">
+        ${tile("price", `$${t.price.toFixed(2)}`)}${tile("payout", `$${t.payout.toFixed(2)}`)}${tile("buyer", t.buyer ?? "–")}${tile("retries", String(t.retries))}${tile("received", t.received_at.slice(0, 19))}${tile("source", t.source)}
+      </div>
+      ${t.reason ? html`<p>Reason: ${t.reason}</p>` : ""}
+      <h2>Events</h2>
+      <table id="events">
+        <tr>
+          <th>at</th>
+          <th>event</th>
+          <th>detail</th>
+        </tr>
+        ${t.trace.events.map(
+          (e) =>
+            html`<tr>
+              <td>${e.at.slice(11, 23)}</td>
+              <td>${e.kind}</td>
+              <td style="text-align:left"><code>${JSON.stringify(e.detail)}</code></td>
+            </tr>`,
+        )}
+      </table>
+      <h2>Pings</h2>
+      <table id="pings">
+        <tr>
+          <th>buyer</th>
+          <th>attempt</th>
+          <th>outcome</th>
+          <th>bid</th>
+          <th>effective</th>
+          <th>latency</th>
+          <th>reason</th>
+        </tr>
+        ${t.trace.pings.map(
+          (p) =>
+            html`<tr>
+              <td>${p.buyer ?? p.contract}</td>
+              <td>${p.attempt}</td>
+              <td>${p.outcome}</td>
+              <td>${p.bid ?? "–"}</td>
+              <td>${p.effective_bid ?? "–"}</td>
+              <td>${p.latency_ms ?? "–"}</td>
+              <td style="text-align:left">${p.reason ?? ""}</td>
+            </tr>`,
+        )}
+      </table>
+      <h2>Posts</h2>
+      <table id="posts">
+        <tr>
+          <th>buyer</th>
+          <th>attempt</th>
+          <th>outcome</th>
+          <th>price</th>
+          <th>HTTP</th>
+          <th>latency</th>
+          <th>reason</th>
+        </tr>
+        ${t.trace.posts.map(
+          (p) =>
+            html`<tr>
+              <td>${p.buyer ?? p.contract}</td>
+              <td>${p.attempt}</td>
+              <td>${p.outcome}</td>
+              <td>${p.price}</td>
+              <td>${p.http_status ?? "–"}</td>
+              <td>${p.latency_ms ?? "–"}</td>
+              <td style="text-align:left">${p.reason ?? ""}</td>
+            </tr>`,
+        )}
+      </table>
+      <p><a href="/console">← overview</a></p>`,
   );
 }
 
 export function loginPage(kind: "admin" | "source", error?: string): Html {
   const label = kind === "admin" ? "Admin token" : "Your source API key";
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>leadgate console</title><link rel="icon" href="data:,"><style>${raw(STYLE)}</style></head>
-<body><main><h2>leadgate console${kind === "source" ? " for publishers" : ""}</h2>${error ? html`<p class="bad">${error}</p>` : ""}
-<form class="login" method="post" action="${kind === "admin" ? "/console/login" : "/console/source/login"}"><label for="token">${label}</label>
-<input id="token" name="token" type="password" autocomplete="current-password" required><button type="submit">Log in</button></form>
-${kind === "admin" ? html`<p><a href="/console/source/login">Publishers: log in with your API key</a></p>` : ""}</main></body></html>`;
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>leadgate console</title>
+        <link rel="icon" href="data:," />
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <main>
+          <h2>leadgate console${kind === "source" ? " for publishers" : ""}</h2>
+          ${error ? html`<p class="bad">${error}</p>` : ""}
+          <form class="login" method="post" action="${kind === "admin" ? "/console/login" : "/console/source/login"}">
+            <label for="token">${label}</label>
+            <input id="token" name="token" type="password" autocomplete="current-password" required /><button type="submit">Log in</button>
+          </form>
+          ${kind === "admin" ? html`<p><a href="/console/source/login">Publishers: log in with your API key</a></p>` : ""}
+        </main>
+      </body>
+    </html>`;
 }
 
 /** The console's own script: draws the charts from the embedded figures. */

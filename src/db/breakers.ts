@@ -36,9 +36,16 @@ export async function outcomeCounts(db: Db, spans: { id: string; from: number }[
   ]);
   const n = (v: unknown) => Number(v ?? 0);
   const of = (id: string) => out.get(id) ?? out.set(id, { ...NO_OUTCOMES }).get(id)!;
-  for (const r of pings!.results) Object.assign(of(String(r.contract_id)), { pings: n(r.pings), pingTimeouts: n(r.timeouts), pingErrors: n(r.errors) });
+  for (const r of pings!.results)
+    Object.assign(of(String(r.contract_id)), { pings: n(r.pings), pingTimeouts: n(r.timeouts), pingErrors: n(r.errors) });
   for (const r of posts!.results)
-    Object.assign(of(String(r.contract_id)), { posts: n(r.posts), accepted: n(r.accepted), rejected: n(r.rejected), postTimeouts: n(r.timeouts), postErrors: n(r.errors) });
+    Object.assign(of(String(r.contract_id)), {
+      posts: n(r.posts),
+      accepted: n(r.accepted),
+      rejected: n(r.rejected),
+      postTimeouts: n(r.timeouts),
+      postErrors: n(r.errors),
+    });
   return out;
 }
 
@@ -61,8 +68,13 @@ export async function saveHealthChanges(db: Db, changes: HealthChange[]): Promis
     db
       .insert(t.contractHealth)
       .values({ contractId: c.contractId, ...c.to })
-      .onConflictDoUpdate({ target: t.contractHealth.contractId, set: { state: c.to.state, reason: c.to.reason, since: c.to.since, until: c.to.until, trips: c.to.trips } }),
-    db.insert(t.breakerEvents).values({ contractId: c.contractId, at: c.at, fromState: c.from.state, toState: c.to.state, reason: c.to.reason }),
+      .onConflictDoUpdate({
+        target: t.contractHealth.contractId,
+        set: { state: c.to.state, reason: c.to.reason, since: c.to.since, until: c.to.until, trips: c.to.trips },
+      }),
+    db
+      .insert(t.breakerEvents)
+      .values({ contractId: c.contractId, at: c.at, fromState: c.from.state, toState: c.to.state, reason: c.to.reason }),
   ]);
   await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
 }
@@ -70,7 +82,10 @@ export async function saveHealthChanges(db: Db, changes: HealthChange[]): Promis
 /** Trips per contract in a time range (for the buyer report). */
 export async function tripsIn(db: Db, from: number, to: number): Promise<Map<string, number>> {
   const rows = (
-    await db.$client.prepare(`SELECT contract_id, COUNT(*) AS n FROM breaker_events WHERE to_state = 'open' AND at >= ? AND at < ? GROUP BY contract_id`).bind(from, to).all<Row>()
+    await db.$client
+      .prepare(`SELECT contract_id, COUNT(*) AS n FROM breaker_events WHERE to_state = 'open' AND at >= ? AND at < ? GROUP BY contract_id`)
+      .bind(from, to)
+      .all<Row>()
   ).results;
   return new Map(rows.map((r) => [String(r.contract_id), Number(r.n)]));
 }

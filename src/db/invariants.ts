@@ -83,6 +83,9 @@ export async function checkInvariants(query: (sql: string) => Promise<Record<str
 
 export function formatInvariants(results: InvariantResult[]): string {
   return results
-    .map((r) => `${r.ok ? "PASS" : "FAIL"}  ${r.name.padEnd(16)} ${r.description}${r.ok ? "" : ` — ${r.violations} violation(s), e.g. ${JSON.stringify(r.sample[0])}`}`)
+    .map(
+      (r) =>
+        `${r.ok ? "PASS" : "FAIL"}  ${r.name.padEnd(16)} ${r.description}${r.ok ? "" : ` — ${r.violations} violation(s), e.g. ${JSON.stringify(r.sample[0])}`}`,
+    )
     .join("\n");
 }

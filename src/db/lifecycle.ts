@@ -10,7 +10,12 @@ export interface BodyRow extends StoredBody {
 }
 
 /** Redacts the given leads (their personal fields and fingerprints); returns how many changed. */
-export async function redactLeads(db: Db, rows: BodyRow[], fieldsOf: (campaignId: string) => FieldDef[] | undefined, now: number): Promise<number> {
+export async function redactLeads(
+  db: Db,
+  rows: BodyRow[],
+  fieldsOf: (campaignId: string) => FieldDef[] | undefined,
+  now: number,
+): Promise<number> {
   if (rows.length === 0) return 0;
   const redacted = rows.map((r) => ({ id: r.id, ...redactBody(r, fieldsOf(r.campaign_id)) }));
   const res = await db.$client
@@ -28,27 +33,48 @@ const BODY = "id, campaign_id, data, consent, meta";
 
 /** Leads of a campaign older than `cutoff` and not yet redacted, at most `limit`. */
 export async function dueForRetention(db: Db, campaignId: string, cutoff: number, limit: number): Promise<BodyRow[]> {
-  return (await db.$client.prepare(`SELECT ${BODY} FROM leads WHERE campaign_id = ? AND created_at < ? AND redacted_at IS NULL LIMIT ?`).bind(campaignId, cutoff, limit).all<BodyRow>()).results;
+  return (
+    await db.$client
+      .prepare(`SELECT ${BODY} FROM leads WHERE campaign_id = ? AND created_at < ? AND redacted_at IS NULL LIMIT ?`)
+      .bind(campaignId, cutoff, limit)
+      .all<BodyRow>()
+  ).results;
 }
 
 export async function countDue(db: Db, campaignId: string, cutoff: number): Promise<number> {
-  return Number((await db.$client.prepare(`SELECT COUNT(*) AS n FROM leads WHERE campaign_id = ? AND created_at < ? AND redacted_at IS NULL`).bind(campaignId, cutoff).first<{ n: number }>())?.n ?? 0);
+  return Number(
+    (
+      await db.$client
+        .prepare(`SELECT COUNT(*) AS n FROM leads WHERE campaign_id = ? AND created_at < ? AND redacted_at IS NULL`)
+        .bind(campaignId, cutoff)
+        .first<{ n: number }>()
+    )?.n ?? 0,
+  );
 }
 
 export async function noteRetentionRun(db: Db, campaignId: string, redacted: number, now: number): Promise<void> {
   await db.$client
-    .prepare(`INSERT INTO retention_runs (campaign_id, last_run_at, redacted) VALUES (?1, ?2, ?3) ON CONFLICT (campaign_id) DO UPDATE SET last_run_at = ?2, redacted = redacted + ?3`)
+    .prepare(
+      `INSERT INTO retention_runs (campaign_id, last_run_at, redacted) VALUES (?1, ?2, ?3) ON CONFLICT (campaign_id) DO UPDATE SET last_run_at = ?2, redacted = redacted + ?3`,
+    )
     .bind(campaignId, now, redacted)
     .run();
 }
 
 export async function retentionRuns(db: Db): Promise<Map<string, { lastRunAt: number; redacted: number }>> {
-  const rows = (await db.$client.prepare(`SELECT campaign_id, last_run_at, redacted FROM retention_runs`).all<{ campaign_id: string; last_run_at: number; redacted: number }>()).results;
+  const rows = (
+    await db.$client
+      .prepare(`SELECT campaign_id, last_run_at, redacted FROM retention_runs`)
+      .all<{ campaign_id: string; last_run_at: number; redacted: number }>()
+  ).results;
   return new Map(rows.map((r) => [r.campaign_id, { lastRunAt: r.last_run_at, redacted: r.redacted }]));
 }
 
 /** A consumer's leads (by phone or email fingerprint), with their bodies. */
-export async function leadsOfConsumer(db: Db, hashes: string[]): Promise<(BodyRow & { status: string; created_at: number; source_id: string })[]> {
+export async function leadsOfConsumer(
+  db: Db,
+  hashes: string[],
+): Promise<(BodyRow & { status: string; created_at: number; source_id: string })[]> {
   if (hashes.length === 0) return [];
   const json = JSON.stringify(hashes);
   return (
@@ -66,8 +92,14 @@ export async function leadsOfConsumer(db: Db, hashes: string[]): Promise<(BodyRo
  * The campaigns' retention settings and fields, paused ones included (their leads age too). Fields
  * that do not validate come back undefined: redaction then keeps no field at all.
  */
-export async function campaignRetention(db: Db): Promise<{ id: string; slug: string; retention_days: number | null; fields: FieldDef[] | undefined }[]> {
-  const rows = (await db.$client.prepare(`SELECT id, slug, retention_days, fields FROM campaigns`).all<{ id: string; slug: string; retention_days: number | null; fields: string }>()).results;
+export async function campaignRetention(
+  db: Db,
+): Promise<{ id: string; slug: string; retention_days: number | null; fields: FieldDef[] | undefined }[]> {
+  const rows = (
+    await db.$client
+      .prepare(`SELECT id, slug, retention_days, fields FROM campaigns`)
+      .all<{ id: string; slug: string; retention_days: number | null; fields: string }>()
+  ).results;
   return rows.map((r) => ({ ...r, fields: fieldsOf(r.fields) }));
 }
 

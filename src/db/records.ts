@@ -20,7 +20,19 @@ function chunk<T>(rows: T[], perStatement: number): T[][] {
  * SQLite's json_each): no 100-parameter chunking and far less per-row work than a multi-row
  * VALUES list, which matters at 100 buyers per lead.
  */
-const PING_COLUMNS = ["id", "leadId", "contractId", "attempt", "outcome", "reason", "httpStatus", "latencyMs", "bidCents", "effectiveCents", "bidToken"] as const;
+const PING_COLUMNS = [
+  "id",
+  "leadId",
+  "contractId",
+  "attempt",
+  "outcome",
+  "reason",
+  "httpStatus",
+  "latencyMs",
+  "bidCents",
+  "effectiveCents",
+  "bidToken",
+] as const;
 const INSERT_PINGS_SQL = `INSERT OR IGNORE INTO pings
   (id, lead_id, contract_id, attempt, outcome, reason, http_status, latency_ms, bid_cents, effective_cents, bid_token)
   SELECT ${PING_COLUMNS.map((k) => `json_extract(j.value, '$.${k}')`).join(", ")} FROM json_each(?) AS j`;
@@ -44,7 +56,12 @@ export interface LeadEvent {
 function eventStatements(db: Db, leadId: string, events: LeadEvent[]): D1PreparedStatement[] {
   const now = Date.now();
   return chunk(events, 20).map((part) =>
-    raw(db, db.insert(t.leadEvents).values(part.map((e) => ({ leadId, at: e.at ?? now, kind: e.kind, detail: e.detail ? JSON.stringify(e.detail) : null })))),
+    raw(
+      db,
+      db
+        .insert(t.leadEvents)
+        .values(part.map((e) => ({ leadId, at: e.at ?? now, kind: e.kind, detail: e.detail ? JSON.stringify(e.detail) : null }))),
+    ),
   );
 }
 
@@ -70,7 +87,20 @@ export interface LeadSummary {
 /** A new lead as stored at intake. */
 export type NewLead = Pick<
   LeadRow,
-  "id" | "campaignId" | "sourceId" | "idempotencyKey" | "requestHash" | "journal" | "data" | "consent" | "meta" | "phoneHash" | "emailHash" | "createdAt" | "experimentId" | "variant"
+  | "id"
+  | "campaignId"
+  | "sourceId"
+  | "idempotencyKey"
+  | "requestHash"
+  | "journal"
+  | "data"
+  | "consent"
+  | "meta"
+  | "phoneHash"
+  | "emailHash"
+  | "createdAt"
+  | "experimentId"
+  | "variant"
 >;
 
 export class Records {
@@ -97,7 +127,23 @@ export class Records {
            WHERE true
            ON CONFLICT DO NOTHING RETURNING id`,
         )
-        .bind(lead.id, lead.campaignId, lead.sourceId, lead.idempotencyKey, lead.requestHash, lead.journal, lead.data, lead.consent, lead.meta, lead.phoneHash, lead.emailHash, lead.createdAt, hashes, lead.experimentId, lead.variant),
+        .bind(
+          lead.id,
+          lead.campaignId,
+          lead.sourceId,
+          lead.idempotencyKey,
+          lead.requestHash,
+          lead.journal,
+          lead.data,
+          lead.consent,
+          lead.meta,
+          lead.phoneHash,
+          lead.emailHash,
+          lead.createdAt,
+          hashes,
+          lead.experimentId,
+          lead.variant,
+        ),
     ]);
     return { stored: inserted!.results.length > 0, suppressedBecause: suppressed!.results[0]?.reason ?? null };
   }
@@ -113,7 +159,9 @@ export class Records {
   /** Adds fingerprints to the suppression list; true for each one that was new. */
   async suppress(entries: { hash: string; kind: "phone" | "email"; reason: string }[]): Promise<boolean[]> {
     const db = this.db;
-    const [first, ...rest] = entries.map((e) => db.insert(t.suppressions).values(e).onConflictDoNothing().returning({ hash: t.suppressions.hash }));
+    const [first, ...rest] = entries.map((e) =>
+      db.insert(t.suppressions).values(e).onConflictDoNothing().returning({ hash: t.suppressions.hash }),
+    );
     if (!first) return [];
     const results = await db.batch([first, ...rest]);
     return results.map((r) => r.length > 0);
@@ -196,7 +244,12 @@ export class Records {
   }
 
   /** A lead that ended before any post, with the pings its round sent meanwhile. */
-  async recordEarlyEnd(leadId: string, status: "rejected" | "duplicate", reason: string, opts: { duplicateOf?: string | null; pings?: PingRow[] } = {}): Promise<void> {
+  async recordEarlyEnd(
+    leadId: string,
+    status: "rejected" | "duplicate",
+    reason: string,
+    opts: { duplicateOf?: string | null; pings?: PingRow[] } = {},
+  ): Promise<void> {
     const db = this.db;
     const now = Date.now();
     const duplicateOf = opts.duplicateOf ?? null;

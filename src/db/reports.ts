@@ -11,12 +11,23 @@ export interface Range {
 type Row = Record<string, number | string | null>;
 
 async function all(db: Db, sql: string, ...params: (string | number)[]): Promise<Row[]> {
-  return (await db.$client.prepare(sql).bind(...params).all<Row>()).results;
+  return (
+    await db.$client
+      .prepare(sql)
+      .bind(...params)
+      .all<Row>()
+  ).results;
 }
 
 export async function sourceReport(db: Db, sourceId: string, r: Range) {
   const [byStatus, totals, pinged, clawed] = await Promise.all([
-    all(db, `SELECT status, COUNT(*) AS leads FROM leads WHERE source_id = ? AND created_at >= ? AND created_at < ? GROUP BY status`, sourceId, r.from, r.to),
+    all(
+      db,
+      `SELECT status, COUNT(*) AS leads FROM leads WHERE source_id = ? AND created_at >= ? AND created_at < ? GROUP BY status`,
+      sourceId,
+      r.from,
+      r.to,
+    ),
     all(
       db,
       `SELECT COUNT(*) AS leads, COALESCE(SUM(price_cents), 0) AS price, COALESCE(SUM(payout_cents), 0) AS payout
@@ -25,8 +36,20 @@ export async function sourceReport(db: Db, sourceId: string, r: Range) {
       r.from,
       r.to,
     ),
-    all(db, `SELECT COUNT(*) AS pings, COUNT(lead_id) AS posts FROM seller_pings WHERE source_id = ? AND created_at >= ? AND created_at < ?`, sourceId, r.from, r.to),
-    all(db, `SELECT COUNT(*) AS n, COALESCE(SUM(clawback_cents), 0) AS cents FROM returns WHERE source_id = ? AND status = 'approved' AND decided_at >= ? AND decided_at < ?`, sourceId, r.from, r.to),
+    all(
+      db,
+      `SELECT COUNT(*) AS pings, COUNT(lead_id) AS posts FROM seller_pings WHERE source_id = ? AND created_at >= ? AND created_at < ?`,
+      sourceId,
+      r.from,
+      r.to,
+    ),
+    all(
+      db,
+      `SELECT COUNT(*) AS n, COALESCE(SUM(clawback_cents), 0) AS cents FROM returns WHERE source_id = ? AND status = 'approved' AND decided_at >= ? AND decided_at < ?`,
+      sourceId,
+      r.from,
+      r.to,
+    ),
   ]);
   const clawback = Number(clawed[0]?.cents ?? 0);
   const t = totals[0] ?? { leads: 0, price: 0, payout: 0 };
@@ -80,7 +103,12 @@ export async function buyerReport(db: Db, r: Range) {
       r.to,
     ),
     tripsIn(db, r.from, r.to),
-    all(db, `SELECT contract_id, COUNT(*) AS n, SUM(price_cents) AS cents FROM returns WHERE status = 'approved' AND decided_at >= ? AND decided_at < ? GROUP BY contract_id`, r.from, r.to),
+    all(
+      db,
+      `SELECT contract_id, COUNT(*) AS n, SUM(price_cents) AS cents FROM returns WHERE status = 'approved' AND decided_at >= ? AND decided_at < ? GROUP BY contract_id`,
+      r.from,
+      r.to,
+    ),
   ]);
   const ids = new Set([...pings, ...posts].map((x) => String(x.contract_id)));
   for (const id of trips.keys()) ids.add(id);
@@ -111,7 +139,10 @@ export async function buyerReport(db: Db, r: Range) {
       reject_rate: n(q.posts) ? Math.round((1000 * n(q.rejected)) / n(q.posts)) / 10 : 0,
       /** Times its circuit breaker paused it in the range. */
       breaker_trips: trips.get(id) ?? 0,
-      top_reject_reasons: reasons.filter((x) => x.contract_id === id).slice(0, 3).map((x) => ({ reason: x.reason == null ? null : String(x.reason), count: n(x.n) })),
+      top_reject_reasons: reasons
+        .filter((x) => x.contract_id === id)
+        .slice(0, 3)
+        .map((x) => ({ reason: x.reason == null ? null : String(x.reason), count: n(x.n) })),
     };
   });
 }

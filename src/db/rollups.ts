@@ -89,7 +89,8 @@ export function reasonsOfRound(pings: PingRow[], posts: PostRow[]): [string, str
     row[3]++;
   };
   for (const p of posts) if (p.outcome !== "accepted") add(p.contractId, p.outcome, p.reason);
-  for (const p of pings) if (p.outcome === "error" || p.outcome === "invalid" || p.outcome === "timeout") add(p.contractId, p.outcome, p.reason);
+  for (const p of pings)
+    if (p.outcome === "error" || p.outcome === "invalid" || p.outcome === "timeout") add(p.contractId, p.outcome, p.reason);
   return [...counts.values()];
 }
 
@@ -108,11 +109,41 @@ export function histogramPercentile(counts: number[], bounds: readonly number[],
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
 
-const COUNTERS = ["pings", "bids", "bid_cents", "timeouts", "errors", "posts", "accepted", "rejected", "post_failed", "revenue_cents"] as const;
-const HIST = [...LATENCY_BOUNDS.map((_, i) => `lat_${i}`), `lat_${LATENCY_BOUNDS.length}`, ...BID_BOUNDS.map((_, i) => `bid_${i}`), `bid_${BID_BOUNDS.length}`];
+const COUNTERS = [
+  "pings",
+  "bids",
+  "bid_cents",
+  "timeouts",
+  "errors",
+  "posts",
+  "accepted",
+  "rejected",
+  "post_failed",
+  "revenue_cents",
+] as const;
+const HIST = [
+  ...LATENCY_BOUNDS.map((_, i) => `lat_${i}`),
+  `lat_${LATENCY_BOUNDS.length}`,
+  ...BID_BOUNDS.map((_, i) => `bid_${i}`),
+  `bid_${BID_BOUNDS.length}`,
+];
 const COLUMNS = [...COUNTERS, ...HIST];
 
-const asRow = (r: ContractRollup) => [r.contractId, r.pings, r.bids, r.bidCents, r.timeouts, r.errors, r.posts, r.accepted, r.rejected, r.postFailed, r.revenueCents, ...r.latency, ...r.bidsBy];
+const asRow = (r: ContractRollup) => [
+  r.contractId,
+  r.pings,
+  r.bids,
+  r.bidCents,
+  r.timeouts,
+  r.errors,
+  r.posts,
+  r.accepted,
+  r.rejected,
+  r.postFailed,
+  r.revenueCents,
+  ...r.latency,
+  ...r.bidsBy,
+];
 
 const UPSERT = `INSERT INTO rollup_contracts (grain, bucket, contract_id, ${COLUMNS.join(", ")})
   SELECT ?1, ?2, json_extract(j.value, '$[0]'), ${COLUMNS.map((_, i) => `json_extract(j.value, '$[${i + 1}]')`).join(", ")}
@@ -130,17 +161,29 @@ const UPSERT_REASONS = `INSERT INTO rollup_reasons (grain, bucket, contract_id, 
  * The statements that add a round to the rollups: a marker for (lead, attempt) and one upsert per
  * grain, guarded by the marker's token so a replayed round adds nothing.
  */
-export function rollupStatements(db: Db, leadId: string, attempt: number, pings: PingRow[], posts: PostRow[], now: number): D1PreparedStatement[] {
+export function rollupStatements(
+  db: Db,
+  leadId: string,
+  attempt: number,
+  pings: PingRow[],
+  posts: PostRow[],
+  now: number,
+): D1PreparedStatement[] {
   const rows = rollupRound(pings, posts);
   if (rows.length === 0) return [];
   const token = crypto.randomUUID();
   const json = JSON.stringify(rows.map(asRow));
   const reasons = JSON.stringify(reasonsOfRound(pings, posts));
   return [
-    db.$client.prepare(`INSERT OR IGNORE INTO rollup_marks (lead_id, attempt, token, at) VALUES (?, ?, ?, ?)`).bind(leadId, attempt, token, now),
+    db.$client
+      .prepare(`INSERT OR IGNORE INTO rollup_marks (lead_id, attempt, token, at) VALUES (?, ?, ?, ?)`)
+      .bind(leadId, attempt, token, now),
     ...(["m", "h"] as const).flatMap((grain) => {
       const bucket = now - (now % (grain === "m" ? MINUTE : HOUR));
-      return [db.$client.prepare(UPSERT).bind(grain, bucket, json, leadId, attempt, token), db.$client.prepare(UPSERT_REASONS).bind(grain, bucket, reasons, leadId, attempt, token)];
+      return [
+        db.$client.prepare(UPSERT).bind(grain, bucket, json, leadId, attempt, token),
+        db.$client.prepare(UPSERT_REASONS).bind(grain, bucket, reasons, leadId, attempt, token),
+      ];
     }),
   ];
 }
@@ -155,7 +198,9 @@ export interface RollupRow extends Record<(typeof COUNTERS)[number], number> {
 /** Rollup rows of one grain in [from, to), per bucket and contract. */
 export async function readRollups(db: Db, grain: "m" | "h", from: number, to: number): Promise<RollupRow[]> {
   const res = await db.$client
-    .prepare(`SELECT bucket, contract_id, ${COLUMNS.join(", ")} FROM rollup_contracts WHERE grain = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`)
+    .prepare(
+      `SELECT bucket, contract_id, ${COLUMNS.join(", ")} FROM rollup_contracts WHERE grain = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`,
+    )
     .bind(grain, from, to)
     .all<Record<string, number | string>>();
   return res.results.map((r) => {

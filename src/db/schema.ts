@@ -15,10 +15,14 @@ export const campaigns = sqliteTable("campaigns", {
   id: text("id").primaryKey(),
   slug: text("slug").notNull().unique(),
   name: text("name").notNull(),
-  status: text("status", { enum: ["active", "paused"] }).notNull().default("active"),
+  status: text("status", { enum: ["active", "paused"] })
+    .notNull()
+    .default("active"),
   /** JSON: FieldDef[] — the lead fields this campaign accepts. */
   fields: text("fields").notNull(),
-  mode: text("mode", { enum: ["auction", "waterfall"] }).notNull().default("auction"),
+  mode: text("mode", { enum: ["auction", "waterfall"] })
+    .notNull()
+    .default("auction"),
   /** Overall deadline for the ping phase. */
   pingTimeoutMs: integer("ping_timeout_ms").notNull().default(800),
   floorCents: integer("floor_cents").notNull().default(0),
@@ -47,7 +51,9 @@ export const campaigns = sqliteTable("campaigns", {
   /** One-to-one consent: only buyers the consumer named in `consent_sellers` may buy the lead. */
   oneToOne: integer("one_to_one", { mode: "boolean" }).notNull().default(false),
   /** TrustedForm before posting: off, verify the certificate, or claim it (the API is configuration). */
-  trustedform: text("trustedform", { enum: ["off", "verify", "claim"] }).notNull().default("off"),
+  trustedform: text("trustedform", { enum: ["off", "verify", "claim"] })
+    .notNull()
+    .default("off"),
   /** JSON: PreSaleHook[] — verification hooks called before any post (src/pipeline/checks.ts). */
   verifyHooks: text("verify_hooks").notNull().default("[]"),
   /** Rank by bid x the contract's quality score (src/auction/quality.ts) instead of the raw bid. */
@@ -64,7 +70,9 @@ export const campaigns = sqliteTable("campaigns", {
 export const sources = sqliteTable("sources", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
-  status: text("status", { enum: ["active", "paused"] }).notNull().default("active"),
+  status: text("status", { enum: ["active", "paused"] })
+    .notNull()
+    .default("active"),
   /** SHA-256 hex of the server API key (X-Api-Key). The key itself is never stored. */
   apiKeyHash: text("api_key_hash").unique(),
   /** A second API key (its SHA-256), active beside the first while a publisher rotates keys. */
@@ -75,7 +83,9 @@ export const sources = sqliteTable("sources", {
   allowedCampaigns: text("allowed_campaigns").notNull().default('["*"]'),
   /** JSON: string[] of exact origins (https://form.example.com). */
   allowedOrigins: text("allowed_origins").notNull().default("[]"),
-  payoutType: text("payout_type", { enum: ["share", "fixed"] }).notNull().default("share"),
+  payoutType: text("payout_type", { enum: ["share", "fixed"] })
+    .notNull()
+    .default("share"),
   /** share: basis points of the sale price (7000 = 70%); fixed: cents per sold lead. */
   payoutValue: integer("payout_value").notNull().default(7000),
   successUrl: text("success_url"),
@@ -102,11 +112,15 @@ export const sources = sqliteTable("sources", {
 export const buyers = sqliteTable("buyers", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
-  status: text("status", { enum: ["active", "paused"] }).notNull().default("active"),
+  status: text("status", { enum: ["active", "paused"] })
+    .notNull()
+    .default("active"),
   /** Buyer-level dedupe: never sell this buyer the same consumer twice within this window. */
   dedupeWindowS: integer("dedupe_window_s").notNull().default(2_592_000),
   /** "buyer": the window spans all the buyer's campaigns; "contract": each contract on its own. */
-  dedupeScope: text("dedupe_scope", { enum: ["buyer", "contract"] }).notNull().default("buyer"),
+  dedupeScope: text("dedupe_scope", { enum: ["buyer", "contract"] })
+    .notNull()
+    .default("buyer"),
   createdAt: createdAt(),
 });
 
@@ -121,7 +135,9 @@ export const contracts = sqliteTable(
       .notNull()
       .references(() => campaigns.id),
     name: text("name").notNull(),
-    status: text("status", { enum: ["active", "paused"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "paused"] })
+      .notNull()
+      .default("active"),
     /** Null for fixed-price (direct post) contracts, which are never pinged. */
     pingUrl: text("ping_url"),
     postUrl: text("post_url").notNull(),
@@ -145,7 +161,9 @@ export const contracts = sqliteTable(
     timeoutMs: integer("timeout_ms").notNull().default(500),
     /** The least time the buyer needs to answer a ping: with less left in the auction, it is not pinged. */
     minPingMs: integer("min_ping_ms").notNull().default(0),
-    pricing: text("pricing", { enum: ["dynamic", "fixed"] }).notNull().default("dynamic"),
+    pricing: text("pricing", { enum: ["dynamic", "fixed"] })
+      .notNull()
+      .default("dynamic"),
     fixedPriceCents: integer("fixed_price_cents"),
     minBidCents: integer("min_bid_cents").notNull().default(0),
     /** Effective bid = bid x adjust_bps / 10000 (10000 = 1.0), in integer arithmetic. */
@@ -471,7 +489,10 @@ export const returns = sqliteTable(
     createdAt: createdAt(),
     decidedAt: integer("decided_at"),
   },
-  (t) => [uniqueIndex("returns_lead_contract_uq").on(t.leadId, t.contractId), index("returns_contract_created_idx").on(t.contractId, t.createdAt)],
+  (t) => [
+    uniqueIndex("returns_lead_contract_uq").on(t.leadId, t.contractId),
+    index("returns_contract_created_idx").on(t.contractId, t.createdAt),
+  ],
 );
 
 /** Outcome feedback from buyers (contacted, converted, bad_data…): one per lead, contract and outcome. */
@@ -483,7 +504,10 @@ export const feedback = sqliteTable(
     outcome: text("outcome").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.leadId, t.contractId, t.outcome] }), index("feedback_contract_created_idx").on(t.contractId, t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.leadId, t.contractId, t.outcome] }),
+    index("feedback_contract_created_idx").on(t.contractId, t.createdAt),
+  ],
 );
 
 /** Each contract's quality score, computed by the cron (src/queues/quality.ts), read with the rules. */
@@ -503,7 +527,9 @@ export const experiments = sqliteTable("experiments", {
   id: text("id").primaryKey(),
   campaignId: text("campaign_id").notNull(),
   name: text("name").notNull(),
-  status: text("status", { enum: ["running", "ended"] }).notNull().default("running"),
+  status: text("status", { enum: ["running", "ended"] })
+    .notNull()
+    .default("running"),
   /** JSON: Variant[] (src/rules/schemas.ts). */
   variants: text("variants").notNull(),
   startedAt: integer("started_at").notNull(),

@@ -67,7 +67,10 @@ for (const p of CONSOLE_PATHS)
     operationId: `console${p.method === "post" ? "Post" : ""}${p.path.replace(/[^a-zA-Z]+(\w)?/g, (_, ch: string | undefined) => (ch ?? "").toUpperCase())}`,
     tags: ["console"],
     parameters: p.path.includes("{id}") ? [{ name: "id", in: "path", required: true, schema: { type: "string" } }] : [],
-    responses: { 200: { description: "HTML", content: { "text/html": { schema: { type: "string" } } } }, 303: { description: "To the login page, or after logging in" } },
+    responses: {
+      200: { description: "HTML", content: { "text/html": { schema: { type: "string" } } } },
+      303: { description: "To the login page, or after logging in" },
+    },
   });
 app.route("/", adminSuppressions);
 app.route("/", adminConsumers);

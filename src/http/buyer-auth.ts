@@ -23,10 +23,21 @@ export async function signedByBuyer(c: Context<AppEnv>): Promise<{ contract: Con
     contract !== undefined &&
     (await verifySignedRequest(
       contract.postSecrets,
-      { method: c.req.method, url: c.req.url, body: text, timestamp: c.req.header(TIMESTAMP_HEADER) ?? null, signature: c.req.header(SIGNATURE_V2_HEADER) ?? null },
+      {
+        method: c.req.method,
+        url: c.req.url,
+        body: text,
+        timestamp: c.req.header(TIMESTAMP_HEADER) ?? null,
+        signature: c.req.header(SIGNATURE_V2_HEADER) ?? null,
+      },
       Date.now(),
     ));
-  if (!signed) throw new ApiError(401, "unauthorized", `sign the request with the contract's key (${CONTRACT_HEADER}, ${TIMESTAMP_HEADER}, ${SIGNATURE_V2_HEADER})`);
+  if (!signed)
+    throw new ApiError(
+      401,
+      "unauthorized",
+      `sign the request with the contract's key (${CONTRACT_HEADER}, ${TIMESTAMP_HEADER}, ${SIGNATURE_V2_HEADER})`,
+    );
   let body: unknown = null;
   try {
     body = JSON.parse(text) as unknown;
@@ -39,14 +50,26 @@ export async function signedByBuyer(c: Context<AppEnv>): Promise<{ contract: Con
 /** A buyer's JSON body under its schema, or a 422 listing every wrong field. */
 export function parsedOr422<T>(schema: z.ZodType<T>, body: unknown): T {
   const p = schema.safeParse(body);
-  if (!p.success) throw new ApiError(422, "validation_failed", "the body is not valid", p.error.issues.map((i) => ({ path: i.path.join(".") || "body", message: i.message })));
+  if (!p.success)
+    throw new ApiError(
+      422,
+      "validation_failed",
+      "the body is not valid",
+      p.error.issues.map((i) => ({ path: i.path.join(".") || "body", message: i.message })),
+    );
   return p.data;
 }
 
 /** Did this contract buy this lead? A lead it did not is reported as missing: ids are not an oracle. */
-export async function boughtBy(c: Context<AppEnv>, leadId: string, contractId: string): Promise<{ priceCents: number; payoutCents: number; soldAt: number }> {
+export async function boughtBy(
+  c: Context<AppEnv>,
+  leadId: string,
+  contractId: string,
+): Promise<{ priceCents: number; payoutCents: number; soldAt: number }> {
   const row = await c.var.services.records.db.$client
-    .prepare(`SELECT price_cents, payout_cents, created_at FROM posts WHERE lead_id = ? AND contract_id = ? AND outcome = 'accepted' LIMIT 1`)
+    .prepare(
+      `SELECT price_cents, payout_cents, created_at FROM posts WHERE lead_id = ? AND contract_id = ? AND outcome = 'accepted' LIMIT 1`,
+    )
     .bind(leadId, contractId)
     .first<{ price_cents: number; payout_cents: number; created_at: number }>();
   if (!row) throw new ApiError(404, "not_found", "no lead bought under this contract with that id");

@@ -31,8 +31,7 @@ export class ApiError extends Error {
 }
 
 /** A limit's refusal as the 429 it answers. */
-export const tooMany = (e: LimitReached) =>
-  new ApiError(429, e.code, e.message, [], { "retry-after": String(Math.max(1, e.retryAfterS)) });
+export const tooMany = (e: LimitReached) => new ApiError(429, e.code, e.message, [], { "retry-after": String(Math.max(1, e.retryAfterS)) });
 
 export const errorBody = (e: ApiError): ErrorBody => ({ error: e.code, message: e.message, fields: e.fields });
 
@@ -63,7 +62,9 @@ const ERROR_MEANINGS = {
 type ErrorStatus = keyof typeof ERROR_MEANINGS;
 
 /** OpenAPI responses for the error statuses a route can answer, all with the one error body. */
-export function errorResponses<const S extends ErrorStatus>(...statuses: S[]): Record<S, { description: string; content: { "application/json": { schema: typeof ErrorBodySchema } } }> {
+export function errorResponses<const S extends ErrorStatus>(
+  ...statuses: S[]
+): Record<S, { description: string; content: { "application/json": { schema: typeof ErrorBodySchema } } }> {
   const out = {} as Record<S, { description: string; content: { "application/json": { schema: typeof ErrorBodySchema } } }>;
   for (const s of statuses) out[s] = { description: ERROR_MEANINGS[s], content: { "application/json": { schema: ErrorBodySchema } } };
   return out;

@@ -32,7 +32,8 @@ export async function screenSender(
   limits: LimitCheck[],
 ): Promise<void> {
   const verdict = await c.var.services.limits.check(source.id, limits);
-  if (!verdict.ok) throw new LimitReached("rate_limited", "too many requests; retry after Retry-After seconds", Math.ceil(verdict.retryAfterMs / 1000));
+  if (!verdict.ok)
+    throw new LimitReached("rate_limited", "too many requests; retry after Retry-After seconds", Math.ceil(verdict.retryAfterMs / 1000));
   if (channel === "browser" && source.turnstile) {
     const field = input[TURNSTILE_FIELD];
     const token = c.req.header(TURNSTILE_FIELD) ?? (typeof field === "string" ? field : null);
@@ -42,8 +43,13 @@ export async function screenSender(
       hostnames: source.allowedOrigins.map((o) => new URL(o).hostname),
     });
     if (!check.ok) {
-      log("bot_check_failed", { source: source.id, reason: check.reason, detail: check.detail }, check.reason === "unavailable" ? "error" : "info");
-      if (check.reason === "unavailable") throw new ApiError(503, "bot_check_unavailable", "the bot check could not be completed; retry", [], { "retry-after": "1" });
+      log(
+        "bot_check_failed",
+        { source: source.id, reason: check.reason, detail: check.detail },
+        check.reason === "unavailable" ? "error" : "info",
+      );
+      if (check.reason === "unavailable")
+        throw new ApiError(503, "bot_check_unavailable", "the bot check could not be completed; retry", [], { "retry-after": "1" });
       throw new ApiError(403, "bot_check_failed", check.detail, [{ path: TURNSTILE_FIELD, message: check.detail }]);
     }
   }
@@ -60,7 +66,9 @@ export function campaignOf(rules: Rules, source: Source, input: Record<string, u
   if (!campaign) {
     // An active campaign whose rules don't validate: its leads are not lost, the sender retries.
     if (rules.brokenCampaigns.has(slug))
-      throw new ApiError(503, "campaign_misconfigured", `campaign "${slug.slice(0, 64)}" is misconfigured; retry later`, [], { "retry-after": "60" });
+      throw new ApiError(503, "campaign_misconfigured", `campaign "${slug.slice(0, 64)}" is misconfigured; retry later`, [], {
+        "retry-after": "60",
+      });
     throw new ApiError(404, "unknown_campaign", `no active campaign "${slug.slice(0, 64)}"`);
   }
   if (!source.allowedCampaigns.includes("*") && !source.allowedCampaigns.includes(campaign.slug))
@@ -78,7 +86,11 @@ export function validLead(campaign: Campaign, input: Record<string, unknown>): {
 }
 
 /** Where the lead came from, as stored with it (never logged). */
-export function requestMeta(c: Context<AppEnv>, input: Record<string, unknown>, extra: Record<string, string | null>): Record<string, string | null> {
+export function requestMeta(
+  c: Context<AppEnv>,
+  input: Record<string, unknown>,
+  extra: Record<string, string | null>,
+): Record<string, string | null> {
   const cf = (c.req.raw as Request & { cf?: IncomingRequestCfProperties }).cf;
   return {
     ip: clientIp(c),

@@ -16,15 +16,16 @@ export const CONSENT_KEYS = [
 
 const yes = new Set(["true", "1", "yes", "on", "y"]);
 const ConsentSchema = z.object({
-  tcpa_consent: z
-    .union([z.boolean(), z.string().transform((s) => yes.has(s.trim().toLowerCase()))])
-    .optional(),
+  tcpa_consent: z.union([z.boolean(), z.string().transform((s) => yes.has(s.trim().toLowerCase()))]).optional(),
   tcpa_consent_text: z.string().trim().min(1).max(4000).optional(),
   consent_timestamp: z.iso.datetime({ offset: true }).optional(),
   trustedform_cert_url: z
     .string()
     .trim()
-    .regex(/^https:\/\/cert\.trustedform\.com\/[0-9a-f]{40}$/, "must be a TrustedForm certificate URL (https://cert.trustedform.com/<40 hex>)")
+    .regex(
+      /^https:\/\/cert\.trustedform\.com\/[0-9a-f]{40}$/,
+      "must be a TrustedForm certificate URL (https://cert.trustedform.com/<40 hex>)",
+    )
     .optional(),
   /** The certificate's ping URL: what a buyer may see in a ping (never the certificate itself). */
   trustedform_ping_url: z
@@ -63,7 +64,10 @@ const FUTURE_SKEW_MS = 5 * 60_000;
 
 const blank = (v: unknown) => v === undefined || v === null || v === "";
 
-export function parseConsent(input: Record<string, unknown>, rules: ConsentRules): { ok: true; consent: Consent | null } | { ok: false; errors: FieldError[] } {
+export function parseConsent(
+  input: Record<string, unknown>,
+  rules: ConsentRules,
+): { ok: true; consent: Consent | null } | { ok: false; errors: FieldError[] } {
   const { required } = rules;
   const raw: Record<string, unknown> = {};
   for (const k of CONSENT_KEYS) if (!blank(input[k])) raw[k] = input[k];

@@ -16,8 +16,7 @@ const systemNow = () => new Date();
 export function ageOn(dob: Date, now: Date): number {
   let age = now.getUTCFullYear() - dob.getUTCFullYear();
   const beforeBirthday =
-    now.getUTCMonth() < dob.getUTCMonth() ||
-    (now.getUTCMonth() === dob.getUTCMonth() && now.getUTCDate() < dob.getUTCDate());
+    now.getUTCMonth() < dob.getUTCMonth() || (now.getUTCMonth() === dob.getUTCMonth() && now.getUTCDate() < dob.getUTCDate());
   if (beforeBirthday) age -= 1;
   return age;
 }
@@ -51,7 +50,14 @@ export function normalizePhone(input: string): string | undefined {
 }
 
 /** Form posts send every value as a string: accept numbers given as strings. */
-const numeric = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/, "must be a number").transform(Number)]);
+const numeric = z.union([
+  z.number(),
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+(\.\d+)?$/, "must be a number")
+    .transform(Number),
+]);
 
 const TRUE = new Set(["true", "1", "yes", "on", "y"]);
 const FALSE = new Set(["false", "0", "no", "off", "n", ""]);
@@ -77,23 +83,32 @@ function fieldSchema(f: FieldDef, now: () => Date): z.ZodType<LeadValue> {
   const text = z.string().transform(cleanText);
   switch (f.type) {
     case "text":
-      return text.pipe(z.string().min(1, "must not be empty").max(f.max_length ?? DEFAULT_TEXT_MAX));
+      return text.pipe(
+        z
+          .string()
+          .min(1, "must not be empty")
+          .max(f.max_length ?? DEFAULT_TEXT_MAX),
+      );
     case "email":
       return text.pipe(z.string().toLowerCase().max(254).pipe(z.email("must be a valid email address")));
     case "phone":
-      return z
-        .union([z.string(), z.number().transform(String)])
-        .transform((s, ctx) => {
-          const e164 = normalizePhone(s);
-          if (!e164) {
-            ctx.addIssue({ code: "custom", message: "must be a valid phone number" });
-            return z.NEVER;
-          }
-          return e164;
-        });
+      return z.union([z.string(), z.number().transform(String)]).transform((s, ctx) => {
+        const e164 = normalizePhone(s);
+        if (!e164) {
+          ctx.addIssue({ code: "custom", message: "must be a valid phone number" });
+          return z.NEVER;
+        }
+        return e164;
+      });
     case "zip":
       return z
-        .union([z.string(), z.number().int().transform((n) => String(n).padStart(5, "0"))])
+        .union([
+          z.string(),
+          z
+            .number()
+            .int()
+            .transform((n) => String(n).padStart(5, "0")),
+        ])
         .transform((s) => s.trim())
         .pipe(z.string().regex(/^\d{5}(-?\d{4})?$/, "must be a 5-digit US ZIP code"))
         .transform((s) => s.slice(0, 5));

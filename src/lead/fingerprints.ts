@@ -41,13 +41,18 @@ export function fingerprintsForCampaign(campaign: Campaign, lead: LeadData, pepp
 }
 
 /** The buyer-level dedupe keys of the contracts that keep a dedupe window. */
-export const buyerDedupeKeys = (contracts: Contract[]): string[] => [...new Set(contracts.filter((c) => c.dedupeWindowS > 0).map((c) => c.dedupeKey))];
+export const buyerDedupeKeys = (contracts: Contract[]): string[] => [
+  ...new Set(contracts.filter((c) => c.dedupeWindowS > 0).map((c) => c.dedupeKey)),
+];
 
 /**
  * The fingerprints of a consumer named by an admin (a phone in any common format, an email), or the
  * field that is not valid.
  */
-export async function consumerFingerprints(who: { phone?: string; email?: string }, pepper?: string): Promise<{ ok: true; fingerprints: Fingerprint[] } | { ok: false; field: "phone" }> {
+export async function consumerFingerprints(
+  who: { phone?: string; email?: string },
+  pepper?: string,
+): Promise<{ ok: true; fingerprints: Fingerprint[] } | { ok: false; field: "phone" }> {
   const out: Fingerprint[] = [];
   if (who.phone !== undefined) {
     const e164 = normalizePhone(who.phone);

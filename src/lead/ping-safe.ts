@@ -4,7 +4,8 @@ import { PII_NAMES, PII_TYPES } from "../rules/schemas";
 import type { LeadData } from "./fields";
 
 /** The campaign's fields a ping may carry. */
-export const pingSafeFields = (fields: FieldDef[]): FieldDef[] => fields.filter((f) => f.ping && !f.pii && !PII_TYPES.has(f.type) && !PII_NAMES.has(f.name));
+export const pingSafeFields = (fields: FieldDef[]): FieldDef[] =>
+  fields.filter((f) => f.ping && !f.pii && !PII_TYPES.has(f.type) && !PII_NAMES.has(f.name));
 
 /**
  * Only fields the campaign marks ping-safe, and never personal data even if a rule says otherwise
@@ -23,11 +24,49 @@ export function pingSafeLead(fields: FieldDef[], lead: LeadData): LeadData {
 
 /** Name parts that suggest personal data (a name, contact, address, identity or account). */
 const PERSONAL_PARTS: ReadonlySet<string> = new Set([
-  "name", "fname", "lname", "firstname", "lastname", "surname", "middlename", "nickname",
-  "mobile", "cell", "cellphone", "phone", "tel", "telephone", "fax", "email", "mail",
-  "address", "addr", "address1", "address2", "line1", "line2", "street", "apt", "unit",
-  "ssn", "sin", "social", "dob", "birth", "birthday", "birthdate", "ip",
-  "license", "licence", "passport", "account", "iban", "routing", "card", "vin", "plate",
+  "name",
+  "fname",
+  "lname",
+  "firstname",
+  "lastname",
+  "surname",
+  "middlename",
+  "nickname",
+  "mobile",
+  "cell",
+  "cellphone",
+  "phone",
+  "tel",
+  "telephone",
+  "fax",
+  "email",
+  "mail",
+  "address",
+  "addr",
+  "address1",
+  "address2",
+  "line1",
+  "line2",
+  "street",
+  "apt",
+  "unit",
+  "ssn",
+  "sin",
+  "social",
+  "dob",
+  "birth",
+  "birthday",
+  "birthdate",
+  "ip",
+  "license",
+  "licence",
+  "passport",
+  "account",
+  "iban",
+  "routing",
+  "card",
+  "vin",
+  "plate",
 ]);
 
 /**

@@ -30,12 +30,23 @@ const pick = (obj: unknown, keys: readonly string[]) => {
   return out;
 };
 
-const CONSENT_KEPT = ["tcpa_consent", "tcpa_consent_text", "consent_timestamp", "trustedform_cert_url", "jornaya_leadid", "consent_sellers"] as const;
+const CONSENT_KEPT = [
+  "tcpa_consent",
+  "tcpa_consent_text",
+  "consent_timestamp",
+  "trustedform_cert_url",
+  "jornaya_leadid",
+  "consent_sellers",
+] as const;
 const META_KEPT = ["country", "region", "sub_id"] as const;
 
 /** `fields`: the campaign's (undefined when it is gone: then no field is kept). */
 export function redactBody(body: StoredBody, fields: FieldDef[] | undefined): StoredBody {
   const data = pick(parse(body.data), fields ? pingSafeFields(fields).map((f) => f.name) : []);
   const consent = body.consent === null ? null : pick(parse(body.consent), CONSENT_KEPT);
-  return { data: JSON.stringify({ ...data, _redacted: true }), consent: consent ? JSON.stringify(consent) : null, meta: JSON.stringify(pick(parse(body.meta), META_KEPT)) };
+  return {
+    data: JSON.stringify({ ...data, _redacted: true }),
+    consent: consent ? JSON.stringify(consent) : null,
+    meta: JSON.stringify(pick(parse(body.meta), META_KEPT)),
+  };
 }

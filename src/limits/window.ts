@@ -32,8 +32,14 @@ export function estimate(s: WindowState, now: number, periodMs: number): number 
  * Admits `cost` more requests if they fit under the limit: the new state, or how long until they
  * might (at most the rest of the current fixed window).
  */
-export function admit(s: WindowState | undefined, now: number, l: Limit, cost = 1): { ok: true; state: WindowState } | { ok: false; state: WindowState; retryAfterMs: number } {
+export function admit(
+  s: WindowState | undefined,
+  now: number,
+  l: Limit,
+  cost = 1,
+): { ok: true; state: WindowState } | { ok: false; state: WindowState; retryAfterMs: number } {
   const state = roll(s, now, l.periodMs);
-  if (estimate(state, now, l.periodMs) + cost > l.limit) return { ok: false, state, retryAfterMs: Math.max(1, state.start + l.periodMs - now) };
+  if (estimate(state, now, l.periodMs) + cost > l.limit)
+    return { ok: false, state, retryAfterMs: Math.max(1, state.start + l.periodMs - now) };
   return { ok: true, state: { ...state, current: state.current + cost } };
 }

@@ -92,12 +92,17 @@ export class CapLedger extends SqlObject {
 
   /** Which cap binds first for one more lead at `priceCents`, in the current windows. */
   private limitFor(caps: Caps, h: WindowUsage, d: WindowUsage, m: WindowUsage, priceCents: number): CapLimit | undefined {
-    return caps.hour !== null && h.count + 1 > caps.hour ? "cap_hour"
-      : caps.day !== null && d.count + 1 > caps.day ? "cap_day"
-      : caps.month !== null && m.count + 1 > caps.month ? "cap_month"
-      : caps.budgetDayCents !== null && d.spendCents + priceCents > caps.budgetDayCents ? "budget_day"
-      : caps.budgetMonthCents !== null && m.spendCents + priceCents > caps.budgetMonthCents ? "budget_month"
-      : undefined;
+    return caps.hour !== null && h.count + 1 > caps.hour
+      ? "cap_hour"
+      : caps.day !== null && d.count + 1 > caps.day
+        ? "cap_day"
+        : caps.month !== null && m.count + 1 > caps.month
+          ? "cap_month"
+          : caps.budgetDayCents !== null && d.spendCents + priceCents > caps.budgetDayCents
+            ? "budget_day"
+            : caps.budgetMonthCents !== null && m.spendCents + priceCents > caps.budgetMonthCents
+              ? "budget_month"
+              : undefined;
   }
 
   private refusal(limit: CapLimit, now: number): ReserveResult & { ok: false } {
@@ -124,8 +129,7 @@ export class CapLedger extends SqlObject {
   async reserve(req: ReserveRequest): Promise<ReserveResult> {
     const now = req.now ?? Date.now();
     const existing = this.sql.exec<Row>(`SELECT state FROM reservations WHERE id = ?`, req.reservationId).toArray()[0];
-    if (existing?.state === "held" || existing?.state === "committed")
-      return { ok: true, state: existing.state as "held" | "committed" };
+    if (existing?.state === "held" || existing?.state === "committed") return { ok: true, state: existing.state as "held" | "committed" };
 
     const w = capWindows(now, req.timezone);
     const [h, d, m] = [this.usage(`h:${w.hour}`), this.usage(`d:${w.day}`), this.usage(`m:${w.month}`)];
@@ -214,7 +218,9 @@ export class CapLedger extends SqlObject {
 
   /** Closes a lease: what was not spent goes back to the windows it was taken from. Idempotent. */
   private closeLease(leaseId: string): void {
-    const row = this.sql.exec<Row>(`SELECT windows, units, cents, used_units, used_cents, state FROM leases WHERE id = ?`, leaseId).toArray()[0];
+    const row = this.sql
+      .exec<Row>(`SELECT windows, units, cents, used_units, used_cents, state FROM leases WHERE id = ?`, leaseId)
+      .toArray()[0];
     if (!row || row.state !== "open") return;
     const unusedCents = row.cents === null ? 0 : Math.max(0, Number(row.cents) - Number(row.used_cents));
     this.add(JSON.parse(String(row.windows)) as string[], -(Number(row.units) - Number(row.used_units)), -unusedCents);
@@ -255,7 +261,10 @@ export class CapLedger extends SqlObject {
     const window = (name: string): WindowHeadroom => {
       const u = this.usage(name);
       const r = this.sql
-        .exec<Row>(`SELECT COUNT(*) AS n, COALESCE(SUM(price), 0) AS c FROM reservations, json_each(reservations.windows) WHERE state = 'held' AND json_each.value = ?`, name)
+        .exec<Row>(
+          `SELECT COUNT(*) AS n, COALESCE(SUM(price), 0) AS c FROM reservations, json_each(reservations.windows) WHERE state = 'held' AND json_each.value = ?`,
+          name,
+        )
         .one();
       const l = this.sql
         .exec<Row>(
@@ -291,10 +300,14 @@ export class CapLedger extends SqlObject {
     // Settled reservations are kept for a day (idempotency of late redeliveries), then dropped.
     this.sql.exec(`DELETE FROM reservations WHERE state != 'held' AND expires_at <= ?`, now - DAY);
     this.pruneWindows(now);
-    const next = this.sql.exec<Row>(
-      `SELECT MIN(at) AS at FROM (SELECT MIN(expires_at) AS at FROM reservations WHERE state = 'held' UNION ALL SELECT MIN(expires_at) FROM leases WHERE state = 'open')`,
-    ).one().at;
-    const settled = this.sql.exec<Row>(`SELECT (SELECT COUNT(*) FROM reservations WHERE state != 'held') + (SELECT COUNT(*) FROM leases) AS n`).one().n;
+    const next = this.sql
+      .exec<Row>(
+        `SELECT MIN(at) AS at FROM (SELECT MIN(expires_at) AS at FROM reservations WHERE state = 'held' UNION ALL SELECT MIN(expires_at) FROM leases WHERE state = 'open')`,
+      )
+      .one().at;
+    const settled = this.sql
+      .exec<Row>(`SELECT (SELECT COUNT(*) FROM reservations WHERE state != 'held') + (SELECT COUNT(*) FROM leases) AS n`)
+      .one().n;
     if (next !== null) await this.alarmAt.atMost(Number(next));
     else if (Number(settled) > 0) await this.alarmAt.atMost(now + DAY);
   }

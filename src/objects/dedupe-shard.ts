@@ -69,10 +69,18 @@ export class DedupeShard extends SqlObject {
    * Who else holds `key` for this fingerprint: a claim, or a hold placed by another lead's intake.
    */
   private holder(key: string, fp: string, now: number, self: string): Holder | undefined {
-    const row = this.sql.exec<Row>(`SELECT ref, tentative FROM seen WHERE key = ? AND fp = ? AND expires_at > ?`, key, fp, now).toArray()[0];
+    const row = this.sql
+      .exec<Row>(`SELECT ref, tentative FROM seen WHERE key = ? AND fp = ? AND expires_at > ?`, key, fp, now)
+      .toArray()[0];
     if (row && row.ref !== self) return { ref: String(row.ref), tentative: Number(row.tentative) === 1 };
     const hold = this.sql
-      .exec<Row>(`SELECT ref FROM holds, json_each(holds.keys) WHERE fp = ? AND expires_at > ? AND ref != ? AND json_each.value = ? LIMIT 1`, fp, now, self, key)
+      .exec<Row>(
+        `SELECT ref FROM holds, json_each(holds.keys) WHERE fp = ? AND expires_at > ? AND ref != ? AND json_each.value = ? LIMIT 1`,
+        fp,
+        now,
+        self,
+        key,
+      )
       .toArray()[0];
     return hold ? { ref: String(hold.ref), tentative: true } : undefined;
   }
@@ -88,7 +96,12 @@ export class DedupeShard extends SqlObject {
       JSON.stringify(keys),
     );
     for (const r of claimed) if (ownClaims || r.ref !== self) held.add(String(r.key));
-    const holds = this.sql.exec<Row>(`SELECT DISTINCT j.value AS key FROM holds, json_each(holds.keys) AS j WHERE fp = ? AND expires_at > ? AND ref != ?`, fp, now, self);
+    const holds = this.sql.exec<Row>(
+      `SELECT DISTINCT j.value AS key FROM holds, json_each(holds.keys) AS j WHERE fp = ? AND expires_at > ? AND ref != ?`,
+      fp,
+      now,
+      self,
+    );
     for (const r of holds) held.add(String(r.key));
     return keys.filter((k) => held.has(k));
   }
@@ -98,7 +111,9 @@ export class DedupeShard extends SqlObject {
     const now = req.now ?? Date.now();
     const other = this.holder(req.key, req.fingerprint, now, req.ref);
     if (other) return { ok: false, ...other };
-    const mine = this.sql.exec<Row>(`SELECT 1 FROM seen WHERE key = ? AND fp = ? AND ref = ? AND expires_at > ?`, req.key, req.fingerprint, req.ref, now).toArray()[0];
+    const mine = this.sql
+      .exec<Row>(`SELECT 1 FROM seen WHERE key = ? AND fp = ? AND ref = ? AND expires_at > ?`, req.key, req.fingerprint, req.ref, now)
+      .toArray()[0];
     if (!mine) {
       const expiresAt = now + req.windowS * 1000;
       this.sql.exec(
@@ -125,7 +140,13 @@ export class DedupeShard extends SqlObject {
     if (req.hold && req.hold.keys.length > 0) {
       const free = req.hold.keys.filter((k) => !held.includes(k));
       const expiresAt = now + req.hold.holdS * 1000;
-      this.sql.exec(`INSERT OR REPLACE INTO holds (fp, ref, keys, expires_at) VALUES (?, ?, ?, ?)`, req.fingerprint, ref, JSON.stringify(free), expiresAt);
+      this.sql.exec(
+        `INSERT OR REPLACE INTO holds (fp, ref, keys, expires_at) VALUES (?, ?, ?, ?)`,
+        req.fingerprint,
+        ref,
+        JSON.stringify(free),
+        expiresAt,
+      );
       await this.alarmAt.atMost(expiresAt);
     }
     return { claim, held };
@@ -134,7 +155,9 @@ export class DedupeShard extends SqlObject {
   /** Gives a tentative claim its full window: the lead holds every fingerprint. Idempotent. */
   async confirm(key: string, fingerprint: string, ref: string, windowS: number, now = Date.now()): Promise<boolean> {
     const expiresAt = now + windowS * 1000;
-    const done = this.sql.exec(`UPDATE seen SET tentative = 0, expires_at = ? WHERE key = ? AND fp = ? AND ref = ?`, expiresAt, key, fingerprint, ref).rowsWritten > 0;
+    const done =
+      this.sql.exec(`UPDATE seen SET tentative = 0, expires_at = ? WHERE key = ? AND fp = ? AND ref = ?`, expiresAt, key, fingerprint, ref)
+        .rowsWritten > 0;
     if (done) await this.alarmAt.atMost(expiresAt);
     return done;
   }
@@ -151,7 +174,13 @@ export class DedupeShard extends SqlObject {
   async settleHolds(fingerprint: string, ref: string, sold: { key: string; windowS: number }[], now = Date.now()): Promise<void> {
     for (const s of sold) {
       const expiresAt = now + s.windowS * 1000;
-      this.sql.exec(`INSERT OR REPLACE INTO seen (key, fp, ref, expires_at, tentative) VALUES (?, ?, ?, ?, 0)`, s.key, fingerprint, ref, expiresAt);
+      this.sql.exec(
+        `INSERT OR REPLACE INTO seen (key, fp, ref, expires_at, tentative) VALUES (?, ?, ?, ?, 0)`,
+        s.key,
+        fingerprint,
+        ref,
+        expiresAt,
+      );
       await this.alarmAt.atMost(expiresAt);
     }
     this.sql.exec(`DELETE FROM holds WHERE fp = ? AND ref = ?`, fingerprint, ref);
@@ -173,7 +202,9 @@ export class DedupeShard extends SqlObject {
     const now = Date.now();
     this.sql.exec(`DELETE FROM seen WHERE expires_at <= ?`, now);
     this.sql.exec(`DELETE FROM holds WHERE expires_at <= ?`, now);
-    const next = this.sql.exec<Row>(`SELECT MIN(at) AS at FROM (SELECT MIN(expires_at) AS at FROM seen UNION ALL SELECT MIN(expires_at) FROM holds)`).one().at;
+    const next = this.sql
+      .exec<Row>(`SELECT MIN(at) AS at FROM (SELECT MIN(expires_at) AS at FROM seen UNION ALL SELECT MIN(expires_at) FROM holds)`)
+      .one().at;
     if (next !== null) await this.alarmAt.atMost(Number(next));
   }
 }

@@ -32,7 +32,13 @@ export class PingBook extends SqlObject {
   }
 
   async hold(offer: Offer): Promise<void> {
-    this.sql.exec(`INSERT OR IGNORE INTO offers (ping_id, source_id, body, expires_at) VALUES (?, ?, ?, ?)`, offer.pingId, offer.sourceId, JSON.stringify(offer), offer.expiresAt);
+    this.sql.exec(
+      `INSERT OR IGNORE INTO offers (ping_id, source_id, body, expires_at) VALUES (?, ?, ?, ?)`,
+      offer.pingId,
+      offer.sourceId,
+      JSON.stringify(offer),
+      offer.expiresAt,
+    );
     // Kept a day past expiry, so a late post is told `expired`, not `unknown`.
     await this.alarmAt.atMost(offer.expiresAt + 86_400_000);
   }

@@ -36,7 +36,11 @@ const TRUSTEDFORM_TIMEOUT_MS = 2000;
 const MAX_ANSWER = 4096;
 
 /** One HTTP call within its budget: the JSON answer, or how it failed. */
-async function call(url: string, init: RequestInit, timeoutMs: number): Promise<{ ok: true; status: number; json: unknown } | { ok: false; outcome: "timeout" | "error"; detail: string }> {
+async function call(
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+): Promise<{ ok: true; status: number; json: unknown } | { ok: false; outcome: "timeout" | "error"; detail: string }> {
   try {
     const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     const text = (await res.text()).slice(0, MAX_ANSWER);
@@ -49,12 +53,19 @@ async function call(url: string, init: RequestInit, timeoutMs: number): Promise<
     return { ok: true, status: res.status, json };
   } catch (err) {
     const name = (err as Error).name;
-    return name === "TimeoutError" || name === "AbortError" ? { ok: false, outcome: "timeout", detail: `no answer within ${timeoutMs} ms` } : { ok: false, outcome: "error", detail: name };
+    return name === "TimeoutError" || name === "AbortError"
+      ? { ok: false, outcome: "timeout", detail: `no answer within ${timeoutMs} ms` }
+      : { ok: false, outcome: "error", detail: name };
   }
 }
 
 /** TrustedForm: verify (is the certificate real and for this lead?) or claim (retain it for us). */
-async function trustedform(mode: "verify" | "claim", consent: ConsentRecord | null, leadId: string, cfg: CheckConfig): Promise<Omit<CheckResult, "latency_ms">> {
+async function trustedform(
+  mode: "verify" | "claim",
+  consent: ConsentRecord | null,
+  leadId: string,
+  cfg: CheckConfig,
+): Promise<Omit<CheckResult, "latency_ms">> {
   const name = `trustedform_${mode}`;
   const cert = consent?.trustedform_cert_url;
   if (!cert) return { name, outcome: "fail", action: "reject", detail: "no TrustedForm certificate" };
@@ -74,12 +85,21 @@ async function trustedform(mode: "verify" | "claim", consent: ConsentRecord | nu
   const outcome = own(r.json, "outcome");
   if (r.status === 200 && outcome === "success") return { name, outcome: "pass", action: "none", detail: null };
   const reason = own(r.json, "message");
-  return { name, outcome: "fail", action: "reject", detail: `HTTP ${r.status}${typeof reason === "string" ? `: ${reason.slice(0, 120)}` : ""}` };
+  return {
+    name,
+    outcome: "fail",
+    action: "reject",
+    detail: `HTTP ${r.status}${typeof reason === "string" ? `: ${reason.slice(0, 120)}` : ""}`,
+  };
 }
 
 /** A campaign's own hook: POST {lead_id, campaign, phone, email, …} → {"result": "pass" | "fail", "reason"}. */
 async function hook(h: PreSaleHook, payload: Record<string, unknown>): Promise<Omit<CheckResult, "latency_ms">> {
-  const r = await call(h.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) }, h.timeout_ms);
+  const r = await call(
+    h.url,
+    { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) },
+    h.timeout_ms,
+  );
   if (!r.ok) return { name: h.name, outcome: r.outcome, action: h.on_timeout, detail: r.detail };
   const result = own(r.json, "result");
   const reason = own(r.json, "reason");
@@ -104,7 +124,14 @@ export function judge(results: CheckResult[]): PreSale {
  * retains, and bills, the certificate) waits for `unique`: a duplicate, a replay or a suppressed
  * consumer's lead claims nothing. Verifications and hooks start at once.
  */
-export async function preSaleChecks(campaign: Campaign, leadId: string, lead: LeadData, consent: ConsentRecord | null, cfg: CheckConfig, unique: Promise<boolean>): Promise<PreSale> {
+export async function preSaleChecks(
+  campaign: Campaign,
+  leadId: string,
+  lead: LeadData,
+  consent: ConsentRecord | null,
+  cfg: CheckConfig,
+  unique: Promise<boolean>,
+): Promise<PreSale> {
   const timed = async (run: () => Promise<Omit<CheckResult, "latency_ms">>): Promise<CheckResult> => {
     const t = Date.now();
     return { ...(await run()), latency_ms: Date.now() - t };
@@ -114,13 +141,22 @@ export async function preSaleChecks(campaign: Campaign, leadId: string, lead: Le
   if (campaign.trustedform === "claim")
     checks.push(
       unique.then((go) =>
-        go ? timed(() => trustedform("claim", consent, leadId, cfg)) : { name: "trustedform_claim", outcome: "pass" as const, action: "none" as const, detail: "not claimed: the lead is not sold", latency_ms: 0 },
+        go
+          ? timed(() => trustedform("claim", consent, leadId, cfg))
+          : {
+              name: "trustedform_claim",
+              outcome: "pass" as const,
+              action: "none" as const,
+              detail: "not claimed: the lead is not sold",
+              latency_ms: 0,
+            },
       ),
     );
   if (campaign.verifyHooks.length > 0) {
     // What a verification service needs: the contact fields and where the consumer is.
     const payload: Record<string, unknown> = { lead_id: leadId, campaign: campaign.slug };
-    for (const f of campaign.fields) if (["phone", "email", "state", "zip"].includes(f.type) && lead[f.name] !== undefined) payload[f.name] = lead[f.name];
+    for (const f of campaign.fields)
+      if (["phone", "email", "state", "zip"].includes(f.type) && lead[f.name] !== undefined) payload[f.name] = lead[f.name];
     for (const h of campaign.verifyHooks) checks.push(timed(() => hook(h, payload)));
   }
   if (checks.length === 0) return { reject: null, flagged: false, results: [] };

@@ -58,14 +58,24 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   const experiment = rules.experimentsByCampaign.get(sub.campaign.id);
   const variant = experiment ? assignVariant(experiment, leadId) : null;
   const allContracts = rules.contractsByCampaign.get(sub.campaign.id) ?? [];
-  const { campaign: routed, contracts } = variant ? applyVariant(sub.campaign, allContracts, variant) : { campaign: sub.campaign, contracts: allContracts };
+  const { campaign: routed, contracts } = variant
+    ? applyVariant(sub.campaign, allContracts, variant)
+    : { campaign: sub.campaign, contracts: allContracts };
   const journal = svc.journal.nameFor(leadId);
   // The evidence as stored and posted: what the consumer agreed to, and where from.
-  const consent: ConsentRecord | null = sub.consent ? { ...sub.consent, ip: sub.meta.ip ?? null, user_agent: sub.meta.user_agent ?? null } : null;
+  const consent: ConsentRecord | null = sub.consent
+    ? { ...sub.consent, ip: sub.meta.ip ?? null, user_agent: sub.meta.user_agent ?? null }
+    : null;
   // Over its daily quota a source's lead is refused before anything is stored or pinged.
   const quota = await takeQuota(svc, source, leadId, defer);
 
-  const claiming = svc.dedupe.claimForCampaign(fps, { campaignId: campaign.id, leadId, windowS: campaign.dedupeWindowS, buyerKeys: buyerDedupeKeys(allContracts), defer });
+  const claiming = svc.dedupe.claimForCampaign(fps, {
+    campaignId: campaign.id,
+    leadId,
+    windowS: campaign.dedupeWindowS,
+    buyerKeys: buyerDedupeKeys(allContracts),
+    defer,
+  });
   const storing = svc.records.storeLead(
     {
       id: leadId,
@@ -87,12 +97,22 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   );
   const verdict = verdictOf(storing, claiming);
   // The campaign's pre-sale checks (TrustedForm, verification hooks) run while the pings are out too.
-  const checks = svc.preSale(campaign, leadId, sub.lead, consent, verdict.then((v) => v.kind === "go"));
-  const gate = Promise.all([verdict, checks]).then(
-    ([v, c]): PostGate => (v.kind === "go" && !c.reject ? { go: true, alreadyBought: v.dedupe.alreadyBought, holding: v.dedupe.holding } : { go: false }),
+  const checks = svc.preSale(
+    campaign,
+    leadId,
+    sub.lead,
+    consent,
+    verdict.then((v) => v.kind === "go"),
+  );
+  const gate = Promise.all([verdict, checks]).then(([v, c]): PostGate =>
+    v.kind === "go" && !c.reject ? { go: true, alreadyBought: v.dedupe.alreadyBought, holding: v.dedupe.holding } : { go: false },
   );
   // The live round starts now: its pings leave while the lead is stored and the verdict taken.
-  const round = runRound(svc, { id: leadId, campaign: routed, source, lead: sub.lead, consent, createdAt: now, retriesDone: 0, journal }, { contracts, fingerprints: fps, gate, defer, held: sub.held });
+  const round = runRound(
+    svc,
+    { id: leadId, campaign: routed, source, lead: sub.lead, consent, createdAt: now, retriesDone: 0, journal },
+    { contracts, fingerprints: fps, gate, defer, held: sub.held },
+  );
   round.catch(() => {}); // awaited below on every path that uses it
 
   // Whatever the verdict, the buyer keys held for this round are settled once it is over (sales and
@@ -153,7 +173,8 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
 
   // Stored and unique: the checks' results go on the lead; a failed check ends it before any post.
   const checked = await checks;
-  if (checked.results.length > 0) defer(svc.records.recordEvents(leadId, [{ kind: "checks", detail: { flagged: checked.flagged, results: checked.results } }]));
+  if (checked.results.length > 0)
+    defer(svc.records.recordEvents(leadId, [{ kind: "checks", detail: { flagged: checked.flagged, results: checked.results } }]));
   if (checked.reject) {
     endEarly("rejected", checked.reject);
     defer(giveBackClaim());
@@ -175,7 +196,14 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
       if (r.status === "pending") await svc.scheduleRetry(leadId, retryDelaySeconds(campaign.retryBaseDelayS, 1));
     })(),
   );
-  log("lead_auctioned", { lead_id: leadId, campaign: campaign.slug, source: source.id, status: r.status, ...r.result.summary, price_cents: r.result.total.priceCents });
+  log("lead_auctioned", {
+    lead_id: leadId,
+    campaign: campaign.slug,
+    source: source.id,
+    status: r.status,
+    ...r.result.summary,
+    price_cents: r.result.total.priceCents,
+  });
   const buyers = r.result.sales.map((s) => s.contract.buyerName);
   return {
     response: leadResponse(source, leadId, r.status, {
@@ -195,7 +223,12 @@ async function takeQuota(svc: Services, source: Source, leadId: string, defer: D
   if (!quota) return null;
   svc.caps.prepare([quota], defer);
   const hold = await svc.caps.reserve(quota, leadId, 0, { postMs: 0 });
-  if (!hold.ok) throw new LimitReached("daily_quota_reached", "this source's daily lead quota is used up", Math.ceil((hold.retryAfter - Date.now()) / 1000));
+  if (!hold.ok)
+    throw new LimitReached(
+      "daily_quota_reached",
+      "this source's daily lead quota is used up",
+      Math.ceil((hold.retryAfter - Date.now()) / 1000),
+    );
   return hold;
 }
 
@@ -208,7 +241,10 @@ type Verdict =
   | { kind: "interrupted"; error: string };
 
 /** What the stored lead and the dedupe claim decide, in that order of precedence. Never rejects. */
-async function verdictOf(storing: Promise<{ stored: boolean; suppressedBecause: string | null }>, claiming: Promise<IntakeDedupe>): Promise<Verdict> {
+async function verdictOf(
+  storing: Promise<{ stored: boolean; suppressedBecause: string | null }>,
+  claiming: Promise<IntakeDedupe>,
+): Promise<Verdict> {
   claiming.catch(() => {}); // judged below, after the store
   let stored;
   try {
@@ -232,7 +268,8 @@ function interrupted(svc: Services, sub: Submission, leadId: string, error: stri
   log("auction_failed", { lead_id: leadId, error: error.slice(0, 200) }, "error");
   defer(
     (async () => {
-      if (await svc.records.transition(leadId, "pending", reason)) await svc.scheduleRetry(leadId, retryDelaySeconds(sub.campaign.retryBaseDelayS, 1));
+      if (await svc.records.transition(leadId, "pending", reason))
+        await svc.scheduleRetry(leadId, retryDelaySeconds(sub.campaign.retryBaseDelayS, 1));
     })(),
   );
   return { response: leadResponse(sub.source, leadId, "pending", { reason }) };

@@ -12,7 +12,12 @@ export async function notifyPostback(svc: Pick<Services, "records">, source: Sou
   const summary = await svc.records.summary(leadId);
   if (!summary) return;
   const body = JSON.stringify({ event: "lead.final", ...responseFromSummary(source, summary) });
-  const req = await signedRequest(source.postbackUrl, { method: "POST", body, contentType: "application/json", headers: {} }, source.postbackSecret ? [source.postbackSecret] : [], POSTBACK_TIMEOUT_MS);
+  const req = await signedRequest(
+    source.postbackUrl,
+    { method: "POST", body, contentType: "application/json", headers: {} },
+    source.postbackSecret ? [source.postbackSecret] : [],
+    POSTBACK_TIMEOUT_MS,
+  );
   const ex = await send(req);
   const detail = ex.ok ? { http_status: ex.status } : { error: ex.reason };
   await svc.records.recordEvents(leadId, [{ kind: "postback", detail }]);

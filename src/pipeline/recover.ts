@@ -21,7 +21,10 @@ export interface RecoveredLead {
 }
 
 export async function recordJournaledSales(svc: Services, rules: Rules, lead: RecoveredLead, sales: JournalSale[]): Promise<void> {
-  const splits = splitSales(lead.source, sales.map((s) => s.priceCents));
+  const splits = splitSales(
+    lead.source,
+    sales.map((s) => s.priceCents),
+  );
   const posts: PostRow[] = sales.map((s, i) => ({
     id: newId("po"),
     leadId: lead.id,

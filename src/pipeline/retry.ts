@@ -41,11 +41,24 @@ export async function retryStoredLead(
     return "done";
   }
   // The lead keeps the variant it was assigned to, even if its experiment has ended since.
-  const variant = lead.experimentId ? rules.experimentsById.get(lead.experimentId)?.variants.find((v) => v.name === lead.variant) : undefined;
-  const routed = variant ? applyVariant(campaign, rules.contractsByCampaign.get(campaign.id) ?? [], variant) : { campaign, contracts: rules.contractsByCampaign.get(campaign.id) ?? [] };
+  const variant = lead.experimentId
+    ? rules.experimentsById.get(lead.experimentId)?.variants.find((v) => v.name === lead.variant)
+    : undefined;
+  const routed = variant
+    ? applyVariant(campaign, rules.contractsByCampaign.get(campaign.id) ?? [], variant)
+    : { campaign, contracts: rules.contractsByCampaign.get(campaign.id) ?? [] };
   const round = await runRound(
     svc,
-    { id: lead.id, campaign: routed.campaign, source, lead: data, consent: lead.consent ? (JSON.parse(lead.consent) as ConsentRecord) : null, createdAt: lead.createdAt, retriesDone: lead.attempts + 1, journal: lead.journal },
+    {
+      id: lead.id,
+      campaign: routed.campaign,
+      source,
+      lead: data,
+      consent: lead.consent ? (JSON.parse(lead.consent) as ConsentRecord) : null,
+      createdAt: lead.createdAt,
+      retriesDone: lead.attempts + 1,
+      journal: lead.journal,
+    },
     { contracts: routed.contracts, defer },
   );
   await svc.records.recordRound(round.record);

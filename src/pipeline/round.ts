@@ -55,7 +55,10 @@ export async function runRound(svc: Services, lead: StoredLead, ctx: RoundContex
   // duplicate); ones that failed transiently (error, timeout) or had no cap headroom may be tried.
   const [alreadyBought, exclude] = ctx.gate
     ? [new Set<string>(), new Set<string>()]
-    : await Promise.all([svc.dedupe.boughtBy(fingerprints, buyerDedupeKeys(ctx.contracts), lead.id), retry ? svc.records.contractsDoneWith(lead.id) : new Set<string>()]);
+    : await Promise.all([
+        svc.dedupe.boughtBy(fingerprints, buyerDedupeKeys(ctx.contracts), lead.id),
+        retry ? svc.records.contractsDoneWith(lead.id) : new Set<string>(),
+      ]);
   const result = await runAuction({
     services: svc,
     campaign,

@@ -35,7 +35,14 @@ export function promisedPayout(source: Source, bids: HeldBid[], contractsById: R
   return splitSales(source, prices).reduce((sum, s) => sum + s.payoutCents, 0);
 }
 
-export async function sellerPing(svc: Services, rules: Rules, campaign: Campaign, source: Source, fields: LeadData, defer: (p: Promise<unknown>) => void): Promise<SellerPingResult> {
+export async function sellerPing(
+  svc: Services,
+  rules: Rules,
+  campaign: Campaign,
+  source: Source,
+  fields: LeadData,
+  defer: (p: Promise<unknown>) => void,
+): Promise<SellerPingResult> {
   const leadId = newId("ld");
   const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
   const result = await runAuction({
@@ -60,9 +67,25 @@ export async function sellerPing(svc: Services, rules: Rules, campaign: Campaign
   const pingId = svc.pingBook.newPingId();
   const expiresAt = Date.now() + OFFER_TTL_MS;
   const payoutCents = promisedPayout(source, result.ranked, rules.contractsById, campaign.exclusive ? 1 : campaign.maxBuyers);
-  const offer: Offer = { pingId, sourceId: source.id, campaignId: campaign.id, leadId, fields, bids: result.ranked, pings: result.pings, payoutCents, expiresAt };
+  const offer: Offer = {
+    pingId,
+    sourceId: source.id,
+    campaignId: campaign.id,
+    leadId,
+    fields,
+    bids: result.ranked,
+    pings: result.pings,
+    payoutCents,
+    expiresAt,
+  };
   if (result.ranked.length > 0) await svc.pingBook.hold(offer);
   defer(svc.records.recordSellerPing({ pingId, sourceId: source.id, campaignId: campaign.id, bids: result.ranked.length, payoutCents }));
-  log("seller_pinged", { ping_id: pingId, source: source.id, campaign: campaign.slug, bids: result.ranked.length, payout_cents: payoutCents });
+  log("seller_pinged", {
+    ping_id: pingId,
+    source: source.id,
+    campaign: campaign.slug,
+    bids: result.ranked.length,
+    payout_cents: payoutCents,
+  });
   return { pingId, bids: result.ranked.length, payoutCents, expiresAt };
 }

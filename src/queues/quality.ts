@@ -25,9 +25,15 @@ export async function computeQuality(db: Db, rules: Rules, now = Date.now()): Pr
          FROM (${span}) AS s JOIN rollup_contracts AS r ON r.grain = 'h' AND r.contract_id = s.id AND r.bucket >= s.since GROUP BY s.id`,
       )
       .bind(json),
-    db.$client.prepare(`SELECT s.id, COUNT(*) AS n FROM (${span}) AS s JOIN returns AS r ON r.contract_id = s.id AND r.created_at >= s.since AND r.status = 'approved' GROUP BY s.id`).bind(json),
     db.$client
-      .prepare(`SELECT s.id, COUNT(DISTINCT f.lead_id) AS n FROM (${span}) AS s JOIN feedback AS f ON f.contract_id = s.id AND f.created_at >= s.since AND f.outcome IN (${positive}) GROUP BY s.id`)
+      .prepare(
+        `SELECT s.id, COUNT(*) AS n FROM (${span}) AS s JOIN returns AS r ON r.contract_id = s.id AND r.created_at >= s.since AND r.status = 'approved' GROUP BY s.id`,
+      )
+      .bind(json),
+    db.$client
+      .prepare(
+        `SELECT s.id, COUNT(DISTINCT f.lead_id) AS n FROM (${span}) AS s JOIN feedback AS f ON f.contract_id = s.id AND f.created_at >= s.since AND f.outcome IN (${positive}) GROUP BY s.id`,
+      )
       .bind(json),
   ]);
   const by = (rows: Row[]) => new Map(rows.map((r) => [String(r.id), r]));
@@ -39,8 +45,21 @@ export async function computeQuality(db: Db, rules: Rules, now = Date.now()): Pr
     out.set(
       s.id,
       qualityOf(
-        { purchases: n(r?.accepted), returns: n(r2.get(s.id)?.n), accepted: n(r?.accepted), rejected: n(r?.rejected), requests: n(r?.pings) + n(r?.posts), failures: n(r?.failures), positive: n(r3.get(s.id)?.n) },
-        { returnWeight: c.qualityReturnWeight, rejectWeight: c.qualityRejectWeight, failureWeight: c.qualityFailureWeight, positiveWeight: c.qualityPositiveWeight },
+        {
+          purchases: n(r?.accepted),
+          returns: n(r2.get(s.id)?.n),
+          accepted: n(r?.accepted),
+          rejected: n(r?.rejected),
+          requests: n(r?.pings) + n(r?.posts),
+          failures: n(r?.failures),
+          positive: n(r3.get(s.id)?.n),
+        },
+        {
+          returnWeight: c.qualityReturnWeight,
+          rejectWeight: c.qualityRejectWeight,
+          failureWeight: c.qualityFailureWeight,
+          positiveWeight: c.qualityPositiveWeight,
+        },
       ),
     );
   }

@@ -9,19 +9,7 @@ const fieldName = z
   .regex(/^[a-z][a-z0-9_]{0,63}$/, "field names are snake_case, at most 64 chars")
   .refine((n) => !UNSAFE_KEYS.has(n), "constructor and prototype are not field names");
 
-export const FIELD_TYPES = [
-  "text",
-  "email",
-  "phone",
-  "zip",
-  "state",
-  "integer",
-  "number",
-  "boolean",
-  "enum",
-  "date",
-  "dob",
-] as const;
+export const FIELD_TYPES = ["text", "email", "phone", "zip", "state", "integer", "number", "boolean", "enum", "date", "dob"] as const;
 
 /** Types whose values identify a person: never allowed in a ping. */
 export const PII_TYPES: ReadonlySet<string> = new Set(["email", "phone", "dob"]);
@@ -130,9 +118,7 @@ export const ScheduleSchema = z.object({
   /** Defaults to the contract's time zone. */
   timezone: TimeZoneSchema.optional(),
   /** Open when any window matches; a window whose end is before its start runs past midnight. */
-  windows: z
-    .array(z.object({ days: z.array(z.enum(WEEKDAYS)).min(1), start: hhmm, end: hhmm }))
-    .min(1),
+  windows: z.array(z.object({ days: z.array(z.enum(WEEKDAYS)).min(1), start: hhmm, end: hhmm })).min(1),
 });
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
@@ -142,11 +128,12 @@ const path = z.string().min(1).refine(isSafePath, "path segments __proto__, cons
 /** Where a mapped value comes from: a lead field, or one of the auction's own values. */
 const mappingSource = z
   .string()
-  .regex(/^(\$(ping_id|bid_token|price|price_cents|campaign|lead_id|tmax|retention_days|trustedform_ping_url)|\$consent\.(tcpa_consent|tcpa_consent_text|consent_timestamp|ip|user_agent|trustedform_cert_url|jornaya_leadid|consent_sellers)|[a-z][a-z0-9_]*)$/);
+  .regex(
+    /^(\$(ping_id|bid_token|price|price_cents|campaign|lead_id|tmax|retention_days|trustedform_ping_url)|\$consent\.(tcpa_consent|tcpa_consent_text|consent_timestamp|ip|user_agent|trustedform_cert_url|jornaya_leadid|consent_sellers)|[a-z][a-z0-9_]*)$/,
+  );
 
 /** What a value at `accepted_path` must equal (strings case-insensitively) to mean accepted, unless a contract lists its own. */
 export const DEFAULT_ACCEPTED_VALUES: readonly (string | number | boolean)[] = [true, "true", "accepted", "success", "ok", 1, "1"];
-
 
 export const ResponseRulesSchema = z.object({
   /**
@@ -182,12 +169,18 @@ export const RequestTemplateSchema = z.object({
   /** json, form or xml body (POST), or query: a GET with the fields in the query string. */
   format: z.enum(["json", "form", "xml", "query"]),
   /** xml: the root element. */
-  xml_root: z.string().regex(/^[A-Za-z_][\w.-]*$/).default("request"),
+  xml_root: z
+    .string()
+    .regex(/^[A-Za-z_][\w.-]*$/)
+    .default("request"),
   headers: z.record(z.string(), z.string()).default({}),
   /** Constant fields added to every request (vendor ids, campaign codes). */
   static: z.record(path, scalar).default({}),
   /** Output key (dotted for nested JSON) -> lead field or $value. */
-  mapping: z.record(path, mappingSource.refine((src) => !UNSAFE_KEYS.has(src), "not a lead field")),
+  mapping: z.record(
+    path,
+    mappingSource.refine((src) => !UNSAFE_KEYS.has(src), "not a lead field"),
+  ),
   response: ResponseRulesSchema,
 });
 export type RequestTemplate = z.infer<typeof RequestTemplateSchema>;

@@ -53,10 +53,18 @@ export type Capped = Pick<Contract, "id" | "caps" | "timezone">;
 export const sourceQuota = (source: { id: string; dailyLeadQuota: number | null }): Capped | null =>
   source.dailyLeadQuota === null
     ? null
-    : { id: `source:${source.id}`, timezone: "UTC", caps: { hour: null, day: source.dailyLeadQuota, month: null, budgetDayCents: null, budgetMonthCents: null } };
+    : {
+        id: `source:${source.id}`,
+        timezone: "UTC",
+        caps: { hour: null, day: source.dailyLeadQuota, month: null, budgetDayCents: null, budgetMonthCents: null },
+      };
 
 export const hasCaps = (c: Capped) =>
-  c.caps.hour !== null || c.caps.day !== null || c.caps.month !== null || c.caps.budgetDayCents !== null || c.caps.budgetMonthCents !== null;
+  c.caps.hour !== null ||
+  c.caps.day !== null ||
+  c.caps.month !== null ||
+  c.caps.budgetDayCents !== null ||
+  c.caps.budgetMonthCents !== null;
 
 export function forgetCapSnapshot(): void {
   fullUntil.clear();
@@ -107,7 +115,13 @@ export class CapsClient {
         .lease({ leaseId: newId("cl"), caps: c.caps, timezone: c.timezone, units: BLOCK_UNITS, leaseMs: BLOCK_MS })
         .then((res: LeaseResult) => {
           if (!res.ok) return this.learnRefusal(c.id, res);
-          blocks.set(c.id, { id: res.leaseId, windows: windowsKey(res.windows), unitsLeft: res.units, centsLeft: res.cents, expiresAt: res.expiresAt });
+          blocks.set(c.id, {
+            id: res.leaseId,
+            windows: windowsKey(res.windows),
+            unitsLeft: res.units,
+            centsLeft: res.cents,
+            expiresAt: res.expiresAt,
+          });
         })
         .catch(() => {}) // no block: posts reserve one by one
         .finally(() => leasing.delete(c.id));
@@ -151,7 +165,13 @@ export class CapsClient {
       if (hold) return hold;
     }
     const ledger = this.ledger(contract.id);
-    const res = await ledger.reserve({ reservationId: leadId, caps: contract.caps, timezone: contract.timezone, priceCents, leaseMs: LEASE_MS });
+    const res = await ledger.reserve({
+      reservationId: leadId,
+      caps: contract.caps,
+      timezone: contract.timezone,
+      priceCents,
+      leaseMs: LEASE_MS,
+    });
     if (!res.ok) {
       this.learnRefusal(contract.id, res);
       return res;

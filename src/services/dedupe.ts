@@ -61,7 +61,9 @@ export class DedupeClient {
     const key = `campaign:${campaignId}`;
     const claim = windowS > 0 ? { key, windowS: TENTATIVE_S } : null;
     const answers = await Promise.all(
-      fps.map((fp) => this.shard(fp.hash).intake({ ref: leadId, claim, fingerprint: fp.hash, keys: buyerKeys, hold: { keys: buyerKeys, holdS: HOLD_S } })),
+      fps.map((fp) =>
+        this.shard(fp.hash).intake({ ref: leadId, claim, fingerprint: fp.hash, keys: buyerKeys, hold: { keys: buyerKeys, holdS: HOLD_S } }),
+      ),
     );
     for (const a of answers) for (const k of a.held) alreadyBought.add(k);
     const holding = new Set(buyerKeys.filter((k) => !alreadyBought.has(k)));
@@ -129,7 +131,9 @@ export class DedupeClient {
   async boughtBy(fps: Fingerprint[], keys: string[], leadId: string): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
     const held = await Promise.all(
-      fps.map((fp) => this.shard(fp.hash).intake({ ref: leadId, claim: null, fingerprint: fp.hash, keys, hold: null, ownClaimsCount: true })),
+      fps.map((fp) =>
+        this.shard(fp.hash).intake({ ref: leadId, claim: null, fingerprint: fp.hash, keys, hold: null, ownClaimsCount: true }),
+      ),
     );
     return new Set(held.flatMap((h) => h.held));
   }
@@ -144,7 +148,12 @@ export class DedupeClient {
     if (windowS <= 0) return true;
     const results = await Promise.all(fps.map((fp) => this.shard(fp.hash).claim({ key, fingerprint: fp.hash, ref: leadId, windowS })));
     if (results.every((r) => r.ok)) return true;
-    await this.releaseForBuyer(fps.filter((_, i) => results[i]!.ok), key, leadId, windowS);
+    await this.releaseForBuyer(
+      fps.filter((_, i) => results[i]!.ok),
+      key,
+      leadId,
+      windowS,
+    );
     return false;
   }
 

@@ -33,7 +33,8 @@ function delayedD1(db: D1Database, rttMs: number, meter: StorageMeter): D1Databa
     get(target, prop) {
       if (prop === "prepare") return (query: string) => statement(target.prepare(query));
       if (prop === "batch")
-        return (statements: D1PreparedStatement[]) => hop(() => target.batch(statements.map((s) => (s as unknown as Record<symbol, D1PreparedStatement>)[UNWRAP] ?? s)));
+        return (statements: D1PreparedStatement[]) =>
+          hop(() => target.batch(statements.map((s) => (s as unknown as Record<symbol, D1PreparedStatement>)[UNWRAP] ?? s)));
       if (prop === "exec") return (query: string) => hop(() => target.exec(query));
       const v = Reflect.get(target, prop) as unknown;
       return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
@@ -43,7 +44,11 @@ function delayedD1(db: D1Database, rttMs: number, meter: StorageMeter): D1Databa
 
 const UNWRAP = Symbol("unwrap");
 
-function delayedNamespace<T extends Rpc.DurableObjectBranded | undefined>(ns: DurableObjectNamespace<T>, rttMs: number, meter: StorageMeter): DurableObjectNamespace<T> {
+function delayedNamespace<T extends Rpc.DurableObjectBranded | undefined>(
+  ns: DurableObjectNamespace<T>,
+  rttMs: number,
+  meter: StorageMeter,
+): DurableObjectNamespace<T> {
   return new Proxy(ns, {
     get(target, prop) {
       if (prop === "get")

@@ -60,7 +60,14 @@ export function createServices(env: Env, config: Config, storage: StorageMeter =
     buyers: buyersClient(env, config, location),
     fingerprints: (campaign, lead) => fingerprintsForCampaign(campaign, lead, config.FINGERPRINT_PEPPER),
     preSale: (campaign, leadId, lead, consent, unique) =>
-      preSaleChecks(campaign, leadId, lead, consent, { trustedformUrl: config.TRUSTEDFORM_API_URL, trustedformKey: config.TRUSTEDFORM_API_KEY ?? null }, unique),
+      preSaleChecks(
+        campaign,
+        leadId,
+        lead,
+        consent,
+        { trustedformUrl: config.TRUSTEDFORM_API_URL, trustedformKey: config.TRUSTEDFORM_API_KEY ?? null },
+        unique,
+      ),
     scheduleRetry: async (leadId: string, delaySeconds?: number) => {
       const msg: RetryMessage = { leadId };
       await env.RETRY_QUEUE.send(msg, delaySeconds === undefined ? undefined : { delaySeconds });

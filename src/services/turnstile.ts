@@ -51,7 +51,13 @@ export class Turnstile {
     }
     if (!answer.success) {
       const codes = answer["error-codes"];
-      return { ok: false, reason: "invalid", detail: codes.includes("timeout-or-duplicate") ? "the Turnstile token was already used or expired" : `the Turnstile token was refused (${codes.join(", ") || "no reason"})` };
+      return {
+        ok: false,
+        reason: "invalid",
+        detail: codes.includes("timeout-or-duplicate")
+          ? "the Turnstile token was already used or expired"
+          : `the Turnstile token was refused (${codes.join(", ") || "no reason"})`,
+      };
     }
     // A real token names the page it was solved on: it must be one of the source's own origins.
     if (answer.hostname && opts.hostnames.length > 0 && !DUMMY_SECRET.test(secret) && !opts.hostnames.includes(answer.hostname))

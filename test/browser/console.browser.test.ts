@@ -42,11 +42,22 @@ describe.skipIf(!haveBrowser)("the demo and the console in a real browser", () =
     const buyersPort = await buyers.listen(0);
     const buyersUrl = `http://127.0.0.1:${buyersPort}`;
     // The demo rules, with the demo form's origin moved to this test's landing page.
-    resetBenchDatabase([...demoSeedStatements(buyersUrl), `UPDATE sources SET allowed_origins = '["${LANDING}"]', success_url = '${LANDING}/thanks', failure_url = '${LANDING}/sorry' WHERE id = 'src_form';`], PERSIST);
+    resetBenchDatabase(
+      [
+        ...demoSeedStatements(buyersUrl),
+        `UPDATE sources SET allowed_origins = '["${LANDING}"]', success_url = '${LANDING}/thanks', failure_url = '${LANDING}/sorry' WHERE id = 'src_form';`,
+      ],
+      PERSIST,
+    );
     landing = await serveLanding(LANDING_PORT, GATEWAY);
     gateway = await startGateway(
       GATEWAY_PORT,
-      { ADMIN_TOKEN, TURNSTILE_SECRET_KEY: TURNSTILE_PASS, TURNSTILE_SITEVERIFY_URL: `${buyersUrl}/turnstile/v0/siteverify`, RULES_TTL_MS: "0" },
+      {
+        ADMIN_TOKEN,
+        TURNSTILE_SECRET_KEY: TURNSTILE_PASS,
+        TURNSTILE_SITEVERIFY_URL: `${buyersUrl}/turnstile/v0/siteverify`,
+        RULES_TTL_MS: "0",
+      },
       [],
       PERSIST,
     );
@@ -103,7 +114,9 @@ describe.skipIf(!haveBrowser)("the demo and the console in a real browser", () =
     expect(await page.textContent(".tiles")).toMatch(/1\s*sold/);
     expect(await page.locator(".uplot").count()).toBe(2); // both charts drawn
     // The chart's data has the lead in its minute (sold: 1), not only zeros.
-    const sold = await page.evaluate(() => (JSON.parse(document.getElementById("figures")!.textContent!) as { byStatus: { sold: number[] } }).byStatus.sold);
+    const sold = await page.evaluate(
+      () => (JSON.parse(document.getElementById("figures")!.textContent!) as { byStatus: { sold: number[] } }).byStatus.sold,
+    );
     expect(sold.reduce((a, b) => a + b, 0)).toBe(1);
     const contracts = await page.textContent("#contracts");
     expect(contracts).toContain("ct_alpha");

@@ -21,11 +21,19 @@ const sell = async (overrides: Record<string, unknown> = {}) => (await postLead(
 const only = onlyContracts;
 const pingsOf = async (leadId: string) =>
   eventually(async () => {
-    const r = await env.DB.prepare("SELECT contract_id, outcome, reason, bid_cents, effective_cents, latency_ms FROM pings WHERE lead_id = ? ORDER BY contract_id").bind(leadId).all<Record<string, unknown>>();
+    const r = await env.DB.prepare(
+      "SELECT contract_id, outcome, reason, bid_cents, effective_cents, latency_ms FROM pings WHERE lead_id = ? ORDER BY contract_id",
+    )
+      .bind(leadId)
+      .all<Record<string, unknown>>();
     return r.results.length ? r.results : undefined;
   });
 const postsOf = async (leadId: string) =>
-  (await env.DB.prepare("SELECT contract_id, outcome, reason FROM posts WHERE lead_id = ? ORDER BY created_at").bind(leadId).all<Record<string, unknown>>()).results;
+  (
+    await env.DB.prepare("SELECT contract_id, outcome, reason FROM posts WHERE lead_id = ? ORDER BY created_at")
+      .bind(leadId)
+      .all<Record<string, unknown>>()
+  ).results;
 
 beforeEach(async () => {
   await seedDemo();
@@ -85,7 +93,12 @@ describe("misbehaving buyers never hold the auction", () => {
   it("garbage, HTML, 500s, oversized answers and string or absurd bids are discarded with reasons", async () => {
     await sql("UPDATE contracts SET status = 'active'");
     await sql("UPDATE contracts SET status = 'paused' WHERE id IN ('ct_delta', 'ct_foxtrot')");
-    await setBuyers({ alpha: { ping: "garbage" }, bravo: { ping: "html" }, charlie: { ping: "error_500" }, echo: { ping: "huge", format: "form" } });
+    await setBuyers({
+      alpha: { ping: "garbage" },
+      bravo: { ping: "html" },
+      charlie: { ping: "error_500" },
+      echo: { ping: "huge", format: "form" },
+    });
     const a = await sell();
     expect(a.status).toBe("unsold");
     const byContract = Object.fromEntries((await pingsOf(a.lead_id)).map((p) => [p.contract_id, p]));
@@ -108,14 +121,21 @@ describe("misbehaving buyers never hold the auction", () => {
     await setBuyers({ alpha: { bid: 10 }, bravo: { bid: 20, post: "reset" } });
     const a = await sell();
     expect(a).toMatchObject({ status: "sold", buyer: "Alpha Insurance", price: 10 });
-    expect((await postsOf(a.lead_id)).map((p) => [p.contract_id, p.outcome])).toEqual([["ct_bravo", "error"], ["ct_alpha", "accepted"]]);
+    expect((await postsOf(a.lead_id)).map((p) => [p.contract_id, p.outcome])).toEqual([
+      ["ct_bravo", "error"],
+      ["ct_alpha", "accepted"],
+    ]);
   });
 });
 
 describe("post-reject cascade", () => {
   it("a reject moves to the next bidder; every attempt is recorded with its reason", async () => {
     await only("ct_alpha", "ct_bravo", "ct_charlie");
-    await setBuyers({ alpha: { bid: 18, post: "reject", rejectReason: "zip not served" }, bravo: { bid: 22, post: "reject" }, charlie: { bid: 15 } });
+    await setBuyers({
+      alpha: { bid: 18, post: "reject", rejectReason: "zip not served" },
+      bravo: { bid: 22, post: "reject" },
+      charlie: { bid: 15 },
+    });
     const a = await sell();
     expect(a).toMatchObject({ status: "sold", buyer: "Charlie Auto", price: 15 });
     await eventually(async () => (await postsOf(a.lead_id)).length === 3);
@@ -152,7 +172,9 @@ describe("eligibility at the edge", () => {
   it("filters and schedules decide who is pinged, and skips are recorded", async () => {
     await only("ct_alpha", "ct_bravo", "ct_charlie");
     // Charlie only buys in big states; Bravo only homeowners; Alpha has a schedule that never opens (a window that ends where it starts), so no day or hour of the run can open it.
-    await sql(`UPDATE contracts SET schedule = '{"timezone":"Asia/Tokyo","windows":[{"days":["sun"],"start":"12:00","end":"12:00"}]}' WHERE id = 'ct_alpha'`);
+    await sql(
+      `UPDATE contracts SET schedule = '{"timezone":"Asia/Tokyo","windows":[{"days":["sun"],"start":"12:00","end":"12:00"}]}' WHERE id = 'ct_alpha'`,
+    );
     await setBuyers({ alpha: { bid: 50 }, bravo: { bid: 20 }, charlie: { bid: 30 } });
     const a = await sell({ state: "WA", homeowner: false });
     expect(a.status).toBe("unsold");
@@ -171,8 +193,17 @@ describe("eligibility at the edge", () => {
     const a = await sell();
     expect(a).toMatchObject({ status: "sold", buyer: "Echo Legacy Corp", price: 13.5 });
     const [ping, post] = await received("echo");
-    expect(Object.fromEntries(new URLSearchParams(ping!.body))).toMatchObject({ vendor: "leadgate-demo", zipcode: "94107", st: "CA", own_home: "true" });
-    expect(Object.fromEntries(new URLSearchParams(post!.body))).toMatchObject({ fname: "Pat", price: "13.5", token: expect.stringMatching(/^echo-/) });
+    expect(Object.fromEntries(new URLSearchParams(ping!.body))).toMatchObject({
+      vendor: "leadgate-demo",
+      zipcode: "94107",
+      st: "CA",
+      own_home: "true",
+    });
+    expect(Object.fromEntries(new URLSearchParams(post!.body))).toMatchObject({
+      fname: "Pat",
+      price: "13.5",
+      token: expect.stringMatching(/^echo-/),
+    });
   });
 });
 
@@ -187,13 +218,21 @@ describe("what buyers receive", () => {
     const pings = all.filter((r) => r.kind === "ping");
     expect(pings.length).toBe(4);
     for (const p of pings) {
-      for (const secret of [lead.email, lead.last_name, "1 Main St", "555", "2671", "1980-05-17"]) expect(p.body).not.toContain(String(secret));
+      for (const secret of [lead.email, lead.last_name, "1 Main St", "555", "2671", "1980-05-17"])
+        expect(p.body).not.toContain(String(secret));
       expect(await verifyLeadgateRequest(DEMO_SECRET, signed(p))).toBe(true);
       expect(await verifyLeadgateRequest("wrong-secret-wrong-secret", signed(p))).toBe(false);
       // v2 covers the endpoint: the same request replayed to another path does not verify.
       expect(await verifyLeadgateRequest(DEMO_SECRET, { ...signed(p), pathAndQuery: p.path.replace("/ping", "/post") })).toBe(false);
       // The deprecated v1 header is still sent and still verifies.
-      expect(await verifyLeadgateSignature(DEMO_SECRET, p.body, p.headers["x-leadgate-timestamp"] ?? null, p.headers["x-leadgate-signature"] ?? null)).toBe(true);
+      expect(
+        await verifyLeadgateSignature(
+          DEMO_SECRET,
+          p.body,
+          p.headers["x-leadgate-timestamp"] ?? null,
+          p.headers["x-leadgate-signature"] ?? null,
+        ),
+      ).toBe(true);
     }
     const nativePing = JSON.parse(pings.find((p) => p.headers["content-type"] === "application/json")!.body);
     expect(Object.keys(nativePing.lead).sort()).toEqual(["age", "credit", "homeowner", "state", "vehicle_year", "zip"]);
@@ -219,7 +258,11 @@ describe("what buyers receive", () => {
   });
 
   it("the relay transport (PingRelay objects, batches of six) gives the same result", async () => {
-    const many = Array.from({ length: 14 }, (_, i) => `('ct_r${i}', 'buy_r${i}', 'cmp_auto', 'r${i}', '${env.BUYERS_URL}/b/r${i}/ping', '${env.BUYERS_URL}/b/r${i}/post', 'demo-shared-secret-0123456789')`);
+    const many = Array.from(
+      { length: 14 },
+      (_, i) =>
+        `('ct_r${i}', 'buy_r${i}', 'cmp_auto', 'r${i}', '${env.BUYERS_URL}/b/r${i}/ping', '${env.BUYERS_URL}/b/r${i}/post', 'demo-shared-secret-0123456789')`,
+    );
     await sql(`INSERT INTO buyers (id, name) VALUES ${Array.from({ length: 14 }, (_, i) => `('buy_r${i}', 'Relay ${i}')`).join(",")}`);
     await sql(`INSERT INTO contracts (id, buyer_id, campaign_id, name, ping_url, post_url, secret) VALUES ${many.join(",")}`);
     await sql("UPDATE contracts SET status = 'paused' WHERE id NOT LIKE 'ct_r%'");
@@ -228,7 +271,11 @@ describe("what buyers receive", () => {
     const relayEnv = { ...env, PING_TRANSPORT: "relay", EMULATE_CONNECTION_LIMIT: "6" };
     const ctx = createExecutionContext();
     const res = await worker.fetch(
-      new Request("http://gw/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(demoLead()) }),
+      new Request("http://gw/v1/leads", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
+        body: JSON.stringify(demoLead()),
+      }),
       relayEnv,
       ctx,
     );
@@ -246,6 +293,9 @@ describe("what buyers receive", () => {
     await setBuyers({ alpha: { bid: 10 }, bravo: { bid: 11 }, charlie: { bid: 99 } });
     const a = await sell();
     expect(a.buyer).toBe("Bravo Direct");
-    expect((await pingsOf(a.lead_id)).find((p) => p.contract_id === "ct_charlie")).toMatchObject({ outcome: "skipped", reason: "fan-out limit (2 pings per lead)" });
+    expect((await pingsOf(a.lead_id)).find((p) => p.contract_id === "ct_charlie")).toMatchObject({
+      outcome: "skipped",
+      reason: "fan-out limit (2 pings per lead)",
+    });
   });
 });

@@ -39,9 +39,15 @@ async function sell(behaviours: Record<string, Behaviour>) {
 }
 
 const pingRow = (leadId: string) =>
-  eventually(() => env.DB.prepare("SELECT outcome, reason, bid_cents, bid_token FROM pings WHERE lead_id = ?").bind(leadId).first<Record<string, unknown>>());
+  eventually(() =>
+    env.DB.prepare("SELECT outcome, reason, bid_cents, bid_token FROM pings WHERE lead_id = ?")
+      .bind(leadId)
+      .first<Record<string, unknown>>(),
+  );
 const postRow = (leadId: string) =>
-  eventually(() => env.DB.prepare("SELECT outcome, reason, buyer_lead_id FROM posts WHERE lead_id = ?").bind(leadId).first<Record<string, unknown>>());
+  eventually(() =>
+    env.DB.prepare("SELECT outcome, reason, buyer_lead_id FROM posts WHERE lead_id = ?").bind(leadId).first<Record<string, unknown>>(),
+  );
 
 describe("buyers in their own formats", () => {
   it("boberdoo style: XML request, XML answers (<response><status>Matched</status><price>…)", async () => {
@@ -51,25 +57,41 @@ describe("buyers in their own formats", () => {
         format: "xml",
         xml_root: "request",
         mapping: { "lead.zip": "zip", "lead.state": "state", ping_ref: "$ping_id" },
-        response: { bid_path: "response.price", bid_token_path: "response.ping_id", failure_path: "response.status", failure_values: ["Unmatched"], reason_path: "response.reason" },
+        response: {
+          bid_path: "response.price",
+          bid_token_path: "response.ping_id",
+          failure_path: "response.status",
+          failure_values: ["Unmatched"],
+          reason_path: "response.reason",
+        },
       },
       post: {
         format: "xml",
         xml_root: "request",
         mapping: { "lead.email": "email", "lead.phone": "phone", ping_id: "$bid_token" },
-        response: { accepted_path: "response.status", accepted_values: ["Matched"], reason_path: "response.reason", buyer_lead_id_path: "response.lead_id" },
+        response: {
+          accepted_path: "response.status",
+          accepted_values: ["Matched"],
+          reason_path: "response.reason",
+          buyer_lead_id_path: "response.lead_id",
+        },
       },
     });
     const a = await sell({
       bob: {
-        pingAnswer: { body: "<?xml version='1.0'?><response><status>Matched</status><price>12.50</price><ping_id>BB-77</ping_id></response>", type: "application/xml" },
+        pingAnswer: {
+          body: "<?xml version='1.0'?><response><status>Matched</status><price>12.50</price><ping_id>BB-77</ping_id></response>",
+          type: "application/xml",
+        },
         postAnswer: { body: "<response><status>Matched</status><lead_id>BB-LEAD-1</lead_id></response>", type: "application/xml" },
       },
     });
     expect(a).toMatchObject({ status: "sold", price: 12.5, buyer: "bob" });
     const [ping, post] = [(await received("bob")).find((r) => r.kind === "ping")!, (await received("bob")).find((r) => r.kind === "post")!];
     expect(ping.headers["content-type"]).toBe("application/xml");
-    expect(ping.body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><request><lead><zip>94107<\/zip><state>CA<\/state><\/lead><ping_ref>pg_/);
+    expect(ping.body).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?><request><lead><zip>94107<\/zip><state>CA<\/state><\/lead><ping_ref>pg_/,
+    );
     expect(post.body).toContain("<ping_id>BB-77</ping_id>"); // the buyer's own token, back in the post
     expect(await postRow(a.lead_id)).toMatchObject({ outcome: "accepted", buyer_lead_id: "BB-LEAD-1" });
   });
@@ -77,7 +99,16 @@ describe("buyers in their own formats", () => {
   it("an XML buyer's Unmatched answer is a no bid with its reason", async () => {
     await buyer("bob", {
       kind: "template",
-      ping: { format: "xml", mapping: { zip: "zip" }, response: { bid_path: "response.price", failure_path: "response.status", failure_values: ["Unmatched"], reason_path: "response.reason" } },
+      ping: {
+        format: "xml",
+        mapping: { zip: "zip" },
+        response: {
+          bid_path: "response.price",
+          failure_path: "response.status",
+          failure_values: ["Unmatched"],
+          reason_path: "response.reason",
+        },
+      },
       post: { format: "xml", mapping: { email: "email" }, response: { accepted_path: "response.status", accepted_values: ["Matched"] } },
     });
     const a = await sell({ bob: { pingAnswer: { body: "<response><status>Unmatched</status><reason>No coverage</reason></response>" } } });
@@ -88,8 +119,16 @@ describe("buyers in their own formats", () => {
   it("LeadsPedia style: form request, JSON ping answer, XML post answer", async () => {
     await buyer("lp", {
       kind: "template",
-      ping: { format: "form", mapping: { zip_code: "zip", state: "state", credit: "credit" }, response: { bid_path: "price", bid_token_path: "ping_id", failure_path: "result", failure_values: ["failed"] } },
-      post: { format: "form", mapping: { ping_id: "$bid_token", email: "email", phone: "phone" }, response: { accepted_path: "response.result", accepted_values: ["success"], buyer_lead_id_path: "response.lead_id" } },
+      ping: {
+        format: "form",
+        mapping: { zip_code: "zip", state: "state", credit: "credit" },
+        response: { bid_path: "price", bid_token_path: "ping_id", failure_path: "result", failure_values: ["failed"] },
+      },
+      post: {
+        format: "form",
+        mapping: { ping_id: "$bid_token", email: "email", phone: "phone" },
+        response: { accepted_path: "response.result", accepted_values: ["success"], buyer_lead_id_path: "response.lead_id" },
+      },
     });
     const a = await sell({
       lp: {
@@ -107,9 +146,24 @@ describe("buyers in their own formats", () => {
     await buyer("q", {
       kind: "template",
       ping: { format: "json", mapping: { zip: "zip" }, response: { bid_path: "bid", bid_unit: "cents" } },
-      post: { format: "json", mapping: { email: "email" }, response: { accepted_path: "response", accepted_values: ["success"], failure_path: "response", failure_values: ["failure"], reason_path: "details" } },
+      post: {
+        format: "json",
+        mapping: { email: "email" },
+        response: {
+          accepted_path: "response",
+          accepted_values: ["success"],
+          failure_path: "response",
+          failure_values: ["failure"],
+          reason_path: "details",
+        },
+      },
     });
-    const a = await sell({ q: { pingAnswer: { body: '{"bid":1100}', type: "application/json" }, postAnswer: { body: '{"response":"failure","details":"Quota Reached"}', type: "application/json" } } });
+    const a = await sell({
+      q: {
+        pingAnswer: { body: '{"bid":1100}', type: "application/json" },
+        postAnswer: { body: '{"response":"failure","details":"Quota Reached"}', type: "application/json" },
+      },
+    });
     expect(a.status).toBe("unsold");
     expect(await pingRow(a.lead_id)).toMatchObject({ outcome: "bid", bid_cents: 1100 });
     expect(await postRow(a.lead_id)).toMatchObject({ outcome: "rejected", reason: "Quota Reached" });
@@ -120,12 +174,21 @@ describe("buyers in their own formats", () => {
       "g",
       {
         kind: "template",
-        ping: { format: "query", mapping: { zip: "zip", st: "state", tmax: "$tmax", ref: "$ping_id" }, response: { bid_path: "data.price" } },
+        ping: {
+          format: "query",
+          mapping: { zip: "zip", st: "state", tmax: "$tmax", ref: "$ping_id" },
+          response: { bid_path: "data.price" },
+        },
         post: { format: "json", mapping: { email: "email" }, response: { accepted_path: "ok", accepted_values: [true] } },
       },
       { apiHeaders: { "X-Api-Key": "g-secret-key" } },
     );
-    const a = await sell({ g: { pingAnswer: { body: '{"data":{"price":9.5}}', type: "application/json" }, postAnswer: { body: '{"ok":true}', type: "application/json" } } });
+    const a = await sell({
+      g: {
+        pingAnswer: { body: '{"data":{"price":9.5}}', type: "application/json" },
+        postAnswer: { body: '{"ok":true}', type: "application/json" },
+      },
+    });
     expect(a).toMatchObject({ status: "sold", price: 9.5 });
     const ping = (await received("g")).find((r) => r.kind === "ping")!;
     expect(ping.method).toBe("GET");
@@ -134,7 +197,13 @@ describe("buyers in their own formats", () => {
     expect(query.get("zip")).toBe("94107");
     expect(Number(query.get("tmax"))).toBeGreaterThan(0);
     expect(ping.headers["x-api-key"]).toBe("g-secret-key");
-    const signed = { method: ping.method, pathAndQuery: ping.path, rawBody: ping.body, timestamp: ping.headers["x-leadgate-timestamp"] ?? null, signature: ping.headers["x-leadgate-signature-v2"] ?? null };
+    const signed = {
+      method: ping.method,
+      pathAndQuery: ping.path,
+      rawBody: ping.body,
+      timestamp: ping.headers["x-leadgate-timestamp"] ?? null,
+      signature: ping.headers["x-leadgate-signature-v2"] ?? null,
+    };
     expect(await verifyLeadgateRequest(DEMO_SECRET, signed)).toBe(true);
     // The API key is a secret: it is in no record.
     const trace = JSON.stringify(await env.DB.prepare("SELECT * FROM pings WHERE lead_id = ?").bind(a.lead_id).all());

@@ -13,8 +13,20 @@ import { demoLead, eventually, gateway, postLead, seedDemo, setBuyers, sql } fro
 const noCaps: Caps = { hour: null, day: null, month: null, budgetDayCents: null, budgetMonthCents: null };
 let n = 0;
 const ledger = () => env.CAP_LEDGER.get(env.CAP_LEDGER.idFromName(`test-ledger-${++n}-${Date.now()}`));
-const reserve = (l: ReturnType<typeof ledger>, id: string, caps: Partial<Caps>, extra: { tz?: string; now?: number; price?: number; leaseMs?: number } = {}) =>
-  l.reserve({ reservationId: id, caps: { ...noCaps, ...caps }, timezone: extra.tz ?? "UTC", priceCents: extra.price ?? 100, leaseMs: extra.leaseMs ?? 60_000, now: extra.now });
+const reserve = (
+  l: ReturnType<typeof ledger>,
+  id: string,
+  caps: Partial<Caps>,
+  extra: { tz?: string; now?: number; price?: number; leaseMs?: number } = {},
+) =>
+  l.reserve({
+    reservationId: id,
+    caps: { ...noCaps, ...caps },
+    timezone: extra.tz ?? "UTC",
+    priceCents: extra.price ?? 100,
+    leaseMs: extra.leaseMs ?? 60_000,
+    now: extra.now,
+  });
 
 describe("CapLedger", () => {
   it("200 concurrent reservations against a daily cap of 50: exactly 50 succeed", async () => {
@@ -88,7 +100,10 @@ describe("CapLedger", () => {
   it("a full contract grants no lease", async () => {
     const l = ledger();
     expect((await reserve(l, "only", { hour: 1 })).ok).toBe(true);
-    expect(await l.lease({ leaseId: "blk-4", caps: { ...noCaps, hour: 1 }, timezone: "UTC", units: 4, leaseMs: 60_000 })).toMatchObject({ ok: false, limit: "cap_hour" });
+    expect(await l.lease({ leaseId: "blk-4", caps: { ...noCaps, hour: 1 }, timezone: "UTC", units: 4, leaseMs: 60_000 })).toMatchObject({
+      ok: false,
+      limit: "cap_hour",
+    });
   });
 
   it("released headroom is reusable", async () => {
@@ -108,10 +123,16 @@ describe("CapLedger", () => {
     expect((await reserve(l, "oct", caps, { tz, now: Date.parse("2026-11-01T03:59:00Z") })).ok).toBe(true);
     expect((await reserve(l, "nov-1", caps, { tz, now: Date.parse("2026-11-01T04:01:00Z") })).ok).toBe(true);
     // 23:30 EST on Nov 1 is still Nov 1 local (04:30Z Nov 2): the daily cap holds across the 25-hour day.
-    expect(await reserve(l, "nov-1b", caps, { tz, now: Date.parse("2026-11-02T04:30:00Z") })).toMatchObject({ ok: false, limit: "cap_day" });
+    expect(await reserve(l, "nov-1b", caps, { tz, now: Date.parse("2026-11-02T04:30:00Z") })).toMatchObject({
+      ok: false,
+      limit: "cap_day",
+    });
     // 00:01 EST Nov 2 (05:01Z): a new day, and the second of November's two.
     expect((await reserve(l, "nov-2", caps, { tz, now: Date.parse("2026-11-02T05:01:00Z") })).ok).toBe(true);
-    expect(await reserve(l, "nov-3", caps, { tz, now: Date.parse("2026-11-03T05:01:00Z") })).toMatchObject({ ok: false, limit: "cap_month" });
+    expect(await reserve(l, "nov-3", caps, { tz, now: Date.parse("2026-11-03T05:01:00Z") })).toMatchObject({
+      ok: false,
+      limit: "cap_month",
+    });
   });
 
   it.each(AWKWARD_INSTANTS)("%s: the alarm prunes exactly the windows the retention rule says are done", async (_name, now) => {
@@ -135,7 +156,12 @@ describe("CapLedger", () => {
       await l.commit(id);
     }
     await runDurableObjectAlarm(l);
-    const kept = await runInDurableObject(l, (_obj: CapLedger, state) => state.storage.sql.exec("SELECT window FROM usage").toArray().map((r) => String(r.window)));
+    const kept = await runInDurableObject(l, (_obj: CapLedger, state) =>
+      state.storage.sql
+        .exec("SELECT window FROM usage")
+        .toArray()
+        .map((r) => String(r.window)),
+    );
     const named = (at: number, tz: string) => {
       const w = capWindows(at, tz);
       return { h: `h:${w.hour}`, d: `d:${w.day}`, m: `m:${w.month}` };
@@ -157,7 +183,11 @@ describe("DedupeShard", () => {
     const s = shard();
     const t0 = Date.parse("2026-11-21T00:00:00Z");
     expect(await s.claim({ key: "buyer:b", fingerprint: "fp", ref: "lead-1", windowS: 3600, now: t0 })).toEqual({ ok: true });
-    expect(await s.claim({ key: "buyer:b", fingerprint: "fp", ref: "lead-2", windowS: 3600, now: t0 + 3_599_000 })).toEqual({ ok: false, ref: "lead-1", tentative: false });
+    expect(await s.claim({ key: "buyer:b", fingerprint: "fp", ref: "lead-2", windowS: 3600, now: t0 + 3_599_000 })).toEqual({
+      ok: false,
+      ref: "lead-1",
+      tentative: false,
+    });
     expect(await s.claim({ key: "buyer:c", fingerprint: "fp", ref: "lead-2", windowS: 3600, now: t0 + 1000 })).toEqual({ ok: true }); // another buyer
     expect(await s.claim({ key: "buyer:b", fingerprint: "fp", ref: "lead-2", windowS: 3600, now: t0 + 3_600_001 })).toEqual({ ok: true });
   });
@@ -205,7 +235,9 @@ describe("caps and buyer dedupe through the gateway", () => {
     expect(byBuyer("Alpha Insurance")).toBe(50);
     expect(byBuyer("Charlie Auto")).toBe(150);
     const accepted = await eventually(async () => {
-      const r = await env.DB.prepare("SELECT COUNT(*) AS n FROM posts WHERE contract_id = 'ct_alpha' AND outcome = 'accepted'").first<{ n: number }>();
+      const r = await env.DB.prepare("SELECT COUNT(*) AS n FROM posts WHERE contract_id = 'ct_alpha' AND outcome = 'accepted'").first<{
+        n: number;
+      }>();
       return r?.n === 50 ? r.n : undefined;
     });
     expect(accepted).toBe(50);
@@ -228,7 +260,9 @@ describe("caps and buyer dedupe through the gateway", () => {
     expect((await gateway("/admin/caps")).status).toBe(401);
     const body = await eventually(async () => {
       const res = await gateway("/admin/caps", { headers: { authorization: "Bearer test-admin-token-0123456789abcdef" } });
-      const json = await res.json<{ contracts: { contract: string; leased: number; day: { used: number; left: number; spend_cents: number } }[] }>();
+      const json = await res.json<{
+        contracts: { contract: string; leased: number; day: { used: number; left: number; spend_cents: number } }[];
+      }>();
       const charlie = json.contracts.find((c) => c.contract === "ct_charlie");
       return charlie?.day.used === 1 ? charlie : undefined;
     });

@@ -9,19 +9,30 @@ import { countOf, demoLead, eventually, gateway, leadReaches, onlyContracts, pos
 
 const TOKEN = "test-admin-token-0123456789abcdef";
 const ADMIN = { authorization: `Bearer ${TOKEN}` };
-const form = (fields: Record<string, string>) => ({ method: "POST", redirect: "manual" as const, headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+const form = (fields: Record<string, string>) => ({
+  method: "POST",
+  redirect: "manual" as const,
+  headers: { "content-type": "application/x-www-form-urlencoded" },
+  body: new URLSearchParams(fields).toString(),
+});
 
 beforeEach(async () => {
   await seedDemo();
   await onlyContracts("ct_alpha", "ct_bravo", "ct_charlie");
-  await setBuyers({ alpha: { bid: 18 }, bravo: { bid: 22, post: "reject", rejectReason: "consumer already in our CRM" }, charlie: { bid: 15 } });
+  await setBuyers({
+    alpha: { bid: 18 },
+    bravo: { bid: 22, post: "reject", rejectReason: "consumer already in our CRM" },
+    charlie: { bid: 15 },
+  });
 });
 
 async function soldLeads(n: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push((await (await postLead(demoLead())).json<{ lead_id: string }>()).lead_id);
   for (const id of ids) await leadReaches(id, ["sold"]);
-  await eventually(async () => (await countOf("SELECT COALESCE(SUM(posts), 0) AS n FROM rollup_contracts WHERE grain = 'm'")) >= 2 * n || undefined);
+  await eventually(
+    async () => (await countOf("SELECT COALESCE(SUM(posts), 0) AS n FROM rollup_contracts WHERE grain = 'm'")) >= 2 * n || undefined,
+  );
   return ids;
 }
 
@@ -54,7 +65,15 @@ describe("sessions", () => {
 
   it("login attempts are limited per IP", async () => {
     const statuses = [];
-    for (let i = 0; i < 11; i++) statuses.push((await gateway("/console/login", { ...form({ token: "guess" }), headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": "198.51.100.7" } })).status);
+    for (let i = 0; i < 11; i++)
+      statuses.push(
+        (
+          await gateway("/console/login", {
+            ...form({ token: "guess" }),
+            headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": "198.51.100.7" },
+          })
+        ).status,
+      );
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses[10]).toBe(429);
   });
@@ -78,8 +97,21 @@ describe("figures", () => {
     await soldLeads(1);
     const db = dbOf(env.DB);
     const before = await readRollups(db, "m", 0, Date.now() + 60_000);
-    const pings = [{ id: "pg_x1", leadId: "ld_replay", contractId: "ct_alpha", attempt: 0, outcome: "bid" as const, bidCents: 1800, latencyMs: 40 }];
-    const record = { leadId: "ld_replay", pings, posts: [], events: [], status: "unsold" as const, reason: null, priceCents: 0, payoutCents: 0, marginCents: 0, attempts: 0 };
+    const pings = [
+      { id: "pg_x1", leadId: "ld_replay", contractId: "ct_alpha", attempt: 0, outcome: "bid" as const, bidCents: 1800, latencyMs: 40 },
+    ];
+    const record = {
+      leadId: "ld_replay",
+      pings,
+      posts: [],
+      events: [],
+      status: "unsold" as const,
+      reason: null,
+      priceCents: 0,
+      payoutCents: 0,
+      marginCents: 0,
+      attempts: 0,
+    };
     await new Records(db).recordRound(record);
     await new Records(db).recordRound(record);
     const after = await readRollups(db, "m", 0, Date.now() + 60_000);

@@ -11,7 +11,12 @@ import { demoLead, eventually, leadReaches, postLead, received, seedDemo, setBuy
 
 beforeEach(async () => {
   await seedDemo();
-  await setBuyers({ alpha: { bid: 18, pingLatencyMs: 20 }, bravo: { bid: 22, pingLatencyMs: 20 }, charlie: { bid: 15 }, echo: { bid: 12, format: "form" } });
+  await setBuyers({
+    alpha: { bid: 18, pingLatencyMs: 20 },
+    bravo: { bid: 22, pingLatencyMs: 20 },
+    charlie: { bid: 15 },
+    echo: { bid: 12, format: "form" },
+  });
 });
 
 const BUYERS = ["alpha", "bravo", "charlie", "echo"];
@@ -31,7 +36,11 @@ function gated<T extends object>(binding: T, method: string, before: () => Promi
       if (prop === method)
         return async (...args: unknown[]) => {
           const pingedFirst = await before();
-          const out = await (Reflect.apply(Reflect.get(target, prop) as (...a: unknown[]) => Promise<unknown>, target, args) as Promise<unknown>);
+          const out = await (Reflect.apply(
+            Reflect.get(target, prop) as (...a: unknown[]) => Promise<unknown>,
+            target,
+            args,
+          ) as Promise<unknown>);
           done(pingedFirst);
           return out;
         };
@@ -48,17 +57,28 @@ describe("the critical path", () => {
     await getRules(env.DB, 60_000); // the rules are cached: the first D1 batch is the lead's own
     const seen: { what: string; pingedFirst: boolean; at: number }[] = [];
     let stores = 0;
-    const db = gated(env.DB, "batch", () => (stores++ === 0 ? aPingArrived() : Promise.resolve(true)), (p) => seen.push({ what: "stored", pingedFirst: p, at: Date.now() }));
+    const db = gated(
+      env.DB,
+      "batch",
+      () => (stores++ === 0 ? aPingArrived() : Promise.resolve(true)),
+      (p) => seen.push({ what: "stored", pingedFirst: p, at: Date.now() }),
+    );
     const dedupe = new Proxy(env.DEDUPE, {
       get(target, prop) {
-        if (prop === "get") return (id: DurableObjectId) => gated(target.get(id), "intake", aPingArrived, (p) => seen.push({ what: "verdict", pingedFirst: p, at: Date.now() }));
+        if (prop === "get")
+          return (id: DurableObjectId) =>
+            gated(target.get(id), "intake", aPingArrived, (p) => seen.push({ what: "verdict", pingedFirst: p, at: Date.now() }));
         const v = Reflect.get(target, prop) as unknown;
         return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     });
     const ctx = createExecutionContext();
     const res = await worker.fetch(
-      new Request("http://gw/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(demoLead()) }),
+      new Request("http://gw/v1/leads", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
+        body: JSON.stringify(demoLead()),
+      }),
       { ...env, DB: db, DEDUPE: dedupe },
       ctx,
     );
@@ -83,7 +103,9 @@ describe("the critical path", () => {
     expect(dup.status).toBe("duplicate");
     await leadReaches(dup.lead_id, ["duplicate"]);
     const pings = await eventually(async () => {
-      const r = await env.DB.prepare("SELECT outcome, reason FROM pings WHERE lead_id = ?").bind(dup.lead_id).all<{ outcome: string; reason: string | null }>();
+      const r = await env.DB.prepare("SELECT outcome, reason FROM pings WHERE lead_id = ?")
+        .bind(dup.lead_id)
+        .all<{ outcome: string; reason: string | null }>();
       return r.results.length > 0 ? r.results : undefined;
     });
     expect(pings.filter((p) => p.outcome === "discarded").map((p) => p.reason)).toContain("lead not auctioned");
@@ -95,7 +117,9 @@ describe("the critical path", () => {
   it("concurrent leads of one consumer (campaign dedupe off): no buyer buys it twice", async () => {
     await sql("UPDATE campaigns SET dedupe_window_s = 0, retry_max_attempts = 0");
     const lead = demoLead();
-    const answers = await Promise.all(Array.from({ length: 6 }, () => postLead(lead).then((r) => r.json<{ status: string; lead_id: string }>())));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => postLead(lead).then((r) => r.json<{ status: string; lead_id: string }>())),
+    );
     for (const a of answers) await leadReaches(a.lead_id, ["sold", "unsold"]);
     const ids = answers.map((a) => a.lead_id);
     const sales = await env.DB.prepare(
@@ -121,7 +145,9 @@ describe("the critical path", () => {
     expect((await received("echo")).find((r) => r.kind === "ping")?.headers["x-leadgate-tmax"]).toBeDefined();
     expect(await received("charlie")).toEqual([]);
     const skipped = await eventually(() =>
-      env.DB.prepare("SELECT reason FROM pings WHERE lead_id = ? AND contract_id = 'ct_charlie'").bind(body.lead_id).first<{ reason: string }>(),
+      env.DB.prepare("SELECT reason FROM pings WHERE lead_id = ? AND contract_id = 'ct_charlie'")
+        .bind(body.lead_id)
+        .first<{ reason: string }>(),
     );
     expect(skipped.reason).toBe("no time left");
   });

@@ -8,7 +8,20 @@ import { DEMO_SECRET } from "../../demo/constants";
 import { signatureHeaders } from "../../src/buyers/signature";
 import { dbOf } from "../../src/db/client";
 import { runRetention } from "../../src/queues/retention";
-import { countOf, demoLead, eventually, gateway, leadReaches, leadRow, onlyContracts, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
+import {
+  countOf,
+  demoLead,
+  eventually,
+  gateway,
+  leadReaches,
+  leadRow,
+  onlyContracts,
+  postLead,
+  received,
+  seedDemo,
+  setBuyers,
+  sql,
+} from "../support/helpers";
 
 const ADMIN = { authorization: "Bearer test-admin-token-0123456789abcdef", "content-type": "application/json" };
 const DAY = 86_400_000;
@@ -38,7 +51,10 @@ beforeEach(async () => {
 
 describe("retention", () => {
   it("after retention_days a lead's personal fields are redacted; its record, prices, pings and posts stay", async () => {
-    const { lead_id } = await sold({ ...demoLead(), ...evidence() }, { "cf-connecting-ip": "198.51.100.23", "user-agent": "Mozilla/5.0 test" });
+    const { lead_id } = await sold(
+      { ...demoLead(), ...evidence() },
+      { "cf-connecting-ip": "198.51.100.23", "user-agent": "Mozilla/5.0 test" },
+    );
     const before = await leadReaches(lead_id, ["sold"]);
     expect(String(before.data)).toContain("Pat");
     const pings = await countOf("SELECT COUNT(*) AS n FROM pings WHERE lead_id = ?", lead_id);
@@ -48,7 +64,14 @@ describe("retention", () => {
     expect(await runRetention(db, Date.now() + 1096 * DAY)).toBeGreaterThanOrEqual(1);
 
     const after = (await leadRow(lead_id))!;
-    expect(JSON.parse(String(after.data))).toEqual({ zip: "94107", state: "CA", homeowner: true, vehicle_year: 2018, credit: "good", _redacted: true });
+    expect(JSON.parse(String(after.data))).toEqual({
+      zip: "94107",
+      state: "CA",
+      homeowner: true,
+      vehicle_year: 2018,
+      credit: "good",
+      _redacted: true,
+    });
     expect(JSON.parse(String(after.meta))).not.toHaveProperty("ip");
     const consent = JSON.parse(String(after.consent)) as Record<string, unknown>;
     expect(consent).toMatchObject({ trustedform_cert_url: CERT, tcpa_consent: true });
@@ -59,7 +82,9 @@ describe("retention", () => {
     expect(await countOf("SELECT COUNT(*) AS n FROM pings WHERE lead_id = ?", lead_id)).toBe(pings);
     expect(await countOf("SELECT COUNT(*) AS n FROM posts WHERE lead_id = ? AND outcome = 'accepted'", lead_id)).toBe(1);
 
-    const progress = await (await gateway("/admin/retention", { headers: ADMIN })).json<{ campaigns: { campaign: string; redacted: number; due: number; last_run_at: string | null }[] }>();
+    const progress = await (
+      await gateway("/admin/retention", { headers: ADMIN })
+    ).json<{ campaigns: { campaign: string; redacted: number; due: number; last_run_at: string | null }[] }>();
     expect(progress.campaigns.find((c) => c.campaign === "auto-insurance")).toMatchObject({ due: 0, redacted: expect.any(Number) });
     expect(progress.campaigns.find((c) => c.campaign === "auto-insurance")!.last_run_at).not.toBeNull();
   });
@@ -72,23 +97,35 @@ describe("erasure, access and suppression", () => {
     await leadReaches(lead_id, ["sold"]);
     await new Promise((r) => setTimeout(r, 200)); // dedupe confirmations and settlements land after the answer
 
-    const exported = await (await gateway(`/admin/consumers/export?phone=${encodeURIComponent(String(consumer.phone))}`, { headers: ADMIN })).json<{
+    const exported = await (
+      await gateway(`/admin/consumers/export?phone=${encodeURIComponent(String(consumer.phone))}`, { headers: ADMIN })
+    ).json<{
       leads: { lead_id: string; data: Record<string, unknown>; consent: Record<string, unknown>; sold_to: { buyer: string }[] }[];
       suppressed: boolean;
     }>();
     expect(exported.suppressed).toBe(false);
     expect(exported.leads).toHaveLength(1);
-    expect(exported.leads[0]).toMatchObject({ lead_id, data: { first_name: "Pat", email: consumer.email }, consent: { trustedform_cert_url: CERT }, sold_to: [{ buyer: "Alpha Insurance" }] });
+    expect(exported.leads[0]).toMatchObject({
+      lead_id,
+      data: { first_name: "Pat", email: consumer.email },
+      consent: { trustedform_cert_url: CERT },
+      sold_to: [{ buyer: "Alpha Insurance" }],
+    });
 
-    const erase = () => gateway("/admin/consumers/erase", { method: "POST", headers: ADMIN, body: JSON.stringify({ phone: consumer.phone }) });
-    const first = await (await erase()).json<{ leads_redacted: number; lead_ids: string[]; dedupe_records_removed: number; suppressed: { added: boolean }[] }>();
+    const erase = () =>
+      gateway("/admin/consumers/erase", { method: "POST", headers: ADMIN, body: JSON.stringify({ phone: consumer.phone }) });
+    const first = await (
+      await erase()
+    ).json<{ leads_redacted: number; lead_ids: string[]; dedupe_records_removed: number; suppressed: { added: boolean }[] }>();
     expect(first).toMatchObject({ leads_redacted: 1, lead_ids: [lead_id], suppressed: [{ kind: "phone", added: true }] });
     expect(first.dedupe_records_removed).toBeGreaterThan(0);
     expect(String((await leadRow(lead_id))!.data)).not.toContain("Pat");
 
     const again = await (await erase()).json<{ leads_redacted: number; suppressed: { added: boolean }[] }>();
     expect(again).toMatchObject({ leads_redacted: 0, suppressed: [{ kind: "phone", added: false }] });
-    const after = await (await gateway(`/admin/consumers/export?phone=${encodeURIComponent(String(consumer.phone))}`, { headers: ADMIN })).json<{ leads: unknown[]; suppressed: boolean }>();
+    const after = await (
+      await gateway(`/admin/consumers/export?phone=${encodeURIComponent(String(consumer.phone))}`, { headers: ADMIN })
+    ).json<{ leads: unknown[]; suppressed: boolean }>();
     expect(after).toEqual({ leads: [], suppressed: true });
 
     // A resubmission is refused, and its body is not stored.
@@ -125,7 +162,10 @@ describe("consent evidence", () => {
   });
 
   it("the post carries the consent record and the retention; the ping only the TrustedForm ping URL", async () => {
-    const { lead_id } = await sold({ ...demoLead(), ...evidence() }, { "cf-connecting-ip": "198.51.100.24", "user-agent": "Mozilla/5.0 evidence" });
+    const { lead_id } = await sold(
+      { ...demoLead(), ...evidence() },
+      { "cf-connecting-ip": "198.51.100.24", "user-agent": "Mozilla/5.0 evidence" },
+    );
     await leadReaches(lead_id, ["sold"]);
     const alpha = await received("alpha");
     const post = alpha.find((r) => r.kind === "post" && r.body.includes(lead_id))!;
@@ -135,7 +175,13 @@ describe("consent evidence", () => {
     expect(ping.body).not.toContain("cert.trustedform.com");
     expect(JSON.parse(post.body)).toMatchObject({
       retention_days: 1095,
-      consent: { tcpa_consent: true, consent_text: expect.stringContaining("Alpha"), trustedform_cert_url: CERT, ip: "198.51.100.24", user_agent: "Mozilla/5.0 evidence" },
+      consent: {
+        tcpa_consent: true,
+        consent_text: expect.stringContaining("Alpha"),
+        trustedform_cert_url: CERT,
+        ip: "198.51.100.24",
+        user_agent: "Mozilla/5.0 evidence",
+      },
     });
   });
 
@@ -145,7 +191,9 @@ describe("consent evidence", () => {
     const { lead_id } = await sold({ ...demoLead(), ...evidence({ consent_sellers: "charlie auto" }) });
     await leadReaches(lead_id, ["sold"]);
     const pings = await eventually(async () => {
-      const r = (await env.DB.prepare("SELECT contract_id, outcome, reason FROM pings WHERE lead_id = ? ORDER BY contract_id").bind(lead_id).all()).results;
+      const r = (
+        await env.DB.prepare("SELECT contract_id, outcome, reason FROM pings WHERE lead_id = ? ORDER BY contract_id").bind(lead_id).all()
+      ).results;
       return r.length === 2 ? r : undefined;
     });
     expect(pings).toEqual([
@@ -159,7 +207,11 @@ describe("pre-sale checks", () => {
   it("TrustedForm is claimed before the post and never for a seller's ping; a certificate it refuses rejects the lead", async () => {
     await sql("UPDATE campaigns SET trustedform = 'claim' WHERE id = 'cmp_auto'");
     await setBuyers({ alpha: { bid: 18 }, charlie: { bid: 15 } }); // clears the stub's log
-    const ping = await gateway("/v1/pings", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify({ campaign: "auto-insurance", zip: "94107", state: "CA" }) });
+    const ping = await gateway("/v1/pings", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
+      body: JSON.stringify({ campaign: "auto-insurance", zip: "94107", state: "CA" }),
+    });
     expect(ping.status).toBe(200);
     expect(await received("_trustedform")).toHaveLength(0);
 
@@ -169,7 +221,9 @@ describe("pre-sale checks", () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]!.path).toBe(`/trustedform/${"ab12".repeat(10)}`);
     expect(JSON.parse(calls[0]!.body)).toEqual({ retain: { reference: lead_id } });
-    const checks = await eventually(async () => env.DB.prepare("SELECT detail FROM lead_events WHERE lead_id = ? AND kind = 'checks'").bind(lead_id).first<{ detail: string }>());
+    const checks = await eventually(async () =>
+      env.DB.prepare("SELECT detail FROM lead_events WHERE lead_id = ? AND kind = 'checks'").bind(lead_id).first<{ detail: string }>(),
+    );
     expect(JSON.parse(checks.detail)).toMatchObject({ flagged: false, results: [{ name: "trustedform_claim", outcome: "pass" }] });
 
     // A duplicate claims nothing (the claim waits for the dedupe verdict).
@@ -188,7 +242,11 @@ describe("pre-sale checks", () => {
   });
 
   it("a hook that fails rejects, one that times out does what the campaign says, a flag lets the lead through", async () => {
-    const hook = (over: Record<string, unknown>) => sql(`UPDATE campaigns SET verify_hooks = ? WHERE id = 'cmp_auto'`, JSON.stringify([{ name: "dnc", url: `${env.BUYERS_URL}/b/dnc/post`, timeout_ms: 150, ...over }]));
+    const hook = (over: Record<string, unknown>) =>
+      sql(
+        `UPDATE campaigns SET verify_hooks = ? WHERE id = 'cmp_auto'`,
+        JSON.stringify([{ name: "dnc", url: `${env.BUYERS_URL}/b/dnc/post`, timeout_ms: 150, ...over }]),
+      );
     const dnc = (b: Record<string, unknown>) => setBuyers({ alpha: { bid: 18 }, charlie: { bid: 15 }, dnc: b });
 
     await hook({ on_fail: "reject" });
@@ -211,8 +269,15 @@ describe("pre-sale checks", () => {
     await dnc({ postAnswer: { body: '{"result":"fail","reason":"litigator"}', type: "application/json" } });
     const flagged = await sold(demoLead());
     expect(flagged.status).toBe("sold");
-    const checks = await eventually(async () => env.DB.prepare("SELECT detail FROM lead_events WHERE lead_id = ? AND kind = 'checks'").bind(flagged.lead_id).first<{ detail: string }>());
-    expect(JSON.parse(checks.detail)).toMatchObject({ flagged: true, results: [{ name: "dnc", outcome: "fail", action: "flag", detail: "litigator" }] });
+    const checks = await eventually(async () =>
+      env.DB.prepare("SELECT detail FROM lead_events WHERE lead_id = ? AND kind = 'checks'")
+        .bind(flagged.lead_id)
+        .first<{ detail: string }>(),
+    );
+    expect(JSON.parse(checks.detail)).toMatchObject({
+      flagged: true,
+      results: [{ name: "dnc", outcome: "fail", action: "flag", detail: "litigator" }],
+    });
   });
 });
 
@@ -227,12 +292,19 @@ describe("a buyer's deletion request", () => {
       "x-leadgate-contract": contract,
       ...(await signatureHeaders([secret], "POST", url, b, Date.now())),
     });
-    expect((await gateway("/v1/buyers/deletions", { method: "POST", headers: await signed("ct_alpha", "wrong-secret-0123456789"), body })).status).toBe(401);
-    expect((await gateway("/v1/buyers/deletions", { method: "POST", headers: await signed("ct_charlie", DEMO_SECRET), body })).status).toBe(404); // charlie did not buy it
+    expect(
+      (await gateway("/v1/buyers/deletions", { method: "POST", headers: await signed("ct_alpha", "wrong-secret-0123456789"), body }))
+        .status,
+    ).toBe(401);
+    expect((await gateway("/v1/buyers/deletions", { method: "POST", headers: await signed("ct_charlie", DEMO_SECRET), body })).status).toBe(
+      404,
+    ); // charlie did not buy it
     const ok = await gateway("/v1/buyers/deletions", { method: "POST", headers: await signed("ct_alpha", DEMO_SECRET), body });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ lead_id, recorded: true });
-    const event = await env.DB.prepare("SELECT detail FROM lead_events WHERE lead_id = ? AND kind = 'buyer_deletion'").bind(lead_id).first<{ detail: string }>();
+    const event = await env.DB.prepare("SELECT detail FROM lead_events WHERE lead_id = ? AND kind = 'buyer_deletion'")
+      .bind(lead_id)
+      .first<{ detail: string }>();
     expect(JSON.parse(event!.detail)).toEqual({ contract: "ct_alpha", reason: "consumer asked us" });
   });
 });

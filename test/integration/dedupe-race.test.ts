@@ -23,7 +23,8 @@ function racing(delay: (ref: string, fp: string) => number): DurableObjectNamesp
               if (typeof method !== "string" || method === "then") return Reflect.get(s, method) as unknown;
               return async (...args: unknown[]) => {
                 const first = args[0] as { ref?: string; fingerprint?: string } | string;
-                const [ref, fp] = typeof first === "object" ? [first.ref ?? "", first.fingerprint ?? ""] : [String(args[2] ?? ""), String(args[1] ?? "")];
+                const [ref, fp] =
+                  typeof first === "object" ? [first.ref ?? "", first.fingerprint ?? ""] : [String(args[2] ?? ""), String(args[1] ?? "")];
                 await sleep(delay(ref, fp));
                 return (s as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(...args);
               };
@@ -51,7 +52,9 @@ async function race(leads: string[], delay: (ref: string, fp: string) => number)
   const fps = consumer();
   const deferred: Promise<unknown>[] = [];
   const verdicts = await Promise.all(
-    leads.map((leadId) => client.claimForCampaign(fps, { campaignId: "c-race", leadId, windowS: 3600, buyerKeys: [], defer: (p) => deferred.push(p) })),
+    leads.map((leadId) =>
+      client.claimForCampaign(fps, { campaignId: "c-race", leadId, windowS: 3600, buyerKeys: [], defer: (p) => deferred.push(p) }),
+    ),
   );
   await Promise.all(deferred);
   return verdicts.map((v, i) => ({ lead: leads[i]!, duplicateOf: v.duplicateOf }));
@@ -68,13 +71,17 @@ describe("parallel campaign claims", () => {
 
   it("property: any delays, two to four identical leads: exactly one winner, every other one its duplicate", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 2, max: 4 }), fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 8, maxLength: 8 }), async (count, delays) => {
-        const leads = Array.from({ length: count }, (_, i) => `lead-${i}`);
-        const result = await race(leads, (ref, fp) => delays[(Number(ref.slice(5)) * 2 + (fp.startsWith("00000001") ? 0 : 1)) % 8] ?? 0);
-        const winners = result.filter((r) => r.duplicateOf === null);
-        expect(winners).toHaveLength(1);
-        for (const r of result) if (r.duplicateOf !== null) expect(r.duplicateOf).toBe(winners[0]!.lead);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 4 }),
+        fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 8, maxLength: 8 }),
+        async (count, delays) => {
+          const leads = Array.from({ length: count }, (_, i) => `lead-${i}`);
+          const result = await race(leads, (ref, fp) => delays[(Number(ref.slice(5)) * 2 + (fp.startsWith("00000001") ? 0 : 1)) % 8] ?? 0);
+          const winners = result.filter((r) => r.duplicateOf === null);
+          expect(winners).toHaveLength(1);
+          for (const r of result) if (r.duplicateOf !== null) expect(r.duplicateOf).toBe(winners[0]!.lead);
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -83,7 +90,8 @@ describe("parallel campaign claims", () => {
     const client = new DedupeClient(env.DEDUPE, 64);
     const fps = consumer();
     const deferred: Promise<unknown>[] = [];
-    const claim = (leadId: string) => client.claimForCampaign(fps, { campaignId: "c-seq", leadId, windowS: 3600, buyerKeys: ["buyer:x"], defer: (p) => deferred.push(p) });
+    const claim = (leadId: string) =>
+      client.claimForCampaign(fps, { campaignId: "c-seq", leadId, windowS: 3600, buyerKeys: ["buyer:x"], defer: (p) => deferred.push(p) });
     expect((await claim("first")).duplicateOf).toBeNull();
     await Promise.all(deferred);
     const second = await claim("second");

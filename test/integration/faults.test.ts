@@ -33,7 +33,13 @@ function failingLedgerFor(contractId: string): typeof env.CAP_LEDGER {
       if (prop === "get")
         return (id: DurableObjectId) =>
           id.equals(broken)
-            ? new Proxy({}, { get: (_t, m) => (m === "then" ? undefined : () => Promise.reject(new Error("Durable Object reset because its code was updated"))) })
+            ? new Proxy(
+                {},
+                {
+                  get: (_t, m) =>
+                    m === "then" ? undefined : () => Promise.reject(new Error("Durable Object reset because its code was updated")),
+                },
+              )
             : target.get(id);
       const v = Reflect.get(target, prop) as unknown;
       return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
@@ -44,7 +50,11 @@ function failingLedgerFor(contractId: string): typeof env.CAP_LEDGER {
 async function submit() {
   const ctx = createExecutionContext();
   const res = await worker.fetch(
-    new Request("http://gw/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(demoLead()) }),
+    new Request("http://gw/v1/leads", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
+      body: JSON.stringify(demoLead()),
+    }),
     { ...env, CAP_LEDGER: failingLedgerFor("ct_alpha") },
     ctx,
   );
@@ -54,7 +64,11 @@ async function submit() {
 }
 
 async function postsOf(leadId: string) {
-  const rows = await env.DB.prepare("SELECT contract_id, outcome, reason, price_cents, payout_cents FROM posts WHERE lead_id = ? ORDER BY contract_id").bind(leadId).all();
+  const rows = await env.DB.prepare(
+    "SELECT contract_id, outcome, reason, price_cents, payout_cents FROM posts WHERE lead_id = ? ORDER BY contract_id",
+  )
+    .bind(leadId)
+    .all();
   return rows.results as { contract_id: string; outcome: string; reason: string | null; price_cents: number; payout_cents: number }[];
 }
 
@@ -64,7 +78,10 @@ describe("a cap ledger failing inside a post", () => {
     expect(body).toMatchObject({ status: "sold", buyers: ["Bravo Direct"], price: 22 });
     const lead = await leadReaches(body.lead_id, ["sold"]);
     const posts = await postsOf(body.lead_id);
-    expect(posts.find((p) => p.contract_id === "ct_alpha")).toMatchObject({ outcome: "error", reason: expect.stringContaining("cap or dedupe unavailable") });
+    expect(posts.find((p) => p.contract_id === "ct_alpha")).toMatchObject({
+      outcome: "error",
+      reason: expect.stringContaining("cap or dedupe unavailable"),
+    });
     expect(posts.find((p) => p.contract_id === "ct_bravo")).toMatchObject({ outcome: "accepted", price_cents: 2200 });
     expect(lead.price_cents).toBe(2200);
   });
@@ -90,7 +107,8 @@ function dbThatDiesAfter(ok: number): D1Database {
   let calls = 0;
   return new Proxy(env.DB, {
     get(target, prop) {
-      if (prop === "batch") return (stmts: D1PreparedStatement[]) => (++calls <= ok ? target.batch(stmts) : Promise.reject(new Error("worker died")));
+      if (prop === "batch")
+        return (stmts: D1PreparedStatement[]) => (++calls <= ok ? target.batch(stmts) : Promise.reject(new Error("worker died")));
       const v = Reflect.get(target, prop) as unknown;
       return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
@@ -109,14 +127,20 @@ describe("a worker dying after a sale", () => {
     await getRules(env.DB, 60_000); // rules cached: the lead's own batch is the first
     const ctx = createExecutionContext();
     const res = await worker.fetch(
-      new Request("http://gw/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(demoLead()) }),
+      new Request("http://gw/v1/leads", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
+        body: JSON.stringify(demoLead()),
+      }),
       { ...env, DB: dbThatDiesAfter(1) },
       ctx,
     );
     const body = await res.json<{ lead_id: string; status: string; buyers: string[] }>();
     await waitOnExecutionContext(ctx);
     expect(body).toMatchObject({ status: "sold", buyers: ["Alpha Insurance"] });
-    expect((await env.DB.prepare("SELECT status FROM leads WHERE id = ?").bind(body.lead_id).first<{ status: string }>())?.status).toBe("received");
+    expect((await env.DB.prepare("SELECT status FROM leads WHERE id = ?").bind(body.lead_id).first<{ status: string }>())?.status).toBe(
+      "received",
+    );
 
     // The cron finds it stuck, the retry queue takes it.
     expect(await sweepStuckLeads(scopeOf(env).services, Date.now() + 3 * 60_000)).toBe(1);
@@ -130,12 +154,22 @@ describe("a worker dying after a sale", () => {
 
   it("a queue redelivery while the round runs: one round, one sale", async () => {
     await sql("UPDATE campaigns SET retry_max_attempts = 3");
-    await setBuyers({ alpha: { bid: 30, post: "error_500" }, bravo: { bid: 22, post: "error_500" }, charlie: { bid: 15, post: "error_500" } });
-    const first = await (await worker.fetch(
-      new Request("http://gw/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(demoLead()) }),
-      env,
-      createExecutionContext(),
-    )).json<{ lead_id: string; status: string }>();
+    await setBuyers({
+      alpha: { bid: 30, post: "error_500" },
+      bravo: { bid: 22, post: "error_500" },
+      charlie: { bid: 15, post: "error_500" },
+    });
+    const first = await (
+      await worker.fetch(
+        new Request("http://gw/v1/leads", {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
+          body: JSON.stringify(demoLead()),
+        }),
+        env,
+        createExecutionContext(),
+      )
+    ).json<{ lead_id: string; status: string }>();
     expect(first.status).toBe("pending");
     await leadReaches(first.lead_id, ["pending"]);
     await setBuyers({ alpha: { bid: 30, postLatencyMs: 100 }, bravo: { bid: 22 }, charlie: { bid: 15 } });
@@ -150,7 +184,9 @@ describe("a worker dying after a sale", () => {
     const row = await leadReaches(first.lead_id, ["sold"]);
     expect(row.price_cents).toBe(3000);
     expect((await allPosts()).length).toBe(1);
-    const accepted = await env.DB.prepare("SELECT COUNT(*) AS n FROM posts WHERE lead_id = ? AND outcome = 'accepted'").bind(first.lead_id).first<{ n: number }>();
+    const accepted = await env.DB.prepare("SELECT COUNT(*) AS n FROM posts WHERE lead_id = ? AND outcome = 'accepted'")
+      .bind(first.lead_id)
+      .first<{ n: number }>();
     expect(accepted?.n).toBe(1);
   });
 });

@@ -25,13 +25,21 @@ describe("guards, in order", () => {
   });
 
   it("415 for an unsupported content type", async () => {
-    const res = await gateway("/v1/leads", { method: "POST", headers: { "content-type": "text/plain", "x-api-key": "demo-server-key" }, body: "hi" });
+    const res = await gateway("/v1/leads", {
+      method: "POST",
+      headers: { "content-type": "text/plain", "x-api-key": "demo-server-key" },
+      body: "hi",
+    });
     expect(res.status).toBe(415);
   });
 
   it("400 for malformed JSON or a JSON array", async () => {
     for (const body of ["{nope", "[1,2]", "null"]) {
-      const res = await gateway("/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body });
+      const res = await gateway("/v1/leads", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
+        body,
+      });
       expect(res.status).toBe(400);
     }
   });
@@ -107,12 +115,22 @@ describe("browser forms", () => {
 
   it("errors raised before the source is known carry CORS headers for an allowed origin, none for others", async () => {
     const browser = (headers: Record<string, string>, body: string) =>
-      gateway("/v1/leads", { method: "POST", headers: { origin: DEMO_ORIGIN, "x-publishable-key": DEMO_PUBLISHABLE_KEY, ...headers }, body });
+      gateway("/v1/leads", {
+        method: "POST",
+        headers: { origin: DEMO_ORIGIN, "x-publishable-key": DEMO_PUBLISHABLE_KEY, ...headers },
+        body,
+      });
     const cases: [number, Promise<Response>][] = [
       [415, browser({ "content-type": "text/plain" }, "hi")],
       [413, browser({ "content-type": "application/x-www-form-urlencoded" }, form({ ...demoLead(), padding: "x".repeat(40_000) }))],
       [400, browser({ "content-type": "application/json" }, "{nope")],
-      [404, browser({ "content-type": "application/x-www-form-urlencoded" }, form({ ...demoLead({ campaign: "no-such-thing" }), ...BOT_CHECK }))],
+      [
+        404,
+        browser(
+          { "content-type": "application/x-www-form-urlencoded" },
+          form({ ...demoLead({ campaign: "no-such-thing" }), ...BOT_CHECK }),
+        ),
+      ],
       [403, browser({ "content-type": "application/x-www-form-urlencoded" }, form(demoLead()))], // no Turnstile token
       [401, browser({ "content-type": "application/x-www-form-urlencoded", "x-publishable-key": "pk_unknown" }, form(demoLead()))],
     ];
@@ -122,7 +140,11 @@ describe("browser forms", () => {
       expect(res.headers.get("access-control-allow-origin")).toBe(DEMO_ORIGIN);
       expect(await res.json()).toMatchObject({ error: expect.any(String) });
     }
-    const foreign = await gateway("/v1/leads", { method: "POST", headers: { origin: "https://evil.example", "content-type": "text/plain" }, body: "hi" });
+    const foreign = await gateway("/v1/leads", {
+      method: "POST",
+      headers: { origin: "https://evil.example", "content-type": "text/plain" },
+      body: "hi",
+    });
     expect(foreign.status).toBe(415);
     expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
   });
@@ -141,13 +163,28 @@ describe("browser forms", () => {
 describe("what happens to a valid lead", () => {
   it("stores normalized data, consent and request metadata", async () => {
     const res = await postLead(
-      demoLead({ email: " PAT@Example.com ", phone: "415.555.2671", state: "Texas", tcpa_consent: true, tcpa_consent_text: "I agree", trustedform_cert_url: `https://cert.trustedform.com/${"a".repeat(40)}` }),
+      demoLead({
+        email: " PAT@Example.com ",
+        phone: "415.555.2671",
+        state: "Texas",
+        tcpa_consent: true,
+        tcpa_consent_text: "I agree",
+        trustedform_cert_url: `https://cert.trustedform.com/${"a".repeat(40)}`,
+      }),
       { headers: { "cf-connecting-ip": "203.0.113.9", "user-agent": "Mozilla/5.0 test" } },
     );
     const { lead_id } = await res.json<{ lead_id: string }>();
     const row = await leadReaches(lead_id, ["sold", "pending", "unsold"]);
-    expect(JSON.parse(String(row.data))).toMatchObject({ email: "pat@example.com", phone: "+14155552671", state: "TX", age: expect.any(Number) });
-    expect(JSON.parse(String(row.consent))).toMatchObject({ tcpa_consent: true, trustedform_cert_url: expect.stringContaining("trustedform") });
+    expect(JSON.parse(String(row.data))).toMatchObject({
+      email: "pat@example.com",
+      phone: "+14155552671",
+      state: "TX",
+      age: expect.any(Number),
+    });
+    expect(JSON.parse(String(row.consent))).toMatchObject({
+      tcpa_consent: true,
+      trustedform_cert_url: expect.stringContaining("trustedform"),
+    });
     expect(JSON.parse(String(row.meta))).toMatchObject({ ip: "203.0.113.9", user_agent: "Mozilla/5.0 test" });
   });
 
@@ -157,7 +194,13 @@ describe("what happens to a valid lead", () => {
     expect(res.status).toBe(422);
     const body = await res.json<{ fields: { path: string }[] }>();
     expect(body.fields.map((f) => f.path)).toEqual(["tcpa_consent", "tcpa_consent_text", "trustedform_cert_url"]);
-    const ok = await postLead(demoLead({ tcpa_consent: "yes", tcpa_consent_text: "I agree to be contacted", jornaya_leadid: "0B0A3C21-1F62-4E3B-9A0D-6A1B2C3D4E5F" }));
+    const ok = await postLead(
+      demoLead({
+        tcpa_consent: "yes",
+        tcpa_consent_text: "I agree to be contacted",
+        jornaya_leadid: "0B0A3C21-1F62-4E3B-9A0D-6A1B2C3D4E5F",
+      }),
+    );
     expect(ok.status).toBe(200);
   });
 
@@ -202,7 +245,12 @@ describe("what happens to a valid lead", () => {
     await sql("UPDATE sources SET api_key_hash = ? WHERE id = 'src_form'", await sha256Hex("form-server-key"));
     const browser = await gateway("/v1/leads", {
       method: "POST",
-      headers: { "content-type": "application/json", origin: DEMO_ORIGIN, "x-publishable-key": DEMO_PUBLISHABLE_KEY, "idempotency-key": "k-1" },
+      headers: {
+        "content-type": "application/json",
+        origin: DEMO_ORIGIN,
+        "x-publishable-key": DEMO_PUBLISHABLE_KEY,
+        "idempotency-key": "k-1",
+      },
       body: JSON.stringify({ ...demoLead(), ...BOT_CHECK }),
     });
     const server = await postLead(demoLead(), { apiKey: "form-server-key", headers: { "idempotency-key": "k-1" } });
@@ -214,7 +262,11 @@ describe("what happens to a valid lead", () => {
 
   it("two identical leads at once: exactly one is not a duplicate", async () => {
     const lead = demoLead();
-    const results = await Promise.all([postLead(lead), postLead(lead), postLead(lead)].map(async (r) => (await r).json<{ status: string; lead_id: string; duplicate_of: string | null }>()));
+    const results = await Promise.all(
+      [postLead(lead), postLead(lead), postLead(lead)].map(async (r) =>
+        (await r).json<{ status: string; lead_id: string; duplicate_of: string | null }>(),
+      ),
+    );
     const originals = results.filter((r) => r.status !== "duplicate");
     expect(originals).toHaveLength(1);
     for (const d of results.filter((r) => r.status === "duplicate")) expect(d.duplicate_of).toBe(originals[0]!.lead_id);
@@ -242,9 +294,20 @@ describe("robustness", () => {
     const junk = fc.oneof(
       fc.string({ maxLength: 200 }),
       fc.json().map((j) => j),
-      fc.dictionary(fc.string({ maxLength: 12 }), fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.object())).map((o) => JSON.stringify({ campaign: "auto-insurance", ...o })),
+      fc
+        .dictionary(
+          fc.string({ maxLength: 12 }),
+          fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.object()),
+        )
+        .map((o) => JSON.stringify({ campaign: "auto-insurance", ...o })),
     );
-    const contentType = fc.constantFrom("application/json", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain", "application/json; charset=utf-8");
+    const contentType = fc.constantFrom(
+      "application/json",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "text/plain",
+      "application/json; charset=utf-8",
+    );
     await fc.assert(
       fc.asyncProperty(junk, contentType, async (body, ct) => {
         const res = await gateway("/v1/leads", { method: "POST", headers: { "content-type": ct, "x-api-key": "demo-server-key" }, body });
@@ -256,7 +319,9 @@ describe("robustness", () => {
   });
 
   it("serves an OpenAPI document describing every status", async () => {
-    const doc = await (await gateway("/openapi.json")).json<{ components: { schemas: { LeadResponse: { properties: { status: { enum: string[] } } } } } }>();
+    const doc = await (
+      await gateway("/openapi.json")
+    ).json<{ components: { schemas: { LeadResponse: { properties: { status: { enum: string[] } } } } } }>();
     expect(doc.components.schemas.LeadResponse.properties.status.enum).toEqual(["sold", "unsold", "pending", "duplicate", "rejected"]);
   });
 
@@ -281,7 +346,11 @@ describe("failures after the lead is stored", () => {
     };
     const ctx = createExecutionContext();
     const res = await worker.fetch(
-      new Request("http://gw/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(demoLead()) }),
+      new Request("http://gw/v1/leads", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
+        body: JSON.stringify(demoLead()),
+      }),
       broken,
       ctx,
     );
@@ -306,7 +375,11 @@ describe("failures before the lead is stored", () => {
     const worker = (await import("../../src/index")).default;
     const ctx = createExecutionContext();
     const res = await worker.fetch(
-      new Request("http://gw/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(demoLead()) }),
+      new Request("http://gw/v1/leads", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
+        body: JSON.stringify(demoLead()),
+      }),
       { ...env, DB: failingDb },
       ctx,
     );
@@ -347,7 +420,10 @@ describe("logs", () => {
       await (await postLead(lead)).text(); // sold
       await (await postLead(lead)).text(); // duplicate
       await (await postLead({ ...lead, email: "broken-address", phone: "12" })).text(); // 422
-      await sql("INSERT INTO suppressions (hash, kind, reason) VALUES (?, 'email', 'opt-out')", await sha256Hex(`email:${String(lead.email).toLowerCase()}`));
+      await sql(
+        "INSERT INTO suppressions (hash, kind, reason) VALUES (?, 'email', 'opt-out')",
+        await sha256Hex(`email:${String(lead.email).toLowerCase()}`),
+      );
       await (await postLead({ ...demoLead(), email: lead.email })).text(); // rejected
     } finally {
       for (const s of spies) s.mockRestore();

@@ -5,7 +5,18 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { verifyLeadgateRequest } from "../../docs/examples/verify-signature";
 import worker from "../../src/index";
 import type { RetryMessage } from "../../src/queues/messages";
-import { demoLead, eventually, gateway, leadReaches, postLead, received, seedDemo, onlyContracts, setBuyers, sql } from "../support/helpers";
+import {
+  demoLead,
+  eventually,
+  gateway,
+  leadReaches,
+  postLead,
+  received,
+  seedDemo,
+  onlyContracts,
+  setBuyers,
+  sql,
+} from "../support/helpers";
 
 let msgN = 0;
 async function deliver(queue: "leadgate-retry" | "leadgate-retry-dlq", leadId: string, attempts = 1) {
@@ -18,12 +29,18 @@ async function deliver(queue: "leadgate-retry" | "leadgate-retry-dlq", leadId: s
 const POSTBACK_SECRET = "postback-secret-0123456789abcdef0123";
 const only = onlyContracts;
 const postsOf = async (leadId: string) =>
-  (await env.DB.prepare("SELECT contract_id, outcome, attempt FROM posts WHERE lead_id = ? ORDER BY created_at").bind(leadId).all<{ contract_id: string; outcome: string; attempt: number }>()).results;
+  (
+    await env.DB.prepare("SELECT contract_id, outcome, attempt FROM posts WHERE lead_id = ? ORDER BY created_at")
+      .bind(leadId)
+      .all<{ contract_id: string; outcome: string; attempt: number }>()
+  ).results;
 
 beforeEach(async () => {
   await seedDemo();
   await sql("UPDATE campaigns SET retry_max_attempts = 3, retry_base_delay_s = 30");
-  await sql(`UPDATE sources SET postback_url = '${env.BUYERS_URL}/b/postback/post', postback_secret = '${POSTBACK_SECRET}' WHERE id = 'src_partner'`);
+  await sql(
+    `UPDATE sources SET postback_url = '${env.BUYERS_URL}/b/postback/post', postback_secret = '${POSTBACK_SECRET}' WHERE id = 'src_partner'`,
+  );
   await setBuyers({ alpha: { bid: 18, post: "reject" }, bravo: { bid: 22, post: "reject" } });
 });
 
@@ -108,7 +125,12 @@ describe("following a pending lead", () => {
 
     const res = await gateway(`/v1/leads/${leadId}`, { headers: { "x-api-key": "demo-server-key" } });
     expect(res.status).toBe(200);
-    const mine = await res.json<{ status: string; buyer: string; retries: number; trace: Record<string, { kind: string; status?: string }[]> }>();
+    const mine = await res.json<{
+      status: string;
+      buyer: string;
+      retries: number;
+      trace: Record<string, { kind: string; status?: string }[]>;
+    }>();
     expect(mine).toMatchObject({ status: "sold", buyer: "Foxtrot Backfill", retries: 1 });
     expect(mine.trace.events!.map((e) => e.kind)).toEqual(["accepted", "auction", "retry_scheduled", "retry_auction", "final", "postback"]);
     expect(mine.trace.events!.find((e) => e.kind === "final")).toMatchObject({ status: "sold" });
@@ -118,9 +140,20 @@ describe("following a pending lead", () => {
 
     const full = await gateway(`/admin/leads/${leadId}`, { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` } });
     expect(full.status).toBe(200);
-    const body = await full.json<{ source: string; trace: { pings: { attempt: number; outcome: string; bid: number | null }[]; posts: { attempt: number; outcome: string; buyer: string }[] } }>();
+    const body = await full.json<{
+      source: string;
+      trace: {
+        pings: { attempt: number; outcome: string; bid: number | null }[];
+        posts: { attempt: number; outcome: string; buyer: string }[];
+      };
+    }>();
     expect(body.source).toBe("src_partner");
-    expect(body.trace.pings.filter((p) => p.attempt === 0 && p.outcome === "bid").map((p) => p.bid).sort()).toEqual([18, 22]);
+    expect(
+      body.trace.pings
+        .filter((p) => p.attempt === 0 && p.outcome === "bid")
+        .map((p) => p.bid)
+        .sort(),
+    ).toEqual([18, 22]);
     expect(body.trace.posts.map((p) => [p.attempt, p.buyer, p.outcome])).toEqual([
       [0, "Bravo Direct", "rejected"],
       [0, "Alpha Insurance", "rejected"],
@@ -133,7 +166,13 @@ describe("following a pending lead", () => {
     });
     expect(JSON.parse(postback!.body)).toMatchObject({ event: "lead.final", lead_id: leadId, status: "sold", price: 4, payout: 2.8 });
     const p = postback!;
-    const req = { method: p.method, pathAndQuery: p.path, rawBody: p.body, timestamp: p.headers["x-leadgate-timestamp"] ?? null, signature: p.headers["x-leadgate-signature-v2"] ?? null };
+    const req = {
+      method: p.method,
+      pathAndQuery: p.path,
+      rawBody: p.body,
+      timestamp: p.headers["x-leadgate-timestamp"] ?? null,
+      signature: p.headers["x-leadgate-signature-v2"] ?? null,
+    };
     expect(await verifyLeadgateRequest(POSTBACK_SECRET, req)).toBe(true);
   });
 
@@ -151,7 +190,9 @@ describe("recovery of interrupted leads", () => {
     const { createScheduledController, waitOnExecutionContext } = await import("cloudflare:test");
     const old = Date.now() - 10 * 60_000;
     const insert = (id: string, status: string, updatedAt: number) =>
-      env.DB.prepare("INSERT INTO leads (id, campaign_id, source_id, status, data, meta, created_at, updated_at) VALUES (?, 'cmp_auto', 'src_partner', ?, '{}', '{}', ?, ?)")
+      env.DB.prepare(
+        "INSERT INTO leads (id, campaign_id, source_id, status, data, meta, created_at, updated_at) VALUES (?, 'cmp_auto', 'src_partner', ?, '{}', '{}', ?, ?)",
+      )
         .bind(id, status, updatedAt, updatedAt)
         .run();
     await insert("ld_stuck", "received", old);
@@ -160,7 +201,14 @@ describe("recovery of interrupted leads", () => {
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
-    const statuses = await env.DB.prepare("SELECT id, status FROM leads WHERE id LIKE 'ld_%' ORDER BY id").all<{ id: string; status: string }>();
-    expect(Object.fromEntries(statuses.results.map((r) => [r.id, r.status]))).toMatchObject({ ld_stuck: "pending", ld_busy: "auctioning", ld_done: "sold" });
+    const statuses = await env.DB.prepare("SELECT id, status FROM leads WHERE id LIKE 'ld_%' ORDER BY id").all<{
+      id: string;
+      status: string;
+    }>();
+    expect(Object.fromEntries(statuses.results.map((r) => [r.id, r.status]))).toMatchObject({
+      ld_stuck: "pending",
+      ld_busy: "auctioning",
+      ld_done: "sold",
+    });
   });
 });

@@ -27,7 +27,10 @@ describe("rules:check", () => {
       buyers: fromRaw(t.buyers, await raw("buyers")),
       contracts: fromRaw(t.contracts, await raw("contracts")),
     });
-    expect(rules.problems.map((p) => `${p.table} ${p.id} ${p.column}`)).toEqual(["contracts ct_charlie filters", "contracts ct_echo timezone"]);
+    expect(rules.problems.map((p) => `${p.table} ${p.id} ${p.column}`)).toEqual([
+      "contracts ct_charlie filters",
+      "contracts ct_echo timezone",
+    ]);
     // The raw path and the drizzle path agree.
     expect(compileRules(await loadRuleRows(env.DB)).problems).toEqual(rules.problems);
   });

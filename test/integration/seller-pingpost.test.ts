@@ -15,15 +15,30 @@ beforeEach(async () => {
 });
 
 const call = (path: string, body: unknown, apiKey = "demo-server-key") =>
-  exports.default.fetch(new Request(`http://gw${path}`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": apiKey }, body: JSON.stringify(body) }));
+  exports.default.fetch(
+    new Request(`http://gw${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": apiKey },
+      body: JSON.stringify(body),
+    }),
+  );
 
 /** The ping-safe part of a demo lead, as a publisher would ping it. */
-const pingOf = (lead: Record<string, unknown>) => ({ campaign: lead.campaign, zip: lead.zip, state: lead.state, homeowner: lead.homeowner, vehicle_year: lead.vehicle_year, credit: lead.credit });
+const pingOf = (lead: Record<string, unknown>) => ({
+  campaign: lead.campaign,
+  zip: lead.zip,
+  state: lead.state,
+  homeowner: lead.homeowner,
+  vehicle_year: lead.vehicle_year,
+  credit: lead.credit,
+});
 
 describe("publisher ping/post", () => {
   it("a ping gets a price; the post sells to the held bids in order, without pinging again, never above the promise", async () => {
     const lead = demoLead();
-    const ping = await (await call("/v1/pings", pingOf(lead))).json<{ ping_id: string; status: string; payout: number; expires_at: string }>();
+    const ping = await (
+      await call("/v1/pings", pingOf(lead))
+    ).json<{ ping_id: string; status: string; payout: number; expires_at: string }>();
     expect(ping).toMatchObject({ status: "bid", payout: 15.4 }); // 70% of Bravo's $22
     expect(Date.parse(ping.expires_at)).toBeGreaterThan(Date.now());
     const pingsSent = (await received("alpha")).length + (await received("bravo")).length;
@@ -40,7 +55,9 @@ describe("publisher ping/post", () => {
     const row = await leadReaches(sold.lead_id, ["sold"]);
     expect(row.price_cents).toBe(1800);
     // The ping's bids are recorded with the lead.
-    const pings = await env.DB.prepare("SELECT contract_id, outcome FROM pings WHERE lead_id = ? ORDER BY contract_id").bind(sold.lead_id).all();
+    const pings = await env.DB.prepare("SELECT contract_id, outcome FROM pings WHERE lead_id = ? ORDER BY contract_id")
+      .bind(sold.lead_id)
+      .all();
     expect(pings.results).toEqual([
       { contract_id: "ct_alpha", outcome: "bid" },
       { contract_id: "ct_bravo", outcome: "bid" },
@@ -50,7 +67,10 @@ describe("publisher ping/post", () => {
   it("a ping_id is used once, by its own source, before it expires; unknown ids are 404", async () => {
     const lead = demoLead();
     const ping = await (await call("/v1/pings", pingOf(lead))).json<{ ping_id: string }>();
-    await sql("INSERT INTO sources (id, name, api_key_hash, allowed_campaigns) VALUES ('src_other', 'Other', ?, '[\"*\"]')", await sha256Hex("other-key"));
+    await sql(
+      "INSERT INTO sources (id, name, api_key_hash, allowed_campaigns) VALUES ('src_other', 'Other', ?, '[\"*\"]')",
+      await sha256Hex("other-key"),
+    );
     const foreign = await call("/v1/posts", { ...lead, ping_id: ping.ping_id }, "other-key");
     expect(foreign.status).toBe(404);
     expect((await call("/v1/posts", { ...lead, ping_id: ping.ping_id })).status).toBe(200);
@@ -98,7 +118,9 @@ describe("publisher ping/post", () => {
       if (i % 2 === 0) await (await call("/v1/posts", { ...lead, ping_id: ping.ping_id })).text();
     }
     const report = await eventually(async () => {
-      const r = await (await exports.default.fetch(new Request("http://gw/v1/reports/summary", { headers: { "x-api-key": "demo-server-key" } }))).json<{ pings: number; posts: number; ping_to_post: number }>();
+      const r = await (
+        await exports.default.fetch(new Request("http://gw/v1/reports/summary", { headers: { "x-api-key": "demo-server-key" } }))
+      ).json<{ pings: number; posts: number; ping_to_post: number }>();
       return r.pings === 4 && r.posts === 2 ? r : undefined;
     });
     expect(report.ping_to_post).toBe(50);

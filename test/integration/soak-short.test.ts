@@ -43,11 +43,15 @@ describe("the invariant checker", () => {
     await seedDemo();
     await sql("UPDATE contracts SET cap_day = 1 WHERE id = 'ct_alpha'");
     const lead = (id: string, status: string, price: number, payout: number, margin: number, phone = id) =>
-      env.DB.prepare("INSERT INTO leads (id, campaign_id, source_id, status, data, meta, phone_hash, price_cents, payout_cents, margin_cents, updated_at) VALUES (?, 'cmp_auto', 'src_partner', ?, '{}', '{}', ?, ?, ?, ?, 0)")
+      env.DB.prepare(
+        "INSERT INTO leads (id, campaign_id, source_id, status, data, meta, phone_hash, price_cents, payout_cents, margin_cents, updated_at) VALUES (?, 'cmp_auto', 'src_partner', ?, '{}', '{}', ?, ?, ?, ?, 0)",
+      )
         .bind(id, status, phone, price, payout, margin)
         .run();
     const post = (id: string, leadId: string, contract: string, price: number) =>
-      env.DB.prepare("INSERT INTO posts (id, lead_id, contract_id, outcome, price_cents) VALUES (?, ?, ?, 'accepted', ?)").bind(id, leadId, contract, price).run();
+      env.DB.prepare("INSERT INTO posts (id, lead_id, contract_id, outcome, price_cents) VALUES (?, ?, ?, 'accepted', ?)")
+        .bind(id, leadId, contract, price)
+        .run();
     await lead("l1", "pending", 0, 0, 0); // not final
     await lead("l2", "sold", 1000, 700, 300, "same"); // alpha #1
     await lead("l3", "sold", 1000, 700, 300, "same"); // alpha #2: cap 1 exceeded, same consumer twice
@@ -58,7 +62,9 @@ describe("the invariant checker", () => {
     await post("p4a", "l4", "ct_bravo", 1000);
     await post("p4b", "l4", "ct_charlie", 1000);
     // A return of a lead its contract never bought.
-    await env.DB.prepare("INSERT INTO returns (id, lead_id, contract_id, source_id, campaign_id, reason, status, requested_by, price_cents, clawback_cents) VALUES ('r1', 'l5', 'ct_alpha', 'src_partner', 'cmp_auto', 'bad_data', 'approved', 'buyer', 1000, 700)").run();
+    await env.DB.prepare(
+      "INSERT INTO returns (id, lead_id, contract_id, source_id, campaign_id, reason, status, requested_by, price_cents, clawback_cents) VALUES ('r1', 'l5', 'ct_alpha', 'src_partner', 'cmp_auto', 'bad_data', 'approved', 'buyer', 1000, 700)",
+    ).run();
     const results = await checkInvariants(async (q) => (await env.DB.prepare(q).all<Record<string, unknown>>()).results);
     expect(Object.fromEntries(results.map((r) => [r.name, r.ok]))).toEqual({
       final_state: false,

@@ -15,7 +15,11 @@ beforeEach(async () => {
 async function submit(vars: Record<string, string>) {
   const ctx = createExecutionContext();
   const res = await worker.fetch(
-    new Request("http://gw/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(demoLead()) }),
+    new Request("http://gw/v1/leads", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
+      body: JSON.stringify(demoLead()),
+    }),
     { ...env, ...vars },
     ctx,
   );

@@ -23,7 +23,11 @@ async function call(path: string, init: RequestInit, e: typeof env = peppered) {
   return res;
 }
 const submit = (lead: Record<string, unknown>, e: typeof env = peppered) =>
-  call("/v1/leads", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(lead) }, e);
+  call(
+    "/v1/leads",
+    { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify(lead) },
+    e,
+  );
 
 describe("suppressions", () => {
   it("an admin suppresses a phone; that consumer's next lead is rejected, in any phone format", async () => {
@@ -38,7 +42,9 @@ describe("suppressions", () => {
     expect(lead).toMatchObject({ status: "rejected", reason: "suppressed: do-not-call" });
     // The stored hash is peppered: a plain SHA-256 of the number does not find it.
     const plain = await sha256Hex("phone:+14155550142");
-    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM suppressions WHERE hash = ?").bind(plain).first<{ n: number }>()).toEqual({ n: 0 });
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM suppressions WHERE hash = ?").bind(plain).first<{ n: number }>()).toEqual({
+      n: 0,
+    });
   });
 
   it("leads store peppered fingerprints", async () => {
@@ -51,6 +57,8 @@ describe("suppressions", () => {
   it("refuses a suppression without a phone or email, or with a bad phone (422)", async () => {
     const headers = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
     expect((await call("/admin/suppressions", { method: "POST", headers, body: JSON.stringify({ reason: "x" }) })).status).toBe(422);
-    expect((await call("/admin/suppressions", { method: "POST", headers, body: JSON.stringify({ phone: "12", reason: "x" }) })).status).toBe(422);
+    expect(
+      (await call("/admin/suppressions", { method: "POST", headers, body: JSON.stringify({ phone: "12", reason: "x" }) })).status,
+    ).toBe(422);
   });
 });

@@ -11,7 +11,19 @@ import { sha256Hex } from "../../src/lib/crypto";
 import worker from "../../src/index";
 import { evaluateBreakers } from "../../src/queues/breakers";
 import { getRules } from "../../src/rules/cache";
-import { countOf, demoLead, eventually, gateway, leadReaches, onlyContracts, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
+import {
+  countOf,
+  demoLead,
+  eventually,
+  gateway,
+  leadReaches,
+  onlyContracts,
+  postLead,
+  received,
+  seedDemo,
+  setBuyers,
+  sql,
+} from "../support/helpers";
 
 const ADMIN = { authorization: "Bearer test-admin-token-0123456789abcdef" };
 const TOKEN = { "cf-turnstile-response": TURNSTILE_DUMMY_TOKEN };
@@ -98,7 +110,9 @@ describe("floods: rate limits and quotas", () => {
     const ip = freshIp();
     const statuses: number[] = [];
     for (let i = 0; i < 500; i += 50) {
-      const batch = await Promise.all(Array.from({ length: 50 }, () => browserPost({ ...demoLead(), ...TOKEN }, { "cf-connecting-ip": ip })));
+      const batch = await Promise.all(
+        Array.from({ length: 50 }, () => browserPost({ ...demoLead(), ...TOKEN }, { "cf-connecting-ip": ip })),
+      );
       for (const r of batch) {
         statuses.push(r.status);
         if (r.status === 429) {
@@ -120,7 +134,10 @@ describe("floods: rate limits and quotas", () => {
 
   it("a server key over its per-minute limit gets 429 before its body is looked at", async () => {
     // A source of its own: counters live as long as their window, across the tests of a file.
-    await sql("INSERT INTO sources (id, name, api_key_hash, key_per_minute) VALUES ('src_small', 'Small', ?, 3)", await sha256Hex("small-key"));
+    await sql(
+      "INSERT INTO sources (id, name, api_key_hash, key_per_minute) VALUES ('src_small', 'Small', ?, 3)",
+      await sha256Hex("small-key"),
+    );
     const res = [];
     for (let i = 0; i < 4; i++) res.push((await postLead(demoLead(), { apiKey: "small-key" })).status);
     expect(res).toEqual([200, 200, 200, 429]);
@@ -141,7 +158,11 @@ describe("floods: rate limits and quotas", () => {
   it("seller pings are limited per source", async () => {
     await sql("UPDATE sources SET pings_per_minute = 2 WHERE id = 'src_partner'");
     const ping = () =>
-      gateway("/v1/pings", { method: "POST", headers: { "content-type": "application/json", "x-api-key": "demo-server-key" }, body: JSON.stringify({ campaign: "auto-insurance", zip: "94107", state: "CA" }) });
+      gateway("/v1/pings", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
+        body: JSON.stringify({ campaign: "auto-insurance", zip: "94107", state: "CA" }),
+      });
     const res = [await ping(), await ping(), await ping()];
     expect(res.map((r) => r.status)).toEqual([200, 200, 429]);
     expect(await res[2]!.json()).toMatchObject({ error: "rate_limited" });
@@ -156,8 +177,13 @@ describe("floods: rate limits and quotas", () => {
     expect((await pingsTo("alpha")) + (await pingsTo("charlie")) - before).toBe(4);
     const third = await leadReaches(ids[2]!, ["pending"]);
     expect(third.status).toBe("pending");
-    const skipped = await eventually(async () => (await env.DB.prepare("SELECT reason FROM pings WHERE lead_id = ?").bind(ids[2]).all<{ reason: string }>()).results);
-    expect(skipped.map((p) => p.reason)).toEqual(["campaign ping budget reached (4 per minute)", "campaign ping budget reached (4 per minute)"]);
+    const skipped = await eventually(
+      async () => (await env.DB.prepare("SELECT reason FROM pings WHERE lead_id = ?").bind(ids[2]).all<{ reason: string }>()).results,
+    );
+    expect(skipped.map((p) => p.reason)).toEqual([
+      "campaign ping budget reached (4 per minute)",
+      "campaign ping budget reached (4 per minute)",
+    ]);
   });
 });
 
@@ -170,7 +196,9 @@ describe("buyers harvesting leads", () => {
     const { lead_id } = await (await postLead(demoLead())).json<{ lead_id: string }>();
     await leadReaches(lead_id, ["pending"]); // charlie's $15 is above the campaign's $14 too
     const pings = await eventually(async () => {
-      const r = (await env.DB.prepare("SELECT contract_id, outcome, reason FROM pings WHERE lead_id = ? ORDER BY contract_id").bind(lead_id).all()).results;
+      const r = (
+        await env.DB.prepare("SELECT contract_id, outcome, reason FROM pings WHERE lead_id = ? ORDER BY contract_id").bind(lead_id).all()
+      ).results;
       return r.length === 2 ? r : undefined;
     });
     expect(pings).toEqual([
@@ -201,11 +229,17 @@ describe("buyers harvesting leads", () => {
 
 describe("the circuit breaker", () => {
   const evaluate = async (now = Date.now()) => evaluateBreakers(dbOf(env.DB), [...(await getRules(env.DB, 0)).contractsById.values()], now);
-  const health = () => env.DB.prepare("SELECT state, reason, trips FROM contract_health WHERE contract_id = 'ct_alpha'").first<{ state: string; reason: string; trips: number }>();
+  const health = () =>
+    env.DB.prepare("SELECT state, reason, trips FROM contract_health WHERE contract_id = 'ct_alpha'").first<{
+      state: string;
+      reason: string;
+      trips: number;
+    }>();
   /** The cool-down is over (instead of waiting minutes). */
   const coolDown = () => sql("UPDATE contract_health SET until = ? WHERE contract_id = 'ct_alpha'", Date.now() - 1);
   const sell = async () => (await postLead(demoLead())).json<{ lead_id: string; buyer: string | null; status: string }>();
-  const postsRecorded = (n: number) => eventually(async () => (await countOf("SELECT COUNT(*) AS n FROM posts WHERE contract_id = 'ct_alpha'")) >= n || undefined);
+  const postsRecorded = (n: number) =>
+    eventually(async () => (await countOf("SELECT COUNT(*) AS n FROM posts WHERE contract_id = 'ct_alpha'")) >= n || undefined);
 
   beforeEach(async () => {
     await onlyContracts("ct_alpha", "ct_charlie");
@@ -228,13 +262,19 @@ describe("the circuit breaker", () => {
     const lead = await sell();
     expect(lead.buyer).toBe("Charlie Auto");
     expect(await pingsTo("alpha")).toBe(pingsBefore);
-    const skip = await eventually(async () => env.DB.prepare("SELECT outcome, reason FROM pings WHERE lead_id = ? AND contract_id = 'ct_alpha'").bind(lead.lead_id).first<{ outcome: string; reason: string }>());
+    const skip = await eventually(async () =>
+      env.DB.prepare("SELECT outcome, reason FROM pings WHERE lead_id = ? AND contract_id = 'ct_alpha'")
+        .bind(lead.lead_id)
+        .first<{ outcome: string; reason: string }>(),
+    );
     expect(skip.outcome).toBe("skipped");
     expect(skip.reason).toMatch(/^paused by circuit breaker: reject_rate/);
 
     const caps = await (await gateway("/admin/caps", { headers: ADMIN })).json<{ breakers: unknown[] }>();
     expect(caps.breakers).toEqual([expect.objectContaining({ contract: "ct_alpha", state: "open", trips: 1 })]);
-    const report = await (await gateway("/admin/reports/buyers", { headers: ADMIN })).json<{ contracts: { contract: string; breaker_trips: number; breaker_state: string }[] }>();
+    const report = await (
+      await gateway("/admin/reports/buyers", { headers: ADMIN })
+    ).json<{ contracts: { contract: string; breaker_trips: number; breaker_state: string }[] }>();
     expect(report.contracts.find((c) => c.contract === "ct_alpha")).toMatchObject({ breaker_trips: 1, breaker_state: "open" });
     expect(await countOf("SELECT COUNT(*) AS n FROM breaker_events WHERE contract_id = 'ct_alpha' AND to_state = 'open'")).toBe(1);
   });
@@ -288,7 +328,15 @@ describe("what answers reveal", () => {
     expect(dup.status).toBe("duplicate");
 
     const suppressed = demoLead();
-    expect((await gateway("/admin/suppressions", { method: "POST", headers: { ...ADMIN, "content-type": "application/json" }, body: JSON.stringify({ phone: suppressed.phone, reason: "opt-out" }) })).status).toBe(200);
+    expect(
+      (
+        await gateway("/admin/suppressions", {
+          method: "POST",
+          headers: { ...ADMIN, "content-type": "application/json" },
+          body: JSON.stringify({ phone: suppressed.phone, reason: "opt-out" }),
+        })
+      ).status,
+    ).toBe(200);
     const rejected = await (await browserPost({ ...suppressed, ...TOKEN })).json<Record<string, unknown>>();
     expect(rejected).toEqual({ lead_id: expect.any(String), status: "rejected", redirect_url: `${DEMO_ORIGIN}/sorry` });
 

@@ -41,7 +41,9 @@ describe("GET /openapi.json", () => {
     expect(ids.every((id) => typeof id === "string" && id.length > 0)).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
     // Routes that touch storage document the 503 answer.
-    expect(Object.keys(doc.paths["/v1/leads"]!.post!.responses)).toEqual(expect.arrayContaining(["200", "303", "400", "401", "403", "404", "413", "415", "422", "503"]));
+    expect(Object.keys(doc.paths["/v1/leads"]!.post!.responses)).toEqual(
+      expect.arrayContaining(["200", "303", "400", "401", "403", "404", "413", "415", "422", "503"]),
+    );
   });
 
   it("declares the three ways to authenticate and uses them", async () => {

@@ -7,7 +7,26 @@ import { forgetCapSnapshot } from "../../src/services/caps";
 import { forgetRefusals } from "../../src/services/limits";
 
 const RULE_AND_RECORD_TABLES = [
-  "lead_events", "posts", "pings", "seller_pings", "leads", "contracts", "buyers", "sources", "campaigns", "suppressions", "contract_health", "breaker_events", "returns", "feedback", "contract_quality", "experiments", "rollup_contracts", "rollup_reasons", "rollup_marks", "retention_runs",
+  "lead_events",
+  "posts",
+  "pings",
+  "seller_pings",
+  "leads",
+  "contracts",
+  "buyers",
+  "sources",
+  "campaigns",
+  "suppressions",
+  "contract_health",
+  "breaker_events",
+  "returns",
+  "feedback",
+  "contract_quality",
+  "experiments",
+  "rollup_contracts",
+  "rollup_reasons",
+  "rollup_marks",
+  "retention_runs",
 ];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */
@@ -24,7 +43,9 @@ export async function seedDemo(extra: string[] = []): Promise<void> {
 }
 
 export async function sql(statement: string, ...params: unknown[]): Promise<void> {
-  await env.DB.prepare(statement).bind(...params).run();
+  await env.DB.prepare(statement)
+    .bind(...params)
+    .run();
   invalidateRules();
 }
 
@@ -108,5 +129,11 @@ export const onlyContracts = (...ids: string[]) =>
 
 /** How many rows a query counts. */
 export async function countOf(query: string, ...params: unknown[]): Promise<number> {
-  return Number((await env.DB.prepare(query).bind(...params).first<{ n: number }>())?.n ?? 0);
+  return Number(
+    (
+      await env.DB.prepare(query)
+        .bind(...params)
+        .first<{ n: number }>()
+    )?.n ?? 0,
+  );
 }

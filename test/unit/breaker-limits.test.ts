@@ -2,7 +2,17 @@
 // rate counter, the max-bid ceiling and the personal-looking ping field warning.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { breakerBlocks, CLOSED, NO_OUTCOMES, nextHealth, PROBE_SPACING_MS, probeVerdict, tripReason, type BreakerSettings, type OutcomeCounts } from "../../src/auction/breaker";
+import {
+  breakerBlocks,
+  CLOSED,
+  NO_OUTCOMES,
+  nextHealth,
+  PROBE_SPACING_MS,
+  probeVerdict,
+  tripReason,
+  type BreakerSettings,
+  type OutcomeCounts,
+} from "../../src/auction/breaker";
 import { qualifyBid } from "../../src/auction/ranking";
 import { personalLookingPingFields } from "../../src/lead/ping-safe";
 import { admit, type WindowState } from "../../src/limits/window";
@@ -15,12 +25,18 @@ const counts = (over: Partial<OutcomeCounts>): OutcomeCounts => ({ ...NO_OUTCOME
 describe("circuit breaker", () => {
   it("trips exactly when a rate is above its threshold with enough samples (integer arithmetic)", () => {
     fc.assert(
-      fc.property(fc.nat(200), fc.nat(200), fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 50 }), (accepted, rejected, pct, min) => {
-        const s = { ...S, rejectPct: pct, minSamples: min, errorPct: null, timeoutPct: null };
-        const decided = accepted + rejected;
-        const trips = tripReason(s, counts({ accepted, rejected, posts: decided })) !== null;
-        expect(trips).toBe(decided >= min && rejected * 100 > pct * decided);
-      }),
+      fc.property(
+        fc.nat(200),
+        fc.nat(200),
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 1, max: 50 }),
+        (accepted, rejected, pct, min) => {
+          const s = { ...S, rejectPct: pct, minSamples: min, errorPct: null, timeoutPct: null };
+          const decided = accepted + rejected;
+          const trips = tripReason(s, counts({ accepted, rejected, posts: decided })) !== null;
+          expect(trips).toBe(decided >= min && rejected * 100 > pct * decided);
+        },
+      ),
     );
   });
 

@@ -46,13 +46,19 @@ describe("post-reject cascade", () => {
     const throwing = async (bid: Bid) => (bid.contract.id === "a" ? Promise.reject(new Error("ledger unavailable")) : post(bid));
     const r = await cascadePosts(bids(["a", "b", "c"]), { maxBuyers: 2, deadline: Infinity, now: () => 0, post: throwing });
     expect(r.sold.map((s) => s.bid.contract.id)).toEqual(["b", "c"]);
-    expect(r.attempts.find((a) => a.bid.contract.id === "a")).toMatchObject({ outcome: "error", reason: "post failed: ledger unavailable" });
+    expect(r.attempts.find((a) => a.bid.contract.id === "a")).toMatchObject({
+      outcome: "error",
+      reason: "post failed: ledger unavailable",
+    });
     expect(calls).toEqual(["b", "c"]);
   });
 
   it("never sells one lead twice to the same buyer through two contracts", async () => {
     const { post } = poster({});
-    const r = await cascadePosts(bids(["a1", "a2", "b"], (id) => id[0]!), { maxBuyers: 3, deadline: Infinity, now: () => 0, post });
+    const r = await cascadePosts(
+      bids(["a1", "a2", "b"], (id) => id[0]!),
+      { maxBuyers: 3, deadline: Infinity, now: () => 0, post },
+    );
     expect(r.sold.map((s) => s.bid.contract.buyerId)).toEqual(["a", "b"]);
   });
 
@@ -98,4 +104,3 @@ describe("time bounds of a round", () => {
     expect(HOLD_S * 1000).toBeGreaterThan(longestRound * 2);
   });
 });
-

@@ -38,10 +38,15 @@ describe("buyer filters", () => {
 
   it("property: range matches exactly the numbers inside it", () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -1000, max: 1000 }), (a, b, v) => {
-        const [min, max] = a <= b ? [a, b] : [b, a];
-        expect(matchesFilter(f({ field: "n", op: "range", min, max }), { n: v })).toBe(v >= min && v <= max);
-      }),
+      fc.property(
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.integer({ min: -1000, max: 1000 }),
+        (a, b, v) => {
+          const [min, max] = a <= b ? [a, b] : [b, a];
+          expect(matchesFilter(f({ field: "n", op: "range", min, max }), { n: v })).toBe(v >= min && v <= max);
+        },
+      ),
     );
   });
 });

@@ -20,12 +20,32 @@ describe("lead validation and normalization", () => {
   it("normalizes phone to E.164, email, ZIP+4, state names, booleans, numbers from strings, enum case", () => {
     const r = parseLead(
       fields,
-      { email: "  Pat.Doe@Example.COM ", phone: "(415) 555-2671", zip: "94107-1234", state: "california", dob: "05/17/1980", homeowner: "yes", vehicle_year: "2018", credit: "GOOD", extra: "dropped" },
+      {
+        email: "  Pat.Doe@Example.COM ",
+        phone: "(415) 555-2671",
+        zip: "94107-1234",
+        state: "california",
+        dob: "05/17/1980",
+        homeowner: "yes",
+        vehicle_year: "2018",
+        credit: "GOOD",
+        extra: "dropped",
+      },
       now,
     );
     expect(r).toEqual({
       ok: true,
-      lead: { email: "pat.doe@example.com", phone: "+14155552671", zip: "94107", state: "CA", dob: "1980-05-17", age: 46, homeowner: true, vehicle_year: 2018, credit: "good" },
+      lead: {
+        email: "pat.doe@example.com",
+        phone: "+14155552671",
+        zip: "94107",
+        state: "CA",
+        dob: "1980-05-17",
+        age: 46,
+        homeowner: true,
+        vehicle_year: 2018,
+        credit: "good",
+      },
     });
   });
 
@@ -77,11 +97,14 @@ describe("lead validation and normalization", () => {
   it("property: any JSON-ish input yields ok or field errors, never a throw", () => {
     const value = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string()), fc.object());
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom("email", "phone", "zip", "state", "dob", "homeowner", "vehicle_year", "credit", "x"), value), (input) => {
-        const r = parseLead(fields, input, now);
-        if (!r.ok) expect(r.errors.length).toBeGreaterThan(0);
-        else expect(typeof r.lead.phone).toBe("string");
-      }),
+      fc.property(
+        fc.dictionary(fc.constantFrom("email", "phone", "zip", "state", "dob", "homeowner", "vehicle_year", "credit", "x"), value),
+        (input) => {
+          const r = parseLead(fields, input, now);
+          if (!r.ok) expect(r.errors.length).toBeGreaterThan(0);
+          else expect(typeof r.lead.phone).toBe("string");
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -32,13 +32,16 @@ describe("redaction", () => {
         expect(JSON.parse(out.meta)).toEqual({ country: "US", region: "CA", sub_id: "s1" });
         expect(JSON.parse(out.consent!)).toEqual({ tcpa_consent: true, trustedform_cert_url: "https://cert.trustedform.com/x" });
         const all = out.data + out.meta + out.consent;
-        for (const secret of [JSON.stringify(name), JSON.stringify(email), JSON.stringify(ip), JSON.stringify(ua)]) expect(all).not.toContain(secret);
+        for (const secret of [JSON.stringify(name), JSON.stringify(email), JSON.stringify(ip), JSON.stringify(ua)])
+          expect(all).not.toContain(secret);
       }),
     );
   });
 
   it("a lead whose campaign is gone keeps no field at all", () => {
-    expect(JSON.parse(redactBody({ data: '{"zip":"94107","email":"a@b.co"}', consent: null, meta: "{}" }, undefined).data)).toEqual({ _redacted: true });
+    expect(JSON.parse(redactBody({ data: '{"zip":"94107","email":"a@b.co"}', consent: null, meta: "{}" }, undefined).data)).toEqual({
+      _redacted: true,
+    });
   });
 });
 
@@ -51,19 +54,31 @@ describe("consent checks", () => {
     expect(parseConsent(at(-3599_000), rules).ok).toBe(true);
     expect(parseConsent(at(-3601_000), rules)).toMatchObject({ ok: false, errors: [{ path: "consent_timestamp" }] });
     expect(parseConsent(at(4 * 60_000), rules).ok).toBe(true);
-    expect(parseConsent(at(6 * 60_000), rules)).toMatchObject({ ok: false, errors: [{ path: "consent_timestamp", message: "is in the future" }] });
+    expect(parseConsent(at(6 * 60_000), rules)).toMatchObject({
+      ok: false,
+      errors: [{ path: "consent_timestamp", message: "is in the future" }],
+    });
     expect(parseConsent(at(-10 * 86_400_000), { ...rules, maxAgeS: null }).ok).toBe(true);
   });
 
   it("one-to-one consent names sellers: a list, or text separated by commas", () => {
     expect(parseConsent({}, { ...rules, oneToOne: true })).toMatchObject({ ok: false, errors: [{ path: "consent_sellers" }] });
-    expect(parseConsent({ consent_sellers: "Alpha Insurance, Bravo Direct,," }, { ...rules, oneToOne: true })).toEqual({ ok: true, consent: { consent_sellers: ["Alpha Insurance", "Bravo Direct"] } });
+    expect(parseConsent({ consent_sellers: "Alpha Insurance, Bravo Direct,," }, { ...rules, oneToOne: true })).toEqual({
+      ok: true,
+      consent: { consent_sellers: ["Alpha Insurance", "Bravo Direct"] },
+    });
     expect(parseConsent({ consent_sellers: ["Alpha"] }, rules)).toEqual({ ok: true, consent: { consent_sellers: ["Alpha"] } });
   });
 });
 
 describe("pre-sale verdict", () => {
-  const r = (name: string, outcome: CheckResult["outcome"], action: CheckResult["action"]): CheckResult => ({ name, outcome, action, detail: null, latency_ms: 1 });
+  const r = (name: string, outcome: CheckResult["outcome"], action: CheckResult["action"]): CheckResult => ({
+    name,
+    outcome,
+    action,
+    detail: null,
+    latency_ms: 1,
+  });
   it("any reject rejects (naming it); flags let the lead through flagged; passes change nothing", () => {
     expect(judge([r("a", "pass", "none")])).toEqual({ reject: null, flagged: false, results: [r("a", "pass", "none")] });
     expect(judge([r("a", "fail", "flag"), r("b", "timeout", "continue")])).toMatchObject({ reject: null, flagged: true });

@@ -47,7 +47,16 @@ describe("native protocol answers", () => {
     const ping = buildPing(native, { pingId: "pg_1", campaign: "auto", leadId: "ld_1", lead: { zip: "94107" }, tmaxMs: 420 });
     expect(JSON.parse(ping.body)).toEqual({ ping_id: "pg_1", campaign: "auto", tmax: 420, lead: { zip: "94107" } });
     expect(ping.headers).toEqual({ "x-leadgate-tmax": "420" });
-    const post = JSON.parse(buildPost(native, { pingId: "pg_1", bidToken: "t", priceCents: 1250, campaign: "auto", leadId: "ld_1", lead: { zip: "94107", email: "a@b.co" } }).body);
+    const post = JSON.parse(
+      buildPost(native, {
+        pingId: "pg_1",
+        bidToken: "t",
+        priceCents: 1250,
+        campaign: "auto",
+        leadId: "ld_1",
+        lead: { zip: "94107", email: "a@b.co" },
+      }).body,
+    );
     expect(post).toMatchObject({ ping_id: "pg_1", bid_id: "t", price: 12.5, lead: { email: "a@b.co" } });
   });
 });
@@ -78,7 +87,11 @@ describe("template-configured buyers", () => {
   });
 
   it("reads bids in cents from a JSON path", () => {
-    expect(readPing(c, { status: 200, body: '{"data":{"amount":"1375","token":"tk"}}' })).toEqual({ kind: "bid", bidCents: 1375, token: "tk" });
+    expect(readPing(c, { status: 200, body: '{"data":{"amount":"1375","token":"tk"}}' })).toEqual({
+      kind: "bid",
+      bidCents: 1375,
+      token: "tk",
+    });
     expect(readPing(c, { status: 200, body: '{"data":{"amount":12.5}}' })).toMatchObject({ kind: "invalid" });
   });
 
@@ -107,4 +120,3 @@ describe("template-configured buyers", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
-

@@ -30,7 +30,10 @@ describe("ranking", () => {
 
   it("drops bids below the floor or the contract minimum, and records why", () => {
     const c = contract({ id: "c", minBidCents: 800, bidAdjustBps: 8000 });
-    expect(qualifyBid(c, 700, 0, { token: null, pingId: null, latencyMs: 0 })).toMatchObject({ ok: false, reason: expect.stringContaining("minimum") });
+    expect(qualifyBid(c, 700, 0, { token: null, pingId: null, latencyMs: 0 })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("minimum"),
+    });
     // 1000 x 0.8 = 800 effective, floor 900: out.
     expect(qualifyBid(c, 1000, 900, { token: null, pingId: null, latencyMs: 0 })).toMatchObject({ ok: false, effectiveCents: 800 });
     expect(qualifyBid(c, 1200, 900, { token: null, pingId: null, latencyMs: 0 }).ok).toBe(true);
@@ -43,19 +46,25 @@ describe("ranking", () => {
   });
 
   it("joins fixed-price contracts at their price, subject to the floor", () => {
-    const r = fixedPriceBids([contract({ id: "f1", pricing: "fixed", fixedPriceCents: 900 }), contract({ id: "f2", pricing: "fixed", fixedPriceCents: 300 })], campaign({ floorCents: 500 }));
+    const r = fixedPriceBids(
+      [contract({ id: "f1", pricing: "fixed", fixedPriceCents: 900 }), contract({ id: "f2", pricing: "fixed", fixedPriceCents: 300 })],
+      campaign({ floorCents: 500 }),
+    );
     expect(r.bids.map((b) => [b.contract.id, b.bidCents])).toEqual([["f1", 900]]);
     expect(r.rejected.map((x) => x.contract.id)).toEqual(["f2"]);
   });
 
   it("property: ranking is a permutation sorted by effective bid", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: 20_000 })), { minLength: 1, maxLength: 30 }), (specs) => {
-        const bids = specs.map(([cents, bps], i) => bid(contract({ id: `c${i}`, bidAdjustBps: bps }), Math.max(cents, 10_000)));
-        const ranked = rankBids(bids);
-        expect(ranked).toHaveLength(bids.length);
-        for (let i = 1; i < ranked.length; i++) expect(ranked[i - 1]!.effectiveCents).toBeGreaterThanOrEqual(ranked[i]!.effectiveCents);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: 20_000 })), { minLength: 1, maxLength: 30 }),
+        (specs) => {
+          const bids = specs.map(([cents, bps], i) => bid(contract({ id: `c${i}`, bidAdjustBps: bps }), Math.max(cents, 10_000)));
+          const ranked = rankBids(bids);
+          expect(ranked).toHaveLength(bids.length);
+          for (let i = 1; i < ranked.length; i++) expect(ranked[i - 1]!.effectiveCents).toBeGreaterThanOrEqual(ranked[i]!.effectiveCents);
+        },
+      ),
     );
   });
 });
@@ -116,7 +125,10 @@ describe("money", () => {
         fc.integer({ min: 0, max: 20_000 }),
         fc.array(fc.integer({ min: 0, max: 1_000_000 }), { maxLength: 5 }),
         (payoutType, payoutValue, prices) => {
-          const splits = splitSales({ payoutType, payoutValue: payoutType === "share" ? Math.min(payoutValue, 10_000) : payoutValue }, prices);
+          const splits = splitSales(
+            { payoutType, payoutValue: payoutType === "share" ? Math.min(payoutValue, 10_000) : payoutValue },
+            prices,
+          );
           for (const s of splits) {
             expect(s.payoutCents + s.marginCents).toBe(s.priceCents);
             expect(s.payoutCents).toBeLessThanOrEqual(s.priceCents);

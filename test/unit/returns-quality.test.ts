@@ -10,27 +10,52 @@ const W = { returnWeight: 100, rejectWeight: 25, failureWeight: 25, positiveWeig
 describe("quality score", () => {
   it("follows the stated formula", () => {
     // 20 % returns, 10 % rejects, 4 % failures, 30 % positive: 10000 - (2000 + 250 + 100) + 300 = 7950
-    expect(qualityOf({ purchases: 100, returns: 20, accepted: 90, rejected: 10, requests: 500, failures: 20, positive: 30 }, W).scoreBps).toBe(7950);
+    expect(
+      qualityOf({ purchases: 100, returns: 20, accepted: 90, rejected: 10, requests: 500, failures: 20, positive: 30 }, W).scoreBps,
+    ).toBe(7950);
   });
 
   it("stays in [MIN_SCORE, 1.0], never rises above neutral, and is neutral without enough history", () => {
     fc.assert(
-      fc.property(fc.nat(1000), fc.nat(1000), fc.nat(1000), fc.nat(1000), fc.nat(5000), fc.nat(5000), (purchases, returns, rejected, positive, requests, failures) => {
-        const q = qualityOf({ purchases, returns, accepted: purchases, rejected, requests, failures, positive }, W);
-        expect(q.scoreBps).toBeGreaterThanOrEqual(MIN_SCORE);
-        expect(q.scoreBps).toBeLessThanOrEqual(NEUTRAL);
-        if (purchases + rejected < 10) expect(q.scoreBps).toBe(NEUTRAL);
-      }),
+      fc.property(
+        fc.nat(1000),
+        fc.nat(1000),
+        fc.nat(1000),
+        fc.nat(1000),
+        fc.nat(5000),
+        fc.nat(5000),
+        (purchases, returns, rejected, positive, requests, failures) => {
+          const q = qualityOf({ purchases, returns, accepted: purchases, rejected, requests, failures, positive }, W);
+          expect(q.scoreBps).toBeGreaterThanOrEqual(MIN_SCORE);
+          expect(q.scoreBps).toBeLessThanOrEqual(NEUTRAL);
+          if (purchases + rejected < 10) expect(q.scoreBps).toBe(NEUTRAL);
+        },
+      ),
     );
   });
 });
 
 describe("return policy", () => {
   const rules = { windowH: 72, capBps: 1000, reasons: ["bad_data", "duplicate"], autoApprove: ["bad_data"] };
-  const base = { reason: "bad_data", soldAt: 0, now: 3_600_000, purchases30d: 100, returns30d: 0, alreadyReturned: false, priceCents: 2000, payoutCents: 1400, clawback: true };
+  const base = {
+    reason: "bad_data",
+    soldAt: 0,
+    now: 3_600_000,
+    purchases30d: 100,
+    returns30d: 0,
+    alreadyReturned: false,
+    priceCents: 2000,
+    payoutCents: 1400,
+    clawback: true,
+  };
   it("approves automatic reasons, holds the others, and moves the money in cents", () => {
     expect(decideReturn(rules, base)).toEqual({ ok: true, status: "approved", priceCents: 2000, clawbackCents: 1400 });
-    expect(decideReturn(rules, { ...base, reason: "duplicate", clawback: false })).toEqual({ ok: true, status: "pending", priceCents: 2000, clawbackCents: 0 });
+    expect(decideReturn(rules, { ...base, reason: "duplicate", clawback: false })).toEqual({
+      ok: true,
+      status: "pending",
+      priceCents: 2000,
+      clawbackCents: 0,
+    });
   });
   it("refuses with a code: twice, reason, window, cap", () => {
     expect(decideReturn(rules, { ...base, alreadyReturned: true })).toMatchObject({ ok: false, status: 409, code: "already_returned" });
@@ -43,7 +68,13 @@ describe("return policy", () => {
 });
 
 describe("experiments", () => {
-  const e = { id: "exp", variants: [{ name: "a", share: 3, settings: {} }, { name: "b", share: 1, settings: {} }] };
+  const e = {
+    id: "exp",
+    variants: [
+      { name: "a", share: 3, settings: {} },
+      { name: "b", share: 1, settings: {} },
+    ],
+  };
   it("assigns a lead to the same variant every time, in proportion to the shares", () => {
     fc.assert(
       fc.property(fc.string(), (id) => {

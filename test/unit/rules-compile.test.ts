@@ -6,27 +6,112 @@ import { compileRules } from "../../src/rules/compile";
 import { FieldDefsSchema, PII_NAMES } from "../../src/rules/schemas";
 
 const campaignRow = (over: Partial<CampaignRow> = {}): CampaignRow => ({
-  id: "c1", slug: "auto", name: "Auto", status: "active",
-  fields: JSON.stringify([{ name: "zip", type: "zip", ping: true }, { name: "email", type: "email" }]),
-  mode: "auction", pingTimeoutMs: 500, floorCents: 0, exclusive: true, maxBuyers: 1, dedupeWindowS: 0,
-  postDeadlineMs: 2000, maxFanout: 100, requireConsent: false, retryMaxAttempts: 3, retryBaseDelayS: 30, saleWindowS: 3600,
-  maxBidCents: null, pingsPerMinute: null, retentionDays: 1095, consentMaxAgeS: 86_400, oneToOne: false, trustedform: "off", verifyHooks: "[]",
-  qualityWeighting: false, qualityWindowDays: 30, qualityReturnWeight: 100, qualityRejectWeight: 25, qualityFailureWeight: 25, qualityPositiveWeight: 10,
-  createdAt: 0, ...over,
+  id: "c1",
+  slug: "auto",
+  name: "Auto",
+  status: "active",
+  fields: JSON.stringify([
+    { name: "zip", type: "zip", ping: true },
+    { name: "email", type: "email" },
+  ]),
+  mode: "auction",
+  pingTimeoutMs: 500,
+  floorCents: 0,
+  exclusive: true,
+  maxBuyers: 1,
+  dedupeWindowS: 0,
+  postDeadlineMs: 2000,
+  maxFanout: 100,
+  requireConsent: false,
+  retryMaxAttempts: 3,
+  retryBaseDelayS: 30,
+  saleWindowS: 3600,
+  maxBidCents: null,
+  pingsPerMinute: null,
+  retentionDays: 1095,
+  consentMaxAgeS: 86_400,
+  oneToOne: false,
+  trustedform: "off",
+  verifyHooks: "[]",
+  qualityWeighting: false,
+  qualityWindowDays: 30,
+  qualityReturnWeight: 100,
+  qualityRejectWeight: 25,
+  qualityFailureWeight: 25,
+  qualityPositiveWeight: 10,
+  createdAt: 0,
+  ...over,
 });
 const buyerRow: BuyerRow = { id: "b1", name: "B", status: "active", dedupeWindowS: 60, dedupeScope: "buyer", createdAt: 0 };
 const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
-  id: "k1", buyerId: "b1", campaignId: "c1", name: "k", status: "active", pingUrl: "https://b.example/ping", postUrl: "https://b.example/post",
-  protocol: '{"kind":"native"}', secret: "0123456789abcdef", pingSecret: null, secretNext: null, pingSecretNext: null, apiHeaders: "{}", samplePingAnswer: null, samplePostAnswer: null, timeoutMs: 300, minPingMs: 0, pricing: "dynamic", fixedPriceCents: null, minBidCents: 0,
-  bidAdjustBps: 10_000, priority: 0, filters: "[]", schedule: null, timezone: "UTC", capHour: null, capDay: null, capMonth: null,
-  budgetDayCents: null, budgetMonthCents: null, fallback: false, maxBidCents: null,
-  breakerWindowS: 900, breakerMinSamples: 20, breakerRejectPct: 80, breakerErrorPct: 50, breakerTimeoutPct: 50, breakerCooldownS: 300,
-  returnWindowH: 72, returnCapBps: 1500, returnReasons: '["bad_data"]', returnAutoApprove: '["bad_data"]', createdAt: 0, ...over,
+  id: "k1",
+  buyerId: "b1",
+  campaignId: "c1",
+  name: "k",
+  status: "active",
+  pingUrl: "https://b.example/ping",
+  postUrl: "https://b.example/post",
+  protocol: '{"kind":"native"}',
+  secret: "0123456789abcdef",
+  pingSecret: null,
+  secretNext: null,
+  pingSecretNext: null,
+  apiHeaders: "{}",
+  samplePingAnswer: null,
+  samplePostAnswer: null,
+  timeoutMs: 300,
+  minPingMs: 0,
+  pricing: "dynamic",
+  fixedPriceCents: null,
+  minBidCents: 0,
+  bidAdjustBps: 10_000,
+  priority: 0,
+  filters: "[]",
+  schedule: null,
+  timezone: "UTC",
+  capHour: null,
+  capDay: null,
+  capMonth: null,
+  budgetDayCents: null,
+  budgetMonthCents: null,
+  fallback: false,
+  maxBidCents: null,
+  breakerWindowS: 900,
+  breakerMinSamples: 20,
+  breakerRejectPct: 80,
+  breakerErrorPct: 50,
+  breakerTimeoutPct: 50,
+  breakerCooldownS: 300,
+  returnWindowH: 72,
+  returnCapBps: 1500,
+  returnReasons: '["bad_data"]',
+  returnAutoApprove: '["bad_data"]',
+  createdAt: 0,
+  ...over,
 });
 const sourceRow: SourceRow = {
-  id: "s1", name: "S", status: "active", apiKeyHash: "a".repeat(64), apiKeyHashNext: null, publishableKey: null, allowedCampaigns: '["*"]', allowedOrigins: "[]",
-  payoutType: "share", payoutValue: 7000, successUrl: null, failureUrl: null, postbackUrl: null, postbackSecret: null,
-  turnstile: false, turnstileSecret: null, ipPerMinute: 20, keyPerMinute: 600, pingsPerMinute: 600, dailyLeadQuota: null, returnClawback: true, createdAt: 0,
+  id: "s1",
+  name: "S",
+  status: "active",
+  apiKeyHash: "a".repeat(64),
+  apiKeyHashNext: null,
+  publishableKey: null,
+  allowedCampaigns: '["*"]',
+  allowedOrigins: "[]",
+  payoutType: "share",
+  payoutValue: 7000,
+  successUrl: null,
+  failureUrl: null,
+  postbackUrl: null,
+  postbackSecret: null,
+  turnstile: false,
+  turnstileSecret: null,
+  ipPerMinute: 20,
+  keyPerMinute: 600,
+  pingsPerMinute: 600,
+  dailyLeadQuota: null,
+  returnClawback: true,
+  createdAt: 0,
 };
 
 describe("rules compile", () => {
@@ -59,7 +144,14 @@ describe("rules compile", () => {
         sourceRow,
         { ...sourceRow, id: "s_http", apiKeyHash: "b".repeat(64), successUrl: "http://forms.example/thanks" },
         { ...sourceRow, id: "s_weak", apiKeyHash: "c".repeat(64), postbackUrl: "https://pub.example/hook", postbackSecret: "short" },
-        { ...sourceRow, id: "s_ok", apiKeyHash: "d".repeat(64), postbackUrl: "https://pub.example/hook", postbackSecret: "x".repeat(32), failureUrl: "http://localhost:8080/sorry" },
+        {
+          ...sourceRow,
+          id: "s_ok",
+          apiKeyHash: "d".repeat(64),
+          postbackUrl: "https://pub.example/hook",
+          postbackSecret: "x".repeat(32),
+          failureUrl: "http://localhost:8080/sorry",
+        },
         { ...sourceRow, id: "s_clash", apiKeyHash: "e".repeat(64), apiKeyHashNext: "a".repeat(64) },
       ],
       buyers: [buyerRow],
@@ -69,7 +161,12 @@ describe("rules compile", () => {
         contractRow({ id: "k_local", pingUrl: "http://127.0.0.1:9/ping", postUrl: "http://localhost:9/post" }),
       ],
     });
-    expect(rules.problems.map((p) => `${p.id}.${p.column}`)).toEqual(["s_http.success_url", "s_weak.postback_secret", "s_clash.api_key_hash_next", "k_http.post_url"]);
+    expect(rules.problems.map((p) => `${p.id}.${p.column}`)).toEqual([
+      "s_http.success_url",
+      "s_weak.postback_secret",
+      "s_clash.api_key_hash_next",
+      "k_http.post_url",
+    ]);
     expect(rules.sourcesByKeyHash.get("a".repeat(64))?.id).toBe("s1"); // a key names one source only
     expect([...rules.contractsById.keys()].sort()).toEqual(["k1", "k_local"]);
   });
@@ -85,8 +182,18 @@ describe("rules compile", () => {
       sources: [sourceRow],
       buyers: [buyerRow],
       contracts: [
-        contractRow({ id: "k_ok", protocol, samplePingAnswer: "<response><price>12.50</price></response>", samplePostAnswer: "<response><status>Matched</status></response>" }),
-        contractRow({ id: "k_bad", protocol, samplePingAnswer: "<response><amount>12.50</amount></response>", samplePostAnswer: "<response><status>Unmatched</status></response>" }),
+        contractRow({
+          id: "k_ok",
+          protocol,
+          samplePingAnswer: "<response><price>12.50</price></response>",
+          samplePostAnswer: "<response><status>Matched</status></response>",
+        }),
+        contractRow({
+          id: "k_bad",
+          protocol,
+          samplePingAnswer: "<response><amount>12.50</amount></response>",
+          samplePostAnswer: "<response><status>Unmatched</status></response>",
+        }),
         contractRow({ id: "k_hdr", apiHeaders: '{"X Api Key":"x"}' }),
       ],
     });
@@ -111,7 +218,12 @@ describe("rules compile", () => {
   });
 
   it("paused rows are loaded for validation but never used", () => {
-    const rules = compileRules({ campaigns: [campaignRow()], sources: [sourceRow], buyers: [{ ...buyerRow, status: "paused" }], contracts: [contractRow()] });
+    const rules = compileRules({
+      campaigns: [campaignRow()],
+      sources: [sourceRow],
+      buyers: [{ ...buyerRow, status: "paused" }],
+      contracts: [contractRow()],
+    });
     expect(rules.contractsById.size).toBe(0);
     expect(rules.problems).toEqual([]);
   });
@@ -122,19 +234,26 @@ describe("ping-safe subset", () => {
     const name = fc.oneof(fc.constantFrom(...PII_NAMES), fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/));
     const type = fc.constantFrom("text", "email", "phone", "zip", "state", "integer", "dob", "enum");
     fc.assert(
-      fc.property(fc.uniqueArray(fc.record({ name, type, ping: fc.boolean(), pii: fc.boolean() }), { selector: (f) => f.name, minLength: 1, maxLength: 12 }), (defs) => {
-        // Bypass validation on purpose: the subset must hold even for rules that slipped through.
-        const fields = defs.map((d) => ({ ...d, required: false, values: ["x"] })) as ReturnType<typeof FieldDefsSchema.parse>;
-        const lead = Object.fromEntries(defs.map((d) => [d.name, `v_${d.name}`]));
-        const out = pingSafeLead(fields, { ...lead, age: 40 });
-        for (const key of Object.keys(out)) {
-          if (key === "age") continue;
-          const def = defs.find((d) => d.name === key)!;
-          expect(def.ping && !def.pii).toBe(true);
-          expect(["email", "phone", "dob"]).not.toContain(def.type);
-          expect(PII_NAMES.has(key)).toBe(false);
-        }
-      }),
+      fc.property(
+        fc.uniqueArray(fc.record({ name, type, ping: fc.boolean(), pii: fc.boolean() }), {
+          selector: (f) => f.name,
+          minLength: 1,
+          maxLength: 12,
+        }),
+        (defs) => {
+          // Bypass validation on purpose: the subset must hold even for rules that slipped through.
+          const fields = defs.map((d) => ({ ...d, required: false, values: ["x"] })) as ReturnType<typeof FieldDefsSchema.parse>;
+          const lead = Object.fromEntries(defs.map((d) => [d.name, `v_${d.name}`]));
+          const out = pingSafeLead(fields, { ...lead, age: 40 });
+          for (const key of Object.keys(out)) {
+            if (key === "age") continue;
+            const def = defs.find((d) => d.name === key)!;
+            expect(def.ping && !def.pii).toBe(true);
+            expect(["email", "phone", "dob"]).not.toContain(def.type);
+            expect(PII_NAMES.has(key)).toBe(false);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -143,13 +262,22 @@ describe("ping-safe subset", () => {
 describe("rules warnings", () => {
   it("a ping-safe field that looks personal is a warning, not a disabled campaign", () => {
     const rules = compileRules({
-      campaigns: [campaignRow({ fields: JSON.stringify([{ name: "zip", type: "zip", ping: true }, { name: "fname", type: "text", ping: true }]) })],
+      campaigns: [
+        campaignRow({
+          fields: JSON.stringify([
+            { name: "zip", type: "zip", ping: true },
+            { name: "fname", type: "text", ping: true },
+          ]),
+        }),
+      ],
       sources: [sourceRow],
       buyers: [buyerRow],
       contracts: [contractRow()],
     });
     expect(rules.problems).toEqual([]);
     expect(rules.campaignsById.has("c1")).toBe(true);
-    expect(rules.warnings).toEqual([{ table: "campaigns", id: "c1", column: "fields", message: expect.stringContaining('"fname" looks like personal data') }]);
+    expect(rules.warnings).toEqual([
+      { table: "campaigns", id: "c1", column: "fields", message: expect.stringContaining('"fname" looks like personal data') },
+    ]);
   });
 });

@@ -30,17 +30,19 @@ const AdminCapsSchema = z
         leased: count.describe("headroom leased to gateway isolates and not spent yet (counted in `used` until returned)"),
       }),
     ),
-    breakers: z.array(
-      z.object({
-        contract: z.string(),
-        buyer: z.string(),
-        state: z.enum(["closed", "open", "half_open"]).describe("open: paused; half_open: probed with one lead at a time"),
-        reason: z.string().nullable().describe("the rate that tripped it"),
-        since: z.string().describe("ISO 8601 UTC"),
-        until: z.string().nullable().describe("open: when probing starts"),
-        trips: count,
-      }),
-    ).describe("contracts whose breaker has ever tripped, as of the rules the gateway serves"),
+    breakers: z
+      .array(
+        z.object({
+          contract: z.string(),
+          buyer: z.string(),
+          state: z.enum(["closed", "open", "half_open"]).describe("open: paused; half_open: probed with one lead at a time"),
+          reason: z.string().nullable().describe("the rate that tripped it"),
+          since: z.string().describe("ISO 8601 UTC"),
+          until: z.string().nullable().describe("open: when probing starts"),
+          trips: count,
+        }),
+      )
+      .describe("contracts whose breaker has ever tripped, as of the rules the gateway serves"),
   })
   .openapi("AdminCaps");
 

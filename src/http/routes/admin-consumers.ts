@@ -53,7 +53,10 @@ export const eraseRoute = createRoute({
   summary: "Erase a consumer: redact their leads, drop their dedupe records, suppress them",
   security: [{ AdminToken: [] }],
   request: { body: { required: true, content: { "application/json": { schema: Consumer } } } },
-  responses: { 200: { description: "What was touched", content: { "application/json": { schema: ErasureSchema } } }, ...errorResponses(401, 404, 422, 503) },
+  responses: {
+    200: { description: "What was touched", content: { "application/json": { schema: ErasureSchema } } },
+    ...errorResponses(401, 404, 422, 503),
+  },
 });
 
 export const exportRoute = createRoute({
@@ -64,7 +67,10 @@ export const exportRoute = createRoute({
   summary: "Everything leadgate holds on a consumer",
   security: [{ AdminToken: [] }],
   request: { query: Consumer },
-  responses: { 200: { description: "The consumer's leads, sales and consent", content: { "application/json": { schema: ExportSchema } } }, ...errorResponses(401, 404, 422, 503) },
+  responses: {
+    200: { description: "The consumer's leads, sales and consent", content: { "application/json": { schema: ExportSchema } } },
+    ...errorResponses(401, 404, 422, 503),
+  },
 });
 
 export const adminConsumers = router();
@@ -82,23 +88,41 @@ adminConsumers.openapi(eraseRoute, async (c) => {
     services.dedupe.forget(hashes),
     services.records.suppress(fps.map((f) => ({ ...f, reason: "erasure request" }))),
   ]);
-  await Promise.all(leads.map((l) => services.records.recordEvents(l.id, [{ kind: "erased", at: now, detail: { reason: "consumer erasure request" } }])));
-  return c.json({ leads_redacted: redacted, lead_ids: leads.map((l) => l.id), dedupe_records_removed: removed, suppressed: fps.map((f, i) => ({ kind: f.kind, added: added[i] ?? false })) }, 200);
+  await Promise.all(
+    leads.map((l) => services.records.recordEvents(l.id, [{ kind: "erased", at: now, detail: { reason: "consumer erasure request" } }])),
+  );
+  return c.json(
+    {
+      leads_redacted: redacted,
+      lead_ids: leads.map((l) => l.id),
+      dedupe_records_removed: removed,
+      suppressed: fps.map((f, i) => ({ kind: f.kind, added: added[i] ?? false })),
+    },
+    200,
+  );
 });
 
 adminConsumers.openapi(exportRoute, async (c) => {
   const { services, rules, config } = c.var;
   const fps = await fingerprintsOrFail(c.req.valid("query"), config.FINGERPRINT_PEPPER);
   const db = services.records.db;
-  const leads = await leadsOfConsumer(db, fps.map((f) => f.hash));
+  const leads = await leadsOfConsumer(
+    db,
+    fps.map((f) => f.hash),
+  );
   const [sales, suppressed] = await Promise.all([
     leads.length
       ? db.$client
-          .prepare(`SELECT lead_id, contract_id, price_cents, created_at FROM posts WHERE outcome = 'accepted' AND lead_id IN (SELECT value FROM json_each(?))`)
+          .prepare(
+            `SELECT lead_id, contract_id, price_cents, created_at FROM posts WHERE outcome = 'accepted' AND lead_id IN (SELECT value FROM json_each(?))`,
+          )
           .bind(JSON.stringify(leads.map((l) => l.id)))
           .all<{ lead_id: string; contract_id: string; price_cents: number; created_at: number }>()
       : { results: [] },
-    db.$client.prepare(`SELECT 1 AS x FROM suppressions WHERE hash IN (SELECT value FROM json_each(?)) LIMIT 1`).bind(JSON.stringify(fps.map((f) => f.hash))).first(),
+    db.$client
+      .prepare(`SELECT 1 AS x FROM suppressions WHERE hash IN (SELECT value FROM json_each(?)) LIMIT 1`)
+      .bind(JSON.stringify(fps.map((f) => f.hash)))
+      .first(),
   ]);
   return c.json(
     {
@@ -113,7 +137,12 @@ adminConsumers.openapi(exportRoute, async (c) => {
         meta: parseDetail(l.meta),
         sold_to: sales.results
           .filter((s) => s.lead_id === l.id)
-          .map((s) => ({ buyer: rules.contractsById.get(s.contract_id)?.buyerName ?? null, contract: s.contract_id, price: s.price_cents / 100, at: isoOf(s.created_at) })),
+          .map((s) => ({
+            buyer: rules.contractsById.get(s.contract_id)?.buyerName ?? null,
+            contract: s.contract_id,
+            price: s.price_cents / 100,
+            at: isoOf(s.created_at),
+          })),
       })),
       suppressed: suppressed !== null,
     },

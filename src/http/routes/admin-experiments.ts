@@ -33,13 +33,21 @@ const ReportSchema = z
         net_revenue_per_lead: z.number().describe("revenue minus approved returns, per lead"),
         latency_p50_ms: z.number().nullable().describe("live-round leads: receipt to final state (histogram bucket bound)"),
         latency_p95_ms: z.number().nullable(),
-        vs_first: z.object({ diff: z.number(), low: z.number(), high: z.number(), significant: z.boolean() }).nullable().describe("revenue per lead minus the first variant's, with its 95 % interval"),
+        vs_first: z
+          .object({ diff: z.number(), low: z.number(), high: z.number(), significant: z.boolean() })
+          .nullable()
+          .describe("revenue per lead minus the first variant's, with its 95 % interval"),
       }),
     ),
   })
   .openapi("ExperimentReport");
 
-const idParam = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) });
+const idParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 
 export const experimentReportRoute = createRoute({
   method: "get",
@@ -49,7 +57,10 @@ export const experimentReportRoute = createRoute({
   summary: "An experiment's variants compared",
   security: [{ AdminToken: [] }],
   request: { params: idParam },
-  responses: { 200: { description: "Per variant", content: { "application/json": { schema: ReportSchema } } }, ...errorResponses(401, 404) },
+  responses: {
+    200: { description: "Per variant", content: { "application/json": { schema: ReportSchema } } },
+    ...errorResponses(401, 404),
+  },
 });
 
 export const endExperimentRoute = createRoute({
@@ -60,7 +71,13 @@ export const endExperimentRoute = createRoute({
   summary: "End an experiment: no new leads are assigned; its report stays",
   security: [{ AdminToken: [] }],
   request: { params: idParam },
-  responses: { 200: { description: "Ended", content: { "application/json": { schema: z.object({ experiment: z.string(), status: z.literal("ended") }) } } }, ...errorResponses(401, 404) },
+  responses: {
+    200: {
+      description: "Ended",
+      content: { "application/json": { schema: z.object({ experiment: z.string(), status: z.literal("ended") }) } },
+    },
+    ...errorResponses(401, 404),
+  },
 });
 
 type Row = Record<string, number | string | null>;
@@ -72,7 +89,10 @@ adminExperiments.openapi(experimentReportRoute, async (c) => {
   const e = c.var.rules.experimentsById.get(id);
   if (!e) throw new ApiError(404, "not_found", "no such experiment");
   const db = c.var.services.records.db;
-  const lat = LATENCY.map((b, i) => `SUM(CASE WHEN attempts = 0 AND final_at IS NOT NULL AND final_at - created_at ${i === 0 ? "" : `> ${LATENCY[i - 1]} AND final_at - created_at `}<= ${b} THEN 1 ELSE 0 END) AS l${i}`).join(", ");
+  const lat = LATENCY.map(
+    (b, i) =>
+      `SUM(CASE WHEN attempts = 0 AND final_at IS NOT NULL AND final_at - created_at ${i === 0 ? "" : `> ${LATENCY[i - 1]} AND final_at - created_at `}<= ${b} THEN 1 ELSE 0 END) AS l${i}`,
+  ).join(", ");
   const [byVariant, returned] = await db.$client.batch<Row>([
     db.$client
       .prepare(
@@ -83,7 +103,9 @@ adminExperiments.openapi(experimentReportRoute, async (c) => {
       )
       .bind(id),
     db.$client
-      .prepare(`SELECT l.variant, COUNT(*) AS n, SUM(r.price_cents) AS cents FROM returns AS r JOIN leads AS l ON l.id = r.lead_id WHERE l.experiment_id = ? AND r.status = 'approved' GROUP BY l.variant`)
+      .prepare(
+        `SELECT l.variant, COUNT(*) AS n, SUM(r.price_cents) AS cents FROM returns AS r JOIN leads AS l ON l.id = r.lead_id WHERE l.experiment_id = ? AND r.status = 'approved' GROUP BY l.variant`,
+      )
       .bind(id),
   ]);
   const n = (v: unknown) => Number(v ?? 0);
@@ -114,10 +136,13 @@ adminExperiments.openapi(experimentReportRoute, async (c) => {
         net_revenue_per_lead: s.leads ? dollars((s.rev.mean * s.leads - s.returnedCents) / s.leads) : 0,
         latency_p50_ms: histogramPercentile(s.hist, LATENCY, 0.5),
         latency_p95_ms: histogramPercentile(s.hist, LATENCY, 0.95),
-        vs_first: i === 0 ? null : (() => {
-          const d = differenceInterval({ n: first.leads, ...first.rev }, { n: s.leads, ...s.rev });
-          return { diff: dollars(d.diff), low: dollars(d.low), high: dollars(d.high), significant: d.significant };
-        })(),
+        vs_first:
+          i === 0
+            ? null
+            : (() => {
+                const d = differenceInterval({ n: first.leads, ...first.rev }, { n: s.leads, ...s.rev });
+                return { diff: dollars(d.diff), low: dollars(d.low), high: dollars(d.high), significant: d.significant };
+              })(),
       })),
     },
     200,
@@ -126,7 +151,10 @@ adminExperiments.openapi(experimentReportRoute, async (c) => {
 
 adminExperiments.openapi(endExperimentRoute, async (c) => {
   const id = c.req.valid("param").id;
-  const res = await c.var.services.records.db.$client.prepare(`UPDATE experiments SET status = 'ended', ended_at = COALESCE(ended_at, ?) WHERE id = ?`).bind(Date.now(), id).run();
+  const res = await c.var.services.records.db.$client
+    .prepare(`UPDATE experiments SET status = 'ended', ended_at = COALESCE(ended_at, ?) WHERE id = ?`)
+    .bind(Date.now(), id)
+    .run();
   if (!res.meta.changes) throw new ApiError(404, "not_found", "no such experiment");
   invalidateRules(); // this isolate stops assigning at once; others within RULES_TTL_MS
   return c.json({ experiment: id, status: "ended" as const }, 200);

@@ -49,7 +49,14 @@ export const adminGetLeadRoute = createRoute({
   tags: ["admin"],
   summary: "A lead's full trace: every ping, bid and post",
   security: [{ AdminToken: [] }],
-  request: { params: z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" }, example: "ld_01M7Z1TKM1ZGVCH7CJP5KPPFJ1" }) }) },
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .max(64)
+        .openapi({ param: { name: "id", in: "path" }, example: "ld_01M7Z1TKM1ZGVCH7CJP5KPPFJ1" }),
+    }),
+  },
   responses: {
     200: { description: "The lead's answer plus its full trace", content: { "application/json": { schema: AdminLeadTraceSchema } } },
     ...errorResponses(401, 404, 422, 503),

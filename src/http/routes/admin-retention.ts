@@ -27,7 +27,10 @@ export const retentionRoute = createRoute({
   tags: ["admin"],
   summary: "Retention per campaign and the redaction job's progress",
   security: [{ AdminToken: [] }],
-  responses: { 200: { description: "Per campaign", content: { "application/json": { schema: RetentionSchema } } }, ...errorResponses(401, 404, 503) },
+  responses: {
+    200: { description: "Per campaign", content: { "application/json": { schema: RetentionSchema } } },
+    ...errorResponses(401, 404, 503),
+  },
 });
 
 export const adminRetention = router();

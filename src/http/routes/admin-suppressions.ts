@@ -9,7 +9,8 @@ import { ApiError, errorResponses } from "../errors";
 /** A consumer named by phone and/or email, as fingerprints; 422 for a phone that is not one. */
 export async function fingerprintsOrFail(who: { phone?: string; email?: string }, pepper: string | undefined): Promise<Fingerprint[]> {
   const r = await consumerFingerprints(who, pepper);
-  if (!r.ok) throw new ApiError(422, "validation_failed", "not a valid phone number", [{ path: "phone", message: "must be a valid phone number" }]);
+  if (!r.ok)
+    throw new ApiError(422, "validation_failed", "not a valid phone number", [{ path: "phone", message: "must be a valid phone number" }]);
   return r.fingerprints;
 }
 
@@ -23,7 +24,9 @@ const SuppressionRequestSchema = z
   .openapi("SuppressionRequest");
 
 const SuppressionResultSchema = z
-  .object({ suppressed: z.array(z.object({ kind: z.enum(["phone", "email"]), added: z.boolean().describe("false: it was already suppressed") })) })
+  .object({
+    suppressed: z.array(z.object({ kind: z.enum(["phone", "email"]), added: z.boolean().describe("false: it was already suppressed") })),
+  })
   .openapi("SuppressionResult");
 
 export const adminSuppressionsRoute = createRoute({

@@ -27,6 +27,8 @@ buyerDeletions.openapi(buyerDeletionRoute, async (c) => {
   const { contract, body } = await signedByBuyer(c);
   const deletion = parsedOr422(DeletionSchema, body);
   await boughtBy(c, deletion.lead_id, contract.id);
-  await c.var.services.records.recordEvents(deletion.lead_id, [{ kind: "buyer_deletion", detail: { contract: contract.id, reason: deletion.reason ?? null } }]);
+  await c.var.services.records.recordEvents(deletion.lead_id, [
+    { kind: "buyer_deletion", detail: { contract: contract.id, reason: deletion.reason ?? null } },
+  ]);
   return c.json({ lead_id: deletion.lead_id, recorded: true }, 200);
 });

@@ -21,7 +21,8 @@ const SOURCE_COOKIE = "lg_source";
 const SESSION_S = 12 * 3600;
 /** Pages reload themselves this often (seconds): live figures without a script of our own. */
 const REFRESH_S = 15;
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'";
 
 export const consoleRoutes = router();
 
@@ -57,7 +58,9 @@ const adminSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = adminToken(c);
   if (!token) throw new ApiError(404, "not_found", "not found");
   const bearer = c.req.header("authorization")?.replace(/^Bearer\s+/i, "");
-  const ok = bearer ? timingSafeEqualHex(await sha256Hex(bearer), await sha256Hex(token)) : (await sessionSubject(token, "admin", getCookie(c, ADMIN_COOKIE))) === "admin";
+  const ok = bearer
+    ? timingSafeEqualHex(await sha256Hex(bearer), await sha256Hex(token))
+    : (await sessionSubject(token, "admin", getCookie(c, ADMIN_COOKIE))) === "admin";
   if (!ok) return c.redirect("/console/login", 303);
   await next();
 };
@@ -78,7 +81,13 @@ async function loginAllowed(c: Context<AppEnv>): Promise<boolean> {
 }
 
 function startSession(c: Context<AppEnv>, name: string, value: string) {
-  setCookie(c, name, value, { httpOnly: true, sameSite: "Strict", path: "/console", secure: new URL(c.req.url).protocol === "https:", maxAge: SESSION_S });
+  setCookie(c, name, value, {
+    httpOnly: true,
+    sameSite: "Strict",
+    path: "/console",
+    secure: new URL(c.req.url).protocol === "https:",
+    maxAge: SESSION_S,
+  });
 }
 
 async function formToken(c: Context<AppEnv>): Promise<string> {
@@ -97,14 +106,16 @@ const LOGINS = {
     home: "/console",
     cookie: ADMIN_COOKIE,
     wrong: "That is not the admin token.",
-    subject: async (c: Context<AppEnv>, token: string, secret: string) => (timingSafeEqualHex(await sha256Hex(secret), await sha256Hex(token)) ? "admin" : null),
+    subject: async (c: Context<AppEnv>, token: string, secret: string) =>
+      timingSafeEqualHex(await sha256Hex(secret), await sha256Hex(token)) ? "admin" : null,
   },
   source: {
     path: "/console/source/login",
     home: "/console/source",
     cookie: SOURCE_COOKIE,
     wrong: "Unknown API key.",
-    subject: async (c: Context<AppEnv>, _token: string, secret: string) => c.var.rules.sourcesByKeyHash.get(await sha256Hex(secret))?.id ?? null,
+    subject: async (c: Context<AppEnv>, _token: string, secret: string) =>
+      c.var.rules.sourcesByKeyHash.get(await sha256Hex(secret))?.id ?? null,
   },
 } as const;
 
@@ -147,7 +158,12 @@ consoleRoutes.get("/console", adminSession, async (c) => {
       capped.map(async (ct): Promise<CapRow> => {
         const h = await services.caps.headroom(ct).catch(() => null);
         const cap = ct.caps.day;
-        return { contract: ct.id, buyer: ct.buyerName, day: h ? `${h.day.sold} / ${cap ?? "–"}` : "unavailable", left: h && cap !== null ? Math.max(0, cap - h.day.count) : null };
+        return {
+          contract: ct.id,
+          buyer: ct.buyerName,
+          day: h ? `${h.day.sold} / ${cap ?? "–"}` : "unavailable",
+          left: h && cap !== null ? Math.max(0, cap - h.day.count) : null,
+        };
       }),
     ),
   ]);
@@ -157,7 +173,7 @@ consoleRoutes.get("/console", adminSession, async (c) => {
 consoleRoutes.get("/console/leads/:id", adminSession, async (c) => {
   const id = c.req.param("id").slice(0, 64);
   const trace = await fullTrace(c.var.rules, c.var.services.records, id);
-  if (!trace) return page(c, "<!doctype html><title>not found</title><p>No such lead. <a href=\"/console\">Back</a></p>", 404);
+  if (!trace) return page(c, '<!doctype html><title>not found</title><p>No such lead. <a href="/console">Back</a></p>', 404);
   return page(c, tracePage(trace));
 });
 

@@ -10,7 +10,10 @@ const HealthSchema = z
     contracts: z.number().int().optional(),
     sources: z.number().int().optional(),
     disabled_rules: z.number().int().optional().describe("rule rows left out because they do not validate (see rules:check)"),
-    degraded: z.boolean().optional().describe("true when an active campaign's rules do not validate: its leads get 503 campaign_misconfigured"),
+    degraded: z
+      .boolean()
+      .optional()
+      .describe("true when an active campaign's rules do not validate: its leads get 503 campaign_misconfigured"),
     problems: z
       .array(z.object({ table: z.string(), id: z.string(), column: z.string() }))
       .optional()

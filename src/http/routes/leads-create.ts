@@ -22,10 +22,16 @@ const submissionSchema = {
   required: ["campaign"],
   properties: {
     campaign: { type: "string" as const, description: "campaign slug" },
-    publishable_key: { type: "string" as const, description: "browser forms: the source's publishable key (or the X-Publishable-Key header)" },
+    publishable_key: {
+      type: "string" as const,
+      description: "browser forms: the source's publishable key (or the X-Publishable-Key header)",
+    },
     external_id: { type: "string" as const, description: "the source's own lead id (idempotency)" },
     sub_id: { type: "string" as const },
-    [TURNSTILE_FIELD]: { type: "string" as const, description: "browser sources with Turnstile on: the widget's token (or the cf-turnstile-response header)" },
+    [TURNSTILE_FIELD]: {
+      type: "string" as const,
+      description: "browser sources with Turnstile on: the widget's token (or the cf-turnstile-response header)",
+    },
     ...Object.fromEntries(CONSENT_KEYS.map((k) => [k, { type: k === "tcpa_consent" ? ("boolean" as const) : ("string" as const) }])),
   },
   additionalProperties: { description: "lead fields defined by the campaign" },
@@ -37,7 +43,8 @@ export const createLeadRoute = createRoute({
   operationId: "createLead",
   tags: ["leads"],
   summary: "Submit a lead",
-  description: "JSON from servers (X-Api-Key), form posts from browsers (publishable key from an allowed Origin). Plain HTML forms get a 303 to the source's success or failure page.",
+  description:
+    "JSON from servers (X-Api-Key), form posts from browsers (publishable key from an allowed Origin). Plain HTML forms get a 303 to the source's success or failure page.",
   security: [{ ApiKey: [] }, { PublishableKey: [] }],
   parameters: [
     {
@@ -60,7 +67,8 @@ export const createLeadRoute = createRoute({
   },
   responses: {
     200: {
-      description: "The lead was accepted; status says what became of it. Servers get the full answer; browsers (publishable key) only the coarse one.",
+      description:
+        "The lead was accepted; status says what became of it. Servers get the full answer; browsers (publishable key) only the coarse one.",
       content: { "application/json": { schema: LeadResponseSchema.or(BrowserLeadResponseSchema) } },
     },
     303: { description: "HTML form posts: redirect to the source's success or failure URL" },
@@ -126,9 +134,13 @@ leadsCreate.openapi(createLeadRoute, async (c) => {
     const campaign = campaignOf(rules, source, input);
     const { lead, consent } = validLead(campaign, input);
 
-    const idem = c.req.header("idempotency-key") ?? (typeof input.external_id === "string" || typeof input.external_id === "number" ? String(input.external_id) : null);
+    const idem =
+      c.req.header("idempotency-key") ??
+      (typeof input.external_id === "string" || typeof input.external_id === "number" ? String(input.external_id) : null);
     if (idem !== null && (idem.length === 0 || idem.length > IDEMPOTENCY_MAX))
-      throw new ApiError(422, "validation_failed", "idempotency key must be 1-128 characters", [{ path: "Idempotency-Key", message: "must be 1-128 characters" }]);
+      throw new ApiError(422, "validation_failed", "idempotency key must be 1-128 characters", [
+        { path: "Idempotency-Key", message: "must be 1-128 characters" },
+      ]);
 
     const { response: result, timing } = await intake(
       c.var.services,
@@ -148,12 +160,21 @@ leadsCreate.openapi(createLeadRoute, async (c) => {
     const answer = channel === "browser" ? forBrowser(result) : result;
     return finish(200, answer, { ok, params: { lead_id: answer.lead_id, status: answer.status } }, timing);
   } catch (caught) {
-    const err = caught instanceof IdempotencyConflict ? new ApiError(409, caught.code, caught.message) : caught instanceof LimitReached ? tooMany(caught) : caught;
+    const err =
+      caught instanceof IdempotencyConflict
+        ? new ApiError(409, caught.code, caught.message)
+        : caught instanceof LimitReached
+          ? tooMany(caught)
+          : caught;
     if (!(err instanceof ApiError)) throw err;
     log("lead_refused", { status: err.status, error: err.code, fields: err.fields.map((f) => f.path) });
     // A plain form's failure page learns which fields were wrong (names only, never values).
     const params: Record<string, string> = { error: err.code };
-    if (err.fields.length > 0) params.fields = err.fields.map((f) => f.path).join(",").slice(0, 512);
+    if (err.fields.length > 0)
+      params.fields = err.fields
+        .map((f) => f.path)
+        .join(",")
+        .slice(0, 512);
     return finish(err.status, errorBody(err), { ok: false, params }, undefined, err.headers);
   }
 });

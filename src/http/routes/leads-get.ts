@@ -33,7 +33,14 @@ export const getLeadRoute = createRoute({
   tags: ["leads"],
   summary: "A lead's status and timeline",
   security: [{ ApiKey: [] }],
-  request: { params: z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" }, example: "ld_01M7Z1TKM1ZGVCH7CJP5KPPFJ1" }) }) },
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .max(64)
+        .openapi({ param: { name: "id", in: "path" }, example: "ld_01M7Z1TKM1ZGVCH7CJP5KPPFJ1" }),
+    }),
+  },
   responses: {
     200: { description: "The lead's answer plus its timeline", content: { "application/json": { schema: SourceLeadTraceSchema } } },
     ...errorResponses(401, 404, 422, 503),

@@ -18,7 +18,9 @@ function rangeOf(q: z.infer<typeof RangeQuery>): Range {
   const to = q.to ? Date.parse(q.to) : Date.now();
   const from = q.from ? Date.parse(q.from) : to - DAY;
   if (!(from < to && to - from <= MAX_RANGE_DAYS * DAY))
-    throw new ApiError(422, "validation_failed", "bad report range", [{ path: "from", message: `from must be before to, at most ${MAX_RANGE_DAYS} days apart` }]);
+    throw new ApiError(422, "validation_failed", "bad report range", [
+      { path: "from", message: `from must be before to, at most ${MAX_RANGE_DAYS} days apart` },
+    ]);
   return { from, to };
 }
 
@@ -117,7 +119,13 @@ reports.openapi(buyerReportRoute, async (c) => {
       ...iso(range),
       contracts: rows.map((r) => {
         const health = contract(r.contract)?.health ?? null;
-        return { ...r, buyer: contract(r.contract)?.buyerName ?? null, quality_score: (contract(r.contract)?.qualityBps ?? 10_000) / 10_000, breaker_state: health?.state ?? ("closed" as const), breaker_reason: health?.state === "closed" ? null : (health?.reason ?? null) };
+        return {
+          ...r,
+          buyer: contract(r.contract)?.buyerName ?? null,
+          quality_score: (contract(r.contract)?.qualityBps ?? 10_000) / 10_000,
+          breaker_state: health?.state ?? ("closed" as const),
+          breaker_reason: health?.state === "closed" ? null : (health?.reason ?? null),
+        };
       }),
     },
     200,

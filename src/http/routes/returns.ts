@@ -45,9 +45,24 @@ const answer = (r: ReturnRow) => ({
 async function file(c: Context<AppEnv>, contract: Contract, body: z.infer<typeof ReturnRequestSchema>, by: "buyer" | "admin") {
   const sale = await boughtBy(c, body.lead_id, contract.id);
   try {
-    return answer(await fileReturn(c.var.services, c.var.rules, { leadId: body.lead_id, contract, sale, reason: body.reason, note: body.note ?? null, by }));
+    return answer(
+      await fileReturn(c.var.services, c.var.rules, {
+        leadId: body.lead_id,
+        contract,
+        sale,
+        reason: body.reason,
+        note: body.note ?? null,
+        by,
+      }),
+    );
   } catch (err) {
-    if (err instanceof ReturnRefused) throw new ApiError(err.refusal.status, err.refusal.code, err.refusal.message, err.refusal.code === "reason_not_allowed" ? [{ path: "reason", message: err.refusal.message }] : []);
+    if (err instanceof ReturnRefused)
+      throw new ApiError(
+        err.refusal.status,
+        err.refusal.code,
+        err.refusal.message,
+        err.refusal.code === "reason_not_allowed" ? [{ path: "reason", message: err.refusal.message }] : [],
+      );
     throw err;
   }
 }
@@ -63,7 +78,10 @@ export const buyerReturnRoute = createRoute({
   tags: ["leads"],
   summary: "A buyer returns a lead it bought (signed with the contract's key)",
   description: `Body: \`{lead_id, reason, note?}\`. ${SIGNED_BY_BUYER} Errors: 404 not bought under this contract, 409 already_returned, 422 reason_not_allowed / return_window_closed / return_cap_reached / returns_not_allowed.`,
-  responses: { 200: { description: "The return and its status", content: { "application/json": { schema: ReturnSchema } } }, ...returnErrors },
+  responses: {
+    200: { description: "The return and its status", content: { "application/json": { schema: ReturnSchema } } },
+    ...returnErrors,
+  },
 });
 
 export const buyerFeedbackRoute = createRoute({
@@ -73,7 +91,13 @@ export const buyerFeedbackRoute = createRoute({
   tags: ["leads"],
   summary: "A buyer's outcome for a lead it bought: contacted, converted, bad_data… (signed)",
   description: `Body: \`{lead_id, outcome}\`. ${SIGNED_BY_BUYER} Feeds the contract's quality score.`,
-  responses: { 200: { description: "Recorded", content: { "application/json": { schema: z.object({ lead_id: z.string(), outcome: z.string(), recorded: z.boolean() }) } } }, ...errorResponses(401, 404, 413, 422) },
+  responses: {
+    200: {
+      description: "Recorded",
+      content: { "application/json": { schema: z.object({ lead_id: z.string(), outcome: z.string(), recorded: z.boolean() }) } },
+    },
+    ...errorResponses(401, 404, 413, 422),
+  },
 });
 
 export const adminReturnRoute = createRoute({
@@ -83,8 +107,13 @@ export const adminReturnRoute = createRoute({
   tags: ["admin"],
   summary: "Return a lead on a buyer's behalf",
   security: [{ AdminToken: [] }],
-  request: { body: { required: true, content: { "application/json": { schema: ReturnRequestSchema.extend({ contract_id: z.string().max(64) }) } } } },
-  responses: { 200: { description: "The return and its status", content: { "application/json": { schema: ReturnSchema } } }, ...returnErrors },
+  request: {
+    body: { required: true, content: { "application/json": { schema: ReturnRequestSchema.extend({ contract_id: z.string().max(64) }) } } },
+  },
+  responses: {
+    200: { description: "The return and its status", content: { "application/json": { schema: ReturnSchema } } },
+    ...returnErrors,
+  },
 });
 
 const decideRoute = (action: "approve" | "deny") =>
@@ -93,10 +122,21 @@ const decideRoute = (action: "approve" | "deny") =>
     path: `/admin/returns/{id}/${action}`,
     operationId: `${action}Return`,
     tags: ["admin"],
-    summary: action === "approve" ? "Approve a pending return (credits the buyer, claws back per the source's setting)" : "Deny a pending return",
+    summary:
+      action === "approve" ? "Approve a pending return (credits the buyer, claws back per the source's setting)" : "Deny a pending return",
     security: [{ AdminToken: [] }],
-    request: { params: z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) }) },
-    responses: { 200: { description: "The decided return", content: { "application/json": { schema: ReturnSchema } } }, ...errorResponses(401, 404, 409) },
+    request: {
+      params: z.object({
+        id: z
+          .string()
+          .max(64)
+          .openapi({ param: { name: "id", in: "path" } }),
+      }),
+    },
+    responses: {
+      200: { description: "The decided return", content: { "application/json": { schema: ReturnSchema } } },
+      ...errorResponses(401, 404, 409),
+    },
   });
 
 export const returnRoutes = router();

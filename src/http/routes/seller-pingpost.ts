@@ -91,7 +91,12 @@ sellerPingPost.openapi(sellerPingRoute, async (c) => {
   if (!parsed.ok) throw new ApiError(422, "validation_failed", `${parsed.errors.length} field(s) are not valid`, parsed.errors);
   const offer = await sellerPing(c.var.services, rules, campaign, source, parsed.lead, deferIn(c));
   return c.json(
-    { ping_id: offer.pingId, status: offer.bids > 0 ? ("bid" as const) : ("no_bid" as const), payout: centsToDollars(offer.payoutCents), expires_at: new Date(offer.expiresAt).toISOString() },
+    {
+      ping_id: offer.pingId,
+      status: offer.bids > 0 ? ("bid" as const) : ("no_bid" as const),
+      payout: centsToDollars(offer.payoutCents),
+      expires_at: new Date(offer.expiresAt).toISOString(),
+    },
     200,
   );
 });
@@ -113,7 +118,12 @@ sellerPingPost.openapi(sellerPostRoute, async (c) => {
   const offer = taken.offer;
   const differ = offer.campaignId === campaign.id ? mismatched(campaign, offer.fields as LeadData, lead) : ["campaign"];
   if (differ.length > 0)
-    throw new ApiError(422, "ping_mismatch", "the posted lead differs from its ping", differ.map((path) => ({ path, message: "differs from the ping" })));
+    throw new ApiError(
+      422,
+      "ping_mismatch",
+      "the posted lead differs from its ping",
+      differ.map((path) => ({ path, message: "differs from the ping" })),
+    );
 
   const { response } = await intake(
     c.var.services,
