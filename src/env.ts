@@ -8,7 +8,7 @@ import type { LeadJournal } from "./objects/lead-journal";
 import type { PingBook } from "./objects/ping-book";
 import type { PingRelay } from "./objects/ping-relay";
 import type { RateCounter } from "./objects/rate-counter";
-import type { RetryMessage } from "./queues/messages";
+import type { RetryMessage } from "./services/retry-queue";
 
 interface Bindings {
   DB: D1Database;

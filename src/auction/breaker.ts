@@ -3,30 +3,7 @@
 // automatically; after a cool-down it is probed with live traffic and comes back if the probe goes
 // well. The cron evaluates it from the recorded pings and posts (src/queues/breakers.ts); eligibility
 // reads the state with the rules.
-
-export type BreakerState = "closed" | "open" | "half_open";
-export type TripKind = "reject_rate" | "error_rate" | "timeout_rate";
-
-export interface BreakerSettings {
-  windowS: number;
-  /** Fewer requests than this in the window decide nothing. */
-  minSamples: number;
-  /** Thresholds in percent; null: that rate never trips. */
-  rejectPct: number | null;
-  errorPct: number | null;
-  timeoutPct: number | null;
-  cooldownS: number;
-}
-
-export interface Health {
-  state: BreakerState;
-  /** Why it tripped: `<kind>: <figures>`. */
-  reason: string | null;
-  since: number;
-  /** open: when the cool-down ends. */
-  until: number | null;
-  trips: number;
-}
+import type { BreakerSettings, Health, TripKind } from "../rules/model";
 
 /** What a contract's pings and posts came to over a span of time. */
 export interface OutcomeCounts {

@@ -1,6 +1,6 @@
 // Which contracts may compete for a lead, and why the others may not. Pure.
 import type { LeadData } from "../lead/fields";
-import type { Contract } from "../rules/compile";
+import type { Contract } from "../rules/model";
 import { describeFilter, failingFilter } from "./filters";
 import { isScheduleOpen } from "./schedule";
 

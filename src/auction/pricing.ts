@@ -1,5 +1,5 @@
 // What the source earns from a lead's sales, and what the exchange keeps. Integer cents.
-import type { Source } from "../rules/compile";
+import type { Source } from "../rules/model";
 import { applyBps } from "../lib/money";
 
 export interface Split {

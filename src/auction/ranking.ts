@@ -1,5 +1,5 @@
 // Bids to a ranked list of candidates. Pure, integer cents throughout.
-import type { Campaign, Contract } from "../rules/compile";
+import type { Campaign, Contract } from "../rules/model";
 import { applyBps } from "../lib/money";
 
 export interface Bid {

@@ -8,7 +8,7 @@ import type { LeadData } from "../lead/fields";
 import { pingSafeLead } from "../lead/ping-safe";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
-import type { Campaign, Contract, Source } from "../rules/compile";
+import type { Campaign, Contract, Source } from "../rules/model";
 import type { PingRow, PostRow } from "../db/schema";
 import type { Services } from "../services";
 import { cascadePosts, failedAttempt, isTransient, type PostAttempt } from "./cascade";

@@ -1,7 +1,6 @@
 // Buyer schedules: days and hours in the buyer's own time zone.
 import type { Schedule } from "../rules/schemas";
-import { WEEKDAYS } from "../rules/schemas";
-import { localParts } from "../lib/time";
+import { localParts, WEEKDAYS } from "../lib/time";
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 

@@ -3,7 +3,7 @@
 import type { Config, Env } from "../env";
 import { pingAll, type PingResult, type PingTarget } from "./ping";
 import { postTo, type PostResult } from "./post";
-import type { Contract } from "../rules/compile";
+import type { Contract } from "../rules/model";
 import type { PostContext } from "./protocol";
 
 export interface Buyers {

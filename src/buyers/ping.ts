@@ -2,9 +2,9 @@
 // by the auction's deadline. "direct" fetches from this invocation; "relay" spreads batches of six
 // over PingRelay objects chosen at random from the pool of the location that took the lead, so
 // capacity grows with the pool, not with one object's six connections, and the hop stays local.
+import type { Env } from "../env";
 import { Limiter } from "../lib/limiter";
-import type { PingRelay } from "../objects/ping-relay";
-import type { Contract } from "../rules/compile";
+import type { Contract } from "../rules/model";
 import { send, signedRequest, type Exchange, type OutboundRequest } from "./http";
 import { buildPing, readPing, type PingContext } from "./protocol";
 
@@ -56,12 +56,10 @@ function toResult(contract: Contract, pingId: string, ex: Exchange, deadline: nu
   }
 }
 
-export async function pingAll(
-  relays: DurableObjectNamespace<PingRelay>,
-  targets: PingTarget[],
-  deadline: number,
-  opts: FanoutOptions,
-): Promise<PingResult[]> {
+/** The relays' namespace, typed by the bindings (objects/ping-relay.ts). */
+type Relays = Env["PING_RELAY"];
+
+export async function pingAll(relays: Relays, targets: PingTarget[], deadline: number, opts: FanoutOptions): Promise<PingResult[]> {
   if (targets.length === 0) return [];
   const now = Date.now();
   const requests = await Promise.all(
@@ -86,12 +84,7 @@ export async function pingAll(
   return targets.map((t, i) => toResult(t.contract, t.ctx.pingId, exchanges[i]!, deadline, now));
 }
 
-async function viaRelays(
-  relays: DurableObjectNamespace<PingRelay>,
-  requests: OutboundRequest[],
-  deadline: number,
-  opts: FanoutOptions,
-): Promise<Exchange[]> {
+async function viaRelays(relays: Relays, requests: OutboundRequest[], deadline: number, opts: FanoutOptions): Promise<Exchange[]> {
   const poolSize = opts.relayPoolSize;
   const batches: OutboundRequest[][] = [];
   for (let i = 0; i < requests.length; i += RELAY_BATCH) batches.push(requests.slice(i, i + RELAY_BATCH));

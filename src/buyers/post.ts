@@ -1,6 +1,6 @@
 // The post: the full lead to one buyer, and its answer read by the contract's protocol. Mirrors
 // pingAll; caps, dedupe and the cascade around it are the auction's business.
-import type { Contract } from "../rules/compile";
+import type { Contract } from "../rules/model";
 import { send, signedRequest } from "./http";
 import { buildPost, readPost, type PostAnswer, type PostContext } from "./protocol";
 

@@ -7,7 +7,7 @@ import { cachedRegex } from "../lib/strings";
 import type { ConsentRecord } from "../lead/consent";
 import type { LeadData, LeadValue } from "../lead/fields";
 import { centsToDollars, dollarsToCents, MAX_BID_CENTS } from "../lib/money";
-import type { Contract } from "../rules/compile";
+import type { Contract } from "../rules/model";
 import { DEFAULT_ACCEPTED_VALUES, type RequestTemplate, type ResponseRules } from "../rules/schemas";
 
 export interface PingContext {

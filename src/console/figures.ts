@@ -3,7 +3,7 @@
 // cap headroom, breakers and broken rules from the rules, and the latest leads.
 import type { Db } from "../db/client";
 import { BID_BOUNDS, HOUR, histogramPercentile, LATENCY_BOUNDS, MINUTE, readReasons, readRollups, type RollupRow } from "../db/rollups";
-import type { Rules } from "../rules/compile";
+import type { Rules } from "../rules/model";
 
 export type Span = "hour" | "day";
 

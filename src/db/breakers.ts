@@ -1,6 +1,7 @@
 // The circuit breakers' records: the outcome counts they are judged on (from pings and posts, over
 // the contract index), their states (contract_health) and their transitions (breaker_events).
-import { NO_OUTCOMES, type Health, type OutcomeCounts } from "../auction/breaker";
+import { NO_OUTCOMES, type OutcomeCounts } from "../auction/breaker";
+import type { Health } from "../rules/model";
 import type { Db } from "./client";
 import * as t from "./schema";
 

@@ -2,6 +2,7 @@
 // Status changes are compare-and-set over the lead state machine, so a racing worker or a
 // redelivered message can never move a lead backwards.
 import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import type { LeadSummary } from "../lead/response";
 import { isFinal, sourcesOf } from "../lead/state";
 import type { Db } from "./client";
 import { rollupStatements } from "./rollups";
@@ -77,11 +78,6 @@ export interface RoundRecord {
   payoutCents: number;
   marginCents: number;
   attempts?: number;
-}
-
-export interface LeadSummary {
-  lead: LeadRow;
-  sales: { contractId: string; buyerId: string; buyerName: string; priceCents: number; payoutCents: number }[];
 }
 
 /** A new lead as stored at intake. */

@@ -54,7 +54,7 @@ export const campaigns = sqliteTable("campaigns", {
   trustedform: text("trustedform", { enum: ["off", "verify", "claim"] })
     .notNull()
     .default("off"),
-  /** JSON: PreSaleHook[] — verification hooks called before any post (src/pipeline/checks.ts). */
+  /** JSON: PreSaleHook[] — verification hooks called before any post (src/services/presale.ts). */
   verifyHooks: text("verify_hooks").notNull().default("[]"),
   /** Rank by bid x the contract's quality score (src/auction/quality.ts) instead of the raw bid. */
   qualityWeighting: integer("quality_weighting", { mode: "boolean" }).notNull().default(false),

@@ -1,18 +1,10 @@
 // Experiments on routing: a campaign's traffic split between variants of its settings. Assignment is
 // deterministic per lead (a hash of the experiment and the lead id), so a retry round, a replay or a
 // recount lands every lead in the same variant. Pure.
+import type { Experiment } from "../rules/model";
 import { hash32 } from "../lib/strings";
-import type { Campaign, Contract } from "../rules/compile";
+import type { Campaign, Contract } from "../rules/model";
 import type { Variant } from "../rules/schemas";
-
-export interface Experiment {
-  id: string;
-  campaignId: string;
-  name: string;
-  status: "running" | "ended";
-  variants: Variant[];
-  startedAt: number;
-}
 
 /** The variant a lead belongs to: shares are weights, the hash picks a point among them. */
 export function assignVariant(e: Pick<Experiment, "id" | "variants">, leadId: string): Variant {

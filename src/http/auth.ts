@@ -2,7 +2,7 @@
 // publishable key from an allowed Origin. The key is checked before anything else the body names
 // (the campaign included), so campaign slugs can't be probed without a key.
 import { sha256Hex } from "../lib/crypto";
-import type { Rules, Source } from "../rules/compile";
+import type { Rules, Source } from "../rules/model";
 import { ApiError } from "./errors";
 
 export interface Credentials {

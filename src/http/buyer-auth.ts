@@ -4,7 +4,7 @@
 import type { Context } from "hono";
 import type * as z from "zod";
 import { SIGNATURE_V2_HEADER, TIMESTAMP_HEADER, verifySignedRequest } from "../buyers/signature";
-import type { Contract } from "../rules/compile";
+import type { Contract } from "../rules/model";
 import { readBodyText } from "./body";
 import type { AppEnv } from "./context";
 import { ApiError } from "./errors";

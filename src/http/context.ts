@@ -3,7 +3,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Config, Env } from "../env";
 import { fieldErrors } from "../lead/fields";
-import type { Rules } from "../rules/compile";
+import type { Rules } from "../rules/model";
 import type { Services } from "../services";
 import { ApiError } from "./errors";
 

@@ -3,7 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Records } from "../db/records";
 import { responseFromSummary } from "../lead/response";
-import type { Rules } from "../rules/compile";
+import type { Rules } from "../rules/model";
 
 export const iso = z.string().describe("ISO 8601 UTC");
 

@@ -6,7 +6,7 @@
 // reversed by hashing every phone number. The inner SHA-256 is the unpeppered fingerprint, so stored
 // hashes can be re-keyed without the phone numbers (`npm run fingerprints:rekey`).
 import { hmacSha256Hex, sha256Hex } from "../lib/crypto";
-import type { Campaign, Contract } from "../rules/compile";
+import type { Campaign, Contract } from "../rules/model";
 import { normalizePhone, type LeadData } from "./fields";
 
 export interface Fingerprint {

@@ -1,10 +1,15 @@
 // The answer a seller gets for a lead: one zod schema, from which both the TypeScript type and the
 // OpenAPI document (/openapi.json) are derived, and the functions that shape it.
 import { z } from "@hono/zod-openapi";
-import type { LeadSummary } from "../db/records";
-import type { LeadStatus } from "../db/schema";
+import type { LeadRow, LeadStatus } from "../db/schema";
 import { centsToDollars } from "../lib/money";
-import type { Source } from "../rules/compile";
+import type { Source } from "../rules/model";
+
+/** A stored lead and its sales: what an answer is shaped from (db/records.ts reads it). */
+export interface LeadSummary {
+  lead: LeadRow;
+  sales: { contractId: string; buyerId: string; buyerName: string; priceCents: number; payoutCents: number }[];
+}
 
 export const LEAD_STATUSES = ["sold", "unsold", "pending", "duplicate", "rejected"] as const;
 

@@ -1,5 +1,6 @@
 // Wall-clock parts of an instant in an IANA time zone. Everything else stays in UTC.
-import { WEEKDAYS } from "../rules/schemas";
+
+export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 
 export interface LocalParts {
   year: number;

@@ -1,6 +1,6 @@
 // Which limits a request is held to, from the source's and the campaign's rules. Pure.
-import type { Campaign, Source } from "../rules/compile";
-import type { LimitCheck } from "../objects/rate-counter";
+import type { Campaign, Source } from "../rules/model";
+import type { LimitCheck } from "./window";
 
 const MINUTE = 60_000;
 

@@ -14,6 +14,14 @@ export interface Limit {
   periodMs: number;
 }
 
+/** One limit a request is held to, under its counter key (`cost`: units it takes, default 1). */
+export interface LimitCheck extends Limit {
+  key: string;
+  cost?: number;
+}
+
+export type LimitVerdict = { ok: true } | { ok: false; key: string; retryAfterMs: number };
+
 /** The state rolled forward to `now`'s fixed window. */
 export function roll(s: WindowState | undefined, now: number, periodMs: number): WindowState {
   const start = now - (now % periodMs);

@@ -13,7 +13,7 @@
 // given back. Count caps are never exceeded, because a lease is headroom taken.
 import type { Env } from "../env";
 import { SqlObject, type Row } from "./sql-object";
-import type { Caps } from "../rules/compile";
+import type { Caps } from "../rules/model";
 import { capWindowCutoffs, capWindows } from "../lib/time";
 
 export interface ReserveRequest {

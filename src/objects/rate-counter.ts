@@ -4,14 +4,7 @@
 // atomic: either all count the request or none does.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { admit, type Limit, type WindowState } from "../limits/window";
-
-export interface LimitCheck extends Limit {
-  key: string;
-  cost?: number;
-}
-
-export type LimitVerdict = { ok: true } | { ok: false; key: string; retryAfterMs: number };
+import { admit, type LimitCheck, type LimitVerdict, type WindowState } from "../limits/window";
 
 /** Above this many keys, windows that ended are dropped (a flood from many IPs stays bounded). */
 const PRUNE_AT = 20_000;

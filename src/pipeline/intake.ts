@@ -13,7 +13,7 @@ import { IdempotencyConflict, LimitReached, Unavailable } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import { centsToDollars } from "../lib/money";
-import type { Campaign, Rules, Source } from "../rules/compile";
+import type { Campaign, Rules, Source } from "../rules/model";
 import type { Services } from "../services";
 import { sourceQuota, type CapHold } from "../services/caps";
 import type { IntakeDedupe } from "../services/dedupe";

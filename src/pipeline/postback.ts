@@ -2,7 +2,7 @@
 import { send, signedRequest } from "../buyers/http";
 import { responseFromSummary } from "../lead/response";
 import { log } from "../lib/log";
-import type { Source } from "../rules/compile";
+import type { Source } from "../rules/model";
 import type { Services } from "../services";
 
 export const POSTBACK_TIMEOUT_MS = 5000;

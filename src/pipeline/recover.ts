@@ -9,7 +9,7 @@ import type { LeadData } from "../lead/fields";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import type { JournalSale } from "../objects/lead-journal";
-import type { Campaign, Rules, Source } from "../rules/compile";
+import type { Campaign, Rules, Source } from "../rules/model";
 import type { Services } from "../services";
 
 export interface RecoveredLead {

@@ -6,7 +6,7 @@ import type { ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
 import { retryDelaySeconds } from "../lead/state";
 import { log } from "../lib/log";
-import type { Rules } from "../rules/compile";
+import type { Rules } from "../rules/model";
 import type { Services } from "../services";
 import { applyVariant } from "../experiments/assign";
 import { notifyPostback } from "./postback";

@@ -5,7 +5,7 @@
 import type { Db } from "../db/client";
 import { newId } from "../lib/ids";
 import { decideReturn, type ReturnRefusal } from "../returns/policy";
-import type { Contract, Rules } from "../rules/compile";
+import type { Contract, Rules } from "../rules/model";
 import type { Services } from "../services";
 
 const DAY = 86_400_000;

@@ -8,7 +8,7 @@ import { buyerDedupeKeys, type Fingerprint } from "../lead/fingerprints";
 import type { ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
 import { afterRound } from "../lead/state";
-import type { Campaign, Contract, Source } from "../rules/compile";
+import type { Campaign, Contract, Source } from "../rules/model";
 import type { Services } from "../services";
 
 export interface StoredLead {

@@ -7,7 +7,7 @@ import type { LeadData } from "../lead/fields";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import type { Offer } from "../objects/ping-book";
-import type { Campaign, Contract, Rules, Source } from "../rules/compile";
+import type { Campaign, Contract, Rules, Source } from "../rules/model";
 import type { Services } from "../services";
 
 /** How long a publisher has to post a lead after its ping. */

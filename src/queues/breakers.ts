@@ -5,7 +5,7 @@ import { CLOSED, NO_OUTCOMES, countsFrom, nextHealth } from "../auction/breaker"
 import { healthStates, outcomeCounts, saveHealthChanges, type HealthChange } from "../db/breakers";
 import type { Db } from "../db/client";
 import { log } from "../lib/log";
-import type { Contract } from "../rules/compile";
+import type { Contract } from "../rules/model";
 
 export async function evaluateBreakers(db: Db, contracts: Contract[], now = Date.now()): Promise<HealthChange[]> {
   const states = await healthStates(db);

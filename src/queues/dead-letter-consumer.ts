@@ -4,7 +4,7 @@ import type { Env } from "../env";
 import { log } from "../lib/log";
 import { notifyPostback } from "../pipeline/postback";
 import { scopeOf } from "../services";
-import { RetryMessageSchema } from "./messages";
+import { RetryMessageSchema } from "../services/retry-queue";
 
 export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const { services: svc, rules } = scopeOf(env);

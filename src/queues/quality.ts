@@ -3,7 +3,7 @@
 // positive feedback — over its campaign's window, saved in contract_quality and read with the rules.
 import { POSITIVE_OUTCOMES, qualityOf, type Quality } from "../auction/quality";
 import type { Db } from "../db/client";
-import type { Rules } from "../rules/compile";
+import type { Rules } from "../rules/model";
 
 type Row = Record<string, number | string | null>;
 

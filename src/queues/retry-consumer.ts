@@ -5,7 +5,7 @@ import type { Env } from "../env";
 import { log } from "../lib/log";
 import { retryStoredLead } from "../pipeline/retry";
 import { scopeOf } from "../services";
-import { RetryMessageSchema } from "./messages";
+import { RetryMessageSchema } from "../services/retry-queue";
 
 export async function handleRetryBatch(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
   const { services, rules } = scopeOf(env);

@@ -1,13 +1,7 @@
 // Whether a buyer's return of a lead is allowed, and what it does to the money. Pure, integer cents.
 // The rules are the contract's: a window after the sale, a cap on the share of its recent purchases
 // that may be returned, the reasons it may give, and the reasons approved without an admin.
-
-export interface ReturnRules {
-  windowH: number;
-  capBps: number;
-  reasons: readonly string[];
-  autoApprove: readonly string[];
-}
+import type { ReturnRules } from "../rules/model";
 
 export interface ReturnRequest {
   reason: string;

@@ -5,7 +5,8 @@ import { dbOf } from "../db/client";
 import * as t from "../db/schema";
 import { Unavailable } from "../lib/errors";
 import { log } from "../lib/log";
-import { compileRules, type RuleRows, type Rules } from "./compile";
+import { compileRules } from "./compile";
+import type { RuleRows, Rules } from "./model";
 
 export async function loadRuleRows(d1: D1Database): Promise<RuleRows> {
   const db = dbOf(d1);

@@ -2,6 +2,7 @@
 // TypeScript types for fields, filters, schedules and buyer protocols.
 import safeRegex from "safe-regex2";
 import { isSafePath, UNSAFE_KEYS } from "../lib/own";
+import { WEEKDAYS } from "../lib/time";
 import * as z from "zod";
 
 const fieldName = z
@@ -111,7 +112,6 @@ const isTimeZone = (tz: string) => {
 };
 export const TimeZoneSchema = z.string().refine(isTimeZone, "unknown IANA time zone");
 
-export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "time as HH:MM");
 
 export const ScheduleSchema = z.object({

@@ -2,7 +2,7 @@
 // cron's evaluation, src/queues/breakers.ts); this isolate remembers when it last let a half-open
 // contract have a probe, so one isolate sends it at most one lead per PROBE_SPACING_MS.
 import { breakerBlocks } from "../auction/breaker";
-import type { Contract } from "../rules/compile";
+import type { Contract } from "../rules/model";
 
 const lastProbe = new Map<string, number>();
 

@@ -6,7 +6,7 @@
 //   a post spends a unit locally and reports the sale after it. Without a usable lease a post falls
 //   back to one reservation round trip. The ledger stays the authority: caps are never exceeded.
 import type { CapLedger, CapLimit, Headroom, LeaseResult } from "../objects/cap-ledger";
-import type { Contract } from "../rules/compile";
+import type { Contract } from "../rules/model";
 import { capWindows } from "../lib/time";
 import { newId } from "../lib/ids";
 

@@ -5,7 +5,8 @@
 // cost a lead.
 import { log } from "../lib/log";
 import { hash32 } from "../lib/strings";
-import type { LimitCheck, LimitVerdict, RateCounter } from "../objects/rate-counter";
+import type { LimitCheck, LimitVerdict } from "../limits/window";
+import type { RateCounter } from "../objects/rate-counter";
 
 export type { LimitCheck, LimitVerdict };
 

@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { CapLedger } from "../../src/objects/cap-ledger";
 import type { DedupeShard } from "../../src/objects/dedupe-shard";
-import type { Caps } from "../../src/rules/compile";
+import type { Caps } from "../../src/rules/model";
 import { capWindowCutoffs, capWindows, isCapWindowExpired } from "../../src/lib/time";
 import { AWKWARD_INSTANTS } from "../support/calendar";
 import { demoLead, eventually, gateway, postLead, seedDemo, setBuyers, sql } from "../support/helpers";

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checkInvariants } from "../../src/db/invariants";
 import worker from "../../src/index";
-import type { RetryMessage } from "../../src/queues/messages";
+import type { RetryMessage } from "../../src/services/retry-queue";
 import { sweepStuckLeads } from "../../src/queues/sweeper";
 import { getRules } from "../../src/rules/cache";
 import { scopeOf } from "../../src/services";

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { verifyLeadgateRequest } from "../../docs/examples/verify-signature";
 import worker from "../../src/index";
-import type { RetryMessage } from "../../src/queues/messages";
+import type { RetryMessage } from "../../src/services/retry-queue";
 import {
   demoLead,
   eventually,

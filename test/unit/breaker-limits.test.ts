@@ -10,9 +10,9 @@ import {
   PROBE_SPACING_MS,
   probeVerdict,
   tripReason,
-  type BreakerSettings,
   type OutcomeCounts,
 } from "../../src/auction/breaker";
+import type { BreakerSettings } from "../../src/rules/model";
 import { qualifyBid } from "../../src/auction/ranking";
 import { personalLookingPingFields } from "../../src/lead/ping-safe";
 import { admit, type WindowState } from "../../src/limits/window";

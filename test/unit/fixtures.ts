@@ -1,5 +1,5 @@
 // Plain-data rules for the pure-core tests.
-import type { Campaign, Contract } from "../../src/rules/compile";
+import type { Campaign, Contract } from "../../src/rules/model";
 import { FieldDefsSchema } from "../../src/rules/schemas";
 
 export function contract(over: Partial<Contract> & { id: string }): Contract {

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseConsent } from "../../src/lead/consent";
 import { redactBody } from "../../src/lead/redact";
-import { judge, type CheckResult } from "../../src/pipeline/checks";
+import { judge, type CheckResult } from "../../src/services/presale";
 import { FieldDefsSchema } from "../../src/rules/schemas";
 
 const fields = FieldDefsSchema.parse([

@@ -9,7 +9,7 @@ import { CONSOLE_JS, loginPage, overviewPage, sourcePage, tracePage, type CapRow
 import { UPLOT_CSS, UPLOT_JS } from "../../console/uplot.generated";
 import { hmacSha256Hex, sha256Hex, timingSafeEqualHex } from "../../lib/crypto";
 import { hasCaps } from "../../services/caps";
-import type { Source } from "../../rules/compile";
+import type { Source } from "../../rules/model";
 import { router, type AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { MIN_ADMIN_TOKEN } from "../middleware";

@@ -6,7 +6,7 @@ import type { Context } from "hono";
 import { POSITIVE_OUTCOMES } from "../../auction/quality";
 import { decidePendingReturn, fileReturn, ReturnRefused, type ReturnRow } from "../../pipeline/returns";
 import { centsToDollars } from "../../lib/money";
-import type { Contract } from "../../rules/compile";
+import type { Contract } from "../../rules/model";
 import { boughtBy, parsedOr422, SIGNED_BY_BUYER, signedByBuyer } from "../buyer-auth";
 import { router, type AppEnv } from "../context";
 import { ApiError, errorResponses } from "../errors";

@@ -1,3 +1,5 @@
+// The retry queue's message: what a producer (services/index.ts, scheduleRetry) sends and the consumers
+// (queues/) read.
 import * as z from "zod";
 
 /** A lead to run another auction round for. Validated on receipt: queues are an input too. */

@@ -6,7 +6,7 @@
 import { own } from "../lib/own";
 import type { ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
-import type { Campaign } from "../rules/compile";
+import type { Campaign } from "../rules/model";
 import type { PreSaleHook } from "../rules/schemas";
 
 export type CheckOutcome = "pass" | "fail" | "timeout" | "error";
