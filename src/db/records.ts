@@ -4,7 +4,9 @@
 import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import type { LeadSummary } from "../lead/response";
 import { isFinal, sourcesOf } from "../lead/state";
+import { bound, type Bound } from "./bound";
 import type { Db } from "./client";
+import * as returns from "./returns";
 import { recordEarlyEnd, recordEvents, recordRound, type LeadEvent, type RoundRecord } from "./rounds";
 import * as t from "./schema";
 import type { LeadRow, LeadStatus, PingRow } from "./schema";
@@ -31,7 +33,12 @@ export type NewLead = Pick<
 >;
 
 export class Records {
-  constructor(readonly db: Db) {}
+  /** Returns and feedback (db/returns.ts). */
+  readonly returns: Bound<typeof returns>;
+
+  constructor(readonly db: Db) {
+    this.returns = bound(db, returns);
+  }
 
   /**
    * Stores a new lead and looks its fingerprints up in the suppression list, in one batch (one
@@ -105,6 +112,17 @@ export class Records {
   async lead(leadId: string): Promise<LeadRow | undefined> {
     const [row] = await this.db.select().from(t.leads).where(eq(t.leads.id, leadId));
     return row;
+  }
+
+  /** A contract's purchase of a lead (its first accepted post), if it bought it. */
+  async sale(leadId: string, contractId: string): Promise<{ priceCents: number; payoutCents: number; soldAt: number } | undefined> {
+    const row = await this.db.$client
+      .prepare(
+        `SELECT price_cents, payout_cents, created_at FROM posts WHERE lead_id = ? AND contract_id = ? AND outcome = 'accepted' LIMIT 1`,
+      )
+      .bind(leadId, contractId)
+      .first<{ price_cents: number; payout_cents: number; created_at: number }>();
+    return row ? { priceCents: row.price_cents, payoutCents: row.payout_cents, soldAt: Number(row.created_at) } : undefined;
   }
 
   /** Contracts that answered this lead for good (accepted, rejected, duplicate): never tried again. */

@@ -2,40 +2,19 @@
 // (src/returns/policy.ts); an approved return credits the buyer its price and, per the source's
 // setting, takes the source's payout back. One return per lead and contract (a unique index: a
 // retried request can't return twice); every step is in the lead's trace.
-import type { Db } from "../db/client";
+import type { ReturnRow } from "../db/returns";
+import type { LeadEvent } from "../db/records";
 import { newId } from "../lib/ids";
 import { decideReturn, type ReturnRefusal } from "../returns/policy";
 import type { Contract, Rules } from "../rules/model";
 import type { Services } from "../services";
 
-const DAY = 86_400_000;
-
-export interface ReturnRow {
-  id: string;
-  lead_id: string;
-  contract_id: string;
-  status: "pending" | "approved" | "denied";
-  reason: string;
-  price_cents: number;
-  clawback_cents: number;
-}
+export type { ReturnRow } from "../db/returns";
 
 export class ReturnRefused extends Error {
   constructor(readonly refusal: ReturnRefusal) {
     super(refusal.message);
   }
-}
-
-async function counts30d(db: Db, contractId: string, now: number): Promise<{ purchases: number; returns: number }> {
-  const [p, r] = await db.$client.batch<{ n: number }>([
-    db.$client
-      .prepare(`SELECT COUNT(*) AS n FROM posts WHERE contract_id = ? AND outcome = 'accepted' AND created_at >= ?`)
-      .bind(contractId, now - 30 * DAY),
-    db.$client
-      .prepare(`SELECT COUNT(*) AS n FROM returns WHERE contract_id = ? AND status != 'denied' AND created_at >= ?`)
-      .bind(contractId, now - 30 * DAY),
-  ]);
-  return { purchases: Number(p!.results[0]?.n ?? 0), returns: Number(r!.results[0]?.n ?? 0) };
 }
 
 export async function fileReturn(
@@ -51,26 +30,17 @@ export async function fileReturn(
   },
   now = Date.now(),
 ): Promise<ReturnRow> {
-  const db = svc.records.db;
-  const lead = await db.$client
-    .prepare(`SELECT source_id, campaign_id FROM leads WHERE id = ?`)
-    .bind(req.leadId)
-    .first<{ source_id: string; campaign_id: string }>();
-  const existing = await db.$client
-    .prepare(`SELECT 1 AS x FROM returns WHERE lead_id = ? AND contract_id = ?`)
-    .bind(req.leadId, req.contract.id)
-    .first();
-  const { purchases, returns } = await counts30d(db, req.contract.id, now);
+  const grounds = await svc.records.returns.judgedOn(req.leadId, req.contract.id, now);
   const decision = decideReturn(req.contract.returns, {
     reason: req.reason,
     soldAt: req.sale.soldAt,
     now,
-    purchases30d: purchases,
-    returns30d: returns,
-    alreadyReturned: existing !== null,
+    purchases30d: grounds.purchases30d,
+    returns30d: grounds.returns30d,
+    alreadyReturned: grounds.alreadyReturned,
     priceCents: req.sale.priceCents,
     payoutCents: req.sale.payoutCents,
-    clawback: rules.sourcesById.get(lead?.source_id ?? "")?.returnClawback ?? true,
+    clawback: rules.sourcesById.get(grounds.lead?.sourceId ?? "")?.returnClawback ?? true,
   });
   if (!decision.ok) throw new ReturnRefused(decision);
   const row: ReturnRow = {
@@ -82,32 +52,18 @@ export async function fileReturn(
     price_cents: decision.priceCents,
     clawback_cents: decision.clawbackCents,
   };
-  const inserted = await db.$client
-    .prepare(
-      `INSERT INTO returns (id, lead_id, contract_id, source_id, campaign_id, reason, note, status, requested_by, price_cents, clawback_cents, created_at, decided_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-    )
-    .bind(
-      row.id,
-      row.lead_id,
-      row.contract_id,
-      lead?.source_id ?? "",
-      lead?.campaign_id ?? "",
-      row.reason,
-      req.note,
-      row.status,
-      req.by,
-      row.price_cents,
-      row.clawback_cents,
-      now,
-      row.status === "approved" ? now : null,
-    )
-    .run();
+  const origin = { sourceId: grounds.lead?.sourceId ?? "", campaignId: grounds.lead?.campaignId ?? "" };
   // Two requests at once: the unique index lets exactly one in.
-  if (!inserted.meta.changes)
+  if (!(await svc.records.returns.file(row, { ...origin, note: req.note, requestedBy: req.by }, now)))
     throw new ReturnRefused({ status: 409, code: "already_returned", message: "this lead was already returned under this contract" });
-  await svc.records.recordEvents(req.leadId, [
-    { kind: "return_requested", at: now, detail: { return_id: row.id, contract: row.contract_id, reason: row.reason, by: req.by } },
+  await svc.records.recordEvents(req.leadId, filedEvents(row, req.by, now));
+  return row;
+}
+
+/** A filed return in the lead's trace: requested, and approved when the rules approved it at once. */
+function filedEvents(row: ReturnRow, by: "buyer" | "admin", now: number): LeadEvent[] {
+  return [
+    { kind: "return_requested", at: now, detail: { return_id: row.id, contract: row.contract_id, reason: row.reason, by } },
     ...(row.status === "approved"
       ? [
           {
@@ -117,8 +73,7 @@ export async function fileReturn(
           },
         ]
       : []),
-  ]);
-  return row;
+  ];
 }
 
 /** An admin's decision on a pending return: compare-and-set, so deciding twice changes nothing. */
@@ -128,17 +83,8 @@ export async function decidePendingReturn(
   status: "approved" | "denied",
   now = Date.now(),
 ): Promise<ReturnRow | "not_found" | "already_decided"> {
-  const db = svc.records.db;
-  const row = await db.$client
-    .prepare(
-      `UPDATE returns SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending' RETURNING id, lead_id, contract_id, status, reason, price_cents, clawback_cents`,
-    )
-    .bind(status, now, id)
-    .first<ReturnRow>();
-  if (!row) {
-    const exists = await db.$client.prepare(`SELECT 1 AS x FROM returns WHERE id = ?`).bind(id).first();
-    return exists ? "already_decided" : "not_found";
-  }
+  const row = await svc.records.returns.decide(id, status, now);
+  if (!row) return (await svc.records.returns.exists(id)) ? "already_decided" : "not_found";
   await svc.records.recordEvents(row.lead_id, [
     {
       kind: `return_${status}`,

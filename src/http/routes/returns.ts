@@ -150,10 +150,7 @@ returnRoutes.openapi(buyerFeedbackRoute, async (c) => {
   const { contract, body } = await signedByBuyer(c);
   const f = parsedOr422(FeedbackSchema, body);
   await boughtBy(c, f.lead_id, contract.id);
-  await c.var.services.records.db.$client
-    .prepare(`INSERT INTO feedback (lead_id, contract_id, outcome, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-    .bind(f.lead_id, contract.id, f.outcome, Date.now())
-    .run();
+  await c.var.services.records.returns.recordFeedback(f.lead_id, contract.id, f.outcome, Date.now());
   await c.var.services.records.recordEvents(f.lead_id, [{ kind: "feedback", detail: { contract: contract.id, outcome: f.outcome } }]);
   return c.json({ lead_id: f.lead_id, outcome: f.outcome, recorded: true }, 200);
 });

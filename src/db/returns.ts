@@ -1,0 +1,103 @@
+// Returns and feedback in the records: what a return is judged on (the lead's origin, an earlier
+// return, the contract's last 30 days), the return itself, an admin's decision on a pending one,
+// and a buyer's feedback on a lead it bought.
+import type { Db } from "./client";
+
+const DAY = 86_400_000;
+
+export interface ReturnRow {
+  id: string;
+  lead_id: string;
+  contract_id: string;
+  status: "pending" | "approved" | "denied";
+  reason: string;
+  price_cents: number;
+  clawback_cents: number;
+}
+
+export interface ReturnGrounds {
+  /** The lead's source and campaign (null: no such lead). */
+  lead: { sourceId: string; campaignId: string } | null;
+  alreadyReturned: boolean;
+  purchases30d: number;
+  returns30d: number;
+}
+
+/** What a return is judged on: the lead, an earlier return under the contract, and the contract's last 30 days. */
+export async function judgedOn(db: Db, leadId: string, contractId: string, now: number): Promise<ReturnGrounds> {
+  const lead = await db.$client
+    .prepare(`SELECT source_id, campaign_id FROM leads WHERE id = ?`)
+    .bind(leadId)
+    .first<{ source_id: string; campaign_id: string }>();
+  const existing = await db.$client
+    .prepare(`SELECT 1 AS x FROM returns WHERE lead_id = ? AND contract_id = ?`)
+    .bind(leadId, contractId)
+    .first();
+  const [p, r] = await db.$client.batch<{ n: number }>([
+    db.$client
+      .prepare(`SELECT COUNT(*) AS n FROM posts WHERE contract_id = ? AND outcome = 'accepted' AND created_at >= ?`)
+      .bind(contractId, now - 30 * DAY),
+    db.$client
+      .prepare(`SELECT COUNT(*) AS n FROM returns WHERE contract_id = ? AND status != 'denied' AND created_at >= ?`)
+      .bind(contractId, now - 30 * DAY),
+  ]);
+  return {
+    lead: lead ? { sourceId: lead.source_id, campaignId: lead.campaign_id } : null,
+    alreadyReturned: existing !== null,
+    purchases30d: Number(p!.results[0]?.n ?? 0),
+    returns30d: Number(r!.results[0]?.n ?? 0),
+  };
+}
+
+/** Stores a decided or pending return; false when one exists for the lead and contract (a unique index). */
+export async function file(
+  db: Db,
+  row: ReturnRow,
+  by: { sourceId: string; campaignId: string; note: string | null; requestedBy: "buyer" | "admin" },
+  now: number,
+): Promise<boolean> {
+  const inserted = await db.$client
+    .prepare(
+      `INSERT INTO returns (id, lead_id, contract_id, source_id, campaign_id, reason, note, status, requested_by, price_cents, clawback_cents, created_at, decided_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    )
+    .bind(
+      row.id,
+      row.lead_id,
+      row.contract_id,
+      by.sourceId,
+      by.campaignId,
+      row.reason,
+      by.note,
+      row.status,
+      by.requestedBy,
+      row.price_cents,
+      row.clawback_cents,
+      now,
+      row.status === "approved" ? now : null,
+    )
+    .run();
+  return Boolean(inserted.meta.changes);
+}
+
+/** Decides a pending return (compare-and-set): the return, or null when it is not pending. */
+export async function decide(db: Db, id: string, status: "approved" | "denied", now: number): Promise<ReturnRow | null> {
+  return db.$client
+    .prepare(
+      `UPDATE returns SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending' RETURNING id, lead_id, contract_id, status, reason, price_cents, clawback_cents`,
+    )
+    .bind(status, now, id)
+    .first<ReturnRow>();
+}
+
+export async function exists(db: Db, id: string): Promise<boolean> {
+  return (await db.$client.prepare(`SELECT 1 AS x FROM returns WHERE id = ?`).bind(id).first()) !== null;
+}
+
+/** A buyer's outcome for a lead it bought; the first one per lead, contract and outcome counts. */
+export async function recordFeedback(db: Db, leadId: string, contractId: string, outcome: string, now: number): Promise<void> {
+  await db.$client
+    .prepare(`INSERT INTO feedback (lead_id, contract_id, outcome, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+    .bind(leadId, contractId, outcome, now)
+    .run();
+}
