@@ -6,6 +6,7 @@ import type { LeadSummary } from "../lead/response";
 import { isFinal, sourcesOf } from "../lead/state";
 import { bound, type Bound } from "./bound";
 import type { Db } from "./client";
+import * as experiments from "./experiments";
 import * as returns from "./returns";
 import { recordEarlyEnd, recordEvents, recordRound, type LeadEvent, type RoundRecord } from "./rounds";
 import * as t from "./schema";
@@ -35,9 +36,12 @@ export type NewLead = Pick<
 export class Records {
   /** Returns and feedback (db/returns.ts). */
   readonly returns: Bound<typeof returns>;
+  /** Experiments: the variants' figures, ending one (db/experiments.ts). */
+  readonly experiments: Bound<typeof experiments>;
 
   constructor(readonly db: Db) {
     this.returns = bound(db, returns);
+    this.experiments = bound(db, experiments);
   }
 
   /**

@@ -80,38 +80,17 @@ export const endExperimentRoute = createRoute({
   },
 });
 
-type Row = Record<string, number | string | null>;
-
 export const adminExperiments = router();
 
 adminExperiments.openapi(experimentReportRoute, async (c) => {
   const id = c.req.valid("param").id;
   const e = c.var.rules.experimentsById.get(id);
   if (!e) throw new ApiError(404, "not_found", "no such experiment");
-  const db = c.var.services.records.db;
-  const lat = LATENCY.map(
-    (b, i) =>
-      `SUM(CASE WHEN attempts = 0 AND final_at IS NOT NULL AND final_at - created_at ${i === 0 ? "" : `> ${LATENCY[i - 1]} AND final_at - created_at `}<= ${b} THEN 1 ELSE 0 END) AS l${i}`,
-  ).join(", ");
-  const [byVariant, returned] = await db.$client.batch<Row>([
-    db.$client
-      .prepare(
-        `SELECT variant, COUNT(*) AS leads, SUM(status = 'sold') AS sold, SUM(price_cents) AS rev, SUM(price_cents * price_cents) AS rev_sq,
-                SUM(margin_cents) AS margin, SUM(margin_cents * margin_cents) AS margin_sq, ${lat},
-                SUM(CASE WHEN attempts = 0 AND final_at IS NOT NULL AND final_at - created_at > ${LATENCY[LATENCY.length - 1]} THEN 1 ELSE 0 END) AS lmax
-         FROM leads WHERE experiment_id = ? GROUP BY variant`,
-      )
-      .bind(id),
-    db.$client
-      .prepare(
-        `SELECT l.variant, COUNT(*) AS n, SUM(r.price_cents) AS cents FROM returns AS r JOIN leads AS l ON l.id = r.lead_id WHERE l.experiment_id = ? AND r.status = 'approved' GROUP BY l.variant`,
-      )
-      .bind(id),
-  ]);
+  const { byVariant, returned } = await c.var.services.records.experiments.variantRows(id, LATENCY);
   const n = (v: unknown) => Number(v ?? 0);
   const stats = e.variants.map((v) => {
-    const r = byVariant!.results.find((x) => x.variant === v.name) ?? {};
-    const ret = returned!.results.find((x) => x.variant === v.name) ?? {};
+    const r = byVariant.find((x) => x.variant === v.name) ?? {};
+    const ret = returned.find((x) => x.variant === v.name) ?? {};
     const leads = n(r.leads);
     const rev = meanInterval(leads, n(r.rev), n(r.rev_sq));
     const margin = meanInterval(leads, n(r.margin), n(r.margin_sq));
@@ -151,11 +130,8 @@ adminExperiments.openapi(experimentReportRoute, async (c) => {
 
 adminExperiments.openapi(endExperimentRoute, async (c) => {
   const id = c.req.valid("param").id;
-  const res = await c.var.services.records.db.$client
-    .prepare(`UPDATE experiments SET status = 'ended', ended_at = COALESCE(ended_at, ?) WHERE id = ?`)
-    .bind(Date.now(), id)
-    .run();
-  if (!res.meta.changes) throw new ApiError(404, "not_found", "no such experiment");
+  const ended = await c.var.services.records.experiments.end(id, Date.now());
+  if (!ended) throw new ApiError(404, "not_found", "no such experiment");
   invalidateRules(); // this isolate stops assigning at once; others within RULES_TTL_MS
   return c.json({ experiment: id, status: "ended" as const }, 200);
 });
