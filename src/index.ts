@@ -31,11 +31,11 @@ export default {
         .rules()
         .then((rules) =>
           Promise.all([
-            evaluateBreakers(scope.services.records.db, [...rules.contractsById.values()]),
-            computeQuality(scope.services.records.db, rules),
+            evaluateBreakers(scope.services.records, [...rules.contractsById.values()]),
+            computeQuality(scope.services.records, rules),
           ]),
         ),
     );
-    ctx.waitUntil(runRetention(scope.services.records.db));
+    ctx.waitUntil(runRetention(scope.services.records));
   },
 } satisfies ExportedHandler<Env>;

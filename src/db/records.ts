@@ -5,8 +5,11 @@ import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import type { LeadSummary } from "../lead/response";
 import { isFinal, sourcesOf } from "../lead/state";
 import { bound, type Bound } from "./bound";
+import * as breakers from "./breakers";
 import type { Db } from "./client";
 import * as experiments from "./experiments";
+import * as lifecycle from "./lifecycle";
+import * as quality from "./quality";
 import * as returns from "./returns";
 import { recordEarlyEnd, recordEvents, recordRound, type LeadEvent, type RoundRecord } from "./rounds";
 import * as t from "./schema";
@@ -39,9 +42,19 @@ export class Records {
   /** Experiments: the variants' figures, ending one (db/experiments.ts). */
   readonly experiments: Bound<typeof experiments>;
 
+  /** Circuit breakers: outcome counts, states, transitions (db/breakers.ts). */
+  readonly breakers: Bound<typeof breakers>;
+  /** Contract quality: history and scores (db/quality.ts). */
+  readonly quality: Bound<typeof quality>;
+  /** A consumer's data and retention: finding, exporting and redacting leads (db/lifecycle.ts). */
+  readonly lifecycle: Bound<typeof lifecycle>;
+
   constructor(readonly db: Db) {
     this.returns = bound(db, returns);
     this.experiments = bound(db, experiments);
+    this.breakers = bound(db, breakers);
+    this.quality = bound(db, quality);
+    this.lifecycle = bound(db, lifecycle);
   }
 
   /**

@@ -2,25 +2,22 @@
 // pings and posts (src/auction/breaker.ts). A transition is saved with its reason; the gateway sees
 // the new state with its next rules load (within RULES_TTL_MS).
 import { CLOSED, NO_OUTCOMES, countsFrom, nextHealth } from "../auction/breaker";
-import { healthStates, outcomeCounts, saveHealthChanges, type HealthChange } from "../db/breakers";
-import type { Db } from "../db/client";
+import type { HealthChange } from "../db/breakers";
+import type { Records } from "../db/records";
 import { log } from "../lib/log";
 import type { Contract } from "../rules/model";
 
-export async function evaluateBreakers(db: Db, contracts: Contract[], now = Date.now()): Promise<HealthChange[]> {
-  const states = await healthStates(db);
+export async function evaluateBreakers(records: Records, contracts: Contract[], now = Date.now()): Promise<HealthChange[]> {
+  const states = await records.breakers.healthStates();
   const health = (c: Contract) => states.get(c.id) ?? CLOSED;
-  const counts = await outcomeCounts(
-    db,
-    contracts.map((c) => ({ id: c.id, from: countsFrom(c.breaker, health(c), now) })),
-  );
+  const counts = await records.breakers.outcomeCounts(contracts.map((c) => ({ id: c.id, from: countsFrom(c.breaker, health(c), now) })));
   const changes: HealthChange[] = [];
   for (const c of contracts) {
     const from = health(c);
     const to = nextHealth(c.breaker, from, counts.get(c.id) ?? NO_OUTCOMES, now);
     if (to !== from) changes.push({ contractId: c.id, from, to, at: now });
   }
-  await saveHealthChanges(db, changes);
+  await records.breakers.saveHealthChanges(changes);
   for (const ch of changes)
     log("breaker_" + ch.to.state, { contract: ch.contractId, reason: ch.to.reason }, ch.to.state === "closed" ? "info" : "warn");
   return changes;

@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { DEMO_SECRET } from "../../demo/constants";
 import { signatureHeaders } from "../../src/buyers/signature";
 import { dbOf } from "../../src/db/client";
+import { Records } from "../../src/db/records";
 import { runRetention } from "../../src/queues/retention";
 import {
   countOf,
@@ -59,7 +60,7 @@ describe("retention", () => {
     expect(String(before.data)).toContain("Pat");
     const pings = await countOf("SELECT COUNT(*) AS n FROM pings WHERE lead_id = ?", lead_id);
 
-    const db = dbOf(env.DB);
+    const db = new Records(dbOf(env.DB));
     expect(await runRetention(db, Date.now() + 10 * DAY)).toBe(0); // not due yet
     expect(await runRetention(db, Date.now() + 1096 * DAY)).toBeGreaterThanOrEqual(1);
 

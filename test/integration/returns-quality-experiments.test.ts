@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEMO_SECRET } from "../../demo/constants";
 import { signatureHeaders } from "../../src/buyers/signature";
 import { dbOf } from "../../src/db/client";
+import { Records } from "../../src/db/records";
 import { checkInvariants } from "../../src/db/invariants";
 import { computeQuality } from "../../src/queues/quality";
 import { getRules } from "../../src/rules/cache";
@@ -168,7 +169,7 @@ describe("quality in the ranking", () => {
     for (const lead of leads.slice(0, 5))
       expect((await asBuyer("/v1/returns", "ct_alpha", { lead_id: lead, reason: "bad_data" })).status).toBe(200);
     await recorded(10);
-    const scores = await computeQuality(dbOf(env.DB), await getRules(env.DB, 0));
+    const scores = await computeQuality(new Records(dbOf(env.DB)), await getRules(env.DB, 0));
     // 10000 - (100 x 5000 [returns 50 %] + 25 x 0 + 25 x 0) / 100 = 5000
     expect(scores.get("ct_alpha")).toEqual({
       scoreBps: 5000,

@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY } from "../../demo/constants";
 import { TURNSTILE_DUMMY_TOKEN, TURNSTILE_FAIL, TURNSTILE_SPENT } from "../../demo/turnstile-stub";
 import { dbOf } from "../../src/db/client";
+import { Records } from "../../src/db/records";
 import { sha256Hex } from "../../src/lib/crypto";
 import worker from "../../src/index";
 import { evaluateBreakers } from "../../src/queues/breakers";
@@ -228,7 +229,8 @@ describe("buyers harvesting leads", () => {
 });
 
 describe("the circuit breaker", () => {
-  const evaluate = async (now = Date.now()) => evaluateBreakers(dbOf(env.DB), [...(await getRules(env.DB, 0)).contractsById.values()], now);
+  const evaluate = async (now = Date.now()) =>
+    evaluateBreakers(new Records(dbOf(env.DB)), [...(await getRules(env.DB, 0)).contractsById.values()], now);
   const health = () =>
     env.DB.prepare("SELECT state, reason, trips FROM contract_health WHERE contract_id = 'ct_alpha'").first<{
       state: string;
