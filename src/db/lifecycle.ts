@@ -1,5 +1,6 @@
-// The consumer data lifecycle in the records: finding a consumer's leads, redacting leads (one
-// statement for a whole batch), the retention job's batches and progress.
+// The consumer data lifecycle in the records: finding a consumer's leads, their sales and whether
+// they are suppressed, redacting leads (one statement for a whole batch), the retention job's
+// batches and progress.
 import { redactBody, type StoredBody } from "../lead/redact";
 import { FieldDefsSchema, type FieldDef } from "../rules/schemas";
 import type { Db } from "./client";
@@ -86,6 +87,31 @@ export async function leadsOfConsumer(
       .bind(json)
       .all<BodyRow & { status: string; created_at: number; source_id: string }>()
   ).results;
+}
+
+/** The sales (accepted posts) of the given leads; no query for none. */
+export async function salesOf(
+  db: Db,
+  leadIds: string[],
+): Promise<{ lead_id: string; contract_id: string; price_cents: number; created_at: number }[]> {
+  if (leadIds.length === 0) return [];
+  return (
+    await db.$client
+      .prepare(
+        `SELECT lead_id, contract_id, price_cents, created_at FROM posts WHERE outcome = 'accepted' AND lead_id IN (SELECT value FROM json_each(?))`,
+      )
+      .bind(JSON.stringify(leadIds))
+      .all<{ lead_id: string; contract_id: string; price_cents: number; created_at: number }>()
+  ).results;
+}
+
+/** Is any of these fingerprints on the suppression list? */
+export async function isSuppressed(db: Db, hashes: string[]): Promise<boolean> {
+  const hit = await db.$client
+    .prepare(`SELECT 1 AS x FROM suppressions WHERE hash IN (SELECT value FROM json_each(?)) LIMIT 1`)
+    .bind(JSON.stringify(hashes))
+    .first();
+  return hit !== null;
 }
 
 /**

@@ -4,7 +4,6 @@
 // them to the suppression list (a resubmission is refused) and says what it touched; it is
 // idempotent. Access returns everything leadgate holds on the consumer.
 import { createRoute, z } from "@hono/zod-openapi";
-import { campaignRetention, leadsOfConsumer, redactLeads } from "../../db/lifecycle";
 import { router } from "../context";
 import { errorResponses } from "../errors";
 import { isoOf, parseDetail } from "../trace";
@@ -79,12 +78,15 @@ adminConsumers.openapi(eraseRoute, async (c) => {
   const { services, config } = c.var;
   const fps = await fingerprintsOrFail(c.req.valid("json"), config.FINGERPRINT_PEPPER);
   const hashes = fps.map((f) => f.hash);
-  const [leads, campaigns] = await Promise.all([leadsOfConsumer(services.records.db, hashes), campaignRetention(services.records.db)]);
+  const [leads, campaigns] = await Promise.all([
+    services.records.lifecycle.leadsOfConsumer(hashes),
+    services.records.lifecycle.campaignRetention(),
+  ]);
   // Paused campaigns too: their fields say what is not personal.
   const fields = new Map(campaigns.map((row) => [row.id, row.fields]));
   const now = Date.now();
   const [redacted, removed, added] = await Promise.all([
-    redactLeads(services.records.db, leads, (id) => fields.get(id), now),
+    services.records.lifecycle.redactLeads(leads, (id) => fields.get(id), now),
     services.dedupe.forget(hashes),
     services.records.suppress(fps.map((f) => ({ ...f, reason: "erasure request" }))),
   ]);
@@ -105,24 +107,11 @@ adminConsumers.openapi(eraseRoute, async (c) => {
 adminConsumers.openapi(exportRoute, async (c) => {
   const { services, rules, config } = c.var;
   const fps = await fingerprintsOrFail(c.req.valid("query"), config.FINGERPRINT_PEPPER);
-  const db = services.records.db;
-  const leads = await leadsOfConsumer(
-    db,
-    fps.map((f) => f.hash),
-  );
+  const lifecycle = services.records.lifecycle;
+  const leads = await lifecycle.leadsOfConsumer(fps.map((f) => f.hash));
   const [sales, suppressed] = await Promise.all([
-    leads.length
-      ? db.$client
-          .prepare(
-            `SELECT lead_id, contract_id, price_cents, created_at FROM posts WHERE outcome = 'accepted' AND lead_id IN (SELECT value FROM json_each(?))`,
-          )
-          .bind(JSON.stringify(leads.map((l) => l.id)))
-          .all<{ lead_id: string; contract_id: string; price_cents: number; created_at: number }>()
-      : { results: [] },
-    db.$client
-      .prepare(`SELECT 1 AS x FROM suppressions WHERE hash IN (SELECT value FROM json_each(?)) LIMIT 1`)
-      .bind(JSON.stringify(fps.map((f) => f.hash)))
-      .first(),
+    lifecycle.salesOf(leads.map((l) => l.id)),
+    lifecycle.isSuppressed(fps.map((f) => f.hash)),
   ]);
   return c.json(
     {
@@ -135,7 +124,7 @@ adminConsumers.openapi(exportRoute, async (c) => {
         data: parseDetail(l.data),
         consent: parseDetail(l.consent),
         meta: parseDetail(l.meta),
-        sold_to: sales.results
+        sold_to: sales
           .filter((s) => s.lead_id === l.id)
           .map((s) => ({
             buyer: rules.contractsById.get(s.contract_id)?.buyerName ?? null,
@@ -144,7 +133,7 @@ adminConsumers.openapi(exportRoute, async (c) => {
             at: isoOf(s.created_at),
           })),
       })),
-      suppressed: suppressed !== null,
+      suppressed,
     },
     200,
   );

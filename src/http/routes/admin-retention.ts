@@ -1,7 +1,6 @@
 // GET /admin/retention — the retention job's progress per campaign: its retention, how many leads are
 // due for redaction now, how many it has redacted, and when it last ran.
 import { createRoute, z } from "@hono/zod-openapi";
-import { campaignRetention, countDue, retentionRuns } from "../../db/lifecycle";
 import { router } from "../context";
 import { errorResponses } from "../errors";
 import { isoOf } from "../trace";
@@ -36,14 +35,14 @@ export const retentionRoute = createRoute({
 export const adminRetention = router();
 
 adminRetention.openapi(retentionRoute, async (c) => {
-  const db = c.var.services.records.db;
+  const lifecycle = c.var.services.records.lifecycle;
   const now = Date.now();
-  const [campaigns, runs] = await Promise.all([campaignRetention(db), retentionRuns(db)]);
+  const [campaigns, runs] = await Promise.all([lifecycle.campaignRetention(), lifecycle.retentionRuns()]);
   const rows = await Promise.all(
     campaigns.map(async (cmp) => ({
       campaign: cmp.slug,
       retention_days: cmp.retention_days,
-      due: cmp.retention_days === null ? 0 : await countDue(db, cmp.id, now - cmp.retention_days * 86_400_000),
+      due: cmp.retention_days === null ? 0 : await lifecycle.countDue(cmp.id, now - cmp.retention_days * 86_400_000),
       redacted: runs.get(cmp.id)?.redacted ?? 0,
       last_run_at: runs.has(cmp.id) ? isoOf(runs.get(cmp.id)!.lastRunAt) : null,
     })),
