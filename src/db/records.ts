@@ -10,6 +10,7 @@ import type { Db } from "./client";
 import * as experiments from "./experiments";
 import * as lifecycle from "./lifecycle";
 import * as quality from "./quality";
+import * as reports from "./reports";
 import * as returns from "./returns";
 import { recordEarlyEnd, recordEvents, recordRound, type LeadEvent, type RoundRecord } from "./rounds";
 import * as t from "./schema";
@@ -48,6 +49,8 @@ export class Records {
   readonly quality: Bound<typeof quality>;
   /** A consumer's data and retention: finding, exporting and redacting leads (db/lifecycle.ts). */
   readonly lifecycle: Bound<typeof lifecycle>;
+  /** A source's and the buyers' reports (db/reports.ts). */
+  readonly reports: Bound<typeof reports>;
 
   constructor(readonly db: Db) {
     this.returns = bound(db, returns);
@@ -55,6 +58,7 @@ export class Records {
     this.breakers = bound(db, breakers);
     this.quality = bound(db, quality);
     this.lifecycle = bound(db, lifecycle);
+    this.reports = bound(db, reports);
   }
 
   /**

@@ -1,7 +1,7 @@
 // Reports: GET /v1/reports/summary (a source, with its API key) and GET /admin/reports/buyers
 // (admins). The range is ?from=&to= (ISO 8601), by default the last 24 hours, at most 93 days.
 import { createRoute, z } from "@hono/zod-openapi";
-import { buyerReport, sourceReport, type Range } from "../../db/reports";
+import type { Range } from "../../db/reports";
 import { sourceByApiKey } from "../auth";
 import { router } from "../context";
 import { ApiError, errorResponses } from "../errors";
@@ -107,12 +107,12 @@ export const reports = router();
 reports.openapi(sourceSummaryRoute, async (c) => {
   const source = await sourceByApiKey(c.var.rules, c.req.header("x-api-key"));
   const range = rangeOf(c.req.valid("query"));
-  return c.json({ source: source.id, ...iso(range), ...(await sourceReport(c.var.services.records.db, source.id, range)) }, 200);
+  return c.json({ source: source.id, ...iso(range), ...(await c.var.services.records.reports.sourceReport(source.id, range)) }, 200);
 });
 
 reports.openapi(buyerReportRoute, async (c) => {
   const range = rangeOf(c.req.valid("query"));
-  const rows = await buyerReport(c.var.services.records.db, range);
+  const rows = await c.var.services.records.reports.buyerReport(range);
   const contract = (id: string) => c.var.rules.contractsById.get(id);
   return c.json(
     {
