@@ -1,8 +1,9 @@
 // What the console shows, as plain data: lead figures from the leads table (one indexed range per
 // page), buyer figures from the per-minute / per-hour rollups (never from the pings themselves),
 // cap headroom, breakers and broken rules from the rules, and the latest leads.
-import type { Db } from "../db/client";
-import { BID_BOUNDS, HOUR, histogramPercentile, LATENCY_BOUNDS, MINUTE, readReasons, readRollups, type RollupRow } from "../db/rollups";
+import type { FigureRows, LeadBucket } from "../db/figures";
+import type { Records } from "../db/records";
+import { BID_BOUNDS, HOUR, histogramPercentile, LATENCY_BOUNDS, MINUTE, type RollupRow } from "../db/rollups";
 import type { Rules } from "../rules/model";
 
 export type Span = "hour" | "day";
@@ -157,70 +158,11 @@ export const BID_BUCKET_LABELS = [
   `>$${BID_BOUNDS[BID_BOUNDS.length - 1]! / 100}`,
 ];
 
-type LeadAgg = {
-  bucket: number;
-  campaign_id: string;
-  source_id: string;
-  status: string;
-  n: number;
-  price: number;
-  payout: number;
-  margin: number;
-};
+/** Leads not final yet show as pending. */
+const IN_FLIGHT = ["received", "auctioning"];
 
-/**
- * Everything the overview page shows, in one D1 batch plus the rollup reads. With `sourceId` (a
- * publisher's own view): only its leads, and nothing about buyers.
- */
-export async function loadFigures(db: Db, rules: Rules, span: Span, opts: { now?: number; sourceId?: string } = {}): Promise<Figures> {
-  const range = rangeOf(span, opts.now);
-  const only = opts.sourceId ?? null;
-  const [leadRows, recentRows] = await db.$client.batch<Record<string, number | string>>([
-    db.$client
-      .prepare(
-        `SELECT CAST(created_at / ?1 AS INTEGER) * ?1 AS bucket, campaign_id, source_id, status, COUNT(*) AS n,
-                SUM(price_cents) AS price, SUM(payout_cents) AS payout, SUM(margin_cents) AS margin
-         FROM leads WHERE created_at >= ?2 AND created_at < ?3 AND (?4 IS NULL OR source_id = ?4) GROUP BY 1, 2, 3, 4`,
-      )
-      .bind(range.step, range.from, range.to, only),
-    db.$client
-      .prepare(
-        `SELECT id, campaign_id, source_id, status, price_cents, payout_cents, created_at FROM leads WHERE (?1 IS NULL OR source_id = ?1) ORDER BY created_at DESC LIMIT 25`,
-      )
-      .bind(only),
-  ]);
-  const [rollups, reasons] = only
-    ? [[], []]
-    : await Promise.all([readRollups(db, range.grain, range.from, range.to), readReasons(db, range.grain, range.from, range.to, 20)]);
-  const [returnRows, variantRows] = only
-    ? [[], []]
-    : await Promise.all([
-        db.$client
-          .prepare(
-            `SELECT status, COUNT(*) AS n, SUM(price_cents) AS cents FROM returns WHERE created_at >= ? AND created_at < ? GROUP BY status`,
-          )
-          .bind(range.from, range.to)
-          .all<{ status: string; n: number; cents: number }>()
-          .then((r) => r.results),
-        db.$client
-          .prepare(
-            `SELECT experiment_id, variant, COUNT(*) AS n, SUM(status = 'sold') AS sold FROM leads WHERE experiment_id IS NOT NULL AND created_at >= ? AND created_at < ? GROUP BY 1, 2`,
-          )
-          .bind(range.from, range.to)
-          .all<{ experiment_id: string; variant: string; n: number; sold: number }>()
-          .then((r) => r.results),
-      ]);
-
-  const leads: LeadAgg[] = leadRows!.results.map((r) => ({
-    bucket: Number(r.bucket),
-    campaign_id: String(r.campaign_id),
-    source_id: String(r.source_id),
-    status: ["received", "auctioning"].includes(String(r.status)) ? "pending" : String(r.status),
-    n: Number(r.n),
-    price: Number(r.price ?? 0),
-    payout: Number(r.payout ?? 0),
-    margin: Number(r.margin ?? 0),
-  }));
+/** Per bucket of the range: leads by status, and the buyers' pings, bids and timeouts. */
+function seriesOf(range: Range, leads: LeadBucket[], rollups: RollupRow[]): Figures["series"] {
   const buckets = Array.from({ length: Math.round((range.to - range.from) / range.step) }, (_, i) => range.from + i * range.step);
   const index = new Map(buckets.map((b, i) => [b, i]));
   const zeros = () => buckets.map(() => 0);
@@ -238,26 +180,65 @@ export async function loadFigures(db: Db, rules: Rules, span: Span, opts: { now?
     bids[i]! += r.bids;
     timeouts[i]! += r.timeouts;
   }
-  const group = (key: "campaign_id" | "source_id", name: (id: string) => string): GroupRow[] => {
-    const ids = [...new Set(leads.map((l) => l[key]))].sort();
-    return ids.map((id) => ({ id, name: name(id), ...totalsOf(leads.filter((l) => l[key] === id)) })).sort((a, b) => b.leads - a.leads);
+  return { buckets, byStatus, pings, bids, timeouts };
+}
+
+function groupsOf(leads: LeadBucket[], key: "campaign_id" | "source_id", name: (id: string) => string): GroupRow[] {
+  const ids = [...new Set(leads.map((l) => l[key]))].sort();
+  return ids.map((id) => ({ id, name: name(id), ...totalsOf(leads.filter((l) => l[key] === id)) })).sort((a, b) => b.leads - a.leads);
+}
+
+function returnsOf(rows: FigureRows["returns"]): Figures["returns"] {
+  return {
+    approved: Number(rows.find((r) => r.status === "approved")?.n ?? 0),
+    pending: Number(rows.find((r) => r.status === "pending")?.n ?? 0),
+    denied: Number(rows.find((r) => r.status === "denied")?.n ?? 0),
+    creditedCents: Number(rows.find((r) => r.status === "approved")?.cents ?? 0),
   };
+}
+
+function experimentsOf(rules: Rules, variantRows: FigureRows["variants"]): Figures["experiments"] {
+  return [...rules.experimentsByCampaign.values()].map((e) => ({
+    id: e.id,
+    name: e.name,
+    campaign: rules.campaignsById.get(e.campaignId)?.slug ?? e.campaignId,
+    variants: e.variants.map((v) => {
+      const row = variantRows.find((r) => r.experiment_id === e.id && r.variant === v.name);
+      return { name: v.name, leads: Number(row?.n ?? 0), sold: Number(row?.sold ?? 0) };
+    }),
+  }));
+}
+
+/**
+ * Everything the overview page shows, in one D1 batch plus the rollup reads. With `sourceId` (a
+ * publisher's own view): only its leads, and nothing about buyers.
+ */
+export async function loadFigures(
+  records: Records,
+  rules: Rules,
+  span: Span,
+  opts: { now?: number; sourceId?: string } = {},
+): Promise<Figures> {
+  const range = rangeOf(span, opts.now);
+  const only = opts.sourceId ?? null;
+  const rows = await records.figures.figureRows(range, only);
+  const leads = rows.leads.map((l) => ({ ...l, status: IN_FLIGHT.includes(l.status) ? "pending" : l.status }));
   return {
     range,
     totals: totalsOf(leads),
-    series: { buckets, byStatus, pings, bids, timeouts },
-    campaigns: group("campaign_id", (id) => rules.campaignsById.get(id)?.name ?? id),
-    sources: group("source_id", (id) => rules.sourcesById.get(id)?.name ?? id),
-    contracts: contractFigures(rollups, rules),
-    reasons: reasons.map((r) => ({ contract: r.contract_id, outcome: r.outcome, reason: r.reason, n: Number(r.n) })),
-    recent: recentRows!.results.map((r) => ({
-      id: String(r.id),
-      campaign: rules.campaignsById.get(String(r.campaign_id))?.slug ?? String(r.campaign_id),
-      source: String(r.source_id),
-      status: String(r.status),
-      priceCents: Number(r.price_cents),
-      payoutCents: Number(r.payout_cents),
-      at: Number(r.created_at),
+    series: seriesOf(range, leads, rows.rollups),
+    campaigns: groupsOf(leads, "campaign_id", (id) => rules.campaignsById.get(id)?.name ?? id),
+    sources: groupsOf(leads, "source_id", (id) => rules.sourcesById.get(id)?.name ?? id),
+    contracts: contractFigures(rows.rollups, rules),
+    reasons: rows.reasons.map((r) => ({ contract: r.contract_id, outcome: r.outcome, reason: r.reason, n: Number(r.n) })),
+    recent: rows.recent.map((r) => ({
+      id: r.id,
+      campaign: rules.campaignsById.get(r.campaign_id)?.slug ?? r.campaign_id,
+      source: r.source_id,
+      status: r.status,
+      priceCents: r.price_cents,
+      payoutCents: r.payout_cents,
+      at: r.created_at,
     })),
     breakers: only
       ? []
@@ -265,22 +246,7 @@ export async function loadFigures(db: Db, rules: Rules, span: Span, opts: { now?
           .filter((c) => c.health && c.health.state !== "closed")
           .map((c) => ({ contract: c.id, buyer: c.buyerName, state: c.health!.state, reason: c.health!.reason })),
     problems: only ? [] : rules.problems,
-    returns: {
-      approved: Number(returnRows.find((r) => r.status === "approved")?.n ?? 0),
-      pending: Number(returnRows.find((r) => r.status === "pending")?.n ?? 0),
-      denied: Number(returnRows.find((r) => r.status === "denied")?.n ?? 0),
-      creditedCents: Number(returnRows.find((r) => r.status === "approved")?.cents ?? 0),
-    },
-    experiments: only
-      ? []
-      : [...rules.experimentsByCampaign.values()].map((e) => ({
-          id: e.id,
-          name: e.name,
-          campaign: rules.campaignsById.get(e.campaignId)?.slug ?? e.campaignId,
-          variants: e.variants.map((v) => {
-            const row = variantRows.find((r) => r.experiment_id === e.id && r.variant === v.name);
-            return { name: v.name, leads: Number(row?.n ?? 0), sold: Number(row?.sold ?? 0) };
-          }),
-        })),
+    returns: returnsOf(rows.returns),
+    experiments: only ? [] : experimentsOf(rules, rows.variants),
   };
 }

@@ -8,6 +8,7 @@ import { bound, type Bound } from "./bound";
 import * as breakers from "./breakers";
 import type { Db } from "./client";
 import * as experiments from "./experiments";
+import * as figures from "./figures";
 import * as lifecycle from "./lifecycle";
 import * as quality from "./quality";
 import * as reports from "./reports";
@@ -49,6 +50,8 @@ export class Records {
   readonly quality: Bound<typeof quality>;
   /** A consumer's data and retention: finding, exporting and redacting leads (db/lifecycle.ts). */
   readonly lifecycle: Bound<typeof lifecycle>;
+  /** The console's figures (db/figures.ts). */
+  readonly figures: Bound<typeof figures>;
   /** A source's and the buyers' reports (db/reports.ts). */
   readonly reports: Bound<typeof reports>;
 
@@ -59,6 +62,7 @@ export class Records {
     this.quality = bound(db, quality);
     this.lifecycle = bound(db, lifecycle);
     this.reports = bound(db, reports);
+    this.figures = bound(db, figures);
   }
 
   /**

@@ -145,7 +145,7 @@ consoleRoutes.get("/console/logout", (c) => {
 consoleRoutes.get("/console/source", async (c) => {
   const source = await sourceSession(c);
   if (!source) return c.redirect("/console/source/login", 303);
-  const figures = await loadFigures(c.var.services.records.db, c.var.rules, spanOf(c), { sourceId: source.id });
+  const figures = await loadFigures(c.var.services.records, c.var.rules, spanOf(c), { sourceId: source.id });
   return page(c, sourcePage(source.name, figures), 200, true);
 });
 
@@ -153,7 +153,7 @@ consoleRoutes.get("/console", adminSession, async (c) => {
   const { rules, services } = c.var;
   const capped = [...rules.contractsById.values()].filter(hasCaps);
   const [figures, caps] = await Promise.all([
-    loadFigures(services.records.db, rules, spanOf(c)),
+    loadFigures(services.records, rules, spanOf(c)),
     Promise.all(
       capped.map(async (ct): Promise<CapRow> => {
         const h = await services.caps.headroom(ct).catch(() => null);
