@@ -4,7 +4,7 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { BID_BUCKET_LABELS, type Figures } from "./figures";
-import type { FullTrace } from "../http/trace";
+import type { FullTrace } from "../db/trace";
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 

@@ -1,7 +1,7 @@
 // The records client: every write and read of lead records, built once per request over D1.
 // Status changes are compare-and-set over the lead state machine, so a racing worker or a
 // redelivered message can never move a lead backwards.
-import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import type { LeadSummary } from "../lead/response";
 import { isFinal, sourcesOf } from "../lead/state";
 import { bound, type Bound } from "./bound";
@@ -12,6 +12,8 @@ import * as figures from "./figures";
 import * as lifecycle from "./lifecycle";
 import * as quality from "./quality";
 import * as reports from "./reports";
+import { fullTrace, leadSummary, traceRows, type FullTrace, type TraceRows } from "./trace";
+import type { Rules } from "../rules/model";
 import * as returns from "./returns";
 import { recordEarlyEnd, recordEvents, recordRound, type LeadEvent, type RoundRecord } from "./rounds";
 import * as t from "./schema";
@@ -210,34 +212,16 @@ export class Records {
   }
 
   async summary(leadId: string): Promise<LeadSummary | undefined> {
-    const db = this.db;
-    const [leadRows, saleRows] = await db.batch([
-      db.select().from(t.leads).where(eq(t.leads.id, leadId)),
-      db
-        .select({
-          contractId: t.posts.contractId,
-          buyerId: t.buyers.id,
-          buyerName: t.buyers.name,
-          priceCents: t.posts.priceCents,
-          payoutCents: t.posts.payoutCents,
-        })
-        .from(t.posts)
-        .innerJoin(t.contracts, eq(t.contracts.id, t.posts.contractId))
-        .innerJoin(t.buyers, eq(t.buyers.id, t.contracts.buyerId))
-        .where(and(eq(t.posts.leadId, leadId), eq(t.posts.outcome, "accepted")))
-        .orderBy(asc(t.posts.createdAt)),
-    ]);
-    const lead = leadRows[0];
-    return lead ? { lead, sales: saleRows } : undefined;
+    return leadSummary(this.db, leadId);
   }
 
-  async trace(leadId: string) {
-    const db = this.db;
-    const [events, pings, posts] = await db.batch([
-      db.select().from(t.leadEvents).where(eq(t.leadEvents.leadId, leadId)).orderBy(asc(t.leadEvents.at), asc(t.leadEvents.id)),
-      db.select().from(t.pings).where(eq(t.pings.leadId, leadId)).orderBy(asc(t.pings.createdAt)),
-      db.select().from(t.posts).where(eq(t.posts.leadId, leadId)).orderBy(asc(t.posts.createdAt)),
-    ]);
-    return { events, pings, posts };
+  /** A lead's events, pings and posts, in order (one batch). */
+  async trace(leadId: string): Promise<TraceRows> {
+    return traceRows(this.db, leadId);
+  }
+
+  /** A lead's whole trace for an operator (GET /admin/leads/{id}, the console), or null. */
+  async fullTrace(rules: Rules, leadId: string): Promise<FullTrace | null> {
+    return fullTrace(this.db, rules, leadId);
   }
 }

@@ -1,11 +1,11 @@
 // GET /admin/leads/{id} — a lead's whole lifecycle trace for an operator: every ping with its bid,
 // adjustment and raw failure reason, every post. (A source sees only its own outcome: leads-get.ts.)
 import { createRoute, z } from "@hono/zod-openapi";
-import * as t from "../../db/schema";
+import { PING_OUTCOMES, POST_OUTCOMES } from "../../db/trace";
 import { LeadResponseSchema } from "../../lead/response";
 import { router } from "../context";
 import { ApiError, errorResponses } from "../errors";
-import { fullTrace, iso } from "../trace";
+import { iso } from "../trace";
 
 const AdminLeadTraceSchema = LeadResponseSchema.extend({
   source: z.string(),
@@ -20,7 +20,7 @@ const AdminLeadTraceSchema = LeadResponseSchema.extend({
         attempt: z.number().int().describe("0 for the live auction, then each retry round"),
         contract: z.string(),
         buyer: z.string().nullable(),
-        outcome: z.enum(t.pings.outcome.enumValues),
+        outcome: z.enum(PING_OUTCOMES),
         reason: z.string().nullable(),
         latency_ms: z.number().int().nullable(),
         bid: z.number().nullable().describe("dollars"),
@@ -32,7 +32,7 @@ const AdminLeadTraceSchema = LeadResponseSchema.extend({
         attempt: z.number().int(),
         contract: z.string(),
         buyer: z.string().nullable(),
-        outcome: z.enum(t.posts.outcome.enumValues),
+        outcome: z.enum(POST_OUTCOMES),
         reason: z.string().nullable(),
         http_status: z.number().int().nullable(),
         latency_ms: z.number().int().nullable(),
@@ -66,7 +66,7 @@ export const adminGetLeadRoute = createRoute({
 export const adminLeadsGet = router();
 
 adminLeadsGet.openapi(adminGetLeadRoute, async (c) => {
-  const trace = await fullTrace(c.var.rules, c.var.services.records, c.req.valid("param").id);
+  const trace = await c.var.services.records.fullTrace(c.var.rules, c.req.valid("param").id);
   if (!trace) throw new ApiError(404, "not_found", "no such lead");
   return c.json(trace, 200);
 });

@@ -13,7 +13,6 @@ import type { Source } from "../../rules/model";
 import { router, type AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { MIN_ADMIN_TOKEN } from "../middleware";
-import { fullTrace } from "../trace";
 import { clientIp } from "../submission";
 
 const ADMIN_COOKIE = "lg_admin";
@@ -172,7 +171,7 @@ consoleRoutes.get("/console", adminSession, async (c) => {
 
 consoleRoutes.get("/console/leads/:id", adminSession, async (c) => {
   const id = c.req.param("id").slice(0, 64);
-  const trace = await fullTrace(c.var.rules, c.var.services.records, id);
+  const trace = await c.var.services.records.fullTrace(c.var.rules, id);
   if (!trace) return page(c, '<!doctype html><title>not found</title><p>No such lead. <a href="/console">Back</a></p>', 404);
   return page(c, tracePage(trace));
 });
