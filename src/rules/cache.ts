@@ -1,26 +1,11 @@
 // Rules live in D1 and are cached per isolate for RULES_TTL_MS, so an admin's
 // `wrangler d1 execute` or a new migration takes effect within seconds, without a redeploy.
 // One D1 round trip (a batch of seven selects: rules, breaker states, quality scores, experiments) per isolate per TTL; never one per lead.
-import { dbOf } from "../db/client";
-import * as t from "../db/schema";
+import { loadRuleRows } from "../db/rules";
 import { Unavailable } from "../lib/errors";
 import { log } from "../lib/log";
 import { compileRules } from "./compile";
-import type { RuleRows, Rules } from "./model";
-
-export async function loadRuleRows(d1: D1Database): Promise<RuleRows> {
-  const db = dbOf(d1);
-  const [campaigns, sources, buyers, contracts, health, quality, experiments] = await db.batch([
-    db.select().from(t.campaigns),
-    db.select().from(t.sources),
-    db.select().from(t.buyers),
-    db.select().from(t.contracts),
-    db.select().from(t.contractHealth),
-    db.select().from(t.contractQuality),
-    db.select().from(t.experiments),
-  ]);
-  return { campaigns, sources, buyers, contracts, health, quality, experiments };
-}
+import type { Rules } from "./model";
 
 let current: { rules: Rules; expiresAt: number } | undefined;
 let loading: Promise<Rules> | undefined;

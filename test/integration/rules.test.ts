@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import * as t from "../../src/db/schema";
 import { fromRaw } from "../../src/db/raw";
-import { loadRuleRows } from "../../src/rules/cache";
+import { loadRuleRows } from "../../src/db/rules";
 import { compileRules } from "../../src/rules/compile";
 import { demoLead, gateway, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
 
