@@ -1,9 +1,12 @@
-// The records client: every write and read of lead records, built once per request over D1.
-// Status changes are compare-and-set over the lead state machine, so a racing worker or a
-// redelivered message can never move a lead backwards.
+// The records client, built once per request over D1 (src/services/index.ts): how code outside db/
+// reaches the records, never holding the database itself. A lead's own writes and reads are its
+// methods; status changes are compare-and-set over the lead state machine, so a racing worker or a
+// redelivered message can never move a lead backwards. Every other feature of db/ is a property:
+// that module's functions with the database bound (`records.returns.file(…)`, db/bound.ts).
 import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import type { LeadSummary } from "../lead/response";
 import { isFinal, sourcesOf } from "../lead/state";
+import type { Rules } from "../rules/model";
 import { bound, type Bound } from "./bound";
 import * as breakers from "./breakers";
 import type { Db } from "./client";
@@ -12,12 +15,11 @@ import * as figures from "./figures";
 import * as lifecycle from "./lifecycle";
 import * as quality from "./quality";
 import * as reports from "./reports";
-import { fullTrace, leadSummary, traceRows, type FullTrace, type TraceRows } from "./trace";
-import type { Rules } from "../rules/model";
 import * as returns from "./returns";
 import { recordEarlyEnd, recordEvents, recordRound, type LeadEvent, type RoundRecord } from "./rounds";
 import * as t from "./schema";
 import type { LeadRow, LeadStatus, PingRow } from "./schema";
+import { fullTrace, leadSummary, traceRows, type FullTrace, type TraceRows } from "./trace";
 
 export type { LeadEvent, RoundRecord } from "./rounds";
 
@@ -45,7 +47,6 @@ export class Records {
   readonly returns: Bound<typeof returns>;
   /** Experiments: the variants' figures, ending one (db/experiments.ts). */
   readonly experiments: Bound<typeof experiments>;
-
   /** Circuit breakers: outcome counts, states, transitions (db/breakers.ts). */
   readonly breakers: Bound<typeof breakers>;
   /** Contract quality: history and scores (db/quality.ts). */
@@ -57,14 +58,14 @@ export class Records {
   /** A source's and the buyers' reports (db/reports.ts). */
   readonly reports: Bound<typeof reports>;
 
-  constructor(readonly db: Db) {
+  constructor(private readonly db: Db) {
     this.returns = bound(db, returns);
     this.experiments = bound(db, experiments);
     this.breakers = bound(db, breakers);
     this.quality = bound(db, quality);
     this.lifecycle = bound(db, lifecycle);
-    this.reports = bound(db, reports);
     this.figures = bound(db, figures);
+    this.reports = bound(db, reports);
   }
 
   /**
