@@ -2,8 +2,8 @@
 // `npm run rules:check` both call it. A row that fails validation is left out with a problem that
 // names it; everything else keeps working. One compiler per table (./campaign.ts, ./source.ts,
 // ./contract.ts); this file indexes what they accept.
-import { personalLookingPingFields } from "../../lead/ping-safe";
-import type { Experiment, RuleRows, Rules } from "../model";
+import { personalLookingPingFields, unconfirmedTextPingFields } from "../../lead/ping-safe";
+import type { Campaign, Experiment, RuleProblem, RuleRows, Rules } from "../model";
 import { VariantsSchema } from "../schemas";
 import { compileCampaign } from "./campaign";
 import { compileContract } from "./contract";
@@ -30,19 +30,35 @@ function emptyRules(problems: Problems): Rules {
   };
 }
 
+/** Ping fields an admin should look at again: ones whose names look personal, and text not confirmed as non-personal. */
+function pingFieldWarnings(id: string, fields: Campaign["fields"]): RuleProblem[] {
+  const unconfirmed = new Set(unconfirmedTextPingFields(fields));
+  const looksPersonal = personalLookingPingFields(fields);
+  const warn = (message: string): RuleProblem => ({ table: "campaigns", id, column: "fields", message });
+  const out = looksPersonal.map((name) =>
+    warn(
+      unconfirmed.has(name)
+        ? `field "${name}" looks like personal data and is text without "pii": false: it is not pinged (set "pii": false to ping it)`
+        : `ping-safe field "${name}" looks like personal data: buyers see it in every ping`,
+    ),
+  );
+  for (const name of unconfirmed)
+    if (!looksPersonal.includes(name))
+      out.push(
+        warn(
+          `text field "${name}" is marked ping but not "pii": false: text is personal data unless an admin says otherwise, so it is not pinged`,
+        ),
+      );
+  return out;
+}
+
 function indexCampaigns(rules: Rules, rows: RuleRows["campaigns"]): void {
   const { problems } = rules;
   for (const row of rows) {
     const before = problems.length;
     const campaign = compileCampaign(row, problems);
     if (!campaign && row.status === "active") rules.brokenCampaigns.set(row.slug, problems.slice(before));
-    for (const name of campaign ? personalLookingPingFields(campaign.fields) : [])
-      rules.warnings.push({
-        table: "campaigns",
-        id: row.id,
-        column: "fields",
-        message: `ping-safe field "${name}" looks like personal data: buyers see it in every ping`,
-      });
+    if (campaign) rules.warnings.push(...pingFieldWarnings(row.id, campaign.fields));
     if (!campaign || row.status !== "active") continue;
     rules.campaignsBySlug.set(campaign.slug, campaign);
     rules.campaignsById.set(campaign.id, campaign);
