@@ -2,7 +2,8 @@
 // error handler, and the OpenAPI document generated from the routes themselves.
 import { router } from "./context";
 import { ApiError, onError } from "./errors";
-import { adminAuth, browserCors, init, withRules } from "./middleware";
+import { requireAuth } from "./auth";
+import { browserCors, init, withRules } from "./middleware";
 import { adminCaps } from "./routes/admin-caps";
 import { adminConsumers } from "./routes/admin-consumers";
 import { adminExperiments } from "./routes/admin-experiments";
@@ -10,7 +11,7 @@ import { adminRetention } from "./routes/admin-retention";
 import { buyerDeletions } from "./routes/buyer-deletions";
 import { returnRoutes } from "./routes/returns";
 import { adminLeadsGet } from "./routes/admin-leads-get";
-import { CONSOLE_PATHS, consoleRoutes } from "./routes/console";
+import { CONSOLE_PATHS, consoleHeaders, consoleRoutes } from "./routes/console";
 import { adminSuppressions } from "./routes/admin-suppressions";
 import { sellerPingPost } from "./routes/seller-pingpost";
 import { health } from "./routes/health";
@@ -21,6 +22,9 @@ import { reports } from "./routes/reports";
 export const app = router();
 
 export const OPENAPI_PATH = "/openapi.json";
+
+/** Buyers' calls back to the exchange, signed with the contract's key. */
+const BUYER_SIGNED_PATHS = ["/v1/returns", "/v1/feedback", "/v1/buyers/deletions"];
 
 // The API contract, generated from the routes below (it needs no bindings, so it comes first).
 app.doc31(OPENAPI_PATH, (c) => ({
@@ -40,15 +44,21 @@ app.openAPIRegistry.registerPath({
   path: OPENAPI_PATH,
   operationId: "getOpenApiDocument",
   tags: ["operations"],
+  security: [],
   summary: "This document (OpenAPI 3.1)",
   responses: { 200: { description: "The API contract, generated from the routes" } },
 });
 
+// Who may call what (./auth.ts): sources authenticate inside the lead routes (key before campaign);
+// everything else is guarded here.
 app.use("*", init);
 app.use("/v1/*", withRules);
-app.use("/admin/*", adminAuth, withRules);
-app.use("/console", withRules);
-app.use("/console/*", withRules);
+for (const path of BUYER_SIGNED_PATHS) app.use(path, requireAuth("buyer"));
+app.use("/admin/*", requireAuth("admin"), withRules);
+app.use("/console", consoleHeaders, withRules, requireAuth("console_admin"));
+app.use("/console/*", consoleHeaders, withRules);
+app.use("/console/leads/*", requireAuth("console_admin"));
+app.use("/console/source", requireAuth("console_source"));
 app.use("/v1/leads", browserCors);
 
 app.route("/", health);
@@ -61,7 +71,7 @@ app.route("/", reports);
 app.route("/", adminCaps);
 app.route("/", adminLeadsGet);
 app.route("/", consoleRoutes);
-for (const p of CONSOLE_PATHS)
+for (const { errors, ...p } of CONSOLE_PATHS)
   app.openAPIRegistry.registerPath({
     ...p,
     operationId: `console${p.method === "post" ? "Post" : ""}${p.path.replace(/[^a-zA-Z]+(\w)?/g, (_, ch: string | undefined) => (ch ?? "").toUpperCase())}`,
@@ -70,6 +80,7 @@ for (const p of CONSOLE_PATHS)
     responses: {
       200: { description: "HTML", content: { "text/html": { schema: { type: "string" } } } },
       303: { description: "To the login page, or after logging in" },
+      ...Object.fromEntries(Object.entries(errors).map(([status, description]) => [status, { description }])),
     },
   });
 app.route("/", adminSuppressions);
@@ -93,6 +104,26 @@ app.openAPIRegistry.registerComponent("securitySchemes", "AdminToken", {
   type: "http",
   scheme: "bearer",
   description: "ADMIN_TOKEN (a wrangler secret); without it the /admin routes do not exist",
+});
+
+app.openAPIRegistry.registerComponent("securitySchemes", "AdminSession", {
+  type: "apiKey",
+  in: "cookie",
+  name: "lg_admin",
+  description: "The console's admin session, set by POST /console/login",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "SourceSession", {
+  type: "apiKey",
+  in: "cookie",
+  name: "lg_source",
+  description: "A publisher's console session, set by POST /console/source/login",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "BuyerSignature", {
+  type: "apiKey",
+  in: "header",
+  name: "X-Leadgate-Signature-V2",
+  description:
+    "A buyer's call back, signed with its contract's key: X-Leadgate-Contract names the contract, X-Leadgate-Timestamp the time; the v2 signature covers timestamp, method, path and body (docs/BUYER_PROTOCOL.md)",
 });
 
 app.notFound((c) => onError(new ApiError(404, "not_found", "no such route"), c));

@@ -2,9 +2,10 @@
 // clients and (on routes that need them) the rules. Set by the middleware in ./middleware.ts.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Config, Env } from "../env";
-import { fieldErrors } from "../lead/fields";
+import { fieldErrors } from "../lib/errors";
 import type { Rules } from "../rules/model";
 import type { Services } from "../services";
+import type { Principal } from "./auth";
 import { ApiError } from "./errors";
 
 export interface AppEnv {
@@ -15,6 +16,8 @@ export interface AppEnv {
     /** The isolate's cached rules; loads them on first use in a request. */
     loadRules: () => Promise<Rules>;
     rules: Rules;
+    /** Who is calling, on routes behind `requireAuth` (./auth.ts). */
+    principal?: Principal;
   };
 }
 

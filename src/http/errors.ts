@@ -4,13 +4,12 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { FieldError } from "../lead/fields";
-import { LimitReached, Unavailable } from "../lib/errors";
+import { ERROR_CODE_LIST, fieldErrors, LimitReached, Unavailable, type ErrorCode, type FieldError } from "../lib/errors";
 import { log } from "../lib/log";
 
 export const ErrorBodySchema = z
   .object({
-    error: z.string().describe("machine-readable code, e.g. validation_failed, unknown_campaign, storage_unavailable"),
+    error: z.enum(ERROR_CODE_LIST).describe("machine-readable code (docs/API.md, Error codes)"),
     message: z.string(),
     fields: z.array(z.object({ path: z.string(), message: z.string() })).describe("every field that is wrong (422)"),
   })
@@ -20,7 +19,7 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 export class ApiError extends Error {
   constructor(
     readonly status: ContentfulStatusCode,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly fields: FieldError[] = [],
     /** Headers the answer carries (Retry-After on a 429). */
@@ -28,6 +27,13 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A JSON body under its schema, or a 422 listing every wrong field. */
+export function parsedOr422<T>(schema: z.ZodType<T>, body: unknown): T {
+  const p = schema.safeParse(body);
+  if (!p.success) throw new ApiError(422, "validation_failed", "the body is not valid", fieldErrors(p.error));
+  return p.data;
 }
 
 /** A limit's refusal as the 429 it answers. */

@@ -1,12 +1,9 @@
-// Per-request plumbing: the scope (config, service clients, rules), admin authentication and CORS.
+// Per-request plumbing: the scope (config, service clients, rules) and CORS. Who is calling is ./auth.ts.
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
-import { sha256Hex, timingSafeEqualHex } from "../lib/crypto";
-import { log } from "../lib/log";
 import { scopeOf } from "../services";
 import { originAllowedByAnySource } from "./auth";
 import type { AppEnv } from "./context";
-import { ApiError } from "./errors";
 
 /** Every request: configuration and the service clients, built once. */
 export const init: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -21,24 +18,6 @@ export const init: MiddlewareHandler<AppEnv> = async (c, next) => {
 /** Routes that work on rules: loaded (or served from the isolate cache) before the handler. */
 export const withRules: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("rules", await c.var.loadRules());
-  await next();
-};
-
-/** Shortest admin token that enables the admin routes. */
-export const MIN_ADMIN_TOKEN = 32;
-
-/**
- * /admin/*: `Authorization: Bearer <ADMIN_TOKEN>`. Without the secret, or with one shorter than 32
- * characters (guessable), the routes do not exist.
- */
-export const adminAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const token = c.env.ADMIN_TOKEN;
-  if (!token || token.length < MIN_ADMIN_TOKEN) {
-    if (token) log("admin_token_too_short", { min_length: MIN_ADMIN_TOKEN }, "warn");
-    throw new ApiError(404, "not_found", "not found");
-  }
-  const given = c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
-  if (!timingSafeEqualHex(await sha256Hex(given), await sha256Hex(token))) throw new ApiError(401, "unauthorized", "bad admin token");
   await next();
 };
 

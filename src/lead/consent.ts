@@ -2,7 +2,7 @@
 // real service, a LeadiD token's shape, a timestamp neither stale nor in the future, the sellers a
 // one-to-one consent names), stored with it, and posted to the buyer with the lead.
 import * as z from "zod";
-import { fieldErrors, type FieldError } from "./fields";
+import { fieldErrors, type FieldError } from "../lib/errors";
 
 export const CONSENT_KEYS = [
   "tcpa_consent",

@@ -3,6 +3,7 @@
 // email, 5-digit ZIP, 2-letter state, age from date of birth). Pure; cached per field list.
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import * as z from "zod";
+import { fieldErrors, type FieldError } from "../lib/errors";
 import type { FieldDef } from "../rules/schemas";
 import { toStateCode } from "./us-states";
 
@@ -195,15 +196,6 @@ export function buildLeadSchema(fields: FieldDef[], now: () => Date = () => new 
 type LeadSchema = ReturnType<typeof buildLeadSchema>;
 // Field lists are stable objects for the lifetime of the cached rules, so schemas are built once.
 const schemaCache = new WeakMap<FieldDef[], LeadSchema>();
-
-export interface FieldError {
-  path: string;
-  message: string;
-}
-
-export function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message }));
-}
 
 /** Validates and normalizes raw input against a campaign's fields. */
 export function parseLead(

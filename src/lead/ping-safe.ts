@@ -3,9 +3,15 @@ import type { FieldDef } from "../rules/schemas";
 import { PII_NAMES, PII_TYPES } from "../rules/schemas";
 import type { LeadData } from "./fields";
 
+/** Personal data: by type or name always; text unless an admin marked it `pii: false`; otherwise as marked. */
+export const isPersonal = (f: FieldDef): boolean => PII_TYPES.has(f.type) || PII_NAMES.has(f.name) || (f.pii ?? f.type === "text");
+
 /** The campaign's fields a ping may carry. */
-export const pingSafeFields = (fields: FieldDef[]): FieldDef[] =>
-  fields.filter((f) => f.ping && !f.pii && !PII_TYPES.has(f.type) && !PII_NAMES.has(f.name));
+export const pingSafeFields = (fields: FieldDef[]): FieldDef[] => fields.filter((f) => f.ping && !isPersonal(f));
+
+/** Text fields marked `ping` without `pii: false`: treated as personal, so not pinged (rules:check says so). */
+export const unconfirmedTextPingFields = (fields: FieldDef[]): string[] =>
+  fields.filter((f) => f.ping && f.type === "text" && f.pii === undefined && !PII_NAMES.has(f.name)).map((f) => f.name);
 
 /**
  * Only fields the campaign marks ping-safe, and never personal data even if a rule says otherwise
@@ -74,7 +80,8 @@ const PERSONAL_PARTS: ReadonlySet<string> = new Set([
  * campaign said so explicitly, but `rules:check` asks an admin to look again.
  */
 export function personalLookingPingFields(fields: FieldDef[]): string[] {
-  return pingSafeFields(fields)
+  return fields
+    .filter((f) => f.ping && f.pii !== true && !PII_TYPES.has(f.type) && !PII_NAMES.has(f.name))
     .filter((f) => f.name.split("_").some((part) => PERSONAL_PARTS.has(part) || PERSONAL_PARTS.has(part.replace(/\d+$/, ""))))
     .map((f) => f.name);
 }

@@ -1,7 +1,59 @@
+// Every error code the API answers with, and what it means: one list that types the errors raised
+// anywhere (ApiError in http/, the failures below), the OpenAPI document's error body and the table in
+// docs/API.md (a test checks the two agree).
+import type * as z from "zod";
+
+export const ERROR_CODES = {
+  unsupported_media_type: "the body is not JSON, urlencoded or multipart",
+  payload_too_large: "the body is larger than the limit",
+  malformed_json: "the body is not valid JSON, or not a JSON object",
+  malformed_form: "the form body could not be parsed, or carries a file",
+  unauthorized: "a key, token, session or signature is missing or wrong",
+  origin_not_allowed: "the browser's origin may not post for this source",
+  campaign_not_allowed: "the source may not post to this campaign",
+  bot_check_failed: "the browser's Turnstile token is missing, refused or spent",
+  bot_check_unavailable: "Turnstile's siteverify did not answer (or no secret is configured): retry",
+  rate_limited: "over a per-IP or per-key rate limit (see Retry-After)",
+  ping_rate_limited: "over the source's seller-ping rate limit (see Retry-After)",
+  daily_quota_reached: "the source's daily lead quota is used up (see Retry-After)",
+  validation_failed: "a field is not valid: every wrong field is listed in `fields`",
+  unknown_campaign: "no active campaign with that slug",
+  campaign_misconfigured: "the campaign's rules do not validate: retry after Retry-After",
+  idempotency_conflict: "the idempotency key was used for a different lead",
+  storage_unavailable: "the lead could not be stored (nothing was accepted): retry with the same Idempotency-Key",
+  rules_unavailable: "the rules could not be loaded: retry shortly",
+  unknown_ping: "no offer with that ping_id for this source",
+  ping_used: "the ping's offer was already posted",
+  ping_expired: "the ping's offer expired",
+  ping_mismatch: "the posted lead does not match its ping",
+  not_found: "no such route or record",
+  already_decided: "the return was already approved or denied",
+  already_returned: "the lead was already returned under this contract",
+  returns_not_allowed: "the contract takes no returns",
+  reason_not_allowed: "the return reason is not one the contract allows",
+  return_window_closed: "the contract's return window has closed",
+  return_cap_reached: "the contract's return cap is reached",
+  internal_error: "an unexpected failure (logged); nothing internal is shown",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export const ERROR_CODE_LIST = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+
+/** One wrong input: where (a dotted path, or `body` for the body as a whole) and why. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** zod's issues as the API's field errors: the one place they are mapped. */
+export function fieldErrors(error: Pick<z.ZodError, "issues">): FieldError[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join(".") || "body", message: i.message }));
+}
+
 /** A dependency (D1, a Durable Object) is down and nothing was accepted: the caller should retry. Mapped to 503. */
 export class Unavailable extends Error {
   constructor(
-    readonly code: string,
+    readonly code: Extract<ErrorCode, "storage_unavailable" | "rules_unavailable">,
     message: string,
   ) {
     super(message);
@@ -19,7 +71,7 @@ export class IdempotencyConflict extends Error {
 /** A rate limit or quota refused the request before anything was stored: mapped to 429 with Retry-After. */
 export class LimitReached extends Error {
   constructor(
-    readonly code: "rate_limited" | "daily_quota_reached" | "ping_rate_limited",
+    readonly code: Extract<ErrorCode, "rate_limited" | "daily_quota_reached" | "ping_rate_limited">,
     message: string,
     readonly retryAfterS: number,
   ) {

@@ -15,6 +15,7 @@ import type { Env } from "../env";
 import { SqlObject, type Row } from "./sql-object";
 import type { Caps } from "../rules/model";
 import { capWindowCutoffs, capWindows } from "../lib/time";
+import { bindingLimit, DAY, leaseSize, refusal, type CapLimit, type WindowUsage } from "./cap-math";
 
 export interface ReserveRequest {
   reservationId: string;
@@ -26,7 +27,7 @@ export interface ReserveRequest {
   now?: number;
 }
 
-export type CapLimit = "cap_hour" | "cap_day" | "cap_month" | "budget_day" | "budget_month";
+export type { CapLimit, WindowUsage };
 export type ReserveResult =
   | { ok: true; state: "held" | "committed" }
   | { ok: false; limit: CapLimit; /** When the limiting window ends (epoch ms, upper bound). */ retryAfter: number };
@@ -54,12 +55,6 @@ export type LeaseResult =
     }
   | { ok: false; limit: CapLimit; retryAfter: number };
 
-export interface WindowUsage {
-  window: string;
-  count: number;
-  spendCents: number;
-}
-
 export type WindowHeadroom = WindowUsage & { sold: number; soldCents: number };
 
 export interface Headroom {
@@ -73,9 +68,6 @@ export interface Headroom {
   leased: number;
 }
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-
 export class CapLedger extends SqlObject {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, [
@@ -88,26 +80,6 @@ export class CapLedger extends SqlObject {
         used_units INTEGER NOT NULL DEFAULT 0, used_cents INTEGER NOT NULL DEFAULT 0,
         state TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
     ]);
-  }
-
-  /** Which cap binds first for one more lead at `priceCents`, in the current windows. */
-  private limitFor(caps: Caps, h: WindowUsage, d: WindowUsage, m: WindowUsage, priceCents: number): CapLimit | undefined {
-    return caps.hour !== null && h.count + 1 > caps.hour
-      ? "cap_hour"
-      : caps.day !== null && d.count + 1 > caps.day
-        ? "cap_day"
-        : caps.month !== null && m.count + 1 > caps.month
-          ? "cap_month"
-          : caps.budgetDayCents !== null && d.spendCents + priceCents > caps.budgetDayCents
-            ? "budget_day"
-            : caps.budgetMonthCents !== null && m.spendCents + priceCents > caps.budgetMonthCents
-              ? "budget_month"
-              : undefined;
-  }
-
-  private refusal(limit: CapLimit, now: number): ReserveResult & { ok: false } {
-    const span = limit === "cap_hour" ? HOUR : limit === "cap_day" || limit === "budget_day" ? DAY : 31 * DAY;
-    return { ok: false, limit, retryAfter: now + span };
   }
 
   private usage(window: string): WindowUsage {
@@ -133,8 +105,8 @@ export class CapLedger extends SqlObject {
 
     const w = capWindows(now, req.timezone);
     const [h, d, m] = [this.usage(`h:${w.hour}`), this.usage(`d:${w.day}`), this.usage(`m:${w.month}`)];
-    const limit = this.limitFor(req.caps, h, d, m, req.priceCents);
-    if (limit) return this.refusal(limit, now);
+    const limit = bindingLimit(req.caps, h, d, m, req.priceCents);
+    if (limit) return refusal(limit, now);
     const windows = [h.window, d.window, m.window];
     // `now` picks the windows (a controllable clock); the lease runs on the real clock, like its alarm.
     const leaseEnd = Date.now() + req.leaseMs;
@@ -158,20 +130,9 @@ export class CapLedger extends SqlObject {
     const now = req.now ?? Date.now();
     const w = capWindows(now, req.timezone);
     const [h, d, m] = [this.usage(`h:${w.hour}`), this.usage(`d:${w.day}`), this.usage(`m:${w.month}`)];
-    const c = req.caps;
-    const limit = this.limitFor(c, h, d, m, 1);
-    if (limit) return this.refusal(limit, now);
-    const countLeft = Math.min(
-      c.hour === null ? Infinity : c.hour - h.count,
-      c.day === null ? Infinity : c.day - d.count,
-      c.month === null ? Infinity : c.month - m.count,
-    );
-    const centsLeft = Math.min(
-      c.budgetDayCents === null ? Infinity : c.budgetDayCents - d.spendCents,
-      c.budgetMonthCents === null ? Infinity : c.budgetMonthCents - m.spendCents,
-    );
-    const units = Math.max(1, Math.min(req.units, Math.floor(countLeft / 4)));
-    const cents = centsLeft === Infinity ? null : Math.ceil(centsLeft / 4);
+    const limit = bindingLimit(req.caps, h, d, m, 1);
+    if (limit) return refusal(limit, now);
+    const { units, cents } = leaseSize(req.caps, h, d, m, req.units);
     const windows = [h.window, d.window, m.window];
     const expiresAt = Date.now() + req.leaseMs;
     this.add(windows, units, cents ?? 0);

@@ -197,11 +197,15 @@ export class DedupeShard extends SqlObject {
     return Number(this.sql.exec<Row>(`SELECT (SELECT COUNT(*) FROM seen) + (SELECT COUNT(*) FROM holds) AS n`).one().n);
   }
 
-  override async alarm(): Promise<void> {
-    this.alarmAt.fired();
-    const now = Date.now();
+  /** Drops claims and holds that expired by `now` (the alarm's work; tests call it with their own clock). */
+  purge(now: number): void {
     this.sql.exec(`DELETE FROM seen WHERE expires_at <= ?`, now);
     this.sql.exec(`DELETE FROM holds WHERE expires_at <= ?`, now);
+  }
+
+  override async alarm(): Promise<void> {
+    this.alarmAt.fired();
+    this.purge(Date.now());
     const next = this.sql
       .exec<Row>(`SELECT MIN(at) AS at FROM (SELECT MIN(expires_at) AS at FROM seen UNION ALL SELECT MIN(expires_at) FROM holds)`)
       .one().at;

@@ -38,8 +38,11 @@ export const FieldDefSchema = z
     required: z.boolean().default(false),
     /** Safe to show buyers in a ping (never for PII). */
     ping: z.boolean().default(false),
-    /** Marks a text field as personal data (never pinged). */
-    pii: z.boolean().default(false),
+    /**
+     * Personal data, never pinged. Unset means: text is personal (a free-text field may hold a name or
+     * an address), other types are not; `false` on a text field is an admin's word that it is not.
+     */
+    pii: z.boolean().optional(),
     values: z.array(z.string().min(1)).min(1).optional(),
     min: z.number().optional(),
     max: z.number().optional(),

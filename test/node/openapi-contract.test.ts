@@ -2,6 +2,7 @@
 // describes every route the app serves. Runs in Node: the validator reads its meta-schemas from disk.
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
+import { ERROR_CODE_LIST } from "../../src/lib/errors";
 import { app, OPENAPI_PATH } from "../../src/http/app";
 
 type Doc = {
@@ -46,12 +47,29 @@ describe("GET /openapi.json", () => {
     );
   });
 
-  it("declares the three ways to authenticate and uses them", async () => {
+  it("declares the ways to authenticate and uses them", async () => {
     const doc = await loadDocument();
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["AdminToken", "ApiKey", "PublishableKey"]);
+    // Sources (API key, publishable key), the admin (token, console session), publishers' console
+    // sessions and buyers' signed calls back.
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
+      "AdminSession",
+      "AdminToken",
+      "ApiKey",
+      "BuyerSignature",
+      "PublishableKey",
+      "SourceSession",
+    ]);
     expect(doc.paths["/v1/leads"]!.post!.security).toEqual([{ ApiKey: [] }, { PublishableKey: [] }]);
     expect(doc.paths["/admin/caps"]!.get!.security).toEqual([{ AdminToken: [] }]);
     expect(doc.servers[0]!.url).toBe("http://gateway.test");
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["LeadResponse", "LeadTrace", "Error"]));
+  });
+});
+
+describe("error codes", () => {
+  it("are one list: the OpenAPI Error schema names exactly the codes of src/lib/errors.ts", async () => {
+    const doc = await loadDocument();
+    const schema = doc.components.schemas.Error as { properties: { error: { enum: string[] } } };
+    expect(schema.properties.error.enum).toEqual(ERROR_CODE_LIST);
   });
 });

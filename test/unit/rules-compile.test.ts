@@ -281,3 +281,59 @@ describe("rules warnings", () => {
     ]);
   });
 });
+
+describe("text is personal unless an admin says otherwise (issue #24)", () => {
+  const lead = { zip: "94107", vehicle_make: "Subaru", notes: "call Pat Doe at home" };
+
+  it("a text field marked ping is not pinged until it is also marked pii: false", () => {
+    const unconfirmed = FieldDefsSchema.parse([
+      { name: "zip", type: "zip", ping: true },
+      { name: "vehicle_make", type: "text", ping: true },
+      { name: "notes", type: "text", ping: true },
+    ]);
+    expect(pingSafeLead(unconfirmed, lead)).toEqual({ zip: "94107" });
+    const confirmed = FieldDefsSchema.parse([
+      { name: "zip", type: "zip", ping: true },
+      { name: "vehicle_make", type: "text", ping: true, pii: false },
+      { name: "notes", type: "text", ping: true },
+    ]);
+    expect(pingSafeLead(confirmed, lead)).toEqual({ zip: "94107", vehicle_make: "Subaru" });
+  });
+
+  it("rules:check says which text fields are held back, without disabling the campaign", () => {
+    const rules = compileRules({
+      campaigns: [
+        campaignRow({
+          fields: JSON.stringify([
+            { name: "zip", type: "zip", ping: true },
+            { name: "vehicle_make", type: "text", ping: true },
+          ]),
+        }),
+      ],
+      sources: [sourceRow],
+      buyers: [buyerRow],
+      contracts: [contractRow()],
+    });
+    expect(rules.problems).toEqual([]);
+    expect(rules.campaignsById.has("c1")).toBe(true);
+    expect(rules.warnings).toEqual([
+      {
+        table: "campaigns",
+        id: "c1",
+        column: "fields",
+        message: expect.stringContaining('text field "vehicle_make" is marked ping but not "pii": false'),
+      },
+    ]);
+  });
+
+  it("property: whatever the flags, a text field reaches a ping only with an explicit pii: false", () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.option(fc.boolean(), { nil: undefined }), (ping, pii) => {
+        const fields = FieldDefsSchema.safeParse([{ name: "vehicle_make", type: "text", ping, ...(pii === undefined ? {} : { pii }) }]);
+        if (!fields.success) return; // ping with pii: true is refused by the schema itself
+        const pinged = "vehicle_make" in pingSafeLead(fields.data, lead);
+        expect(pinged).toBe(ping && pii === false);
+      }),
+    );
+  });
+});

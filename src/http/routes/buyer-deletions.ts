@@ -1,16 +1,18 @@
 // POST /v1/buyers/deletions — a buyer tells the exchange it deleted (or was asked to delete) a
-// consumer's lead it bought; signed with the contract's key (../buyer-auth.ts). Recorded in the lead's
+// consumer's lead it bought; signed with the contract's key (../auth.ts). Recorded in the lead's
 // trace (`buyer_deletion`), so an erasure or access request can show where the data went.
 import { createRoute, z } from "@hono/zod-openapi";
-import { boughtBy, parsedOr422, SIGNED_BY_BUYER, signedByBuyer } from "../buyer-auth";
+import { principalOf, SIGNED_BY_BUYER } from "../auth";
+import { boughtBy } from "../buyer-auth";
 import { router } from "../context";
-import { errorResponses } from "../errors";
+import { errorResponses, parsedOr422 } from "../errors";
 
 const DeletionSchema = z.object({ lead_id: z.string().max(64), reason: z.string().max(200).optional() });
 
 export const buyerDeletionRoute = createRoute({
   method: "post",
   path: "/v1/buyers/deletions",
+  security: [{ BuyerSignature: [] }],
   operationId: "recordBuyerDeletion",
   tags: ["leads"],
   summary: "A buyer's deletion of a lead it bought (signed with the contract's key)",
@@ -24,7 +26,7 @@ export const buyerDeletionRoute = createRoute({
 export const buyerDeletions = router();
 
 buyerDeletions.openapi(buyerDeletionRoute, async (c) => {
-  const { contract, body } = await signedByBuyer(c);
+  const { contract, body } = principalOf(c, "buyer");
   const deletion = parsedOr422(DeletionSchema, body);
   await boughtBy(c, deletion.lead_id, contract.id);
   await c.var.services.records.recordEvents(deletion.lead_id, [

@@ -25,6 +25,7 @@ const HealthSchema = z
 export const healthRoute = createRoute({
   method: "get",
   path: "/health",
+  security: [],
   operationId: "getHealth",
   tags: ["operations"],
   summary: "Liveness and rule counts",

@@ -7,9 +7,10 @@ import { POSITIVE_OUTCOMES } from "../../auction/quality";
 import { decidePendingReturn, fileReturn, ReturnRefused, type ReturnRow } from "../../pipeline/returns";
 import { centsToDollars } from "../../lib/money";
 import type { Contract } from "../../rules/model";
-import { boughtBy, parsedOr422, SIGNED_BY_BUYER, signedByBuyer } from "../buyer-auth";
+import { principalOf, SIGNED_BY_BUYER } from "../auth";
+import { boughtBy } from "../buyer-auth";
 import { router, type AppEnv } from "../context";
-import { ApiError, errorResponses } from "../errors";
+import { ApiError, errorResponses, parsedOr422 } from "../errors";
 
 const ReturnRequestSchema = z.object({
   lead_id: z.string().max(64),
@@ -74,6 +75,7 @@ const returnErrors = {
 export const buyerReturnRoute = createRoute({
   method: "post",
   path: "/v1/returns",
+  security: [{ BuyerSignature: [] }],
   operationId: "createReturn",
   tags: ["leads"],
   summary: "A buyer returns a lead it bought (signed with the contract's key)",
@@ -87,6 +89,7 @@ export const buyerReturnRoute = createRoute({
 export const buyerFeedbackRoute = createRoute({
   method: "post",
   path: "/v1/feedback",
+  security: [{ BuyerSignature: [] }],
   operationId: "createFeedback",
   tags: ["leads"],
   summary: "A buyer's outcome for a lead it bought: contacted, converted, bad_data… (signed)",
@@ -142,12 +145,12 @@ const decideRoute = (action: "approve" | "deny") =>
 export const returnRoutes = router();
 
 returnRoutes.openapi(buyerReturnRoute, async (c) => {
-  const { contract, body } = await signedByBuyer(c);
+  const { contract, body } = principalOf(c, "buyer");
   return c.json(await file(c, contract, parsedOr422(ReturnRequestSchema, body), "buyer"), 200);
 });
 
 returnRoutes.openapi(buyerFeedbackRoute, async (c) => {
-  const { contract, body } = await signedByBuyer(c);
+  const { contract, body } = principalOf(c, "buyer");
   const f = parsedOr422(FeedbackSchema, body);
   await boughtBy(c, f.lead_id, contract.id);
   await c.var.services.records.returns.recordFeedback(f.lead_id, contract.id, f.outcome, Date.now());

@@ -20,6 +20,7 @@ import type { AppEnv } from "../context";
 import type { Context } from "hono";
 
 const anyBody = { type: "object" as const, additionalProperties: { description: "fields defined by the campaign" } };
+const campaignProp = { campaign: { type: "string" as const, description: "the campaign's slug" } };
 
 const SellerPingResponseSchema = z
   .object({
@@ -37,7 +38,9 @@ export const sellerPingRoute = createRoute({
   tags: ["leads"],
   summary: "Ping: the campaign and its ping-safe fields; get the price a post would earn",
   security: [{ ApiKey: [] }],
-  request: { body: { required: true, content: { "application/json": { schema: { ...anyBody, required: ["campaign"] } } } } },
+  request: {
+    body: { required: true, content: { "application/json": { schema: { ...anyBody, properties: campaignProp, required: ["campaign"] } } } },
+  },
   responses: {
     200: { description: "The offer", content: { "application/json": { schema: SellerPingResponseSchema } } },
     ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429, 503),
@@ -51,7 +54,20 @@ export const sellerPostRoute = createRoute({
   tags: ["leads"],
   summary: "Post: the full lead for an earlier ping, sold to the bids that ping collected",
   security: [{ ApiKey: [] }],
-  request: { body: { required: true, content: { "application/json": { schema: { ...anyBody, required: ["ping_id", "campaign"] } } } } },
+  request: {
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: {
+            ...anyBody,
+            properties: { ping_id: { type: "string" as const, description: "from the ping's answer" }, ...campaignProp },
+            required: ["ping_id", "campaign"],
+          },
+        },
+      },
+    },
+  },
   responses: {
     200: { description: "What became of the lead", content: { "application/json": { schema: LeadResponseSchema } } },
     ...errorResponses(400, 401, 403, 404, 409, 410, 413, 415, 422, 429, 503),

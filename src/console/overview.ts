@@ -1,0 +1,145 @@
+// The operator's overview and a publisher's own view, from the figures (./figures.ts): tiles, the two
+// charts (drawn by uPlot from figures embedded as JSON), and one table per concern.
+import { html, raw } from "hono/html";
+import { BID_BUCKET_LABELS, type Figures } from "./figures";
+import { dollars, layout, table, tile, time, type Html } from "./layout";
+
+export interface CapRow {
+  contract: string;
+  buyer: string;
+  day: string;
+  left: number | null;
+}
+
+function totalsTiles(f: Figures): Html {
+  const t = f.totals;
+  return html`<div class="tiles">
+${tile("leads", String(t.leads))}${tile("sold", String(t.sold))}${tile("sell-through", `${t.sellThroughPct}%`)}
+${tile("revenue", dollars(t.revenueCents))}${tile("payout", dollars(t.payoutCents))}${tile("margin", dollars(t.marginCents))}
+${tile("revenue / lead", dollars(t.revenuePerLeadCents))}${tile("payout / lead", dollars(t.payoutPerLeadCents))}${tile("margin / lead", dollars(t.marginPerLeadCents))}
+</div>`;
+}
+
+const chartData = (f: Figures) =>
+  // Embedded as JSON (not script): `<` is escaped so no value can close the element.
+  raw(
+    `<script type="application/json" id="figures">${JSON.stringify({ x: f.series.buckets.map((b) => b / 1000), ...f.series }).replace(/</g, "\\u003c")}</script>`,
+  );
+
+const leadsChart = (f: Figures) =>
+  html`<h2>Leads per ${f.range.span === "hour" ? "minute" : "hour"}, by status</h2><div class="chart" id="chart-leads"></div>`;
+
+function alerts(f: Figures): Html {
+  return html`${
+    f.problems.length
+      ? html`<div class="alert" id="problems"><b>Rules that do not validate (disabled until fixed):</b><ul>${f.problems.map((p) => html`<li><code>${p.table} ${p.id} ${p.column}</code>: ${p.message}</li>`)}</ul></div>`
+      : ""
+  }
+${
+  f.breakers.length
+    ? html`<div class="alert" id="breakers"><b>Paused by the circuit breaker:</b><ul>${f.breakers.map((b) => html`<li><code>${b.contract}</code> (${b.buyer}) ${b.state}: ${b.reason ?? ""}</li>`)}</ul></div>`
+    : ""
+}`;
+}
+
+const CONTRACT_HEAD = ["contract", "buyer", "pings", "bid rate", "avg bid", `bids ${BID_BUCKET_LABELS.join(" / ")}`, "timeouts", "errors"];
+
+function contractsTable(f: Figures): Html {
+  const head = [...CONTRACT_HEAD, "posts", "accepted", "reject rate", "ping-to-post", "latency p50 / p95", "revenue", "breaker"];
+  return table("contracts", head, f.contracts, (c) => [
+    c.id,
+    c.buyer,
+    c.pings,
+    `${c.bidRatePct}%`,
+    c.avgBidCents === null ? "–" : dollars(c.avgBidCents),
+    c.bidsBy.join(" / "),
+    c.timeouts,
+    c.errors,
+    c.posts,
+    c.accepted,
+    { v: `${c.rejectRatePct}%`, cls: c.rejectRatePct > 50 ? "bad" : "" },
+    `${c.pingToPostPct}%`,
+    `${c.latencyP50 ?? "–"} / ${c.latencyP95 ?? "–"} ms`,
+    dollars(c.revenueCents),
+    { v: c.breaker, cls: c.breaker === "closed" ? "ok" : "bad" },
+  ]);
+}
+
+function reasonsAndCaps(f: Figures, caps: CapRow[]): Html {
+  const reasons = table("reasons", ["contract", "outcome", "reason", "count"], f.reasons, (r) => [
+    r.contract,
+    r.outcome,
+    { v: r.reason, text: true },
+    r.n,
+  ]);
+  const headroom = table("caps", ["contract", "buyer", "used / cap", "left"], caps, (c) => [c.contract, c.buyer, c.day, c.left ?? "–"]);
+  return html`<div class="grid"><div><h2>Reject and error reasons</h2>${reasons}</div>
+<div><h2>Cap headroom (today)</h2>${headroom}</div></div>`;
+}
+
+function returnsAndExperiments(f: Figures): Html {
+  const r = f.returns;
+  const experiments = table("experiments", ["experiment", "campaign", "variant: leads (sold)"], f.experiments, (e) => [
+    html`${e.name} <code>${e.id}</code>`,
+    e.campaign,
+    e.variants.map((v) => `${v.name}: ${v.leads} (${v.sold})`).join(" · "),
+  ]);
+  return html`<div class="grid"><div><h2>Returns</h2><div class="tiles" id="returns">${tile("approved", String(r.approved))}${tile("pending", String(r.pending))}${tile("denied", String(r.denied))}${tile("credited", dollars(r.creditedCents))}</div></div>
+<div><h2>Experiments</h2>${experiments}</div></div>`;
+}
+
+function groupTable(title: string, rows: Figures["campaigns"]): Html {
+  const head = [title.slice(0, -1), "leads", "sold", "sell-through", "revenue", "payout", "margin / lead"];
+  const body = table(title.toLowerCase(), head, rows, (r) => [
+    r.name,
+    r.leads,
+    r.sold,
+    `${r.sellThroughPct}%`,
+    dollars(r.revenueCents),
+    dollars(r.payoutCents),
+    dollars(r.marginPerLeadCents),
+  ]);
+  return html`<h2>${title}</h2>${body}`;
+}
+
+function recentTable(f: Figures, links: boolean): Html {
+  const head = ["lead", "received", "campaign", "source", "status", "price", "payout"];
+  const body = table("recent", head, f.recent, (l) => [
+    links ? html`<a href="/console/leads/${l.id}">${l.id}</a>` : l.id,
+    time(l.at),
+    l.campaign,
+    l.source,
+    l.status,
+    dollars(l.priceCents),
+    dollars(l.payoutCents),
+  ]);
+  return html`<h2>Latest leads</h2>${body}`;
+}
+
+export function overviewPage(f: Figures, caps: CapRow[]): Html {
+  return layout(
+    "Overview",
+    html`${alerts(f)}
+${totalsTiles(f)}
+<div class="grid"><div>${leadsChart(f)}</div>
+<div><h2>Pings, bids and timeouts</h2><div class="chart" id="chart-pings"></div></div></div>
+${chartData(f)}
+<h2>Buyers (contracts)</h2>
+${contractsTable(f)}
+${reasonsAndCaps(f, caps)}
+${returnsAndExperiments(f)}
+${groupTable("Campaigns", f.campaigns)}${groupTable("Sources", f.sources)}
+${recentTable(f, true)}`,
+    { admin: true, span: f.range.span },
+  );
+}
+
+/** A publisher's own view: its leads, earnings and latest leads; nothing about buyers. */
+export function sourcePage(name: string, f: Figures): Html {
+  return layout(
+    name,
+    html`<p>Your leads, ${f.range.span === "hour" ? "the last hour" : "the last 24 hours"}.</p>${totalsTiles(f)}
+${leadsChart(f)}${chartData(f)}${recentTable(f, false)}`,
+    { admin: false },
+  );
+}

@@ -1,0 +1,41 @@
+// A campaigns row as the gateway uses it, or undefined (with its problems recorded).
+import type { CampaignRow } from "../../db/schema";
+import type { Campaign } from "../model";
+import { FieldDefsSchema, PreSaleHooksSchema } from "../schemas";
+import {
+  isDeployableUrl,
+  MAX_PING_TIMEOUT_MS,
+  MAX_POST_DEADLINE_MS,
+  parseJson,
+  positiveOrNull,
+  snake,
+  URL_RULE,
+  where,
+  type Problems,
+} from "./shared";
+
+export function compileCampaign(row: CampaignRow, problems: Problems): Campaign | undefined {
+  const at = where("campaigns", row.id);
+  const fields = parseJson(row.fields, FieldDefsSchema, at("fields"), problems);
+  const verifyHooks = parseJson(row.verifyHooks, PreSaleHooksSchema, at("verify_hooks"), problems);
+  const before = problems.length;
+  for (const h of verifyHooks ?? [])
+    if (!isDeployableUrl(h.url)) problems.push({ ...at("verify_hooks"), message: `hook ${h.name}: url ${URL_RULE}` });
+  for (const col of ["retentionDays", "consentMaxAgeS"] as const)
+    if (!positiveOrNull.safeParse(row[col]).success) problems.push({ ...at(snake(col)), message: "must be a positive integer or NULL" });
+  if (row.pingTimeoutMs < 50 || row.pingTimeoutMs > MAX_PING_TIMEOUT_MS)
+    problems.push({ ...at("ping_timeout_ms"), message: `must be between 50 and ${MAX_PING_TIMEOUT_MS}` });
+  if (row.floorCents < 0) problems.push({ ...at("floor_cents"), message: "must not be negative" });
+  if (row.maxBuyers < 1) problems.push({ ...at("max_buyers"), message: "must be at least 1" });
+  if (row.exclusive && row.maxBuyers !== 1)
+    problems.push({ ...at("max_buyers"), message: "an exclusive campaign sells to exactly 1 buyer" });
+  if (row.maxFanout < 1 || row.maxFanout > 1000) problems.push({ ...at("max_fanout"), message: "must be between 1 and 1000" });
+  if (row.postDeadlineMs < 100 || row.postDeadlineMs > MAX_POST_DEADLINE_MS)
+    problems.push({ ...at("post_deadline_ms"), message: `must be between 100 and ${MAX_POST_DEADLINE_MS}` });
+  if (row.retryMaxAttempts < 0) problems.push({ ...at("retry_max_attempts"), message: "must not be negative" });
+  for (const col of ["maxBidCents", "pingsPerMinute"] as const)
+    if (!positiveOrNull.safeParse(row[col]).success) problems.push({ ...at(snake(col)), message: "must be a positive integer or NULL" });
+  if (!fields || !verifyHooks || problems.length > before) return undefined;
+  const { createdAt: _c, ...rest } = row;
+  return { ...rest, fields, verifyHooks };
+}

@@ -1,0 +1,18 @@
+// Docs that must say what the code says.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ERROR_CODE_LIST, ERROR_CODES } from "../../src/lib/errors";
+
+const doc = (name: string) => readFileSync(path.join(import.meta.dirname, "../../docs", name), "utf8");
+
+describe("docs/API.md", () => {
+  it("lists every error code with its meaning, exactly as src/lib/errors.ts does", () => {
+    const api = doc("API.md");
+    const section = api.slice(api.indexOf("### Error codes"));
+    const table = section.slice(0, section.indexOf("\n## "));
+    const documented = [...table.matchAll(/^\| `([a-z_]+)` \| (.+) \|$/gm)];
+    expect(documented.map((m) => m[1])).toEqual(ERROR_CODE_LIST);
+    expect(documented.map((m) => m[2])).toEqual(Object.values(ERROR_CODES));
+  });
+});
