@@ -37,12 +37,18 @@ export function parseDate(input: string): Date | undefined {
 
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 
-// Control characters and bidirectional overrides and isolates (which can make a stored name display
-// as something else, "Trojan Source" style) never reach storage, a buyer or a log.
-const UNSAFE_CHARS = /[\p{Cc}\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]/gu;
+// Control characters and invisible format characters — bidirectional overrides and isolates (which
+// can make a stored name display as something else, "Trojan Source" style), zero-width spaces and
+// joiners, the byte-order mark, soft hyphens — never reach storage, a buyer or a log.
+const UNSAFE_CHARS = /[\p{Cc}\p{Cf}]/gu;
+// A cell starting with one of these is a formula in a spreadsheet (a buyer's CSV export of its leads).
+const FORMULA_START = /^[=+\-@]+/;
 
-/** Text as stored: Unicode NFC, without control or bidi-control characters, trimmed. */
+/** Text as stored: Unicode NFC, without control or invisible characters, trimmed. */
 export const cleanText = (s: string): string => s.replace(UNSAFE_CHARS, "").normalize("NFC").trim();
+
+/** Free text as stored: clean, and never starting like a spreadsheet formula. */
+export const cleanFreeText = (s: string): string => cleanText(s).replace(FORMULA_START, "").trim();
 
 /** A phone number in E.164 (US when no country code is given), or undefined when it is not valid. */
 export function normalizePhone(input: string): string | undefined {
@@ -84,14 +90,24 @@ function fieldSchema(f: FieldDef, now: () => Date): z.ZodType<LeadValue> {
   const text = z.string().transform(cleanText);
   switch (f.type) {
     case "text":
+      return z
+        .string()
+        .transform(cleanFreeText)
+        .pipe(
+          z
+            .string()
+            .min(1, "must not be empty")
+            .max(f.max_length ?? DEFAULT_TEXT_MAX),
+        );
+    case "email":
       return text.pipe(
         z
           .string()
-          .min(1, "must not be empty")
-          .max(f.max_length ?? DEFAULT_TEXT_MAX),
+          .toLowerCase()
+          .max(254)
+          .regex(/^[^=+\-@]/, "must not start with = + - or @")
+          .pipe(z.email("must be a valid email address")),
       );
-    case "email":
-      return text.pipe(z.string().toLowerCase().max(254).pipe(z.email("must be a valid email address")));
     case "phone":
       return z.union([z.string(), z.number().transform(String)]).transform((s, ctx) => {
         const e164 = normalizePhone(s);

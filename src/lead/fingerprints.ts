@@ -17,9 +17,43 @@ export interface Fingerprint {
 /** The fingerprint of a stored (unpeppered) hash under a pepper. */
 export const pepperedHash = (pepper: string, plainHash: string): Promise<string> => hmacSha256Hex(pepper, plainHash);
 
-/** The fingerprint of one normalized phone (E.164) or email (lower case). */
+/** Mailbox providers that deliver `name+tag@` to `name@` (and Gmail, which also ignores dots). */
+const PLUS_TAG_PROVIDERS: ReadonlySet<string> = new Set([
+  "gmail.com",
+  "googlemail.com",
+  "outlook.com",
+  "hotmail.com",
+  "live.com",
+  "msn.com",
+  "icloud.com",
+  "me.com",
+  "mac.com",
+  "fastmail.com",
+  "proton.me",
+  "protonmail.com",
+  "pm.me",
+]);
+
+/**
+ * The mailbox an address reaches, for fingerprints only (buyers get the address as typed): lower case,
+ * without a `+tag` where the provider ignores it, and without Gmail's ignored dots, so one consumer
+ * can't pass dedupe or the suppression list as `pat+1@gmail.com`, `p.at@gmail.com`…
+ */
+export function canonicalEmail(email: string): string {
+  const lower = email.trim().toLowerCase();
+  const at = lower.lastIndexOf("@");
+  if (at < 1) return lower;
+  let [local, domain] = [lower.slice(0, at), lower.slice(at + 1)];
+  if (domain === "googlemail.com") domain = "gmail.com";
+  if (!PLUS_TAG_PROVIDERS.has(domain)) return `${local}@${domain}`;
+  local = local.split("+")[0]!;
+  if (domain === "gmail.com") local = local.replace(/\./g, "");
+  return local ? `${local}@${domain}` : lower;
+}
+
+/** The fingerprint of one normalized phone (E.164) or email (its canonical mailbox). */
 export async function fingerprintHash(kind: Fingerprint["kind"], value: string, pepper?: string): Promise<string> {
-  const plain = await sha256Hex(`${kind}:${value}`);
+  const plain = await sha256Hex(`${kind}:${kind === "email" ? canonicalEmail(value) : value}`);
   return pepper ? pepperedHash(pepper, plain) : plain;
 }
 
@@ -59,6 +93,6 @@ export async function consumerFingerprints(
     if (!e164) return { ok: false, field: "phone" };
     out.push({ kind: "phone", hash: await fingerprintHash("phone", e164, pepper) });
   }
-  if (who.email !== undefined) out.push({ kind: "email", hash: await fingerprintHash("email", who.email.trim().toLowerCase(), pepper) });
+  if (who.email !== undefined) out.push({ kind: "email", hash: await fingerprintHash("email", who.email, pepper) });
   return { ok: true, fingerprints: out };
 }

@@ -61,4 +61,15 @@ describe("suppressions", () => {
       (await call("/admin/suppressions", { method: "POST", headers, body: JSON.stringify({ phone: "12", reason: "x" }) })).status,
     ).toBe(422);
   });
+
+  it("an email suppression holds against plus-tagged and dotted variants of the same Gmail mailbox (issue #24)", async () => {
+    const res = await call("/admin/suppressions", {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+      body: JSON.stringify({ email: "pat.doe@gmail.com", reason: "do-not-email" }),
+    });
+    expect(res.status).toBe(200);
+    const lead = await (await submit(demoLead({ email: "p.a.t.doe+win@gmail.com" }))).json<{ status: string; reason: string }>();
+    expect(lead).toMatchObject({ status: "rejected", reason: "suppressed: do-not-email" });
+  });
 });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ageOn, cleanText, parseDate, parseLead } from "../../src/lead/fields";
+import { ageOn, cleanFreeText, cleanText, parseDate, parseLead } from "../../src/lead/fields";
 import type { FieldDef } from "../../src/rules/schemas";
 import { FieldDefsSchema } from "../../src/rules/schemas";
 
@@ -119,6 +119,31 @@ describe("lead validation and normalization", () => {
         expect(phones.size).toBe(1);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("zero-width and other invisible characters are stripped; free text never starts like a spreadsheet formula (issue #24)", () => {
+    const defs = FieldDefsSchema.parse([
+      { name: "notes", type: "text" },
+      { name: "email", type: "email" },
+    ]);
+    const r = parseLead(defs, { notes: '=HYPERLINK("http://x")', email: "pat\u200b@example.com" });
+    expect(r).toMatchObject({ ok: true, lead: { notes: 'HYPERLINK("http://x")', email: "pat@example.com" } });
+    expect(parseLead(defs, { notes: "\u200d+-@=cmd|' /C calc'!A0" })).toMatchObject({ ok: true, lead: { notes: "cmd|' /C calc'!A0" } });
+    expect(parseLead(defs, { notes: "Zoë\u00ad\ufeff" })).toMatchObject({ ok: true, lead: { notes: "Zoë" } });
+    const bad = parseLead(defs, { email: "=cmd@example.com" });
+    expect(bad).toMatchObject({ ok: false, errors: [{ path: "email" }] });
+  });
+
+  it("property: cleaned free text has no invisible characters and never starts with = + - @", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 60 }), (raw) => {
+        const out = cleanFreeText(raw);
+        expect(/[\p{Cc}\p{Cf}]/u.test(out)).toBe(false);
+        expect(/^[=+\-@]/.test(out)).toBe(false);
+        expect(out).toBe(out.trim());
+      }),
+      { numRuns: 500 },
     );
   });
 });
