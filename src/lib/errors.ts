@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   payload_too_large: "the body is larger than the limit",
   malformed_json: "the body is not valid JSON, or not a JSON object",
   malformed_form: "the form body could not be parsed, or carries a file",
+  invalid_encoding: "the body is not valid text in its charset (UTF-8 unless declared), or holds ill-formed Unicode",
   unauthorized: "a key, token, session or signature is missing or wrong",
   origin_not_allowed: "the browser's origin may not post for this source",
   campaign_not_allowed: "the source may not post to this campaign",

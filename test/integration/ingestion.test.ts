@@ -44,6 +44,32 @@ describe("guards, in order", () => {
     }
   });
 
+  it("text that is not valid in its charset is refused (400 naming the problem); a declared Latin-1 body is decoded (issue #24)", async () => {
+    const latin1 = (text: string) => Uint8Array.from(text, (ch) => ch.charCodeAt(0));
+    const send = (body: BodyInit, contentType: string) =>
+      gateway("/v1/leads", { method: "POST", headers: { "content-type": contentType, "x-api-key": "demo-server-key" }, body });
+    const lead = demoLead({ first_name: "René" });
+    // Latin-1 bytes sent as (implicit) UTF-8: refused, not stored as "Ren\uFFFD".
+    const undeclared = await send(latin1(JSON.stringify(lead)), "application/json");
+    expect(undeclared.status).toBe(400);
+    expect(await undeclared.json()).toMatchObject({ error: "invalid_encoding" });
+    // The same bytes with their charset declared: decoded, stored as "René".
+    const declared = await send(latin1(JSON.stringify(lead)), "application/json; charset=iso-8859-1");
+    expect(declared.status).toBe(200);
+    const row = await leadReaches((await declared.json<{ lead_id: string }>()).lead_id, ["sold", "pending", "unsold"]);
+    expect(JSON.parse(String(row.data)).first_name).toBe("René");
+    // A form whose percent-escapes are Latin-1: refused as UTF-8, accepted when declared.
+    const formBody = form({ ...lead, first_name: "X" }).replace("first_name=X", "first_name=Ren%E9");
+    expect((await send(formBody, "application/x-www-form-urlencoded")).status).toBe(400);
+    expect((await send(formBody, "application/x-www-form-urlencoded; charset=ISO-8859-1")).status).toBe(200);
+    // A lone surrogate, escaped in JSON: ill-formed text, refused naming the field.
+    const lone = await send(JSON.stringify(lead).replace('"René"', '"Ren\\ud800"'), "application/json");
+    expect(lone.status).toBe(400);
+    expect(await lone.json()).toMatchObject({ error: "invalid_encoding", message: expect.stringContaining("first_name") });
+    // A charset leadgate does not decode: 415, not a guess.
+    expect((await send(JSON.stringify(lead), "application/json; charset=shift_jis")).status).toBe(415);
+  });
+
   it("404 for an unknown campaign, 401 for a bad key, 403 for a form from a foreign origin", async () => {
     expect((await postLead(demoLead({ campaign: "no-such-thing" }))).status).toBe(404);
     expect((await postLead(demoLead(), { apiKey: "wrong" })).status).toBe(401);
