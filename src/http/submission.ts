@@ -7,7 +7,9 @@ import { parseConsent, type Consent } from "../lead/consent";
 import { parseLead, type LeadData } from "../lead/fields";
 import { LimitReached } from "../lib/errors";
 import { log } from "../lib/log";
-import type { LimitCheck } from "../limits/window";
+import type { SubmissionLimits } from "../limits/policy";
+import type { LimitVerdict } from "../limits/window";
+import { UNAVAILABLE } from "../services/limits";
 import type { Campaign, Rules, Source } from "../rules/model";
 import { authenticate, type Channel, type Credentials } from "./auth";
 import type { AppEnv } from "./context";
@@ -21,38 +23,50 @@ export const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip")
 /** The sending source, by its key (401, or 403 for a browser from another origin). */
 export const identifySender = (c: Context<AppEnv>, creds: Credentials) => authenticate(c.var.rules, creds);
 
+/** A limit's verdict as the answer it gives: 429 when over, 503 when a browser source's counter can't be reached. */
+function enforce(verdict: LimitVerdict): void {
+  if (verdict.ok) return;
+  if (verdict.key === UNAVAILABLE)
+    throw new ApiError(503, "limits_unavailable", "the rate limiter could not be reached; retry", [], { "retry-after": "1" });
+  throw new LimitReached("rate_limited", "too many requests; retry after Retry-After seconds", Math.ceil(verdict.retryAfterMs / 1000));
+}
+
+/** A browser source with Turnstile on: its token (403 bot_check_failed, or 503 when siteverify can't say). */
+async function checkBot(c: Context<AppEnv>, input: Record<string, unknown>, source: Source): Promise<void> {
+  const field = input[TURNSTILE_FIELD];
+  const token = c.req.header(TURNSTILE_FIELD) ?? (typeof field === "string" ? field : null);
+  const check = await c.var.services.turnstile.verify(token, {
+    secret: source.turnstileSecret,
+    ip: clientIp(c),
+    hostnames: source.allowedOrigins.map((o) => new URL(o).hostname),
+  });
+  if (check.ok) return;
+  log(
+    "bot_check_failed",
+    { source: source.id, reason: check.reason, detail: check.detail },
+    check.reason === "unavailable" ? "error" : "info",
+  );
+  if (check.reason === "unavailable")
+    throw new ApiError(503, "bot_check_unavailable", "the bot check could not be completed; retry", [], { "retry-after": "1" });
+  throw new ApiError(403, "bot_check_failed", check.detail, [{ path: TURNSTILE_FIELD, message: check.detail }]);
+}
+
 /**
- * The identified sender, screened: its rate limits (429 with Retry-After) and, for a browser source
- * with Turnstile on, the token (403 bot_check_failed, or 503 when siteverify can't say).
+ * The identified sender, screened in this order: the per-network shield (this location's counter),
+ * a browser's Turnstile token, then the key's budget (one counter for the whole exchange). A browser
+ * source's limits fail closed (503) when their counter can't be reached; a server's fail open (logged).
  */
 export async function screenSender(
   c: Context<AppEnv>,
   input: Record<string, unknown>,
   { source, channel }: { source: Source; channel: Channel },
-  limits: LimitCheck[],
+  limits: SubmissionLimits,
 ): Promise<void> {
-  const verdict = await c.var.services.limits.check(source.id, limits);
-  if (!verdict.ok)
-    throw new LimitReached("rate_limited", "too many requests; retry after Retry-After seconds", Math.ceil(verdict.retryAfterMs / 1000));
-  if (channel === "browser" && source.turnstile) {
-    const field = input[TURNSTILE_FIELD];
-    const token = c.req.header(TURNSTILE_FIELD) ?? (typeof field === "string" ? field : null);
-    const check = await c.var.services.turnstile.verify(token, {
-      secret: source.turnstileSecret,
-      ip: clientIp(c),
-      hostnames: source.allowedOrigins.map((o) => new URL(o).hostname),
-    });
-    if (!check.ok) {
-      log(
-        "bot_check_failed",
-        { source: source.id, reason: check.reason, detail: check.detail },
-        check.reason === "unavailable" ? "error" : "info",
-      );
-      if (check.reason === "unavailable")
-        throw new ApiError(503, "bot_check_unavailable", "the bot check could not be completed; retry", [], { "retry-after": "1" });
-      throw new ApiError(403, "bot_check_failed", check.detail, [{ path: TURNSTILE_FIELD, message: check.detail }]);
-    }
-  }
+  const { limits: counters } = c.var.services;
+  const failClosed = channel === "browser";
+  enforce(await counters.check(source.id, limits.shield, { scope: "location", failClosed }));
+  if (channel === "browser" && source.turnstile) await checkBot(c, input, source);
+  enforce(await counters.check(source.id, limits.budget, { scope: "global", failClosed }));
 }
 
 /**

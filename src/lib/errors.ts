@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   bot_check_unavailable: "Turnstile's siteverify did not answer (or no secret is configured): retry",
   rate_limited: "over a per-IP or per-key rate limit (see Retry-After)",
   ping_rate_limited: "over the source's seller-ping rate limit (see Retry-After)",
+  limits_unavailable: "the rate limiter could not be reached, so a browser's submission is refused: retry",
   daily_quota_reached: "the source's daily lead quota is used up (see Retry-After)",
   validation_failed: "a field is not valid: every wrong field is listed in `fields`",
   unknown_campaign: "no active campaign with that slug",

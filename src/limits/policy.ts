@@ -4,18 +4,52 @@ import type { LimitCheck } from "./window";
 
 const MINUTE = 60_000;
 
-/** Browser submissions: per client IP and per publishable key; server submissions: per API key. */
-export function submissionLimits(source: Source, channel: "browser" | "server", ip: string | null): LimitCheck[] {
-  const checks: LimitCheck[] = [];
-  if (channel === "browser" && source.ipPerMinute !== null && ip)
-    checks.push({ key: `ip:${source.id}:${ip.slice(0, 64)}`, limit: source.ipPerMinute, periodMs: MINUTE });
-  if (source.keyPerMinute !== null) checks.push({ key: `key:${source.id}:${channel}`, limit: source.keyPerMinute, periodMs: MINUTE });
-  return checks;
+/**
+ * The limits a submission meets, in two stages. The shield (per client IP, counted where the request
+ * landed) runs first and cheaply, before anything is verified; the budget (per key, counted once for
+ * the whole exchange) runs after a browser's Turnstile token is verified, so tokenless junk can't
+ * spend a real user's share of a source's budget.
+ */
+export interface SubmissionLimits {
+  shield: LimitCheck[];
+  budget: LimitCheck[];
 }
 
-/** A publisher's pings (POST /v1/pings). */
-export function sellerPingLimits(source: Source): LimitCheck[] {
-  return source.pingsPerMinute === null ? [] : [{ key: `sp:${source.id}`, limit: source.pingsPerMinute, periodMs: MINUTE }];
+/**
+ * The client's network as a limit key: an IPv4 address, or the /64 of an IPv6 one (a single client
+ * gets a whole /64, so per-address keys would let it rotate freely). Pure.
+ */
+export function ipKey(ip: string): string {
+  const addr = ip.trim().toLowerCase();
+  if (!addr.includes(":")) return addr.slice(0, 64);
+  const [head, tail = ""] = addr.split("::", 2) as [string, string?];
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  // An embedded IPv4 tail (::ffff:1.2.3.4) takes two groups; only the first four groups matter here.
+  const width = right.some((g) => g.includes(".")) ? right.length + 1 : right.length;
+  const groups = addr.includes("::") ? [...left, ...Array<string>(Math.max(0, 8 - left.length - width)).fill("0"), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (g.replace(/^0+/, "") || "0").slice(0, 4))
+    .join(":")}::/64`;
+}
+
+/** Browser submissions: per client network (shield) and per publishable key (budget); server submissions: per API key. */
+export function submissionLimits(source: Source, channel: "browser" | "server", ip: string | null): SubmissionLimits {
+  const shield: LimitCheck[] = [];
+  const budget: LimitCheck[] = [];
+  if (channel === "browser" && source.ipPerMinute !== null && ip)
+    shield.push({ key: `ip:${source.id}:${ipKey(ip)}`, limit: source.ipPerMinute, periodMs: MINUTE });
+  if (source.keyPerMinute !== null) budget.push({ key: `key:${source.id}:${channel}`, limit: source.keyPerMinute, periodMs: MINUTE });
+  return { shield, budget };
+}
+
+/** A publisher's pings (POST /v1/pings): a budget for the source, counted once for the exchange. */
+export function sellerPingLimits(source: Source): SubmissionLimits {
+  return {
+    shield: [],
+    budget: source.pingsPerMinute === null ? [] : [{ key: `sp:${source.id}`, limit: source.pingsPerMinute, periodMs: MINUTE }],
+  };
 }
 
 /**

@@ -106,6 +106,89 @@ describe("bots: Turnstile on browser sources", () => {
   });
 });
 
+describe("limits count what is verified (issue #24)", () => {
+  /** A browser source of its own (counters outlive a test), with Turnstile on. */
+  async function browserSource(id: string, limits: { key?: number; ip?: number }) {
+    await sql(
+      `INSERT INTO sources (id, name, publishable_key, allowed_campaigns, allowed_origins, payout_type, payout_value, key_per_minute, ip_per_minute)
+       VALUES (?, ?, ?, '["auto-insurance"]', ?, 'fixed', 800, ?, ?)`,
+      id,
+      id,
+      `pk_${id}`,
+      JSON.stringify([DEMO_ORIGIN]),
+      limits.key ?? null,
+      limits.ip ?? null,
+    );
+    return (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+      browserPost(body, { "x-publishable-key": `pk_${id}`, ...headers });
+  }
+
+  it("tokenless posts don't spend a browser source's key budget: a real visitor with a valid token still gets in", async () => {
+    const post = await browserSource("src_budget", { key: 5 });
+    for (let i = 0; i < 8; i++) expect((await post(demoLead(), { "cf-connecting-ip": freshIp() })).status).toBe(403);
+    expect((await post({ ...demoLead(), ...TOKEN }, { "cf-connecting-ip": freshIp() })).status).toBe(200);
+  });
+
+  it("an IPv6 client is one client per /64: rotating addresses inside it does not reset its limit", async () => {
+    const post = await browserSource("src_v6", { ip: 2 });
+    const from = async (ip: string) => (await post({ ...demoLead(), ...TOKEN }, { "cf-connecting-ip": ip })).status;
+    expect(await from("2001:db8:aa:bb::1")).toBe(200);
+    expect(await from("2001:DB8:AA:BB:0:0:0:2")).toBe(200);
+    expect(await from("2001:db8:aa:bb:ffff:1:2:3")).toBe(429);
+    expect(await from("2001:db8:aa:cc::1")).toBe(200); // another /64
+  });
+
+  it("a key's budget is one for the whole exchange, wherever its requests land", async () => {
+    await sql(
+      "INSERT INTO sources (id, name, api_key_hash, key_per_minute) VALUES ('src_colos', 'Colos', ?, 3)",
+      await sha256Hex("colos-key"),
+    );
+    const from = async (colo: string) => {
+      const ctx = createExecutionContext();
+      const init = {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "colos-key" },
+        body: JSON.stringify(demoLead()),
+      };
+      const res = await worker.fetch(new Request("http://gw/v1/leads", { ...init, cf: { colo } }), env, ctx);
+      await waitOnExecutionContext(ctx);
+      return res.status;
+    };
+    expect([await from("SJC"), await from("LHR"), await from("NRT"), await from("FRA")]).toEqual([200, 200, 200, 429]);
+  });
+
+  it("a limiter that can't be reached refuses a browser's lead (503) and lets a server's through", async () => {
+    const broken = {
+      idFromName: (name: string) => env.RATE_COUNTER.idFromName(name),
+      get: () => ({ check: () => Promise.reject(new Error("counter down")) }),
+    } as unknown as typeof env.RATE_COUNTER;
+    const call = async (init: RequestInit) => {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(new Request("http://gw/v1/leads", init), { ...env, RATE_COUNTER: broken }, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+    const browser = await call({
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        origin: DEMO_ORIGIN,
+        "x-publishable-key": DEMO_PUBLISHABLE_KEY,
+        "cf-connecting-ip": freshIp(),
+      },
+      body: JSON.stringify({ ...demoLead(), ...TOKEN }),
+    });
+    expect(browser.status).toBe(503);
+    expect(await browser.json()).toMatchObject({ error: "limits_unavailable" });
+    const server = await call({
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
+      body: JSON.stringify(demoLead()),
+    });
+    expect(server.status).toBe(200);
+  });
+});
+
 describe("floods: rate limits and quotas", () => {
   it("500 form posts from one IP: 429s with Retry-After after the limit, never a 5xx, nothing stored for them", async () => {
     const ip = freshIp();

@@ -15,6 +15,7 @@ import {
 import type { BreakerSettings } from "../../src/rules/model";
 import { qualifyBid } from "../../src/auction/ranking";
 import { personalLookingPingFields } from "../../src/lead/ping-safe";
+import { ipKey } from "../../src/limits/policy";
 import { admit, type WindowState } from "../../src/limits/window";
 import { FieldDefsSchema } from "../../src/rules/schemas";
 import { contract } from "./fixtures";
@@ -130,5 +131,34 @@ describe("bids and ping fields", () => {
       { name: "nickname", type: "text" },
     ]);
     expect(personalLookingPingFields(fields)).toEqual(["fname", "mobile_number", "address_line1"]);
+  });
+});
+
+describe("client networks as limit keys (issue #24)", () => {
+  it("IPv4 as is; IPv6 by its /64, however it is written", () => {
+    expect(ipKey("203.0.113.9")).toBe("203.0.113.9");
+    expect(ipKey("2001:db8:aa:bb::1")).toBe("2001:db8:aa:bb::/64");
+    expect(ipKey("2001:0DB8:00AA:00BB:0000:0000:0000:0002")).toBe("2001:db8:aa:bb::/64");
+    expect(ipKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(ipKey("::1")).toBe("0:0:0:0::/64");
+    expect(ipKey("::ffff:198.51.100.7")).toBe("0:0:0:0::/64");
+  });
+
+  it("property: every address of a /64 has the same key, and two /64s never share one", () => {
+    const group = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
+    fc.assert(
+      fc.property(
+        fc.array(group, { minLength: 4, maxLength: 4 }),
+        fc.array(group, { minLength: 4, maxLength: 4 }),
+        fc.array(group, { minLength: 4, maxLength: 4 }),
+        (net, a, b) => {
+          const key = ipKey([...net, ...a].join(":"));
+          expect(ipKey([...net, ...b].join(":"))).toBe(key);
+          const other = [...net];
+          other[3] = ((parseInt(other[3]!, 16) + 1) % 0x10000).toString(16);
+          expect(ipKey([...other, ...a].join(":"))).not.toBe(key);
+        },
+      ),
+    );
   });
 });

@@ -10,8 +10,7 @@ import { centsToDollars } from "../../lib/money";
 import { intake } from "../../pipeline/intake";
 import { sellerPing } from "../../pipeline/seller";
 import type { Campaign, Rules, Source } from "../../rules/model";
-import { sellerPingLimits, submissionLimits } from "../../limits/policy";
-import type { LimitCheck } from "../../limits/window";
+import { sellerPingLimits, submissionLimits, type SubmissionLimits } from "../../limits/policy";
 import { bodyKind, readSubmission } from "../body";
 import { router } from "../context";
 import { ApiError, errorResponses } from "../errors";
@@ -80,7 +79,7 @@ export const sellerPingPost = router();
  * The JSON body, the calling source (API key only) admitted under the route's rate limits, and the
  * campaign the body names.
  */
-async function sourceAndBody(c: Context<AppEnv>, rules: Rules, limits: (source: Source) => LimitCheck[]) {
+async function sourceAndBody(c: Context<AppEnv>, rules: Rules, limits: (source: Source) => SubmissionLimits) {
   if (bodyKind(c.req.header("content-type")) !== "json") throw new ApiError(415, "unsupported_media_type", "send application/json");
   const input = await readSubmission(c.req.raw, "json", c.var.config.MAX_BODY_BYTES);
   const apiKey = c.req.header("x-api-key") ?? null;

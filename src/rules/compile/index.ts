@@ -80,6 +80,15 @@ function indexSources(rules: Rules, rows: RuleRows["sources"]): void {
       else rules.sourcesByKeyHash.set(hash, source);
     }
     if (source.publishableKey) rules.sourcesByPublishableKey.set(source.publishableKey, source);
+    // Sources made before Turnstile existed were migrated with it off, so live forms kept working:
+    // say so until an admin turns it on, rather than let them run without a bot check unnoticed.
+    if (source.publishableKey && !source.turnstile)
+      rules.warnings.push({
+        table: "sources",
+        id: source.id,
+        column: "turnstile",
+        message: "a browser source without Turnstile: anyone can post its form from a script (set turnstile = 1)",
+      });
   }
 }
 
