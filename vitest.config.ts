@@ -28,6 +28,7 @@ export default defineConfig(async () => {
                     TEST_SEED: demoSeedStatements(buyersUrl),
                     BUYERS_URL: buyersUrl,
                     RULES_TTL_MS: "0",
+                    LEADGATE_ENV: "development",
                     ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
                     // Turnstile in test mode: the mock buyers' siteverify stub, Cloudflare's always-pass dummy secret.
                     TURNSTILE_SECRET_KEY: TURNSTILE_PASS,

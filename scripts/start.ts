@@ -74,6 +74,9 @@ const dev = spawnWrangler([
   `TRUSTEDFORM_API_URL:http://127.0.0.1:${BUYERS_PORT}/trustedform`,
   "--var",
   "TRUSTEDFORM_API_KEY:demo-trustedform-key",
+  // A local run: unpeppered fingerprints are allowed (production refuses them: src/http/guard.ts).
+  "--var",
+  "LEADGATE_ENV:development",
 ]);
 dev.stdout?.on("data", (d: Buffer) => process.stdout.write(d));
 dev.stderr?.on("data", (d: Buffer) => process.stderr.write(d));

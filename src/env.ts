@@ -64,6 +64,11 @@ export const VarsSchema = z.object({
   TRUSTEDFORM_API_KEY: z.string().optional(),
   /** Secret key of the consumer fingerprints (src/lead/fingerprints.ts); 32+ random characters. */
   FINGERPRINT_PEPPER: z.string().optional(),
+  /**
+   * "production" (the default, and wrangler.toml's) refuses to run without FINGERPRINT_PEPPER;
+   * "development" (npm start, tests, benchmarks) may run with unpeppered fingerprints.
+   */
+  LEADGATE_ENV: enumVar(["production", "development"], "production"),
 });
 
 export type Env = Bindings & z.input<typeof VarsSchema>;

@@ -99,7 +99,7 @@ export async function startGateway(
     String(port + 1000),
     ...extraArgs,
   ];
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  for (const [k, v] of Object.entries({ LEADGATE_ENV: "development", ...vars })) args.push("--var", `${k}:${v}`);
   const child = track(
     spawn(path.join(ROOT, "node_modules", ".bin", "wrangler"), args, { cwd: ROOT, env: QUIET_ENV, stdio: ["ignore", "pipe", "pipe"] }),
     "gateway",

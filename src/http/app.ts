@@ -3,6 +3,7 @@
 import { router } from "./context";
 import { ApiError, onError } from "./errors";
 import { requireAuth } from "./auth";
+import { requireSoundConfig } from "./guard";
 import { browserCors, init, withRules } from "./middleware";
 import { adminCaps } from "./routes/admin-caps";
 import { adminConsumers } from "./routes/admin-consumers";
@@ -51,7 +52,7 @@ app.openAPIRegistry.registerPath({
 
 // Who may call what (./auth.ts): sources authenticate inside the lead routes (key before campaign);
 // everything else is guarded here.
-app.use("*", init);
+app.use("*", init, requireSoundConfig);
 app.use("/v1/*", withRules);
 for (const path of BUYER_SIGNED_PATHS) app.use(path, requireAuth("buyer"));
 app.use("/admin/*", requireAuth("admin"), withRules);

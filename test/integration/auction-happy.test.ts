@@ -12,10 +12,12 @@ describe("auction: happy path against loopback buyers", () => {
     });
   });
 
-  it("GET /health reports the rules", async () => {
+  it("GET /health says the gateway takes leads; /admin/health reports the rules", async () => {
     const res = await gateway("/health");
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ok: true, campaigns: 1, contracts: 7, disabled_rules: 0 });
+    expect(await res.json()).toEqual({ ok: true, status: "ok" }); // public: nothing about the business
+    const detail = await gateway("/admin/health", { headers: { authorization: "Bearer test-admin-token-0123456789abcdef" } });
+    expect(await detail.json()).toMatchObject({ ok: true, campaigns: 1, contracts: 7, disabled_rules: 0, config_problems: [] });
   });
 
   it("sells to the highest effective bidder and pays the source its share", async () => {

@@ -149,9 +149,13 @@ describe("rules that fail safe", () => {
     expect(await res.json()).toMatchObject({ error: "campaign_misconfigured" });
     expect(await countOf("SELECT COUNT(*) AS n FROM leads")).toBe(0);
 
-    const health = await (await gateway("/health")).json<{ ok: boolean; degraded: boolean; problems: unknown[] }>();
-    expect(health).toMatchObject({ ok: true, degraded: true });
-    expect(health.problems).toContainEqual({ table: "campaigns", id: "cmp_auto", column: "ping_timeout_ms" });
+    // A monitor sees a non-2xx; the public answer names nothing, the admin's names the row and why.
+    const pub = await gateway("/health");
+    expect(pub.status).toBe(503);
+    expect(await pub.json()).toEqual({ ok: false, status: "degraded" });
+    const health = await (await gateway("/admin/health", { headers: ADMIN })).json<{ status: string; problems: unknown[] }>();
+    expect(health.status).toBe("degraded");
+    expect(health.problems).toContainEqual(expect.objectContaining({ table: "campaigns", id: "cmp_auto", column: "ping_timeout_ms" }));
 
     const html = await (await gateway("/console", { headers: ADMIN })).text();
     expect(html).toContain("campaigns cmp_auto ping_timeout_ms");

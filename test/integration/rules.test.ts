@@ -43,7 +43,9 @@ describe("rules:check", () => {
 describe("rules at run time", () => {
   it("a broken contract is disabled with a reason while the gateway keeps selling", async () => {
     await sql(`UPDATE contracts SET protocol = '{"kind":"soap"}' WHERE id = 'ct_bravo'`);
-    const health = await (await gateway("/health")).json();
+    const health = await (
+      await gateway("/admin/health", { headers: { authorization: "Bearer test-admin-token-0123456789abcdef" } })
+    ).json();
     expect(health).toMatchObject({ ok: true, contracts: 6, disabled_rules: 1 });
     expect(await (await postLead(demoLead())).json()).toMatchObject({ status: "sold", buyer: "Alpha Insurance" });
   });

@@ -436,3 +436,39 @@ describe("what answers reveal", () => {
     expect((await postLead(demoLead({ campaign: "secret-campaign" }))).status).toBe(404);
   });
 });
+
+describe("secrets the gateway won't run without (issue #24)", () => {
+  it("in production without FINGERPRINT_PEPPER no lead is taken (503), and /health says it is down without saying why", async () => {
+    const production = { ...env, LEADGATE_ENV: "production", FINGERPRINT_PEPPER: undefined };
+    const call = async (path: string, init: RequestInit = {}) => {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(new Request(`http://gw${path}`, init), production, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+    const lead = await call("/v1/leads", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
+      body: JSON.stringify(demoLead()),
+    });
+    expect(lead.status).toBe(503);
+    expect(await lead.json()).toMatchObject({ error: "gateway_misconfigured" });
+    const suppress = await call("/admin/suppressions", {
+      method: "POST",
+      headers: { ...ADMIN, "content-type": "application/json" },
+      body: JSON.stringify({ phone: "4155550100", reason: "x" }),
+    });
+    expect(suppress.status).toBe(503);
+    const pub = await call("/health");
+    expect(pub.status).toBe(503);
+    expect(await pub.json()).toEqual({ ok: false, status: "down" });
+    const detail = await (await call("/admin/health", { headers: ADMIN })).json<{ config_problems: string[] }>();
+    expect(detail.config_problems).toEqual([expect.stringContaining("FINGERPRINT_PEPPER is not set")]);
+    // With a pepper of 32+ characters it runs.
+    const peppered = { ...production, FINGERPRINT_PEPPER: "p".repeat(32) };
+    const ctx = createExecutionContext();
+    const ok = await worker.fetch(new Request("http://gw/health"), peppered, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(ok.status).toBe(200);
+  });
+});
