@@ -17,9 +17,10 @@ import type { Campaign, Rules, Source } from "../rules/model";
 import type { Services } from "../services";
 import { sourceQuota, type CapHold } from "../services/caps";
 import type { IntakeDedupe } from "../services/dedupe";
-import type { PostGate } from "../auction/run";
+import type { HeldBids } from "../auction/bids";
+import type { PostGate } from "../auction/gate";
 import { applyVariant, assignVariant } from "../experiments/assign";
-import { runRound, type RoundContext, type RoundOutcome } from "./round";
+import { liveRound, type RoundOutcome } from "./round";
 
 export interface Submission {
   campaign: Campaign;
@@ -29,8 +30,8 @@ export interface Submission {
   meta: Record<string, string | null>;
   /** Namespaced by channel ("server:…", "browser:…"), or null. */
   idempotencyKey: string | null;
-  /** A seller's post: the lead id its ping reserved, and the bids and pings it collected. */
-  held?: { leadId: string } & NonNullable<RoundContext["held"]>;
+  /** A seller's post: its ping's offer — the lead id it reserved, and the bids and pings it collected. */
+  offer?: { leadId: string } & HeldBids;
 }
 
 type Defer = (p: Promise<unknown>) => void;
@@ -50,7 +51,7 @@ export interface Intake {
 
 export async function intake(svc: Services, rules: Rules, sub: Submission, defer: Defer): Promise<Intake> {
   const { campaign, source } = sub;
-  const leadId = sub.held?.leadId ?? newId("ld");
+  const leadId = sub.offer?.leadId ?? newId("ld");
   const now = Date.now();
   const fps = await svc.fingerprints(campaign, sub.lead);
   const requestHash = sub.idempotencyKey === null ? null : await sha256Hex(JSON.stringify([campaign.id, sub.lead, sub.consent]));
@@ -108,17 +109,17 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
     v.kind === "go" && !c.reject ? { go: true, alreadyBought: v.dedupe.alreadyBought, holding: v.dedupe.holding } : { go: false },
   );
   // The live round starts now: its pings leave while the lead is stored and the verdict taken.
-  const round = runRound(
+  const round = liveRound(
     svc,
-    { id: leadId, campaign: routed, source, lead: sub.lead, consent, createdAt: now, retriesDone: 0, journal },
-    { contracts, fingerprints: fps, gate, defer, held: sub.held },
+    { id: leadId, campaign: routed, source, lead: sub.lead, consent, createdAt: now, roundNo: 0, journal },
+    { contracts, fingerprints: fps, gate, defer, held: sub.offer },
   );
   round.catch(() => {}); // awaited below on every path that uses it
 
   // Whatever the verdict, the buyer keys held for this round are settled once it is over (sales and
   // rejections become claims): they must never outlive it.
   const settled = round.then(
-    (r) => svc.dedupe.settleHolds(fps, leadId, r.result.claimHeld),
+    (r) => svc.dedupe.settleHolds(fps, leadId, r.result.holdsToClaim),
     () => svc.dedupe.settleHolds(fps, leadId, []),
   );
   defer(settled.catch((err: Error) => log("dedupe_settle_failed", { lead_id: leadId, error: err.message.slice(0, 200) }, "warn")));
