@@ -19,8 +19,8 @@ import { sourceQuota, type CapHold } from "../services/caps";
 import type { IntakeDedupe } from "../services/dedupe";
 import type { HeldBids } from "../auction/bids";
 import type { PostGate } from "../auction/gate";
-import { applyVariant, assignVariant } from "../experiments/assign";
 import { liveRound, type RoundOutcome } from "./round";
+import { routeLead } from "./route";
 
 export interface Submission {
   campaign: Campaign;
@@ -56,12 +56,8 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   const fps = await svc.fingerprints(campaign, sub.lead);
   const requestHash = sub.idempotencyKey === null ? null : await sha256Hex(JSON.stringify([campaign.id, sub.lead, sub.consent]));
   // A running experiment routes the lead by its variant's settings (deterministic per lead).
-  const experiment = rules.experimentsByCampaign.get(sub.campaign.id);
-  const variant = experiment ? assignVariant(experiment, leadId) : null;
+  const route = routeLead(rules, campaign, leadId);
   const allContracts = rules.contractsByCampaign.get(sub.campaign.id) ?? [];
-  const { campaign: routed, contracts } = variant
-    ? applyVariant(sub.campaign, allContracts, variant)
-    : { campaign: sub.campaign, contracts: allContracts };
   const journal = svc.journal.nameFor(leadId);
   // The evidence as stored and posted: what the consumer agreed to, and where from.
   const consent: ConsentRecord | null = sub.consent
@@ -91,8 +87,8 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
       phoneHash: fps.find((f) => f.kind === "phone")?.hash ?? null,
       emailHash: fps.find((f) => f.kind === "email")?.hash ?? null,
       createdAt: now,
-      experimentId: experiment?.id ?? null,
-      variant: variant?.name ?? null,
+      experimentId: route.experimentId,
+      variant: route.variant,
     },
     fps.map((f) => f.hash),
   );
@@ -111,8 +107,8 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   // The live round starts now: its pings leave while the lead is stored and the verdict taken.
   const round = liveRound(
     svc,
-    { id: leadId, campaign: routed, source, lead: sub.lead, consent, createdAt: now, roundNo: 0, journal },
-    { contracts, fingerprints: fps, gate, defer, held: sub.offer },
+    { id: leadId, campaign: route.campaign, source, lead: sub.lead, consent, createdAt: now, roundNo: 0, journal },
+    { contracts: route.contracts, fingerprints: fps, gate, defer, held: sub.offer },
   );
   round.catch(() => {}); // awaited below on every path that uses it
 

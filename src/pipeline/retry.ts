@@ -8,10 +8,10 @@ import { retryDelaySeconds } from "../lead/state";
 import { log } from "../lib/log";
 import type { Rules } from "../rules/model";
 import type { Services } from "../services";
-import { applyVariant } from "../experiments/assign";
 import { notifyPostback } from "./postback";
 import { recordJournaledSales } from "./recover";
 import { retryRound } from "./round";
+import { routeLead } from "./route";
 
 /** `{ retryInS }`: the lead needs another round after that many seconds; "done": it is final or was not ours to touch. */
 export async function retryStoredLead(
@@ -41,12 +41,7 @@ export async function retryStoredLead(
     return "done";
   }
   // The lead keeps the variant it was assigned to, even if its experiment has ended since.
-  const variant = lead.experimentId
-    ? rules.experimentsById.get(lead.experimentId)?.variants.find((v) => v.name === lead.variant)
-    : undefined;
-  const routed = variant
-    ? applyVariant(campaign, rules.contractsByCampaign.get(campaign.id) ?? [], variant)
-    : { campaign, contracts: rules.contractsByCampaign.get(campaign.id) ?? [] };
+  const routed = routeLead(rules, campaign, lead.id, { experimentId: lead.experimentId, variant: lead.variant });
   const round = await retryRound(
     svc,
     {

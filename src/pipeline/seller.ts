@@ -1,6 +1,8 @@
 // Publishers that sell by ping/post themselves: a ping (the ping-safe fields only) runs a bid round
-// and holds the ranked bids as an offer; the post (the full lead) is then posted to those
-// bids in order — the cascade, caps and dedupe as for any lead — without pinging the buyers again.
+// and holds the ranked bids as an offer; the post (the full lead, through intake) is then sold to
+// those bids in order — the cascade, caps and dedupe as for any lead — without pinging the buyers
+// again. The ping reserves the lead id the post stores the lead under, so both are routed alike (the
+// same experiment variant).
 import type { HeldBid } from "../auction/bids";
 import { runBidRound } from "../auction/bid-round";
 import { splitSales } from "../auction/pricing";
@@ -10,6 +12,7 @@ import { log } from "../lib/log";
 import type { Offer } from "../objects/ping-book";
 import type { Campaign, Contract, Rules, Source } from "../rules/model";
 import type { Services } from "../services";
+import { routeLead } from "./route";
 
 /** How long a publisher has to post a lead after its ping. */
 export const OFFER_TTL_MS = 60_000;
@@ -45,11 +48,11 @@ export async function sellerPing(
   defer: (p: Promise<unknown>) => void,
 ): Promise<SellerPingResult> {
   const leadId = newId("ld");
-  const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
+  const routed = routeLead(rules, campaign, leadId);
   const held = await runBidRound(
     svc,
     // A seller's ping carries no consent: buyers see only the ping-safe fields.
-    { leadId, round: 0, campaign, source, contracts, lead: fields, consent: null },
+    { leadId, round: 0, campaign: routed.campaign, source, contracts: routed.contracts, lead: fields, consent: null },
     defer,
   );
   const pingId = svc.pingBook.newPingId();
