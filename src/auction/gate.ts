@@ -54,7 +54,7 @@ export function gateOf(postGate: Promise<PostGate>): Gate {
 
 /**
  * Opens the gate and keeps the ranked bids that may be posted. The others are discarded: their ping
- * rows say why (a bid without a ping row, fixed-price or held, gets one).
+ * rows say why (a bid without a ping row, such as a fixed-price one, gets one).
  */
 export async function usableBids(owner: RowOwner, gate: Gate, ranked: Bid[], pings: PingRow[]): Promise<Bid[] | null> {
   const go = await gate.open();

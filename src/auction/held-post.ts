@@ -10,7 +10,9 @@ import type { AuctionPorts } from "./ports";
 import { postRanked, reserveAndPost, type PostSetup } from "./post";
 import { auctionResult, type AuctionResult } from "./result";
 
-export async function postHeldBids(ports: AuctionPorts, lot: Lot, held: HeldBids, setup: PostSetup): Promise<AuctionResult> {
+export type HeldPostPorts = Pick<AuctionPorts, "caps" | "breakers" | "dedupe" | "buyers" | "journal">;
+
+export async function postHeldBids(ports: HeldPostPorts, lot: Lot, held: HeldBids, setup: PostSetup): Promise<AuctionResult> {
   // The pings were made, and skipped contracts judged, at the ping. Today's eligible contracts get cap
   // headroom ready as in any live round, and the fixed-price ones are counted in the summary.
   const eligibility = eligibleFor(ports, lot, NO_EARLIER_ROUNDS);

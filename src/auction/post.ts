@@ -84,7 +84,7 @@ export function reserveAndPost(ports: PostPorts, lot: Lot, setup: PostSetup, gat
       return outcome("accepted", null, { ...http, buyerLeadId: res.buyerLeadId });
     }
     // A rejected consumer stays claimed for this buyer (its window): a harvester that rejects every
-    // post must not be sent the same person again. Held keys are claimed when the holds settle.
+    // post must not be sent the same person again. Keys on hold are claimed when the holds settle.
     setup.defer(res.kind === "rejected" ? cap.release() : giveBack());
     return outcome(res.kind, res.reason, http);
   };

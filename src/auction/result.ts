@@ -1,5 +1,5 @@
 // A round's result from what it did: the sales with their splits, the post rows, the counts for the
-// trace, the buyers' share of the time, and the held buyer keys to claim when the holds settle.
+// trace, the buyers' share of the time, and the buyer keys on hold to claim when the holds settle.
 import type { PingRow, PostRow } from "../db/schema";
 import type { Contract } from "../rules/model";
 import { isTransient, type PostAttempt } from "./cascade";
@@ -26,7 +26,7 @@ export interface AuctionResult {
   /** The buyers' share of the wall time: the slowest awaited ping and the post attempts. */
   timing: { pingMs: number; postMs: number; gateMs: number };
   /**
-   * Held buyer keys this round sold to or was rejected by, claimed when the holds are settled: a
+   * Buyer keys on hold that this round sold to or was rejected by, claimed when the holds settle: a
    * buyer is not sent a consumer it already bought, nor one it rejected, within its window.
    */
   holdsToClaim: { key: string; windowS: number }[];

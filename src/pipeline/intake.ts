@@ -175,7 +175,7 @@ async function auctioned(svc: Services, lead: Admitted, round: Promise<RoundOutc
 // ---- the deferred writes ------------------------------------------------------------------------
 
 /**
- * Whatever the verdict, the buyer keys held for the round are settled once it is over (sales and
+ * Whatever the verdict, the buyer keys on hold for the round are settled once it is over (sales and
  * rejections become claims): they must never outlive it.
  */
 function settleHolds(svc: Services, lead: Admitted, round: Promise<RoundOutcome>): Promise<unknown> {
