@@ -22,7 +22,10 @@ export interface Assignment {
   variant: string | null;
 }
 
-export function routeLead(rules: Rules, campaign: Campaign, leadId: string, stored?: Assignment): Route {
+type RoutingRules = Pick<Rules, "contractsByCampaign" | "experimentsByCampaign" | "experimentsById">;
+
+/** `stored`: a stored lead's assignment; without it, a new lead (assigned if an experiment runs). */
+export function routeLead(rules: RoutingRules, campaign: Campaign, leadId: string, stored?: Assignment): Route {
   const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
   const assigned = stored ? storedVariant(rules, stored) : runningVariant(rules.experimentsByCampaign.get(campaign.id), leadId);
   if (!assigned) return { campaign, contracts, experimentId: null, variant: null };
@@ -35,7 +38,7 @@ function runningVariant(experiment: Experiment | undefined, leadId: string): Ass
   return experiment ? { experimentId: experiment.id, variant: assignVariant(experiment, leadId) } : null;
 }
 
-function storedVariant(rules: Rules, stored: Assignment): Assigned | null {
+function storedVariant(rules: RoutingRules, stored: Assignment): Assigned | null {
   if (!stored.experimentId) return null;
   const variant = rules.experimentsById.get(stored.experimentId)?.variants.find((v) => v.name === stored.variant);
   return variant ? { experimentId: stored.experimentId, variant } : null;
