@@ -2,7 +2,7 @@
 // held until the offer expires or its post (POST /v1/posts) takes it. A pool per location, like the
 // journals: the publisher's post usually reaches the same colo, and the offer's id names its book.
 // `take` is atomic (one request at a time), so an offer is posted at most once.
-import type { HeldBid } from "../auction/run";
+import type { HeldBid } from "../auction/bids";
 import type { PingRow } from "../db/schema";
 import type { Env } from "../env";
 import { SqlObject, type Row } from "./sql-object";

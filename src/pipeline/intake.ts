@@ -3,37 +3,21 @@
 // buyers already taken, holds on the rest). Nothing is posted until the lead is stored and the
 // verdict is in: storage distance costs the seller only what it exceeds the buyers' ping time by.
 // Every path ends in a recorded state (or `pending`, which the retry queue finishes).
-import type { Consent, ConsentRecord } from "../lead/consent";
-import type { LeadData } from "../lead/fields";
-import { buyerDedupeKeys } from "../lead/fingerprints";
+import type { Defer } from "../auction/ports";
 import { leadResponse, responseFromSummary, type LeadResponse } from "../lead/response";
 import { retryDelaySeconds } from "../lead/state";
-import { sha256Hex } from "../lib/crypto";
-import { IdempotencyConflict, LimitReached, Unavailable } from "../lib/errors";
-import { newId } from "../lib/ids";
+import { IdempotencyConflict, Unavailable } from "../lib/errors";
 import { log } from "../lib/log";
 import { centsToDollars } from "../lib/money";
-import type { Campaign, Rules, Source } from "../rules/model";
+import type { Rules } from "../rules/model";
 import type { Services } from "../services";
-import { sourceQuota, type CapHold } from "../services/caps";
 import type { IntakeDedupe } from "../services/dedupe";
-import type { PostGate } from "../auction/run";
-import { applyVariant, assignVariant } from "../experiments/assign";
-import { runRound, type RoundContext, type RoundOutcome } from "./round";
+import type { PreSale } from "../services/presale";
+import { admit, asStored, storeLead, type Admitted, type Submission } from "./admit";
+import { liveRound, type RoundOutcome } from "./round";
+import { postGateOf, settleQuota, verdictOf, type Verdict } from "./verdict";
 
-export interface Submission {
-  campaign: Campaign;
-  source: Source;
-  lead: LeadData;
-  consent: Consent | null;
-  meta: Record<string, string | null>;
-  /** Namespaced by channel ("server:…", "browser:…"), or null. */
-  idempotencyKey: string | null;
-  /** A seller's post: the lead id its ping reserved, and the bids and pings it collected. */
-  held?: { leadId: string } & NonNullable<RoundContext["held"]>;
-}
-
-type Defer = (p: Promise<unknown>) => void;
+export type { Submission };
 
 /** The lead could not be stored, so nothing was accepted: the seller should retry. */
 export class LeadNotStored extends Unavailable {
@@ -48,229 +32,192 @@ export interface Intake {
   timing?: { pingMs: number; postMs: number; gateMs: number };
 }
 
-export async function intake(svc: Services, rules: Rules, sub: Submission, defer: Defer): Promise<Intake> {
-  const { campaign, source } = sub;
-  const leadId = sub.held?.leadId ?? newId("ld");
-  const now = Date.now();
-  const fps = await svc.fingerprints(campaign, sub.lead);
-  const requestHash = sub.idempotencyKey === null ? null : await sha256Hex(JSON.stringify([campaign.id, sub.lead, sub.consent]));
-  // A running experiment routes the lead by its variant's settings (deterministic per lead).
-  const experiment = rules.experimentsByCampaign.get(sub.campaign.id);
-  const variant = experiment ? assignVariant(experiment, leadId) : null;
-  const allContracts = rules.contractsByCampaign.get(sub.campaign.id) ?? [];
-  const { campaign: routed, contracts } = variant
-    ? applyVariant(sub.campaign, allContracts, variant)
-    : { campaign: sub.campaign, contracts: allContracts };
-  const journal = svc.journal.nameFor(leadId);
-  // The evidence as stored and posted: what the consumer agreed to, and where from.
-  const consent: ConsentRecord | null = sub.consent
-    ? { ...sub.consent, ip: sub.meta.ip ?? null, user_agent: sub.meta.user_agent ?? null }
-    : null;
-  // Over its daily quota a source's lead is refused before anything is stored or pinged.
-  const quota = await takeQuota(svc, source, leadId, defer);
+/** What runs while the pings are out. */
+interface Started {
+  claiming: Promise<IntakeDedupe>;
+  verdict: Promise<Verdict>;
+  checks: Promise<PreSale>;
+  round: Promise<RoundOutcome>;
+}
 
+export async function intake(svc: Services, rules: Rules, sub: Submission, defer: Defer): Promise<Intake> {
+  const lead = await admit(svc, rules, sub, defer);
+  const started = start(svc, lead, defer);
+  defer(settleHolds(svc, lead, started.round));
+  const verdict = await started.verdict;
+  if (lead.quota) defer(settleQuota(lead.quota, verdict));
+  if (verdict.kind !== "go") return endedBy(svc, lead, started, verdict, defer);
+  const checked = await started.checks;
+  if (checked.results.length > 0) defer(recordChecks(svc, lead, checked));
+  if (checked.reject) return rejected(svc, lead, started, checked.reject, "pre-sale check", defer);
+  return auctioned(svc, lead, started.round, defer);
+}
+
+/** The campaign claim, the store, the pre-sale checks and the live round, all at once. */
+function start(svc: Services, lead: Admitted, defer: Defer): Started {
+  const { sub, leadId, fps } = lead;
   const claiming = svc.dedupe.claimForCampaign(fps, {
-    campaignId: campaign.id,
+    campaignId: sub.campaign.id,
     leadId,
-    windowS: campaign.dedupeWindowS,
-    buyerKeys: buyerDedupeKeys(allContracts),
+    windowS: sub.campaign.dedupeWindowS,
+    buyerKeys: lead.buyerKeys,
     defer,
   });
-  const storing = svc.records.storeLead(
-    {
-      id: leadId,
-      campaignId: campaign.id,
-      sourceId: source.id,
-      idempotencyKey: sub.idempotencyKey,
-      requestHash,
-      journal,
-      data: JSON.stringify(sub.lead),
-      consent: consent ? JSON.stringify(consent) : null,
-      meta: JSON.stringify(sub.meta),
-      phoneHash: fps.find((f) => f.kind === "phone")?.hash ?? null,
-      emailHash: fps.find((f) => f.kind === "email")?.hash ?? null,
-      createdAt: now,
-      experimentId: experiment?.id ?? null,
-      variant: variant?.name ?? null,
-    },
-    fps.map((f) => f.hash),
-  );
-  const verdict = verdictOf(storing, claiming);
+  const verdict = verdictOf(storeLead(svc, lead), claiming);
   // The campaign's pre-sale checks (TrustedForm, verification hooks) run while the pings are out too.
-  const checks = svc.preSale(
-    campaign,
-    leadId,
-    sub.lead,
-    consent,
-    verdict.then((v) => v.kind === "go"),
-  );
-  const gate = Promise.all([verdict, checks]).then(([v, c]): PostGate =>
-    v.kind === "go" && !c.reject ? { go: true, alreadyBought: v.dedupe.alreadyBought, holding: v.dedupe.holding } : { go: false },
-  );
+  const checks = svc.preSale(sub.campaign, leadId, sub.lead, lead.consent, isUnique(verdict));
   // The live round starts now: its pings leave while the lead is stored and the verdict taken.
-  const round = runRound(
-    svc,
-    { id: leadId, campaign: routed, source, lead: sub.lead, consent, createdAt: now, retriesDone: 0, journal },
-    { contracts, fingerprints: fps, gate, defer, held: sub.held },
-  );
-  round.catch(() => {}); // awaited below on every path that uses it
+  const gate = postGateOf(verdict, checks);
+  const round = liveRound(svc, asStored(lead), { contracts: lead.route.contracts, fingerprints: fps, gate, held: sub.offer, defer });
+  round.catch(() => {}); // awaited on every path that uses it
+  return { claiming, verdict, checks, round };
+}
 
-  // Whatever the verdict, the buyer keys held for this round are settled once it is over (sales and
-  // rejections become claims): they must never outlive it.
-  const settled = round.then(
-    (r) => svc.dedupe.settleHolds(fps, leadId, r.result.claimHeld),
-    () => svc.dedupe.settleHolds(fps, leadId, []),
-  );
-  defer(settled.catch((err: Error) => log("dedupe_settle_failed", { lead_id: leadId, error: err.message.slice(0, 200) }, "warn")));
-  const giveBackClaim = async () => {
-    const d = await claiming;
-    if (!d.duplicateOf) await svc.dedupe.releaseCampaignClaim(fps, campaign.id, leadId);
-  };
-  /** The lead ended before any post: its pings are recorded with the final state. */
-  const endEarly = (status: "rejected" | "duplicate", reason: string, duplicateOf: string | null = null) =>
-    defer(
-      round.then(
-        (r) => svc.records.recordEarlyEnd(leadId, status, reason, { duplicateOf, pings: r.result.pings }),
-        () => svc.records.recordEarlyEnd(leadId, status, reason, { duplicateOf }),
-      ),
-    );
+const isUnique = (verdict: Promise<Verdict>) => verdict.then((v) => v.kind === "go");
 
-  const v = await verdict;
-  // A stored lead counts against the quota; one that was not (or a replay) gives its unit back.
-  if (quota) defer(v.kind === "not_stored" || v.kind === "replay" ? quota.release() : quota.commit());
+/** The verdict ended the lead before any post, or it was never stored. */
+function endedBy(svc: Services, lead: Admitted, started: Started, v: Exclude<Verdict, { kind: "go" }>, defer: Defer): Promise<Intake> {
   switch (v.kind) {
     case "not_stored":
-      defer(giveBackClaim());
-      log("lead_store_failed", { error: v.error.slice(0, 200) }, "error");
-      // Nothing was accepted: the seller must retry (the same Idempotency-Key makes that safe).
-      throw new LeadNotStored();
-    case "replay": {
-      // Same source and idempotency key as an earlier submission: answer with that lead's result,
-      // unless the key is reused for a different lead.
-      defer(giveBackClaim());
-      const existing = await svc.records.leadByIdempotencyKey(source.id, sub.idempotencyKey ?? "");
-      if (existing && existing.requestHash !== null && existing.requestHash !== requestHash) throw new IdempotencyConflict(existing.id);
-      const summary = existing ? await svc.records.summary(existing.id) : undefined;
-      if (!summary || summary.lead.sourceId !== source.id) throw new Error("idempotent replay without a stored lead");
-      log("lead_replayed", { lead_id: summary.lead.id, source: source.id });
-      return { response: responseFromSummary(source, summary) };
-    }
-    case "suppressed": {
-      const reason = `suppressed: ${v.because}`;
-      endEarly("rejected", reason);
-      defer(giveBackClaim());
-      log("lead_rejected", { lead_id: leadId, reason: "suppressed" });
-      return { response: leadResponse(source, leadId, "rejected", { reason }) };
-    }
+      return notStored(svc, lead, started, v.error, defer);
+    case "replay":
+      return replayed(svc, lead, started, defer);
+    case "suppressed":
+      return rejected(svc, lead, started, `suppressed: ${v.because}`, "suppressed", defer);
     case "duplicate":
-      endEarly("duplicate", "same consumer inside the campaign's dedupe window", v.duplicateOf);
-      log("lead_duplicate", { lead_id: leadId, duplicate_of: v.duplicateOf });
-      return { response: leadResponse(source, leadId, "duplicate", { duplicate_of: v.duplicateOf, reason: "duplicate" }) };
+      return duplicate(svc, lead, started, v.duplicateOf, defer);
     case "interrupted":
-      return interrupted(svc, sub, leadId, v.error, defer);
-    case "go":
+      return Promise.resolve(interrupted(svc, lead, v.error, defer));
   }
+}
 
-  // Stored and unique: the checks' results go on the lead; a failed check ends it before any post.
-  const checked = await checks;
-  if (checked.results.length > 0)
-    defer(svc.records.recordEvents(leadId, [{ kind: "checks", detail: { flagged: checked.flagged, results: checked.results } }]));
-  if (checked.reject) {
-    endEarly("rejected", checked.reject);
-    defer(giveBackClaim());
-    log("lead_rejected", { lead_id: leadId, reason: "pre-sale check" });
-    return { response: leadResponse(source, leadId, "rejected", { reason: checked.reject }) };
-  }
+/** Nothing was accepted: the seller must retry (the same Idempotency-Key makes that safe). */
+async function notStored(svc: Services, lead: Admitted, started: Started, error: string, defer: Defer): Promise<never> {
+  defer(giveBackClaim(svc, lead, started.claiming));
+  log("lead_store_failed", { error: error.slice(0, 200) }, "error");
+  throw new LeadNotStored();
+}
 
-  // The lead is stored and unique: from here on no failure may lose it or answer 500.
+/**
+ * Same source and idempotency key as an earlier submission: the answer is that lead's result, unless
+ * the key is reused for a different lead.
+ */
+async function replayed(svc: Services, lead: Admitted, started: Started, defer: Defer): Promise<Intake> {
+  const { source, idempotencyKey } = lead.sub;
+  defer(giveBackClaim(svc, lead, started.claiming));
+  const existing = await svc.records.leadByIdempotencyKey(source.id, idempotencyKey ?? "");
+  if (existing && existing.requestHash !== null && existing.requestHash !== lead.requestHash) throw new IdempotencyConflict(existing.id);
+  const summary = existing ? await svc.records.summary(existing.id) : undefined;
+  if (!summary || summary.lead.sourceId !== source.id) throw new Error("idempotent replay without a stored lead");
+  log("lead_replayed", { lead_id: summary.lead.id, source: source.id });
+  return { response: responseFromSummary(source, summary) };
+}
+
+/** Suppressed, or a pre-sale check failed: rejected before any post. */
+async function rejected(svc: Services, lead: Admitted, started: Started, reason: string, why: string, defer: Defer): Promise<Intake> {
+  defer(recordEarlyEnd(svc, lead, started.round, "rejected", reason));
+  defer(giveBackClaim(svc, lead, started.claiming));
+  log("lead_rejected", { lead_id: lead.leadId, reason: why });
+  return { response: leadResponse(lead.sub.source, lead.leadId, "rejected", { reason }) };
+}
+
+async function duplicate(svc: Services, lead: Admitted, started: Started, duplicateOf: string, defer: Defer): Promise<Intake> {
+  defer(recordEarlyEnd(svc, lead, started.round, "duplicate", "same consumer inside the campaign's dedupe window", duplicateOf));
+  log("lead_duplicate", { lead_id: lead.leadId, duplicate_of: duplicateOf });
+  return { response: leadResponse(lead.sub.source, lead.leadId, "duplicate", { duplicate_of: duplicateOf, reason: "duplicate" }) };
+}
+
+/** The lead is stored but its round broke: the retry queue takes it, the seller is told `pending`. */
+function interrupted(svc: Services, lead: Admitted, error: string, defer: Defer): Intake {
+  const reason = "auction interrupted, retry scheduled";
+  log("auction_failed", { lead_id: lead.leadId, error: error.slice(0, 200) }, "error");
+  defer(retryInterrupted(svc, lead, reason));
+  return { response: leadResponse(lead.sub.source, lead.leadId, "pending", { reason }) };
+}
+
+/** Stored and unique: from here on no failure may lose the lead or answer 500. */
+async function auctioned(svc: Services, lead: Admitted, round: Promise<RoundOutcome>, defer: Defer): Promise<Intake> {
+  const { campaign, source } = lead.sub;
   let r: RoundOutcome;
   try {
     r = await round;
   } catch (err) {
-    return interrupted(svc, sub, leadId, (err as Error).message, defer);
+    return interrupted(svc, lead, (err as Error).message, defer);
   }
-  r.record.events.unshift({ kind: "accepted", at: now, detail: { campaign: campaign.slug, source: source.id, dedupe: "unique" } });
-  defer(
-    (async () => {
-      await svc.records.recordRound(r.record);
-      if (r.status === "pending") await svc.scheduleRetry(leadId, retryDelaySeconds(campaign.retryBaseDelayS, 1));
-    })(),
-  );
+  r.record.events.unshift({
+    kind: "accepted",
+    at: lead.receivedAt,
+    detail: { campaign: campaign.slug, source: source.id, dedupe: "unique" },
+  });
+  defer(recordLiveRound(svc, lead, r));
   log("lead_auctioned", {
-    lead_id: leadId,
+    lead_id: lead.leadId,
     campaign: campaign.slug,
     source: source.id,
     status: r.status,
     ...r.result.summary,
     price_cents: r.result.total.priceCents,
   });
+  const { total, timing } = r.result;
   const buyers = r.result.sales.map((s) => s.contract.buyerName);
   return {
-    response: leadResponse(source, leadId, r.status, {
-      price: centsToDollars(r.result.total.priceCents),
-      payout: centsToDollars(r.result.total.payoutCents),
+    response: leadResponse(source, lead.leadId, r.status, {
+      price: centsToDollars(total.priceCents),
+      payout: centsToDollars(total.payoutCents),
       buyer: buyers[0] ?? null,
       buyers,
       reason: r.reason,
     }),
-    timing: { pingMs: r.result.timing.pingMs, postMs: r.result.timing.postMs, gateMs: r.result.timing.gateMs },
+    timing: { pingMs: timing.pingMs, postMs: timing.postMs, gateMs: timing.gateMs },
   };
 }
 
-/** A unit of the source's daily quota for this lead (null without a quota), or LimitReached. */
-async function takeQuota(svc: Services, source: Source, leadId: string, defer: Defer): Promise<Extract<CapHold, { ok: true }> | null> {
-  const quota = sourceQuota(source);
-  if (!quota) return null;
-  svc.caps.prepare([quota], defer);
-  const hold = await svc.caps.reserve(quota, leadId, 0, { postMs: 0 });
-  if (!hold.ok)
-    throw new LimitReached(
-      "daily_quota_reached",
-      "this source's daily lead quota is used up",
-      Math.ceil((hold.retryAfter - Date.now()) / 1000),
-    );
-  return hold;
+// ---- the deferred writes ------------------------------------------------------------------------
+
+/**
+ * Whatever the verdict, the buyer keys on hold for the round are settled once it is over (sales and
+ * rejections become claims): they must never outlive it.
+ */
+function settleHolds(svc: Services, lead: Admitted, round: Promise<RoundOutcome>): Promise<unknown> {
+  return round
+    .then(
+      (r) => svc.dedupe.settleHolds(lead.fps, lead.leadId, r.result.holdsToClaim),
+      () => svc.dedupe.settleHolds(lead.fps, lead.leadId, []),
+    )
+    .catch((err: Error) => log("dedupe_settle_failed", { lead_id: lead.leadId, error: err.message.slice(0, 200) }, "warn"));
 }
 
-type Verdict =
-  | { kind: "go"; dedupe: IntakeDedupe }
-  | { kind: "not_stored"; error: string }
-  | { kind: "replay" }
-  | { kind: "suppressed"; because: string }
-  | { kind: "duplicate"; duplicateOf: string }
-  | { kind: "interrupted"; error: string };
-
-/** What the stored lead and the dedupe claim decide, in that order of precedence. Never rejects. */
-async function verdictOf(
-  storing: Promise<{ stored: boolean; suppressedBecause: string | null }>,
-  claiming: Promise<IntakeDedupe>,
-): Promise<Verdict> {
-  claiming.catch(() => {}); // judged below, after the store
-  let stored;
-  try {
-    stored = await storing;
-  } catch (err) {
-    return { kind: "not_stored", error: (err as Error).message };
-  }
-  if (!stored.stored) return { kind: "replay" };
-  if (stored.suppressedBecause !== null) return { kind: "suppressed", because: stored.suppressedBecause };
-  try {
-    const dedupe = await claiming;
-    return dedupe.duplicateOf ? { kind: "duplicate", duplicateOf: dedupe.duplicateOf } : { kind: "go", dedupe };
-  } catch (err) {
-    return { kind: "interrupted", error: (err as Error).message };
-  }
+/** A lead that was not auctioned gives its campaign claim back (unless it lost the claim to another). */
+async function giveBackClaim(svc: Services, lead: Admitted, claiming: Promise<IntakeDedupe>): Promise<void> {
+  const d = await claiming;
+  if (!d.duplicateOf) await svc.dedupe.releaseCampaignClaim(lead.fps, lead.sub.campaign.id, lead.leadId);
 }
 
-/** The lead is stored but its round broke: the retry queue takes it, the seller is told `pending`. */
-function interrupted(svc: Services, sub: Submission, leadId: string, error: string, defer: Defer): Intake {
-  const reason = "auction interrupted, retry scheduled";
-  log("auction_failed", { lead_id: leadId, error: error.slice(0, 200) }, "error");
-  defer(
-    (async () => {
-      if (await svc.records.transition(leadId, "pending", reason))
-        await svc.scheduleRetry(leadId, retryDelaySeconds(sub.campaign.retryBaseDelayS, 1));
-    })(),
+/** The lead ended before any post: its pings are recorded with the final state. */
+function recordEarlyEnd(
+  svc: Services,
+  lead: Admitted,
+  round: Promise<RoundOutcome>,
+  status: "rejected" | "duplicate",
+  reason: string,
+  duplicateOf: string | null = null,
+): Promise<void> {
+  return round.then(
+    (r) => svc.records.recordEarlyEnd(lead.leadId, status, reason, { duplicateOf, pings: r.result.pings }),
+    () => svc.records.recordEarlyEnd(lead.leadId, status, reason, { duplicateOf }),
   );
-  return { response: leadResponse(sub.source, leadId, "pending", { reason }) };
+}
+
+const recordChecks = (svc: Services, lead: Admitted, checked: PreSale) =>
+  svc.records.recordEvents(lead.leadId, [{ kind: "checks", detail: { flagged: checked.flagged, results: checked.results } }]);
+
+/** The round's record (one D1 batch); a lead left pending goes to the retry queue. */
+async function recordLiveRound(svc: Services, lead: Admitted, r: RoundOutcome): Promise<void> {
+  await svc.records.recordRound(r.record);
+  if (r.status === "pending") await svc.scheduleRetry(lead.leadId, retryDelaySeconds(lead.sub.campaign.retryBaseDelayS, 1));
+}
+
+async function retryInterrupted(svc: Services, lead: Admitted, reason: string): Promise<void> {
+  if (await svc.records.transition(lead.leadId, "pending", reason))
+    await svc.scheduleRetry(lead.leadId, retryDelaySeconds(lead.sub.campaign.retryBaseDelayS, 1));
 }

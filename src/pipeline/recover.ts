@@ -2,11 +2,11 @@
 // is recorded as sold to exactly those buyers — prices, payouts, cap commits and buyer dedupe claims
 // — and is never auctioned again. The retry consumer calls this before any new round.
 import { splitSales, sumSplits } from "../auction/pricing";
+import { postRow } from "../auction/rows";
 import type { RoundRecord } from "../db/records";
 import type { PostRow } from "../db/schema";
 import { buyerDedupeKeys } from "../lead/fingerprints";
 import type { LeadData } from "../lead/fields";
-import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import type { JournalSale } from "../objects/lead-journal";
 import type { Campaign, Rules, Source } from "../rules/model";
@@ -17,7 +17,8 @@ export interface RecoveredLead {
   campaign: Campaign;
   source: Source;
   lead: LeadData;
-  attempts: number;
+  /** The round its sales are recorded under: the lead's last one (its row's `attempts`). */
+  roundNo: number;
 }
 
 export async function recordJournaledSales(svc: Services, rules: Rules, lead: RecoveredLead, sales: JournalSale[]): Promise<void> {
@@ -25,19 +26,17 @@ export async function recordJournaledSales(svc: Services, rules: Rules, lead: Re
     lead.source,
     sales.map((s) => s.priceCents),
   );
-  const posts: PostRow[] = sales.map((s, i) => ({
-    id: newId("po"),
-    leadId: lead.id,
-    contractId: s.contractId,
-    attempt: lead.attempts,
-    outcome: "accepted",
-    reason: "recovered from the lead's journal",
-    httpStatus: null,
-    latencyMs: 0,
-    priceCents: s.priceCents,
-    payoutCents: splits[i]!.payoutCents,
-    buyerLeadId: s.buyerLeadId,
-  }));
+  const posts: PostRow[] = sales.map((s, i) =>
+    postRow({ leadId: lead.id, round: lead.roundNo }, s.contractId, {
+      outcome: "accepted",
+      reason: "recovered from the lead's journal",
+      httpStatus: null,
+      latencyMs: 0,
+      priceCents: s.priceCents,
+      payoutCents: splits[i]!.payoutCents,
+      buyerLeadId: s.buyerLeadId,
+    }),
+  );
   const total = sumSplits(splits);
   const record: RoundRecord = {
     leadId: lead.id,
@@ -52,7 +51,7 @@ export async function recordJournaledSales(svc: Services, rules: Rules, lead: Re
     priceCents: total.priceCents,
     payoutCents: total.payoutCents,
     marginCents: total.marginCents,
-    attempts: lead.attempts,
+    attempts: lead.roundNo,
   };
   // What the dead worker would have done after the sale: commit the caps, claim the buyers.
   const contracts = sales.map((s) => rules.contractsById.get(s.contractId)).filter((c) => c !== undefined);

@@ -8,10 +8,10 @@ import { retryDelaySeconds } from "../lead/state";
 import { log } from "../lib/log";
 import type { Rules } from "../rules/model";
 import type { Services } from "../services";
-import { applyVariant } from "../experiments/assign";
 import { notifyPostback } from "./postback";
 import { recordJournaledSales } from "./recover";
-import { runRound } from "./round";
+import { retryRound } from "./round";
+import { routeLead } from "./route";
 
 /** `{ retryInS }`: the lead needs another round after that many seconds; "done": it is final or was not ours to touch. */
 export async function retryStoredLead(
@@ -36,18 +36,13 @@ export async function retryStoredLead(
   // never sell the lead again.
   const journaled = lead.journal ? await svc.journal.sales(lead.journal, lead.id) : [];
   if (journaled.length > 0) {
-    await recordJournaledSales(svc, rules, { id: lead.id, campaign, source, lead: data, attempts: lead.attempts }, journaled);
+    await recordJournaledSales(svc, rules, { id: lead.id, campaign, source, lead: data, roundNo: lead.attempts }, journaled);
     await notifyPostback(svc, source, lead.id);
     return "done";
   }
   // The lead keeps the variant it was assigned to, even if its experiment has ended since.
-  const variant = lead.experimentId
-    ? rules.experimentsById.get(lead.experimentId)?.variants.find((v) => v.name === lead.variant)
-    : undefined;
-  const routed = variant
-    ? applyVariant(campaign, rules.contractsByCampaign.get(campaign.id) ?? [], variant)
-    : { campaign, contracts: rules.contractsByCampaign.get(campaign.id) ?? [] };
-  const round = await runRound(
+  const routed = routeLead(rules, campaign, lead.id, { experimentId: lead.experimentId, variant: lead.variant });
+  const round = await retryRound(
     svc,
     {
       id: lead.id,
@@ -56,10 +51,11 @@ export async function retryStoredLead(
       lead: data,
       consent: lead.consent ? (JSON.parse(lead.consent) as ConsentRecord) : null,
       createdAt: lead.createdAt,
-      retriesDone: lead.attempts + 1,
+      roundNo: lead.attempts + 1,
       journal: lead.journal,
     },
-    { contracts: routed.contracts, defer },
+    routed.contracts,
+    defer,
   );
   await svc.records.recordRound(round.record);
   log("lead_retried", { lead_id: lead.id, delivery, status: round.status, ...round.result.summary });

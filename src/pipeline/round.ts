@@ -1,8 +1,16 @@
-// runRound: one auction round for a lead that is safely stored — from intake (the live round) or
-// from the retry queue. It prepares what the round needs to know (which buyers already bought this
-// consumer, which contracts are done with this lead), runs the auction, decides the lead's next
-// state and describes what to record. The caller records it (intake: off the seller's wait).
-import { runAuction, type AuctionInput, type AuctionResult, type PostGate } from "../auction/run";
+// One auction round for a lead that is safely stored: the live round (from intake, its post gate
+// settling while the pings are out; a seller's post sells to the bids its ping held) or a retry round
+// (from the retry queue: which buyers already bought this consumer, and which contracts are done with
+// this lead, looked up first). Each runs its auction, decides the lead's next state and describes
+// what to record; the caller records it (intake: off the seller's wait).
+import type { HeldBids } from "../auction/bids";
+import { NO_EARLIER_ROUNDS } from "../auction/entrants";
+import { openPostGate, type PostGate } from "../auction/gate";
+import { postHeldBids } from "../auction/held-post";
+import type { Lot } from "../auction/lot";
+import type { Defer } from "../auction/ports";
+import type { AuctionResult } from "../auction/result";
+import { runAuction } from "../auction/run";
 import type { RoundRecord } from "../db/records";
 import { buyerDedupeKeys, type Fingerprint } from "../lead/fingerprints";
 import type { ConsentRecord } from "../lead/consent";
@@ -19,25 +27,20 @@ export interface StoredLead {
   /** The consent evidence stored with it (posted to the buyer), or null. */
   consent: ConsentRecord | null;
   createdAt: number;
-  /** Retry rounds made before this one (0 for the live round). */
-  retriesDone: number;
+  /** This round's number: 0 for the live round, n for the nth retry round. */
+  roundNo: number;
   /** Where its sales are journaled (null: a lead stored before journals existed). */
   journal: string | null;
 }
 
-export interface RoundContext {
+export interface LiveRound {
   contracts: Contract[];
-  /** Known at intake; computed otherwise. */
-  fingerprints?: Fingerprint[];
-  /**
-   * The live round: settles while the pings are out (lead stored, dedupe verdict). Retry rounds
-   * look up which buyers already bought the consumer before pinging instead.
-   */
-  gate?: Promise<PostGate>;
-  /** A seller's post: the bids and pings of its earlier ping (see ../pipeline/seller.ts). */
-  held?: AuctionInput["held"];
-  /** Side effects that must finish but need not delay the answer (cap commits, give-backs). */
-  defer: (p: Promise<unknown>) => void;
+  fingerprints: Fingerprint[];
+  /** Settles while the pings are out: the lead stored, the dedupe verdict, the pre-sale checks. */
+  gate: Promise<PostGate>;
+  /** A seller's post: the bids and pings of its earlier ping (see ./seller.ts). */
+  held?: HeldBids;
+  defer: Defer;
 }
 
 export interface RoundOutcome {
@@ -47,41 +50,46 @@ export interface RoundOutcome {
   record: RoundRecord;
 }
 
-export async function runRound(svc: Services, lead: StoredLead, ctx: RoundContext): Promise<RoundOutcome> {
-  const { campaign, retriesDone: attempt } = lead;
-  const retry = attempt > 0;
-  const fingerprints = ctx.fingerprints ?? (await svc.fingerprints(campaign, lead.lead));
-  // A retry round never goes back to a contract that answered for good (accepted, rejected,
-  // duplicate); ones that failed transiently (error, timeout) or had no cap headroom may be tried.
-  const [alreadyBought, exclude] = ctx.gate
-    ? [new Set<string>(), new Set<string>()]
-    : await Promise.all([
-        svc.dedupe.boughtBy(fingerprints, buyerDedupeKeys(ctx.contracts), lead.id),
-        retry ? svc.records.contractsDoneWith(lead.id) : new Set<string>(),
-      ]);
-  const result = await runAuction({
-    services: svc,
-    campaign,
-    source: lead.source,
-    contracts: ctx.contracts,
-    leadId: lead.id,
-    journal: lead.journal,
-    lead: lead.lead,
-    consent: lead.consent,
-    fingerprints,
-    alreadyBought,
-    gate: ctx.gate ?? Promise.resolve({ go: true, alreadyBought: new Set(), holding: new Set() }),
-    held: ctx.held,
-    exclude,
-    // Fallback tiers compete only once the live round found no taker.
-    includeFallback: retry,
-    attempt,
-    defer: ctx.defer,
-  });
+const lotOf = (lead: StoredLead, contracts: Contract[]): Lot => ({
+  leadId: lead.id,
+  round: lead.roundNo,
+  campaign: lead.campaign,
+  source: lead.source,
+  contracts,
+  lead: lead.lead,
+  consent: lead.consent,
+});
+
+export async function liveRound(svc: Services, lead: StoredLead, live: LiveRound): Promise<RoundOutcome> {
+  const lot = lotOf(lead, live.contracts);
+  const setup = { fingerprints: live.fingerprints, journal: lead.journal, gate: live.gate, defer: live.defer };
+  const result = live.held ? await postHeldBids(svc, lot, live.held, setup) : await runAuction(svc, lot, setup, NO_EARLIER_ROUNDS);
+  return outcomeOf(lead, result);
+}
+
+/**
+ * A retry round never goes back to a contract that answered for good (accepted, rejected,
+ * duplicate); ones that failed transiently (error, timeout) or had no cap headroom may be tried.
+ * Fallback tiers compete.
+ */
+export async function retryRound(svc: Services, lead: StoredLead, contracts: Contract[], defer: Defer): Promise<RoundOutcome> {
+  const fingerprints = await svc.fingerprints(lead.campaign, lead.lead);
+  const [alreadyBought, exclude] = await Promise.all([
+    svc.dedupe.boughtBy(fingerprints, buyerDedupeKeys(contracts), lead.id),
+    svc.records.contractsDoneWith(lead.id),
+  ]);
+  const setup = { fingerprints, journal: lead.journal, gate: openPostGate(), defer };
+  const result = await runAuction(svc, lotOf(lead, contracts), setup, { alreadyBought, exclude, includeFallback: true });
+  return outcomeOf(lead, result);
+}
+
+/** The lead's next state after the round, and the round's record. */
+function outcomeOf(lead: StoredLead, result: AuctionResult): RoundOutcome {
+  const { campaign, roundNo } = lead;
   const { status, reason } = afterRound({
     sold: result.sales.length,
     transientFailure: result.transientFailure,
-    attempts: attempt,
+    attempts: roundNo,
     maxAttempts: campaign.retryMaxAttempts,
     saleWindowEnd: lead.createdAt + campaign.saleWindowS * 1000,
     now: Date.now(),
@@ -91,7 +99,7 @@ export async function runRound(svc: Services, lead: StoredLead, ctx: RoundContex
     pings: result.pings,
     posts: result.posts,
     events: [
-      { kind: retry ? "retry_auction" : "auction", detail: { attempt, ...result.summary } },
+      { kind: roundNo > 0 ? "retry_auction" : "auction", detail: { attempt: roundNo, ...result.summary } },
       { kind: status === "pending" ? "retry_scheduled" : "final", detail: { status, reason, price_cents: result.total.priceCents } },
     ],
     status,
@@ -99,7 +107,7 @@ export async function runRound(svc: Services, lead: StoredLead, ctx: RoundContex
     priceCents: result.total.priceCents,
     payoutCents: result.total.payoutCents,
     marginCents: result.total.marginCents,
-    attempts: attempt,
+    attempts: roundNo,
   };
   return { status, reason, result, record };
 }

@@ -1,7 +1,10 @@
-// Publishers that sell by ping/post themselves: a ping (the ping-safe fields only) runs the auction's
-// ping phase and holds the ranked bids as an offer; the post (the full lead) is then posted to those
-// bids in order — the cascade, caps and dedupe as for any lead — without pinging the buyers again.
-import { runAuction, type HeldBid } from "../auction/run";
+// Publishers that sell by ping/post themselves: a ping (the ping-safe fields only) runs a bid round
+// and holds the ranked bids as an offer; the post (the full lead, through intake) is then sold to
+// those bids in order — the cascade, caps and dedupe as for any lead — without pinging the buyers
+// again. The ping reserves the lead id the post stores the lead under, so both are routed alike (the
+// same experiment variant).
+import type { HeldBid } from "../auction/bids";
+import { runBidRound } from "../auction/bid-round";
 import { splitSales } from "../auction/pricing";
 import type { LeadData } from "../lead/fields";
 import { newId } from "../lib/ids";
@@ -9,6 +12,7 @@ import { log } from "../lib/log";
 import type { Offer } from "../objects/ping-book";
 import type { Campaign, Contract, Rules, Source } from "../rules/model";
 import type { Services } from "../services";
+import { routeLead } from "./route";
 
 /** How long a publisher has to post a lead after its ping. */
 export const OFFER_TTL_MS = 60_000;
@@ -44,48 +48,35 @@ export async function sellerPing(
   defer: (p: Promise<unknown>) => void,
 ): Promise<SellerPingResult> {
   const leadId = newId("ld");
-  const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
-  const result = await runAuction({
-    services: svc,
-    campaign,
-    source,
-    contracts,
-    leadId,
-    journal: null,
-    lead: fields,
+  const routed = routeLead(rules, campaign, leadId);
+  const held = await runBidRound(
+    svc,
     // A seller's ping carries no consent: buyers see only the ping-safe fields.
-    consent: null,
-    fingerprints: [],
-    alreadyBought: new Set(),
-    gate: Promise.resolve({ go: true, alreadyBought: new Set(), holding: new Set() }),
-    exclude: new Set(),
-    includeFallback: false,
-    attempt: 0,
+    { leadId, round: 0, campaign: routed.campaign, source, contracts: routed.contracts, lead: fields, consent: null },
     defer,
-    bidOnly: true,
-  });
+  );
   const pingId = svc.pingBook.newPingId();
   const expiresAt = Date.now() + OFFER_TTL_MS;
-  const payoutCents = promisedPayout(source, result.ranked, rules.contractsById, campaign.exclusive ? 1 : campaign.maxBuyers);
+  const payoutCents = promisedPayout(source, held.bids, rules.contractsById, campaign.exclusive ? 1 : campaign.maxBuyers);
   const offer: Offer = {
     pingId,
     sourceId: source.id,
     campaignId: campaign.id,
     leadId,
     fields,
-    bids: result.ranked,
-    pings: result.pings,
+    bids: held.bids,
+    pings: held.pings,
     payoutCents,
     expiresAt,
   };
-  if (result.ranked.length > 0) await svc.pingBook.hold(offer);
-  defer(svc.records.recordSellerPing({ pingId, sourceId: source.id, campaignId: campaign.id, bids: result.ranked.length, payoutCents }));
+  if (held.bids.length > 0) await svc.pingBook.hold(offer);
+  defer(svc.records.recordSellerPing({ pingId, sourceId: source.id, campaignId: campaign.id, bids: held.bids.length, payoutCents }));
   log("seller_pinged", {
     ping_id: pingId,
     source: source.id,
     campaign: campaign.slug,
-    bids: result.ranked.length,
+    bids: held.bids.length,
     payout_cents: payoutCents,
   });
-  return { pingId, bids: result.ranked.length, payoutCents, expiresAt };
+  return { pingId, bids: held.bids.length, payoutCents, expiresAt };
 }

@@ -126,6 +126,37 @@ describe("publisher ping/post", () => {
     expect(report.ping_to_post).toBe(50);
   });
 
+  it("a running experiment routes the ping and its post alike: the lead id the ping reserves picks one variant for both", async () => {
+    const variants = [
+      { name: "control", share: 1, settings: {} },
+      { name: "alpha-only", share: 1, settings: { contracts: ["ct_alpha"] } },
+    ];
+    await sql(
+      "INSERT INTO experiments (id, campaign_id, name, variants, started_at) VALUES ('exp_sp', 'cmp_auto', 'Seller variants', ?, ?)",
+      JSON.stringify(variants),
+      Date.now(),
+    );
+    const seen = new Set<string>();
+    // Until both variants were seen (each lead lands in either, deterministically from its id).
+    for (let i = 0; i < 16 && seen.size < 2; i++) {
+      const lead = demoLead();
+      const ping = await (await call("/v1/pings", pingOf(lead))).json<{ ping_id: string; payout: number }>();
+      const sold = await (await call("/v1/posts", { ...lead, ping_id: ping.ping_id })).json<{ lead_id: string; status: string }>();
+      expect(sold.status).toBe("sold");
+      const row = await leadReaches(sold.lead_id, ["sold"]);
+      expect(row.experiment_id).toBe("exp_sp");
+      const variant = String(row.variant);
+      seen.add(variant);
+      // The ping promised what its variant's buyers bid (alpha-only: Alpha's $18 at 70%, not Bravo's $22).
+      expect(ping.payout).toBe(variant === "control" ? 15.4 : 12.6);
+      const pinged = await env.DB.prepare("SELECT contract_id FROM pings WHERE lead_id = ? ORDER BY contract_id")
+        .bind(sold.lead_id)
+        .all<{ contract_id: string }>();
+      expect(pinged.results.map((p) => p.contract_id)).toEqual(variant === "control" ? ["ct_alpha", "ct_bravo"] : ["ct_alpha"]);
+    }
+    expect([...seen].sort()).toEqual(["alpha-only", "control"]);
+  });
+
   it("a ping without bids says no_bid and holds nothing", async () => {
     await setBuyers({ alpha: { bid: 0 }, bravo: { bid: 0 } });
     const ping = await (await call("/v1/pings", pingOf(demoLead()))).json<{ ping_id: string; status: string; payout: number }>();

@@ -3,6 +3,7 @@
 // quota); then the lead goes to intake (src/pipeline/intake.ts).
 // The body is read and checked here, not by the OpenAPI validator: its fields depend on the campaign.
 import { createRoute } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { CONSENT_KEYS } from "../../lead/consent";
 import { BrowserLeadResponseSchema, forBrowser, LeadResponseSchema } from "../../lead/response";
 import { submissionLimits } from "../../limits/policy";
@@ -11,7 +12,7 @@ import { log } from "../../lib/log";
 import { intake } from "../../pipeline/intake";
 import type { Channel } from "../auth";
 import { bodyKind, readSubmission, type BodyKind } from "../body";
-import { router } from "../context";
+import { router, type AppEnv } from "../context";
 import { ApiError, errorBody, errorResponses, tooMany } from "../errors";
 import { campaignOf, clientIp, deferIn, identifySender, requestMeta, screenSender, TURNSTILE_FIELD, validLead } from "../submission";
 
@@ -86,49 +87,57 @@ function redirectTo(url: string, params: Record<string, string>): Response {
   return new Response(null, { status: 303, headers: { location: u.toString() } });
 }
 
+/** What the handler has learned that shapes its answer: when it started, and where a plain form goes. */
+interface Answering {
+  started: number;
+  kind?: BodyKind;
+  sourceUrls?: { success: string | null; failure: string | null };
+}
+
+/** The answer with where its time went; a plain HTML form is redirected to its source's page instead. */
+function finish(
+  c: Context<AppEnv>,
+  a: Answering,
+  status: 200 | ApiError["status"],
+  body: object,
+  outcome: { ok: boolean; params: Record<string, string> },
+  timing?: { pingMs: number; postMs: number; gateMs: number },
+  headers: Record<string, string> = {},
+) {
+  const url = outcome.ok ? a.sourceUrls?.success : a.sourceUrls?.failure;
+  if (url && wantsRedirect(a.kind, c.req.header("accept"))) return redirectTo(url, outcome.params);
+  // Where the time went: the buyers' ping and post time, the wait for the storage verdict after
+  // the pings (`gate`), and the gateway's own time; with storage distance emulated, how many
+  // storage calls the request made before its answer.
+  const total = Date.now() - a.started;
+  const storage = c.var.config.EMULATE_STORAGE_RTT_MS > 0 ? `, storage;desc="calls";dur=${c.var.services.storage.calls}` : "";
+  c.header(
+    "server-timing",
+    (timing
+      ? `total;dur=${total}, ping;dur=${timing.pingMs}, post;dur=${timing.postMs}, gate;dur=${timing.gateMs}, gateway;dur=${Math.max(0, total - timing.pingMs - timing.postMs - timing.gateMs)}`
+      : `total;dur=${total}`) + storage,
+  );
+  return c.json(body, status, headers);
+}
+
 export const leadsCreate = router();
 
 leadsCreate.openapi(createLeadRoute, async (c) => {
   const { config, rules } = c.var;
   const origin = c.req.header("origin") ?? null;
-  let kind: BodyKind | undefined;
-  let sourceUrls: { success: string | null; failure: string | null } | undefined;
+  const answering: Answering = { started: Date.now() };
   let channel: Channel | undefined;
 
-  const started = Date.now();
-  const finish = (
-    status: 200 | ApiError["status"],
-    body: object,
-    outcome: { ok: boolean; params: Record<string, string> },
-    timing?: { pingMs: number; postMs: number; gateMs: number },
-    headers: Record<string, string> = {},
-  ) => {
-    const url = outcome.ok ? sourceUrls?.success : sourceUrls?.failure;
-    if (url && wantsRedirect(kind, c.req.header("accept"))) return redirectTo(url, outcome.params);
-    // Where the time went: the buyers' ping and post time, the wait for the storage verdict after
-    // the pings (`gate`), and the gateway's own time; with storage distance emulated, how many
-    // storage calls the request made before its answer.
-    const total = Date.now() - started;
-    const storage = config.EMULATE_STORAGE_RTT_MS > 0 ? `, storage;desc="calls";dur=${c.var.services.storage.calls}` : "";
-    c.header(
-      "server-timing",
-      (timing
-        ? `total;dur=${total}, ping;dur=${timing.pingMs}, post;dur=${timing.postMs}, gate;dur=${timing.gateMs}, gateway;dur=${Math.max(0, total - timing.pingMs - timing.postMs - timing.gateMs)}`
-        : `total;dur=${total}`) + storage,
-    );
-    return c.json(body, status, headers);
-  };
-
   try {
-    kind = bodyKind(c.req.header("content-type"));
-    const input = await readSubmission(c.req.raw, kind, config.MAX_BODY_BYTES);
+    answering.kind = bodyKind(c.req.header("content-type"));
+    const input = await readSubmission(c.req.raw, answering.kind, config.MAX_BODY_BYTES);
 
     const publishableKey = c.req.header("x-publishable-key") ?? (typeof input.publishable_key === "string" ? input.publishable_key : null);
     const sender = await identifySender(c, { apiKey: c.req.header("x-api-key") ?? null, publishableKey, origin });
     const { source } = sender;
     channel = sender.channel;
     // From here on a plain form is redirected to its source's pages, whatever goes wrong.
-    sourceUrls = { success: source.successUrl, failure: source.failureUrl };
+    answering.sourceUrls = { success: source.successUrl, failure: source.failureUrl };
     await screenSender(c, input, sender, submissionLimits(source, channel, clientIp(c)));
 
     const campaign = campaignOf(rules, source, input);
@@ -158,7 +167,7 @@ leadsCreate.openapi(createLeadRoute, async (c) => {
     );
     const ok = result.status === "sold" || result.status === "pending" || result.status === "unsold";
     const answer = channel === "browser" ? forBrowser(result) : result;
-    return finish(200, answer, { ok, params: { lead_id: answer.lead_id, status: answer.status } }, timing);
+    return finish(c, answering, 200, answer, { ok, params: { lead_id: answer.lead_id, status: answer.status } }, timing);
   } catch (caught) {
     const err =
       caught instanceof IdempotencyConflict
@@ -175,6 +184,6 @@ leadsCreate.openapi(createLeadRoute, async (c) => {
         .map((f) => f.path)
         .join(",")
         .slice(0, 512);
-    return finish(err.status, errorBody(err), { ok: false, params }, undefined, err.headers);
+    return finish(c, answering, err.status, errorBody(err), { ok: false, params }, undefined, err.headers);
   }
 });

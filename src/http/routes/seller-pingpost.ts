@@ -150,7 +150,7 @@ sellerPingPost.openapi(sellerPostRoute, async (c) => {
       consent,
       meta: requestMeta(c, input, { ping_id: pingId }),
       idempotencyKey: null,
-      held: { leadId: offer.leadId, bids: offer.bids, pings: offer.pings },
+      offer,
     },
     deferIn(c),
   );

@@ -1,0 +1,78 @@
+// What the auction needs from the outside, as interfaces it owns: the methods of the caps, dedupe,
+// buyers, journal, breakers and limits clients it calls. The service clients (src/services/)
+// satisfy them structurally and the pipeline passes them in, so the auction never imports a layer
+// above it.
+import type { PingResult, PingTarget } from "../buyers/ping";
+import type { PostResult } from "../buyers/post";
+import type { PostContext } from "../buyers/protocol";
+import type { Fingerprint } from "../lead/fingerprints";
+import type { LimitCheck, LimitVerdict } from "../limits/window";
+import type { Contract } from "../rules/model";
+
+/** Side effects that must finish but need not delay the answer (cap commits, give-backs). */
+export type Defer = (p: Promise<unknown>) => void;
+
+/** Cap headroom taken for one post: commit it on a sale, release it otherwise. */
+export type CapReservation =
+  | {
+      ok: true;
+      /** "committed": this contract already bought this lead (a recovered round). */
+      state: "held" | "committed";
+      /** The isolate block the unit came from, or null. */
+      leaseId: string | null;
+      commit(): Promise<void>;
+      release(): Promise<void>;
+    }
+  | { ok: false; limit: string };
+
+export interface CapsPort {
+  /** The isolate's belief that a contract's cap is exhausted right now (no round trip). */
+  isKnownFull(contractId: string, now: number): boolean;
+  /** Takes headroom blocks for the capped contracts that may win, while the pings are out. */
+  prepare(contracts: Contract[], defer: Defer): void;
+  /** Headroom for one post; `live`: the live round, which may spend from the isolate's block. */
+  reserve(contract: Contract, leadId: string, priceCents: number, live?: { postMs: number }): Promise<CapReservation>;
+}
+
+export interface DedupePort {
+  /** A buyer-level claim before a post to a key the intake does not hold: false when it is taken. */
+  claimForBuyer(fps: Fingerprint[], key: string, leadId: string, windowS: number): Promise<boolean>;
+  releaseForBuyer(fps: Fingerprint[], key: string, leadId: string, windowS: number): Promise<void>;
+}
+
+export interface BuyersPort {
+  ping(targets: PingTarget[], deadline: number): Promise<PingResult[]>;
+  post(contract: Contract, ctx: PostContext, timeoutMs: number): Promise<PostResult>;
+}
+
+/** A sale as the journal keeps it (the recovery path reads it back). */
+export interface JournaledSale {
+  contractId: string;
+  priceCents: number;
+  buyerLeadId: string | null;
+  /** The cap block the unit came from (the recovery commits it there), or null. */
+  leaseId: string | null;
+  at: number;
+}
+
+export interface JournalPort {
+  recordSale(journal: string, leadId: string, sale: JournaledSale): Promise<void>;
+}
+
+export interface BreakersPort {
+  /** Why the contract is kept out now, or undefined (a half-open probe is counted as sent). */
+  paused(c: Contract, now: number): string | undefined;
+}
+
+export interface LimitsPort {
+  check(shard: string, checks: LimitCheck[]): Promise<LimitVerdict>;
+}
+
+export interface AuctionPorts {
+  caps: CapsPort;
+  dedupe: DedupePort;
+  buyers: BuyersPort;
+  journal: JournalPort;
+  breakers: BreakersPort;
+  limits: LimitsPort;
+}

@@ -1,0 +1,159 @@
+// Reserve and post: cap headroom and the buyer's dedupe key are taken, the lead is posted, then both
+// are committed or given back. In the live round the cap comes from the isolate's headroom block and
+// the buyer key from the intake's hold: no round trip. An accepted post is journaled before any
+// further I/O. Also the post cascade over ranked bids once the gate is open.
+import type { PingRow } from "../db/schema";
+import type { Fingerprint } from "../lead/fingerprints";
+import { log } from "../lib/log";
+import { cascadePosts, failedAttempt, type PostAttempt } from "./cascade";
+import { usableBids, ALREADY_TAKEN, type Gate, type PostGate } from "./gate";
+import { isLive, type Lot } from "./lot";
+import type { AuctionPorts, CapReservation, Defer } from "./ports";
+import type { Bid } from "./ranking";
+
+/** What posting needs beyond the lot (the live round, a retry round, a seller's post). */
+export interface PostSetup {
+  fingerprints: Fingerprint[];
+  /** The journal its sales are written to before any further I/O (null: none). */
+  journal: string | null;
+  /** Settles before anything is posted (see ./gate.ts). */
+  gate: Promise<PostGate>;
+  defer: Defer;
+}
+
+export type Post = (bid: Bid, timeoutMs: number) => Promise<PostAttempt>;
+export type PostPorts = Pick<AuctionPorts, "caps" | "dedupe" | "buyers" | "journal">;
+
+interface Scope {
+  ports: PostPorts;
+  lot: Lot;
+  setup: PostSetup;
+}
+
+/** The cascade over the ranked bids the gate lets through (none if it says no). */
+export async function postRanked(lot: Lot, gate: Gate, ranked: Bid[], pings: PingRow[], post: Post) {
+  const usable = await usableBids(lot, gate, ranked, pings);
+  if (!usable) return { sold: [], attempts: [] };
+  const { campaign } = lot;
+  return cascadePosts(usable, {
+    maxBuyers: campaign.exclusive ? 1 : campaign.maxBuyers,
+    deadline: Date.now() + campaign.postDeadlineMs,
+    now: Date.now,
+    post,
+  });
+}
+
+export function reserveAndPost(ports: PostPorts, lot: Lot, setup: PostSetup, gate: Gate): Post {
+  const scope: Scope = { ports, lot, setup };
+  return async (bid, timeoutMs) => {
+    const c = bid.contract;
+    const started = Date.now();
+    const outcome = (o: PostAttempt["outcome"], reason: string | null, extra: Partial<PostAttempt> = {}): PostAttempt => ({
+      bid,
+      outcome: o,
+      reason,
+      httpStatus: null,
+      latencyMs: Date.now() - started,
+      buyerLeadId: null,
+      ...extra,
+    });
+    const onHold = gate.holds(c);
+    const [capping, claiming] = await Promise.allSettled([
+      ports.caps.reserve(c, lot.leadId, bid.bidCents, isLive(lot) ? { postMs: timeoutMs } : undefined),
+      onHold || ports.dedupe.claimForBuyer(setup.fingerprints, c.dedupeKey, lot.leadId, c.dedupeWindowS),
+    ]);
+    if (capping.status === "rejected" || claiming.status === "rejected") return unavailable(scope, bid, capping, claiming, onHold);
+    const [cap, fresh] = [capping.value, claiming.value];
+    const giveBack = () => giveBackBoth(scope, bid, cap, fresh && !onHold);
+    if (!cap.ok) {
+      await giveBack();
+      return outcome("cap_full", cap.limit);
+    }
+    if (!fresh) {
+      await giveBack();
+      return outcome("duplicate", ALREADY_TAKEN);
+    }
+    // A committed reservation for this lead means this contract already bought it (a round whose
+    // records were lost and is being recovered): never post the same lead to it twice.
+    if (cap.state === "committed") return outcome("accepted", "already sold to this contract");
+    const res = await postLead(scope, bid, timeoutMs);
+    const http = { httpStatus: res.httpStatus, latencyMs: res.latencyMs };
+    if (res.kind === "accepted") {
+      await journalSale(scope, bid, cap.leaseId, res.buyerLeadId);
+      setup.defer(cap.commit());
+      return outcome("accepted", null, { ...http, buyerLeadId: res.buyerLeadId });
+    }
+    // A rejected consumer stays claimed for this buyer (its window): a harvester that rejects every
+    // post must not be sent the same person again. Keys on hold are claimed when the holds settle.
+    setup.defer(res.kind === "rejected" ? cap.release() : giveBack());
+    return outcome(res.kind, res.reason, http);
+  };
+}
+
+/** Gives back the cap headroom (if taken) and the buyer key (if this post claimed it). */
+function giveBackBoth(scope: Scope, bid: Bid, cap: CapReservation, claimed: boolean) {
+  const { ports, lot, setup } = scope;
+  const c = bid.contract;
+  return Promise.all([
+    cap.ok ? cap.release() : undefined,
+    claimed ? ports.dedupe.releaseForBuyer(setup.fingerprints, c.dedupeKey, lot.leadId, c.dedupeWindowS) : undefined,
+  ]);
+}
+
+/**
+ * A ledger or shard did not answer: what was taken is given back, and this contract is an `error`
+ * attempt (retried later) while the other posts of the round go on.
+ */
+function unavailable(
+  scope: Scope,
+  bid: Bid,
+  capping: PromiseSettledResult<CapReservation>,
+  claiming: PromiseSettledResult<boolean>,
+  onHold: boolean,
+): PostAttempt {
+  const { ports, lot, setup } = scope;
+  const c = bid.contract;
+  const failure = capping.status === "rejected" ? capping.reason : (claiming as PromiseRejectedResult).reason;
+  setup.defer(
+    Promise.allSettled([
+      capping.status === "fulfilled" && capping.value.ok ? capping.value.release() : undefined,
+      claiming.status === "fulfilled" && claiming.value === true && !onHold
+        ? ports.dedupe.releaseForBuyer(setup.fingerprints, c.dedupeKey, lot.leadId, c.dedupeWindowS)
+        : undefined,
+    ]),
+  );
+  return {
+    ...failedAttempt(bid, failure),
+    reason: `cap or dedupe unavailable: ${failure instanceof Error ? failure.message : String(failure)}`.slice(0, 200),
+  };
+}
+
+function postLead({ ports, lot }: Scope, bid: Bid, timeoutMs: number) {
+  return ports.buyers.post(
+    bid.contract,
+    {
+      pingId: bid.pingId,
+      bidToken: bid.token,
+      priceCents: bid.bidCents,
+      campaign: lot.campaign.slug,
+      leadId: lot.leadId,
+      lead: lot.lead,
+      consent: lot.consent,
+      retentionDays: lot.campaign.retentionDays,
+    },
+    timeoutMs,
+  );
+}
+
+/**
+ * Durable before any further I/O: if this worker dies now, the recovery path finds the sale in the
+ * journal (src/pipeline/recover.ts) and records it instead of selling the lead again.
+ */
+async function journalSale({ ports, lot, setup }: Scope, bid: Bid, leaseId: string | null, buyerLeadId: string | null): Promise<void> {
+  if (!setup.journal) return;
+  const c = bid.contract;
+  const sale = { contractId: c.id, priceCents: bid.bidCents, buyerLeadId, leaseId, at: Date.now() };
+  await ports.journal
+    .recordSale(setup.journal, lot.leadId, sale)
+    .catch((err: Error) => log("journal_write_failed", { lead_id: lot.leadId, contract: c.id, error: err.message.slice(0, 200) }, "error"));
+}

@@ -1,0 +1,89 @@
+// A round's result from what it did: the sales with their splits, the post rows, the counts for the
+// trace, the buyers' share of the time, and the buyer keys on hold to claim when the holds settle.
+import type { PingRow, PostRow } from "../db/schema";
+import type { Contract } from "../rules/model";
+import { isTransient, type PostAttempt } from "./cascade";
+import type { Gate } from "./gate";
+import type { Lot } from "./lot";
+import { splitSales, sumSplits, type Split } from "./pricing";
+import { postRow } from "./rows";
+
+export interface Sale {
+  contract: Contract;
+  split: Split;
+  buyerLeadId: string | null;
+}
+
+export interface AuctionResult {
+  sales: Sale[];
+  total: Split;
+  pings: PingRow[];
+  posts: PostRow[];
+  /** A post failed in a way that may succeed later (timeout, 5xx, connection): worth a retry. */
+  transientFailure: boolean;
+  /** Skipped, pinged, bid and rejected counts, for the trace. */
+  summary: Record<string, number>;
+  /** The buyers' share of the wall time: the slowest awaited ping and the post attempts. */
+  timing: { pingMs: number; postMs: number; gateMs: number };
+  /**
+   * Buyer keys on hold that this round sold to or was rejected by, claimed when the holds settle: a
+   * buyer is not sent a consumer it already bought, nor one it rejected, within its window.
+   */
+  holdsToClaim: { key: string; windowS: number }[];
+}
+
+/** What a posting round did: its pings, its post attempts (the sold ones among them), its gate. */
+export interface RoundDone {
+  pings: PingRow[];
+  sold: PostAttempt[];
+  attempts: PostAttempt[];
+  /** Fixed-price contracts that competed (counted in the summary). */
+  fixed: number;
+  gate: Gate;
+}
+
+export function auctionResult(lot: Lot, done: RoundDone): AuctionResult {
+  const { pings, sold, attempts, gate } = done;
+  const splits = splitSales(
+    lot.source,
+    sold.map((s) => s.bid.bidCents),
+  );
+  const sales = sold.map((s, i) => ({ contract: s.bid.contract, split: splits[i]!, buyerLeadId: s.buyerLeadId }));
+  const posts = attempts.map((a) => {
+    const saleIdx = sold.indexOf(a);
+    return postRow(lot, a.bid.contract.id, {
+      outcome: a.outcome,
+      reason: a.reason,
+      httpStatus: a.httpStatus,
+      latencyMs: a.latencyMs,
+      priceCents: a.bid.bidCents,
+      payoutCents: saleIdx >= 0 ? splits[saleIdx]!.payoutCents : 0,
+      buyerLeadId: a.buyerLeadId,
+    });
+  });
+  const count = (o: string) => pings.filter((p) => p.outcome === o).length;
+  const awaited = pings.filter((p) => p.outcome !== "skipped" && p.latencyMs != null).map((p) => p.latencyMs!);
+  return {
+    sales,
+    total: sumSplits(splits),
+    pings,
+    posts,
+    transientFailure: attempts.some((a) => isTransient(a.outcome)) && sold.length === 0,
+    summary: {
+      skipped: count("skipped"),
+      pinged: pings.length - count("skipped"),
+      bids: count("bid"),
+      fixed: done.fixed,
+      posts: posts.length,
+      sold: sales.length,
+    },
+    timing: {
+      pingMs: lot.campaign.mode === "waterfall" ? awaited.reduce((a, b) => a + b, 0) : Math.max(0, ...awaited),
+      postMs: attempts.reduce((a, p) => a + p.latencyMs, 0),
+      gateMs: gate.waitedMs,
+    },
+    holdsToClaim: attempts
+      .filter((a) => (a.outcome === "accepted" || a.outcome === "rejected") && gate.holds(a.bid.contract))
+      .map((a) => ({ key: a.bid.contract.dedupeKey, windowS: a.bid.contract.dedupeWindowS })),
+  };
+}
