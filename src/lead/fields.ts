@@ -86,49 +86,52 @@ function withBounds(schema: z.ZodNumber, f: FieldDef): z.ZodNumber {
   return s;
 }
 
+const freeText = (max: number) => z.string().transform(cleanFreeText).pipe(z.string().min(1, "must not be empty").max(max));
+
+const email = z
+  .string()
+  .transform(cleanText)
+  .pipe(
+    z
+      .string()
+      .toLowerCase()
+      .max(254)
+      .regex(/^[^=+\-@]/, "must not start with = + - or @")
+      .pipe(z.email("must be a valid email address")),
+  );
+
+const phone = z.union([z.string(), z.number().transform(String)]).transform((s, ctx) => {
+  const e164 = normalizePhone(s);
+  if (!e164) {
+    ctx.addIssue({ code: "custom", message: "must be a valid phone number" });
+    return z.NEVER;
+  }
+  return e164;
+});
+
+const zip = z
+  .union([
+    z.string(),
+    z
+      .number()
+      .int()
+      .transform((n) => String(n).padStart(5, "0")),
+  ])
+  .transform((s) => s.trim())
+  .pipe(z.string().regex(/^\d{5}(-?\d{4})?$/, "must be a 5-digit US ZIP code"))
+  .transform((s) => s.slice(0, 5));
+
 function fieldSchema(f: FieldDef, now: () => Date): z.ZodType<LeadValue> {
   const text = z.string().transform(cleanText);
   switch (f.type) {
     case "text":
-      return z
-        .string()
-        .transform(cleanFreeText)
-        .pipe(
-          z
-            .string()
-            .min(1, "must not be empty")
-            .max(f.max_length ?? DEFAULT_TEXT_MAX),
-        );
+      return freeText(f.max_length ?? DEFAULT_TEXT_MAX);
     case "email":
-      return text.pipe(
-        z
-          .string()
-          .toLowerCase()
-          .max(254)
-          .regex(/^[^=+\-@]/, "must not start with = + - or @")
-          .pipe(z.email("must be a valid email address")),
-      );
+      return email;
     case "phone":
-      return z.union([z.string(), z.number().transform(String)]).transform((s, ctx) => {
-        const e164 = normalizePhone(s);
-        if (!e164) {
-          ctx.addIssue({ code: "custom", message: "must be a valid phone number" });
-          return z.NEVER;
-        }
-        return e164;
-      });
+      return phone;
     case "zip":
-      return z
-        .union([
-          z.string(),
-          z
-            .number()
-            .int()
-            .transform((n) => String(n).padStart(5, "0")),
-        ])
-        .transform((s) => s.trim())
-        .pipe(z.string().regex(/^\d{5}(-?\d{4})?$/, "must be a 5-digit US ZIP code"))
-        .transform((s) => s.slice(0, 5));
+      return zip;
     case "state":
       return text.transform((s, ctx) => {
         const code = toStateCode(s);

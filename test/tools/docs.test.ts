@@ -12,7 +12,10 @@ describe("docs/API.md", () => {
     const section = api.slice(api.indexOf("### Error codes"));
     const table = section.slice(0, section.indexOf("\n## "));
     const documented = [...table.matchAll(/^\| `([a-z_]+)` \| (.+) \|$/gm)];
-    expect(documented.map((m) => m[1])).toEqual(ERROR_CODE_LIST);
+    expect(
+      documented.map((m) => m[1]),
+      "npm run docs:errors rewrites the table",
+    ).toEqual(ERROR_CODE_LIST);
     expect(documented.map((m) => m[2])).toEqual(Object.values(ERROR_CODES));
   });
 });
