@@ -1,6 +1,6 @@
 // The consumer data lifecycle and consent evidence, through the worker: retention redaction (with a
 // clock), erasure and export, suppressed bodies never stored, consent checks with good and bad
-// evidence, TrustedForm claimed before the post (never on a ping), one-to-one consent, verification
+// evidence (a maximum age needs a timestamp), TrustedForm claimed before the post (never on a ping), one-to-one consent, verification
 // hooks (fail, flag, time out), the evidence posted to the buyer, and a buyer's signed deletion.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -159,6 +159,19 @@ describe("consent evidence", () => {
       expect(res.status, field).toBe(422);
       expect((await res.json<{ fields: { path: string }[] }>()).fields.map((f) => f.path)).toContain(field);
     }
+  });
+
+  it("a campaign that requires consent with a maximum age refuses a lead without consent_timestamp (issue #24)", async () => {
+    await sql("UPDATE campaigns SET require_consent = 1, consent_max_age_s = 86400 WHERE id = 'cmp_auto'");
+    const { consent_timestamp: _left_out, ...undated } = evidence();
+    const res = await postLead({ ...demoLead(), ...undated });
+    expect(res.status).toBe(422);
+    expect((await res.json<{ fields: { path: string; message: string }[] }>()).fields).toEqual([
+      { path: "consent_timestamp", message: "this campaign requires when consent was given (at most 86400 s ago)" },
+    ]);
+    // Without a maximum age there is nothing for the timestamp to bound.
+    await sql("UPDATE campaigns SET consent_max_age_s = NULL WHERE id = 'cmp_auto'");
+    expect((await postLead({ ...demoLead(), ...undated })).status).toBe(200);
   });
 
   it("the post carries the consent record and the retention; the ping only the TrustedForm ping URL", async () => {
