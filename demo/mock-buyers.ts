@@ -53,9 +53,26 @@ export class MockBuyers {
     const body = Buffer.concat(chunks).toString("utf8");
     const url = new URL(req.url ?? "/", "http://x");
     const parts = url.pathname.split("/").filter(Boolean);
-    const send = (status: number, payload: string, type = "application/json") => {
-      res.writeHead(status, { "content-type": type, "content-length": String(Buffer.byteLength(payload)) });
+    const send = (status: number, payload: string, type = "application/json", headers: Record<string, string> = {}) => {
+      res.writeHead(status, { ...headers, "content-type": type, "content-length": String(Buffer.byteLength(payload)) });
       res.end(payload);
+    };
+    const record = (name: string, kind: ReceivedRequest["kind"]) => {
+      const log = this.received.get(name) ?? [];
+      if (log.length < 1000)
+        log.push({
+          kind,
+          method: req.method ?? "",
+          path: req.url ?? "",
+          headers: req.headers as Record<string, string>,
+          body,
+          at: Date.now(),
+        });
+      this.received.set(name, log);
+    };
+    const hang = () => {
+      this.hanging.add(res);
+      res.on("close", () => this.hanging.delete(res));
     };
     if (parts[0] === "control") {
       const name = parts[1];
@@ -74,39 +91,15 @@ export class MockBuyers {
       return send(404, "{}");
     }
     if (parts[0] === "trustedform" && req.method === "POST" && parts[1]) {
-      const calls = this.received.get(TRUSTEDFORM) ?? [];
-      if (calls.length < 1000)
-        calls.push({
-          kind: "post",
-          method: "POST",
-          path: req.url ?? "",
-          headers: req.headers as Record<string, string>,
-          body,
-          at: Date.now(),
-        });
-      this.received.set(TRUSTEDFORM, calls);
+      record(TRUSTEDFORM, "post");
       if (!String(req.headers.authorization ?? "").startsWith("Basic ")) return send(401, JSON.stringify({ message: "API key required" }));
       if (parts[1].startsWith("0000000000")) return send(404, JSON.stringify({ outcome: "failure", message: "certificate not found" }));
       return send(200, JSON.stringify({ outcome: "success", cert: { id: parts[1] } }));
     }
     if (parts[0] === "turnstile" && req.method === "POST") {
       const b = this.behaviours.get(TURNSTILE) ?? {};
-      const calls = this.received.get(TURNSTILE) ?? [];
-      if (calls.length < 1000)
-        calls.push({
-          kind: "ping",
-          method: "POST",
-          path: req.url ?? "",
-          headers: req.headers as Record<string, string>,
-          body,
-          at: Date.now(),
-        });
-      this.received.set(TURNSTILE, calls);
-      if (b.ping === "hang") {
-        this.hanging.add(res);
-        res.on("close", () => this.hanging.delete(res));
-        return;
-      }
+      record(TURNSTILE, "ping");
+      if (b.ping === "hang") return hang();
       if (b.ping === "error_500") return send(500, "{}");
       return send(200, JSON.stringify(siteverify(body, String(req.headers["content-type"] ?? ""))));
     }
@@ -114,23 +107,24 @@ export class MockBuyers {
     const name = parts[1];
     const kind = parts[2];
     const b = this.behaviours.get(name) ?? {};
-    const log = this.received.get(name) ?? [];
-    if (log.length < 1000)
-      log.push({
-        kind,
-        method: req.method ?? "",
-        path: req.url ?? "",
-        headers: req.headers as Record<string, string>,
-        body,
-        at: Date.now(),
-      });
-    this.received.set(name, log);
+    record(name, kind);
     await sleep(kind === "ping" ? (b.pingLatencyMs ?? 0) : (b.postLatencyMs ?? 0));
     const mode = kind === "ping" ? (b.ping ?? "bid") : (b.post ?? "accept");
     switch (mode) {
       case "hang":
+        return hang();
+      case "endless":
+        // A 200 whose body never ends: only a reader with a size cap gets out before its timeout.
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"result":"pass","pad":"');
         this.hanging.add(res);
         res.on("close", () => this.hanging.delete(res));
+        void (async () => {
+          while (!res.destroyed && this.hanging.has(res)) {
+            if (!res.write("x".repeat(16_384))) await new Promise((r) => res.once("drain", r).once("close", r));
+            await sleep(5);
+          }
+        })();
         return;
       case "reset":
         // The connection drops mid-answer: headers sent, the body cut short.
@@ -150,7 +144,7 @@ export class MockBuyers {
         return send(204, "");
     }
     const raw = kind === "ping" ? b.pingAnswer : b.postAnswer;
-    if (raw) return send(raw.status ?? 200, raw.body, raw.type ?? "text/plain");
+    if (raw) return send(raw.status ?? 200, raw.body, raw.type ?? "text/plain", raw.headers);
     if (kind === "ping") {
       let bid = b.bid ?? 0;
       if (typeof bid === "number" && b.bidSpread) bid = Math.max(0, Math.round((bid + (Math.random() * 2 - 1) * b.bidSpread) * 100) / 100);
