@@ -32,7 +32,8 @@ export default defineConfig(async () => {
                     // Turnstile in test mode: the mock buyers' siteverify stub, Cloudflare's always-pass dummy secret.
                     TURNSTILE_SECRET_KEY: TURNSTILE_PASS,
                     TURNSTILE_SITEVERIFY_URL: `${buyersUrl}/turnstile/v0/siteverify`,
-                    // TrustedForm's certificate API: the mock buyers' stub.
+                    // TrustedForm's Certificate API: the mock buyers' stub (demo/trustedform-stub.ts),
+                    // on loopback as the host rule allows.
                     TRUSTEDFORM_API_URL: `${buyersUrl}/trustedform`,
                     TRUSTEDFORM_API_KEY: "test-trustedform-key",
                   },

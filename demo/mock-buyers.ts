@@ -3,15 +3,16 @@
 //   PUT  /control/<name>                      — set a buyer's behaviour (JSON Behaviour)
 //   GET  /control/<name>/requests             — what the buyer received (for assertions)
 //   DELETE /control                           — forget all behaviours and requests
-//   POST /trustedform/<cert id>[/verify]      — TrustedForm's certificate API, stubbed: claims and
-//                                               verifies any id except those starting 0000000000
-//                                               (recorded as "_trustedform")
+//   POST /trustedform/<cert id>               — TrustedForm's Certificate API v4, stubbed
+//                                               (./trustedform-stub.ts: the answer by cert id);
+//                                               recorded as "_trustedform"
 //   POST /turnstile/v0/siteverify             — Turnstile's siteverify, stubbed (./turnstile-stub.ts);
 //                                               its calls are recorded as buyer "_turnstile", whose
 //                                               `ping` behaviour (hang, error_500) makes it fail
 // Used by `npm start` (demo buyers), the vitest globalSetup and the benchmark.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Behaviour, ReceivedRequest } from "./constants";
+import { certificateOperations } from "./trustedform-stub";
 import { siteverify } from "./turnstile-stub";
 
 /** The name the stubbed siteverify's calls are recorded (and its behaviour set) under. */
@@ -92,9 +93,9 @@ export class MockBuyers {
     }
     if (parts[0] === "trustedform" && req.method === "POST" && parts[1]) {
       record(TRUSTEDFORM, "post");
-      if (!String(req.headers.authorization ?? "").startsWith("Basic ")) return send(401, JSON.stringify({ message: "API key required" }));
-      if (parts[1].startsWith("0000000000")) return send(404, JSON.stringify({ outcome: "failure", message: "certificate not found" }));
-      return send(200, JSON.stringify({ outcome: "success", cert: { id: parts[1] } }));
+      const header = (h: string) => String(req.headers[h] ?? "");
+      const a = certificateOperations(parts[1], header("authorization"), header("api-version"), body);
+      return send(a.status, JSON.stringify(a.body));
     }
     if (parts[0] === "turnstile" && req.method === "POST") {
       const b = this.behaviours.get(TURNSTILE) ?? {};

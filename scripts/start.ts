@@ -1,5 +1,6 @@
 // npm start [-- --reset] — the gateway on loopback with demo config and demo buyers:
-//   1. demo buyers (mock HTTP endpoints, and Turnstile's siteverify stubbed) on 127.0.0.1:8790
+//   1. demo buyers (mock HTTP endpoints; Turnstile's siteverify and TrustedForm's Certificate API
+//      stubbed) on 127.0.0.1:8790
 //   2. local D1 (kept between runs in .wrangler/): migrations applied; the demo rules are loaded when
 //      the rule tables are empty, or with --reset (which also clears the records)
 //   3. the demo landing page (a plain HTML form) on the demo source's origin, localhost:8080
@@ -56,7 +57,8 @@ if (reset || (count("campaigns") === 0 && count("sources") === 0)) {
 const landing = await serveLanding(LANDING_PORT, `http://127.0.0.1:${GATEWAY_PORT}`);
 
 // Turnstile in test mode: the demo buyers' server also stubs siteverify, with Cloudflare's always-pass
-// dummy secret, so the demo form's dummy token passes and a missing one is refused.
+// dummy secret, so the demo form's dummy token passes and a missing one is refused. TrustedForm
+// points at its stub too, so a campaign with that check on works offline.
 const dev = spawnWrangler([
   "dev",
   "--ip",

@@ -57,8 +57,10 @@ export const VarsSchema = z.object({
   TURNSTILE_SECRET_KEY: z.string().optional(),
   TURNSTILE_SITEVERIFY_URL: z.string().url().default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
   /**
-   * TrustedForm's certificate API (claim or verify before posting, per campaign) and its key. A
-   * campaign with TrustedForm on and no key configured rejects its leads' checks (fail closed).
+   * TrustedForm's Certificate API (v4: match, verify, retain before posting, per campaign) and its
+   * key. The key is only ever sent to https://cert.trustedform.com, or to a stub on 127.0.0.1 or
+   * localhost over http (tests, `npm start`); any other URL makes the check fail, sending nothing.
+   * A campaign with TrustedForm on and no key configured rejects its leads' checks (fail closed).
    */
   TRUSTEDFORM_API_URL: z.string().url().default("https://cert.trustedform.com"),
   TRUSTEDFORM_API_KEY: z.string().optional(),

@@ -50,8 +50,11 @@ export const campaigns = sqliteTable("campaigns", {
   consentMaxAgeS: integer("consent_max_age_s").default(86_400),
   /** One-to-one consent: only buyers the consumer named in `consent_sellers` may buy the lead. */
   oneToOne: integer("one_to_one", { mode: "boolean" }).notNull().default(false),
-  /** TrustedForm before posting: off, verify the certificate, or claim it (the API is configuration). */
-  trustedform: text("trustedform", { enum: ["off", "verify", "claim"] })
+  /**
+   * TrustedForm before posting (Certificate API v4, src/services/trustedform.ts): off; verify (match
+   * the lead + verify the consent); claim (match + retain); claim_verify (match + retain + verify).
+   */
+  trustedform: text("trustedform", { enum: ["off", "verify", "claim", "claim_verify"] })
     .notNull()
     .default("off"),
   /** JSON: PreSaleHook[] — verification hooks called before any post (src/services/presale.ts). */

@@ -103,6 +103,7 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
     sub.lead,
     consent,
     verdict.then((v) => v.kind === "go"),
+    source.name,
   );
   const gate = Promise.all([verdict, checks]).then(([v, c]): PostGate =>
     v.kind === "go" && !c.reject ? { go: true, alreadyBought: v.dedupe.alreadyBought, holding: v.dedupe.holding } : { go: false },

@@ -1,9 +1,14 @@
-// Pre-sale checks that must not be turned against us, through the worker: verification hooks never
-// follow a redirect and cannot hold a lead with an endless answer.
+// Consent that must prove something, through the worker and TrustedForm's local stub
+// (demo/trustedform-stub.ts): TrustedForm v4 matches the certificate to the lead's consumer (another
+// consumer's certificate rejects the lead before any post) and every error answer rejects;
+// verification hooks never follow a redirect and cannot hold a lead with an endless answer.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { demoLead, onlyContracts, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
+import { tfCert, type TfScenario } from "../../demo/trustedform-stub";
+import { demoLead, eventually, onlyContracts, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
 
+// A fixed moment long past, and no maximum age: these checks never depend on the wall clock.
+const CONSENT = { tcpa_consent: true, tcpa_consent_text: "I agree to be contacted.", consent_timestamp: "2020-01-02T03:04:05Z" };
 const BUYERS = { alpha: { bid: 18 }, charlie: { bid: 15 } };
 
 interface Answer {
@@ -16,11 +21,77 @@ const submit = async (body: Record<string, unknown>): Promise<Answer> => {
   expect(res.status).toBe(200);
   return res.json<Answer>();
 };
+const checksOf = async (leadId: string) => {
+  const row = await eventually(async () =>
+    env.DB.prepare("SELECT detail FROM lead_events WHERE lead_id = ? AND kind = 'checks'").bind(leadId).first<{ detail: string }>(),
+  );
+  return JSON.parse(row.detail) as {
+    flagged: boolean;
+    results: { name: string; outcome: string; action: string; detail: string | null }[];
+  };
+};
+/** The posts any buyer received for this lead: a rejected lead must have none. */
+const postsFor = async (leadId: string) =>
+  [...(await received("alpha")), ...(await received("charlie"))].filter((r) => r.kind === "post" && r.body.includes(leadId));
 
 beforeEach(async () => {
   await seedDemo();
   await onlyContracts("ct_alpha", "ct_charlie");
+  await sql("UPDATE campaigns SET consent_max_age_s = NULL WHERE id = 'cmp_auto'");
   await setBuyers(BUYERS);
+});
+
+describe("TrustedForm (Certificate API v4)", () => {
+  it("speaks v4: match_lead with the consumer's email and phone, verify, retain with our lead id and the source", async () => {
+    await sql("UPDATE campaigns SET trustedform = 'claim_verify' WHERE id = 'cmp_auto'");
+    const consumer = demoLead();
+    const sale = await submit({ ...consumer, ...CONSENT, trustedform_cert_url: tfCert() });
+    expect(sale.status).toBe("sold");
+    const [call] = await received("_trustedform");
+    expect(call!.path).toBe(`/trustedform/${tfCert().slice(-40)}`);
+    expect(call!.headers).toMatchObject({
+      authorization: `Basic ${btoa("API:test-trustedform-key")}`,
+      "api-version": "4.0",
+      "content-type": "application/json",
+      accept: "application/json",
+    });
+    expect(JSON.parse(call!.body)).toEqual({
+      match_lead: { email: consumer.email, phone: String(consumer.phone).replace(/\D/g, "") },
+      retain: { reference: sale.lead_id, vendor: "Demo publisher (server)" },
+      verify: {},
+    });
+    expect((await checksOf(sale.lead_id)).results).toEqual([
+      { name: "trustedform_claim_verify", outcome: "pass", action: "none", detail: null, latency_ms: expect.any(Number) },
+    ]);
+
+    await sql("UPDATE campaigns SET trustedform = 'verify' WHERE id = 'cmp_auto'");
+    await setBuyers(BUYERS);
+    expect((await submit({ ...demoLead(), ...CONSENT, trustedform_cert_url: tfCert() })).status).toBe("sold");
+    expect(Object.keys(JSON.parse((await received("_trustedform"))[0]!.body))).toEqual(["match_lead", "verify"]);
+  });
+
+  it("a certificate recorded for another consumer rejects the lead before any post", async () => {
+    await sql("UPDATE campaigns SET trustedform = 'claim' WHERE id = 'cmp_auto'");
+    const stolen = await submit({ ...demoLead(), ...CONSENT, trustedform_cert_url: tfCert("noMatch") });
+    expect(stolen).toMatchObject({
+      status: "rejected",
+      reason: "pre-sale check trustedform_claim: fail (failure: Lead data does not match the certificate)",
+    });
+    expect(await postsFor(stolen.lead_id)).toHaveLength(0);
+  });
+
+  it.each<[TfScenario, "verify" | "claim", string]>([
+    ["expired", "claim", "fail (HTTP 404: TrustedForm certificate has expired)"],
+    ["notFound", "verify", "fail (HTTP 404: TrustedForm certificate could not be found)"],
+    ["badKey", "claim", "error (HTTP 401: Incorrect API key)"],
+    ["outOfFunds", "claim", "error (HTTP 402: Account is inactive or out of funds)"],
+    ["notVerified", "verify", "fail (failure: Consent languages found were not approved in the account's consent language manager)"],
+  ])("%s (%s): the lead is rejected, naming TrustedForm's reason, and posted to no one", async (scenario, mode, said) => {
+    await sql(`UPDATE campaigns SET trustedform = '${mode}' WHERE id = 'cmp_auto'`);
+    const lead = await submit({ ...demoLead(), ...CONSENT, trustedform_cert_url: tfCert(scenario) });
+    expect(lead).toMatchObject({ status: "rejected", reason: `pre-sale check trustedform_${mode}: ${said}` });
+    expect(await postsFor(lead.lead_id)).toHaveLength(0);
+  });
 });
 
 describe("verification hooks", () => {

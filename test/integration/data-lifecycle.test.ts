@@ -228,12 +228,14 @@ describe("pre-sale checks", () => {
     expect(ping.status).toBe(200);
     expect(await received("_trustedform")).toHaveLength(0);
 
-    const { lead_id, status } = await sold({ ...demoLead(), ...evidence() });
+    const consumer = demoLead();
+    const { lead_id, status } = await sold({ ...consumer, ...evidence() });
     expect(status).toBe("sold");
     const calls = await received("_trustedform");
     expect(calls).toHaveLength(1);
     expect(calls[0]!.path).toBe(`/trustedform/${"ab12".repeat(10)}`);
-    expect(JSON.parse(calls[0]!.body)).toEqual({ retain: { reference: lead_id } });
+    // Certificate API v4: retain requires match_lead (test/integration/consent-checks.test.ts has the rest).
+    expect(JSON.parse(calls[0]!.body)).toMatchObject({ match_lead: { email: consumer.email }, retain: { reference: lead_id } });
     const checks = await eventually(async () =>
       env.DB.prepare("SELECT detail FROM lead_events WHERE lead_id = ? AND kind = 'checks'").bind(lead_id).first<{ detail: string }>(),
     );
@@ -241,10 +243,10 @@ describe("pre-sale checks", () => {
 
     // A duplicate claims nothing (the claim waits for the dedupe verdict).
     await sql("UPDATE campaigns SET dedupe_window_s = 60 WHERE id = 'cmp_auto'");
-    const consumer = demoLead();
-    expect((await sold({ ...consumer, ...evidence() })).status).toBe("sold");
+    const again = demoLead();
+    expect((await sold({ ...again, ...evidence() })).status).toBe("sold");
     const claims = (await received("_trustedform")).length;
-    expect((await sold({ ...consumer, ...evidence() })).status).toBe("duplicate");
+    expect((await sold({ ...again, ...evidence() })).status).toBe("duplicate");
     expect(await received("_trustedform")).toHaveLength(claims);
 
     const bad = await sold({ ...demoLead(), ...evidence({ trustedform_cert_url: `https://cert.trustedform.com/${"0".repeat(40)}` }) });

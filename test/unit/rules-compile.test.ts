@@ -217,6 +217,25 @@ describe("rules compile", () => {
     expect(rules.problems[0]!.message).toContain("personal data");
   });
 
+  it("consent checks take known settings only, and TrustedForm needs an email or phone field to match (issue #24)", () => {
+    const bad = (id: string, over: Record<string, unknown>) => campaignRow({ id, slug: id, ...over } as Partial<CampaignRow>);
+    const rules = compileRules({
+      campaigns: [
+        campaignRow({ trustedform: "claim_verify" }),
+        bad("tf", { trustedform: "retain" }),
+        bad("nomatch", { trustedform: "verify", fields: JSON.stringify([{ name: "zip", type: "zip", ping: true }]) }),
+      ],
+      sources: [],
+      buyers: [],
+      contracts: [],
+    });
+    expect([...rules.campaignsById.keys()]).toEqual(["c1"]);
+    expect(rules.problems.map((p) => `${p.id}.${p.column}: ${p.message}`)).toEqual([
+      "tf.trustedform: must be one of off, verify, claim, claim_verify",
+      "nomatch.trustedform: TrustedForm matches the certificate by email or phone: add an email or phone field",
+    ]);
+  });
+
   it("paused rows are loaded for validation but never used", () => {
     const rules = compileRules({
       campaigns: [campaignRow()],
