@@ -6,19 +6,24 @@
 //   POST /trustedform/<cert id>               — TrustedForm's Certificate API v4, stubbed
 //                                               (./trustedform-stub.ts: the answer by cert id);
 //                                               recorded as "_trustedform"
+//   GET  /leadid/Authenticate?lac=…&id=…      — Jornaya's Authenticate API, stubbed
+//                                               (./jornaya-stub.ts: the answer by token);
+//                                               recorded as "_jornaya"
 //   POST /turnstile/v0/siteverify             — Turnstile's siteverify, stubbed (./turnstile-stub.ts);
 //                                               its calls are recorded as buyer "_turnstile", whose
 //                                               `ping` behaviour (hang, error_500) makes it fail
 // Used by `npm start` (demo buyers), the vitest globalSetup and the benchmark.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Behaviour, ReceivedRequest } from "./constants";
+import { authenticate } from "./jornaya-stub";
 import { certificateOperations } from "./trustedform-stub";
 import { siteverify } from "./turnstile-stub";
 
 /** The name the stubbed siteverify's calls are recorded (and its behaviour set) under. */
 export const TURNSTILE = "_turnstile";
-/** Likewise for the TrustedForm stub's calls. */
+/** Likewise for the TrustedForm and Jornaya stubs' calls. */
 export const TRUSTEDFORM = "_trustedform";
+export const JORNAYA = "_jornaya";
 
 export type { Behaviour, ReceivedRequest };
 
@@ -96,6 +101,11 @@ export class MockBuyers {
       const header = (h: string) => String(req.headers[h] ?? "");
       const a = certificateOperations(parts[1], header("authorization"), header("api-version"), body);
       return send(a.status, JSON.stringify(a.body));
+    }
+    if (parts[0] === "leadid" && parts[1] === "Authenticate" && req.method === "GET") {
+      record(JORNAYA, "ping");
+      const a = authenticate(url.searchParams);
+      return a === "hang" ? hang() : send(a.status, JSON.stringify(a.body));
     }
     if (parts[0] === "turnstile" && req.method === "POST") {
       const b = this.behaviours.get(TURNSTILE) ?? {};

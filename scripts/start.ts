@@ -1,6 +1,6 @@
 // npm start [-- --reset] — the gateway on loopback with demo config and demo buyers:
-//   1. demo buyers (mock HTTP endpoints; Turnstile's siteverify and TrustedForm's Certificate API
-//      stubbed) on 127.0.0.1:8790
+//   1. demo buyers (mock HTTP endpoints; Turnstile's siteverify, TrustedForm's Certificate API and
+//      Jornaya's Authenticate stubbed) on 127.0.0.1:8790
 //   2. local D1 (kept between runs in .wrangler/): migrations applied; the demo rules are loaded when
 //      the rule tables are empty, or with --reset (which also clears the records)
 //   3. the demo landing page (a plain HTML form) on the demo source's origin, localhost:8080
@@ -57,8 +57,8 @@ if (reset || (count("campaigns") === 0 && count("sources") === 0)) {
 const landing = await serveLanding(LANDING_PORT, `http://127.0.0.1:${GATEWAY_PORT}`);
 
 // Turnstile in test mode: the demo buyers' server also stubs siteverify, with Cloudflare's always-pass
-// dummy secret, so the demo form's dummy token passes and a missing one is refused. TrustedForm
-// points at its stub too, so a campaign with that check on works offline.
+// dummy secret, so the demo form's dummy token passes and a missing one is refused. TrustedForm and
+// Jornaya point at its stubs too, so a campaign with those checks on works offline.
 const dev = spawnWrangler([
   "dev",
   "--ip",
@@ -76,6 +76,10 @@ const dev = spawnWrangler([
   `TRUSTEDFORM_API_URL:http://127.0.0.1:${BUYERS_PORT}/trustedform`,
   "--var",
   "TRUSTEDFORM_API_KEY:demo-trustedform-key",
+  "--var",
+  `JORNAYA_API_URL:http://127.0.0.1:${BUYERS_PORT}/leadid`,
+  "--var",
+  "JORNAYA_ACCOUNT_CODE:demo-jornaya-account-code",
 ]);
 dev.stdout?.on("data", (d: Buffer) => process.stdout.write(d));
 dev.stderr?.on("data", (d: Buffer) => process.stderr.write(d));

@@ -64,6 +64,13 @@ export const VarsSchema = z.object({
    */
   TRUSTEDFORM_API_URL: z.string().url().default("https://cert.trustedform.com"),
   TRUSTEDFORM_API_KEY: z.string().optional(),
+  /**
+   * Jornaya's Authenticate API (is a LeadiD token real?) and the account code (`lac`) it is asked
+   * with; the same host rule as TrustedForm (https://api.leadid.com, or http to a loopback stub).
+   * A campaign with Jornaya on and no account code rejects its leads' checks (fail closed).
+   */
+  JORNAYA_API_URL: z.string().url().default("https://api.leadid.com"),
+  JORNAYA_ACCOUNT_CODE: z.string().optional(),
   /** Secret key of the consumer fingerprints (src/lead/fingerprints.ts); 32+ random characters. */
   FINGERPRINT_PEPPER: z.string().optional(),
 });

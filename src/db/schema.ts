@@ -57,6 +57,18 @@ export const campaigns = sqliteTable("campaigns", {
   trustedform: text("trustedform", { enum: ["off", "verify", "claim", "claim_verify"] })
     .notNull()
     .default("off"),
+  /** Jornaya before posting: off, or authenticate the lead's LeadiD token (src/services/jornaya.ts). */
+  jornaya: text("jornaya", { enum: ["off", "authenticate"] })
+    .notNull()
+    .default("off"),
+  /** What a token Jornaya does not authenticate (or a missing one) does: reject, continue or flag. */
+  jornayaOnFail: text("jornaya_on_fail", { enum: ["reject", "continue", "flag"] })
+    .notNull()
+    .default("reject"),
+  /** What a Jornaya timeout or error does: reject, continue or flag. */
+  jornayaOnTimeout: text("jornaya_on_timeout", { enum: ["reject", "continue", "flag"] })
+    .notNull()
+    .default("continue"),
   /** JSON: PreSaleHook[] — verification hooks called before any post (src/services/presale.ts). */
   verifyHooks: text("verify_hooks").notNull().default("[]"),
   /** Rank by bid x the contract's quality score (src/auction/quality.ts) instead of the raw bid. */

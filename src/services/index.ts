@@ -39,7 +39,7 @@ export interface Services {
   buyers: Buyers;
   /** The consumer's fingerprints under a campaign's fields, keyed with the configured pepper. */
   fingerprints(campaign: Campaign, lead: LeadData): Promise<Fingerprint[]>;
-  /** The campaign's pre-sale checks for a lead (TrustedForm, verification hooks); never rejects. */
+  /** The campaign's pre-sale checks for a lead (TrustedForm, Jornaya, verification hooks); never rejects. */
   preSale(
     campaign: Campaign,
     leadId: string,
@@ -69,7 +69,10 @@ export function createServices(env: Env, config: Config, storage: StorageMeter =
     preSale: (campaign, leadId, lead, consent, unique, vendor) =>
       preSaleChecks(
         { campaign, leadId, lead, consent, vendor },
-        { trustedform: { url: config.TRUSTEDFORM_API_URL, key: config.TRUSTEDFORM_API_KEY ?? null } },
+        {
+          trustedform: { url: config.TRUSTEDFORM_API_URL, key: config.TRUSTEDFORM_API_KEY ?? null },
+          jornaya: { url: config.JORNAYA_API_URL, accountCode: config.JORNAYA_ACCOUNT_CODE ?? null },
+        },
         unique,
       ),
     scheduleRetry: async (leadId: string, delaySeconds?: number) => {

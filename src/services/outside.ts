@@ -1,4 +1,4 @@
-// One call to an outside service of the pre-sale checks (TrustedForm, a campaign's hooks):
+// One call to an outside service of the pre-sale checks (TrustedForm, Jornaya, a campaign's hooks):
 // within its time budget, never following a redirect (a 3xx would carry our credentials or the
 // consumer's data to wherever it points), its answer read up to the cap buyer answers have. And the
 // rule for vendors that receive a credential: their own https origin, or a stub on loopback.

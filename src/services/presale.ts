@@ -1,12 +1,13 @@
 // Pre-sale checks: what a campaign wants confirmed before a lead is posted to anyone — its
-// TrustedForm certificate (./trustedform.ts) and its verification hooks (./hooks.ts). They run while
-// the pings are out, each with a strict time budget; the posts wait for them (the post gate). Each
-// outcome maps to an action: reject the lead, continue, or continue flagged. Results are recorded on
-// the lead.
+// TrustedForm certificate (./trustedform.ts), its Jornaya LeadiD token (./jornaya.ts) and its
+// verification hooks (./hooks.ts). They run while the pings are out, each with a strict time budget;
+// the posts wait for them (the post gate). Each outcome maps to an action: reject the lead, continue,
+// or continue flagged. Results are recorded on the lead.
 import type { ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
 import type { Campaign } from "../rules/model";
 import { hookCheck, hookPayload } from "./hooks";
+import { jornayaCheck, type JornayaConfig } from "./jornaya";
 import { trustedformCheck, type TrustedFormConfig } from "./trustedform";
 
 export type CheckOutcome = "pass" | "fail" | "timeout" | "error";
@@ -29,6 +30,7 @@ export interface PreSale {
 
 export interface CheckConfig {
   trustedform: TrustedFormConfig;
+  jornaya: JornayaConfig;
 }
 
 /** The verdict of a set of results. Pure. */
@@ -58,7 +60,7 @@ const timed = async (run: () => Promise<Omit<CheckResult, "latency_ms">>): Promi
 /**
  * Every check the campaign asks for, in parallel. Never rejects. A TrustedForm *retain* (which
  * bills the certificate to us) waits for `unique`: a duplicate, a replay or a suppressed consumer's
- * lead retains nothing. Verifications and hooks start at once.
+ * lead retains nothing. Verifications, Jornaya and hooks start at once.
  */
 export async function preSaleChecks(input: PreSaleInput, cfg: CheckConfig, unique: Promise<boolean>): Promise<PreSale> {
   const { campaign } = input;
@@ -73,6 +75,7 @@ export async function preSaleChecks(input: PreSaleInput, cfg: CheckConfig, uniqu
           : { name: `trustedform_${tf}`, outcome: "pass", action: "none", detail: "not retained: the lead is not sold", latency_ms: 0 },
       ),
     );
+  if (campaign.jornaya === "authenticate") checks.push(timed(() => jornayaCheck(campaign, input.consent, cfg.jornaya)));
   if (campaign.verifyHooks.length > 0) {
     const payload = hookPayload(campaign, input.leadId, input.lead);
     for (const h of campaign.verifyHooks) checks.push(timed(() => hookCheck(h, payload)));

@@ -1,9 +1,11 @@
-// Consent that must prove something, through the worker and TrustedForm's local stub
-// (demo/trustedform-stub.ts): TrustedForm v4 matches the certificate to the lead's consumer (another
-// consumer's certificate rejects the lead before any post) and every error answer rejects;
+// Consent that must prove something, through the worker and the vendors' local stubs
+// (demo/trustedform-stub.ts, demo/jornaya-stub.ts): TrustedForm v4 matches the certificate to the
+// lead's consumer (another consumer's certificate rejects the lead before any post) and every error
+// answer rejects; Jornaya's authentic:0 and its errors inside HTTP 200s do what the campaign says;
 // verification hooks never follow a redirect and cannot hold a lead with an endless answer.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { jornayaToken, type JornayaScenario } from "../../demo/jornaya-stub";
 import { tfCert, type TfScenario } from "../../demo/trustedform-stub";
 import { demoLead, eventually, onlyContracts, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
 
@@ -91,6 +93,64 @@ describe("TrustedForm (Certificate API v4)", () => {
     const lead = await submit({ ...demoLead(), ...CONSENT, trustedform_cert_url: tfCert(scenario) });
     expect(lead).toMatchObject({ status: "rejected", reason: `pre-sale check trustedform_${mode}: ${said}` });
     expect(await postsFor(lead.lead_id)).toHaveLength(0);
+  });
+});
+
+describe("Jornaya (LeadiD Authenticate)", () => {
+  const jornaya = (onFail: string, onTimeout: string) =>
+    sql(
+      "UPDATE campaigns SET jornaya = 'authenticate', jornaya_on_fail = ?, jornaya_on_timeout = ? WHERE id = 'cmp_auto'",
+      onFail,
+      onTimeout,
+    );
+  const withToken = (scenario?: JornayaScenario) => submit({ ...demoLead(), ...CONSENT, jornaya_leadid: jornayaToken(scenario, 7) });
+
+  it("asks with the account code and the lead's token; an authentic token lets the lead through", async () => {
+    await jornaya("reject", "reject");
+    const lead = await withToken();
+    expect(lead.status).toBe("sold");
+    const [call] = await received("_jornaya");
+    expect(call!.method).toBe("GET");
+    expect(call!.path).toBe(`/leadid/Authenticate?lac=test-jornaya-account-code&id=${jornayaToken(undefined, 7)}`);
+    expect((await checksOf(lead.lead_id)).results).toMatchObject([{ name: "jornaya_authenticate", outcome: "pass", action: "none" }]);
+  });
+
+  it("authentic:0 inside an HTTP 200 rejects or flags, as the campaign says; a lead without a token fails the same way", async () => {
+    await jornaya("reject", "continue");
+    const foreign = await withToken("notAuthentic");
+    expect(foreign).toMatchObject({ status: "rejected", reason: "pre-sale check jornaya_authenticate: fail (not authentic)" });
+    expect(await postsFor(foreign.lead_id)).toHaveLength(0);
+    const none = await submit({ ...demoLead(), ...CONSENT });
+    expect(none).toMatchObject({ status: "rejected", reason: "pre-sale check jornaya_authenticate: fail (no Jornaya LeadiD token)" });
+
+    await jornaya("flag", "continue");
+    const flagged = await withToken("notAuthentic");
+    expect(flagged.status).toBe("sold");
+    expect(await checksOf(flagged.lead_id)).toMatchObject({ flagged: true, results: [{ outcome: "fail", action: "flag" }] });
+  });
+
+  it("an error wrapped in an HTTP 200 is an error, not a pass: on_timeout decides", async () => {
+    await jornaya("reject", "reject");
+    const lead = await withToken("error");
+    expect(lead).toMatchObject({
+      status: "rejected",
+      reason: "pre-sale check jornaya_authenticate: error (the token could not be authenticated (HTTP 200))",
+    });
+    expect(await postsFor(lead.lead_id)).toHaveLength(0);
+    await jornaya("reject", "continue");
+    const through = await withToken("error");
+    expect(through.status).toBe("sold");
+    expect((await checksOf(through.lead_id)).results).toMatchObject([{ outcome: "error", action: "continue" }]);
+  });
+
+  it("no answer within the budget is a timeout, and on_timeout decides", async () => {
+    await jornaya("reject", "flag");
+    const lead = await withToken("hang");
+    expect(lead.status).toBe("sold");
+    expect(await checksOf(lead.lead_id)).toMatchObject({
+      flagged: true,
+      results: [{ outcome: "timeout", action: "flag", detail: "no answer within 2000 ms" }],
+    });
   });
 });
 

@@ -1,7 +1,10 @@
 // The pure parts of the consent checks: where a vendor credential may go (never to another host),
-// what TrustedForm is asked, and how its answers (in the stub's exact shapes, and worse) are judged.
+// what TrustedForm and Jornaya are asked, and how their answers (in the stubs' exact shapes, and
+// worse) are judged.
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { authenticate, jornayaToken } from "../../demo/jornaya-stub";
 import { certificateOperations, tfCert, type TfScenario } from "../../demo/trustedform-stub";
+import { jornayaCheck, judgeJornaya } from "../../src/services/jornaya";
 import { vendorUrl } from "../../src/services/outside";
 import { judgeTrustedForm, matchLeadOf, trustedformBody, trustedformCheck, type TrustedFormMode } from "../../src/services/trustedform";
 import { FieldDefsSchema } from "../../src/rules/schemas";
@@ -43,7 +46,7 @@ describe("where a vendor's credential may be sent", () => {
 
 describe("a misconfigured API URL sends nothing", () => {
   afterEach(() => vi.restoreAllMocks());
-  const c = campaign({ trustedform: "verify" });
+  const c = campaign({ trustedform: "verify", jornaya: "authenticate" });
   const lead = { email: "pat@example.com", phone: "+14155552671" };
 
   it("TrustedForm's key never leaves for another host: the check fails closed, no request made", async () => {
@@ -54,6 +57,13 @@ describe("a misconfigured API URL sends nothing", () => {
       const r = await trustedformCheck("verify", input, { url, key: "secret-key" });
       expect(r).toMatchObject({ outcome: "error", action: "reject", detail: expect.stringMatching(/^TRUSTEDFORM_API_URL: refused/) });
     }
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it("nor does Jornaya's account code", async () => {
+    const fetch = vi.spyOn(globalThis, "fetch");
+    const r = await jornayaCheck(c, { jornaya_leadid: jornayaToken() }, { url: "https://api.leadid.com.evil.example", accountCode: "lac" });
+    expect(r).toMatchObject({ outcome: "error", action: "reject", detail: expect.stringMatching(/^JORNAYA_API_URL: refused/) });
     expect(fetch).not.toHaveBeenCalled();
   });
 });
@@ -106,5 +116,31 @@ describe("TrustedForm's answers", () => {
     expect(judgeTrustedForm("claim", 200, { outcome: "error", reason: "Unavailable product requested: Verify" })).toMatchObject({
       outcome: "error",
     });
+  });
+});
+
+describe("Jornaya's answers", () => {
+  const stub = (token: string) => {
+    const a = authenticate(new URLSearchParams({ lac: "lac", id: token }));
+    if (a === "hang") throw new Error("unexpected");
+    return judgeJornaya(a.status, a.body);
+  };
+
+  it("authentic 1 passes; authentic 0 fails; the error body inside a 200 is an error", () => {
+    expect(stub(jornayaToken())).toEqual({ outcome: "pass", detail: null });
+    expect(stub(jornayaToken("notAuthentic"))).toEqual({ outcome: "fail", detail: "not authentic" });
+    expect(stub(jornayaToken("error"))).toEqual({ outcome: "error", detail: "the token could not be authenticated (HTTP 200)" });
+  });
+
+  it("no other answer passes", () => {
+    expect(judgeJornaya(200, { authenticate: { authentic: "1", token: "x" } }).outcome).toBe("pass");
+    expect(judgeJornaya(200, { authenticate: { authentic: 0, reason: 3 } })).toEqual({
+      outcome: "fail",
+      detail: "not authentic (reason 3)",
+    });
+    expect(judgeJornaya(200, { authenticate: { authentic: true } }).outcome).toBe("error");
+    expect(judgeJornaya(200, {}).outcome).toBe("error");
+    expect(judgeJornaya(500, { authenticate: { authentic: 1 } }).outcome).toBe("error");
+    expect(judgeJornaya(200, undefined)).toEqual({ outcome: "error", detail: "unreadable answer (HTTP 200)" });
   });
 });

@@ -1,7 +1,7 @@
 // A campaigns row as the gateway uses it, or undefined (with its problems recorded).
 import type { CampaignRow } from "../../db/schema";
 import type { Campaign } from "../model";
-import { FieldDefsSchema, PreSaleHooksSchema, TRUSTEDFORM_MODES, type FieldDef } from "../schemas";
+import { CHECK_ACTIONS, FieldDefsSchema, JORNAYA_MODES, PreSaleHooksSchema, TRUSTEDFORM_MODES, type FieldDef } from "../schemas";
 import {
   isDeployableUrl,
   MAX_PING_TIMEOUT_MS,
@@ -21,10 +21,13 @@ function consentCheckProblems(
   at: (c: string) => Omit<Problems[number], "message">,
   problems: Problems,
 ) {
-  const oneOf = (col: "trustedform", allowed: readonly string[]) => {
+  const oneOf = (col: "trustedform" | "jornaya" | "jornayaOnFail" | "jornayaOnTimeout", allowed: readonly string[]) => {
     if (!allowed.includes(row[col])) problems.push({ ...at(snake(col)), message: `must be one of ${allowed.join(", ")}` });
   };
   oneOf("trustedform", TRUSTEDFORM_MODES);
+  oneOf("jornaya", JORNAYA_MODES);
+  oneOf("jornayaOnFail", CHECK_ACTIONS);
+  oneOf("jornayaOnTimeout", CHECK_ACTIONS);
   // TrustedForm matches the certificate to the lead's consumer by email or phone; without either, every lead fails.
   if (row.trustedform !== "off" && fields && !fields.some((f) => f.type === "email" || f.type === "phone"))
     problems.push({ ...at("trustedform"), message: "TrustedForm matches the certificate by email or phone: add an email or phone field" });
