@@ -33,9 +33,12 @@ export default defineConfig(async () => {
                     // Turnstile in test mode: the mock buyers' siteverify stub, Cloudflare's always-pass dummy secret.
                     TURNSTILE_SECRET_KEY: TURNSTILE_PASS,
                     TURNSTILE_SITEVERIFY_URL: `${buyersUrl}/turnstile/v0/siteverify`,
-                    // TrustedForm's certificate API: the mock buyers' stub.
+                    // TrustedForm's Certificate API and Jornaya's Authenticate: the mock buyers' stubs
+                    // (demo/trustedform-stub.ts, demo/jornaya-stub.ts), on loopback as the host rule allows.
                     TRUSTEDFORM_API_URL: `${buyersUrl}/trustedform`,
                     TRUSTEDFORM_API_KEY: "test-trustedform-key",
+                    JORNAYA_API_URL: `${buyersUrl}/leadid`,
+                    JORNAYA_ACCOUNT_CODE: "test-jornaya-account-code",
                   },
                 },
               };

@@ -14,7 +14,8 @@ export interface Behaviour {
   pingLatencyMs?: number;
   postLatencyMs?: number;
   ping?: "bid" | "no_bid_204" | "hang" | "garbage" | "html" | "error_500" | "huge" | "reset";
-  post?: "accept" | "reject" | "hang" | "error_500" | "garbage" | "reset";
+  /** "endless": a 200 whose body never ends (a verification hook that would hold the lead). */
+  post?: "accept" | "reject" | "hang" | "error_500" | "garbage" | "reset" | "endless";
   /** Probability (0..1) that a post is rejected. */
   rejectRate?: number;
   rejectReason?: string;
@@ -29,6 +30,8 @@ export interface RawAnswer {
   status?: number;
   body: string;
   type?: string;
+  /** Further headers (a redirect's Location). */
+  headers?: Record<string, string>;
 }
 
 export interface ReceivedRequest {

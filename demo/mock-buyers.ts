@@ -3,21 +3,27 @@
 //   PUT  /control/<name>                      — set a buyer's behaviour (JSON Behaviour)
 //   GET  /control/<name>/requests             — what the buyer received (for assertions)
 //   DELETE /control                           — forget all behaviours and requests
-//   POST /trustedform/<cert id>[/verify]      — TrustedForm's certificate API, stubbed: claims and
-//                                               verifies any id except those starting 0000000000
-//                                               (recorded as "_trustedform")
+//   POST /trustedform/<cert id>               — TrustedForm's Certificate API v4, stubbed
+//                                               (./trustedform-stub.ts: the answer by cert id);
+//                                               recorded as "_trustedform"
+//   GET  /leadid/Authenticate?lac=…&id=…      — Jornaya's Authenticate API, stubbed
+//                                               (./jornaya-stub.ts: the answer by token);
+//                                               recorded as "_jornaya"
 //   POST /turnstile/v0/siteverify             — Turnstile's siteverify, stubbed (./turnstile-stub.ts);
 //                                               its calls are recorded as buyer "_turnstile", whose
 //                                               `ping` behaviour (hang, error_500) makes it fail
 // Used by `npm start` (demo buyers), the vitest globalSetup and the benchmark.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Behaviour, ReceivedRequest } from "./constants";
+import { authenticate } from "./jornaya-stub";
+import { certificateOperations } from "./trustedform-stub";
 import { siteverify } from "./turnstile-stub";
 
 /** The name the stubbed siteverify's calls are recorded (and its behaviour set) under. */
 export const TURNSTILE = "_turnstile";
-/** Likewise for the TrustedForm stub's calls. */
+/** Likewise for the TrustedForm and Jornaya stubs' calls. */
 export const TRUSTEDFORM = "_trustedform";
+export const JORNAYA = "_jornaya";
 
 export type { Behaviour, ReceivedRequest };
 
@@ -53,9 +59,26 @@ export class MockBuyers {
     const body = Buffer.concat(chunks).toString("utf8");
     const url = new URL(req.url ?? "/", "http://x");
     const parts = url.pathname.split("/").filter(Boolean);
-    const send = (status: number, payload: string, type = "application/json") => {
-      res.writeHead(status, { "content-type": type, "content-length": String(Buffer.byteLength(payload)) });
+    const send = (status: number, payload: string, type = "application/json", headers: Record<string, string> = {}) => {
+      res.writeHead(status, { ...headers, "content-type": type, "content-length": String(Buffer.byteLength(payload)) });
       res.end(payload);
+    };
+    const record = (name: string, kind: ReceivedRequest["kind"]) => {
+      const log = this.received.get(name) ?? [];
+      if (log.length < 1000)
+        log.push({
+          kind,
+          method: req.method ?? "",
+          path: req.url ?? "",
+          headers: req.headers as Record<string, string>,
+          body,
+          at: Date.now(),
+        });
+      this.received.set(name, log);
+    };
+    const hang = () => {
+      this.hanging.add(res);
+      res.on("close", () => this.hanging.delete(res));
     };
     if (parts[0] === "control") {
       const name = parts[1];
@@ -74,39 +97,20 @@ export class MockBuyers {
       return send(404, "{}");
     }
     if (parts[0] === "trustedform" && req.method === "POST" && parts[1]) {
-      const calls = this.received.get(TRUSTEDFORM) ?? [];
-      if (calls.length < 1000)
-        calls.push({
-          kind: "post",
-          method: "POST",
-          path: req.url ?? "",
-          headers: req.headers as Record<string, string>,
-          body,
-          at: Date.now(),
-        });
-      this.received.set(TRUSTEDFORM, calls);
-      if (!String(req.headers.authorization ?? "").startsWith("Basic ")) return send(401, JSON.stringify({ message: "API key required" }));
-      if (parts[1].startsWith("0000000000")) return send(404, JSON.stringify({ outcome: "failure", message: "certificate not found" }));
-      return send(200, JSON.stringify({ outcome: "success", cert: { id: parts[1] } }));
+      record(TRUSTEDFORM, "post");
+      const header = (h: string) => String(req.headers[h] ?? "");
+      const a = certificateOperations(parts[1], header("authorization"), header("api-version"), body);
+      return send(a.status, JSON.stringify(a.body));
+    }
+    if (parts[0] === "leadid" && parts[1] === "Authenticate" && req.method === "GET") {
+      record(JORNAYA, "ping");
+      const a = authenticate(url.searchParams);
+      return a === "hang" ? hang() : send(a.status, JSON.stringify(a.body));
     }
     if (parts[0] === "turnstile" && req.method === "POST") {
       const b = this.behaviours.get(TURNSTILE) ?? {};
-      const calls = this.received.get(TURNSTILE) ?? [];
-      if (calls.length < 1000)
-        calls.push({
-          kind: "ping",
-          method: "POST",
-          path: req.url ?? "",
-          headers: req.headers as Record<string, string>,
-          body,
-          at: Date.now(),
-        });
-      this.received.set(TURNSTILE, calls);
-      if (b.ping === "hang") {
-        this.hanging.add(res);
-        res.on("close", () => this.hanging.delete(res));
-        return;
-      }
+      record(TURNSTILE, "ping");
+      if (b.ping === "hang") return hang();
       if (b.ping === "error_500") return send(500, "{}");
       return send(200, JSON.stringify(siteverify(body, String(req.headers["content-type"] ?? ""))));
     }
@@ -114,23 +118,24 @@ export class MockBuyers {
     const name = parts[1];
     const kind = parts[2];
     const b = this.behaviours.get(name) ?? {};
-    const log = this.received.get(name) ?? [];
-    if (log.length < 1000)
-      log.push({
-        kind,
-        method: req.method ?? "",
-        path: req.url ?? "",
-        headers: req.headers as Record<string, string>,
-        body,
-        at: Date.now(),
-      });
-    this.received.set(name, log);
+    record(name, kind);
     await sleep(kind === "ping" ? (b.pingLatencyMs ?? 0) : (b.postLatencyMs ?? 0));
     const mode = kind === "ping" ? (b.ping ?? "bid") : (b.post ?? "accept");
     switch (mode) {
       case "hang":
+        return hang();
+      case "endless":
+        // A 200 whose body never ends: only a reader with a size cap gets out before its timeout.
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"result":"pass","pad":"');
         this.hanging.add(res);
         res.on("close", () => this.hanging.delete(res));
+        void (async () => {
+          while (!res.destroyed && this.hanging.has(res)) {
+            if (!res.write("x".repeat(16_384))) await new Promise((r) => res.once("drain", r).once("close", r));
+            await sleep(5);
+          }
+        })();
         return;
       case "reset":
         // The connection drops mid-answer: headers sent, the body cut short.
@@ -150,7 +155,7 @@ export class MockBuyers {
         return send(204, "");
     }
     const raw = kind === "ping" ? b.pingAnswer : b.postAnswer;
-    if (raw) return send(raw.status ?? 200, raw.body, raw.type ?? "text/plain");
+    if (raw) return send(raw.status ?? 200, raw.body, raw.type ?? "text/plain", raw.headers);
     if (kind === "ping") {
       let bid = b.bid ?? 0;
       if (typeof bid === "number" && b.bidSpread) bid = Math.max(0, Math.round((bid + (Math.random() * 2 - 1) * b.bidSpread) * 100) / 100);

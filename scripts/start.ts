@@ -1,5 +1,6 @@
 // npm start [-- --reset] — the gateway on loopback with demo config and demo buyers:
-//   1. demo buyers (mock HTTP endpoints, and Turnstile's siteverify stubbed) on 127.0.0.1:8790
+//   1. demo buyers (mock HTTP endpoints; Turnstile's siteverify, TrustedForm's Certificate API and
+//      Jornaya's Authenticate stubbed) on 127.0.0.1:8790
 //   2. local D1 (kept between runs in .wrangler/): migrations applied; the demo rules are loaded when
 //      the rule tables are empty, or with --reset (which also clears the records)
 //   3. the demo landing page (a plain HTML form) on the demo source's origin, localhost:8080
@@ -56,7 +57,8 @@ if (reset || (count("campaigns") === 0 && count("sources") === 0)) {
 const landing = await serveLanding(LANDING_PORT, `http://127.0.0.1:${GATEWAY_PORT}`);
 
 // Turnstile in test mode: the demo buyers' server also stubs siteverify, with Cloudflare's always-pass
-// dummy secret, so the demo form's dummy token passes and a missing one is refused.
+// dummy secret, so the demo form's dummy token passes and a missing one is refused. TrustedForm and
+// Jornaya point at its stubs too, so a campaign with those checks on works offline.
 const dev = spawnWrangler([
   "dev",
   "--ip",
@@ -74,6 +76,10 @@ const dev = spawnWrangler([
   `TRUSTEDFORM_API_URL:http://127.0.0.1:${BUYERS_PORT}/trustedform`,
   "--var",
   "TRUSTEDFORM_API_KEY:demo-trustedform-key",
+  "--var",
+  `JORNAYA_API_URL:http://127.0.0.1:${BUYERS_PORT}/leadid`,
+  "--var",
+  "JORNAYA_ACCOUNT_CODE:demo-jornaya-account-code",
   // A local run: unpeppered fingerprints are allowed (production refuses them: src/http/guard.ts).
   "--var",
   "LEADGATE_ENV:development",

@@ -57,11 +57,20 @@ export const VarsSchema = z.object({
   TURNSTILE_SECRET_KEY: z.string().optional(),
   TURNSTILE_SITEVERIFY_URL: z.string().url().default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
   /**
-   * TrustedForm's certificate API (claim or verify before posting, per campaign) and its key. A
-   * campaign with TrustedForm on and no key configured rejects its leads' checks (fail closed).
+   * TrustedForm's Certificate API (v4: match, verify, retain before posting, per campaign) and its
+   * key. The key is only ever sent to https://cert.trustedform.com, or to a stub on 127.0.0.1 or
+   * localhost over http (tests, `npm start`); any other URL makes the check fail, sending nothing.
+   * A campaign with TrustedForm on and no key configured rejects its leads' checks (fail closed).
    */
   TRUSTEDFORM_API_URL: z.string().url().default("https://cert.trustedform.com"),
   TRUSTEDFORM_API_KEY: z.string().optional(),
+  /**
+   * Jornaya's Authenticate API (is a LeadiD token real?) and the account code (`lac`) it is asked
+   * with; the same host rule as TrustedForm (https://api.leadid.com, or http to a loopback stub).
+   * A campaign with Jornaya on and no account code rejects its leads' checks (fail closed).
+   */
+  JORNAYA_API_URL: z.string().url().default("https://api.leadid.com"),
+  JORNAYA_ACCOUNT_CODE: z.string().optional(),
   /** Secret key of the consumer fingerprints (src/lead/fingerprints.ts); 32+ random characters. */
   FINGERPRINT_PEPPER: z.string().optional(),
   /**

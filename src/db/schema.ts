@@ -50,10 +50,25 @@ export const campaigns = sqliteTable("campaigns", {
   consentMaxAgeS: integer("consent_max_age_s").default(86_400),
   /** One-to-one consent: only buyers the consumer named in `consent_sellers` may buy the lead. */
   oneToOne: integer("one_to_one", { mode: "boolean" }).notNull().default(false),
-  /** TrustedForm before posting: off, verify the certificate, or claim it (the API is configuration). */
-  trustedform: text("trustedform", { enum: ["off", "verify", "claim"] })
+  /**
+   * TrustedForm before posting (Certificate API v4, src/services/trustedform.ts): off; verify (match
+   * the lead + verify the consent); claim (match + retain); claim_verify (match + retain + verify).
+   */
+  trustedform: text("trustedform", { enum: ["off", "verify", "claim", "claim_verify"] })
     .notNull()
     .default("off"),
+  /** Jornaya before posting: off, or authenticate the lead's LeadiD token (src/services/jornaya.ts). */
+  jornaya: text("jornaya", { enum: ["off", "authenticate"] })
+    .notNull()
+    .default("off"),
+  /** What a token Jornaya does not authenticate (or a missing one) does: reject, continue or flag. */
+  jornayaOnFail: text("jornaya_on_fail", { enum: ["reject", "continue", "flag"] })
+    .notNull()
+    .default("reject"),
+  /** What a Jornaya timeout or error does: reject, continue or flag. */
+  jornayaOnTimeout: text("jornaya_on_timeout", { enum: ["reject", "continue", "flag"] })
+    .notNull()
+    .default("continue"),
   /** JSON: PreSaleHook[] — verification hooks called before any post (src/services/presale.ts). */
   verifyHooks: text("verify_hooks").notNull().default("[]"),
   /** Rank by bid x the contract's quality score (src/auction/quality.ts) instead of the raw bid. */

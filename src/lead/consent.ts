@@ -1,6 +1,7 @@
 // TCPA consent evidence sent with a lead, checked for what it claims (a TrustedForm certificate of the
-// real service, a LeadiD token's shape, a timestamp neither stale nor in the future, the sellers a
-// one-to-one consent names), stored with it, and posted to the buyer with the lead.
+// real service, a LeadiD token's shape, a timestamp neither stale nor in the future — and present
+// when the campaign requires consent with a maximum age — the sellers a one-to-one consent names),
+// stored with it, and posted to the buyer with the lead.
 import * as z from "zod";
 import { fieldErrors, type FieldError } from "../lib/errors";
 
@@ -80,6 +81,9 @@ export function parseConsent(
     if (c && !c.tcpa_consent_text) errors.push({ path: "tcpa_consent_text", message: "this campaign requires the consent text shown" });
     if (c && !c.trustedform_cert_url && !c.jornaya_leadid)
       errors.push({ path: "trustedform_cert_url", message: "this campaign requires a TrustedForm certificate URL or a Jornaya LeadiD" });
+    // A maximum age bounds nothing without a timestamp: leaving it out must not be the way around it.
+    if (c && rules.maxAgeS !== null && !c.consent_timestamp)
+      errors.push({ path: "consent_timestamp", message: `this campaign requires when consent was given (at most ${rules.maxAgeS} s ago)` });
   }
   const now = rules.now ?? Date.now();
   if (c?.consent_timestamp) {

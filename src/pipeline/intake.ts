@@ -65,7 +65,7 @@ function start(svc: Services, lead: Admitted, defer: Defer): Started {
   });
   const verdict = verdictOf(storeLead(svc, lead), claiming);
   // The campaign's pre-sale checks (TrustedForm, verification hooks) run while the pings are out too.
-  const checks = svc.preSale(sub.campaign, leadId, sub.lead, lead.consent, isUnique(verdict));
+  const checks = svc.preSale(sub.campaign, leadId, sub.lead, lead.consent, isUnique(verdict), sub.source.name);
   // The live round starts now: its pings leave while the lead is stored and the verdict taken.
   const gate = postGateOf(verdict, checks);
   const round = liveRound(svc, asStored(lead), { contracts: lead.route.contracts, fingerprints: fps, gate, held: sub.offer, defer });

@@ -202,6 +202,10 @@ export const OriginListSchema = z.array(z.url().transform((u) => new URL(u).orig
 
 /** What a failed or timed-out pre-sale check does to the lead. */
 export const CHECK_ACTIONS = ["reject", "continue", "flag"] as const;
+/** campaigns.trustedform: which Certificate API operations run before posting (docs/ADMIN.md). */
+export const TRUSTEDFORM_MODES = ["off", "verify", "claim", "claim_verify"] as const;
+/** campaigns.jornaya: whether the LeadiD token is authenticated before posting. */
+export const JORNAYA_MODES = ["off", "authenticate"] as const;
 
 /** A verification hook a campaign calls before any post (phone validation, DNC or litigator scrub). */
 export const PreSaleHookSchema = z.object({

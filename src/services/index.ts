@@ -39,8 +39,15 @@ export interface Services {
   buyers: Buyers;
   /** The consumer's fingerprints under a campaign's fields, keyed with the configured pepper. */
   fingerprints(campaign: Campaign, lead: LeadData): Promise<Fingerprint[]>;
-  /** The campaign's pre-sale checks for a lead (TrustedForm, verification hooks); never rejects. */
-  preSale(campaign: Campaign, leadId: string, lead: LeadData, consent: ConsentRecord | null, unique: Promise<boolean>): Promise<PreSale>;
+  /** The campaign's pre-sale checks for a lead (TrustedForm, Jornaya, verification hooks); never rejects. */
+  preSale(
+    campaign: Campaign,
+    leadId: string,
+    lead: LeadData,
+    consent: ConsentRecord | null,
+    unique: Promise<boolean>,
+    vendor: string,
+  ): Promise<PreSale>;
   /** Hands a lead to the retry queue for another round after `delaySeconds`. */
   scheduleRetry(leadId: string, delaySeconds?: number): Promise<void>;
 }
@@ -59,13 +66,13 @@ export function createServices(env: Env, config: Config, storage: StorageMeter =
     turnstile: new Turnstile(config.TURNSTILE_SITEVERIFY_URL, config.TURNSTILE_SECRET_KEY ?? null),
     buyers: buyersClient(env, config, location),
     fingerprints: (campaign, lead) => fingerprintsForCampaign(campaign, lead, config.FINGERPRINT_PEPPER),
-    preSale: (campaign, leadId, lead, consent, unique) =>
+    preSale: (campaign, leadId, lead, consent, unique, vendor) =>
       preSaleChecks(
-        campaign,
-        leadId,
-        lead,
-        consent,
-        { trustedformUrl: config.TRUSTEDFORM_API_URL, trustedformKey: config.TRUSTEDFORM_API_KEY ?? null },
+        { campaign, leadId, lead, consent, vendor },
+        {
+          trustedform: { url: config.TRUSTEDFORM_API_URL, key: config.TRUSTEDFORM_API_KEY ?? null },
+          jornaya: { url: config.JORNAYA_API_URL, accountCode: config.JORNAYA_ACCOUNT_CODE ?? null },
+        },
         unique,
       ),
     scheduleRetry: async (leadId: string, delaySeconds?: number) => {

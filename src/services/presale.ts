@@ -1,13 +1,14 @@
 // Pre-sale checks: what a campaign wants confirmed before a lead is posted to anyone — its
-// TrustedForm certificate (verified or claimed through the TrustedForm API) and its verification
-// hooks (phone validation, DNC or litigator scrub). They run while the pings are out, each with a
-// strict time budget; the posts wait for them (the post gate). Each outcome maps to the configured
-// action: reject the lead, continue, or continue flagged. Results are recorded on the lead.
-import { own } from "../lib/own";
+// TrustedForm certificate (./trustedform.ts), its Jornaya LeadiD token (./jornaya.ts) and its
+// verification hooks (./hooks.ts). They run while the pings are out, each with a strict time budget;
+// the posts wait for them (the post gate). Each outcome maps to an action: reject the lead, continue,
+// or continue flagged. Results are recorded on the lead.
 import type { ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
 import type { Campaign } from "../rules/model";
-import type { PreSaleHook } from "../rules/schemas";
+import { hookCheck, hookPayload } from "./hooks";
+import { jornayaCheck, type JornayaConfig } from "./jornaya";
+import { trustedformCheck, type TrustedFormConfig } from "./trustedform";
 
 export type CheckOutcome = "pass" | "fail" | "timeout" | "error";
 export type CheckAction = "reject" | "continue" | "flag";
@@ -28,85 +29,8 @@ export interface PreSale {
 }
 
 export interface CheckConfig {
-  trustedformUrl: string;
-  trustedformKey: string | null;
-}
-
-const TRUSTEDFORM_TIMEOUT_MS = 2000;
-const MAX_ANSWER = 4096;
-
-/** One HTTP call within its budget: the JSON answer, or how it failed. */
-async function call(
-  url: string,
-  init: RequestInit,
-  timeoutMs: number,
-): Promise<{ ok: true; status: number; json: unknown } | { ok: false; outcome: "timeout" | "error"; detail: string }> {
-  try {
-    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    const text = (await res.text()).slice(0, MAX_ANSWER);
-    let json: unknown = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // not JSON: judged below
-    }
-    return { ok: true, status: res.status, json };
-  } catch (err) {
-    const name = (err as Error).name;
-    return name === "TimeoutError" || name === "AbortError"
-      ? { ok: false, outcome: "timeout", detail: `no answer within ${timeoutMs} ms` }
-      : { ok: false, outcome: "error", detail: name };
-  }
-}
-
-/** TrustedForm: verify (is the certificate real and for this lead?) or claim (retain it for us). */
-async function trustedform(
-  mode: "verify" | "claim",
-  consent: ConsentRecord | null,
-  leadId: string,
-  cfg: CheckConfig,
-): Promise<Omit<CheckResult, "latency_ms">> {
-  const name = `trustedform_${mode}`;
-  const cert = consent?.trustedform_cert_url;
-  if (!cert) return { name, outcome: "fail", action: "reject", detail: "no TrustedForm certificate" };
-  if (!cfg.trustedformKey) return { name, outcome: "error", action: "reject", detail: "TRUSTEDFORM_API_KEY is not configured" };
-  const id = cert.slice(cert.lastIndexOf("/") + 1);
-  const url = `${cfg.trustedformUrl.replace(/\/$/, "")}/${id}${mode === "verify" ? "/verify" : ""}`;
-  const r = await call(
-    url,
-    {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Basic ${btoa(`API:${cfg.trustedformKey}`)}` },
-      body: JSON.stringify(mode === "claim" ? { retain: { reference: leadId } } : { reference: leadId }),
-    },
-    TRUSTEDFORM_TIMEOUT_MS,
-  );
-  if (!r.ok) return { name, outcome: r.outcome, action: "reject", detail: r.detail };
-  const outcome = own(r.json, "outcome");
-  if (r.status === 200 && outcome === "success") return { name, outcome: "pass", action: "none", detail: null };
-  const reason = own(r.json, "message");
-  return {
-    name,
-    outcome: "fail",
-    action: "reject",
-    detail: `HTTP ${r.status}${typeof reason === "string" ? `: ${reason.slice(0, 120)}` : ""}`,
-  };
-}
-
-/** A campaign's own hook: POST {lead_id, campaign, phone, email, …} → {"result": "pass" | "fail", "reason"}. */
-async function hook(h: PreSaleHook, payload: Record<string, unknown>): Promise<Omit<CheckResult, "latency_ms">> {
-  const r = await call(
-    h.url,
-    { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) },
-    h.timeout_ms,
-  );
-  if (!r.ok) return { name: h.name, outcome: r.outcome, action: h.on_timeout, detail: r.detail };
-  const result = own(r.json, "result");
-  const reason = own(r.json, "reason");
-  const detail = typeof reason === "string" ? reason.slice(0, 120) : null;
-  if (r.status === 200 && result === "pass") return { name: h.name, outcome: "pass", action: "none", detail };
-  if (r.status === 200 && result === "fail") return { name: h.name, outcome: "fail", action: h.on_fail, detail };
-  return { name: h.name, outcome: "error", action: h.on_timeout, detail: `unreadable answer (HTTP ${r.status})` };
+  trustedform: TrustedFormConfig;
+  jornaya: JornayaConfig;
 }
 
 /** The verdict of a set of results. Pure. */
@@ -119,45 +43,42 @@ export function judge(results: CheckResult[]): PreSale {
   };
 }
 
+export interface PreSaleInput {
+  campaign: Campaign;
+  leadId: string;
+  lead: LeadData;
+  consent: ConsentRecord | null;
+  /** Who sold us the lead (the source's name): TrustedForm records it on a retained certificate. */
+  vendor: string;
+}
+
+const timed = async (run: () => Promise<Omit<CheckResult, "latency_ms">>): Promise<CheckResult> => {
+  const t = Date.now();
+  return { ...(await run()), latency_ms: Date.now() - t };
+};
+
 /**
- * Every check the campaign asks for, in parallel. Never rejects. A TrustedForm *claim* (which
- * retains, and bills, the certificate) waits for `unique`: a duplicate, a replay or a suppressed
- * consumer's lead claims nothing. Verifications and hooks start at once.
+ * Every check the campaign asks for, in parallel. Never rejects. A TrustedForm *retain* (which
+ * bills the certificate to us) waits for `unique`: a duplicate, a replay or a suppressed consumer's
+ * lead retains nothing. Verifications, Jornaya and hooks start at once.
  */
-export async function preSaleChecks(
-  campaign: Campaign,
-  leadId: string,
-  lead: LeadData,
-  consent: ConsentRecord | null,
-  cfg: CheckConfig,
-  unique: Promise<boolean>,
-): Promise<PreSale> {
-  const timed = async (run: () => Promise<Omit<CheckResult, "latency_ms">>): Promise<CheckResult> => {
-    const t = Date.now();
-    return { ...(await run()), latency_ms: Date.now() - t };
-  };
+export async function preSaleChecks(input: PreSaleInput, cfg: CheckConfig, unique: Promise<boolean>): Promise<PreSale> {
+  const { campaign } = input;
   const checks: Promise<CheckResult>[] = [];
-  if (campaign.trustedform === "verify") checks.push(timed(() => trustedform("verify", consent, leadId, cfg)));
-  if (campaign.trustedform === "claim")
+  const tf = campaign.trustedform;
+  if (tf === "verify") checks.push(timed(() => trustedformCheck(tf, input, cfg.trustedform)));
+  if (tf === "claim" || tf === "claim_verify")
     checks.push(
       unique.then((go) =>
         go
-          ? timed(() => trustedform("claim", consent, leadId, cfg))
-          : {
-              name: "trustedform_claim",
-              outcome: "pass" as const,
-              action: "none" as const,
-              detail: "not claimed: the lead is not sold",
-              latency_ms: 0,
-            },
+          ? timed(() => trustedformCheck(tf, input, cfg.trustedform))
+          : { name: `trustedform_${tf}`, outcome: "pass", action: "none", detail: "not retained: the lead is not sold", latency_ms: 0 },
       ),
     );
+  if (campaign.jornaya === "authenticate") checks.push(timed(() => jornayaCheck(campaign, input.consent, cfg.jornaya)));
   if (campaign.verifyHooks.length > 0) {
-    // What a verification service needs: the contact fields and where the consumer is.
-    const payload: Record<string, unknown> = { lead_id: leadId, campaign: campaign.slug };
-    for (const f of campaign.fields)
-      if (["phone", "email", "state", "zip"].includes(f.type) && lead[f.name] !== undefined) payload[f.name] = lead[f.name];
-    for (const h of campaign.verifyHooks) checks.push(timed(() => hook(h, payload)));
+    const payload = hookPayload(campaign, input.leadId, input.lead);
+    for (const h of campaign.verifyHooks) checks.push(timed(() => hookCheck(h, payload)));
   }
   if (checks.length === 0) return { reject: null, flagged: false, results: [] };
   return judge(await Promise.all(checks));

@@ -1,6 +1,6 @@
 // The consumer data lifecycle and consent evidence, through the worker: retention redaction (with a
 // clock), erasure and export, suppressed bodies never stored, consent checks with good and bad
-// evidence, TrustedForm claimed before the post (never on a ping), one-to-one consent, verification
+// evidence (a maximum age needs a timestamp), TrustedForm claimed before the post (never on a ping), one-to-one consent, verification
 // hooks (fail, flag, time out), the evidence posted to the buyer, and a buyer's signed deletion.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -162,6 +162,19 @@ describe("consent evidence", () => {
     }
   });
 
+  it("a campaign that requires consent with a maximum age refuses a lead without consent_timestamp (issue #24)", async () => {
+    await sql("UPDATE campaigns SET require_consent = 1, consent_max_age_s = 86400 WHERE id = 'cmp_auto'");
+    const { consent_timestamp: _left_out, ...undated } = evidence();
+    const res = await postLead({ ...demoLead(), ...undated });
+    expect(res.status).toBe(422);
+    expect((await res.json<{ fields: { path: string; message: string }[] }>()).fields).toEqual([
+      { path: "consent_timestamp", message: "this campaign requires when consent was given (at most 86400 s ago)" },
+    ]);
+    // Without a maximum age there is nothing for the timestamp to bound.
+    await sql("UPDATE campaigns SET consent_max_age_s = NULL WHERE id = 'cmp_auto'");
+    expect((await postLead({ ...demoLead(), ...undated })).status).toBe(200);
+  });
+
   it("the post carries the consent record and the retention; the ping only the TrustedForm ping URL", async () => {
     const { lead_id } = await sold(
       { ...demoLead(), ...evidence() },
@@ -216,12 +229,14 @@ describe("pre-sale checks", () => {
     expect(ping.status).toBe(200);
     expect(await received("_trustedform")).toHaveLength(0);
 
-    const { lead_id, status } = await sold({ ...demoLead(), ...evidence() });
+    const consumer = demoLead();
+    const { lead_id, status } = await sold({ ...consumer, ...evidence() });
     expect(status).toBe("sold");
     const calls = await received("_trustedform");
     expect(calls).toHaveLength(1);
     expect(calls[0]!.path).toBe(`/trustedform/${"ab12".repeat(10)}`);
-    expect(JSON.parse(calls[0]!.body)).toEqual({ retain: { reference: lead_id } });
+    // Certificate API v4: retain requires match_lead (test/integration/consent-checks.test.ts has the rest).
+    expect(JSON.parse(calls[0]!.body)).toMatchObject({ match_lead: { email: consumer.email }, retain: { reference: lead_id } });
     const checks = await eventually(async () =>
       env.DB.prepare("SELECT detail FROM lead_events WHERE lead_id = ? AND kind = 'checks'").bind(lead_id).first<{ detail: string }>(),
     );
@@ -229,10 +244,10 @@ describe("pre-sale checks", () => {
 
     // A duplicate claims nothing (the claim waits for the dedupe verdict).
     await sql("UPDATE campaigns SET dedupe_window_s = 60 WHERE id = 'cmp_auto'");
-    const consumer = demoLead();
-    expect((await sold({ ...consumer, ...evidence() })).status).toBe("sold");
+    const again = demoLead();
+    expect((await sold({ ...again, ...evidence() })).status).toBe("sold");
     const claims = (await received("_trustedform")).length;
-    expect((await sold({ ...consumer, ...evidence() })).status).toBe("duplicate");
+    expect((await sold({ ...again, ...evidence() })).status).toBe("duplicate");
     expect(await received("_trustedform")).toHaveLength(claims);
 
     const bad = await sold({ ...demoLead(), ...evidence({ trustedform_cert_url: `https://cert.trustedform.com/${"0".repeat(40)}` }) });

@@ -219,12 +219,14 @@ describe("what happens to a valid lead", () => {
     const res = await postLead(demoLead());
     expect(res.status).toBe(422);
     const body = await res.json<{ fields: { path: string }[] }>();
-    expect(body.fields.map((f) => f.path)).toEqual(["tcpa_consent", "tcpa_consent_text", "trustedform_cert_url"]);
+    // consent_max_age_s (a day by default) also requires when consent was given.
+    expect(body.fields.map((f) => f.path)).toEqual(["tcpa_consent", "tcpa_consent_text", "trustedform_cert_url", "consent_timestamp"]);
     const ok = await postLead(
       demoLead({
         tcpa_consent: "yes",
         tcpa_consent_text: "I agree to be contacted",
         jornaya_leadid: "0B0A3C21-1F62-4E3B-9A0D-6A1B2C3D4E5F",
+        consent_timestamp: new Date().toISOString(),
       }),
     );
     expect(ok.status).toBe(200);

@@ -61,6 +61,17 @@ describe("consent checks", () => {
     expect(parseConsent(at(-10 * 86_400_000), { ...rules, maxAgeS: null }).ok).toBe(true);
   });
 
+  it("a campaign requiring consent with a maximum age needs the timestamp; without either it is optional (issue #24)", () => {
+    const evidence = { tcpa_consent: true, tcpa_consent_text: "I agree", jornaya_leadid: "0B0A3C21-1F62-4E3B-9A0D-6A1B2C3D4E5F" };
+    expect(parseConsent(evidence, { ...rules, required: true })).toEqual({
+      ok: false,
+      errors: [{ path: "consent_timestamp", message: "this campaign requires when consent was given (at most 3600 s ago)" }],
+    });
+    expect(parseConsent({ ...evidence, ...at(-60_000) }, { ...rules, required: true }).ok).toBe(true);
+    expect(parseConsent(evidence, { ...rules, required: true, maxAgeS: null }).ok).toBe(true);
+    expect(parseConsent(evidence, rules).ok).toBe(true);
+  });
+
   it("one-to-one consent names sellers: a list, or text separated by commas", () => {
     expect(parseConsent({}, { ...rules, oneToOne: true })).toMatchObject({ ok: false, errors: [{ path: "consent_sellers" }] });
     expect(parseConsent({ consent_sellers: "Alpha Insurance, Bravo Direct,," }, { ...rules, oneToOne: true })).toEqual({

@@ -32,6 +32,9 @@ const campaignRow = (over: Partial<CampaignRow> = {}): CampaignRow => ({
   consentMaxAgeS: 86_400,
   oneToOne: false,
   trustedform: "off",
+  jornaya: "off",
+  jornayaOnFail: "reject",
+  jornayaOnTimeout: "continue",
   verifyHooks: "[]",
   qualityWeighting: false,
   qualityWindowDays: 30,
@@ -215,6 +218,31 @@ describe("rules compile", () => {
     expect(rules.campaignsBySlug.size).toBe(0);
     expect(rules.problems[0]).toMatchObject({ table: "campaigns", id: "c1", column: "fields" });
     expect(rules.problems[0]!.message).toContain("personal data");
+  });
+
+  it("consent checks take known settings only, and TrustedForm needs an email or phone field to match (issue #24)", () => {
+    const bad = (id: string, over: Record<string, unknown>) => campaignRow({ id, slug: id, ...over } as Partial<CampaignRow>);
+    const rules = compileRules({
+      campaigns: [
+        campaignRow({ trustedform: "claim_verify", jornaya: "authenticate", jornayaOnFail: "flag", jornayaOnTimeout: "reject" }),
+        bad("tf", { trustedform: "retain" }),
+        bad("jn", { jornaya: "on" }),
+        bad("jf", { jornayaOnFail: "drop" }),
+        bad("jt", { jornayaOnTimeout: "" }),
+        bad("nomatch", { trustedform: "verify", fields: JSON.stringify([{ name: "zip", type: "zip", ping: true }]) }),
+      ],
+      sources: [],
+      buyers: [],
+      contracts: [],
+    });
+    expect([...rules.campaignsById.keys()]).toEqual(["c1"]);
+    expect(rules.problems.map((p) => `${p.id}.${p.column}: ${p.message}`)).toEqual([
+      "tf.trustedform: must be one of off, verify, claim, claim_verify",
+      "jn.jornaya: must be one of off, authenticate",
+      "jf.jornaya_on_fail: must be one of reject, continue, flag",
+      "jt.jornaya_on_timeout: must be one of reject, continue, flag",
+      "nomatch.trustedform: TrustedForm matches the certificate by email or phone: add an email or phone field",
+    ]);
   });
 
   it("paused rows are loaded for validation but never used", () => {

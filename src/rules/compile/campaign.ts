@@ -1,7 +1,7 @@
 // A campaigns row as the gateway uses it, or undefined (with its problems recorded).
 import type { CampaignRow } from "../../db/schema";
 import type { Campaign } from "../model";
-import { FieldDefsSchema, PreSaleHooksSchema } from "../schemas";
+import { CHECK_ACTIONS, FieldDefsSchema, JORNAYA_MODES, PreSaleHooksSchema, TRUSTEDFORM_MODES, type FieldDef } from "../schemas";
 import {
   isDeployableUrl,
   MAX_PING_TIMEOUT_MS,
@@ -14,6 +14,25 @@ import {
   type Problems,
 } from "./shared";
 
+/** The consent checks' settings: known values only (SQLite takes any text), and what they need. */
+function consentCheckProblems(
+  row: CampaignRow,
+  fields: FieldDef[] | undefined,
+  at: (c: string) => Omit<Problems[number], "message">,
+  problems: Problems,
+) {
+  const oneOf = (col: "trustedform" | "jornaya" | "jornayaOnFail" | "jornayaOnTimeout", allowed: readonly string[]) => {
+    if (!allowed.includes(row[col])) problems.push({ ...at(snake(col)), message: `must be one of ${allowed.join(", ")}` });
+  };
+  oneOf("trustedform", TRUSTEDFORM_MODES);
+  oneOf("jornaya", JORNAYA_MODES);
+  oneOf("jornayaOnFail", CHECK_ACTIONS);
+  oneOf("jornayaOnTimeout", CHECK_ACTIONS);
+  // TrustedForm matches the certificate to the lead's consumer by email or phone; without either, every lead fails.
+  if (row.trustedform !== "off" && fields && !fields.some((f) => f.type === "email" || f.type === "phone"))
+    problems.push({ ...at("trustedform"), message: "TrustedForm matches the certificate by email or phone: add an email or phone field" });
+}
+
 export function compileCampaign(row: CampaignRow, problems: Problems): Campaign | undefined {
   const at = where("campaigns", row.id);
   const fields = parseJson(row.fields, FieldDefsSchema, at("fields"), problems);
@@ -21,6 +40,7 @@ export function compileCampaign(row: CampaignRow, problems: Problems): Campaign 
   const before = problems.length;
   for (const h of verifyHooks ?? [])
     if (!isDeployableUrl(h.url)) problems.push({ ...at("verify_hooks"), message: `hook ${h.name}: url ${URL_RULE}` });
+  consentCheckProblems(row, fields, at, problems);
   for (const col of ["retentionDays", "consentMaxAgeS"] as const)
     if (!positiveOrNull.safeParse(row[col]).success) problems.push({ ...at(snake(col)), message: "must be a positive integer or NULL" });
   if (row.pingTimeoutMs < 50 || row.pingTimeoutMs > MAX_PING_TIMEOUT_MS)
