@@ -10,11 +10,12 @@ import { ROOT } from "../scripts/wrangler";
 import { runLoad, round1, summary, type Sample } from "./lib/load";
 import { writePerformanceDoc } from "./lib/report";
 import { queryBenchDatabase, resetBenchDatabase, startBare, startBuyers, startGateway, stop } from "./lib/procs";
+import { runHarvestMarket } from "./lib/harvest-market";
 import { runReturnsMarket } from "./lib/returns-market";
 import { BENCH_KEY, BUYER_LATENCY_MS, MARKET, MARKET_FLOOR_CENTS, SIZES, benchBehaviours, benchLead, benchSeed } from "./lib/seed";
 
 const quick = process.argv.includes("--quick");
-// --only latency,throughput,market,returns,limit,distance runs just those sections (for iterating; reports only what ran).
+// --only latency,throughput,market,harvest,returns,limit,distance runs just those sections (for iterating; reports only what ran).
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const want = (section: string) => !onlyArg || onlyArg.split(",").includes(section);
 const LEADS = quick ? 40 : 200;
@@ -62,7 +63,7 @@ log("mock buyers up; seeding the bench database");
 resetBenchDatabase(benchSeed(buyersUrl));
 
 // ---- A. the gateway as wrangler dev runs it (no connection limit), direct fan-out
-if (want("latency") || want("throughput") || want("market") || want("returns")) {
+if (want("latency") || want("throughput") || want("market") || want("harvest") || want("returns")) {
   // --test-scheduled: the returns market triggers the cron (quality scores) through /__scheduled.
   const g = await startGateway(
     GW_PORT,
@@ -108,6 +109,11 @@ if (want("latency") || want("throughput") || want("market") || want("returns")) 
     log(`market   ${mode}: ${JSON.stringify(market[mode])}`);
   }
   if (want("market")) results.market = market;
+
+  if (want("harvest")) {
+    results.harvest_market = await runHarvestMarket(gw, MARKET_LEADS, headers, benchLead, queryBenchDatabase);
+    log(`harvest  ${JSON.stringify(results.harvest_market)}`);
+  }
 
   if (want("returns")) {
     const base = `http://127.0.0.1:${GW_PORT}`;

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { HARVESTERS, HONEST, type HarvestResult } from "./harvest-market";
 import type { ReturnsMarketResult } from "./returns-market";
 import { RETURNS_MARKET } from "./seed";
 // Renders a benchmark report (bench/results/*.json) as docs/PERFORMANCE.md.
@@ -42,6 +43,7 @@ export interface Report {
   bare_throughput?: Throughput;
   market?: Record<"auction" | "waterfall", MarketResult>;
   returns_market?: ReturnsMarketResult;
+  harvest_market?: HarvestResult;
   production_limit?: Record<string, Latency>;
   storage_distance?: Record<string, Latency & { storage_calls?: Dist; storage_waits?: Dist }>;
 }
@@ -140,6 +142,7 @@ export function renderPerformance(
     const m = r.market?.[mode];
     lines.push(`| ${mode} | ${m ? `$${m.revenue_per_lead.toFixed(2)}` : "–"} | ${m ? `${m.sell_through}%` : "–"} | ${d(m?.e2e_ms)} |`);
   }
+  lines.push(...harvestSection(r.harvest_market));
   const q = r.returns_market;
   lines.push(
     "",
@@ -239,4 +242,28 @@ export function writePerformanceDoc(
     : "";
   const doc = renderPerformance(JSON.parse(readFileSync(latest, "utf8")), market, floorCents, `${soak}\n${notes}`);
   writeFileSync(path.join(root, "docs", "PERFORMANCE.md"), doc);
+}
+
+/** Issue #24's bench case: buyers that take leads without paying, beside honest ones. */
+function harvestSection(h: HarvestResult | undefined): string[] {
+  if (!h) return [];
+  const received = HARVESTERS.map(
+    (x) => `${x.name} (${x.post === "hang" ? "hangs" : "answers 500"}): ${h.posts_received[x.name] ?? 0}`,
+  ).join(", ");
+  return [
+    "",
+    "## Buyers that take leads without paying",
+    "",
+    `Honest buyers bidding $${HONEST.map((x) => x.bid).join(", $")} sell one campaign alone and another beside two that`,
+    `outbid them — $${HARVESTERS.map((x) => x.bid).join(" and $")} — then answer every post with a 500 or let it hang (issue #24). ${h.leads_per_campaign} leads each, 4 at a time;`,
+    "each post has its own timeout (`post_timeout_ms`, 2 s), and the harvesters' breakers pause them at their",
+    `${h.bound - 4}th unpaid post (\`breaker_min_samples\`), plus what is in flight: at most ${h.bound} posts each.`,
+    "",
+    "| | measured | |",
+    "|---|---|---|",
+    `| sell-through beside the harvesters vs alone | ${h.sell_through_bad}% vs ${h.sell_through_clean}% (${h.relative_pct}%) | ${verdict(h.relative_pct >= 99)} (target ≥ 99%) |`,
+    `| posts the harvesters received | ${received} | ${verdict(Object.values(h.posts_received).every((n) => n <= h.bound))} (bound ${h.bound}) |`,
+    `| buyer and consumer pairs sent the full lead twice | ${h.repeat_posts} | ${verdict(h.repeat_posts === 0)} |`,
+    `| e2e p50 alone / beside them | ${h.e2e_p50_ms.clean} / ${h.e2e_p50_ms.bad} ms | |`,
+  ];
 }

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { DEMO_FIELDS } from "../../demo/seed";
 import type { Behaviour } from "../../demo/constants";
+import { harvestBehaviours, harvestSeed } from "./harvest-market";
 
 export const BENCH_KEY = "bench-key";
 export const BENCH_SECRET = "bench-shared-secret-0123456789";
@@ -48,7 +49,7 @@ export function benchBehaviours(): Record<string, Behaviour> {
   RETURNS_MARKET.forEach((m, i) => {
     out[`qr${i}`] = { bid: m.bid, pingLatencyMs: 40, postLatencyMs: 40 };
   });
-  return out;
+  return { ...out, ...harvestBehaviours() };
 }
 
 export function benchSeed(buyersUrl: string): string[] {
@@ -94,6 +95,7 @@ export function benchSeed(buyersUrl: string): string[] {
     stmts.push(contract(`ct_mka${i}`, `buy_mk${i}`, "market-auction", `mk${i}`, extra));
     stmts.push(contract(`ct_mkw${i}`, `buy_mk${i}`, "market-waterfall", `mk${i}`, extra));
   });
+  stmts.push(...harvestSeed((id) => campaign(id, "auction", MARKET_FLOOR_CENTS, 1000), contract));
   stmts.push(campaign("market-returns", "auction", MARKET_FLOOR_CENTS, 1000));
   RETURNS_MARKET.forEach((_, i) => {
     stmts.push(`INSERT INTO buyers (id, name) VALUES ('buy_qr${i}', 'qr${i}');`);

@@ -12,7 +12,7 @@ export interface OutcomeCounts {
   pingTimeouts: number;
   /** Errors and unreadable answers. */
   pingErrors: number;
-  /** Posts sent (not cap_full or duplicate: those never reached the buyer). */
+  /** Posts sent: the full lead reached the buyer (not cap_full, duplicate or unavailable). */
   posts: number;
   accepted: number;
   rejected: number;
@@ -35,20 +35,41 @@ export const CLOSED: Health = { state: "closed", reason: null, since: 0, until: 
 const pct = (n: number, of: number) => Math.round((100 * n) / of);
 const minutes = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
 
-/** The first rate above its threshold, as `<kind>: <figures>`, or null. Integer arithmetic only. */
-export function tripReason(s: BreakerSettings, w: OutcomeCounts): string | null {
-  const decided = w.accepted + w.rejected;
-  if (s.rejectPct !== null && decided >= s.minSamples && w.rejected * 100 > s.rejectPct * decided)
-    return `reject_rate: ${pct(w.rejected, decided)}% of ${decided} posts rejected over ${minutes(s.windowS)} (limit ${s.rejectPct}%)`;
-  const requests = w.pings + w.posts;
-  if (requests < s.minSamples) return null;
-  const errors = w.pingErrors + w.postErrors;
-  if (s.errorPct !== null && errors * 100 > s.errorPct * requests)
-    return `error_rate: ${pct(errors, requests)}% of ${requests} requests failed over ${minutes(s.windowS)} (limit ${s.errorPct}%)`;
-  const timeouts = w.pingTimeouts + w.postTimeouts;
-  if (s.timeoutPct !== null && timeouts * 100 > s.timeoutPct * requests)
-    return `timeout_rate: ${pct(timeouts, requests)}% of ${requests} requests timed out over ${minutes(s.windowS)} (limit ${s.timeoutPct}%)`;
+/** What a contract's posts came to: posts that reached it (sent), and how each ended. */
+export type PostCounts = Pick<OutcomeCounts, "posts" | "accepted" | "rejected" | "postErrors" | "postTimeouts">;
+
+/**
+ * Judged on the posts a contract received (the full lead was sent), never diluted by its pings: the
+ * share it did not pay for (rejects, errors and timeouts together: a buyer harvesting leads may do
+ * any of them) against the reject threshold, and its errors and timeouts each against their own. At
+ * or above a threshold trips. Integer arithmetic only.
+ */
+export function postTripReason(s: BreakerSettings, w: PostCounts): string | null {
+  if (w.posts < s.minSamples) return null;
+  const over = (n: number, limit: number | null) => limit !== null && n * 100 >= limit * w.posts;
+  const of = `of ${w.posts} posts over ${minutes(s.windowS)}`;
+  const unpaid = w.rejected + w.postErrors + w.postTimeouts;
+  if (over(unpaid, s.rejectPct))
+    return `reject_rate: ${pct(unpaid, w.posts)}% ${of} not paid for (${w.rejected} rejected, ${w.postErrors} errors, ${w.postTimeouts} timeouts; limit ${s.rejectPct}%)`;
+  if (over(w.postErrors, s.errorPct)) return `error_rate: ${pct(w.postErrors, w.posts)}% ${of} failed (limit ${s.errorPct}%)`;
+  if (over(w.postTimeouts, s.timeoutPct)) return `timeout_rate: ${pct(w.postTimeouts, w.posts)}% ${of} timed out (limit ${s.timeoutPct}%)`;
   return null;
+}
+
+/** A contract whose ping endpoint mostly fails or times out costs every auction its wait: judged on pings alone. */
+function pingTripReason(s: BreakerSettings, w: OutcomeCounts): string | null {
+  if (w.pings < s.minSamples) return null;
+  const of = `of ${w.pings} pings over ${minutes(s.windowS)}`;
+  if (s.errorPct !== null && w.pingErrors * 100 >= s.errorPct * w.pings)
+    return `error_rate: ${pct(w.pingErrors, w.pings)}% ${of} failed (limit ${s.errorPct}%)`;
+  if (s.timeoutPct !== null && w.pingTimeouts * 100 >= s.timeoutPct * w.pings)
+    return `timeout_rate: ${pct(w.pingTimeouts, w.pings)}% ${of} timed out (limit ${s.timeoutPct}%)`;
+  return null;
+}
+
+/** The first rate at or above its threshold, as `<kind>: <figures>`, or null: posts first, then pings. */
+export function tripReason(s: BreakerSettings, w: OutcomeCounts): string | null {
+  return postTripReason(s, w) ?? pingTripReason(s, w);
 }
 
 const kindOf = (reason: string | null): TripKind => {
@@ -61,7 +82,7 @@ export function probeVerdict(kind: TripKind, c: OutcomeCounts): "good" | "bad" |
   const answered = c.pings - c.pingTimeouts - c.pingErrors + c.accepted + c.rejected;
   const [good, bad] =
     kind === "reject_rate"
-      ? [c.accepted, c.rejected]
+      ? [c.accepted, c.rejected + c.postErrors + c.postTimeouts]
       : kind === "error_rate"
         ? [answered, c.pingErrors + c.postErrors]
         : [answered, c.pingTimeouts + c.postTimeouts];

@@ -3,7 +3,14 @@
 // post is injected, so the cascade itself is tested without any network.
 import type { Bid } from "./ranking";
 
-export type PostOutcome = "accepted" | "rejected" | "error" | "timeout" | "cap_full" | "duplicate";
+/**
+ * How a post ended. The first four mean the full lead was sent to the buyer, whatever it answered;
+ * cap_full, duplicate and unavailable (a cap ledger or dedupe shard did not answer) mean it was not.
+ */
+export type PostOutcome = "accepted" | "rejected" | "error" | "timeout" | "cap_full" | "duplicate" | "unavailable";
+
+/** The buyer received the full lead: it has had its chance with this consumer. */
+export const wasSent = (o: PostOutcome) => o === "accepted" || o === "rejected" || o === "error" || o === "timeout";
 
 export interface PostAttempt {
   bid: Bid;
@@ -14,14 +21,20 @@ export interface PostAttempt {
   buyerLeadId: string | null;
 }
 
-/** Errors and timeouts may succeed later (the retry queue); rejects, caps and duplicates will not. */
-export const isTransient = (o: PostOutcome) => o === "error" || o === "timeout";
+/**
+ * Worth another round later (the retry queue): a buyer's error or timeout (another buyer may take the
+ * lead then; this one has had its chance) or our own storage not answering. Rejects, caps and
+ * duplicates are answers.
+ */
+export const isTransient = (o: PostOutcome) => o === "error" || o === "timeout" || o === "unavailable";
 
 export interface CascadeOptions {
   /** 1 for exclusive campaigns. */
   maxBuyers: number;
   /** Epoch ms after which no new post starts. */
   deadline: number;
+  /** A post's own time limit (the contract's `post_timeout_ms`), within what is left of the deadline. */
+  postTimeoutMs?: (bid: Bid) => number;
   now: () => number;
   post: (bid: Bid, timeoutMs: number) => Promise<PostAttempt>;
 }
@@ -61,7 +74,9 @@ export async function cascadePosts(ranked: Bid[], opts: CascadeOptions): Promise
     if (batch.length === 0) break;
     // Posts settle independently: one that throws is an `error` attempt, never the loss of a sale
     // another buyer already accepted in the same batch.
-    const settled = await Promise.allSettled(batch.map((bid) => opts.post(bid, remaining)));
+    // Each post has its own timeout: a buyer that hangs costs its slot of the cascade, not the lead.
+    const timeoutOf = (bid: Bid) => Math.max(1, Math.min(remaining, opts.postTimeoutMs?.(bid) ?? remaining));
+    const settled = await Promise.allSettled(batch.map((bid) => opts.post(bid, timeoutOf(bid))));
     const results = settled.map((s, i) => (s.status === "fulfilled" ? s.value : failedAttempt(batch[i]!, s.reason)));
     for (const r of results) {
       attempts.push(r);

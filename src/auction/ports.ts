@@ -62,6 +62,11 @@ export interface JournalPort {
 export interface BreakersPort {
   /** Why the contract is kept out now, or undefined (a half-open probe is counted as sent). */
   paused(c: Contract, now: number): string | undefined;
+  /**
+   * How a post that reached the buyer ended (deferred, off the wait): the contract's meter counts it,
+   * and a contract found not paying for what it receives is paused at once, before the cron's turn.
+   */
+  recordPost(c: Contract, leadId: string, round: number, outcome: "accepted" | "rejected" | "error" | "timeout"): Promise<void>;
 }
 
 export interface LimitsPort {

@@ -22,7 +22,7 @@ export interface PostSetup {
 }
 
 export type Post = (bid: Bid, timeoutMs: number) => Promise<PostAttempt>;
-export type PostPorts = Pick<AuctionPorts, "caps" | "dedupe" | "buyers" | "journal">;
+export type PostPorts = Pick<AuctionPorts, "caps" | "dedupe" | "buyers" | "journal" | "breakers">;
 
 interface Scope {
   ports: PostPorts;
@@ -38,6 +38,7 @@ export async function postRanked(lot: Lot, gate: Gate, ranked: Bid[], pings: Pin
   return cascadePosts(usable, {
     maxBuyers: campaign.exclusive ? 1 : campaign.maxBuyers,
     deadline: Date.now() + campaign.postDeadlineMs,
+    postTimeoutMs: (bid) => bid.contract.postTimeoutMs,
     now: Date.now,
     post,
   });
@@ -78,14 +79,16 @@ export function reserveAndPost(ports: PostPorts, lot: Lot, setup: PostSetup, gat
     if (cap.state === "committed") return outcome("accepted", "already sold to this contract");
     const res = await postLead(scope, bid, timeoutMs);
     const http = { httpStatus: res.httpStatus, latencyMs: res.latencyMs };
+    setup.defer(ports.breakers.recordPost(c, lot.leadId, lot.round, res.kind));
     if (res.kind === "accepted") {
       await journalSale(scope, bid, cap.leaseId, res.buyerLeadId);
       setup.defer(cap.commit());
       return outcome("accepted", null, { ...http, buyerLeadId: res.buyerLeadId });
     }
-    // A rejected consumer stays claimed for this buyer (its window): a harvester that rejects every
-    // post must not be sent the same person again. Keys on hold are claimed when the holds settle.
-    setup.defer(res.kind === "rejected" ? cap.release() : giveBack());
+    // Not a sale, but the buyer received the full lead whatever it answered (a reject, an error, a
+    // timeout): the consumer stays claimed for this buyer for its window, so no round sends it the same
+    // person again, and its breaker hears of it. Keys on hold are claimed when the holds settle.
+    setup.defer(cap.release());
     return outcome(res.kind, res.reason, http);
   };
 }
@@ -101,8 +104,8 @@ function giveBackBoth(scope: Scope, bid: Bid, cap: CapReservation, claimed: bool
 }
 
 /**
- * A ledger or shard did not answer: what was taken is given back, and this contract is an `error`
- * attempt (retried later) while the other posts of the round go on.
+ * A ledger or shard did not answer: what was taken is given back, nothing was sent, and this contract
+ * is an `unavailable` attempt (retried later) while the other posts of the round go on.
  */
 function unavailable(
   scope: Scope,
@@ -124,6 +127,7 @@ function unavailable(
   );
   return {
     ...failedAttempt(bid, failure),
+    outcome: "unavailable",
     reason: `cap or dedupe unavailable: ${failure instanceof Error ? failure.message : String(failure)}`.slice(0, 200),
   };
 }

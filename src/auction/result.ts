@@ -2,7 +2,7 @@
 // trace, the buyers' share of the time, and the buyer keys on hold to claim when the holds settle.
 import type { PingRow, PostRow } from "../db/schema";
 import type { Contract } from "../rules/model";
-import { isTransient, type PostAttempt } from "./cascade";
+import { isTransient, wasSent, type PostAttempt } from "./cascade";
 import type { Gate } from "./gate";
 import type { Lot } from "./lot";
 import { splitSales, sumSplits, type Split } from "./pricing";
@@ -26,8 +26,8 @@ export interface AuctionResult {
   /** The buyers' share of the wall time: the slowest awaited ping and the post attempts. */
   timing: { pingMs: number; postMs: number; gateMs: number };
   /**
-   * Buyer keys on hold that this round sold to or was rejected by, claimed when the holds settle: a
-   * buyer is not sent a consumer it already bought, nor one it rejected, within its window.
+   * Buyer keys on hold that this round sent the full lead to (whatever the answer), claimed when the
+   * holds settle: a buyer is not sent a consumer it has already received, within its window.
    */
   holdsToClaim: { key: string; windowS: number }[];
 }
@@ -83,7 +83,7 @@ export function auctionResult(lot: Lot, done: RoundDone): AuctionResult {
       gateMs: gate.waitedMs,
     },
     holdsToClaim: attempts
-      .filter((a) => (a.outcome === "accepted" || a.outcome === "rejected") && gate.holds(a.bid.contract))
+      .filter((a) => wasSent(a.outcome) && gate.holds(a.bid.contract))
       .map((a) => ({ key: a.bid.contract.dedupeKey, windowS: a.bid.contract.dedupeWindowS })),
   };
 }

@@ -32,7 +32,8 @@ export async function waterfallAuction(buyers: BuyersPort, lot: Lot, contracts: 
       pings.push(discardedRow(lot, contract.id, ALREADY_TAKEN));
       continue;
     }
-    const attempt = await post(bid, Math.max(1, deadline - Date.now())).catch((err: unknown) => failedAttempt(bid, err));
+    const timeoutMs = Math.max(1, Math.min(deadline - Date.now(), contract.postTimeoutMs));
+    const attempt = await post(bid, timeoutMs).catch((err: unknown) => failedAttempt(bid, err));
     attempts.push(attempt);
     if (attempt.outcome === "accepted") {
       sold.push(attempt);

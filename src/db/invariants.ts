@@ -24,16 +24,22 @@ export const INVARIANTS: InvariantCheck[] = [
   },
   {
     name: "buyer_dedupe",
-    description: "no buyer received the same consumer (phone or email) twice",
+    description: "no buyer was sent the same consumer (phone or email) twice, whatever it answered",
     sql: `SELECT c.buyer_id, l.phone_hash, COUNT(*) AS n FROM posts p
           JOIN leads l ON l.id = p.lead_id JOIN contracts c ON c.id = p.contract_id JOIN buyers b ON b.id = c.buyer_id
-          WHERE p.outcome = 'accepted' AND l.phone_hash IS NOT NULL AND b.dedupe_window_s > 0
+          WHERE p.outcome IN ('accepted','rejected','error','timeout') AND l.phone_hash IS NOT NULL AND b.dedupe_window_s > 0
           GROUP BY c.buyer_id, l.phone_hash HAVING COUNT(*) > 1
           UNION ALL
           SELECT c.buyer_id, l.email_hash, COUNT(*) AS n FROM posts p
           JOIN leads l ON l.id = p.lead_id JOIN contracts c ON c.id = p.contract_id JOIN buyers b ON b.id = c.buyer_id
-          WHERE p.outcome = 'accepted' AND l.email_hash IS NOT NULL AND b.dedupe_window_s > 0
+          WHERE p.outcome IN ('accepted','rejected','error','timeout') AND l.email_hash IS NOT NULL AND b.dedupe_window_s > 0
           GROUP BY c.buyer_id, l.email_hash HAVING COUNT(*) > 1`,
+  },
+  {
+    name: "full_lead_once",
+    description: "no contract received the full lead twice",
+    sql: `SELECT lead_id, contract_id, COUNT(*) AS n FROM posts WHERE outcome IN ('accepted','rejected','error','timeout')
+          GROUP BY lead_id, contract_id HAVING COUNT(*) > 1`,
   },
   {
     name: "exclusive_once",

@@ -153,12 +153,16 @@ export class Records {
     return row ? { priceCents: row.price_cents, payoutCents: row.payout_cents, soldAt: Number(row.created_at) } : undefined;
   }
 
-  /** Contracts that answered this lead for good (accepted, rejected, duplicate): never tried again. */
+  /**
+   * Contracts done with this lead: those it was sent to, whatever they answered (accepted, rejected,
+   * error, timeout: each has had its chance), and those that had the consumer already (duplicate).
+   * A retry round never tries them again; only cap_full and unavailable leave a contract in play.
+   */
   async contractsDoneWith(leadId: string): Promise<Set<string>> {
     const rows = await this.db
       .select({ contractId: t.posts.contractId })
       .from(t.posts)
-      .where(and(eq(t.posts.leadId, leadId), inArray(t.posts.outcome, ["accepted", "rejected", "duplicate"])));
+      .where(and(eq(t.posts.leadId, leadId), inArray(t.posts.outcome, ["accepted", "rejected", "error", "timeout", "duplicate"])));
     return new Set(rows.map((p) => p.contractId));
   }
 

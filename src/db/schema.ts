@@ -174,6 +174,11 @@ export const contracts = sqliteTable(
     samplePingAnswer: text("sample_ping_answer"),
     samplePostAnswer: text("sample_post_answer"),
     timeoutMs: integer("timeout_ms").notNull().default(500),
+    /**
+     * How long one post to this buyer may take, within what is left of the campaign's post deadline:
+     * a buyer whose CRM hangs costs one slot of the cascade, not the lead.
+     */
+    postTimeoutMs: integer("post_timeout_ms").notNull().default(2000),
     /** The least time the buyer needs to answer a ping: with less left in the auction, it is not pinged. */
     minPingMs: integer("min_ping_ms").notNull().default(0),
     pricing: text("pricing", { enum: ["dynamic", "fixed"] })
@@ -318,7 +323,7 @@ export const posts = sqliteTable(
     leadId: text("lead_id").notNull(),
     contractId: text("contract_id").notNull(),
     attempt: integer("attempt").notNull().default(0),
-    outcome: text("outcome", { enum: ["accepted", "rejected", "error", "timeout", "cap_full", "duplicate"] }).notNull(),
+    outcome: text("outcome", { enum: ["accepted", "rejected", "error", "timeout", "cap_full", "duplicate", "unavailable"] }).notNull(),
     reason: text("reason"),
     httpStatus: integer("http_status"),
     latencyMs: integer("latency_ms"),

@@ -14,6 +14,7 @@
 import type { Env } from "../env";
 import { SqlObject, type Row } from "./sql-object";
 import type { Caps } from "../rules/model";
+import { PostMeter, POST_METER_SCHEMA, type PostPause, type PostRecord } from "./post-meter";
 import { capWindowCutoffs, capWindows } from "../lib/time";
 import { bindingLimit, DAY, leaseSize, refusal, type CapLimit, type WindowUsage } from "./cap-math";
 
@@ -27,7 +28,7 @@ export interface ReserveRequest {
   now?: number;
 }
 
-export type { CapLimit, WindowUsage };
+export type { CapLimit, WindowUsage, PostPause, PostRecord };
 export type ReserveResult =
   | { ok: true; state: "held" | "committed" }
   | { ok: false; limit: CapLimit; /** When the limiting window ends (epoch ms, upper bound). */ retryAfter: number };
@@ -69,6 +70,8 @@ export interface Headroom {
 }
 
 export class CapLedger extends SqlObject {
+  private readonly meter = new PostMeter(this.sql);
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, [
       `CREATE TABLE IF NOT EXISTS usage (window TEXT PRIMARY KEY, count INTEGER NOT NULL, spend INTEGER NOT NULL)`,
@@ -79,6 +82,7 @@ export class CapLedger extends SqlObject {
         id TEXT PRIMARY KEY, windows TEXT NOT NULL, units INTEGER NOT NULL, cents INTEGER,
         used_units INTEGER NOT NULL DEFAULT 0, used_cents INTEGER NOT NULL DEFAULT 0,
         state TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+      ...POST_METER_SCHEMA,
     ]);
   }
 
@@ -237,6 +241,16 @@ export class CapLedger extends SqlObject {
       return { ...u, sold: u.count - Number(r.n) - Number(l.n), soldCents: u.spendCents - Number(r.c) - Number(l.c) };
     };
     return { hour: window(`h:${w.hour}`), day: window(`d:${w.day}`), month: window(`m:${w.month}`), caps, held, leased };
+  }
+
+  /** One post that reached the buyer, and the contract's verdict on its posts (./post-meter.ts). */
+  async recordPost(req: PostRecord): Promise<PostPause | null> {
+    return this.meter.record(req, req.now ?? this.clock());
+  }
+
+  /** Forgets the post meter (its window and any pause): for tests that reseed their buyers. */
+  async resetPostMeter(): Promise<void> {
+    this.meter.reset();
   }
 
   /** Usage windows the retention rule (`capWindowCutoffs`, lib/time.ts) says are done with. */

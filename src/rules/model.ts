@@ -78,6 +78,8 @@ export interface Contract {
   apiHeaders: Record<string, string>;
   pingSecrets: string[];
   timeoutMs: number;
+  /** One post's own time limit (within the campaign's post deadline). */
+  postTimeoutMs: number;
   minPingMs: number;
   pricing: "dynamic" | "fixed";
   fixedPriceCents: number | null;

@@ -57,7 +57,7 @@ export function createServices(env: Env, config: Config, storage: StorageMeter =
   return {
     storage,
     caps: new CapsClient(env.CAP_LEDGER),
-    breakers: new BreakerGate(),
+    breakers: new BreakerGate(env.CAP_LEDGER),
     dedupe: new DedupeClient(env.DEDUPE, config.DEDUPE_SHARDS),
     records: new Records(dbOf(env.DB)),
     journal: new JournalClient(env.LEAD_JOURNAL, location),

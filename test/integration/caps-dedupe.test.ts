@@ -229,7 +229,7 @@ describe("caps and buyer dedupe through the gateway", () => {
     await sql("UPDATE contracts SET cap_day = 50 WHERE id = 'ct_alpha'");
     // 200 leads at once on a 2-core test machine: generous timeouts, since this test is about caps, not speed.
     await sql("UPDATE campaigns SET ping_timeout_ms = 8000, post_deadline_ms = 15000");
-    await sql("UPDATE contracts SET timeout_ms = 8000");
+    await sql("UPDATE contracts SET timeout_ms = 8000, post_timeout_ms = 8000");
     const answers = await Promise.all(
       Array.from({ length: 200 }, () => postLead(demoLead()).then((r) => r.json<{ status: string; buyer: string | null }>())),
     );

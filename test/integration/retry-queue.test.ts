@@ -67,18 +67,18 @@ describe("retry rounds", () => {
     ]);
   });
 
-  it("a buyer that is down at post time receives the lead when it comes back", async () => {
-    await only("ct_delta");
+  it("a buyer that errors at post time has had its chance: the retry round sends the lead to another buyer, never back to it (issue #24)", async () => {
+    await only("ct_delta", "ct_foxtrot");
     await setBuyers({ delta: { post: "error_500" } });
     const leadId = await pendingLead();
-    // Still down: the message is retried (with retryDelaySeconds backoff; the test harness does not report delays).
-    const first = await deliver("leadgate-retry", leadId, 1);
-    expect(first.retryMessages).toEqual([{ msgId: `m${msgN}` }]);
-    await leadReaches(leadId, ["pending"]);
-    await setBuyers({ delta: {} });
-    await deliver("leadgate-retry", leadId, 2);
+    await setBuyers({ delta: {} }); // it comes back; it still does not get the lead again
+    await deliver("leadgate-retry", leadId, 1);
     await leadReaches(leadId, ["sold"]);
-    expect((await received("delta")).filter((r) => r.kind === "post")).toHaveLength(1);
+    expect((await postsOf(leadId)).map((p) => [p.contract_id, p.outcome, p.attempt])).toEqual([
+      ["ct_delta", "error", 0],
+      ["ct_foxtrot", "accepted", 1],
+    ]);
+    expect((await received("delta")).filter((r) => r.kind === "post")).toHaveLength(0);
   });
 
   it("a redelivered message changes nothing: no second post, no second sale", async () => {

@@ -9,7 +9,7 @@ describe("short soak", () => {
   it("150 concurrent leads, repeated consumers and misbehaving buyers: every invariant holds", async () => {
     await seedDemo();
     await sql("UPDATE campaigns SET retry_max_attempts = 0, dedupe_window_s = 0, ping_timeout_ms = 3000, post_deadline_ms = 8000");
-    await sql("UPDATE contracts SET timeout_ms = 2500, timezone = 'UTC'");
+    await sql("UPDATE contracts SET timeout_ms = 2500, post_timeout_ms = 5000, timezone = 'UTC'");
     await sql("UPDATE buyers SET dedupe_window_s = 3600");
     await sql("UPDATE contracts SET cap_day = 20 WHERE id = 'ct_alpha'");
     await sql("UPDATE contracts SET cap_day = 15, budget_day_cents = 25000 WHERE id = 'ct_delta'");
@@ -32,7 +32,7 @@ describe("short soak", () => {
     }, 15_000);
     const results = await checkInvariants(async (q) => (await env.DB.prepare(q).all<Record<string, unknown>>()).results);
     expect(formatInvariants(results)).not.toContain("FAIL");
-    expect(results).toHaveLength(7);
+    expect(results).toHaveLength(8);
     const sold = await env.DB.prepare("SELECT COUNT(*) AS n FROM leads WHERE status = 'sold'").first<{ n: number }>();
     expect(sold!.n).toBeGreaterThan(60);
   });
@@ -61,6 +61,12 @@ describe("the invariant checker", () => {
     await post("p3", "l3", "ct_alpha", 1000);
     await post("p4a", "l4", "ct_bravo", 1000);
     await post("p4b", "l4", "ct_charlie", 1000);
+    // A lead sent twice to one contract (an error, then a retry round that posted it again).
+    await lead("l6", "unsold", 0, 0, 0);
+    for (const id of ["p6a", "p6b"])
+      await env.DB.prepare("INSERT INTO posts (id, lead_id, contract_id, outcome, price_cents) VALUES (?, 'l6', 'ct_delta', 'error', 900)")
+        .bind(id)
+        .run();
     // A return of a lead its contract never bought.
     await env.DB.prepare(
       "INSERT INTO returns (id, lead_id, contract_id, source_id, campaign_id, reason, status, requested_by, price_cents, clawback_cents) VALUES ('r1', 'l5', 'ct_alpha', 'src_partner', 'cmp_auto', 'bad_data', 'approved', 'buyer', 1000, 700)",
@@ -70,6 +76,7 @@ describe("the invariant checker", () => {
       final_state: false,
       caps: false,
       buyer_dedupe: false,
+      full_lead_once: false,
       exclusive_once: false,
       money: false,
       returns_of_sales: false,

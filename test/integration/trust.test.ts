@@ -342,7 +342,11 @@ describe("the circuit breaker", () => {
 
   it("a buyer that rejects every post is paused, shown as paused, and its leads go to others", async () => {
     await trip();
-    expect(await health()).toEqual({ state: "open", trips: 1, reason: "reject_rate: 100% of 3 posts rejected over 15 min (limit 80%)" });
+    expect(await health()).toEqual({
+      state: "open",
+      trips: 1,
+      reason: "reject_rate: 100% of 3 posts over 15 min not paid for (3 rejected, 0 errors, 0 timeouts; limit 80%)",
+    });
     const pingsBefore = await pingsTo("alpha");
     const lead = await sell();
     expect(lead.buyer).toBe("Charlie Auto");

@@ -40,6 +40,9 @@ export async function seedDemo(extra: string[] = []): Promise<void> {
   forgetCapSnapshot();
   forgetProbes();
   forgetRefusals();
+  // Each contract's post meter (in its CapLedger object) outlives a test: start it over too.
+  const contracts = await env.DB.prepare("SELECT id FROM contracts").all<{ id: string }>();
+  await Promise.all(contracts.results.map((c) => env.CAP_LEDGER.get(env.CAP_LEDGER.idFromName(c.id)).resetPostMeter()));
 }
 
 export async function sql(statement: string, ...params: unknown[]): Promise<void> {

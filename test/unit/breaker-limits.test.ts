@@ -16,6 +16,7 @@ import type { BreakerSettings } from "../../src/rules/model";
 import { qualifyBid } from "../../src/auction/ranking";
 import { personalLookingPingFields } from "../../src/lead/ping-safe";
 import { ipKey } from "../../src/limits/policy";
+import { BreakerGate, forgetProbes } from "../../src/services/breakers";
 import { admit, type WindowState } from "../../src/limits/window";
 import { FieldDefsSchema } from "../../src/rules/schemas";
 import { contract } from "./fixtures";
@@ -24,25 +25,45 @@ const S: BreakerSettings = { windowS: 900, minSamples: 20, rejectPct: 80, errorP
 const counts = (over: Partial<OutcomeCounts>): OutcomeCounts => ({ ...NO_OUTCOMES, ...over });
 
 describe("circuit breaker", () => {
-  it("trips exactly when a rate is above its threshold with enough samples (integer arithmetic)", () => {
+  it("property: trips exactly when the unpaid share of its posts is at or above the threshold, with enough posts (issue #24)", () => {
     fc.assert(
       fc.property(
         fc.nat(200),
         fc.nat(200),
+        fc.nat(50),
+        fc.nat(50),
         fc.integer({ min: 1, max: 100 }),
         fc.integer({ min: 1, max: 50 }),
-        (accepted, rejected, pct, min) => {
+        (accepted, rejected, postErrors, postTimeouts, pct, min) => {
           const s = { ...S, rejectPct: pct, minSamples: min, errorPct: null, timeoutPct: null };
-          const decided = accepted + rejected;
-          const trips = tripReason(s, counts({ accepted, rejected, posts: decided })) !== null;
-          expect(trips).toBe(decided >= min && rejected * 100 > pct * decided);
+          const posts = accepted + rejected + postErrors + postTimeouts;
+          const unpaid = posts - accepted;
+          // Pings never dilute it: a harvester that bids on everything is judged on what it did with the posts.
+          const trips = tripReason(s, counts({ pings: 10 * posts, accepted, rejected, postErrors, postTimeouts, posts })) !== null;
+          expect(trips).toBe(posts >= min && unpaid * 100 >= pct * posts);
         },
       ),
     );
   });
 
-  it("an error or timeout rate over all requests trips too; a null threshold never does", () => {
-    expect(tripReason(S, counts({ pings: 30, pingErrors: 16 }))).toMatch(/^error_rate: 53% of 30 requests/);
+  it("harvesters trip within min_samples posts: one that answers every post 500, one that hangs, one that rejects 80% (issue #24)", () => {
+    const bidsOnEverything = { pings: 1000 }; // its pings are fine: it bids on every lead
+    expect(tripReason(S, counts({ ...bidsOnEverything, posts: 20, postErrors: 20 }))).toMatch(
+      /^reject_rate: 100% of 20 posts .* not paid for/,
+    );
+    expect(tripReason(S, counts({ ...bidsOnEverything, posts: 20, postTimeouts: 20 }))).toMatch(/^reject_rate: 100% of 20 posts/);
+    expect(tripReason(S, counts({ ...bidsOnEverything, posts: 20, accepted: 4, rejected: 16 }))).toMatch(/^reject_rate: 80% of 20 posts/);
+    // 79% rejected is under the default 80%; with one error on top it is not.
+    expect(tripReason(S, counts({ posts: 100, accepted: 21, rejected: 79 }))).toBeNull();
+    expect(tripReason(S, counts({ posts: 100, accepted: 20, rejected: 79, postErrors: 1 }))).toMatch(/^reject_rate: 80%/);
+    // Errors and timeouts on posts have their own, lower thresholds.
+    expect(tripReason(S, counts({ posts: 30, accepted: 15, postErrors: 15 }))).toMatch(/^error_rate: 50% of 30 posts/);
+    expect(tripReason(S, counts({ posts: 30, accepted: 15, postTimeouts: 15 }))).toMatch(/^timeout_rate: 50% of 30 posts/);
+    expect(tripReason(S, counts({ posts: 19, postErrors: 19 }))).toBeNull(); // too few posts yet
+  });
+
+  it("pings are judged on their own: a ping endpoint that fails or hangs trips; a null threshold never does", () => {
+    expect(tripReason(S, counts({ pings: 30, pingErrors: 16 }))).toMatch(/^error_rate: 53% of 30 pings/);
     expect(tripReason(S, counts({ pings: 30, pingTimeouts: 20 }))).toMatch(/^timeout_rate: 67%/);
     expect(tripReason({ ...S, timeoutPct: null }, counts({ pings: 30, pingTimeouts: 30 }))).toBeNull();
     expect(tripReason(S, counts({ pings: 10, pingErrors: 10 }))).toBeNull(); // too few samples
@@ -65,6 +86,9 @@ describe("circuit breaker", () => {
     expect(probeVerdict("timeout_rate", counts({ pings: 5 }))).toBe("good");
     expect(probeVerdict("timeout_rate", counts({ pings: 2, pingTimeouts: 2 }))).toBe("bad");
     expect(probeVerdict("error_rate", counts({ pings: 3, pingErrors: 1 }))).toBe("good");
+    // A probe of a harvester: a post it errors or times out on is as bad as one it rejects.
+    expect(probeVerdict("reject_rate", counts({ posts: 1, postErrors: 1 }))).toBe("bad");
+    expect(probeVerdict("reject_rate", counts({ posts: 1, postTimeouts: 1 }))).toBe("bad");
   });
 
   it("an open breaker blocks until the cool-down ends; then one probe per spacing per isolate", () => {
@@ -160,5 +184,36 @@ describe("client networks as limit keys (issue #24)", () => {
         },
       ),
     );
+  });
+});
+
+describe("the meter's pause in an isolate (issue #24)", () => {
+  const pause = { since: 100, until: 1_000, reason: "reject_rate: 100% of 5 posts" };
+  const gate = () => {
+    forgetProbes();
+    const meters = { idFromName: (n: string) => n, get: () => ({ recordPost: async () => pause }) };
+    return new BreakerGate(meters as unknown as ConstructorParameters<typeof BreakerGate>[0]);
+  };
+
+  it("holds from the post that tripped it until it ends", async () => {
+    const g = gate();
+    const c = contract({ id: "harvester" });
+    expect(g.paused(c, 200)).toBeUndefined();
+    await g.recordPost(c, "ld_1", 0, "error");
+    expect(g.paused(c, 200)).toBe("paused by circuit breaker: reject_rate: 100% of 5 posts");
+    expect(g.paused(c, 1_000)).toBeUndefined();
+  });
+
+  it("yields to the cron's breaker once it has judged the contract since: its half-open probes go through", async () => {
+    const g = gate();
+    const judged = contract({
+      id: "harvester",
+      health: { state: "half_open", reason: "reject_rate: x", since: 150, until: null, trips: 1 },
+    });
+    await g.recordPost(judged, "ld_1", 0, "error");
+    expect(g.paused(judged, 200)).toBeUndefined(); // the probe
+    const stale = contract({ id: "harvester", health: { state: "closed", reason: null, since: 50, until: null, trips: 0 } });
+    await g.recordPost(stale, "ld_2", 0, "error");
+    expect(g.paused(stale, 200)).toMatch(/^paused by circuit breaker/);
   });
 });

@@ -15,6 +15,7 @@ export function contract(over: Partial<Contract> & { id: string }): Contract {
     pingSecrets: ["0123456789abcdef0123"],
     apiHeaders: {},
     timeoutMs: 300,
+    postTimeoutMs: 2000,
     minPingMs: 0,
     pricing: "dynamic",
     fixedPriceCents: null,

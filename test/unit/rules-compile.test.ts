@@ -63,6 +63,7 @@ const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
   samplePingAnswer: null,
   samplePostAnswer: null,
   timeoutMs: 300,
+  postTimeoutMs: 2000,
   minPingMs: 0,
   pricing: "dynamic",
   fixedPriceCents: null,

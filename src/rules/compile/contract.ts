@@ -13,7 +13,7 @@ import {
   TimeZoneSchema,
   type Protocol,
 } from "../schemas";
-import { isDeployableUrl, keys, parseJson, positiveOrNull, snake, URL_RULE, where, type Problems } from "./shared";
+import { isDeployableUrl, keys, MAX_POST_DEADLINE_MS, parseJson, positiveOrNull, snake, URL_RULE, where, type Problems } from "./shared";
 
 type At = (column: string) => Omit<RuleProblem, "message">;
 
@@ -54,6 +54,8 @@ function checkEndpointsAndPrice(row: ContractRow, protocol: Protocol | undefined
   if (row.bidAdjustBps < 0 || row.bidAdjustBps > 100_000)
     problems.push({ ...at("bid_adjust_bps"), message: "must be between 0 and 100000" });
   if (row.timeoutMs < 10 || row.timeoutMs > 10_000) problems.push({ ...at("timeout_ms"), message: "must be between 10 and 10000" });
+  if (row.postTimeoutMs < 100 || row.postTimeoutMs > MAX_POST_DEADLINE_MS)
+    problems.push({ ...at("post_timeout_ms"), message: `must be between 100 and ${MAX_POST_DEADLINE_MS}` });
   if (row.minPingMs < 0 || row.minPingMs > row.timeoutMs)
     problems.push({ ...at("min_ping_ms"), message: "must be between 0 and timeout_ms" });
   for (const col of ["secret", "pingSecret", "secretNext", "pingSecretNext"] as const) {
@@ -105,6 +107,7 @@ function build(row: ContractRow, buyer: BuyerRow, ctx: ContractContext, p: Parse
     apiHeaders: p.apiHeaders,
     pingSecrets: keys(row.pingSecret ?? row.secret, row.pingSecret ? row.pingSecretNext : row.secretNext),
     timeoutMs: row.timeoutMs,
+    postTimeoutMs: row.postTimeoutMs,
     minPingMs: row.minPingMs,
     pricing: row.pricing,
     fixedPriceCents: row.fixedPriceCents,

@@ -1,0 +1,1 @@
+ALTER TABLE `contracts` ADD `post_timeout_ms` integer DEFAULT 2000 NOT NULL;
