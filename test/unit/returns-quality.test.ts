@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MIN_SCORE, NEUTRAL, qualityOf } from "../../src/auction/quality";
 import { assignVariant, differenceInterval, meanInterval } from "../../src/experiments/assign";
-import { decideReturn } from "../../src/returns/policy";
+import { decideReturn, withinReturnCap } from "../../src/returns/policy";
 
 const W = { returnWeight: 100, rejectWeight: 25, failureWeight: 25, positiveWeight: 10 };
 
@@ -31,6 +31,27 @@ describe("quality score", () => {
           if (purchases + rejected < 10) expect(q.scoreBps).toBe(NEUTRAL);
         },
       ),
+    );
+  });
+});
+
+describe("return cap", () => {
+  it("one return at a time, the cap lets in exactly floor(cap x max(1, purchases)) and agrees with decideReturn", () => {
+    const rules = { windowH: 72, capBps: 0, reasons: ["bad_data"], autoApprove: ["bad_data"] };
+    const req = { reason: "bad_data", soldAt: 0, now: 1, alreadyReturned: false, priceCents: 100, payoutCents: 70, clawback: true };
+    fc.assert(
+      fc.property(fc.nat(10_000), fc.nat(500), (capBps, purchases) => {
+        // Cap at most 100 %: never more returns than max(1, purchases), so the loop ends.
+        let filed = 0;
+        while (withinReturnCap(capBps, filed, purchases)) {
+          expect(decideReturn({ ...rules, capBps }, { ...req, purchases30d: purchases, returns30d: filed }).ok).toBe(true);
+          filed++;
+        }
+        expect(filed).toBe(Math.floor((capBps * Math.max(1, purchases)) / 10_000));
+        expect(decideReturn({ ...rules, capBps }, { ...req, purchases30d: purchases, returns30d: filed })).toMatchObject({
+          code: "return_cap_reached",
+        });
+      }),
     );
   });
 });
