@@ -5,8 +5,9 @@ import type { Context } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { loadFigures, type Span } from "../../console/figures";
 import { loginPage } from "../../console/layout";
-import { overviewPage, sourcePage, type CapRow } from "../../console/overview";
+import { overviewPage, type CapRow } from "../../console/overview";
 import { CONSOLE_JS } from "../../console/script";
+import { loadSourceFigures, sourcePage } from "../../console/source-view";
 import { tracePage } from "../../console/trace-page";
 import { UPLOT_CSS, UPLOT_JS } from "../../console/uplot.generated";
 import { hasCaps } from "../../services/caps";
@@ -84,7 +85,7 @@ consoleRoutes.get("/console/logout", (c) => {
 
 consoleRoutes.get("/console/source", async (c) => {
   const { source } = principalOf(c, "source");
-  const figures = await loadFigures(c.var.services.records, c.var.rules, spanOf(c), { sourceId: source.id });
+  const figures = await loadSourceFigures(c.var.services.records, c.var.rules, spanOf(c), source.id);
   return page(c, sourcePage(source.name, figures), 200, true);
 });
 
