@@ -1,9 +1,12 @@
 // Issue #24: a publisher's console shows its own leads, statuses and payouts, never the exchange's
-// books (revenue, margin, prices buyers paid, buyer names).
+// books (revenue, margin, prices buyers paid, buyer names); and a browser-only source, whose
+// publishable key is public, sees its leads with a reporting key that logs in and reads reports but
+// never posts a lead.
 import { beforeEach, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/lib/crypto";
 import { countOf, demoLead, eventually, gateway, leadReaches, onlyContracts, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
 
+const REPORT_KEY = "form-report-key-5b1f0c7e9a2d4e6f8a0b";
 const form = (fields: Record<string, string>) => ({
   method: "POST",
   redirect: "manual" as const,
@@ -63,5 +66,53 @@ describe("the publisher's view", () => {
       "contracts",
     ])
       expect(html).not.toContain(secret);
+  });
+});
+
+describe("a reporting key", () => {
+  it("lets a browser-only source log in to its console and read its report; its publishable key can't, and the reporting key can't post", async () => {
+    await sql("UPDATE sources SET report_key_hash = ? WHERE id = 'src_form'", await sha256Hex(REPORT_KEY));
+    expect(await publisherLogin("pk_demo_form")).toBeNull(); // public: never a login
+    const cookie = await publisherLogin(REPORT_KEY);
+    expect(cookie).toMatch(/^lg_source=src_form\./);
+    const html = await publisherPage(cookie!);
+    expect(html).toContain("Demo landing page (browser form)");
+    expect(html).toMatch(/<b>0<\/b><span>leads<\/span>/);
+
+    const report = await gateway("/v1/reports/summary", { headers: { "x-report-key": REPORT_KEY } });
+    expect(report.status).toBe(200);
+    expect(await report.json()).toMatchObject({ source: "src_form", leads: 0 });
+    const wrong = await gateway("/v1/reports/summary", { headers: { "x-report-key": "not-the-report-key" } });
+    expect([wrong.status, (await wrong.json<{ error: string }>()).error]).toEqual([401, "unauthorized"]);
+    expect((await gateway("/v1/reports/summary")).status).toBe(401);
+
+    // A reporting key is not an API key: no lead, no trace.
+    const post = await postLead(demoLead(), { apiKey: REPORT_KEY });
+    expect(post.status).toBe(401);
+    expect((await postLead(demoLead(), { apiKey: null, headers: { "x-report-key": REPORT_KEY } })).status).toBe(401);
+    expect(await countOf("SELECT COUNT(*) AS n FROM leads")).toBe(0);
+  });
+
+  it("rules:check refuses a reporting key that is not a SHA-256 (the row is disabled, as with a bad API key hash) or that is an API key", async () => {
+    await sql("UPDATE sources SET report_key_hash = 'not-a-hash' WHERE id = 'src_form'");
+    const health = async () =>
+      (await gateway("/admin/health", { headers: { authorization: "Bearer test-admin-token-0123456789abcdef" } })).json<{
+        problems: { table: string; id: string; column: string; message: string }[];
+      }>();
+    expect((await health()).problems).toContainEqual(
+      expect.objectContaining({
+        table: "sources",
+        id: "src_form",
+        column: "report_key_hash",
+        message: "must be the SHA-256 hex of the key",
+      }),
+    );
+    await sql("UPDATE sources SET report_key_hash = ? WHERE id = 'src_form'", await sha256Hex("demo-server-key"));
+    expect((await health()).problems).toContainEqual(
+      expect.objectContaining({ id: "src_form", column: "report_key_hash", message: "the same key as source src_partner's API key" }),
+    );
+    // The clash costs src_form only its reporting key: the key logs in as the source whose API key it is.
+    expect(await publisherLogin("demo-server-key")).toMatch(/^lg_source=src_partner\./);
+    expect((await postLead(demoLead())).status).toBe(200);
   });
 });
