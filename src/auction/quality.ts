@@ -4,13 +4,15 @@
 // still paying its own bid (Lead Prosper's "bid penalty").
 //
 //   score = 10000 - (wReturn x returnRate + wReject x rejectRate + wFailure x failureRate) / 100
-//                 + wPositive x positiveRate / 100,            clamped to [MIN_SCORE, 10000]
+//                 + min(MAX_POSITIVE_BONUS, wPositive x positiveRate / 100),   clamped to [MIN_SCORE, 10000]
 //
 // rates in basis points over the campaign's quality window: returnRate = approved returns /
 // purchases; rejectRate = rejected / (accepted + rejected) posts; failureRate = timeouts and errors
 // / pings and posts sent; positiveRate = purchases with positive feedback (contacted, converted) /
-// purchases. Weights are percent (100: a 20 % return rate takes 20 % off). Below MIN_DECIDED posts in
-// the window the score is neutral (10000): too little history to judge.
+// purchases, leaving out leads the contract returned. Weights are percent (100: a 20 % return rate
+// takes 20 % off). Positive feedback is the buyer's own word, which nobody checks: it can win back at
+// most MAX_POSITIVE_BONUS, whatever the weight, so a buyer can't report its way out of its returns.
+// Below MIN_DECIDED posts in the window the score is neutral (10000): too little history to judge.
 
 export interface QualityWeights {
   returnWeight: number;
@@ -40,6 +42,8 @@ export interface Quality {
 export const NEUTRAL = 10_000;
 export const MIN_SCORE = 1_000;
 export const MIN_DECIDED = 10;
+/** The most self-reported positive feedback can add to a score (0.05). */
+export const MAX_POSITIVE_BONUS = 500;
 export const POSITIVE_OUTCOMES = ["contacted", "converted", "appointment", "sold"] as const;
 
 const rate = (n: number, of: number) => (of > 0 ? Math.min(NEUTRAL, Math.floor((n * NEUTRAL) / of)) : 0);
@@ -52,6 +56,6 @@ export function qualityOf(s: QualityStats, w: QualityWeights): Quality {
   const rates = { returnRateBps, rejectRateBps, failureRateBps, positiveRateBps };
   if (s.accepted + s.rejected < MIN_DECIDED) return { scoreBps: NEUTRAL, ...rates };
   const penalty = Math.floor((w.returnWeight * returnRateBps + w.rejectWeight * rejectRateBps + w.failureWeight * failureRateBps) / 100);
-  const bonus = Math.floor((w.positiveWeight * positiveRateBps) / 100);
+  const bonus = Math.min(MAX_POSITIVE_BONUS, Math.max(0, Math.floor((w.positiveWeight * positiveRateBps) / 100)));
   return { scoreBps: Math.max(MIN_SCORE, Math.min(NEUTRAL, NEUTRAL - penalty + bonus)), ...rates };
 }

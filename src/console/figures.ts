@@ -80,8 +80,8 @@ export interface Figures {
   experiments: { id: string; name: string; campaign: string; variants: { name: string; leads: number; sold: number }[] }[];
 }
 
-const pct = (n: number, of: number) => (of ? Math.round((1000 * n) / of) / 10 : 0);
-const per = (cents: number, n: number) => (n ? Math.floor(cents / n) : 0);
+export const pct = (n: number, of: number) => (of ? Math.round((1000 * n) / of) / 10 : 0);
+export const per = (cents: number, n: number) => (n ? Math.floor(cents / n) : 0);
 
 function totalsOf(rows: { status: string; n: number; price: number; payout: number; margin: number }[]): Totals {
   const leads = rows.reduce((a, r) => a + r.n, 0);
@@ -161,17 +161,27 @@ export const BID_BUCKET_LABELS = [
 /** Leads not final yet show as pending. */
 const IN_FLIGHT = ["received", "auctioning"];
 
-/** Per bucket of the range: leads by status, and the buyers' pings, bids and timeouts. */
-function seriesOf(range: Range, leads: LeadBucket[], rollups: RollupRow[]): Figures["series"] {
+/** Per bucket of the range: leads by status (in-flight ones as pending). */
+export function leadSeries(
+  range: Range,
+  leads: Pick<LeadBucket, "bucket" | "status" | "n">[],
+): Pick<Figures["series"], "buckets" | "byStatus"> {
   const buckets = Array.from({ length: Math.round((range.to - range.from) / range.step) }, (_, i) => range.from + i * range.step);
   const index = new Map(buckets.map((b, i) => [b, i]));
-  const zeros = () => buckets.map(() => 0);
-  const byStatus = Object.fromEntries(STATUSES.map((s) => [s, zeros()])) as Figures["series"]["byStatus"];
+  const byStatus = Object.fromEntries(STATUSES.map((s) => [s, buckets.map(() => 0)])) as Figures["series"]["byStatus"];
   for (const l of leads) {
     const i = index.get(l.bucket);
-    const row = byStatus[l.status as (typeof STATUSES)[number]];
+    const row = byStatus[(IN_FLIGHT.includes(l.status) ? "pending" : l.status) as (typeof STATUSES)[number]];
     if (i !== undefined && row) row[i]! += l.n;
   }
+  return { buckets, byStatus };
+}
+
+/** Per bucket of the range: leads by status, and the buyers' pings, bids and timeouts. */
+function seriesOf(range: Range, leads: LeadBucket[], rollups: RollupRow[]): Figures["series"] {
+  const { buckets, byStatus } = leadSeries(range, leads);
+  const index = new Map(buckets.map((b, i) => [b, i]));
+  const zeros = () => buckets.map(() => 0);
   const [pings, bids, timeouts] = [zeros(), zeros(), zeros()];
   for (const r of rollups) {
     const i = index.get(r.bucket);
@@ -209,19 +219,10 @@ function experimentsOf(rules: Rules, variantRows: FigureRows["variants"]): Figur
   }));
 }
 
-/**
- * Everything the overview page shows, in one D1 batch plus the rollup reads. With `sourceId` (a
- * publisher's own view): only its leads, and nothing about buyers.
- */
-export async function loadFigures(
-  records: Records,
-  rules: Rules,
-  span: Span,
-  opts: { now?: number; sourceId?: string } = {},
-): Promise<Figures> {
+/** Everything the operator's overview page shows (a publisher's own view is ./source-view.ts). */
+export async function loadFigures(records: Records, rules: Rules, span: Span, opts: { now?: number } = {}): Promise<Figures> {
   const range = rangeOf(span, opts.now);
-  const only = opts.sourceId ?? null;
-  const rows = await records.figures.figureRows(range, only);
+  const rows = await records.figures.figureRows(range);
   const leads = rows.leads.map((l) => ({ ...l, status: IN_FLIGHT.includes(l.status) ? "pending" : l.status }));
   return {
     range,
@@ -240,13 +241,11 @@ export async function loadFigures(
       payoutCents: r.payout_cents,
       at: r.created_at,
     })),
-    breakers: only
-      ? []
-      : [...rules.contractsById.values()]
-          .filter((c) => c.health && c.health.state !== "closed")
-          .map((c) => ({ contract: c.id, buyer: c.buyerName, state: c.health!.state, reason: c.health!.reason })),
-    problems: only ? [] : rules.problems,
+    breakers: [...rules.contractsById.values()]
+      .filter((c) => c.health && c.health.state !== "closed")
+      .map((c) => ({ contract: c.id, buyer: c.buyerName, state: c.health!.state, reason: c.health!.reason })),
+    problems: rules.problems,
     returns: returnsOf(rows.returns),
-    experiments: only ? [] : experimentsOf(rules, rows.variants),
+    experiments: experimentsOf(rules, rows.variants),
   };
 }

@@ -42,12 +42,12 @@ export function layout(title: string, body: Html, nav: { admin: boolean; span?: 
 }
 
 export function loginPage(kind: "admin" | "source", error?: string): Html {
-  const label = kind === "admin" ? "Admin token" : "Your source API key";
+  const label = kind === "admin" ? "Admin token" : "Your API key or reporting key";
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>leadgate console</title><link rel="icon" href="data:,"><style>${raw(STYLE)}</style></head>
 <body><main><h2>leadgate console${kind === "source" ? " for publishers" : ""}</h2>${error ? html`<p class="bad">${error}</p>` : ""}
 <form class="login" method="post" action="${kind === "admin" ? "/console/login" : "/console/source/login"}"><label for="token">${label}</label>
 <input id="token" name="token" type="password" autocomplete="current-password" required><button type="submit">Log in</button></form>
-${kind === "admin" ? html`<p><a href="/console/source/login">Publishers: log in with your API key</a></p>` : ""}</main></body></html>`;
+${kind === "admin" ? html`<p><a href="/console/source/login">Publishers: log in with your API key or reporting key</a></p>` : ""}</main></body></html>`;
 }
 
 export const tile = (label: string, value: string) => html`<div class="tile"><b>${value}</b><span>${label}</span></div>`;

@@ -1,5 +1,5 @@
-// The operator's overview and a publisher's own view, from the figures (./figures.ts): tiles, the two
-// charts (drawn by uPlot from figures embedded as JSON), and one table per concern.
+// The operator's overview, from the figures (./figures.ts): tiles, the two charts (drawn by uPlot
+// from figures embedded as JSON), and one table per concern. A publisher's view is ./source-view.ts.
 import { html, raw } from "hono/html";
 import { BID_BUCKET_LABELS, type Figures } from "./figures";
 import { dollars, layout, table, tile, time, type Html } from "./layout";
@@ -20,13 +20,13 @@ ${tile("revenue / lead", dollars(t.revenuePerLeadCents))}${tile("payout / lead",
 </div>`;
 }
 
-const chartData = (f: Figures) =>
-  // Embedded as JSON (not script): `<` is escaped so no value can close the element.
+/** The figures the charts draw, embedded as JSON (not script): `<` is escaped so no value can close the element. */
+export const chartData = (f: { series: { buckets: number[] } }) =>
   raw(
     `<script type="application/json" id="figures">${JSON.stringify({ x: f.series.buckets.map((b) => b / 1000), ...f.series }).replace(/</g, "\\u003c")}</script>`,
   );
 
-const leadsChart = (f: Figures) =>
+export const leadsChart = (f: { range: { span: string } }) =>
   html`<h2>Leads per ${f.range.span === "hour" ? "minute" : "hour"}, by status</h2><div class="chart" id="chart-leads"></div>`;
 
 function alerts(f: Figures): Html {
@@ -102,10 +102,10 @@ function groupTable(title: string, rows: Figures["campaigns"]): Html {
   return html`<h2>${title}</h2>${body}`;
 }
 
-function recentTable(f: Figures, links: boolean): Html {
+function recentTable(f: Figures): Html {
   const head = ["lead", "received", "campaign", "source", "status", "price", "payout"];
   const body = table("recent", head, f.recent, (l) => [
-    links ? html`<a href="/console/leads/${l.id}">${l.id}</a>` : l.id,
+    html`<a href="/console/leads/${l.id}">${l.id}</a>`,
     time(l.at),
     l.campaign,
     l.source,
@@ -129,17 +129,7 @@ ${contractsTable(f)}
 ${reasonsAndCaps(f, caps)}
 ${returnsAndExperiments(f)}
 ${groupTable("Campaigns", f.campaigns)}${groupTable("Sources", f.sources)}
-${recentTable(f, true)}`,
+${recentTable(f)}`,
     { admin: true, span: f.range.span },
-  );
-}
-
-/** A publisher's own view: its leads, earnings and latest leads; nothing about buyers. */
-export function sourcePage(name: string, f: Figures): Html {
-  return layout(
-    name,
-    html`<p>Your leads, ${f.range.span === "hour" ? "the last hour" : "the last 24 hours"}.</p>${totalsTiles(f)}
-${leadsChart(f)}${chartData(f)}${recentTable(f, false)}`,
-    { admin: false },
   );
 }

@@ -1,6 +1,7 @@
-// The console's figures as stored: leads per time bucket, campaign, source and status over a range
-// (one indexed range), the latest leads, and for the operator's view the range's buyer rollups and
-// reasons, returns by status and leads per experiment variant. Shaped into pages in console/figures.ts.
+// The console's figures as stored: for the operator, leads per time bucket, campaign, source and
+// status over a range (one indexed range), the latest leads, the range's buyer rollups and reasons,
+// returns by status and leads per experiment variant; for a publisher, only its own leads and payouts
+// (sourceRows). Shaped into pages in console/figures.ts and console/source-view.ts.
 import type { Db } from "./client";
 import { readReasons, readRollups, type RollupRow } from "./rollups";
 
@@ -43,20 +44,18 @@ export interface FigureRows {
 }
 
 /** The leads of the range per bucket, campaign, source and status, and the latest 25: one batch. */
-async function leadRows(db: Db, range: FigureRange, sourceId: string | null): Promise<Pick<FigureRows, "leads" | "recent">> {
+async function leadRows(db: Db, range: FigureRange): Promise<Pick<FigureRows, "leads" | "recent">> {
   const [leadRows, recentRows] = await db.$client.batch<Record<string, number | string>>([
     db.$client
       .prepare(
         `SELECT CAST(created_at / ?1 AS INTEGER) * ?1 AS bucket, campaign_id, source_id, status, COUNT(*) AS n,
                 SUM(price_cents) AS price, SUM(payout_cents) AS payout, SUM(margin_cents) AS margin
-         FROM leads WHERE created_at >= ?2 AND created_at < ?3 AND (?4 IS NULL OR source_id = ?4) GROUP BY 1, 2, 3, 4`,
+         FROM leads WHERE created_at >= ?2 AND created_at < ?3 GROUP BY 1, 2, 3, 4`,
       )
-      .bind(range.step, range.from, range.to, sourceId),
-    db.$client
-      .prepare(
-        `SELECT id, campaign_id, source_id, status, price_cents, payout_cents, created_at FROM leads WHERE (?1 IS NULL OR source_id = ?1) ORDER BY created_at DESC LIMIT 25`,
-      )
-      .bind(sourceId),
+      .bind(range.step, range.from, range.to),
+    db.$client.prepare(
+      `SELECT id, campaign_id, source_id, status, price_cents, payout_cents, created_at FROM leads ORDER BY created_at DESC LIMIT 25`,
+    ),
   ]);
   return {
     leads: leadRows!.results.map((r) => ({
@@ -101,16 +100,67 @@ async function returnsAndVariants(db: Db, range: FigureRange): Promise<Pick<Figu
   return { returns, variants };
 }
 
-/**
- * Everything the overview page shows, in one D1 batch plus the rollup reads, then the returns and
- * variants. With `sourceId` (a publisher's own view): only its leads, and nothing about buyers.
- */
-export async function figureRows(db: Db, range: FigureRange, sourceId: string | null): Promise<FigureRows> {
-  const { leads, recent } = await leadRows(db, range, sourceId);
-  if (sourceId) return { leads, recent, rollups: [], reasons: [], returns: [], variants: [] };
-  const [rollups, reasons] = await Promise.all([
+/** Everything the overview page shows: the leads' batch and the rollup reads, then the returns and variants. */
+export async function figureRows(db: Db, range: FigureRange): Promise<FigureRows> {
+  const [{ leads, recent }, rollups, reasons] = await Promise.all([
+    leadRows(db, range),
     readRollups(db, range.grain, range.from, range.to),
     readReasons(db, range.grain, range.from, range.to, 20),
   ]);
   return { leads, recent, rollups, reasons, ...(await returnsAndVariants(db, range)) };
+}
+
+/** A publisher's own leads per bucket and status with its payout, never what buyers paid or the margin. */
+export interface SourceLeadBucket {
+  bucket: number;
+  status: string;
+  n: number;
+  payout: number;
+}
+
+export interface SourceRows {
+  leads: SourceLeadBucket[];
+  recent: { id: string; campaign_id: string; status: string; payout_cents: number; created_at: number }[];
+  /** Its leads' approved returns decided in the range, and the payout they took back. */
+  returned: { n: number; clawbackCents: number };
+}
+
+/**
+ * What a publisher's console shows, in one batch: only its leads, and of the money only its payout
+ * (what buyers paid, the margin and who bought are the exchange's books, so not even selected).
+ */
+export async function sourceRows(db: Db, range: FigureRange, sourceId: string): Promise<SourceRows> {
+  const [leads, recent, returned] = await db.$client.batch<Record<string, number | string>>([
+    db.$client
+      .prepare(
+        `SELECT CAST(created_at / ?1 AS INTEGER) * ?1 AS bucket, status, COUNT(*) AS n, SUM(payout_cents) AS payout
+         FROM leads WHERE source_id = ?4 AND created_at >= ?2 AND created_at < ?3 GROUP BY 1, 2`,
+      )
+      .bind(range.step, range.from, range.to, sourceId),
+    db.$client
+      .prepare(`SELECT id, campaign_id, status, payout_cents, created_at FROM leads WHERE source_id = ? ORDER BY created_at DESC LIMIT 25`)
+      .bind(sourceId),
+    db.$client
+      .prepare(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(clawback_cents), 0) AS cents FROM returns WHERE source_id = ? AND status = 'approved' AND decided_at >= ? AND decided_at < ?`,
+      )
+      .bind(sourceId, range.from, range.to),
+  ]);
+  const r = returned!.results[0];
+  return {
+    leads: leads!.results.map((l) => ({
+      bucket: Number(l.bucket),
+      status: String(l.status),
+      n: Number(l.n),
+      payout: Number(l.payout ?? 0),
+    })),
+    recent: recent!.results.map((l) => ({
+      id: String(l.id),
+      campaign_id: String(l.campaign_id),
+      status: String(l.status),
+      payout_cents: Number(l.payout_cents),
+      created_at: Number(l.created_at),
+    })),
+    returned: { n: Number(r?.n ?? 0), clawbackCents: Number(r?.cents ?? 0) },
+  };
 }

@@ -1,5 +1,6 @@
 // Contract quality in the records: each contract's recent history — the hourly rollups (pings,
-// posts, accepted, rejected, failures), its approved returns and its leads with positive feedback —
+// posts, accepted, rejected, failures), its approved returns and its leads with positive feedback
+// (not counting leads it returned: a buyer can't call a lead converted and get its money back) —
 // and the scores computed from it (contract_quality, read with the rules).
 import { POSITIVE_OUTCOMES, type Quality } from "../auction/quality";
 import type { Db } from "./client";
@@ -14,7 +15,7 @@ export interface QualityHistory {
   /** Ping timeouts and errors, and failed posts. */
   failures: number;
   returns: number;
-  /** Leads with positive feedback. */
+  /** Leads with positive feedback, not returned (approved or pending) under the contract. */
   positive: number;
 }
 
@@ -41,7 +42,9 @@ export async function history(db: Db, spans: { id: string; from: number }[]): Pr
       .bind(json),
     db.$client
       .prepare(
-        `SELECT s.id, COUNT(DISTINCT f.lead_id) AS n FROM (${span}) AS s JOIN feedback AS f ON f.contract_id = s.id AND f.created_at >= s.since AND f.outcome IN (${positive}) GROUP BY s.id`,
+        `SELECT s.id, COUNT(DISTINCT f.lead_id) AS n FROM (${span}) AS s JOIN feedback AS f ON f.contract_id = s.id AND f.created_at >= s.since AND f.outcome IN (${positive})
+         WHERE NOT EXISTS (SELECT 1 FROM returns AS r WHERE r.lead_id = f.lead_id AND r.contract_id = f.contract_id AND r.status != 'denied')
+         GROUP BY s.id`,
       )
       .bind(json),
   ]);

@@ -16,6 +16,7 @@ import * as lifecycle from "./lifecycle";
 import * as quality from "./quality";
 import * as reports from "./reports";
 import * as returns from "./returns";
+import * as sessions from "./sessions";
 import { recordEarlyEnd, recordEvents, recordRound, type LeadEvent, type RoundRecord } from "./rounds";
 import * as t from "./schema";
 import type { LeadRow, LeadStatus, PingRow } from "./schema";
@@ -57,6 +58,8 @@ export class Records {
   readonly figures: Bound<typeof figures>;
   /** A source's and the buyers' reports (db/reports.ts). */
   readonly reports: Bound<typeof reports>;
+  /** Console sessions' epochs (db/sessions.ts). */
+  readonly sessions: Bound<typeof sessions>;
 
   constructor(private readonly db: Db) {
     this.returns = bound(db, returns);
@@ -66,6 +69,7 @@ export class Records {
     this.lifecycle = bound(db, lifecycle);
     this.figures = bound(db, figures);
     this.reports = bound(db, reports);
+    this.sessions = bound(db, sessions);
   }
 
   /**

@@ -1,9 +1,8 @@
 // Returns and feedback in the records: what a return is judged on (the lead's origin, an earlier
 // return, the contract's last 30 days), the return itself, an admin's decision on a pending one,
 // and a buyer's feedback on a lead it bought.
+import { RETURN_CAP_PERIOD_MS } from "../returns/policy";
 import type { Db } from "./client";
-
-const DAY = 86_400_000;
 
 export interface ReturnRow {
   id: string;
@@ -36,10 +35,10 @@ export async function judgedOn(db: Db, leadId: string, contractId: string, now: 
   const [p, r] = await db.$client.batch<{ n: number }>([
     db.$client
       .prepare(`SELECT COUNT(*) AS n FROM posts WHERE contract_id = ? AND outcome = 'accepted' AND created_at >= ?`)
-      .bind(contractId, now - 30 * DAY),
+      .bind(contractId, now - RETURN_CAP_PERIOD_MS),
     db.$client
       .prepare(`SELECT COUNT(*) AS n FROM returns WHERE contract_id = ? AND status != 'denied' AND created_at >= ?`)
-      .bind(contractId, now - 30 * DAY),
+      .bind(contractId, now - RETURN_CAP_PERIOD_MS),
   ]);
   return {
     lead: lead ? { sourceId: lead.source_id, campaignId: lead.campaign_id } : null,
@@ -49,17 +48,28 @@ export async function judgedOn(db: Db, leadId: string, contractId: string, now: 
   };
 }
 
-/** Stores a decided or pending return; false when one exists for the lead and contract (a unique index). */
+export type Filed = "filed" | "already_returned" | "cap_reached";
+
+/**
+ * Stores a decided or pending return in one statement that also applies the contract's cap
+ * (returns/policy.ts `withinReturnCap`, the same inequality in SQL): D1 runs one statement at a time,
+ * so returns filed at once are counted one after another and never all pass. The unique index on
+ * (lead, contract) lets one return per lead in. Nothing inserted: the reason, read afterwards.
+ */
 export async function file(
   db: Db,
   row: ReturnRow,
-  by: { sourceId: string; campaignId: string; note: string | null; requestedBy: "buyer" | "admin" },
+  by: { sourceId: string; campaignId: string; note: string | null; requestedBy: "buyer" | "admin"; capBps: number },
   now: number,
-): Promise<boolean> {
+): Promise<Filed> {
+  const since = now - RETURN_CAP_PERIOD_MS;
   const inserted = await db.$client
     .prepare(
       `INSERT INTO returns (id, lead_id, contract_id, source_id, campaign_id, reason, note, status, requested_by, price_cents, clawback_cents, created_at, decided_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13
+       WHERE ((SELECT COUNT(*) FROM returns WHERE contract_id = ?3 AND status != 'denied' AND created_at >= ?14) + 1) * 10000
+             <= ?15 * MAX(1, (SELECT COUNT(*) FROM posts WHERE contract_id = ?3 AND outcome = 'accepted' AND created_at >= ?14))
+       ON CONFLICT DO NOTHING`,
     )
     .bind(
       row.id,
@@ -75,9 +85,16 @@ export async function file(
       row.clawback_cents,
       now,
       row.status === "approved" ? now : null,
+      since,
+      by.capBps,
     )
     .run();
-  return Boolean(inserted.meta.changes);
+  if (inserted.meta.changes) return "filed";
+  const existing = await db.$client
+    .prepare(`SELECT 1 AS x FROM returns WHERE lead_id = ? AND contract_id = ?`)
+    .bind(row.lead_id, row.contract_id)
+    .first();
+  return existing ? "already_returned" : "cap_reached";
 }
 
 /** Decides a pending return (compare-and-set): the return, or null when it is not pending. */

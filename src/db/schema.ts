@@ -92,6 +92,12 @@ export const sources = sqliteTable("sources", {
   apiKeyHash: text("api_key_hash").unique(),
   /** A second API key (its SHA-256), active beside the first while a publisher rotates keys. */
   apiKeyHashNext: text("api_key_hash_next"),
+  /**
+   * SHA-256 hex of the source's reporting key: logs in to its console and reads GET
+   * /v1/reports/summary (X-Report-Key), never posts a lead. How a browser-only source, whose
+   * publishable key is public, sees its own leads.
+   */
+  reportKeyHash: text("report_key_hash").unique(),
   /** Publishable key for browser forms: public by design, only valid with an allowed Origin. */
   publishableKey: text("publishable_key").unique(),
   /** JSON: string[] of campaign slugs, or ["*"]. */
@@ -368,6 +374,17 @@ export type PostRow = typeof posts.$inferInsert;
 export const settings = sqliteTable("settings", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
+});
+
+/**
+ * Console sessions' epoch per subject (`admin`, `source:<id>`): a session carries the epoch it was
+ * made in and is refused once it moved on. Logging out bumps it, and so does changing a source's keys
+ * (a trigger on sources, in the migration), so no session outlives its logout or its key.
+ */
+export const consoleSessions = sqliteTable("console_sessions", {
+  subject: text("subject").primaryKey(),
+  epoch: integer("epoch").notNull().default(0),
+  changedAt: integer("changed_at").notNull(),
 });
 
 /** Pings from publishers that sell by ping/post (POST /v1/pings), for their ping-to-post ratio. */

@@ -95,6 +95,12 @@ app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
   name: "X-Api-Key",
   description: "A server source's API key",
 });
+app.openAPIRegistry.registerComponent("securitySchemes", "ReportKey", {
+  type: "apiKey",
+  in: "header",
+  name: "X-Report-Key",
+  description: "A source's reporting key: reads its report and logs in to its console, never posts a lead",
+});
 app.openAPIRegistry.registerComponent("securitySchemes", "PublishableKey", {
   type: "apiKey",
   in: "header",

@@ -4,7 +4,8 @@
 //   Origin (checked by the lead routes themselves, before anything else the body names, the campaign
 //   included, so campaign slugs can't be probed without a key);
 // - the admin: `Authorization: Bearer <ADMIN_TOKEN>` on the API, or a signed console session;
-// - a publisher in its console: a signed session made from its API key;
+// - a publisher in its console: a signed session made from its API key or its reporting key, bound
+//   to that key and to the source's session epoch in D1;
 // - a buyer calling back (returns, feedback, deletions): a v2 signature under the contract's key.
 // Without an admin token of at least 32 characters the admin API and the console do not exist (404).
 import type { Context, MiddlewareHandler } from "hono";
@@ -68,34 +69,96 @@ export function adminTokenOf(c: Context<AppEnv>): string | null {
 const bearerOf = (c: Context) => c.req.header("authorization")?.replace(/^Bearer\s+/i, "");
 const sameSecret = async (given: string, secret: string) => timingSafeEqualHex(await sha256Hex(given), await sha256Hex(secret));
 
-// Sessions: `<subject>.<expiry ms>.<HMAC(admin token, kind.subject.expiry)>` in an HttpOnly,
-// SameSite=Strict cookie scoped to /console. The cookie holds no secret and nothing stored in D1.
+// Sessions: `<subject>.<key tag>.<epoch>.<expiry ms>.<HMAC(admin token, kind.subject.tag.epoch.expiry)>`
+// in an HttpOnly, SameSite=Strict cookie scoped to /console; it holds no secret. The key tag (a short
+// hash of the hash of the key the login used) binds a publisher's session to that key: once the key
+// is no longer one of the source's, the session is refused. The epoch is the subject's in D1
+// (db/sessions.ts): logging out and changing a source's keys bump it, so older sessions are refused
+// on the server's side. Console pages read it once each (they are not the lead path).
 export type SessionKind = "admin" | "source";
 export const SESSION_COOKIES: Record<SessionKind, string> = { admin: "lg_admin", source: "lg_source" };
 const SESSION_S = 12 * 3600;
 
-export async function startSession(c: Context<AppEnv>, token: string, kind: SessionKind, subject: string, now = Date.now()): Promise<void> {
+/** What a login proved: who, and the SHA-256 of the secret it used (the session is bound to it). */
+export interface Login {
+  subject: string;
+  keyHash: string;
+}
+
+interface Session {
+  subject: string;
+  tag: string;
+  epoch: number;
+}
+
+const keyTag = async (keyHash: string) => (await sha256Hex(`console-session:${keyHash}`)).slice(0, 16);
+/** Whose epoch a session answers to. */
+const epochSubject = (kind: SessionKind, subject: string) => (kind === "admin" ? "admin" : `source:${subject}`);
+const sessionMac = (token: string, kind: SessionKind, s: Session, until: number) =>
+  hmacSha256Hex(token, `${kind}.${s.subject}.${s.tag}.${s.epoch}.${until}`);
+
+export async function startSession(c: Context<AppEnv>, token: string, kind: SessionKind, login: Login, now = Date.now()): Promise<void> {
   const until = now + SESSION_S * 1000;
-  const value = `${subject}.${until}.${await hmacSha256Hex(token, `${kind}.${subject}.${until}`)}`;
+  const epoch = await c.var.services.records.sessions.epoch(epochSubject(kind, login.subject));
+  const s: Session = { subject: login.subject, tag: await keyTag(login.keyHash), epoch };
+  const value = `${s.subject}.${s.tag}.${s.epoch}.${until}.${await sessionMac(token, kind, s, until)}`;
   const secure = new URL(c.req.url).protocol === "https:";
   setCookie(c, SESSION_COOKIES[kind], value, { httpOnly: true, sameSite: "Strict", path: "/console", secure, maxAge: SESSION_S });
 }
 
-export function endSessions(c: Context<AppEnv>): void {
-  for (const name of Object.values(SESSION_COOKIES)) deleteCookie(c, name, { path: "/console" });
+/** The session in the cookie, if we signed it and it has not expired (its epoch and key not checked yet). */
+async function signedSession(c: Context<AppEnv>, token: string, kind: SessionKind, now = Date.now()): Promise<Session | undefined> {
+  const m = /^([A-Za-z0-9_-]{1,64})\.([0-9a-f]{16})\.(\d{1,15})\.(\d{13})\.([0-9a-f]{64})$/.exec(getCookie(c, SESSION_COOKIES[kind]) ?? "");
+  if (!m || Number(m[4]) < now) return undefined;
+  const s: Session = { subject: m[1]!, tag: m[2]!, epoch: Number(m[3]) };
+  return timingSafeEqualHex(m[5]!, await sessionMac(token, kind, s, Number(m[4]))) ? s : undefined;
 }
 
-/** The session's subject, if the cookie is one we signed and it has not expired. */
-async function sessionSubject(c: Context<AppEnv>, token: string, kind: SessionKind, now = Date.now()): Promise<string | undefined> {
-  const m = /^([A-Za-z0-9_-]{1,64})\.(\d{13})\.([0-9a-f]{64})$/.exec(getCookie(c, SESSION_COOKIES[kind]) ?? "");
-  if (!m || Number(m[2]) < now) return undefined;
-  return timingSafeEqualHex(m[3]!, await hmacSha256Hex(token, `${kind}.${m[1]}.${m[2]}`)) ? m[1] : undefined;
+/** A signed session that is still live: made in its subject's current epoch, from a key that is still valid. */
+async function liveSession(c: Context<AppEnv>, token: string, kind: SessionKind): Promise<Session | undefined> {
+  const s = await signedSession(c, token, kind);
+  if (!s || s.epoch !== (await c.var.services.records.sessions.epoch(epochSubject(kind, s.subject)))) return undefined;
+  const keys = kind === "admin" ? [await sha256Hex(token)] : loginKeysOf(c.var.rules, s.subject);
+  for (const k of keys) if (timingSafeEqualHex(s.tag, await keyTag(k))) return s;
+  return undefined;
 }
 
-/** The subject a login secret proves: the admin token proves "admin", a source's API key its id. */
-export async function loginSubject(c: Context<AppEnv>, kind: SessionKind, token: string, secret: string): Promise<string | null> {
-  if (kind === "admin") return (await sameSecret(secret, token)) ? "admin" : null;
-  return c.var.rules.sourcesByKeyHash.get(await sha256Hex(secret))?.id ?? null;
+/** The source a login key's hash names: an API key first, then a reporting key. */
+const sourceOfKeyHash = (rules: Rules, hash: string) => rules.sourcesByKeyHash.get(hash) ?? rules.sourcesByReportKeyHash.get(hash);
+
+/** The hashes of the keys that log in as this source now: its API keys and its reporting key, each naming it. */
+function loginKeysOf(rules: Rules, sourceId: string): string[] {
+  const s = rules.sourcesById.get(sourceId);
+  const hashes = s ? [s.apiKeyHash, s.apiKeyHashNext, s.reportKeyHash] : [];
+  return hashes.filter((h): h is string => h !== null && sourceOfKeyHash(rules, h)?.id === sourceId);
+}
+
+/** Logging out: the sessions presented (ours, signed) end everywhere (their subjects' epochs move on), and the cookies go. */
+export async function endSessions(c: Context<AppEnv>, token: string | null, now = Date.now()): Promise<void> {
+  const subjects: string[] = [];
+  for (const kind of ["admin", "source"] as const) {
+    const s = token ? await signedSession(c, token, kind, now) : undefined;
+    if (s) subjects.push(epochSubject(kind, s.subject));
+    deleteCookie(c, SESSION_COOKIES[kind], { path: "/console" });
+  }
+  await c.var.services.records.sessions.bump(subjects, now);
+}
+
+/** What a login secret proves: the admin token proves "admin"; a source's API key or reporting key, its id. */
+export async function loginSubject(c: Context<AppEnv>, kind: SessionKind, token: string, secret: string): Promise<Login | null> {
+  const keyHash = await sha256Hex(secret);
+  if (kind === "admin") return (await sameSecret(secret, token)) ? { subject: "admin", keyHash } : null;
+  const source = sourceOfKeyHash(c.var.rules, keyHash);
+  return source ? { subject: source.id, keyHash } : null;
+}
+
+/** The source a reporting call names: its API key (X-Api-Key) or its reporting key (X-Report-Key). */
+export async function sourceForReports(rules: Rules, apiKey: string | undefined, reportKey: string | undefined): Promise<Source> {
+  if (apiKey) return sourceByApiKey(rules, apiKey);
+  if (!reportKey) throw new ApiError(401, "unauthorized", "send the source's X-Api-Key or its X-Report-Key");
+  const source = rules.sourcesByReportKeyHash.get(await sha256Hex(reportKey));
+  if (!source) throw new ApiError(401, "unauthorized", "unknown reporting key (X-Report-Key)");
+  return source;
 }
 
 export const CONTRACT_HEADER = "X-Leadgate-Contract";
@@ -156,13 +219,13 @@ export function requireAuth(guard: Guard): MiddlewareHandler<AppEnv> {
       return next();
     }
     if (guard === "console_admin") {
-      const ok = bearer ? await sameSecret(bearer, token) : (await sessionSubject(c, token, "admin")) === "admin";
+      const ok = bearer ? await sameSecret(bearer, token) : (await liveSession(c, token, "admin"))?.subject === "admin";
       if (!ok) return c.redirect("/console/login", 303);
       c.set("principal", { kind: "admin", via: bearer ? "token" : "session" });
       return next();
     }
-    const id = await sessionSubject(c, token, "source");
-    const source = id ? c.var.rules.sourcesById.get(id) : undefined;
+    const session = await liveSession(c, token, "source");
+    const source = session ? c.var.rules.sourcesById.get(session.subject) : undefined;
     if (!source) return c.redirect("/console/source/login", 303);
     c.set("principal", { kind: "source", source });
     return next();

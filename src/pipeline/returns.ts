@@ -1,11 +1,12 @@
 // Returns: a buyer (or an admin for it) sends back a lead it bought. The contract's rules decide
 // (src/returns/policy.ts); an approved return credits the buyer its price and, per the source's
 // setting, takes the source's payout back. One return per lead and contract (a unique index: a
-// retried request can't return twice); every step is in the lead's trace.
+// retried request can't return twice), and the cap holds under concurrent returns (the insert itself
+// checks it); every step is in the lead's trace.
 import type { ReturnRow } from "../db/returns";
 import type { LeadEvent } from "../db/records";
 import { newId } from "../lib/ids";
-import { decideReturn, type ReturnRefusal } from "../returns/policy";
+import { capReached, decideReturn, type ReturnRefusal } from "../returns/policy";
 import type { Contract, Rules } from "../rules/model";
 import type { Services } from "../services";
 
@@ -53,9 +54,16 @@ export async function fileReturn(
     clawback_cents: decision.clawbackCents,
   };
   const origin = { sourceId: grounds.lead?.sourceId ?? "", campaignId: grounds.lead?.campaignId ?? "" };
-  // Two requests at once: the unique index lets exactly one in.
-  if (!(await svc.records.returns.file(row, { ...origin, note: req.note, requestedBy: req.by }, now)))
+  // The check above read the counts before this return was stored; requests filed at the same moment
+  // all read the same counts. The insert applies the cap and the one-per-lead rule again, atomically.
+  const filed = await svc.records.returns.file(
+    row,
+    { ...origin, note: req.note, requestedBy: req.by, capBps: req.contract.returns.capBps },
+    now,
+  );
+  if (filed === "already_returned")
     throw new ReturnRefused({ status: 409, code: "already_returned", message: "this lead was already returned under this contract" });
+  if (filed === "cap_reached") throw new ReturnRefused(capReached(req.contract.returns.capBps));
   await svc.records.recordEvents(req.leadId, filedEvents(row, req.by, now));
   return row;
 }

@@ -1,6 +1,6 @@
 // Every minute (with the sweeper): each active contract's quality score (src/auction/quality.ts) from
 // its recent history — the hourly rollups (posts, rejects, timeouts, errors), approved returns and
-// positive feedback — over its campaign's window, saved in contract_quality and read with the rules.
+// positive feedback on leads it kept — over its campaign's window, saved in contract_quality and read with the rules.
 import { qualityOf, type Quality } from "../auction/quality";
 import type { Records } from "../db/records";
 import type { Rules } from "../rules/model";

@@ -3,6 +3,18 @@
 // that may be returned, the reasons it may give, and the reasons approved without an admin.
 import type { ReturnRules } from "../rules/model";
 
+/** The cap counts returns (approved or pending) against purchases over this period. */
+export const RETURN_CAP_PERIOD_MS = 30 * 86_400_000;
+
+/**
+ * Whether one more return fits the cap: (returns + 1) / max(1, purchases) <= capBps / 10000, in
+ * integers. The records apply the same inequality inside the insert (db/returns.ts), so returns filed
+ * at the same moment can't all pass a check made before any of them was stored.
+ */
+export function withinReturnCap(capBps: number, returns: number, purchases: number): boolean {
+  return (returns + 1) * 10_000 <= capBps * Math.max(1, purchases);
+}
+
 export interface ReturnRequest {
   reason: string;
   /** When the buyer bought the lead (the accepted post). */
@@ -40,17 +52,21 @@ export function decideReturn(rules: ReturnRules, r: ReturnRequest): ReturnDecisi
       message: `returns are accepted for ${rules.windowH} hours after the sale`,
     };
   // With this return, the share of the period's purchases returned must stay within the cap.
-  if ((r.returns30d + 1) * 10_000 > rules.capBps * Math.max(1, r.purchases30d))
-    return {
-      ok: false,
-      status: 422,
-      code: "return_cap_reached",
-      message: `at most ${rules.capBps / 100}% of the last 30 days' purchases may be returned`,
-    };
+  if (!withinReturnCap(rules.capBps, r.returns30d, r.purchases30d)) return capReached(rules.capBps);
   return {
     ok: true,
     status: rules.autoApprove.includes(r.reason) ? "approved" : "pending",
     priceCents: r.priceCents,
     clawbackCents: r.clawback ? r.payoutCents : 0,
+  };
+}
+
+/** The refusal when the cap is reached: before filing, or by the atomic insert itself. */
+export function capReached(capBps: number): { ok: false } & ReturnRefusal {
+  return {
+    ok: false,
+    status: 422,
+    code: "return_cap_reached",
+    message: `at most ${capBps / 100}% of the last 30 days' purchases may be returned`,
   };
 }

@@ -116,6 +116,8 @@ export interface Rules {
   campaignsById: Map<string, Campaign>;
   sourcesByKeyHash: Map<string, Source>;
   sourcesByPublishableKey: Map<string, Source>;
+  /** By the SHA-256 of its reporting key: logs in to its console and reads its report, never posts. */
+  sourcesByReportKeyHash: Map<string, Source>;
   sourcesById: Map<string, Source>;
   /** Active contracts of active buyers, per campaign id. */
   contractsByCampaign: Map<string, Contract[]>;

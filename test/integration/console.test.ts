@@ -46,7 +46,7 @@ describe("sessions", () => {
     const ok = await gateway("/console/login", form({ token: TOKEN }));
     expect(ok.status).toBe(303);
     const cookie = ok.headers.get("set-cookie")!;
-    expect(cookie).toMatch(/^lg_admin=admin\.\d{13}\.[0-9a-f]{64};/); // who, until when, signed
+    expect(cookie).toMatch(/^lg_admin=admin\.[0-9a-f]{16}\.\d+\.\d{13}\.[0-9a-f]{64};/); // who, key tag, epoch, until when, signed
     expect(cookie).toContain("HttpOnly");
     expect(cookie).toContain("SameSite=Strict");
     expect(cookie).not.toContain(TOKEN); // the cookie holds a hash, never the token
@@ -54,10 +54,16 @@ describe("sessions", () => {
     const page = await gateway("/console", { headers: { cookie: cookie.split(";")[0]! } });
     expect(page.status).toBe(200);
     // A forged or expired session is no session.
-    const [, until, mac] = /^lg_admin=admin\.(\d+)\.([0-9a-f]+)/.exec(cookie)!;
-    const forged = await gateway("/console", { redirect: "manual", headers: { cookie: `lg_admin=admin.${Number(until) + 1000}.${mac}` } });
+    const [, bound, until, mac] = /^lg_admin=admin\.([0-9a-f]+\.\d+)\.(\d+)\.([0-9a-f]+)/.exec(cookie)!;
+    const forged = await gateway("/console", {
+      redirect: "manual",
+      headers: { cookie: `lg_admin=admin.${bound}.${Number(until) + 1000}.${mac}` },
+    });
     expect(forged.status).toBe(303);
-    const stale = await gateway("/console", { redirect: "manual", headers: { cookie: `lg_admin=admin.${Date.now() - 1000}.${mac}` } });
+    const stale = await gateway("/console", {
+      redirect: "manual",
+      headers: { cookie: `lg_admin=admin.${bound}.${Date.now() - 1000}.${mac}` },
+    });
     expect(stale.status).toBe(303);
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
     expect(await page.text()).toContain("leadgate console");

@@ -4,6 +4,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEMO_SECRET } from "../../demo/constants";
+import { MAX_POSITIVE_BONUS } from "../../src/auction/quality";
 import { signatureHeaders } from "../../src/buyers/signature";
 import { dbOf } from "../../src/db/client";
 import { Records } from "../../src/db/records";
@@ -194,6 +195,22 @@ describe("quality in the ranking", () => {
       await gateway("/admin/reports/buyers", { headers: ADMIN })
     ).json<{ contracts: { contract: string; quality_score: number }[] }>();
     expect(report.contracts.find((c) => c.contract === "ct_alpha")?.quality_score).toBe(0.5);
+  });
+});
+
+describe("feedback can't be gamed (issue #24)", () => {
+  it("'converted' on every lead, returned ones included, with a huge weight: the returned leads' feedback is ignored and the bonus capped", async () => {
+    await sql("UPDATE campaigns SET quality_positive_weight = 1000 WHERE id = 'cmp_auto'");
+    const leads: string[] = [];
+    for (let i = 0; i < 10; i++) leads.push(await soldTo("Alpha Insurance"));
+    for (const lead of leads.slice(0, 5))
+      expect((await asBuyer("/v1/returns", "ct_alpha", { lead_id: lead, reason: "bad_data" })).status).toBe(200);
+    for (const lead of leads) expect((await asBuyer("/v1/feedback", "ct_alpha", { lead_id: lead, outcome: "converted" })).status).toBe(200);
+    await recorded(10);
+    const alpha = (await computeQuality(new Records(dbOf(env.DB)), await getRules(env.DB, 0))).get("ct_alpha");
+    // Before: positive rate 100 % x weight 1000 made up for every return (score 1.00). Now the five
+    // returned leads' feedback counts for nothing, and feedback adds at most 0.05 to 0.50.
+    expect(alpha).toMatchObject({ returnRateBps: 5000, positiveRateBps: 5000, scoreBps: 5000 + MAX_POSITIVE_BONUS });
   });
 });
 

@@ -49,18 +49,20 @@ describe("GET /openapi.json", () => {
 
   it("declares the ways to authenticate and uses them", async () => {
     const doc = await loadDocument();
-    // Sources (API key, publishable key), the admin (token, console session), publishers' console
-    // sessions and buyers' signed calls back.
+    // Sources (API key, publishable key, reporting key), the admin (token, console session),
+    // publishers' console sessions and buyers' signed calls back.
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
       "AdminSession",
       "AdminToken",
       "ApiKey",
       "BuyerSignature",
       "PublishableKey",
+      "ReportKey",
       "SourceSession",
     ]);
     expect(doc.paths["/v1/leads"]!.post!.security).toEqual([{ ApiKey: [] }, { PublishableKey: [] }]);
     expect(doc.paths["/admin/caps"]!.get!.security).toEqual([{ AdminToken: [] }]);
+    expect(doc.paths["/v1/reports/summary"]!.get!.security).toEqual([{ ApiKey: [] }, { ReportKey: [] }]);
     expect(doc.servers[0]!.url).toBe("http://gateway.test");
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["LeadResponse", "LeadTrace", "Error"]));
   });

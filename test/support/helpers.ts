@@ -27,6 +27,7 @@ const RULE_AND_RECORD_TABLES = [
   "rollup_reasons",
   "rollup_marks",
   "retention_runs",
+  "console_sessions",
 ];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */

@@ -1,9 +1,9 @@
 // The pure rules of returns, the quality score and experiment assignment.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MIN_SCORE, NEUTRAL, qualityOf } from "../../src/auction/quality";
+import { MAX_POSITIVE_BONUS, MIN_SCORE, NEUTRAL, qualityOf } from "../../src/auction/quality";
 import { assignVariant, differenceInterval, meanInterval } from "../../src/experiments/assign";
-import { decideReturn } from "../../src/returns/policy";
+import { decideReturn, withinReturnCap } from "../../src/returns/policy";
 
 const W = { returnWeight: 100, rejectWeight: 25, failureWeight: 25, positiveWeight: 10 };
 
@@ -31,6 +31,53 @@ describe("quality score", () => {
           if (purchases + rejected < 10) expect(q.scoreBps).toBe(NEUTRAL);
         },
       ),
+    );
+  });
+
+  it("self-reported positive feedback adds at most MAX_POSITIVE_BONUS, whatever its weight, and never hides returns", () => {
+    fc.assert(
+      fc.property(
+        fc.nat(1000),
+        fc.nat(1000),
+        fc.nat(1000),
+        fc.nat(1000),
+        fc.nat(5000),
+        fc.record({ returnWeight: fc.nat(200), rejectWeight: fc.nat(200), failureWeight: fc.nat(200), positiveWeight: fc.nat(100_000) }),
+        (purchases, returnsRaw, rejected, positive, requests, w) => {
+          const returns = Math.min(returnsRaw, purchases);
+          const stats = { purchases, returns, accepted: purchases, rejected, requests, failures: 0, positive };
+          const withFeedback = qualityOf(stats, w).scoreBps;
+          const without = qualityOf({ ...stats, positive: 0 }, w).scoreBps;
+          expect(withFeedback - without).toBeGreaterThanOrEqual(0);
+          expect(withFeedback - without).toBeLessThanOrEqual(MAX_POSITIVE_BONUS);
+          // More returns never raise the score, however much positive feedback comes with them.
+          if (returns < purchases) expect(qualityOf({ ...stats, returns: returns + 1 }, w).scoreBps).toBeLessThanOrEqual(withFeedback);
+        },
+      ),
+    );
+    // Half returned, every lead "converted", positive weight 1000: 0.50 + 0.05, not back to 1.00.
+    const gamed = { purchases: 10, returns: 5, accepted: 10, rejected: 0, requests: 20, failures: 0, positive: 10 };
+    expect(qualityOf(gamed, { ...W, positiveWeight: 1000 }).scoreBps).toBe(5000 + MAX_POSITIVE_BONUS);
+  });
+});
+
+describe("return cap", () => {
+  it("one return at a time, the cap lets in exactly floor(cap x max(1, purchases)) and agrees with decideReturn", () => {
+    const rules = { windowH: 72, capBps: 0, reasons: ["bad_data"], autoApprove: ["bad_data"] };
+    const req = { reason: "bad_data", soldAt: 0, now: 1, alreadyReturned: false, priceCents: 100, payoutCents: 70, clawback: true };
+    fc.assert(
+      fc.property(fc.nat(10_000), fc.nat(500), (capBps, purchases) => {
+        // Cap at most 100 %: never more returns than max(1, purchases), so the loop ends.
+        let filed = 0;
+        while (withinReturnCap(capBps, filed, purchases)) {
+          expect(decideReturn({ ...rules, capBps }, { ...req, purchases30d: purchases, returns30d: filed }).ok).toBe(true);
+          filed++;
+        }
+        expect(filed).toBe(Math.floor((capBps * Math.max(1, purchases)) / 10_000));
+        expect(decideReturn({ ...rules, capBps }, { ...req, purchases30d: purchases, returns30d: filed })).toMatchObject({
+          code: "return_cap_reached",
+        });
+      }),
     );
   });
 });

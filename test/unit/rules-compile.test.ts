@@ -99,6 +99,7 @@ const sourceRow: SourceRow = {
   status: "active",
   apiKeyHash: "a".repeat(64),
   apiKeyHashNext: null,
+  reportKeyHash: null,
   publishableKey: null,
   allowedCampaigns: '["*"]',
   allowedOrigins: "[]",
@@ -173,6 +174,32 @@ describe("rules compile", () => {
     ]);
     expect(rules.sourcesByKeyHash.get("a".repeat(64))?.id).toBe("s1"); // a key names one source only
     expect([...rules.contractsById.keys()].sort()).toEqual(["k1", "k_local"]);
+  });
+
+  it("a reporting key is a SHA-256, names one source and is no source's API key (issue #24)", () => {
+    const rules = compileRules({
+      campaigns: [campaignRow()],
+      sources: [
+        { ...sourceRow, reportKeyHash: "f".repeat(64) },
+        { ...sourceRow, id: "s_badhex", apiKeyHash: "b".repeat(64), reportKeyHash: "not-a-hash" },
+        { ...sourceRow, id: "s_own", apiKeyHash: "c".repeat(64), reportKeyHash: "c".repeat(64) },
+        { ...sourceRow, id: "s_theirs", apiKeyHash: null, publishableKey: "pk_x", reportKeyHash: "d".repeat(64) },
+        { ...sourceRow, id: "s_later", apiKeyHash: "d".repeat(64) },
+      ],
+      buyers: [buyerRow],
+      contracts: [contractRow()],
+    });
+    expect(rules.problems.map((p) => `${p.id}.${p.column}: ${p.message}`)).toEqual([
+      "s_badhex.report_key_hash: must be the SHA-256 hex of the key",
+      "s_own.report_key_hash: must not be one of the source's API keys",
+      "s_theirs.report_key_hash: the same key as source s_later's API key",
+    ]);
+    expect([...rules.sourcesByReportKeyHash.keys()]).toEqual(["f".repeat(64)]);
+    expect(rules.sourcesByReportKeyHash.get("f".repeat(64))?.id).toBe("s1");
+    // Refused reporting keys cost only themselves: those sources still post.
+    expect(rules.sourcesById.has("s_own")).toBe(true);
+    expect(rules.sourcesById.has("s_theirs")).toBe(true);
+    expect(rules.sourcesByKeyHash.get("d".repeat(64))?.id).toBe("s_later");
   });
 
   it("rules:check reads each contract's sample answers with its protocol", () => {

@@ -1,12 +1,14 @@
-// /console — the operator's live view (admin token) and a publisher's own view (its API key), as
-// server-rendered pages that refresh themselves. Logging in starts a signed session (../auth.ts, which
-// also guards these pages: see app.ts). Login attempts are rate limited per IP.
+// /console — the operator's live view (admin token) and a publisher's own view (its API key or its
+// reporting key), as server-rendered pages that refresh themselves. Logging in starts a signed session
+// (../auth.ts, which also guards these pages: see app.ts); logging out ends it on the server's side.
+// Login attempts are rate limited per IP.
 import type { Context } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { loadFigures, type Span } from "../../console/figures";
 import { loginPage } from "../../console/layout";
-import { overviewPage, sourcePage, type CapRow } from "../../console/overview";
+import { overviewPage, type CapRow } from "../../console/overview";
 import { CONSOLE_JS } from "../../console/script";
+import { loadSourceFigures, sourcePage } from "../../console/source-view";
 import { tracePage } from "../../console/trace-page";
 import { UPLOT_CSS, UPLOT_JS } from "../../console/uplot.generated";
 import { hasCaps } from "../../services/caps";
@@ -54,10 +56,10 @@ async function formToken(c: Context<AppEnv>): Promise<string> {
   return typeof token === "string" ? token.slice(0, 512) : "";
 }
 
-/** The two logins, one mechanism (./auth.ts): the admin's (the admin token) and a publisher's (its API key). */
+/** The two logins, one mechanism (./auth.ts): the admin's (the admin token) and a publisher's (its API key or reporting key). */
 const LOGINS = {
   admin: { path: "/console/login", home: "/console", wrong: "That is not the admin token." },
-  source: { path: "/console/source/login", home: "/console/source", wrong: "Unknown API key." },
+  source: { path: "/console/source/login", home: "/console/source", wrong: "Unknown key." },
 } as const;
 
 for (const kind of ["admin", "source"] as const) {
@@ -70,21 +72,23 @@ for (const kind of ["admin", "source"] as const) {
     const token = adminTokenOf(c);
     if (!token) throw new ApiError(404, "not_found", "not found");
     if (!(await loginAllowed(c))) return page(c, loginPage(kind, "Too many attempts; wait a minute."), 429);
-    const subject = await loginSubject(c, kind, token, await formToken(c));
-    if (!subject) return page(c, loginPage(kind, login.wrong), 401);
-    await startSession(c, token, kind, subject);
+    const proved = await loginSubject(c, kind, token, await formToken(c));
+    if (!proved) return page(c, loginPage(kind, login.wrong), 401);
+    await startSession(c, token, kind, proved);
     return c.redirect(login.home, 303);
   });
 }
 
-consoleRoutes.get("/console/logout", (c) => {
-  endSessions(c);
+// Ends the sessions it is sent with everywhere, not only in this browser (./auth.ts). A GET, as the
+// link in every page is: the cookies are SameSite=Strict, so another site can't log anyone out.
+consoleRoutes.get("/console/logout", async (c) => {
+  await endSessions(c, adminTokenOf(c));
   return c.redirect("/console/login", 303);
 });
 
 consoleRoutes.get("/console/source", async (c) => {
   const { source } = principalOf(c, "source");
-  const figures = await loadFigures(c.var.services.records, c.var.rules, spanOf(c), { sourceId: source.id });
+  const figures = await loadSourceFigures(c.var.services.records, c.var.rules, spanOf(c), source.id);
   return page(c, sourcePage(source.name, figures), 200, true);
 });
 
@@ -150,7 +154,13 @@ export const CONSOLE_PATHS: ConsolePath[] = [
     security: PUBLIC,
     errors: { 401: "Not the admin token", 429: "Too many attempts from this IP", ...OFF },
   },
-  { method: "get", path: "/console/logout", summary: "Ends the console session", security: PUBLIC, errors: OFF },
+  {
+    method: "get",
+    path: "/console/logout",
+    summary: "Ends the console sessions it is sent with, in every browser",
+    security: PUBLIC,
+    errors: OFF,
+  },
   {
     method: "get",
     path: "/console/source",
@@ -162,9 +172,9 @@ export const CONSOLE_PATHS: ConsolePath[] = [
   {
     method: "post",
     path: "/console/source/login",
-    summary: "Publisher console login (form field token = the source's API key)",
+    summary: "Publisher console login (form field token = the source's API key or its reporting key)",
     security: PUBLIC,
-    errors: { 401: "Unknown API key", 429: "Too many attempts from this IP", ...OFF },
+    errors: { 401: "Unknown key", 429: "Too many attempts from this IP", ...OFF },
   },
   { method: "get", path: "/console/leads/{id}", summary: "A lead's full trace (admin session)", security: ADMIN_PAGE, errors: OFF },
   { method: "get", path: "/console/assets/uplot.js", summary: "The charting library (uPlot)", security: PUBLIC, errors: OFF },

@@ -1,8 +1,8 @@
-// Reports: GET /v1/reports/summary (a source, with its API key) and GET /admin/reports/buyers
-// (admins). The range is ?from=&to= (ISO 8601), by default the last 24 hours, at most 93 days.
+// Reports: GET /v1/reports/summary (a source, with its API key or its reporting key) and GET
+// /admin/reports/buyers (admins). The range is ?from=&to= (ISO 8601), by default the last 24 hours, at most 93 days.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Range } from "../../db/reports";
-import { sourceByApiKey } from "../auth";
+import { sourceForReports } from "../auth";
 import { router } from "../context";
 import { ApiError, errorResponses } from "../errors";
 
@@ -74,13 +74,17 @@ const BuyerReportRowSchema = z.object({
 
 const BuyerReportSchema = z.object({ from: z.string(), to: z.string(), contracts: z.array(BuyerReportRowSchema) }).openapi("BuyerReport");
 
+/** Either of a source's keys that may read its report. */
+const SOURCE_KEYS: Record<string, string[]>[] = [{ ApiKey: [] }, { ReportKey: [] }];
+
 export const sourceSummaryRoute = createRoute({
   method: "get",
   path: "/v1/reports/summary",
   operationId: "getSourceSummary",
   tags: ["reports"],
   summary: "A source's leads by status, sell-through and payout per lead",
-  security: [{ ApiKey: [] }],
+  description: "Takes the source's API key (X-Api-Key) or its reporting key (X-Report-Key), which reads reports and never posts a lead.",
+  security: SOURCE_KEYS,
   request: { query: RangeQuery },
   responses: {
     200: { description: "The source's figures over the range", content: { "application/json": { schema: SourceReportSchema } } },
@@ -105,7 +109,7 @@ export const buyerReportRoute = createRoute({
 export const reports = router();
 
 reports.openapi(sourceSummaryRoute, async (c) => {
-  const source = await sourceByApiKey(c.var.rules, c.req.header("x-api-key"));
+  const source = await sourceForReports(c.var.rules, c.req.header("x-api-key"), c.req.header("x-report-key"));
   const range = rangeOf(c.req.valid("query"));
   return c.json({ source: source.id, ...iso(range), ...(await c.var.services.records.reports.sourceReport(source.id, range)) }, 200);
 });

@@ -19,6 +19,7 @@ function emptyRules(problems: Problems): Rules {
     campaignsById: new Map(),
     sourcesByKeyHash: new Map(),
     sourcesByPublishableKey: new Map(),
+    sourcesByReportKeyHash: new Map(),
     sourcesById: new Map(),
     contractsByCampaign: new Map(),
     contractsById: new Map(),
@@ -80,6 +81,7 @@ function indexSources(rules: Rules, rows: RuleRows["sources"]): void {
       else rules.sourcesByKeyHash.set(hash, source);
     }
     if (source.publishableKey) rules.sourcesByPublishableKey.set(source.publishableKey, source);
+    if (source.reportKeyHash) rules.sourcesByReportKeyHash.set(source.reportKeyHash, source);
     // Sources made before Turnstile existed were migrated with it off, so live forms kept working:
     // say so until an admin turns it on, rather than let them run without a bot check unnoticed.
     if (source.publishableKey && !source.turnstile)
@@ -89,6 +91,24 @@ function indexSources(rules: Rules, rows: RuleRows["sources"]): void {
         column: "turnstile",
         message: "a browser source without Turnstile: anyone can post its form from a script (set turnstile = 1)",
       });
+  }
+}
+
+/**
+ * A reporting key is a login, so it must name one source and be no source's API key (which posts
+ * leads): such a source keeps working, without its reporting key.
+ */
+function checkReportKeys(rules: Rules): void {
+  for (const [hash, source] of rules.sourcesByReportKeyHash) {
+    const api = rules.sourcesByKeyHash.get(hash);
+    if (!api) continue;
+    rules.sourcesByReportKeyHash.delete(hash);
+    rules.problems.push({
+      table: "sources",
+      id: source.id,
+      column: "report_key_hash",
+      message: api.id === source.id ? "must not be one of the source's API keys" : `the same key as source ${api.id}'s API key`,
+    });
   }
 }
 
@@ -148,6 +168,7 @@ export function compileRules(rows: RuleRows): Rules {
   const rules = emptyRules([]);
   indexCampaigns(rules, rows.campaigns);
   indexSources(rules, rows.sources);
+  checkReportKeys(rules);
   indexContracts(rules, rows);
   indexExperiments(rules, rows.experiments);
   return rules;

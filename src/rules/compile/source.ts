@@ -14,7 +14,7 @@ export function compileSource(row: SourceRow, problems: Problems): Source | unde
   if (row.payoutType === "fixed" && row.payoutValue < 0) problems.push({ ...at("payout_value"), message: "must not be negative" });
   if (!row.apiKeyHash && !row.publishableKey)
     problems.push({ ...at("api_key_hash"), message: "a source needs an API key hash or a publishable key" });
-  for (const col of ["apiKeyHash", "apiKeyHashNext"] as const) {
+  for (const col of ["apiKeyHash", "apiKeyHashNext", "reportKeyHash"] as const) {
     const v = row[col];
     if (v && !/^[0-9a-f]{64}$/.test(v)) problems.push({ ...at(snake(col)), message: "must be the SHA-256 hex of the key" });
   }
