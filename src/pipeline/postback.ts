@@ -15,7 +15,7 @@ export async function notifyPostback(svc: Pick<Services, "records">, source: Sou
   const req = await signedRequest(
     source.postbackUrl,
     { method: "POST", body, contentType: "application/json", headers: {} },
-    source.postbackSecret ? [source.postbackSecret] : [],
+    { secrets: source.postbackSecret ? [source.postbackSecret] : [] },
     POSTBACK_TIMEOUT_MS,
   );
   const ex = await send(req);

@@ -202,7 +202,7 @@ describe("buyers in their own formats", () => {
       pathAndQuery: ping.path,
       rawBody: ping.body,
       timestamp: ping.headers["x-leadgate-timestamp"] ?? null,
-      signature: ping.headers["x-leadgate-signature-v2"] ?? null,
+      signature: ping.headers["x-leadgate-signature-v3"] ?? null,
     };
     expect(await verifyLeadgateRequest(DEMO_SECRET, signed)).toBe(true);
     // The API key is a secret: it is in no record.
