@@ -37,7 +37,7 @@ export interface RawAnswer {
 export interface ReceivedRequest {
   kind: "ping" | "post";
   method: string;
-  /** Path and query, as signed (v2). */
+  /** Path and query, as signed (v3, v2). */
   path: string;
   headers: Record<string, string>;
   body: string;

@@ -65,8 +65,8 @@ ${DEMO_FIELDS.map(field).join("\n")}
 
 const STATUS_TEXT: Record<string, string> = {
   accepted: "Thank you! Your request was received and is being matched with an insurer.",
-  duplicate: "We already have your request from a moment ago: no need to send it twice.",
-  rejected: "We can't take this request.",
+  // One outcome for every lead not taken: the form's public key must not tell a duplicate from a suppressed consumer.
+  declined: "We can't take this request.",
 };
 
 export function thanksPage(q: URLSearchParams): string {

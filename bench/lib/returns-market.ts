@@ -2,7 +2,7 @@
 // raw bid and half by bid x quality score; buyers return their purchases at their own rates (filed
 // for real, signed, through POST /v1/returns). A history phase builds the buyers' records, the cron
 // computes the quality scores, then a measured phase compares net revenue per lead (after returns).
-import { signatureHeaders } from "../../src/buyers/signature";
+import { signLeadgateCallback } from "../../docs/examples/verify-signature";
 import { hash32 } from "../../src/lib/strings";
 import { round1, runLoad } from "./load";
 import { BENCH_SECRET, RETURNS_MARKET, benchLead } from "./seed";
@@ -27,7 +27,7 @@ async function fileReturn(base: string, leadId: string, buyer: string): Promise<
   const headers = {
     "content-type": "application/json",
     "x-leadgate-contract": `ct_${buyer}`,
-    ...(await signatureHeaders([BENCH_SECRET], "POST", url, body, Date.now())),
+    ...(await signLeadgateCallback(BENCH_SECRET, { method: "POST", pathAndQuery: "/v1/returns", rawBody: body })),
   };
   const res = await fetch(url, { method: "POST", headers, body });
   if (res.status !== 200) throw new Error(`return refused: ${res.status} ${await res.text()}`);

@@ -26,7 +26,7 @@ export function matchesFilter(filter: Filter, lead: LeadData): boolean {
       return (filter.min === undefined || n >= filter.min) && (filter.max === undefined || n <= filter.max);
     }
     case "regex":
-      // Patterns are checked safe when the rules compile; the input is bounded too.
+      // RE2, linear in the input, which is bounded too: a match costs at most input x program size.
       return v !== undefined && cachedRegex(filter.pattern).test(String(v).slice(0, MAX_REGEX_INPUT));
   }
 }

@@ -1,6 +1,6 @@
 // Reading buyers' answers: the native protocol's JSON, and any other format by the response rules in
 // the contract (status codes, paths into JSON, form-encoded or XML bodies, or a regex over plain
-// text). A malformed answer is `invalid` or an `error`, never a bid. Pure.
+// text, matched by RE2 in linear time). A malformed answer is `invalid` or an `error`, never a bid. Pure.
 import { XMLParser } from "fast-xml-parser";
 import { dollarsToCents, MAX_BID_CENTS } from "../lib/money";
 import { own } from "../lib/own";
@@ -9,6 +9,8 @@ import { DEFAULT_ACCEPTED_VALUES, type ResponseRules } from "../rules/schemas";
 import type { Answer, PingAnswer, PostAnswer } from "./wire";
 
 const MAX_TOKEN = 256;
+/** How much of a plain-text answer the contract's regex reads. */
+const MAX_REGEX_INPUT = 4096;
 
 // ---- native -------------------------------------------------------------------------------
 
@@ -114,7 +116,7 @@ export function readTemplatePing(r: ResponseRules, a: Answer): PingAnswer {
   if (!ok) return { kind: "error", reason: `HTTP ${a.status}` };
   if (r.bid_regex) {
     // A buyer that answers plain text: its contract's regex reads the bid (first capture group).
-    const m = cachedRegex(r.bid_regex).exec(a.body.slice(0, 4096));
+    const m = cachedRegex(r.bid_regex).exec(a.body.slice(0, MAX_REGEX_INPUT));
     if (!m || m[1] === undefined) return { kind: "no_bid", reason: "no bid in answer" };
     const cents = bidCentsOf(m[1], r.bid_unit);
     return checkBid(cents, m[1]) ?? { kind: "bid", bidCents: cents!, token: null };
@@ -139,7 +141,7 @@ export function readTemplatePost(r: ResponseRules, a: Answer): PostAnswer {
   const statusOk = r.accept_status ? r.accept_status.includes(a.status) : a.status >= 200 && a.status <= 299;
   if (!statusOk) return { kind: "rejected", reason: reason() ?? `HTTP ${a.status}` };
   if (r.accepted_regex)
-    return cachedRegex(r.accepted_regex).test(a.body.slice(0, 4096))
+    return cachedRegex(r.accepted_regex).test(a.body.slice(0, MAX_REGEX_INPUT))
       ? { kind: "accepted", buyerLeadId: null }
       : { kind: "rejected", reason: reasonOf(a.body.trim()) ?? "rejected without reason" };
   if (failureIn(r, obj)) return { kind: "rejected", reason: reason() ?? "failure" };

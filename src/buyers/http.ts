@@ -4,7 +4,7 @@
 import type { Limiter } from "../lib/limiter";
 import { readCapped } from "../lib/stream";
 import type { WireRequest } from "./protocol";
-import { signatureHeaders } from "./signature";
+import { signatureHeaders, type Signing } from "./signature";
 
 export const MAX_ANSWER_BYTES = 64 * 1024;
 
@@ -22,11 +22,11 @@ export type Exchange =
   | { ok: true; status: number; body: string; contentType: string; latencyMs: number }
   | { ok: false; kind: "timeout" | "error"; reason: string; status: number | null; latencyMs: number };
 
-/** The wire request with its content type and signature headers, for `url` (plus a GET's query). */
+/** The wire request with its content type and signature headers (./signature.ts), for `url` (plus a GET's query). */
 export async function signedRequest(
   url: string,
   wire: WireRequest,
-  secrets: string[],
+  signing: Signing,
   timeoutMs: number,
   now = Date.now(),
 ): Promise<OutboundRequest> {
@@ -38,7 +38,7 @@ export async function signedRequest(
     headers: {
       ...(wire.contentType ? { "content-type": wire.contentType } : {}),
       ...wire.headers,
-      ...(await signatureHeaders(secrets, wire.method, target, wire.body, now)),
+      ...(await signatureHeaders(signing, wire.method, target, wire.body, now)),
     },
     timeoutMs,
   };

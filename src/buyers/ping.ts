@@ -67,7 +67,7 @@ export async function pingAll(relays: Relays, targets: PingTarget[], deadline: n
       signedRequest(
         t.contract.pingUrl!,
         buildPing(t.contract, t.ctx),
-        t.contract.pingSecrets,
+        { secrets: t.contract.pingSecrets, v1: t.contract.signatureV1 },
         Math.max(1, Math.min(t.ctx.tmaxMs, deadline - now)),
         now,
       ),

@@ -7,7 +7,9 @@ import { buildPost, readPost, type PostAnswer, type PostContext } from "./protoc
 export type PostResult = (PostAnswer | { kind: "timeout" | "error"; reason: string }) & { httpStatus: number | null; latencyMs: number };
 
 export async function postTo(contract: Contract, ctx: PostContext, timeoutMs: number): Promise<PostResult> {
-  const ex = await send(await signedRequest(contract.postUrl, buildPost(contract, ctx), contract.postSecrets, timeoutMs));
+  const ex = await send(
+    await signedRequest(contract.postUrl, buildPost(contract, ctx), { secrets: contract.postSecrets, v1: contract.signatureV1 }, timeoutMs),
+  );
   if (!ex.ok) return { kind: ex.kind, reason: ex.reason, httpStatus: ex.status, latencyMs: ex.latencyMs };
   const answer = readPost(contract, { status: ex.status, body: ex.body });
   return { ...answer, httpStatus: ex.status, latencyMs: ex.latencyMs };

@@ -1,41 +1,71 @@
-// Every request to a buyer (and every postback to a source) is signed with HMAC-SHA256.
-// v2 (current): over "<timestamp>\n<METHOD>\n<path and query>\n<body>", one signature per key the
-// contract holds (two during a rotation), in X-Leadgate-Signature-V2 as "v2=<hex>, v2=<hex>".
-// v1 (deprecated, kept so existing verifiers keep working): over "<timestamp>.<body>" with the
-// current key, in X-Leadgate-Signature. docs/BUYER_PROTOCOL.md has the verifier.
+// Request signatures, HMAC-SHA256 under a contract's keys (a source's postback key for postbacks).
+// v3 (current): over "<direction>\n<timestamp>\n<METHOD>\n<path and query>\n<body>", where the
+// direction is "from-leadgate" on every request leadgate sends (pings, posts, postbacks) and
+// "to-leadgate" on a buyer's call back (returns, feedback, deletions): one key signs both ways, and
+// the label keeps a signature made for one way from ever verifying the other. One signature per key
+// the contract holds (two during a rotation), in X-Leadgate-Signature-V3 as "v3=<hex>, v3=<hex>".
+// v2 (deprecated, still sent so existing verifiers keep working; never accepted from a buyer): v3
+// without the direction line. v1 (deprecated, only for contracts with signature_v1 on): over
+// "<timestamp>.<body>" with the current key. docs/BUYER_PROTOCOL.md has the verifier and the signer.
 import { hmacSha256Hex, timingSafeEqualHex } from "../lib/crypto";
 
 export const TIMESTAMP_HEADER = "X-Leadgate-Timestamp";
 export const SIGNATURE_HEADER = "X-Leadgate-Signature";
 export const SIGNATURE_V2_HEADER = "X-Leadgate-Signature-V2";
+export const SIGNATURE_V3_HEADER = "X-Leadgate-Signature-V3";
 
-/** What v2 signs: the timestamp, the method, the path with its query, and the body. */
-export const signedStringV2 = (ts: string, method: string, url: string, body: string): string => {
+/** Which way a request goes: signed into v3, so a request can't be replayed the other way. */
+export type Direction = "from-leadgate" | "to-leadgate";
+
+const target = (url: string) => {
   const u = new URL(url);
-  return `${ts}\n${method.toUpperCase()}\n${u.pathname}${u.search}\n${body}`;
+  return `${u.pathname}${u.search}`;
 };
 
+/** What v2 signs: the timestamp, the method, the path with its query, and the body. */
+export const signedStringV2 = (ts: string, method: string, url: string, body: string): string =>
+  `${ts}\n${method.toUpperCase()}\n${target(url)}\n${body}`;
+
+/** What v3 signs: v2's string after the direction. v2's first line is a number, so the two never coincide. */
+export const signedStringV3 = (direction: Direction, ts: string, method: string, url: string, body: string): string =>
+  `${direction}\n${signedStringV2(ts, method, url, body)}`;
+
+/** How a request leadgate sends is signed: the keys (current first), and whether v1 goes too. */
+export interface Signing {
+  secrets: string[];
+  /** The contract's `signature_v1`: the deprecated v1 header as well (sources' postbacks never). */
+  v1?: boolean;
+}
+
+/** The signature headers of a request leadgate sends (direction "from-leadgate"); none without a key. */
 export async function signatureHeaders(
-  secrets: string[],
+  signing: Signing,
   method: string,
   url: string,
   body: string,
   nowMs: number,
 ): Promise<Record<string, string>> {
+  const { secrets } = signing;
   const ts = String(Math.floor(nowMs / 1000));
   const [current] = secrets;
   if (!current) return {};
-  const v2 = await Promise.all(secrets.map((s) => hmacSha256Hex(s, signedStringV2(ts, method, url, body))));
+  const sign = (message: string) => Promise.all(secrets.map((s) => hmacSha256Hex(s, message)));
+  const [v3, v2] = await Promise.all([
+    sign(signedStringV3("from-leadgate", ts, method, url, body)),
+    sign(signedStringV2(ts, method, url, body)),
+  ]);
   return {
     [TIMESTAMP_HEADER]: ts,
-    [SIGNATURE_HEADER]: `v1=${await hmacSha256Hex(current, `${ts}.${body}`)}`,
+    [SIGNATURE_V3_HEADER]: v3.map((h) => `v3=${h}`).join(", "),
     [SIGNATURE_V2_HEADER]: v2.map((h) => `v2=${h}`).join(", "),
+    ...(signing.v1 ? { [SIGNATURE_HEADER]: `v1=${await hmacSha256Hex(current, `${ts}.${body}`)}` } : {}),
   };
 }
 
 /**
- * A request a buyer signs with its contract's key (v2, any of the keys the contract holds), within
- * `toleranceS` of now: the reverse of what leadgate sends, for calls buyers make to leadgate.
+ * A buyer's call back to leadgate: a v3 signature with the direction "to-leadgate" under one of the
+ * contract's keys, within `toleranceS` of now. v2 and v1 are refused here: leadgate itself sends them,
+ * so accepting them would let a request leadgate signed come back as the buyer's.
  */
 export async function verifySignedRequest(
   secrets: string[],
@@ -47,10 +77,12 @@ export async function verifySignedRequest(
   if (Math.abs(nowMs / 1000 - Number(req.timestamp)) > toleranceS) return false;
   const given = req.signature
     .split(",")
-    .map((s) => s.trim().replace(/^v2=/, ""))
+    .map((s) => s.trim())
+    .filter((s) => s.startsWith("v3="))
+    .map((s) => s.slice(3))
     .filter((h) => /^[0-9a-f]{64}$/.test(h))
     .slice(0, 4);
-  const message = signedStringV2(req.timestamp, req.method, req.url, req.body);
+  const message = signedStringV3("to-leadgate", req.timestamp, req.method, req.url, req.body);
   for (const secret of secrets) {
     const want = await hmacSha256Hex(secret, message);
     if (given.some((g) => timingSafeEqualHex(g, want))) return true;

@@ -169,11 +169,16 @@ export const contracts = sqliteTable(
     /** A separate key for pings, if the buyer wants one. */
     pingSecret: text("ping_secret"),
     /**
-     * During a rotation: the keys that replace `secret` and `ping_secret`. Requests then carry a v2
+     * During a rotation: the keys that replace `secret` and `ping_secret`. Requests then carry a
      * signature under each key, so the buyer can switch when it is ready.
      */
     secretNext: text("secret_next"),
     pingSecretNext: text("ping_secret_next"),
+    /**
+     * Also send the deprecated v1 signature (over timestamp and body only: no method, path or
+     * direction), for a buyer whose verifier still reads it. Off unless the buyer asks.
+     */
+    signatureV1: integer("signature_v1", { mode: "boolean" }).notNull().default(false),
     /** JSON: headers sent with every request to this buyer (API keys): secrets, never echoed. */
     apiHeaders: text("api_headers").notNull().default("{}"),
     /** A sample of the buyer's answers: rules:check reads them with the protocol (a bid, an acceptance). */

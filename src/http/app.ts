@@ -128,9 +128,9 @@ app.openAPIRegistry.registerComponent("securitySchemes", "SourceSession", {
 app.openAPIRegistry.registerComponent("securitySchemes", "BuyerSignature", {
   type: "apiKey",
   in: "header",
-  name: "X-Leadgate-Signature-V2",
+  name: "X-Leadgate-Signature-V3",
   description:
-    "A buyer's call back, signed with its contract's key: X-Leadgate-Contract names the contract, X-Leadgate-Timestamp the time; the v2 signature covers timestamp, method, path and body (docs/BUYER_PROTOCOL.md)",
+    "A buyer's call back, signed with its contract's key: X-Leadgate-Contract names the contract, X-Leadgate-Timestamp the time; the v3 signature covers the direction (to-leadgate), timestamp, method, path and body (docs/BUYER_PROTOCOL.md)",
 });
 
 app.notFound((c) => onError(new ApiError(404, "not_found", "no such route"), c));

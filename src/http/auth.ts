@@ -6,11 +6,12 @@
 // - the admin: `Authorization: Bearer <ADMIN_TOKEN>` on the API, or a signed console session;
 // - a publisher in its console: a signed session made from its API key or its reporting key, bound
 //   to that key and to the source's session epoch in D1;
-// - a buyer calling back (returns, feedback, deletions): a v2 signature under the contract's key.
+// - a buyer calling back (returns, feedback, deletions): a v3 signature (direction "to-leadgate")
+//   under the contract's key.
 // Without an admin token of at least 32 characters the admin API and the console do not exist (404).
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { SIGNATURE_V2_HEADER, TIMESTAMP_HEADER, verifySignedRequest } from "../buyers/signature";
+import { SIGNATURE_V3_HEADER, TIMESTAMP_HEADER, verifySignedRequest } from "../buyers/signature";
 import { hmacSha256Hex, sha256Hex, timingSafeEqualHex } from "../lib/crypto";
 import { log } from "../lib/log";
 import type { Contract, Rules, Source } from "../rules/model";
@@ -164,7 +165,7 @@ export async function sourceForReports(rules: Rules, apiKey: string | undefined,
 export const CONTRACT_HEADER = "X-Leadgate-Contract";
 /** How a buyer-signed route is described in OpenAPI. */
 export const SIGNED_BY_BUYER =
-  "Headers: X-Leadgate-Contract (the contract), X-Leadgate-Timestamp and X-Leadgate-Signature-V2 (v2 over timestamp, method, path and body, with the contract's key).";
+  "Headers: X-Leadgate-Contract (the contract), X-Leadgate-Timestamp and X-Leadgate-Signature-V3 (v3 over the direction to-leadgate, timestamp, method, path and body, with the contract's key).";
 const MAX_SIGNED_BODY = 4096;
 
 /** A buyer's call back to us: the contract whose key signed it, and its JSON body; undefined when unsigned. */
@@ -178,7 +179,7 @@ async function signedByBuyer(c: Context<AppEnv>): Promise<Extract<Principal, { k
     url: c.req.url,
     body: text,
     timestamp: c.req.header(TIMESTAMP_HEADER) ?? null,
-    signature: c.req.header(SIGNATURE_V2_HEADER) ?? null,
+    signature: c.req.header(SIGNATURE_V3_HEADER) ?? null,
   };
   if (!(await verifySignedRequest(contract.postSecrets, request, Date.now()))) return undefined;
   let body: unknown = null;
@@ -205,7 +206,7 @@ export function requireAuth(guard: Guard): MiddlewareHandler<AppEnv> {
         throw new ApiError(
           401,
           "unauthorized",
-          `sign the request with the contract's key (${CONTRACT_HEADER}, ${TIMESTAMP_HEADER}, ${SIGNATURE_V2_HEADER})`,
+          `sign the request with the contract's key (${CONTRACT_HEADER}, ${TIMESTAMP_HEADER}, ${SIGNATURE_V3_HEADER})`,
         );
       c.set("principal", buyer);
       return next();

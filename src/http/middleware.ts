@@ -28,7 +28,8 @@ const leadCors = cors({
   origin: (origin, c) => (origin && originAllowedByAnySource(c.var.rules, origin) ? origin : null),
   allowMethods: ["POST", "OPTIONS"],
   allowHeaders: ["content-type", "x-publishable-key", "idempotency-key", "cf-turnstile-response"],
-  exposeHeaders: ["server-timing", "retry-after"],
+  // Not Server-Timing: browsers get none (its `post` entry tells a sale from no sale).
+  exposeHeaders: ["retry-after"],
   maxAge: 600,
 });
 

@@ -19,7 +19,7 @@ export const LeadResponseSchema = z
     status: z
       .enum(LEAD_STATUSES)
       .describe(
-        "sold: a buyer accepted it; unsold: no buyer (final); pending: not sold yet, the retry queue keeps trying (follow with GET /v1/leads/{id}); duplicate: same consumer already submitted to this campaign within its window; rejected: suppressed (opt-out / do-not-call)",
+        'sold: a buyer accepted it; unsold: no buyer (final); pending: not sold yet, the retry queue keeps trying (follow with GET /v1/leads/{id}); duplicate: same consumer already submitted to this campaign within its window; rejected: suppressed (opt-out / do-not-call; the reason is then just "suppressed") or refused by a pre-sale check',
       ),
     price: z.number().describe("What the buyer(s) paid, in dollars"),
     payout: z.number().describe("What the source earns, in dollars"),
@@ -27,12 +27,18 @@ export const LeadResponseSchema = z
     buyers: z.array(z.string()).describe("All buyers of a shared lead"),
     redirect_url: z.string().nullable().describe("The source's success or failure page, when configured"),
     reason: z.string().nullable().describe("Why the lead is not sold, when it is not"),
-    duplicate_of: z.string().nullable().describe("The original lead of a duplicate"),
+    duplicate_of: z
+      .string()
+      .nullable()
+      .describe("The original lead of a duplicate, when the source sent it itself (null when another source did)"),
   })
   .openapi("LeadResponse");
 export type LeadResponse = z.infer<typeof LeadResponseSchema>;
 
 const IN_FLIGHT: ReadonlySet<LeadStatus> = new Set(["received", "auctioning", "pending"]);
+
+/** Taken by the exchange (sold, or still for sale, or found no buyer): the source's success page. */
+export const isAccepted = (status: LeadResponse["status"]): boolean => status === "sold" || status === "pending" || status === "unsold";
 
 /** A seller's answer; the redirect is the source's success or failure page, by status. */
 export function leadResponse(
@@ -41,7 +47,7 @@ export function leadResponse(
   status: LeadResponse["status"],
   extra: Partial<Omit<LeadResponse, "lead_id" | "status">> = {},
 ): LeadResponse {
-  const good = status === "sold" || status === "pending" || status === "unsold";
+  const good = isAccepted(status);
   return {
     lead_id: leadId,
     status,
@@ -70,24 +76,49 @@ export function responseFromSummary(source: Pick<Source, "successUrl" | "failure
   });
 }
 
+/** How a suppressed lead's reason starts: "suppressed: <the list's own reason>", which only admins see. */
+const SUPPRESSED = "suppressed";
+export const suppressedReason = (because: string): string => `${SUPPRESSED}: ${because}`;
+
+/** A stored reason as a source may see it: the suppression list's own reason stays with the admins. */
+export const reasonForSource = (reason: string | null): string | null =>
+  reason !== null && reason.startsWith(`${SUPPRESSED}:`) ? SUPPRESSED : reason;
+
+/** How the earlier lead of a duplicate is looked up (the records client's `lead`). */
+export interface LeadLookup {
+  lead(leadId: string): Promise<{ sourceId: string } | undefined>;
+}
+
 /**
- * What a browser (publishable key, public by design) is told: that the lead arrived, and the coarse
- * outcome. No price, payout, buyers, duplicate_of or suppression reason: anyone can read the key off
- * the page, and those would tell them who was submitted before and who is on the do-not-call list.
+ * What a server source (API key) is told: everything about its lead, but nothing about other
+ * sources' leads or the suppression list. `duplicate_of` is kept only when the earlier lead is its
+ * own (one look-up, made only for a duplicate).
+ */
+export async function forServer(r: LeadResponse, sourceId: string, leads: LeadLookup): Promise<LeadResponse> {
+  const own = r.duplicate_of !== null && (await leads.lead(r.duplicate_of))?.sourceId === sourceId;
+  return { ...r, duplicate_of: own ? r.duplicate_of : null, reason: reasonForSource(r.reason) };
+}
+
+/** The one outcome a browser sees for every lead that was not accepted. */
+export const BROWSER_STATUSES = ["accepted", "declined"] as const;
+
+/**
+ * What a browser (publishable key, public by design) is told: that the lead arrived, and whether it
+ * was accepted. No price, payout, buyers, duplicate_of or reason, and one status for duplicates,
+ * suppressed consumers and failed checks alike: anyone can read the key off the page, and could
+ * otherwise learn who was submitted before and who is on the do-not-call list.
  */
 export const BrowserLeadResponseSchema = z
   .object({
     lead_id: z.string(),
-    status: z.enum(["accepted", "duplicate", "rejected"]).describe("accepted: sold, pending or unsold; duplicate; rejected"),
+    status: z
+      .enum(BROWSER_STATUSES)
+      .describe("accepted: sold, pending or unsold; declined: not taken (a duplicate, a suppressed consumer, a failed check)"),
     redirect_url: z.string().nullable(),
   })
   .openapi("BrowserLeadResponse");
 export type BrowserLeadResponse = z.infer<typeof BrowserLeadResponseSchema>;
 
 export function forBrowser(r: LeadResponse): BrowserLeadResponse {
-  return {
-    lead_id: r.lead_id,
-    status: r.status === "duplicate" || r.status === "rejected" ? r.status : "accepted",
-    redirect_url: r.redirect_url,
-  };
+  return { lead_id: r.lead_id, status: isAccepted(r.status) ? "accepted" : "declined", redirect_url: r.redirect_url };
 }

@@ -4,7 +4,7 @@
 // verdict is in: storage distance costs the seller only what it exceeds the buyers' ping time by.
 // Every path ends in a recorded state (or `pending`, which the retry queue finishes).
 import type { Defer } from "../auction/ports";
-import { leadResponse, responseFromSummary, type LeadResponse } from "../lead/response";
+import { leadResponse, responseFromSummary, suppressedReason, type LeadResponse } from "../lead/response";
 import { retryDelaySeconds } from "../lead/state";
 import { IdempotencyConflict, Unavailable } from "../lib/errors";
 import { log } from "../lib/log";
@@ -83,7 +83,7 @@ function endedBy(svc: Services, lead: Admitted, started: Started, v: Exclude<Ver
     case "replay":
       return replayed(svc, lead, started, defer);
     case "suppressed":
-      return rejected(svc, lead, started, `suppressed: ${v.because}`, "suppressed", defer);
+      return rejected(svc, lead, started, suppressedReason(v.because), "suppressed", defer);
     case "duplicate":
       return duplicate(svc, lead, started, v.duplicateOf, defer);
     case "interrupted":

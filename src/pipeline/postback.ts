@@ -1,6 +1,6 @@
 // A signed notification to the source when a lead it was told is `pending` reaches a final state.
 import { send, signedRequest } from "../buyers/http";
-import { responseFromSummary } from "../lead/response";
+import { forServer, responseFromSummary } from "../lead/response";
 import { log } from "../lib/log";
 import type { Source } from "../rules/model";
 import type { Services } from "../services";
@@ -11,11 +11,12 @@ export async function notifyPostback(svc: Pick<Services, "records">, source: Sou
   if (!source.postbackUrl) return;
   const summary = await svc.records.summary(leadId);
   if (!summary) return;
-  const body = JSON.stringify({ event: "lead.final", ...responseFromSummary(source, summary) });
+  const answer = await forServer(responseFromSummary(source, summary), source.id, svc.records);
+  const body = JSON.stringify({ event: "lead.final", ...answer });
   const req = await signedRequest(
     source.postbackUrl,
     { method: "POST", body, contentType: "application/json", headers: {} },
-    source.postbackSecret ? [source.postbackSecret] : [],
+    { secrets: source.postbackSecret ? [source.postbackSecret] : [] },
     POSTBACK_TIMEOUT_MS,
   );
   const ex = await send(req);

@@ -1,7 +1,7 @@
 // Publishers that sell by ping/post themselves: a ping (the ping-safe fields only) runs a bid round
 // and holds the ranked bids as an offer; the post (the full lead, through intake) is then sold to
 // those bids in order — the cascade, caps and dedupe as for any lead — without pinging the buyers
-// again. The ping reserves the lead id the post stores the lead under, so both are routed alike (the
+// again, once the held contracts are judged again on the full lead (auction/held-post.ts). The ping reserves the lead id the post stores the lead under, so both are routed alike (the
 // same experiment variant).
 import type { HeldBid } from "../auction/bids";
 import { runBidRound } from "../auction/bid-round";

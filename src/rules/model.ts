@@ -77,6 +77,8 @@ export interface Contract {
   /** Headers sent with every request to this buyer (its API keys). */
   apiHeaders: Record<string, string>;
   pingSecrets: string[];
+  /** Requests also carry the deprecated v1 signature (the contract's `signature_v1`). */
+  signatureV1: boolean;
   timeoutMs: number;
   /** One post's own time limit (within the campaign's post deadline). */
   postTimeoutMs: number;

@@ -1,7 +1,7 @@
 // zod schemas for the structured (JSON) parts of the rules. They are the single source of the
 // TypeScript types for fields, filters, schedules and buyer protocols.
-import safeRegex from "safe-regex2";
 import { isSafePath, UNSAFE_KEYS } from "../lib/own";
+import { regexProblem } from "../lib/strings";
 import { WEEKDAYS } from "../lib/time";
 import * as z from "zod";
 
@@ -68,24 +68,18 @@ export const FieldDefsSchema = z
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-const isValidRegex = (p: string) => {
-  try {
-    new RegExp(p);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /**
- * An admin's regex (filters, plain-text answers). Star height above one (nested quantifiers such as
- * (a+)+) can backtrack for seconds on a short input: refused, so no input can make it slow.
+ * An admin's regex (filters, plain-text answers), in RE2's syntax: matched by RE2 in linear time, so
+ * no input can make it slow. A pattern RE2 refuses (backreferences, lookarounds) or too large for its
+ * budget is a rule problem that says why.
  */
 const safePattern = z
   .string()
   .max(200)
-  .refine(isValidRegex, "not a valid regular expression")
-  .refine((p) => !isValidRegex(p) || safeRegex(p), "nested quantifiers can backtrack catastrophically; rewrite the pattern without them");
+  .superRefine((p, ctx) => {
+    const problem = regexProblem(p);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 export const FilterSchema = z.discriminatedUnion("op", [
   z.object({ field: fieldName, op: z.literal("eq"), value: scalar }),

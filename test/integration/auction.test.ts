@@ -5,16 +5,35 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { DEMO_SECRET } from "../../demo/constants";
 import worker from "../../src/index";
 import type { ReceivedRequest } from "../../demo/constants";
-import { verifyLeadgateRequest, verifyLeadgateSignature } from "../../docs/examples/verify-signature";
+import {
+  signLeadgateCallback,
+  verifyLeadgateRequest,
+  verifyLeadgateRequestV2,
+  verifyLeadgateSignature,
+} from "../../docs/examples/verify-signature";
+import { signatureHeaders } from "../../src/buyers/signature";
+import { getRules } from "../../src/rules/cache";
 
-const signed = (r: ReceivedRequest) => ({
+/** A request a buyer received, as the docs' verifier takes it (the v3 header, or `header`). */
+const signed = (r: ReceivedRequest, header = "x-leadgate-signature-v3") => ({
   method: r.method,
   pathAndQuery: r.path,
   rawBody: r.body,
   timestamp: r.headers["x-leadgate-timestamp"] ?? null,
-  signature: r.headers["x-leadgate-signature-v2"] ?? null,
+  signature: r.headers[header] ?? null,
 });
-import { demoLead, eventually, leadReaches, postLead, received, seedDemo, onlyContracts, setBuyers, sql } from "../support/helpers";
+import {
+  demoLead,
+  eventually,
+  gateway,
+  leadReaches,
+  postLead,
+  received,
+  seedDemo,
+  onlyContracts,
+  setBuyers,
+  sql,
+} from "../support/helpers";
 
 type Answer = { lead_id: string; status: string; price: number; payout: number; buyer: string | null; buyers: string[] };
 const sell = async (overrides: Record<string, unknown> = {}) => (await postLead(demoLead(overrides))).json<Answer>();
@@ -224,15 +243,9 @@ describe("what buyers receive", () => {
       expect(await verifyLeadgateRequest("wrong-secret-wrong-secret", signed(p))).toBe(false);
       // v2 covers the endpoint: the same request replayed to another path does not verify.
       expect(await verifyLeadgateRequest(DEMO_SECRET, { ...signed(p), pathAndQuery: p.path.replace("/ping", "/post") })).toBe(false);
-      // The deprecated v1 header is still sent and still verifies.
-      expect(
-        await verifyLeadgateSignature(
-          DEMO_SECRET,
-          p.body,
-          p.headers["x-leadgate-timestamp"] ?? null,
-          p.headers["x-leadgate-signature"] ?? null,
-        ),
-      ).toBe(true);
+      // The deprecated v2 is still sent for existing verifiers; v1 only to contracts that ask for it.
+      expect(await verifyLeadgateRequestV2(DEMO_SECRET, signed(p, "x-leadgate-signature-v2"))).toBe(true);
+      expect(p.headers["x-leadgate-signature"]).toBeUndefined();
     }
     const nativePing = JSON.parse(pings.find((p) => p.headers["content-type"] === "application/json")!.body);
     expect(Object.keys(nativePing.lead).sort()).toEqual(["age", "credit", "homeowner", "state", "vehicle_year", "zip"]);
@@ -254,9 +267,23 @@ describe("what buyers receive", () => {
     expect(await verifyLeadgateRequest(DEMO_SECRET, signed(ping))).toBe(false); // pings use their own key
     expect(await verifyLeadgateRequest(DEMO_SECRET, signed(post))).toBe(true);
     expect(await verifyLeadgateRequest(nextKey, signed(post))).toBe(true); // the rotation's next key
+    expect(post.headers["x-leadgate-signature-v3"]?.split(",")).toHaveLength(2);
     expect(post.headers["x-leadgate-signature-v2"]?.split(",")).toHaveLength(2);
   });
 
+  it("v1 goes only to a contract that asks for it (signature_v1 = 1), and rules:check says so (issue #24)", async () => {
+    await sql("UPDATE contracts SET status = CASE WHEN id = 'ct_alpha' THEN 'active' ELSE 'paused' END");
+    await sql("UPDATE contracts SET signature_v1 = 1 WHERE id = 'ct_alpha'");
+    await setBuyers({ alpha: { bid: 18 } });
+    expect((await (await postLead(demoLead())).json<Answer>()).status).toBe("sold");
+    for (const r of await received("alpha")) {
+      const v1 = [r.body, r.headers["x-leadgate-timestamp"] ?? null, r.headers["x-leadgate-signature"] ?? null] as const;
+      expect(await verifyLeadgateSignature(DEMO_SECRET, ...v1)).toBe(true);
+      expect(await verifyLeadgateRequest(DEMO_SECRET, signed(r))).toBe(true);
+    }
+    const { warnings } = await getRules(env.DB, 0);
+    expect(warnings).toContainEqual(expect.objectContaining({ table: "contracts", id: "ct_alpha", column: "signature_v1" }));
+  });
   it("the relay transport (PingRelay objects, batches of six) gives the same result", async () => {
     const many = Array.from(
       { length: 14 },
@@ -297,5 +324,64 @@ describe("what buyers receive", () => {
       outcome: "skipped",
       reason: "fan-out limit (2 pings per lead)",
     });
+  });
+});
+
+describe("signatures carry their direction (issue #24)", () => {
+  const deletion = async () => {
+    await sql("UPDATE contracts SET status = CASE WHEN id = 'ct_alpha' THEN 'active' ELSE 'paused' END");
+    await setBuyers({ alpha: { bid: 18 } });
+    const a = await (await postLead(demoLead())).json<Answer>();
+    await leadReaches(a.lead_id, ["sold"]);
+    return JSON.stringify({ lead_id: a.lead_id, reason: "consumer asked us" });
+  };
+  const callBack = (body: string, headers: Record<string, string>) =>
+    gateway("/v1/buyers/deletions", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-leadgate-contract": "ct_alpha", ...headers },
+      body,
+    });
+
+  it("a request leadgate signed is refused when replayed to leadgate as the buyer's call back", async () => {
+    const body = await deletion();
+    // Every signature leadgate puts on a request to this buyer (v3, v2 and v1), as if the buyer's
+    // endpoint were this path: before the direction, its v2 passed as the buyer's own.
+    const sent = await signatureHeaders(
+      { secrets: [DEMO_SECRET], v1: true },
+      "POST",
+      "https://buyer.example/v1/buyers/deletions",
+      body,
+      Date.now(),
+    );
+    expect(Object.keys(sent).sort()).toEqual([
+      "X-Leadgate-Signature",
+      "X-Leadgate-Signature-V2",
+      "X-Leadgate-Signature-V3",
+      "X-Leadgate-Timestamp",
+    ]);
+    const replayed = await callBack(body, sent);
+    expect(replayed.status).toBe(401);
+    expect(await replayed.json()).toMatchObject({ error: "unauthorized" });
+    // The same call signed as a buyer signs it (the docs' signer) is taken.
+    const own = await callBack(
+      body,
+      await signLeadgateCallback(DEMO_SECRET, { method: "POST", pathAndQuery: "/v1/buyers/deletions", rawBody: body }),
+    );
+    expect(own.status).toBe(200);
+  });
+
+  it("a buyer's call back never verifies as a request from leadgate", async () => {
+    await sql("UPDATE contracts SET status = CASE WHEN id = 'ct_alpha' THEN 'active' ELSE 'paused' END");
+    await setBuyers({ alpha: { bid: 18 } });
+    expect((await (await postLead(demoLead())).json<Answer>()).status).toBe("sold");
+    const ping = (await received("alpha")).find((r) => r.kind === "ping")!;
+    expect(await verifyLeadgateRequest(DEMO_SECRET, signed(ping))).toBe(true);
+    // The same request, signed by the buyer's key in the other direction: refused by both verifiers.
+    const cb = await signLeadgateCallback(DEMO_SECRET, { method: ping.method, pathAndQuery: ping.path, rawBody: ping.body });
+    const asLeadgate = { ...signed(ping), timestamp: cb["X-Leadgate-Timestamp"], signature: cb["X-Leadgate-Signature-V3"] };
+    expect(await verifyLeadgateRequest(DEMO_SECRET, asLeadgate)).toBe(false);
+    expect(
+      await verifyLeadgateRequestV2(DEMO_SECRET, { ...asLeadgate, signature: cb["X-Leadgate-Signature-V3"].replace("v3=", "v2=") }),
+    ).toBe(false);
   });
 });

@@ -202,7 +202,7 @@ describe("buyers in their own formats", () => {
       pathAndQuery: ping.path,
       rawBody: ping.body,
       timestamp: ping.headers["x-leadgate-timestamp"] ?? null,
-      signature: ping.headers["x-leadgate-signature-v2"] ?? null,
+      signature: ping.headers["x-leadgate-signature-v3"] ?? null,
     };
     expect(await verifyLeadgateRequest(DEMO_SECRET, signed)).toBe(true);
     // The API key is a secret: it is in no record.
@@ -221,5 +221,38 @@ describe("buyers in their own formats", () => {
     const refused = await sell({ t: { pingAnswer: { body: "PRICE=7.25" }, postAnswer: { body: "DUPLICATE lead" } } });
     expect(refused.status).toBe("unsold");
     expect(await postRow(refused.lead_id)).toMatchObject({ outcome: "rejected", reason: "DUPLICATE lead" });
+  });
+
+  it("patterns that take a backtracking engine seconds run on RE2: a filter and plain-text answers, on long inputs (issue #24)", async () => {
+    // Before RE2, each of these patterns held the Worker for seconds on 28 characters.
+    await buyer("re", {
+      kind: "template",
+      ping: { format: "form", mapping: { zip: "zip" }, response: { bid_regex: "^(.*)(.*)(.*)x" } },
+      post: { format: "form", mapping: { email: "email" }, response: { accepted_regex: "\\d*\\d*\\d*\\d*z" } },
+    });
+    await sql(
+      `UPDATE contracts SET filters = ? WHERE id = 'ct_re'`,
+      JSON.stringify([{ field: "street", op: "regex", pattern: "(a|a)*b" }]),
+    );
+    const lead = async (street: string, behaviour: Behaviour) => {
+      await setBuyers({ re: behaviour });
+      const a = await (await postLead(demoLead({ street }))).json<{ lead_id: string; status: string; price: number }>();
+      await leadReaches(a.lead_id, ["sold", "unsold"]);
+      return a;
+    };
+    const digits = (n: number) => "1".repeat(n);
+    // The filter matches "a…ab", the bid is the first group before the x, the post answer ends in z.
+    const sold = await lead(`${"a".repeat(27)}b`, { pingAnswer: { body: "7.25x" }, postAnswer: { body: `${digits(27)}z` } });
+    expect(sold).toMatchObject({ status: "sold", price: 7.25 });
+    // 28 a's: the filter does not match, and the contract is skipped.
+    const filtered = await lead("a".repeat(28), { pingAnswer: { body: "7.25x" }, postAnswer: { body: `${digits(27)}z` } });
+    expect(filtered.status).toBe("unsold");
+    expect(await pingRow(filtered.lead_id)).toMatchObject({ outcome: "skipped", reason: "filter street regex" });
+    // 10,000-character answers with no x, no z: no bid, and a reject.
+    const noBid = await lead(`${"a".repeat(27)}b`, { pingAnswer: { body: "a".repeat(10_000) } });
+    expect(await pingRow(noBid.lead_id)).toMatchObject({ outcome: "no_bid", reason: "no bid in answer" });
+    const rejected = await lead(`${"a".repeat(27)}b`, { pingAnswer: { body: "7.25x" }, postAnswer: { body: digits(10_000) } });
+    expect(rejected.status).toBe("unsold");
+    expect(await postRow(rejected.lead_id)).toMatchObject({ outcome: "rejected" });
   });
 });

@@ -5,7 +5,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DEMO_SECRET } from "../../demo/constants";
-import { signatureHeaders } from "../../src/buyers/signature";
+import { signLeadgateCallback } from "../../docs/examples/verify-signature";
 import { dbOf } from "../../src/db/client";
 import { Records } from "../../src/db/records";
 import { runRetention } from "../../src/queues/retention";
@@ -301,12 +301,11 @@ describe("a buyer's deletion request", () => {
   it("is accepted signed with the contract's key, recorded on the lead, refused otherwise", async () => {
     const { lead_id } = await sold(demoLead());
     await leadReaches(lead_id, ["sold"]);
-    const url = "http://gateway.test/v1/buyers/deletions";
     const body = JSON.stringify({ lead_id, reason: "consumer asked us" });
     const signed = async (contract: string, secret: string, b = body) => ({
       "content-type": "application/json",
       "x-leadgate-contract": contract,
-      ...(await signatureHeaders([secret], "POST", url, b, Date.now())),
+      ...(await signLeadgateCallback(secret, { method: "POST", pathAndQuery: "/v1/buyers/deletions", rawBody: b })),
     });
     expect(
       (await gateway("/v1/buyers/deletions", { method: "POST", headers: await signed("ct_alpha", "wrong-secret-0123456789"), body }))

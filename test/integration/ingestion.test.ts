@@ -232,12 +232,12 @@ describe("what happens to a valid lead", () => {
     expect(ok.status).toBe(200);
   });
 
-  it("rejects a suppressed consumer with a reason, and stores the lead as rejected", async () => {
+  it('rejects a suppressed consumer, and stores the lead as rejected with the list\'s reason (the source sees only "suppressed")', async () => {
     await sql("INSERT INTO suppressions (hash, kind, reason) VALUES (?, 'phone', 'do-not-call')", await sha256Hex("phone:+14155550123"));
     const res = await postLead(demoLead({ phone: "(415) 555-0123" }));
     const body = await res.json<{ lead_id: string; status: string; reason: string }>();
-    expect(body).toMatchObject({ status: "rejected", reason: "suppressed: do-not-call" });
-    await leadReaches(body.lead_id, ["rejected"]);
+    expect(body).toMatchObject({ status: "rejected", reason: "suppressed" });
+    expect((await leadReaches(body.lead_id, ["rejected"])).reason).toBe("suppressed: do-not-call");
   });
 
   it("an idempotent replay returns the first result and never runs a second auction", async () => {

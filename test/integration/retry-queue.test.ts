@@ -171,7 +171,7 @@ describe("following a pending lead", () => {
       pathAndQuery: p.path,
       rawBody: p.body,
       timestamp: p.headers["x-leadgate-timestamp"] ?? null,
-      signature: p.headers["x-leadgate-signature-v2"] ?? null,
+      signature: p.headers["x-leadgate-signature-v3"] ?? null,
     };
     expect(await verifyLeadgateRequest(POSTBACK_SECRET, req)).toBe(true);
   });

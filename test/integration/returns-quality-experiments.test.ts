@@ -4,8 +4,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEMO_SECRET } from "../../demo/constants";
+import { signLeadgateCallback } from "../../docs/examples/verify-signature";
 import { MAX_POSITIVE_BONUS } from "../../src/auction/quality";
-import { signatureHeaders } from "../../src/buyers/signature";
 import { dbOf } from "../../src/db/client";
 import { Records } from "../../src/db/records";
 import { checkInvariants } from "../../src/db/invariants";
@@ -21,7 +21,7 @@ async function asBuyer(path: string, contract: string, body: unknown, secret = D
   const headers = {
     "content-type": "application/json",
     "x-leadgate-contract": contract,
-    ...(await signatureHeaders([secret], "POST", `http://gateway.test${path}`, text, Date.now())),
+    ...(await signLeadgateCallback(secret, { method: "POST", pathAndQuery: path, rawBody: text })),
   };
   return gateway(path, { method: "POST", headers, body: text });
 }

@@ -5,7 +5,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DEMO_SECRET } from "../../demo/constants";
-import { signatureHeaders } from "../../src/buyers/signature";
+import { signLeadgateCallback } from "../../docs/examples/verify-signature";
 import worker from "../../src/index";
 import { countOf, demoLead, leadReaches, onlyContracts, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
 
@@ -18,7 +18,7 @@ async function farReturn(leadId: string, reason = "bad_data"): Promise<{ status:
   const headers = {
     "content-type": "application/json",
     "x-leadgate-contract": "ct_alpha",
-    ...(await signatureHeaders([DEMO_SECRET], "POST", `http://gateway.test${path}`, text, Date.now())),
+    ...(await signLeadgateCallback(DEMO_SECRET, { method: "POST", pathAndQuery: path, rawBody: text })),
   };
   const ctx = createExecutionContext();
   const res = await worker.fetch(

@@ -157,6 +157,51 @@ describe("publisher ping/post", () => {
     expect([...seen].sort()).toEqual(["alpha-only", "control"]);
   });
 
+  it("the post judges the held contracts again on the full lead: an exclusion on a field the ping did not carry (issue #24)", async () => {
+    // Alpha excludes the Doe family: its filter is on last_name, which no ping carries.
+    await sql(`UPDATE contracts SET filters = '[{"field":"last_name","op":"neq","value":"doe"}]' WHERE id = 'ct_alpha'`);
+    await setBuyers({ alpha: { bid: 30 }, bravo: { bid: 22 } });
+    const lead = demoLead({ last_name: "Doe" });
+    const ping = await (await call("/v1/pings", pingOf(lead))).json<{ ping_id: string; payout: number }>();
+    expect(ping.payout).toBe(21); // Alpha's $30 at 70%: at the ping it could not know
+    const sold = await (
+      await call("/v1/posts", { ...lead, ping_id: ping.ping_id })
+    ).json<{ lead_id: string; status: string; buyer: string }>();
+    expect(sold).toMatchObject({ status: "sold", buyer: "Bravo Direct" });
+    expect((await received("alpha")).filter((r) => r.kind === "post")).toHaveLength(0); // Alpha never saw the lead
+    const rows = await eventually(async () => {
+      const r = await env.DB.prepare("SELECT outcome, reason FROM pings WHERE lead_id = ? AND contract_id = 'ct_alpha' ORDER BY outcome")
+        .bind(sold.lead_id)
+        .all();
+      return r.results.length === 2 ? r.results : undefined;
+    });
+    expect(rows).toEqual([
+      { outcome: "bid", reason: null },
+      { outcome: "skipped", reason: "at the post: filter last_name neq" },
+    ]);
+  });
+
+  it("a circuit breaker that trips inside the offer keeps its contract from the post", async () => {
+    await setBuyers({ alpha: { bid: 18 }, bravo: { bid: 22 } });
+    const lead = demoLead();
+    const ping = await (await call("/v1/pings", pingOf(lead))).json<{ ping_id: string }>();
+    // The cron trips Bravo's breaker between the ping and the post.
+    await sql(
+      "INSERT INTO contract_health (contract_id, state, reason, since, until, trips) VALUES ('ct_bravo', 'open', 'errors: 70%', ?, ?, 1)",
+      Date.now(),
+      Date.now() + 300_000,
+    );
+    const sold = await (await call("/v1/posts", { ...lead, ping_id: ping.ping_id })).json<{ lead_id: string; buyer: string }>();
+    expect(sold.buyer).toBe("Alpha Insurance");
+    expect((await received("bravo")).filter((r) => r.kind === "post")).toHaveLength(0);
+    const skipped = await eventually(() =>
+      env.DB.prepare("SELECT reason FROM pings WHERE lead_id = ? AND contract_id = 'ct_bravo' AND outcome = 'skipped'")
+        .bind(sold.lead_id)
+        .first<{ reason: string }>(),
+    );
+    expect(skipped.reason).toBe("at the post: paused by circuit breaker: errors: 70%");
+  });
+
   it("a ping without bids says no_bid and holds nothing", async () => {
     await setBuyers({ alpha: { bid: 0 }, bravo: { bid: 0 } });
     const ping = await (await call("/v1/pings", pingOf(demoLead()))).json<{ ping_id: string; status: string; payout: number }>();

@@ -38,8 +38,10 @@ describe("suppressions", () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ suppressed: [{ kind: "phone", added: true }] });
-    const lead = await (await submit(demoLead({ phone: "+1 415 555 0142" }))).json<{ status: string; reason: string }>();
-    expect(lead).toMatchObject({ status: "rejected", reason: "suppressed: do-not-call" });
+    const lead = await (await submit(demoLead({ phone: "+1 415 555 0142" }))).json<{ lead_id: string; status: string; reason: string }>();
+    // The source learns the lead is suppressed; why (the list's own reason) stays in the admin's record.
+    expect(lead).toMatchObject({ status: "rejected", reason: "suppressed" });
+    expect((await leadReaches(lead.lead_id, ["rejected"])).reason).toBe("suppressed: do-not-call");
     // The stored hash is peppered: a plain SHA-256 of the number does not find it.
     const plain = await sha256Hex("phone:+14155550142");
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM suppressions WHERE hash = ?").bind(plain).first<{ n: number }>()).toEqual({
@@ -69,7 +71,10 @@ describe("suppressions", () => {
       body: JSON.stringify({ email: "pat.doe@gmail.com", reason: "do-not-email" }),
     });
     expect(res.status).toBe(200);
-    const lead = await (await submit(demoLead({ email: "p.a.t.doe+win@gmail.com" }))).json<{ status: string; reason: string }>();
-    expect(lead).toMatchObject({ status: "rejected", reason: "suppressed: do-not-email" });
+    const lead = await (
+      await submit(demoLead({ email: "p.a.t.doe+win@gmail.com" }))
+    ).json<{ lead_id: string; status: string; reason: string }>();
+    expect(lead).toMatchObject({ status: "rejected", reason: "suppressed" });
+    expect((await leadReaches(lead.lead_id, ["rejected"])).reason).toBe("suppressed: do-not-email");
   });
 });

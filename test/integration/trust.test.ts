@@ -18,6 +18,7 @@ import {
   eventually,
   gateway,
   leadReaches,
+  leadRow,
   onlyContracts,
   postLead,
   received,
@@ -404,8 +405,18 @@ describe("the circuit breaker", () => {
 
 describe("what answers reveal", () => {
   const BROWSER_KEYS = ["lead_id", "redirect_url", "status"];
+  const suppress = async (phone: unknown) =>
+    expect(
+      (
+        await gateway("/admin/suppressions", {
+          method: "POST",
+          headers: { ...ADMIN, "content-type": "application/json" },
+          body: JSON.stringify({ phone, reason: "opt-out" }),
+        })
+      ).status,
+    ).toBe(200);
 
-  it("a browser learns the coarse status only: no price, payout, buyers, duplicate_of or suppression reason", async () => {
+  it("a browser learns accepted or declined only: a duplicate and a suppressed consumer look the same (issue #24)", async () => {
     const consumer = { ...demoLead(), ...TOKEN };
     const sold = await (await browserPost(consumer)).json<Record<string, unknown>>();
     expect(Object.keys(sold).sort()).toEqual(BROWSER_KEYS);
@@ -413,25 +424,86 @@ describe("what answers reveal", () => {
     await leadReaches(String(sold.lead_id), ["sold"]);
 
     const dup = await (await browserPost(consumer)).json<Record<string, unknown>>();
-    expect(Object.keys(dup).sort()).toEqual(BROWSER_KEYS);
-    expect(dup.status).toBe("duplicate");
+    const suppressed = demoLead();
+    await suppress(suppressed.phone);
+    const rejected = await (await browserPost({ ...suppressed, ...TOKEN })).json<Record<string, unknown>>();
+    // Before: "duplicate" and "rejected", a dedupe and suppression oracle for anyone holding the public key.
+    const declined = { lead_id: expect.any(String), status: "declined", redirect_url: `${DEMO_ORIGIN}/sorry` };
+    expect(dup).toEqual(declined);
+    expect(rejected).toEqual(declined);
+    await leadReaches(String(dup.lead_id), ["duplicate"]);
+    await leadReaches(String(rejected.lead_id), ["rejected"]);
+  });
+
+  it("a plain form's redirect carries the same single outcome", async () => {
+    const form = (lead: Record<string, unknown>) =>
+      gateway("/v1/leads", {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html", origin: DEMO_ORIGIN },
+        body: new URLSearchParams(
+          Object.entries({ ...lead, ...TOKEN, publishable_key: DEMO_PUBLISHABLE_KEY }).map(([k, v]) => [k, String(v)]),
+        ).toString(),
+      });
+    const consumer = demoLead();
+    const first = await form(consumer);
+    expect(first.status).toBe(303);
+    await leadReaches(new URL(first.headers.get("location")!).searchParams.get("lead_id")!, ["sold"]);
+    const suppressed = demoLead();
+    await suppress(suppressed.phone);
+    for (const res of [await form(consumer), await form(suppressed)]) {
+      expect(res.status).toBe(303);
+      const to = new URL(res.headers.get("location")!);
+      expect(`${to.origin}${to.pathname}`).toBe(`${DEMO_ORIGIN}/sorry`);
+      expect(to.searchParams.get("status")).toBe("declined");
+    }
+  });
+
+  it("a server source sees its own earlier lead in duplicate_of, never another source's, nor the suppression list's reason", async () => {
+    await sql(
+      "INSERT INTO sources (id, name, api_key_hash, allowed_campaigns) VALUES ('src_other', 'Other', ?, '[\"*\"]')",
+      await sha256Hex("other-server-key"),
+    );
+    const consumer = demoLead();
+    const first = await (await postLead(consumer)).json<Record<string, unknown>>();
+    await leadReaches(String(first.lead_id), ["sold"]);
+    // Its own resubmission: the earlier lead is its own, so it is named.
+    const own = await (await postLead(consumer)).json<Record<string, unknown>>();
+    expect(own).toMatchObject({ status: "duplicate", duplicate_of: first.lead_id });
+    // Another source submitting the same consumer learns it is a duplicate, not whose lead it was.
+    const theirs = await (await postLead(consumer, { apiKey: "other-server-key" })).json<Record<string, unknown>>();
+    expect(theirs).toMatchObject({ status: "duplicate", duplicate_of: null });
+    await leadReaches(String(theirs.lead_id), ["duplicate"]);
+    const read = await (
+      await gateway(`/v1/leads/${String(theirs.lead_id)}`, { headers: { "x-api-key": "other-server-key" } })
+    ).json<Record<string, unknown>>();
+    expect(read).toMatchObject({ status: "duplicate", duplicate_of: null });
+    expect(JSON.stringify(read)).not.toContain(String(first.lead_id));
 
     const suppressed = demoLead();
-    expect(
-      (
-        await gateway("/admin/suppressions", {
-          method: "POST",
-          headers: { ...ADMIN, "content-type": "application/json" },
-          body: JSON.stringify({ phone: suppressed.phone, reason: "opt-out" }),
-        })
-      ).status,
-    ).toBe(200);
-    const rejected = await (await browserPost({ ...suppressed, ...TOKEN })).json<Record<string, unknown>>();
-    expect(rejected).toEqual({ lead_id: expect.any(String), status: "rejected", redirect_url: `${DEMO_ORIGIN}/sorry` });
+    await suppress(suppressed.phone);
+    const rejected = await (await postLead(suppressed)).json<Record<string, unknown>>();
+    expect(rejected).toMatchObject({ status: "rejected", reason: "suppressed" });
+    await leadReaches(String(rejected.lead_id), ["rejected"]); // the admin's record keeps the list's reason
+    expect((await leadRow(String(rejected.lead_id)))?.reason).toBe("suppressed: opt-out");
+    const trace = await (
+      await gateway(`/v1/leads/${String(rejected.lead_id)}`, { headers: { "x-api-key": "demo-server-key" } })
+    ).json<Record<string, unknown>>();
+    expect(trace).toMatchObject({ status: "rejected", reason: "suppressed" });
+    expect(JSON.stringify(trace)).not.toContain("opt-out");
+  });
 
-    // A server source keeps its full answer.
-    const server = await (await postLead(suppressed)).json<Record<string, unknown>>();
-    expect(server).toMatchObject({ status: "rejected", reason: expect.stringContaining("suppressed") });
+  it("Server-Timing goes to servers only: not on browser answers, and not exposed to page scripts by CORS (issue #24)", async () => {
+    const server = await postLead(demoLead());
+    expect(server.headers.get("server-timing")).toMatch(/^total;dur=\d+, ping;dur=\d+, post;dur=\d+/);
+    const browser = await browserPost({ ...demoLead(), ...TOKEN });
+    expect(browser.status).toBe(200);
+    expect(browser.headers.get("access-control-allow-origin")).toBe(DEMO_ORIGIN);
+    expect(browser.headers.get("server-timing")).toBeNull();
+    expect(browser.headers.get("access-control-expose-headers") ?? "").not.toMatch(/server-timing/i);
+    const refused = await browserPost(demoLead()); // no Turnstile token: an error answer, also without it
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("server-timing")).toBeNull();
   });
 
   it("the key is checked before the campaign: slugs can't be enumerated without one", async () => {

@@ -19,3 +19,15 @@ describe("docs/API.md", () => {
     expect(documented.map((m) => m[2])).toEqual(Object.values(ERROR_CODES));
   });
 });
+
+describe("docs/BUYER_PROTOCOL.md", () => {
+  it("shows the verifier and the signer exactly as docs/examples/verify-signature.ts (the file the tests run) has them", () => {
+    const example = readFileSync(path.join(import.meta.dirname, "../../docs/examples/verify-signature.ts"), "utf8");
+    const snippets = [...doc("BUYER_PROTOCOL.md").matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(snippets.map((s) => s.split("\n")[0])).toEqual([
+      "export async function verifyLeadgateRequest(",
+      "export async function signLeadgateCallback(",
+    ]);
+    for (const snippet of snippets) expect(example).toContain(snippet);
+  });
+});

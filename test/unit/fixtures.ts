@@ -13,6 +13,7 @@ export function contract(over: Partial<Contract> & { id: string }): Contract {
     protocol: { kind: "native" },
     postSecrets: ["0123456789abcdef0123"],
     pingSecrets: ["0123456789abcdef0123"],
+    signatureV1: false,
     apiHeaders: {},
     timeoutMs: 300,
     postTimeoutMs: 2000,

@@ -59,6 +59,7 @@ const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
   pingSecret: null,
   secretNext: null,
   pingSecretNext: null,
+  signatureV1: false,
   apiHeaders: "{}",
   samplePingAnswer: null,
   samplePostAnswer: null,
@@ -334,6 +335,23 @@ describe("rules warnings", () => {
     expect(rules.campaignsById.has("c1")).toBe(true);
     expect(rules.warnings).toEqual([
       { table: "campaigns", id: "c1", column: "fields", message: expect.stringContaining('"fname" looks like personal data') },
+    ]);
+  });
+});
+
+describe("the deprecated v1 signature is opt-in per contract (issue #24)", () => {
+  const compile = (signatureV1: boolean) =>
+    compileRules({ campaigns: [campaignRow()], sources: [sourceRow], buyers: [buyerRow], contracts: [contractRow({ signatureV1 })] });
+
+  it("off by default; on, the contract still works and rules:check warns until the buyer verifies v3", () => {
+    const off = compile(false);
+    expect(off.contractsById.get("k1")?.signatureV1).toBe(false);
+    expect(off.warnings).toEqual([]);
+    const on = compile(true);
+    expect(on.problems).toEqual([]);
+    expect(on.contractsById.get("k1")?.signatureV1).toBe(true);
+    expect(on.warnings).toEqual([
+      { table: "contracts", id: "k1", column: "signature_v1", message: expect.stringContaining("deprecated v1 signature") },
     ]);
   });
 });

@@ -5,7 +5,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { CONSENT_KEYS } from "../../lead/consent";
-import { BrowserLeadResponseSchema, forBrowser, LeadResponseSchema } from "../../lead/response";
+import { BrowserLeadResponseSchema, forBrowser, forServer, isAccepted, LeadResponseSchema } from "../../lead/response";
 import { submissionLimits } from "../../limits/policy";
 import { IdempotencyConflict, LimitReached } from "../../lib/errors";
 import { log } from "../../lib/log";
@@ -87,14 +87,19 @@ function redirectTo(url: string, params: Record<string, string>): Response {
   return new Response(null, { status: 303, headers: { location: u.toString() } });
 }
 
-/** What the handler has learned that shapes its answer: when it started, and where a plain form goes. */
+/** What the handler has learned that shapes its answer: when it started, who asks, and where a plain form goes. */
 interface Answering {
   started: number;
   kind?: BodyKind;
+  /** Known once the key is checked: only servers are told where the time went. */
+  channel?: Channel;
   sourceUrls?: { success: string | null; failure: string | null };
 }
 
-/** The answer with where its time went; a plain HTML form is redirected to its source's page instead. */
+/**
+ * The answer, with where its time went for a server; a plain HTML form is redirected to its source's
+ * page instead. Browsers get no Server-Timing: its `post` entry would tell a sale from no sale.
+ */
 function finish(
   c: Context<AppEnv>,
   a: Answering,
@@ -106,10 +111,15 @@ function finish(
 ) {
   const url = outcome.ok ? a.sourceUrls?.success : a.sourceUrls?.failure;
   if (url && wantsRedirect(a.kind, c.req.header("accept"))) return redirectTo(url, outcome.params);
+  if (a.channel === "server") serverTiming(c, a.started, timing);
+  return c.json(body, status, headers);
+}
+
+function serverTiming(c: Context<AppEnv>, started: number, timing?: { pingMs: number; postMs: number; gateMs: number }): void {
   // Where the time went: the buyers' ping and post time, the wait for the storage verdict after
   // the pings (`gate`), and the gateway's own time; with storage distance emulated, how many
   // storage calls the request made before its answer.
-  const total = Date.now() - a.started;
+  const total = Date.now() - started;
   const storage = c.var.config.EMULATE_STORAGE_RTT_MS > 0 ? `, storage;desc="calls";dur=${c.var.services.storage.calls}` : "";
   c.header(
     "server-timing",
@@ -117,7 +127,6 @@ function finish(
       ? `total;dur=${total}, ping;dur=${timing.pingMs}, post;dur=${timing.postMs}, gate;dur=${timing.gateMs}, gateway;dur=${Math.max(0, total - timing.pingMs - timing.postMs - timing.gateMs)}`
       : `total;dur=${total}`) + storage,
   );
-  return c.json(body, status, headers);
 }
 
 export const leadsCreate = router();
@@ -126,7 +135,6 @@ leadsCreate.openapi(createLeadRoute, async (c) => {
   const { config, rules } = c.var;
   const origin = c.req.header("origin") ?? null;
   const answering: Answering = { started: Date.now() };
-  let channel: Channel | undefined;
 
   try {
     answering.kind = bodyKind(c.req.header("content-type"));
@@ -134,8 +142,8 @@ leadsCreate.openapi(createLeadRoute, async (c) => {
 
     const publishableKey = c.req.header("x-publishable-key") ?? (typeof input.publishable_key === "string" ? input.publishable_key : null);
     const sender = await identifySender(c, { apiKey: c.req.header("x-api-key") ?? null, publishableKey, origin });
-    const { source } = sender;
-    channel = sender.channel;
+    const { source, channel } = sender;
+    answering.channel = channel;
     // From here on a plain form is redirected to its source's pages, whatever goes wrong.
     answering.sourceUrls = { success: source.successUrl, failure: source.failureUrl };
     await screenSender(c, input, sender, submissionLimits(source, channel, clientIp(c)));
@@ -165,9 +173,9 @@ leadsCreate.openapi(createLeadRoute, async (c) => {
       },
       deferIn(c),
     );
-    const ok = result.status === "sold" || result.status === "pending" || result.status === "unsold";
-    const answer = channel === "browser" ? forBrowser(result) : result;
-    return finish(c, answering, 200, answer, { ok, params: { lead_id: answer.lead_id, status: answer.status } }, timing);
+    const answer = channel === "browser" ? forBrowser(result) : await forServer(result, source.id, c.var.services.records);
+    const params = { lead_id: answer.lead_id, status: answer.status };
+    return finish(c, answering, 200, answer, { ok: isAccepted(result.status), params }, timing);
   } catch (caught) {
     const err =
       caught instanceof IdempotencyConflict

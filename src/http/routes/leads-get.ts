@@ -1,8 +1,9 @@
 // GET /v1/leads/{id} — a lead's status and timeline, for the source that sent it: its own outcome
 // (status, price, payout, retries, what happened when), never other buyers' bids, adjustment
-// factors, targeting or raw connection errors. The full trace is an admin route (admin-leads-get.ts).
+// factors, targeting, raw connection errors, another source's lead id or the suppression list's
+// reason. The full trace is an admin route (admin-leads-get.ts).
 import { createRoute, z } from "@hono/zod-openapi";
-import { LeadResponseSchema, responseFromSummary } from "../../lead/response";
+import { forServer, LeadResponseSchema, reasonForSource, responseFromSummary } from "../../lead/response";
 import { own } from "../../lib/own";
 import { sourceByApiKey } from "../auth";
 import { router } from "../context";
@@ -56,7 +57,7 @@ function sourceView(detail: unknown): { status?: string; reason?: string | null;
   const reason = own(d, "reason");
   const attempt = own(d, "attempt");
   if (typeof status === "string") out.status = status;
-  if (typeof reason === "string" || reason === null) out.reason = reason;
+  if (typeof reason === "string" || reason === null) out.reason = reasonForSource(reason);
   if (typeof attempt === "number") out.attempt = attempt;
   return out;
 }
@@ -69,10 +70,13 @@ leadsGet.openapi(getLeadRoute, async (c) => {
   const summary = await services.records.summary(c.req.valid("param").id);
   // Another source's lead is reported as missing, not forbidden: ids are not an oracle.
   if (!summary || summary.lead.sourceId !== source.id) throw new ApiError(404, "not_found", "no such lead");
-  const trace = await services.records.trace(summary.lead.id);
+  const [trace, answer] = await Promise.all([
+    services.records.trace(summary.lead.id),
+    forServer(responseFromSummary(source, summary), source.id, services.records),
+  ]);
   return c.json(
     {
-      ...responseFromSummary(source, summary),
+      ...answer,
       received_at: isoOf(summary.lead.createdAt),
       final_at: summary.lead.finalAt ? isoOf(summary.lead.finalAt) : null,
       retries: summary.lead.attempts,

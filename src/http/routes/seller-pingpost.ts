@@ -5,7 +5,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { parseLead, type LeadData } from "../../lead/fields";
 import { pingSafeFields, pingSafeLead } from "../../lead/ping-safe";
-import { LeadResponseSchema } from "../../lead/response";
+import { forServer, LeadResponseSchema } from "../../lead/response";
 import { centsToDollars } from "../../lib/money";
 import { intake } from "../../pipeline/intake";
 import { sellerPing } from "../../pipeline/seller";
@@ -155,5 +155,5 @@ sellerPingPost.openapi(sellerPostRoute, async (c) => {
     deferIn(c),
   );
   deferIn(c)(c.var.services.records.recordSellerPost(pingId, offer.leadId));
-  return c.json(response, 200);
+  return c.json(await forServer(response, source.id, c.var.services.records), 200);
 });

@@ -106,6 +106,7 @@ function build(row: ContractRow, buyer: BuyerRow, ctx: ContractContext, p: Parse
     postSecrets: keys(row.secret, row.secretNext),
     apiHeaders: p.apiHeaders,
     pingSecrets: keys(row.pingSecret ?? row.secret, row.pingSecret ? row.pingSecretNext : row.secretNext),
+    signatureV1: row.signatureV1,
     timeoutMs: row.timeoutMs,
     postTimeoutMs: row.postTimeoutMs,
     minPingMs: row.minPingMs,

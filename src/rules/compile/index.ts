@@ -128,6 +128,14 @@ function indexContracts(rules: Rules, rows: RuleRows): void {
       quality: quality.get(row.id),
     };
     const contract = compileContract(row, ctx, rules.problems);
+    // Deprecated, and weaker (no method, path or direction): say so until the buyer verifies v3.
+    if (contract?.signatureV1)
+      rules.warnings.push({
+        table: "contracts",
+        id: row.id,
+        column: "signature_v1",
+        message: "requests also carry the deprecated v1 signature (timestamp and body only): turn it off once the buyer verifies v3",
+      });
     if (!contract || row.status !== "active" || buyer?.status !== "active" || !campaign) continue;
     rules.contractsById.set(contract.id, contract);
     const list = rules.contractsByCampaign.get(contract.campaignId) ?? [];

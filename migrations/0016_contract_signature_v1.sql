@@ -1,0 +1,1 @@
+ALTER TABLE `contracts` ADD `signature_v1` integer DEFAULT false NOT NULL;
