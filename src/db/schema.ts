@@ -239,7 +239,7 @@ export const leads = sqliteTable(
     campaignId: text("campaign_id").notNull(),
     sourceId: text("source_id").notNull(),
     status: text("status", {
-      enum: ["received", "auctioning", "pending", "sold", "unsold", "duplicate", "rejected"],
+      enum: ["received", "auctioning", "pending", "sold", "unsold", "duplicate", "rejected", "erased"],
     }).notNull(),
     reason: text("reason"),
     /**

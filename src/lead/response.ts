@@ -11,7 +11,7 @@ export interface LeadSummary {
   sales: { contractId: string; buyerId: string; buyerName: string; priceCents: number; payoutCents: number }[];
 }
 
-export const LEAD_STATUSES = ["sold", "unsold", "pending", "duplicate", "rejected"] as const;
+export const LEAD_STATUSES = ["sold", "unsold", "pending", "duplicate", "rejected", "erased"] as const;
 
 export const LeadResponseSchema = z
   .object({
@@ -19,7 +19,7 @@ export const LeadResponseSchema = z
     status: z
       .enum(LEAD_STATUSES)
       .describe(
-        "sold: a buyer accepted it; unsold: no buyer (final); pending: not sold yet, the retry queue keeps trying (follow with GET /v1/leads/{id}); duplicate: same consumer already submitted to this campaign within its window; rejected: suppressed (opt-out / do-not-call)",
+        "sold: a buyer accepted it; unsold: no buyer (final); pending: not sold yet, the retry queue keeps trying (follow with GET /v1/leads/{id}); duplicate: same consumer already submitted to this campaign within its window; rejected: suppressed (opt-out / do-not-call); erased: the consumer asked to be erased before the lead was sold (final, never posted again)",
       ),
     price: z.number().describe("What the buyer(s) paid, in dollars"),
     payout: z.number().describe("What the source earns, in dollars"),
@@ -78,7 +78,7 @@ export function responseFromSummary(source: Pick<Source, "successUrl" | "failure
 export const BrowserLeadResponseSchema = z
   .object({
     lead_id: z.string(),
-    status: z.enum(["accepted", "duplicate", "rejected"]).describe("accepted: sold, pending or unsold; duplicate; rejected"),
+    status: z.enum(["accepted", "duplicate", "rejected"]).describe("accepted: sold, pending or unsold; duplicate; rejected (erased too)"),
     redirect_url: z.string().nullable(),
   })
   .openapi("BrowserLeadResponse");
@@ -87,7 +87,7 @@ export type BrowserLeadResponse = z.infer<typeof BrowserLeadResponseSchema>;
 export function forBrowser(r: LeadResponse): BrowserLeadResponse {
   return {
     lead_id: r.lead_id,
-    status: r.status === "duplicate" || r.status === "rejected" ? r.status : "accepted",
+    status: r.status === "duplicate" || r.status === "rejected" ? r.status : r.status === "erased" ? "rejected" : "accepted",
     redirect_url: r.redirect_url,
   };
 }
