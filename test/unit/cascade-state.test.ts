@@ -6,6 +6,7 @@ import type { LeadStatus } from "../../src/db/schema";
 import { leads } from "../../src/db/schema";
 import { forBrowser, leadResponse, responseFromSummary } from "../../src/lead/response";
 import { afterRound, canTransition, isFinal, retryDelaySeconds, sourcesOf, UNFINISHED_STATES } from "../../src/lead/state";
+import { TOMBSTONE_MS } from "../../src/objects/dedupe-shard";
 import { PERMIT_SLACK_MS } from "../../src/services/journal";
 import { contract } from "./fixtures";
 import { MAX_PING_TIMEOUT_MS, MAX_POST_DEADLINE_MS } from "../../src/rules/compile";
@@ -136,5 +137,7 @@ describe("time bounds of a round", () => {
   it("a posting permit outlasts its round and the round's record", () => {
     expect(PERMIT_SLACK_MS).toBeGreaterThanOrEqual(5_000); // the record of a round lands within seconds
     expect(MAX_PING_TIMEOUT_MS + MAX_POST_DEADLINE_MS + PERMIT_SLACK_MS).toBeLessThan(STUCK_AFTER_MS);
+    // An erased fingerprint's tombstone outlives every round that was in flight at the erasure.
+    expect(TOMBSTONE_MS).toBeGreaterThan((MAX_PING_TIMEOUT_MS + MAX_POST_DEADLINE_MS + PERMIT_SLACK_MS) * 10);
   });
 });
