@@ -2,11 +2,14 @@
 // identifiers an admin gave (every fingerprint their leads share, transitively, bounded), ending
 // their unfinished leads as `erased`, and the free text their leads left beside the lead row —
 // buyers' reasons, return notes, event details, the rollups' reason rows, idempotency keys. What the
-// books need stays: statuses, prices, payouts, outcomes.
+// books need stays: statuses, prices, payouts, outcomes. Also the sales whose buyers are told, and
+// where each notice goes.
+import { eq } from "drizzle-orm";
 import type { Fingerprint } from "../lead/fingerprints";
 import { ERASED_REASON, UNFINISHED_STATES } from "../lead/state";
 import type { Db } from "./client";
 import { HOUR, MINUTE } from "./rollups";
+import * as t from "./schema";
 
 /** At most this many fingerprints per person: a request names one consumer, not a crowd. */
 const CLOSURE_LIMIT = 50;
@@ -145,6 +148,42 @@ export async function noteOnLeads(db: Db, leadIds: string[], kind: string, detai
     .prepare(`INSERT INTO lead_events (lead_id, at, kind, detail) SELECT value, ?2, ?3, ?4 FROM json_each(?1)`)
     .bind(ids(leadIds), at, kind, JSON.stringify(detail))
     .run();
+}
+
+export interface SoldTo {
+  lead_id: string;
+  contract_id: string;
+  buyer_lead_id: string | null;
+}
+
+/** Who bought these leads: their accepted posts. */
+export async function soldTo(db: Db, leadIds: string[]): Promise<SoldTo[]> {
+  if (leadIds.length === 0) return [];
+  return (
+    await db.$client
+      .prepare(
+        `SELECT lead_id, contract_id, buyer_lead_id FROM posts WHERE outcome = 'accepted' AND lead_id IN (SELECT value FROM json_each(?1))
+         ORDER BY lead_id, contract_id`,
+      )
+      .bind(ids(leadIds))
+      .all<SoldTo>()
+  ).results;
+}
+
+/** Where a deletion notice to a contract goes and what signs it (paused contracts included: they bought). */
+export async function noticeTarget(db: Db, contractId: string) {
+  const [row] = await db
+    .select({
+      postUrl: t.contracts.postUrl,
+      deletionUrl: t.contracts.deletionUrl,
+      protocol: t.contracts.protocol,
+      secret: t.contracts.secret,
+      secretNext: t.contracts.secretNext,
+      apiHeaders: t.contracts.apiHeaders,
+    })
+    .from(t.contracts)
+    .where(eq(t.contracts.id, contractId));
+  return row;
 }
 
 /**

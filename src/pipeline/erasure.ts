@@ -7,8 +7,11 @@
 //     these leads starts;
 //  3. the sales a round journaled but did not record are recorded (money, not more);
 //  4. the unfinished leads end `erased`; every lead's body and free text are redacted;
-//  5. the dedupe records of every fingerprint are removed (tombstoned against late writes).
+//  5. the dedupe records of every fingerprint are removed (tombstoned against late writes);
+//  6. the buyers that bought the consumer are told (signed deletion notices, off the wait), and the
+//     free text is swept once more after any round in flight is over.
 // Idempotent: a repeat finds nothing left to touch (the fingerprints are off the leads).
+import type { Defer } from "../auction/ports";
 import type { Fingerprint } from "../lead/fingerprints";
 import type { ConsumerLead } from "../db/lifecycle";
 import type { LeadData } from "../lead/fields";
@@ -18,6 +21,7 @@ import { log } from "../lib/log";
 import type { JournalSale } from "../objects/lead-journal";
 import type { Rules } from "../rules/model";
 import type { Services } from "../services";
+import { notifyBuyers } from "./deletion-notice";
 import { recordJournaledSales } from "./recover";
 
 export interface ErasureReport {
@@ -30,10 +34,14 @@ export interface ErasureReport {
   salesRecorded: number;
   dedupeRecordsRemoved: number;
   suppressed: { kind: Fingerprint["kind"]; added: boolean }[];
+  /** Deletion notices to buyers that bought the consumer, sent off the wait. */
+  deletionNotices: number;
 }
 
 /** Closure passes at most: the second only finds leads stored while the first ran. */
 const PASSES = 3;
+/** The free text is swept again once any round in flight at the erasure is surely over. */
+export const SWEEP_AFTER_S = 120;
 
 /** The person's fingerprints, each suppressed as soon as it is known. */
 async function personOf(svc: Services, given: Fingerprint[]) {
@@ -76,7 +84,7 @@ async function fenceAndRecord(svc: Services, rules: Rules, leads: ConsumerLead[]
   return recorded;
 }
 
-export async function eraseConsumer(svc: Services, rules: Rules, given: Fingerprint[]): Promise<ErasureReport> {
+export async function eraseConsumer(svc: Services, rules: Rules, given: Fingerprint[], defer: Defer): Promise<ErasureReport> {
   const { records } = svc;
   const { fps, suppressed } = await personOf(svc, given);
   const hashes = fps.map((f) => f.hash);
@@ -93,6 +101,16 @@ export async function eraseConsumer(svc: Services, rules: Rules, given: Fingerpr
   const dedupeRecordsRemoved = await svc.dedupe.forget(hashes);
   await records.erasure.noteOnLeads(leadIds, "erased", { reason: ERASED_REASON }, now);
 
-  log("consumer_erased", { leads: leadIds.length, erased: leadsErased.length, sales_recorded: salesRecorded });
-  return { leadIds, leadsRedacted, leadsErased, salesRecorded, dedupeRecordsRemoved, suppressed };
+  const sales = await records.erasure.soldTo(leadIds);
+  const notices = sales.map((s) => ({
+    kind: "deletion_notice" as const,
+    leadId: s.lead_id,
+    contractId: s.contract_id,
+    buyerLeadId: s.buyer_lead_id,
+  }));
+  if (notices.length > 0) defer(notifyBuyers(svc, notices));
+  for (let i = 0; i < leadIds.length; i += 1000)
+    defer(svc.enqueue([{ kind: "erasure_sweep", leadIds: leadIds.slice(i, i + 1000) }], SWEEP_AFTER_S));
+  log("consumer_erased", { leads: leadIds.length, erased: leadsErased.length, notices: notices.length, sales_recorded: salesRecorded });
+  return { leadIds, leadsRedacted, leadsErased, salesRecorded, dedupeRecordsRemoved, suppressed, deletionNotices: notices.length };
 }

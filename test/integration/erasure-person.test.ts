@@ -1,18 +1,35 @@
 // Erasure works on the person (issue #24): erasing by one identifier reaches every lead that shares
 // the phone or the email (transitively), suppresses and forgets every fingerprint; the free text the
 // leads left (buyers' reasons, return notes, event details, rollup reasons, consent text, sub-id,
-// idempotency keys) is redacted while the books stay. Also the closure itself, as a property over
-// random graphs of leads.
+// idempotency keys) is redacted while the books stay; the buyers that bought the consumer get a
+// signed deletion notice, retried from the queue when it fails, each attempt recorded. Also the
+// closure itself, as a property over random graphs of leads.
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DEMO_SECRET } from "../../demo/constants";
+import { verifyLeadgateRequest } from "../../docs/examples/verify-signature";
 import { signatureHeaders } from "../../src/buyers/signature";
 import { dbOf } from "../../src/db/client";
 import { Records } from "../../src/db/records";
+import worker from "../../src/index";
 import { consumerFingerprints } from "../../src/lead/fingerprints";
 import { DedupeClient } from "../../src/services/dedupe";
-import { demoLead, eventually, gateway, leadReaches, leadRow, onlyContracts, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
+import type { QueueTask } from "../../src/services/retry-queue";
+import {
+  demoLead,
+  eventually,
+  gateway,
+  leadReaches,
+  leadRow,
+  onlyContracts,
+  postLead,
+  received,
+  seedDemo,
+  setBuyers,
+  sql,
+} from "../support/helpers";
 
 const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" };
 
@@ -160,6 +177,124 @@ describe("free text", () => {
     const replay = await submit(consumer, { "idempotency-key": "pat-doe-1" });
     expect(replay.lead_id).not.toBe(lead_id);
     expect(replay.status).toBe("rejected");
+  });
+});
+
+const notices = async (buyer: string) => (await received(buyer)).filter((r) => r.body.includes('"lead.deleted"'));
+const noticeEvents = async (leadId: string) =>
+  (
+    await env.DB.prepare("SELECT detail FROM lead_events WHERE lead_id = ? AND kind = 'deletion_notice' ORDER BY id")
+      .bind(leadId)
+      .all<{ detail: string }>()
+  ).results.map((r) => JSON.parse(r.detail) as Record<string, unknown>);
+const signedByDemo = (r: { method: string; path: string; body: string; headers: Record<string, string> }) =>
+  verifyLeadgateRequest(DEMO_SECRET, {
+    method: r.method,
+    pathAndQuery: r.path,
+    rawBody: r.body,
+    timestamp: r.headers["x-leadgate-timestamp"] ?? null,
+    signature: r.headers["x-leadgate-signature-v2"] ?? null,
+  });
+
+describe("deletion notices", () => {
+  it("every buyer that bought the consumer is told, signed: at its deletion_url, else a native contract's post URL; a template without one is recorded as skipped", async () => {
+    await onlyContracts("ct_alpha", "ct_charlie", "ct_echo");
+    await sql("UPDATE campaigns SET exclusive = 0, max_buyers = 3");
+    await sql(`UPDATE contracts SET deletion_url = '${env.BUYERS_URL}/b/alpha/deletion' WHERE id = 'ct_alpha'`);
+    await setBuyers({ alpha: { bid: 18 }, charlie: { bid: 15 }, echo: { bid: 12, format: "form" } });
+    const consumer = demoLead();
+    const { lead_id, status } = await submit(consumer);
+    expect(status).toBe("sold");
+    await leadReaches(lead_id, ["sold"]);
+    const alphaLeadId = String(
+      (await env.DB.prepare("SELECT buyer_lead_id FROM posts WHERE lead_id = ? AND contract_id = 'ct_alpha'").bind(lead_id).first())!
+        .buyer_lead_id,
+    );
+
+    expect((await erase({ phone: consumer.phone })).deletion_notices).toBe(3);
+    const events = await eventually(async () => ((await noticeEvents(lead_id)).length === 3 ? noticeEvents(lead_id) : undefined));
+    expect(events.map((e) => [e.contract, e.status])).toEqual(
+      expect.arrayContaining([
+        ["ct_alpha", "sent"],
+        ["ct_charlie", "sent"],
+        ["ct_echo", "skipped"],
+      ]),
+    );
+    expect(events.find((e) => e.contract === "ct_echo")).toMatchObject({ reason: "template contract without a deletion_url" });
+    expect(events.find((e) => e.contract === "ct_alpha")).toMatchObject({ http_status: 200, attempt: 1 });
+
+    const [toAlpha] = (await received("alpha")).filter((r) => r.kind === "deletion");
+    expect(toAlpha!.path).toBe("/b/alpha/deletion");
+    expect(JSON.parse(toAlpha!.body)).toEqual({
+      event: "lead.deleted",
+      lead_id,
+      buyer_lead_id: alphaLeadId,
+      reason: "consumer erasure request",
+    });
+    expect(await signedByDemo(toAlpha!)).toBe(true);
+    const [toCharlie] = await notices("charlie");
+    expect(toCharlie!.path).toBe("/b/charlie/post");
+    expect(await signedByDemo(toCharlie!)).toBe(true);
+    expect(await notices("echo")).toEqual([]);
+  });
+
+  it("a failed notice is queued and retried; one the queue gives up on is recorded; the follow-up sweep redacts late free text", async () => {
+    await onlyContracts("ct_alpha");
+    await sql(`UPDATE contracts SET deletion_url = '${env.BUYERS_URL}/b/alpha/deletion' WHERE id = 'ct_alpha'`);
+    await setBuyers({ alpha: { bid: 18, deletion: "error_500" } });
+    const consumer = demoLead();
+    const { lead_id } = await submit(consumer);
+    await leadReaches(lead_id, ["sold"]);
+
+    // The erasure, with a queue that keeps what it is given.
+    const queued: { body: QueueTask; delaySeconds?: number }[] = [];
+    const queue = {
+      send: async (body: QueueTask, o?: { delaySeconds?: number }) => void queued.push({ body, ...o }),
+      sendBatch: async (msgs: Iterable<{ body: QueueTask; delaySeconds?: number }>) => void queued.push(...msgs),
+    } as unknown as typeof env.RETRY_QUEUE;
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request("http://gw/admin/consumers/erase", { method: "POST", headers: ADMIN, body: JSON.stringify({ phone: consumer.phone }) }),
+      { ...env, RETRY_QUEUE: queue },
+      ctx,
+    );
+    expect(res.status).toBe(200);
+    await waitOnExecutionContext(ctx);
+    expect(await noticeEvents(lead_id)).toMatchObject([{ contract: "ct_alpha", status: "failed", http_status: 500, attempt: 1 }]);
+    const notice = queued.find((q) => q.body.kind === "deletion_notice")!;
+    expect(notice).toMatchObject({ body: { leadId: lead_id, contractId: "ct_alpha" }, delaySeconds: 60 });
+    const sweep = queued.find((q) => q.body.kind === "erasure_sweep")!;
+    expect(sweep).toMatchObject({ body: { leadIds: [lead_id] }, delaySeconds: 120 });
+
+    const deliver = async (queueName: string, body: QueueTask, attempts: number) => {
+      const batch = createMessageBatch<QueueTask>(queueName, [{ id: `q${attempts}`, timestamp: new Date(), attempts, body }]);
+      const qctx = createExecutionContext();
+      await worker.queue(batch as MessageBatch<unknown>, env, qctx);
+      return getQueueResult(batch, qctx);
+    };
+    // Still failing: the queue retries it; then the buyer is back: sent.
+    expect((await deliver("leadgate-retry", notice.body, 1)).retryMessages).toHaveLength(1);
+    await setBuyers({ alpha: { bid: 18 } });
+    expect((await deliver("leadgate-retry", notice.body, 2)).explicitAcks).toEqual(["q2"]);
+    expect((await received("alpha")).filter((r) => r.kind === "deletion")).toHaveLength(1);
+    // A notice the queue gave up on (the dead-letter queue) is recorded as such.
+    await deliver("leadgate-retry-dlq", notice.body, 6);
+    expect((await noticeEvents(lead_id)).map((e) => [e.status, e.via ?? null])).toEqual([
+      ["failed", "erasure"],
+      ["failed", "queue"],
+      ["sent", "queue"],
+      ["gave_up", null],
+    ]);
+
+    // A round in flight at the erasure may write its events after it: the sweep redacts them.
+    await env.DB.prepare("INSERT INTO lead_events (lead_id, at, kind, detail) VALUES (?, ?, 'final', ?)")
+      .bind(lead_id, Date.now(), JSON.stringify({ status: "sold", reason: "Pat Doe said yes", price_cents: 1800 }))
+      .run();
+    expect((await deliver("leadgate-retry", sweep.body, 1)).explicitAcks).toEqual(["q1"]);
+    const late = await env.DB.prepare("SELECT detail FROM lead_events WHERE lead_id = ? AND kind = 'final' ORDER BY id DESC")
+      .bind(lead_id)
+      .first<{ detail: string }>();
+    expect(JSON.parse(late!.detail)).toEqual({ status: "sold", price_cents: 1800, _redacted: true });
   });
 });
 

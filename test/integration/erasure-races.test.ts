@@ -26,7 +26,10 @@ afterEach(async () => {
   expect(results.filter((r) => !r.ok)).toEqual([]);
 });
 
-const posts = async () => (await Promise.all(BUYERS.map(received))).flat().filter((r) => r.kind === "post");
+/** Leads posted to the buyers (not the deletion notices a native buyer also gets at its post URL). */
+const posts = async () =>
+  (await Promise.all(BUYERS.map(received))).flat().filter((r) => r.kind === "post" && !r.body.includes('"lead.deleted"'));
+const notices = async (buyer: string) => (await received(buyer)).filter((r) => r.body.includes('"lead.deleted"'));
 
 const erase = async (who: Record<string, unknown>) => {
   const res = await gateway("/admin/consumers/erase", { method: "POST", headers: ADMIN, body: JSON.stringify(who) });
@@ -162,8 +165,10 @@ describe("an erasure and a live round", () => {
     expect(row.redacted_at).not.toBeNull();
     const recorded = await env.DB.prepare("SELECT contract_id, reason FROM posts WHERE lead_id = ?").bind(a.lead_id).all();
     expect(recorded.results).toEqual([{ contract_id: "ct_alpha", reason: "recovered from the lead's journal" }]);
-    // Exactly one post ever left: the sale.
+    // Exactly one post ever left (the sale), and Alpha is told the consumer is gone.
     expect(await posts()).toHaveLength(1);
+    const [notice] = await eventually(async () => ((await notices("alpha")).length > 0 ? notices("alpha") : undefined));
+    expect(JSON.parse(notice!.body)).toMatchObject({ event: "lead.deleted", lead_id: a.lead_id, reason: "consumer erasure request" });
   });
 });
 
@@ -201,10 +206,11 @@ describe("an erasure and the retry queue", () => {
     // Alpha rejected, the cascade went on to Bravo: both before the erasure was recorded, none after.
     expect(sent.map((p) => p.path).sort()).toEqual(["/b/alpha/post", "/b/bravo/post"]);
     for (const p of sent) expect(p.at).toBeLessThan(erased.at);
-    // Sold before the erasure: it stays sold (and redacted).
+    // Sold before the erasure: it stays sold (and redacted), and Bravo is told.
     const row = await leadReaches(leadId, ["sold"]);
     expect(row).toMatchObject({ price_cents: 2200, phone_hash: null });
     expect(Number(row.redacted_at)).toBeGreaterThanOrEqual(Math.max(...sent.map((p) => p.at)));
+    await eventually(async () => (await notices("bravo")).length === 1);
   });
 
   it("a retry that asks for its posting permit after the erasure posts nothing", async () => {

@@ -2,12 +2,13 @@
 // by phone and/or email, fingerprinted here with the Worker's pepper: the number is never stored.
 // Erasure works on the person, not the identifier (src/pipeline/erasure.ts): it ends their
 // unfinished leads as `erased`, redacts every one across campaigns, suppresses and forgets every
-// fingerprint their leads share, and says what it touched; it is idempotent. Access returns
-// everything leadgate holds on the consumer.
+// fingerprint their leads share, tells the buyers that bought them, and says what it touched; it is
+// idempotent. Access returns everything leadgate holds on the consumer.
 import { createRoute, z } from "@hono/zod-openapi";
 import { eraseConsumer } from "../../pipeline/erasure";
 import { router } from "../context";
 import { errorResponses } from "../errors";
+import { deferIn } from "../submission";
 import { isoOf, parseDetail } from "../trace";
 import { fingerprintsOrFail } from "./admin-suppressions";
 
@@ -28,6 +29,7 @@ const ErasureSchema = z
     suppressed: z
       .array(z.object({ kind: z.enum(["phone", "email"]), added: z.boolean() }))
       .describe("every fingerprint of the person, the ones given first; added: false when it was already suppressed"),
+    deletion_notices: z.number().int().describe("signed notices to the buyers that bought the consumer, sent after the answer"),
   })
   .openapi("ErasureResult");
 
@@ -55,7 +57,7 @@ export const eraseRoute = createRoute({
   path: "/admin/consumers/erase",
   operationId: "eraseConsumer",
   tags: ["admin"],
-  summary: "Erase a consumer: end and redact their leads, drop their dedupe records, suppress them",
+  summary: "Erase a consumer: end and redact their leads, drop their dedupe records, suppress them, tell their buyers",
   security: [{ AdminToken: [] }],
   request: { body: { required: true, content: { "application/json": { schema: Consumer } } } },
   responses: {
@@ -83,7 +85,7 @@ export const adminConsumers = router();
 adminConsumers.openapi(eraseRoute, async (c) => {
   const { services, config } = c.var;
   const fps = await fingerprintsOrFail(c.req.valid("json"), config.FINGERPRINT_PEPPER);
-  const r = await eraseConsumer(services, c.var.rules, fps);
+  const r = await eraseConsumer(services, c.var.rules, fps, deferIn(c));
   return c.json(
     {
       leads_redacted: r.leadsRedacted,
@@ -92,6 +94,7 @@ adminConsumers.openapi(eraseRoute, async (c) => {
       sales_recorded: r.salesRecorded,
       dedupe_records_removed: r.dedupeRecordsRemoved,
       suppressed: r.suppressed,
+      deletion_notices: r.deletionNotices,
     },
     200,
   );
