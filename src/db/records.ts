@@ -54,7 +54,7 @@ export class Records {
   readonly quality: Bound<typeof quality>;
   /** A consumer's data and retention: finding, exporting and redacting leads (db/lifecycle.ts). */
   readonly lifecycle: Bound<typeof lifecycle>;
-  /** A consumer's erasure (db/erasure.ts). */
+  /** A consumer's erasure: the person's fingerprints, ending leads, free text, buyers to tell (db/erasure.ts). */
   readonly erasure: Bound<typeof erasure>;
   /** The console's figures (db/figures.ts). */
   readonly figures: Bound<typeof figures>;
