@@ -98,8 +98,8 @@ describe("erasure, access and suppression", () => {
     await leadReaches(lead_id, ["sold"]);
     await new Promise((r) => setTimeout(r, 200)); // dedupe confirmations and settlements land after the answer
 
-    const exportOf = (who: { phone: unknown }) =>
-      gateway(`/admin/consumers/export?phone=${encodeURIComponent(String(who.phone))}`, { headers: ADMIN });
+    const exportOf = (who: Record<string, unknown>) =>
+      gateway("/admin/consumers/export", { method: "POST", headers: ADMIN, body: JSON.stringify(who) });
     const exported = await (
       await exportOf({ phone: consumer.phone })
     ).json<{
@@ -137,6 +137,10 @@ describe("erasure, access and suppression", () => {
     expect(again).toMatchObject({ leads_redacted: 0, lead_ids: [], suppressed: [{ kind: "phone", added: false }] });
     const after = await (await exportOf({ phone: consumer.phone })).json<{ leads: unknown[]; suppressed: boolean }>();
     expect(after).toEqual({ leads: [], suppressed: true });
+    // The export is a POST: a GET (the consumer's number in the URL) no longer exists.
+    expect((await gateway(`/admin/consumers/export?phone=${encodeURIComponent(String(consumer.phone))}`, { headers: ADMIN })).status).toBe(
+      404,
+    );
 
     // A resubmission is refused, and its body is not stored.
     const back = await sold({ ...consumer, ...evidence() });

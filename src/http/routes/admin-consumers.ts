@@ -1,9 +1,10 @@
-// POST /admin/consumers/erase and GET /admin/consumers/export — a consumer's CCPA/GDPR requests,
-// by phone and/or email, fingerprinted here with the Worker's pepper: the number is never stored.
-// Erasure works on the person, not the identifier (src/pipeline/erasure.ts): it ends their
-// unfinished leads as `erased`, redacts every one across campaigns, suppresses and forgets every
-// fingerprint their leads share, tells the buyers that bought them, and says what it touched; it is
-// idempotent. Access returns everything leadgate holds on the consumer.
+// POST /admin/consumers/erase and POST /admin/consumers/export — a consumer's CCPA/GDPR requests,
+// by phone and/or email in a JSON body (never in a URL, where logs would keep it), fingerprinted here
+// with the Worker's pepper: the number is never stored. Erasure works on the person, not the
+// identifier (src/pipeline/erasure.ts): it ends their unfinished leads as `erased`, redacts every one
+// across campaigns, suppresses and forgets every fingerprint their leads share, tells the buyers that
+// bought them, and says what it touched; it is idempotent. Access returns everything leadgate holds
+// on the consumer.
 import { createRoute, z } from "@hono/zod-openapi";
 import { eraseConsumer } from "../../pipeline/erasure";
 import { router } from "../context";
@@ -67,13 +68,14 @@ export const eraseRoute = createRoute({
 });
 
 export const exportRoute = createRoute({
-  method: "get",
+  method: "post",
   path: "/admin/consumers/export",
   operationId: "exportConsumer",
   tags: ["admin"],
   summary: "Everything leadgate holds on a consumer",
+  description: "A POST with a JSON body, so the phone or email is never in a URL (nor in the logs that keep URLs).",
   security: [{ AdminToken: [] }],
-  request: { query: Consumer },
+  request: { body: { required: true, content: { "application/json": { schema: Consumer } } } },
   responses: {
     200: { description: "The consumer's leads, sales and consent", content: { "application/json": { schema: ExportSchema } } },
     ...errorResponses(401, 404, 422, 503),
@@ -102,7 +104,7 @@ adminConsumers.openapi(eraseRoute, async (c) => {
 
 adminConsumers.openapi(exportRoute, async (c) => {
   const { services, rules, config } = c.var;
-  const fps = await fingerprintsOrFail(c.req.valid("query"), config.FINGERPRINT_PEPPER);
+  const fps = await fingerprintsOrFail(c.req.valid("json"), config.FINGERPRINT_PEPPER);
   const lifecycle = services.records.lifecycle;
   const leads = await lifecycle.leadsOfConsumer(fps.map((f) => f.hash));
   const [sales, suppressed] = await Promise.all([
