@@ -16,6 +16,8 @@ export interface Behaviour {
   ping?: "bid" | "no_bid_204" | "hang" | "garbage" | "html" | "error_500" | "huge" | "reset";
   /** "endless": a 200 whose body never ends (a verification hook that would hold the lead). */
   post?: "accept" | "reject" | "hang" | "error_500" | "garbage" | "reset" | "endless";
+  /** How the buyer's deletion endpoint (POST /b/<name>/deletion) answers: 200 by default. */
+  deletion?: "ok" | "error_500";
   /** Probability (0..1) that a post is rejected. */
   rejectRate?: number;
   rejectReason?: string;
@@ -35,7 +37,7 @@ export interface RawAnswer {
 }
 
 export interface ReceivedRequest {
-  kind: "ping" | "post";
+  kind: "ping" | "post" | "deletion";
   method: string;
   /** Path and query, as signed (v3, v2). */
   path: string;

@@ -1,5 +1,6 @@
 // Mock buyers: real HTTP endpoints on loopback, one server hosting any number of buyers by path.
 //   POST /b/<name>/ping, POST /b/<name>/post  — the buyer's endpoints
+//   POST /b/<name>/deletion                   — its deletion-notice endpoint (a contract's deletion_url)
 //   PUT  /control/<name>                      — set a buyer's behaviour (JSON Behaviour)
 //   GET  /control/<name>/requests             — what the buyer received (for assertions)
 //   DELETE /control                           — forget all behaviours and requests
@@ -113,6 +114,11 @@ export class MockBuyers {
       if (b.ping === "hang") return hang();
       if (b.ping === "error_500") return send(500, "{}");
       return send(200, JSON.stringify(siteverify(body, String(req.headers["content-type"] ?? ""))));
+    }
+    if (parts[0] === "b" && parts[1] && parts[2] === "deletion" && req.method === "POST") {
+      record(parts[1], "deletion");
+      const failing = this.behaviours.get(parts[1])?.deletion === "error_500";
+      return failing ? send(500, JSON.stringify({ error: "boom" })) : send(200, JSON.stringify({ deleted: true }));
     }
     if (parts[0] !== "b" || !parts[1] || (parts[2] !== "ping" && parts[2] !== "post")) return send(404, "{}");
     const name = parts[1];

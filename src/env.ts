@@ -8,7 +8,7 @@ import type { LeadJournal } from "./objects/lead-journal";
 import type { PingBook } from "./objects/ping-book";
 import type { PingRelay } from "./objects/ping-relay";
 import type { RateCounter } from "./objects/rate-counter";
-import type { RetryMessage } from "./services/retry-queue";
+import type { QueueTask, RetryMessage } from "./services/retry-queue";
 
 interface Bindings {
   DB: D1Database;
@@ -18,7 +18,7 @@ interface Bindings {
   LEAD_JOURNAL: DurableObjectNamespace<LeadJournal>;
   PING_BOOK: DurableObjectNamespace<PingBook>;
   RATE_COUNTER: DurableObjectNamespace<RateCounter>;
-  RETRY_QUEUE: Queue<RetryMessage>;
+  RETRY_QUEUE: Queue<RetryMessage | QueueTask>;
 }
 
 /** An integer var; unset or blank means the default. */

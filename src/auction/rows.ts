@@ -18,8 +18,9 @@ export function pingRow(owner: RowOwner, contractId: string, facts: PingFacts): 
   return { id, leadId: owner.leadId, contractId, attempt: owner.round, ...rest };
 }
 
+/** Stamped when the round builds it (its posts are over), not when the record lands: "no post after an erasure" is checked on it. */
 export function postRow(owner: RowOwner, contractId: string, facts: PostFacts): PostRow {
-  return { id: newId("po"), leadId: owner.leadId, contractId, attempt: owner.round, ...facts };
+  return { id: newId("po"), leadId: owner.leadId, contractId, attempt: owner.round, createdAt: Date.now(), ...facts };
 }
 
 /** A contract left out of the round, and why. */

@@ -22,7 +22,7 @@ export function rangeOf(span: Span, now = Date.now()): Range {
   return { span, grain: span === "hour" ? "m" : "h", step, from: to - (span === "hour" ? 60 : 24) * step, to };
 }
 
-const STATUSES = ["sold", "unsold", "pending", "duplicate", "rejected"] as const;
+const STATUSES = ["sold", "unsold", "pending", "duplicate", "rejected", "erased"] as const;
 
 export interface Totals {
   leads: number;

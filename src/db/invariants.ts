@@ -12,7 +12,7 @@ export const INVARIANTS: InvariantCheck[] = [
   {
     name: "final_state",
     description: "every accepted lead has a final state",
-    sql: `SELECT id, status FROM leads WHERE status NOT IN ('sold','unsold','duplicate','rejected')`,
+    sql: `SELECT id, status FROM leads WHERE status NOT IN ('sold','unsold','duplicate','rejected','erased')`,
   },
   {
     name: "caps",
@@ -64,9 +64,16 @@ export const INVARIANTS: InvariantCheck[] = [
   },
   {
     name: "sold_means_sale",
-    description: "a lead is sold exactly when it has an accepted post",
+    description: "a sold lead has an accepted post, and only a sold lead (or one erased while its round sold) has one",
     sql: `SELECT l.id, l.status FROM leads l
-          WHERE (l.status = 'sold') != EXISTS (SELECT 1 FROM posts p WHERE p.lead_id = l.id AND p.outcome = 'accepted')`,
+          WHERE l.status != 'erased'
+            AND (l.status = 'sold') != EXISTS (SELECT 1 FROM posts p WHERE p.lead_id = l.id AND p.outcome = 'accepted')`,
+  },
+  {
+    name: "no_redacted_post",
+    description: "no lead was posted after it was redacted (a post row is stamped when its round made it)",
+    sql: `SELECT p.id, p.lead_id, p.created_at, l.redacted_at FROM posts p JOIN leads l ON l.id = p.lead_id
+          WHERE l.redacted_at IS NOT NULL AND p.created_at > l.redacted_at`,
   },
 ];
 

@@ -1,7 +1,9 @@
 // The consumer data lifecycle in the records: finding a consumer's leads, their sales and whether
 // they are suppressed, redacting leads (one statement for a whole batch), the retention job's
-// batches and progress.
-import { redactBody, type StoredBody } from "../lead/redact";
+// batches and progress. Retention redacts only leads that are over (a lead that may still be posted
+// keeps its fields until it ends); an erasure ends them first (db/erasure.ts).
+import { redactBody, type RedactionPurpose, type StoredBody } from "../lead/redact";
+import { UNFINISHED_STATES } from "../lead/state";
 import { FieldDefsSchema, type FieldDef } from "../rules/schemas";
 import type { Db } from "./client";
 
@@ -16,9 +18,10 @@ export async function redactLeads(
   rows: BodyRow[],
   fieldsOf: (campaignId: string) => FieldDef[] | undefined,
   now: number,
+  purpose: RedactionPurpose = "retention",
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  const redacted = rows.map((r) => ({ id: r.id, ...redactBody(r, fieldsOf(r.campaign_id)) }));
+  const redacted = rows.map((r) => ({ id: r.id, ...redactBody(r, fieldsOf(r.campaign_id), purpose) }));
   const res = await db.$client
     .prepare(
       `UPDATE leads SET data = json_extract(j.value, '$.data'), consent = json_extract(j.value, '$.consent'), meta = json_extract(j.value, '$.meta'),
@@ -31,12 +34,13 @@ export async function redactLeads(
 }
 
 const BODY = "id, campaign_id, data, consent, meta";
+const OVER = `status NOT IN (${UNFINISHED_STATES.map((s) => `'${s}'`).join(", ")})`;
 
 /** Leads of a campaign older than `cutoff` and not yet redacted, at most `limit`. */
 export async function dueForRetention(db: Db, campaignId: string, cutoff: number, limit: number): Promise<BodyRow[]> {
   return (
     await db.$client
-      .prepare(`SELECT ${BODY} FROM leads WHERE campaign_id = ? AND created_at < ? AND redacted_at IS NULL LIMIT ?`)
+      .prepare(`SELECT ${BODY} FROM leads WHERE campaign_id = ? AND created_at < ? AND redacted_at IS NULL AND ${OVER} LIMIT ?`)
       .bind(campaignId, cutoff, limit)
       .all<BodyRow>()
   ).results;
@@ -46,7 +50,7 @@ export async function countDue(db: Db, campaignId: string, cutoff: number): Prom
   return Number(
     (
       await db.$client
-        .prepare(`SELECT COUNT(*) AS n FROM leads WHERE campaign_id = ? AND created_at < ? AND redacted_at IS NULL`)
+        .prepare(`SELECT COUNT(*) AS n FROM leads WHERE campaign_id = ? AND created_at < ? AND redacted_at IS NULL AND ${OVER}`)
         .bind(campaignId, cutoff)
         .first<{ n: number }>()
     )?.n ?? 0,
@@ -71,21 +75,33 @@ export async function retentionRuns(db: Db): Promise<Map<string, { lastRunAt: nu
   return new Map(rows.map((r) => [r.campaign_id, { lastRunAt: r.last_run_at, redacted: r.redacted }]));
 }
 
+/** A consumer's lead as found by its fingerprints. */
+export interface ConsumerLead extends BodyRow {
+  status: string;
+  created_at: number;
+  source_id: string;
+  /** Its LeadJournal (null: stored before journals existed). */
+  journal: string | null;
+  /** Retry rounds made: a sale found in its journal is recorded under the last one. */
+  attempts: number;
+}
+
+/** At most this many leads per consumer request. */
+const CONSUMER_LEADS_LIMIT = 1000;
+
 /** A consumer's leads (by phone or email fingerprint), with their bodies. */
-export async function leadsOfConsumer(
-  db: Db,
-  hashes: string[],
-): Promise<(BodyRow & { status: string; created_at: number; source_id: string })[]> {
+export async function leadsOfConsumer(db: Db, hashes: string[]): Promise<ConsumerLead[]> {
   if (hashes.length === 0) return [];
   const json = JSON.stringify(hashes);
   return (
     await db.$client
       .prepare(
-        `SELECT ${BODY}, status, created_at, source_id FROM leads
-         WHERE phone_hash IN (SELECT value FROM json_each(?1)) OR email_hash IN (SELECT value FROM json_each(?1)) ORDER BY created_at LIMIT 1000`,
+        `SELECT ${BODY}, status, created_at, source_id, journal, attempts FROM leads
+         WHERE phone_hash IN (SELECT value FROM json_each(?1)) OR email_hash IN (SELECT value FROM json_each(?1))
+         ORDER BY created_at LIMIT ${CONSUMER_LEADS_LIMIT}`,
       )
       .bind(json)
-      .all<BodyRow & { status: string; created_at: number; source_id: string }>()
+      .all<ConsumerLead>()
   ).results;
 }
 

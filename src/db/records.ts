@@ -10,6 +10,7 @@ import type { Rules } from "../rules/model";
 import { bound, type Bound } from "./bound";
 import * as breakers from "./breakers";
 import type { Db } from "./client";
+import * as erasure from "./erasure";
 import * as experiments from "./experiments";
 import * as figures from "./figures";
 import * as lifecycle from "./lifecycle";
@@ -54,6 +55,8 @@ export class Records {
   readonly quality: Bound<typeof quality>;
   /** A consumer's data and retention: finding, exporting and redacting leads (db/lifecycle.ts). */
   readonly lifecycle: Bound<typeof lifecycle>;
+  /** A consumer's erasure: the person's fingerprints, ending leads, free text, buyers to tell (db/erasure.ts). */
+  readonly erasure: Bound<typeof erasure>;
   /** The console's figures (db/figures.ts). */
   readonly figures: Bound<typeof figures>;
   /** A source's and the buyers' reports (db/reports.ts). */
@@ -67,6 +70,7 @@ export class Records {
     this.breakers = bound(db, breakers);
     this.quality = bound(db, quality);
     this.lifecycle = bound(db, lifecycle);
+    this.erasure = bound(db, erasure);
     this.figures = bound(db, figures);
     this.reports = bound(db, reports);
     this.sessions = bound(db, sessions);

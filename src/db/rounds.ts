@@ -4,6 +4,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { isFinal, sourcesOf } from "../lead/state";
 import type { Db } from "./client";
+import { erasedLeadTotals } from "./erasure";
 import { rollupStatements } from "./rollups";
 import * as t from "./schema";
 import type { LeadStatus, PingRow, PostRow } from "./schema";
@@ -108,6 +109,8 @@ export async function recordRound(db: Db, r: RoundRecord): Promise<void> {
         })
         .where(and(eq(t.leads.id, r.leadId), inArray(t.leads.status, sourcesOf(r.status)))),
     ),
+    // A lead erased while this round ran keeps its status; the money of the sales is still its own.
+    ...(r.posts.some((p) => p.outcome === "accepted") ? [erasedLeadTotals(db, r.leadId)] : []),
   ];
   await db.$client.batch(statements);
 }

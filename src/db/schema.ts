@@ -162,6 +162,11 @@ export const contracts = sqliteTable(
     /** Null for fixed-price (direct post) contracts, which are never pinged. */
     pingUrl: text("ping_url"),
     postUrl: text("post_url").notNull(),
+    /**
+     * Where deletion notices go (a consumer this contract bought was erased: docs/BUYER_PROTOCOL.md);
+     * null: the post URL for a native contract, none for a template one.
+     */
+    deletionUrl: text("deletion_url"),
     /** JSON: Protocol — "native", or request templates and response rules for ping and post. */
     protocol: text("protocol").notNull().default('{"kind":"native"}'),
     /** HMAC-SHA256 key for request signatures (posts, and pings unless ping_secret is set). */
@@ -255,7 +260,7 @@ export const leads = sqliteTable(
     campaignId: text("campaign_id").notNull(),
     sourceId: text("source_id").notNull(),
     status: text("status", {
-      enum: ["received", "auctioning", "pending", "sold", "unsold", "duplicate", "rejected"],
+      enum: ["received", "auctioning", "pending", "sold", "unsold", "duplicate", "rejected", "erased"],
     }).notNull(),
     reason: text("reason"),
     /**

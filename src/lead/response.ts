@@ -11,7 +11,7 @@ export interface LeadSummary {
   sales: { contractId: string; buyerId: string; buyerName: string; priceCents: number; payoutCents: number }[];
 }
 
-export const LEAD_STATUSES = ["sold", "unsold", "pending", "duplicate", "rejected"] as const;
+export const LEAD_STATUSES = ["sold", "unsold", "pending", "duplicate", "rejected", "erased"] as const;
 
 export const LeadResponseSchema = z
   .object({
@@ -19,7 +19,7 @@ export const LeadResponseSchema = z
     status: z
       .enum(LEAD_STATUSES)
       .describe(
-        'sold: a buyer accepted it; unsold: no buyer (final); pending: not sold yet, the retry queue keeps trying (follow with GET /v1/leads/{id}); duplicate: same consumer already submitted to this campaign within its window; rejected: suppressed (opt-out / do-not-call; the reason is then just "suppressed") or refused by a pre-sale check',
+        'sold: a buyer accepted it; unsold: no buyer (final); pending: not sold yet, the retry queue keeps trying (follow with GET /v1/leads/{id}); duplicate: same consumer already submitted to this campaign within its window; rejected: suppressed (opt-out / do-not-call; the reason is then just "suppressed") or refused by a pre-sale check; erased: the consumer asked to be erased before the lead was sold (final, never posted again)',
       ),
     price: z.number().describe("What the buyer(s) paid, in dollars"),
     payout: z.number().describe("What the source earns, in dollars"),

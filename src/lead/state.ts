@@ -1,18 +1,26 @@
 // The lead state machine. Every status write in the database is a compare-and-set over these
 // transitions (UPDATE ... WHERE status IN (allowed sources)), so a redelivered queue message or a
-// racing worker can never move a lead backwards or sell it twice.
+// racing worker can never move a lead backwards or sell it twice. `erased` ends a lead that was not
+// finished when its consumer asked to be erased (POST /admin/consumers/erase): final, never posted again.
 import type { LeadStatus } from "../db/schema";
 
-export const FINAL_STATES: ReadonlySet<LeadStatus> = new Set(["sold", "unsold", "duplicate", "rejected"]);
+export const FINAL_STATES: ReadonlySet<LeadStatus> = new Set(["sold", "unsold", "duplicate", "rejected", "erased"]);
+
+/** The reason an erased lead carries. */
+export const ERASED_REASON = "consumer erasure request";
+
+/** The states a lead is in while it may still be posted: an erasure ends these as `erased`. */
+export const UNFINISHED_STATES: readonly LeadStatus[] = ["received", "auctioning", "pending"];
 
 const TRANSITIONS: Record<LeadStatus, readonly LeadStatus[]> = {
-  received: ["auctioning", "duplicate", "rejected", "sold", "unsold", "pending"],
-  auctioning: ["sold", "unsold", "pending"],
-  pending: ["auctioning", "sold", "unsold"],
+  received: ["auctioning", "duplicate", "rejected", "sold", "unsold", "pending", "erased"],
+  auctioning: ["sold", "unsold", "pending", "erased"],
+  pending: ["auctioning", "sold", "unsold", "erased"],
   sold: [],
   unsold: [],
   duplicate: [],
   rejected: [],
+  erased: [],
 };
 
 export const canTransition = (from: LeadStatus, to: LeadStatus): boolean => TRANSITIONS[from].includes(to);

@@ -11,6 +11,12 @@
 // - a *hold* on the buyer keys a lead may be posted to, placed by the same call, so the post needs no
 //   buyer-level claim of its own: a key held by one lead counts as taken for every other lead until
 //   the hold is released (after the round) or turned into a claim (a sale).
+//
+// Erasure removes every record of a fingerprint and leaves a tombstone for an hour (longer than any
+// round): a round that was in flight when its consumer was erased settles its holds after the
+// erasure, and those writes must not bring the consumer back. Writes for a tombstoned fingerprint are
+// dropped (a claim succeeds without being kept); the fingerprint is the peppered hash the suppression
+// list keeps anyway.
 import type { Env } from "../env";
 import { SqlObject, type Row } from "./sql-object";
 
@@ -51,6 +57,9 @@ interface Holder {
   tentative: boolean;
 }
 
+/** How long an erased fingerprint's records stay refused (any round in flight at the erasure is over by then). */
+export const TOMBSTONE_MS = 3_600_000;
+
 export class DedupeShard extends SqlObject {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, [
@@ -61,6 +70,7 @@ export class DedupeShard extends SqlObject {
       `CREATE TABLE IF NOT EXISTS holds (
         fp TEXT NOT NULL, ref TEXT NOT NULL, keys TEXT NOT NULL, expires_at INTEGER NOT NULL,
         PRIMARY KEY (fp, ref))`,
+      `CREATE TABLE IF NOT EXISTS erased (fp TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)`,
     ]);
     this.addColumn("seen", "tentative", "INTEGER NOT NULL DEFAULT 0");
   }
@@ -106,9 +116,15 @@ export class DedupeShard extends SqlObject {
     return keys.filter((k) => held.has(k));
   }
 
+  /** The fingerprint was erased within the hour: nothing is recorded for it. */
+  private erased(fp: string, now: number): boolean {
+    return this.sql.exec<Row>(`SELECT 1 FROM erased WHERE fp = ? AND expires_at > ?`, fp, now).toArray().length > 0;
+  }
+
   /** Claims a fingerprint under a key unless another ref claims or holds it inside its window. */
   async claim(req: ClaimRequest): Promise<ClaimResult> {
     const now = req.now ?? Date.now();
+    if (this.erased(req.fingerprint, now)) return { ok: true };
     const other = this.holder(req.key, req.fingerprint, now, req.ref);
     if (other) return { ok: false, ...other };
     const mine = this.sql
@@ -137,7 +153,7 @@ export class DedupeShard extends SqlObject {
     const { ref } = req;
     const claim = req.claim ? await this.claim({ ...req.claim, ref, fingerprint: req.fingerprint, tentative: true, now }) : null;
     const held = this.heldByOthers(req.keys, req.fingerprint, now, ref, req.ownClaimsCount);
-    if (req.hold && req.hold.keys.length > 0) {
+    if (req.hold && req.hold.keys.length > 0 && !this.erased(req.fingerprint, now)) {
       const free = req.hold.keys.filter((k) => !held.includes(k));
       const expiresAt = now + req.hold.holdS * 1000;
       this.sql.exec(
@@ -172,7 +188,7 @@ export class DedupeShard extends SqlObject {
    * dropped, in one step, so no other lead can slip in between. Idempotent.
    */
   async settleHolds(fingerprint: string, ref: string, sold: { key: string; windowS: number }[], now = Date.now()): Promise<void> {
-    for (const s of sold) {
+    for (const s of this.erased(fingerprint, now) ? [] : sold) {
       const expiresAt = now + s.windowS * 1000;
       this.sql.exec(
         `INSERT OR REPLACE INTO seen (key, fp, ref, expires_at, tentative) VALUES (?, ?, ?, ?, 0)`,
@@ -186,10 +202,15 @@ export class DedupeShard extends SqlObject {
     this.sql.exec(`DELETE FROM holds WHERE fp = ? AND ref = ?`, fingerprint, ref);
   }
 
-  /** Erasure: every claim and hold of this fingerprint, gone. Returns how many records it removed. */
-  async forget(fingerprint: string): Promise<number> {
+  /**
+   * Erasure: every claim and hold of this fingerprint, gone, and a tombstone that keeps late writes
+   * out for TOMBSTONE_MS. Returns how many records it removed.
+   */
+  async forget(fingerprint: string, now = Date.now()): Promise<number> {
     const claims = this.sql.exec(`DELETE FROM seen WHERE fp = ?`, fingerprint).rowsWritten;
     const holds = this.sql.exec(`DELETE FROM holds WHERE fp = ?`, fingerprint).rowsWritten;
+    this.sql.exec(`INSERT OR REPLACE INTO erased (fp, expires_at) VALUES (?, ?)`, fingerprint, now + TOMBSTONE_MS);
+    await this.alarmAt.atMost(now + TOMBSTONE_MS);
     return claims + holds;
   }
 
@@ -201,13 +222,17 @@ export class DedupeShard extends SqlObject {
   purge(now: number): void {
     this.sql.exec(`DELETE FROM seen WHERE expires_at <= ?`, now);
     this.sql.exec(`DELETE FROM holds WHERE expires_at <= ?`, now);
+    this.sql.exec(`DELETE FROM erased WHERE expires_at <= ?`, now);
   }
 
   override async alarm(): Promise<void> {
     this.alarmAt.fired();
     this.purge(Date.now());
     const next = this.sql
-      .exec<Row>(`SELECT MIN(at) AS at FROM (SELECT MIN(expires_at) AS at FROM seen UNION ALL SELECT MIN(expires_at) FROM holds)`)
+      .exec<Row>(
+        `SELECT MIN(at) AS at FROM (SELECT MIN(expires_at) AS at FROM seen UNION ALL SELECT MIN(expires_at) FROM holds
+         UNION ALL SELECT MIN(expires_at) FROM erased)`,
+      )
       .one().at;
     if (next !== null) await this.alarmAt.atMost(Number(next));
   }

@@ -2,10 +2,12 @@
 // (suppression check and the lead itself) and one dedupe call per fingerprint (campaign claim,
 // buyers already taken, holds on the rest). Nothing is posted until the lead is stored and the
 // verdict is in: storage distance costs the seller only what it exceeds the buyers' ping time by.
-// Every path ends in a recorded state (or `pending`, which the retry queue finishes).
+// Every path ends in a recorded state (or `pending`, which the retry queue finishes). The round posts
+// only under its posting permit (./permit.ts), given back once the round is recorded: an erasure of
+// the consumer waits for it, and a round that asks after the erasure posts nothing.
 import type { Defer } from "../auction/ports";
 import { leadResponse, responseFromSummary, suppressedReason, type LeadResponse } from "../lead/response";
-import { retryDelaySeconds } from "../lead/state";
+import { ERASED_REASON, retryDelaySeconds } from "../lead/state";
 import { IdempotencyConflict, Unavailable } from "../lib/errors";
 import { log } from "../lib/log";
 import { centsToDollars } from "../lib/money";
@@ -14,6 +16,7 @@ import type { Services } from "../services";
 import type { IntakeDedupe } from "../services/dedupe";
 import type { PreSale } from "../services/presale";
 import { admit, asStored, storeLead, type Admitted, type Submission } from "./admit";
+import { postingPermit, type Permit } from "./permit";
 import { liveRound, type RoundOutcome } from "./round";
 import { postGateOf, settleQuota, verdictOf, type Verdict } from "./verdict";
 
@@ -38,6 +41,7 @@ interface Started {
   verdict: Promise<Verdict>;
   checks: Promise<PreSale>;
   round: Promise<RoundOutcome>;
+  permit: Permit;
 }
 
 export async function intake(svc: Services, rules: Rules, sub: Submission, defer: Defer): Promise<Intake> {
@@ -50,7 +54,7 @@ export async function intake(svc: Services, rules: Rules, sub: Submission, defer
   const checked = await started.checks;
   if (checked.results.length > 0) defer(recordChecks(svc, lead, checked));
   if (checked.reject) return rejected(svc, lead, started, checked.reject, "pre-sale check", defer);
-  return auctioned(svc, lead, started.round, defer);
+  return auctioned(svc, lead, started, defer);
 }
 
 /** The campaign claim, the store, the pre-sale checks and the live round, all at once. */
@@ -67,10 +71,11 @@ function start(svc: Services, lead: Admitted, defer: Defer): Started {
   // The campaign's pre-sale checks (TrustedForm, verification hooks) run while the pings are out too.
   const checks = svc.preSale(sub.campaign, leadId, sub.lead, lead.consent, isUnique(verdict), sub.source.name);
   // The live round starts now: its pings leave while the lead is stored and the verdict taken.
-  const gate = postGateOf(verdict, checks);
+  const permit = postingPermit(svc, lead.journal, leadId, lead.route.campaign);
+  const gate = postGateOf(verdict, checks, permit);
   const round = liveRound(svc, asStored(lead), { contracts: lead.route.contracts, fingerprints: fps, gate, held: sub.offer, defer });
   round.catch(() => {}); // awaited on every path that uses it
-  return { claiming, verdict, checks, round };
+  return { claiming, verdict, checks, round, permit };
 }
 
 const isUnique = (verdict: Promise<Verdict>) => verdict.then((v) => v.kind === "go");
@@ -136,12 +141,13 @@ function interrupted(svc: Services, lead: Admitted, error: string, defer: Defer)
 }
 
 /** Stored and unique: from here on no failure may lose the lead or answer 500. */
-async function auctioned(svc: Services, lead: Admitted, round: Promise<RoundOutcome>, defer: Defer): Promise<Intake> {
+async function auctioned(svc: Services, lead: Admitted, started: Started, defer: Defer): Promise<Intake> {
   const { campaign, source } = lead.sub;
   let r: RoundOutcome;
   try {
-    r = await round;
+    r = await started.round;
   } catch (err) {
+    defer(started.permit.release());
     return interrupted(svc, lead, (err as Error).message, defer);
   }
   r.record.events.unshift({
@@ -149,7 +155,8 @@ async function auctioned(svc: Services, lead: Admitted, round: Promise<RoundOutc
     at: lead.receivedAt,
     detail: { campaign: campaign.slug, source: source.id, dedupe: "unique" },
   });
-  defer(recordLiveRound(svc, lead, r));
+  if (started.permit.erased) return erasedMidway(svc, lead, r, defer);
+  defer(recordLiveRound(svc, lead, r, started.permit));
   log("lead_auctioned", {
     lead_id: lead.leadId,
     campaign: campaign.slug,
@@ -211,10 +218,26 @@ function recordEarlyEnd(
 const recordChecks = (svc: Services, lead: Admitted, checked: PreSale) =>
   svc.records.recordEvents(lead.leadId, [{ kind: "checks", detail: { flagged: checked.flagged, results: checked.results } }]);
 
-/** The round's record (one D1 batch); a lead left pending goes to the retry queue. */
-async function recordLiveRound(svc: Services, lead: Admitted, r: RoundOutcome): Promise<void> {
-  await svc.records.recordRound(r.record);
+/**
+ * The round's record (one D1 batch); a lead left pending goes to the retry queue. The permit is given
+ * back once the record is written, so an erasure waiting on it finds the round's rows in place.
+ */
+async function recordLiveRound(svc: Services, lead: Admitted, r: RoundOutcome, permit: Permit): Promise<void> {
+  try {
+    await svc.records.recordRound(r.record);
+  } finally {
+    await permit.release();
+  }
   if (r.status === "pending") await svc.scheduleRetry(lead.leadId, retryDelaySeconds(lead.sub.campaign.retryBaseDelayS, 1));
+}
+
+/** The consumer was erased while the pings were out: nothing was posted, and the lead ends `erased`. */
+function erasedMidway(svc: Services, lead: Admitted, r: RoundOutcome, defer: Defer): Intake {
+  const reason = ERASED_REASON;
+  r.record.events.splice(-1, 1, { kind: "final", detail: { status: "erased", reason } });
+  defer(svc.records.recordRound({ ...r.record, status: "erased", reason }));
+  log("lead_erased_midway", { lead_id: lead.leadId });
+  return { response: leadResponse(lead.sub.source, lead.leadId, "erased", { reason }) };
 }
 
 async function retryInterrupted(svc: Services, lead: Admitted, reason: string): Promise<void> {

@@ -1,6 +1,10 @@
 // Recovery of sales a dying worker could not record: a lead found in its journal to have been sold
 // is recorded as sold to exactly those buyers — prices, payouts, cap commits and buyer dedupe claims
-// — and is never auctioned again. The retry consumer calls this before any new round.
+// — and is never auctioned again. The retry consumer calls this before any new round, and an erasure
+// after it has fenced off the lead's rounds. A redacted lead's sales are recorded as the money they
+// are (prices, payouts, cap commits) and nothing more: no buyer dedupe claims for a consumer who is
+// gone. Each recovered post row carries the time the buyer accepted it (the journal's), not the time
+// it was found.
 import { splitSales, sumSplits } from "../auction/pricing";
 import { postRow } from "../auction/rows";
 import type { RoundRecord } from "../db/records";
@@ -19,6 +23,8 @@ export interface RecoveredLead {
   lead: LeadData;
   /** The round its sales are recorded under: the lead's last one (its row's `attempts`). */
   roundNo: number;
+  /** Its personal fields are gone (retention or erasure): record the money, send and claim nothing. */
+  redacted?: boolean;
 }
 
 export async function recordJournaledSales(svc: Services, rules: Rules, lead: RecoveredLead, sales: JournalSale[]): Promise<void> {
@@ -26,8 +32,8 @@ export async function recordJournaledSales(svc: Services, rules: Rules, lead: Re
     lead.source,
     sales.map((s) => s.priceCents),
   );
-  const posts: PostRow[] = sales.map((s, i) =>
-    postRow({ leadId: lead.id, round: lead.roundNo }, s.contractId, {
+  const posts: PostRow[] = sales.map((s, i) => ({
+    ...postRow({ leadId: lead.id, round: lead.roundNo }, s.contractId, {
       outcome: "accepted",
       reason: "recovered from the lead's journal",
       httpStatus: null,
@@ -36,7 +42,8 @@ export async function recordJournaledSales(svc: Services, rules: Rules, lead: Re
       payoutCents: splits[i]!.payoutCents,
       buyerLeadId: s.buyerLeadId,
     }),
-  );
+    createdAt: s.at,
+  }));
   const total = sumSplits(splits);
   const record: RoundRecord = {
     leadId: lead.id,
@@ -55,13 +62,13 @@ export async function recordJournaledSales(svc: Services, rules: Rules, lead: Re
   };
   // What the dead worker would have done after the sale: commit the caps, claim the buyers.
   const contracts = sales.map((s) => rules.contractsById.get(s.contractId)).filter((c) => c !== undefined);
-  const fps = await svc.fingerprints(lead.campaign, lead.lead);
+  const fps = lead.redacted ? [] : await svc.fingerprints(lead.campaign, lead.lead);
   await Promise.all([
     ...sales.map((s) => {
       const c = rules.contractsById.get(s.contractId);
       return c ? svc.caps.commitRecovered(c, lead.id, s.priceCents, s.leaseId) : undefined;
     }),
-    ...buyerDedupeKeys(contracts).map((key) => {
+    ...(fps.length === 0 ? [] : buyerDedupeKeys(contracts)).map((key) => {
       const c = contracts.find((x) => x.dedupeKey === key)!;
       return svc.dedupe.claimForBuyer(fps, key, lead.id, c.dedupeWindowS);
     }),

@@ -1,17 +1,23 @@
 // A retry round for a stored lead that is `pending`: taken with a compare-and-set (pending ->
 // auctioning), so a redelivered message finds it taken or final and changes nothing; caps and buyer
 // dedupe are idempotent per lead on top of that. Fallback tiers compete; contracts that answered
-// for good do not. A lead that reaches a final state tells its source.
+// for good do not. A lead that reaches a final state tells its source. A redacted lead is never
+// posted: its journaled sales are recorded as the money they are, and nothing more is sent; a lead
+// erased while the round was being set up (its posting permit refused) ends `erased`.
 import type { ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
-import { retryDelaySeconds } from "../lead/state";
+import { ERASED_REASON, retryDelaySeconds } from "../lead/state";
+import type { LeadRow } from "../db/schema";
 import { log } from "../lib/log";
-import type { Rules } from "../rules/model";
+import type { Campaign, Rules, Source } from "../rules/model";
 import type { Services } from "../services";
+import { postingPermit } from "./permit";
 import { notifyPostback } from "./postback";
 import { recordJournaledSales } from "./recover";
 import { retryRound } from "./round";
 import { routeLead } from "./route";
+
+type Next = { retryInS: number } | "done";
 
 /** `{ retryInS }`: the lead needs another round after that many seconds; "done": it is final or was not ours to touch. */
 export async function retryStoredLead(
@@ -20,7 +26,7 @@ export async function retryStoredLead(
   leadId: string,
   delivery: number,
   defer: (p: Promise<unknown>) => void,
-): Promise<{ retryInS: number } | "done"> {
+): Promise<Next> {
   const lead = await svc.records.lead(leadId);
   if (!lead || lead.status !== "pending") return "done"; // final already, or a redelivery
   if (!(await svc.records.transition(lead.id, "auctioning"))) return "done"; // another consumer took it
@@ -32,36 +38,64 @@ export async function retryStoredLead(
     return "done";
   }
   const data = JSON.parse(lead.data) as LeadData;
+  const redacted = lead.redactedAt !== null;
   // A round that sold and died before its D1 write left its sales in the journal: record them, and
   // never sell the lead again.
   const journaled = lead.journal ? await svc.journal.sales(lead.journal, lead.id) : [];
   if (journaled.length > 0) {
-    await recordJournaledSales(svc, rules, { id: lead.id, campaign, source, lead: data, roundNo: lead.attempts }, journaled);
-    await notifyPostback(svc, source, lead.id);
+    await recordJournaledSales(svc, rules, { id: lead.id, campaign, source, lead: data, roundNo: lead.attempts, redacted }, journaled);
+    if (!redacted) await notifyPostback(svc, source, lead.id);
     return "done";
   }
+  if (redacted) {
+    await svc.records.transition(lead.id, "unsold", "personal data redacted before a sale");
+    return "done";
+  }
+  return retryUnderPermit(svc, rules, { lead, campaign, source, data }, delivery, defer);
+}
+
+/** The round itself, under the lead's posting permit (refused: the lead is being erased). */
+async function retryUnderPermit(
+  svc: Services,
+  rules: Rules,
+  it: { lead: LeadRow; campaign: Campaign; source: Source; data: LeadData },
+  delivery: number,
+  defer: (p: Promise<unknown>) => void,
+): Promise<Next> {
+  const { lead, source } = it;
   // The lead keeps the variant it was assigned to, even if its experiment has ended since.
-  const routed = routeLead(rules, campaign, lead.id, { experimentId: lead.experimentId, variant: lead.variant });
-  const round = await retryRound(
-    svc,
-    {
-      id: lead.id,
-      campaign: routed.campaign,
-      source,
-      lead: data,
-      consent: lead.consent ? (JSON.parse(lead.consent) as ConsentRecord) : null,
-      createdAt: lead.createdAt,
-      roundNo: lead.attempts + 1,
-      journal: lead.journal,
-    },
-    routed.contracts,
-    defer,
-  );
-  await svc.records.recordRound(round.record);
+  const routed = routeLead(rules, it.campaign, lead.id, { experimentId: lead.experimentId, variant: lead.variant });
+  const permit = postingPermit(svc, lead.journal, lead.id, routed.campaign);
+  if (!(await permit.take())) {
+    if (permit.erased) await svc.records.transition(lead.id, "erased", ERASED_REASON);
+    else await svc.records.transition(lead.id, "pending", "journal unavailable, retry scheduled");
+    return permit.erased ? "done" : { retryInS: retryDelaySeconds(it.campaign.retryBaseDelayS, delivery + 1) };
+  }
+  let round;
+  try {
+    round = await retryRound(
+      svc,
+      {
+        id: lead.id,
+        campaign: routed.campaign,
+        source,
+        lead: it.data,
+        consent: lead.consent ? (JSON.parse(lead.consent) as ConsentRecord) : null,
+        createdAt: lead.createdAt,
+        roundNo: lead.attempts + 1,
+        journal: lead.journal,
+      },
+      routed.contracts,
+      defer,
+    );
+    await svc.records.recordRound(round.record);
+  } finally {
+    await permit.release();
+  }
   log("lead_retried", { lead_id: lead.id, delivery, status: round.status, ...round.result.summary });
   if (round.status !== "pending") {
     await notifyPostback(svc, source, lead.id);
     return "done";
   }
-  return { retryInS: retryDelaySeconds(campaign.retryBaseDelayS, delivery + 1) };
+  return { retryInS: retryDelaySeconds(it.campaign.retryBaseDelayS, delivery + 1) };
 }

@@ -1,6 +1,7 @@
 // What decides a lead's fate at intake, settled while its pings are out: the stored lead (suppressed?
 // a replay?) and the dedupe claim (a duplicate?), in that order of precedence; with the pre-sale
-// checks, the post gate of the live round. Also the source's daily quota, taken before anything starts.
+// checks and the round's posting permit, the post gate of the live round. Also the source's daily
+// quota, taken before anything starts.
 import type { PostGate } from "../auction/gate";
 import { LimitReached } from "../lib/errors";
 import type { Source } from "../rules/model";
@@ -8,6 +9,7 @@ import type { Services } from "../services";
 import { sourceQuota, type CapHold } from "../services/caps";
 import type { IntakeDedupe } from "../services/dedupe";
 import type { PreSale } from "../services/presale";
+import type { Permit } from "./permit";
 
 export type Verdict =
   | { kind: "go"; dedupe: IntakeDedupe }
@@ -39,11 +41,16 @@ export async function verdictOf(
   }
 }
 
-/** Posts may go once the lead is stored and unique and no pre-sale check failed. */
-export function postGateOf(verdict: Promise<Verdict>, checks: Promise<PreSale>): Promise<PostGate> {
-  return Promise.all([verdict, checks]).then(([v, c]): PostGate =>
-    v.kind === "go" && !c.reject ? { go: true, alreadyBought: v.dedupe.alreadyBought, holding: v.dedupe.holding } : { go: false },
-  );
+/**
+ * Posts may go once the lead is stored and unique, no pre-sale check failed and the round holds its
+ * posting permit (the lead was not erased meanwhile). The permit is asked for only then: one local
+ * call per round, made while the pings are out.
+ */
+export function postGateOf(verdict: Promise<Verdict>, checks: Promise<PreSale>, permit: Permit): Promise<PostGate> {
+  return Promise.all([verdict, checks]).then(async ([v, c]): Promise<PostGate> => {
+    if (v.kind !== "go" || c.reject || !(await permit.take())) return { go: false };
+    return { go: true, alreadyBought: v.dedupe.alreadyBought, holding: v.dedupe.holding };
+  });
 }
 
 export type QuotaUnit = Extract<CapHold, { ok: true }>;

@@ -1,14 +1,28 @@
 // The dead-letter queue's consumer: a lead whose retries are exhausted ends `unsold`, with the
-// reasons from its trace, and its source is told.
+// reasons from its trace, and its source is told; a deletion notice the queue gave up on is recorded
+// on its lead; an erasure sweep that kept failing is logged (the leads' bodies are redacted already).
 import type { Env } from "../env";
 import { log } from "../lib/log";
+import { noticeGaveUp } from "../pipeline/deletion-notice";
 import { notifyPostback } from "../pipeline/postback";
 import { scopeOf } from "../services";
-import { RetryMessageSchema } from "../services/retry-queue";
+import { DeletionNoticeMessageSchema, ErasureSweepMessageSchema, RetryMessageSchema } from "../services/retry-queue";
 
 export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const { services: svc, rules } = scopeOf(env);
   for (const msg of batch.messages) {
+    const notice = DeletionNoticeMessageSchema.safeParse(msg.body);
+    if (notice.success) {
+      await noticeGaveUp(svc, notice.data, msg.attempts);
+      msg.ack();
+      continue;
+    }
+    const sweep = ErasureSweepMessageSchema.safeParse(msg.body);
+    if (sweep.success) {
+      log("erasure_sweep_gave_up", { leads: sweep.data.leadIds.length }, "error");
+      msg.ack();
+      continue;
+    }
     const parsed = RetryMessageSchema.safeParse(msg.body);
     if (!parsed.success) {
       msg.ack();

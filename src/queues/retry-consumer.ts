@@ -1,34 +1,56 @@
-// The retry queue's consumer: validates each message and runs the lead's retry round
-// (src/pipeline/retry.ts); the queue's own retry carries the backoff. At-least-once delivery is
-// assumed: the round itself is a no-op for a lead that is not pending.
+// The retry queue's consumer: validates each message and runs it — a lead's retry round
+// (src/pipeline/retry.ts), a deletion notice to a buyer, or an erasure's second pass over its leads'
+// free text; the queue's own retry carries the backoff. At-least-once delivery is assumed: the round
+// itself is a no-op for a lead that is not pending, a notice says the same thing twice, a sweep
+// finds nothing left.
 import type { Env } from "../env";
 import { log } from "../lib/log";
+import { deliverNotice, noticeRetryDelay } from "../pipeline/deletion-notice";
 import { retryStoredLead } from "../pipeline/retry";
-import { scopeOf } from "../services";
-import { RetryMessageSchema } from "../services/retry-queue";
+import { scopeOf, type Scope } from "../services";
+import { DeletionNoticeMessageSchema, ErasureSweepMessageSchema, RetryMessageSchema } from "../services/retry-queue";
 
 export async function handleRetryBatch(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
-  const { services, rules } = scopeOf(env);
+  const scope = scopeOf(env);
   const defer = (p: Promise<unknown>) => ctx.waitUntil(p);
-  // Messages are independent leads: run their rounds concurrently, so a batch takes as long as its
-  // slowest auction rather than the sum of them.
-  await Promise.all(
-    batch.messages.map(async (msg) => {
-      const parsed = RetryMessageSchema.safeParse(msg.body);
-      if (!parsed.success) {
-        log("retry_message_invalid", { id: msg.id }, "warn");
-        msg.ack();
-        return;
-      }
-      const { leadId } = parsed.data;
-      try {
-        const next = await retryStoredLead(services, await rules(), leadId, msg.attempts, defer);
-        if (next === "done") msg.ack();
-        else msg.retry({ delaySeconds: next.retryInS });
-      } catch (err) {
-        log("retry_failed", { lead_id: leadId, error: (err as Error).message.slice(0, 200) }, "error");
-        msg.retry({ delaySeconds: 30 });
-      }
-    }),
-  );
+  // Messages are independent: run them concurrently, so a batch takes as long as its slowest
+  // auction rather than the sum of them.
+  await Promise.all(batch.messages.map((msg) => handle(scope, msg, defer)));
+}
+
+async function handle(scope: Scope, msg: Message<unknown>, defer: (p: Promise<unknown>) => void): Promise<void> {
+  const { services } = scope;
+  const notice = DeletionNoticeMessageSchema.safeParse(msg.body);
+  if (notice.success) {
+    const outcome = await deliverNotice(services, notice.data, msg.attempts, "queue");
+    if (outcome === "failed") msg.retry({ delaySeconds: noticeRetryDelay(msg.attempts + 1) });
+    else msg.ack();
+    return;
+  }
+  const sweep = ErasureSweepMessageSchema.safeParse(msg.body);
+  if (sweep.success) {
+    await services.records.erasure.redactFreeText(sweep.data.leadIds).then(
+      () => msg.ack(),
+      (err: Error) => {
+        log("erasure_sweep_failed", { leads: sweep.data.leadIds.length, error: err.message.slice(0, 200) }, "error");
+        msg.retry({ delaySeconds: 60 });
+      },
+    );
+    return;
+  }
+  const parsed = RetryMessageSchema.safeParse(msg.body);
+  if (!parsed.success) {
+    log("retry_message_invalid", { id: msg.id }, "warn");
+    msg.ack();
+    return;
+  }
+  const { leadId } = parsed.data;
+  try {
+    const next = await retryStoredLead(services, await scope.rules(), leadId, msg.attempts, defer);
+    if (next === "done") msg.ack();
+    else msg.retry({ delaySeconds: next.retryInS });
+  } catch (err) {
+    log("retry_failed", { lead_id: leadId, error: (err as Error).message.slice(0, 200) }, "error");
+    msg.retry({ delaySeconds: 30 });
+  }
 }

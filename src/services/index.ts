@@ -10,7 +10,7 @@ import type { LeadData } from "../lead/fields";
 import { preSaleChecks, type PreSale } from "./presale";
 import { fingerprintsForCampaign, type Fingerprint } from "../lead/fingerprints";
 import type { Campaign, Rules } from "../rules/model";
-import type { RetryMessage } from "./retry-queue";
+import type { QueueTask, RetryMessage } from "./retry-queue";
 import { BreakerGate } from "./breakers";
 import { CapsClient } from "./caps";
 import { DedupeClient } from "./dedupe";
@@ -50,6 +50,8 @@ export interface Services {
   ): Promise<PreSale>;
   /** Hands a lead to the retry queue for another round after `delaySeconds`. */
   scheduleRetry(leadId: string, delaySeconds?: number): Promise<void>;
+  /** Hands other work to the retry queue (an erasure's notices and follow-up). */
+  enqueue(tasks: QueueTask[], delaySeconds?: number): Promise<void>;
 }
 
 /** `location`: the colo that took the request, when known; relays are pooled per location. */
@@ -78,6 +80,13 @@ export function createServices(env: Env, config: Config, storage: StorageMeter =
     scheduleRetry: async (leadId: string, delaySeconds?: number) => {
       const msg: RetryMessage = { leadId };
       await env.RETRY_QUEUE.send(msg, delaySeconds === undefined ? undefined : { delaySeconds });
+    },
+    enqueue: async (tasks: QueueTask[], delaySeconds?: number) => {
+      // A batch holds at most 100 messages.
+      for (let i = 0; i < tasks.length; i += 100)
+        await env.RETRY_QUEUE.sendBatch(
+          tasks.slice(i, i + 100).map((body) => ({ body, ...(delaySeconds === undefined ? {} : { delaySeconds }) })),
+        );
     },
   };
 }

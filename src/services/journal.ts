@@ -1,7 +1,10 @@
-// Client of the LeadJournal pool (see the object): which journal a new lead's sales go to, and
-// writing and reading them.
+// Client of the LeadJournal pool (see the object): which journal a new lead's sales go to, writing
+// and reading them, and the posting permits that fence a round from an erasure.
 import { hash32 } from "../lib/strings";
-import type { JournalSale, LeadJournal } from "../objects/lead-journal";
+import type { ErasedLead, JournalSale, LeadJournal } from "../objects/lead-journal";
+
+/** A permit outlives its round's deadlines by this much: the round's records are written within it. */
+export const PERMIT_SLACK_MS = 10_000;
 
 /** Journals per location: enough that one object is never hot. */
 export const JOURNAL_POOL = 32;
@@ -27,5 +30,19 @@ export class JournalClient {
 
   sales(journal: string, leadId: string): Promise<JournalSale[]> {
     return this.of(journal).sales(leadId);
+  }
+
+  /** A round may post the lead until `until` (false: the lead was erased; post nothing). */
+  openPosting(journal: string, leadId: string, until: number): Promise<boolean> {
+    return this.of(journal).openPosting(leadId, until);
+  }
+
+  closePosting(journal: string, leadId: string): Promise<void> {
+    return this.of(journal).closePosting(leadId);
+  }
+
+  /** Marks the lead erased, waits out a round that may still post it, and returns its sales. */
+  erase(journal: string, leadId: string): Promise<ErasedLead> {
+    return this.of(journal).erase(leadId);
   }
 }

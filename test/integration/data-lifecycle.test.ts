@@ -98,8 +98,10 @@ describe("erasure, access and suppression", () => {
     await leadReaches(lead_id, ["sold"]);
     await new Promise((r) => setTimeout(r, 200)); // dedupe confirmations and settlements land after the answer
 
+    const exportOf = (who: Record<string, unknown>) =>
+      gateway("/admin/consumers/export", { method: "POST", headers: ADMIN, body: JSON.stringify(who) });
     const exported = await (
-      await gateway(`/admin/consumers/export?phone=${encodeURIComponent(String(consumer.phone))}`, { headers: ADMIN })
+      await exportOf({ phone: consumer.phone })
     ).json<{
       leads: { lead_id: string; data: Record<string, unknown>; consent: Record<string, unknown>; sold_to: { buyer: string }[] }[];
       suppressed: boolean;
@@ -118,16 +120,27 @@ describe("erasure, access and suppression", () => {
     const first = await (
       await erase()
     ).json<{ leads_redacted: number; lead_ids: string[]; dedupe_records_removed: number; suppressed: { added: boolean }[] }>();
-    expect(first).toMatchObject({ leads_redacted: 1, lead_ids: [lead_id], suppressed: [{ kind: "phone", added: true }] });
+    // Erasing by phone erases the person: the email their lead carried is suppressed too.
+    expect(first).toMatchObject({
+      leads_redacted: 1,
+      lead_ids: [lead_id],
+      leads_erased: [],
+      suppressed: [
+        { kind: "phone", added: true },
+        { kind: "email", added: true },
+      ],
+    });
     expect(first.dedupe_records_removed).toBeGreaterThan(0);
     expect(String((await leadRow(lead_id))!.data)).not.toContain("Pat");
 
     const again = await (await erase()).json<{ leads_redacted: number; suppressed: { added: boolean }[] }>();
-    expect(again).toMatchObject({ leads_redacted: 0, suppressed: [{ kind: "phone", added: false }] });
-    const after = await (
-      await gateway(`/admin/consumers/export?phone=${encodeURIComponent(String(consumer.phone))}`, { headers: ADMIN })
-    ).json<{ leads: unknown[]; suppressed: boolean }>();
+    expect(again).toMatchObject({ leads_redacted: 0, lead_ids: [], suppressed: [{ kind: "phone", added: false }] });
+    const after = await (await exportOf({ phone: consumer.phone })).json<{ leads: unknown[]; suppressed: boolean }>();
     expect(after).toEqual({ leads: [], suppressed: true });
+    // The export is a POST: a GET (the consumer's number in the URL) no longer exists.
+    expect((await gateway(`/admin/consumers/export?phone=${encodeURIComponent(String(consumer.phone))}`, { headers: ADMIN })).status).toBe(
+      404,
+    );
 
     // A resubmission is refused, and its body is not stored.
     const back = await sold({ ...consumer, ...evidence() });

@@ -350,7 +350,14 @@ describe("robustness", () => {
     const doc = await (
       await gateway("/openapi.json")
     ).json<{ components: { schemas: { LeadResponse: { properties: { status: { enum: string[] } } } } } }>();
-    expect(doc.components.schemas.LeadResponse.properties.status.enum).toEqual(["sold", "unsold", "pending", "duplicate", "rejected"]);
+    expect(doc.components.schemas.LeadResponse.properties.status.enum).toEqual([
+      "sold",
+      "unsold",
+      "pending",
+      "duplicate",
+      "rejected",
+      "erased",
+    ]);
   });
 
   it("unknown routes are JSON 404s", async () => {

@@ -32,7 +32,7 @@ describe("short soak", () => {
     }, 15_000);
     const results = await checkInvariants(async (q) => (await env.DB.prepare(q).all<Record<string, unknown>>()).results);
     expect(formatInvariants(results)).not.toContain("FAIL");
-    expect(results).toHaveLength(8);
+    expect(results).toHaveLength(9);
     const sold = await env.DB.prepare("SELECT COUNT(*) AS n FROM leads WHERE status = 'sold'").first<{ n: number }>();
     expect(sold!.n).toBeGreaterThan(60);
   });
@@ -67,6 +67,17 @@ describe("the invariant checker", () => {
       await env.DB.prepare("INSERT INTO posts (id, lead_id, contract_id, outcome, price_cents) VALUES (?, 'l6', 'ct_delta', 'error', 900)")
         .bind(id)
         .run();
+    // A lead posted after it was redacted (the post row is stamped after redacted_at).
+    await lead("l8", "sold", 500, 350, 150);
+    await env.DB.prepare("UPDATE leads SET redacted_at = 1000 WHERE id = 'l8'").run();
+    await env.DB.prepare(
+      "INSERT INTO posts (id, lead_id, contract_id, outcome, price_cents, payout_cents, created_at) VALUES ('p8', 'l8', 'ct_charlie', 'accepted', 500, 350, 2000)",
+    ).run();
+    // Not a violation: a lead erased while its round sold keeps that sale (and its money).
+    await lead("l7", "erased", 700, 490, 210);
+    await env.DB.prepare(
+      "INSERT INTO posts (id, lead_id, contract_id, outcome, price_cents, payout_cents) VALUES ('p7', 'l7', 'ct_charlie', 'accepted', 700, 490)",
+    ).run();
     // A return of a lead its contract never bought.
     await env.DB.prepare(
       "INSERT INTO returns (id, lead_id, contract_id, source_id, campaign_id, reason, status, requested_by, price_cents, clawback_cents) VALUES ('r1', 'l5', 'ct_alpha', 'src_partner', 'cmp_auto', 'bad_data', 'approved', 'buyer', 1000, 700)",
@@ -81,6 +92,11 @@ describe("the invariant checker", () => {
       money: false,
       returns_of_sales: false,
       sold_means_sale: false,
+      no_redacted_post: false,
     });
+    const of = (name: string) => results.find((r) => r.name === name)!;
+    expect(of("no_redacted_post").sample).toEqual([{ id: "p8", lead_id: "l8", created_at: 2000, redacted_at: 1000 }]);
+    expect(of("sold_means_sale").sample.map((r) => r.id)).toEqual(["l5"]);
+    expect(of("final_state").sample.map((r) => r.id)).toEqual(["l1"]);
   });
 });

@@ -1,7 +1,14 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cascadePosts, type PostAttempt, type PostOutcome } from "../../src/auction/cascade";
 import { qualifyBid, type Bid } from "../../src/auction/ranking";
-import { afterRound, canTransition, retryDelaySeconds, sourcesOf } from "../../src/lead/state";
+import type { LeadStatus } from "../../src/db/schema";
+import { leads } from "../../src/db/schema";
+import { forBrowser, leadResponse, responseFromSummary } from "../../src/lead/response";
+import { afterRound, canTransition, isFinal, retryDelaySeconds, sourcesOf, UNFINISHED_STATES } from "../../src/lead/state";
+import { TOMBSTONE_MS } from "../../src/objects/dedupe-shard";
+import { SWEEP_AFTER_S } from "../../src/pipeline/erasure";
+import { PERMIT_SLACK_MS } from "../../src/services/journal";
 import { contract } from "./fixtures";
 import { MAX_PING_TIMEOUT_MS, MAX_POST_DEADLINE_MS } from "../../src/rules/compile";
 import { STUCK_AFTER_MS } from "../../src/queues/sweeper";
@@ -80,6 +87,30 @@ describe("lead state machine", () => {
     expect(canTransition("unsold", "pending")).toBe(false);
   });
 
+  it("erased: reached only from the states a lead may still be posted in, and final", () => {
+    const states = leads.status.enumValues as readonly LeadStatus[];
+    fc.assert(
+      fc.property(fc.constantFrom(...states), fc.constantFrom(...states), (from, to) => {
+        expect(canTransition(from, "erased")).toBe(UNFINISHED_STATES.includes(from));
+        expect(canTransition("erased", to)).toBe(false);
+      }),
+    );
+    expect(isFinal("erased")).toBe(true);
+    expect(sourcesOf("erased").sort()).toEqual(["auctioning", "pending", "received"]);
+  });
+
+  it("an erased lead answers `erased` (a browser: rejected, the failure page)", () => {
+    const pages = { successUrl: "https://f.example/ok", failureUrl: "https://f.example/no" };
+    const lead = { id: "ld_1", status: "erased", priceCents: 0, payoutCents: 0, reason: "consumer erasure request", duplicateOf: null };
+    const answer = responseFromSummary(pages, { lead: lead as never, sales: [] });
+    expect(answer).toMatchObject({ status: "erased", reason: "consumer erasure request", redirect_url: "https://f.example/no" });
+    expect(forBrowser(leadResponse(pages, "ld_1", "erased"))).toEqual({
+      lead_id: "ld_1",
+      status: "rejected",
+      redirect_url: "https://f.example/no",
+    });
+  });
+
   it("after a round: sold, else pending while attempts and the sale window last, else unsold", () => {
     const base = { sold: 0, transientFailure: false, attempts: 0, maxAttempts: 3, saleWindowEnd: 10_000, now: 0 };
     expect(afterRound({ ...base, sold: 1 }).status).toBe("sold");
@@ -102,5 +133,12 @@ describe("time bounds of a round", () => {
     // A post spends cap block units only with 5 s to spare; dedupe holds outlive any round.
     expect(BLOCK_MS).toBeGreaterThan(MAX_POST_DEADLINE_MS + 5_000);
     expect(HOLD_S * 1000).toBeGreaterThan(longestRound * 2);
+  });
+
+  it("an erasure outwaits any round: the permit covers the round and its record, the tombstone and the sweep come after", () => {
+    const longestPermit = MAX_PING_TIMEOUT_MS + MAX_POST_DEADLINE_MS + PERMIT_SLACK_MS;
+    expect(PERMIT_SLACK_MS).toBeGreaterThanOrEqual(5_000); // the record of a round lands within seconds
+    expect(TOMBSTONE_MS).toBeGreaterThan(longestPermit * 10);
+    expect(SWEEP_AFTER_S * 1000).toBeGreaterThan(longestPermit);
   });
 });

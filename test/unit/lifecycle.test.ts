@@ -38,6 +38,37 @@ describe("redaction", () => {
     );
   });
 
+  it("an erasure keeps less: no consent text, no sellers named, no sub-id; only the proof of consent", () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 6 }), fc.string({ minLength: 6 }), (text, sub) => {
+        const out = redactBody(
+          {
+            data: JSON.stringify({ first_name: "Pat", zip: "94107" }),
+            consent: JSON.stringify({
+              tcpa_consent: true,
+              tcpa_consent_text: text,
+              consent_timestamp: "2026-11-21T12:00:00Z",
+              consent_sellers: [text],
+              trustedform_cert_url: "https://cert.trustedform.com/x",
+              jornaya_leadid: "LL-1",
+            }),
+            meta: JSON.stringify({ country: "US", region: "CA", sub_id: sub }),
+          },
+          fields,
+          "erasure",
+        );
+        expect(JSON.parse(out.data)).toEqual({ zip: "94107", _redacted: true });
+        expect(JSON.parse(out.consent!)).toEqual({
+          tcpa_consent: true,
+          consent_timestamp: "2026-11-21T12:00:00Z",
+          trustedform_cert_url: "https://cert.trustedform.com/x",
+          jornaya_leadid: "LL-1",
+        });
+        expect(JSON.parse(out.meta)).toEqual({ country: "US", region: "CA" });
+      }),
+    );
+  });
+
   it("a lead whose campaign is gone keeps no field at all", () => {
     expect(JSON.parse(redactBody({ data: '{"zip":"94107","email":"a@b.co"}', consent: null, meta: "{}" }, undefined).data)).toEqual({
       _redacted: true,

@@ -54,6 +54,7 @@ const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
   status: "active",
   pingUrl: "https://b.example/ping",
   postUrl: "https://b.example/post",
+  deletionUrl: null,
   protocol: '{"kind":"native"}',
   secret: "0123456789abcdef",
   pingSecret: null,
@@ -165,6 +166,8 @@ describe("rules compile", () => {
         contractRow(),
         contractRow({ id: "k_http", postUrl: "http://buyer.example/post" }),
         contractRow({ id: "k_local", pingUrl: "http://127.0.0.1:9/ping", postUrl: "http://localhost:9/post" }),
+        contractRow({ id: "k_deletion", deletionUrl: "http://buyer.example/deletions" }),
+        contractRow({ id: "k_deletion_ok", deletionUrl: "https://buyer.example/deletions" }),
       ],
     });
     expect(rules.problems.map((p) => `${p.id}.${p.column}`)).toEqual([
@@ -172,9 +175,10 @@ describe("rules compile", () => {
       "s_weak.postback_secret",
       "s_clash.api_key_hash_next",
       "k_http.post_url",
+      "k_deletion.deletion_url",
     ]);
     expect(rules.sourcesByKeyHash.get("a".repeat(64))?.id).toBe("s1"); // a key names one source only
-    expect([...rules.contractsById.keys()].sort()).toEqual(["k1", "k_local"]);
+    expect([...rules.contractsById.keys()].sort()).toEqual(["k1", "k_deletion_ok", "k_local"]);
   });
 
   it("a reporting key is a SHA-256, names one source and is no source's API key (issue #24)", () => {

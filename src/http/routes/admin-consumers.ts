@@ -1,11 +1,15 @@
-// POST /admin/consumers/erase and GET /admin/consumers/export — a consumer's CCPA/GDPR requests,
-// by phone and/or email (fingerprinted here with the Worker's pepper: the number is never stored).
-// Erasure redacts every lead of the consumer across campaigns, removes their dedupe records, adds
-// them to the suppression list (a resubmission is refused) and says what it touched; it is
-// idempotent. Access returns everything leadgate holds on the consumer.
+// POST /admin/consumers/erase and POST /admin/consumers/export — a consumer's CCPA/GDPR requests,
+// by phone and/or email in a JSON body (never in a URL, where logs would keep it), fingerprinted here
+// with the Worker's pepper: the number is never stored. Erasure works on the person, not the
+// identifier (src/pipeline/erasure.ts): it ends their unfinished leads as `erased`, redacts every one
+// across campaigns, suppresses and forgets every fingerprint their leads share, tells the buyers that
+// bought them, and says what it touched; it is idempotent. Access returns everything leadgate holds
+// on the consumer.
 import { createRoute, z } from "@hono/zod-openapi";
+import { eraseConsumer } from "../../pipeline/erasure";
 import { router } from "../context";
 import { errorResponses } from "../errors";
+import { deferIn } from "../submission";
 import { isoOf, parseDetail } from "../trace";
 import { fingerprintsOrFail } from "./admin-suppressions";
 
@@ -19,9 +23,14 @@ const Consumer = z
 const ErasureSchema = z
   .object({
     leads_redacted: z.number().int().describe("leads whose personal fields were removed by this request (0 when repeated)"),
-    lead_ids: z.array(z.string()),
+    lead_ids: z.array(z.string()).describe("every lead of the person: found by the identifiers given and by the ones their leads share"),
+    leads_erased: z.array(z.string()).describe("leads that were not finished (received, auctioning, pending) and are now `erased`"),
+    sales_recorded: z.number().int().describe("sales a round made before the erasure and had not recorded yet, recorded now"),
     dedupe_records_removed: z.number().int(),
-    suppressed: z.array(z.object({ kind: z.enum(["phone", "email"]), added: z.boolean() })),
+    suppressed: z
+      .array(z.object({ kind: z.enum(["phone", "email"]), added: z.boolean() }))
+      .describe("every fingerprint of the person, the ones given first; added: false when it was already suppressed"),
+    deletion_notices: z.number().int().describe("signed notices to the buyers that bought the consumer, sent after the answer"),
   })
   .openapi("ErasureResult");
 
@@ -49,7 +58,7 @@ export const eraseRoute = createRoute({
   path: "/admin/consumers/erase",
   operationId: "eraseConsumer",
   tags: ["admin"],
-  summary: "Erase a consumer: redact their leads, drop their dedupe records, suppress them",
+  summary: "Erase a consumer: end and redact their leads, drop their dedupe records, suppress them, tell their buyers",
   security: [{ AdminToken: [] }],
   request: { body: { required: true, content: { "application/json": { schema: Consumer } } } },
   responses: {
@@ -59,13 +68,14 @@ export const eraseRoute = createRoute({
 });
 
 export const exportRoute = createRoute({
-  method: "get",
+  method: "post",
   path: "/admin/consumers/export",
   operationId: "exportConsumer",
   tags: ["admin"],
   summary: "Everything leadgate holds on a consumer",
+  description: "A POST with a JSON body, so the phone or email is never in a URL (nor in the logs that keep URLs).",
   security: [{ AdminToken: [] }],
-  request: { query: Consumer },
+  request: { body: { required: true, content: { "application/json": { schema: Consumer } } } },
   responses: {
     200: { description: "The consumer's leads, sales and consent", content: { "application/json": { schema: ExportSchema } } },
     ...errorResponses(401, 404, 422, 503),
@@ -77,28 +87,16 @@ export const adminConsumers = router();
 adminConsumers.openapi(eraseRoute, async (c) => {
   const { services, config } = c.var;
   const fps = await fingerprintsOrFail(c.req.valid("json"), config.FINGERPRINT_PEPPER);
-  const hashes = fps.map((f) => f.hash);
-  const [leads, campaigns] = await Promise.all([
-    services.records.lifecycle.leadsOfConsumer(hashes),
-    services.records.lifecycle.campaignRetention(),
-  ]);
-  // Paused campaigns too: their fields say what is not personal.
-  const fields = new Map(campaigns.map((row) => [row.id, row.fields]));
-  const now = Date.now();
-  const [redacted, removed, added] = await Promise.all([
-    services.records.lifecycle.redactLeads(leads, (id) => fields.get(id), now),
-    services.dedupe.forget(hashes),
-    services.records.suppress(fps.map((f) => ({ ...f, reason: "erasure request" }))),
-  ]);
-  await Promise.all(
-    leads.map((l) => services.records.recordEvents(l.id, [{ kind: "erased", at: now, detail: { reason: "consumer erasure request" } }])),
-  );
+  const r = await eraseConsumer(services, c.var.rules, fps, deferIn(c));
   return c.json(
     {
-      leads_redacted: redacted,
-      lead_ids: leads.map((l) => l.id),
-      dedupe_records_removed: removed,
-      suppressed: fps.map((f, i) => ({ kind: f.kind, added: added[i] ?? false })),
+      leads_redacted: r.leadsRedacted,
+      lead_ids: r.leadIds,
+      leads_erased: r.leadsErased,
+      sales_recorded: r.salesRecorded,
+      dedupe_records_removed: r.dedupeRecordsRemoved,
+      suppressed: r.suppressed,
+      deletion_notices: r.deletionNotices,
     },
     200,
   );
@@ -106,7 +104,7 @@ adminConsumers.openapi(eraseRoute, async (c) => {
 
 adminConsumers.openapi(exportRoute, async (c) => {
   const { services, rules, config } = c.var;
-  const fps = await fingerprintsOrFail(c.req.valid("query"), config.FINGERPRINT_PEPPER);
+  const fps = await fingerprintsOrFail(c.req.valid("json"), config.FINGERPRINT_PEPPER);
   const lifecycle = services.records.lifecycle;
   const leads = await lifecycle.leadsOfConsumer(fps.map((f) => f.hash));
   const [sales, suppressed] = await Promise.all([

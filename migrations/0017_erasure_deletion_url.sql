@@ -1,0 +1,1 @@
+ALTER TABLE `contracts` ADD `deletion_url` text;
