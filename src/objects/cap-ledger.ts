@@ -16,7 +16,7 @@ import { SqlObject, type Row } from "./sql-object";
 import type { Caps } from "../rules/model";
 import { PostMeter, POST_METER_SCHEMA, type PostPause, type PostRecord } from "./post-meter";
 import { capWindowCutoffs, capWindows } from "../lib/time";
-import { bindingLimit, DAY, leaseSize, refusal, type CapLimit, type WindowUsage } from "./cap-math";
+import { bindingLimit, DAY, leaseSize, refusal, salesOnly, type CapLimit, type Refusal, type WindowUsage } from "./cap-math";
 
 export interface ReserveRequest {
   reservationId: string;
@@ -28,10 +28,8 @@ export interface ReserveRequest {
   now?: number;
 }
 
-export type { CapLimit, WindowUsage, PostPause, PostRecord };
-export type ReserveResult =
-  | { ok: true; state: "held" | "committed" }
-  | { ok: false; limit: CapLimit; /** When the limiting window ends (epoch ms, upper bound). */ retryAfter: number };
+export type { CapLimit, Refusal, WindowUsage, PostPause, PostRecord };
+export type ReserveResult = { ok: true; state: "held" | "committed" } | Refusal;
 
 export interface LeaseRequest {
   leaseId: string;
@@ -54,7 +52,7 @@ export type LeaseResult =
       windows: string[];
       expiresAt: number;
     }
-  | { ok: false; limit: CapLimit; retryAfter: number };
+  | Refusal;
 
 export type WindowHeadroom = WindowUsage & { sold: number; soldCents: number };
 
@@ -102,6 +100,39 @@ export class CapLedger extends SqlObject {
       );
   }
 
+  /** Headroom in use in a window: held reservations, and the unspent units and cents of open leases. */
+  private heldIn(window: string): { count: number; cents: number } {
+    const r = this.sql
+      .exec<Row>(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(price), 0) AS c FROM reservations, json_each(reservations.windows) WHERE state = 'held' AND json_each.value = ?`,
+        window,
+      )
+      .one();
+    const l = this.sql
+      .exec<Row>(
+        `SELECT COALESCE(SUM(units - used_units), 0) AS n, COALESCE(SUM(CASE WHEN cents IS NULL THEN 0 ELSE cents - used_cents END), 0) AS c
+         FROM leases, json_each(leases.windows) WHERE state = 'open' AND json_each.value = ?`,
+        window,
+      )
+      .one();
+    return { count: Number(r.n) + Number(l.n), cents: Number(r.c) + Number(l.c) };
+  }
+
+  /**
+   * A refusal that says whether sales fill the cap (sold out for the window) or headroom in use does
+   * (posts in flight, blocks leased to isolates): then it may free up when the earliest of them ends.
+   */
+  private refuse(limit: CapLimit, caps: Caps, [h, d, m]: WindowUsage[], price: number, now: number): Refusal {
+    const sold = [h!, d!, m!].map((u) => salesOnly(u, this.heldIn(u.window)));
+    if (bindingLimit(caps, sold[0]!, sold[1]!, sold[2]!, price)) return refusal(limit, now);
+    const next = this.sql
+      .exec<Row>(
+        `SELECT MIN(at) AS at FROM (SELECT MIN(expires_at) AS at FROM reservations WHERE state = 'held' UNION ALL SELECT MIN(expires_at) FROM leases WHERE state = 'open')`,
+      )
+      .one().at;
+    return refusal(limit, now, next === null ? now + 1000 : Number(next));
+  }
+
   async reserve(req: ReserveRequest): Promise<ReserveResult> {
     const now = req.now ?? Date.now();
     const existing = this.sql.exec<Row>(`SELECT state FROM reservations WHERE id = ?`, req.reservationId).toArray()[0];
@@ -110,7 +141,7 @@ export class CapLedger extends SqlObject {
     const w = capWindows(now, req.timezone);
     const [h, d, m] = [this.usage(`h:${w.hour}`), this.usage(`d:${w.day}`), this.usage(`m:${w.month}`)];
     const limit = bindingLimit(req.caps, h, d, m, req.priceCents);
-    if (limit) return refusal(limit, now);
+    if (limit) return this.refuse(limit, req.caps, [h, d, m], req.priceCents, now);
     const windows = [h.window, d.window, m.window];
     // `now` picks the windows (a controllable clock); the lease runs on the real clock, like its alarm.
     const leaseEnd = Date.now() + req.leaseMs;
@@ -135,7 +166,7 @@ export class CapLedger extends SqlObject {
     const w = capWindows(now, req.timezone);
     const [h, d, m] = [this.usage(`h:${w.hour}`), this.usage(`d:${w.day}`), this.usage(`m:${w.month}`)];
     const limit = bindingLimit(req.caps, h, d, m, 1);
-    if (limit) return refusal(limit, now);
+    if (limit) return this.refuse(limit, req.caps, [h, d, m], 1, now);
     const { units, cents } = leaseSize(req.caps, h, d, m, req.units);
     const windows = [h.window, d.window, m.window];
     const expiresAt = Date.now() + req.leaseMs;
@@ -179,6 +210,28 @@ export class CapLedger extends SqlObject {
       JSON.stringify(windows),
       Date.now(),
     );
+  }
+
+  /**
+   * Unspent units of an open lease handed back before it closes (its isolate took a newer block
+   * meanwhile): the headroom is free for everyone at once, not when the old block expires. Never
+   * more than the lease has unspent; units still in flight are not the isolate's to return.
+   */
+  async returnLeased(leaseId: string, units: number, cents: number): Promise<void> {
+    const lease = this.sql
+      .exec<Row>(`SELECT windows, units, used_units, cents, used_cents, state FROM leases WHERE id = ?`, leaseId)
+      .toArray()[0];
+    if (!lease || lease.state !== "open") return;
+    const n = Math.max(0, Math.min(units, Number(lease.units) - Number(lease.used_units)));
+    const c = lease.cents === null ? 0 : Math.max(0, Math.min(cents, Number(lease.cents) - Number(lease.used_cents)));
+    if (n === 0 && c === 0) return;
+    this.sql.exec(
+      `UPDATE leases SET units = units - ?, cents = CASE WHEN cents IS NULL THEN NULL ELSE cents - ? END WHERE id = ?`,
+      n,
+      c,
+      leaseId,
+    );
+    this.add(JSON.parse(String(lease.windows)) as string[], -n, -c);
   }
 
   /** Closes a lease: what was not spent goes back to the windows it was taken from. Idempotent. */
