@@ -8,8 +8,8 @@ export interface EligibilityInput {
   contracts: Contract[];
   lead: LeadData;
   now: number;
-  /** Contracts whose caps the isolate's snapshot knows to be exhausted (the authority is reserve()). */
-  capFull: (contractId: string) => boolean;
+  /** Why the isolate's snapshot knows a contract's cap to be taken, or undefined (the authority is reserve()). */
+  capFull: (contractId: string) => string | undefined;
   /** Dedupe keys (buyer or contract) that already bought or rejected this consumer within their window. */
   alreadyBought: ReadonlySet<string>;
   /** Contracts that already rejected or failed this lead (retries never go back to them). */
@@ -63,7 +63,8 @@ function skipReason(c: Contract, input: EligibilityInput): string | undefined {
   const failed = failingFilter(c.filters, input.lead);
   if (failed) return describeFilter(failed);
   if (!isScheduleOpen(c.schedule, c.timezone, input.now)) return "outside schedule";
-  if (input.capFull(c.id)) return "cap reached";
+  const capped = input.capFull(c.id);
+  if (capped) return capped;
   if (input.alreadyBought.has(c.dedupeKey)) return "buyer already bought or rejected this consumer";
   // Last: a half-open breaker spends its probe only on a lead the contract would otherwise take.
   return input.paused?.(c);

@@ -18,7 +18,7 @@ export interface EarlierRounds {
 export const NO_EARLIER_ROUNDS: EarlierRounds = { alreadyBought: new Set(), exclude: new Set(), includeFallback: false };
 
 export function eligibleFor(
-  ports: { caps: Pick<CapsPort, "isKnownFull">; breakers: BreakersPort },
+  ports: { caps: Pick<CapsPort, "fullReason">; breakers: BreakersPort },
   lot: Lot,
   earlier: EarlierRounds,
 ): Eligibility {
@@ -28,7 +28,7 @@ export function eligibleFor(
     contracts: lot.contracts,
     lead: lot.lead,
     now,
-    capFull: (id) => ports.caps.isKnownFull(id, now),
+    capFull: (id) => ports.caps.fullReason(id, now),
     alreadyBought: earlier.alreadyBought,
     exclude: earlier.exclude,
     includeFallback: earlier.includeFallback,

@@ -29,7 +29,7 @@ export interface Recheck {
  * one keeps a contract out here. Pure. Bids of contracts no longer active are kept for heldToBids,
  * which records them.
  */
-export function recheckHeld(lot: Lot, bids: HeldBid[], now: number, capFull: (contractId: string) => boolean): Recheck {
+export function recheckHeld(lot: Lot, bids: HeldBid[], now: number, capFull: (contractId: string) => string | undefined): Recheck {
   const held = new Set(bids.map((b) => b.contractId));
   const eligibility = selectEligible({
     contracts: lot.contracts.filter((c) => held.has(c.id)),
@@ -53,7 +53,7 @@ export function recheckHeld(lot: Lot, bids: HeldBid[], now: number, capFull: (co
 export async function postHeldBids(ports: HeldPostPorts, lot: Lot, held: HeldBids, setup: PostSetup): Promise<AuctionResult> {
   const now = Date.now();
   const pings: PingRow[] = [...held.pings];
-  const { kept, skipped } = recheckHeld(lot, held.bids, now, (id) => ports.caps.isKnownFull(id, now));
+  const { kept, skipped } = recheckHeld(lot, held.bids, now, (id) => ports.caps.fullReason(id, now));
   for (const s of skipped) pings.push(skippedRow(lot, s.contract.id, `at the post: ${s.reason}`));
   // Cap headroom is made ready for the contracts still in, as in any live round.
   const keptIds = new Set(kept.map((b) => b.contractId));

@@ -26,8 +26,8 @@ export type CapReservation =
   | { ok: false; limit: string };
 
 export interface CapsPort {
-  /** The isolate's belief that a contract's cap is exhausted right now (no round trip). */
-  isKnownFull(contractId: string, now: number): boolean;
+  /** Why the isolate believes a contract's cap is taken right now (no round trip), or undefined. */
+  fullReason(contractId: string, now: number): string | undefined;
   /** Takes headroom blocks for the capped contracts that may win, while the pings are out. */
   prepare(contracts: Contract[], defer: Defer): void;
   /** Headroom for one post; `live`: the live round, which may spend from the isolate's block. */

@@ -14,9 +14,10 @@
 import type { Env } from "../env";
 import { SqlObject, type Row } from "./sql-object";
 import type { Caps } from "../rules/model";
+import { CapWindows } from "./cap-windows";
 import { PostMeter, POST_METER_SCHEMA, type PostPause, type PostRecord } from "./post-meter";
 import { capWindowCutoffs, capWindows } from "../lib/time";
-import { bindingLimit, DAY, leaseSize, refusal, type CapLimit, type WindowUsage } from "./cap-math";
+import { bindingLimit, DAY, leaseSize, refusal, salesOnly, type CapLimit, type Refusal, type WindowUsage } from "./cap-math";
 
 export interface ReserveRequest {
   reservationId: string;
@@ -28,10 +29,8 @@ export interface ReserveRequest {
   now?: number;
 }
 
-export type { CapLimit, WindowUsage, PostPause, PostRecord };
-export type ReserveResult =
-  | { ok: true; state: "held" | "committed" }
-  | { ok: false; limit: CapLimit; /** When the limiting window ends (epoch ms, upper bound). */ retryAfter: number };
+export type { CapLimit, Refusal, WindowUsage, PostPause, PostRecord };
+export type ReserveResult = { ok: true; state: "held" | "committed" } | Refusal;
 
 export interface LeaseRequest {
   leaseId: string;
@@ -54,7 +53,7 @@ export type LeaseResult =
       windows: string[];
       expiresAt: number;
     }
-  | { ok: false; limit: CapLimit; retryAfter: number };
+  | Refusal;
 
 export type WindowHeadroom = WindowUsage & { sold: number; soldCents: number };
 
@@ -71,6 +70,7 @@ export interface Headroom {
 
 export class CapLedger extends SqlObject {
   private readonly meter = new PostMeter(this.sql);
+  private readonly store = new CapWindows(this.sql);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, [
@@ -86,20 +86,14 @@ export class CapLedger extends SqlObject {
     ]);
   }
 
-  private usage(window: string): WindowUsage {
-    const row = this.sql.exec<Row>(`SELECT count, spend FROM usage WHERE window = ?`, window).toArray()[0];
-    return { window, count: Number(row?.count ?? 0), spendCents: Number(row?.spend ?? 0) };
-  }
-
-  private add(windows: string[], count: number, spend: number): void {
-    for (const w of windows)
-      this.sql.exec(
-        `INSERT INTO usage (window, count, spend) VALUES (?, ?, ?)
-         ON CONFLICT(window) DO UPDATE SET count = count + excluded.count, spend = spend + excluded.spend`,
-        w,
-        count,
-        spend,
-      );
+  /**
+   * A refusal that says whether sales fill the cap (sold out for the window) or headroom in use does
+   * (posts in flight, blocks leased to isolates): then it may free up when the earliest of them ends.
+   */
+  private refuse(limit: CapLimit, caps: Caps, [h, d, m]: WindowUsage[], price: number, now: number): Refusal {
+    const sold = [h!, d!, m!].map((u) => salesOnly(u, this.store.heldIn(u.window)));
+    if (bindingLimit(caps, sold[0]!, sold[1]!, sold[2]!, price)) return refusal(limit, now);
+    return refusal(limit, now, this.store.nextExpiry() ?? now + 1000);
   }
 
   async reserve(req: ReserveRequest): Promise<ReserveResult> {
@@ -108,13 +102,13 @@ export class CapLedger extends SqlObject {
     if (existing?.state === "held" || existing?.state === "committed") return { ok: true, state: existing.state as "held" | "committed" };
 
     const w = capWindows(now, req.timezone);
-    const [h, d, m] = [this.usage(`h:${w.hour}`), this.usage(`d:${w.day}`), this.usage(`m:${w.month}`)];
+    const [h, d, m] = [this.store.usage(`h:${w.hour}`), this.store.usage(`d:${w.day}`), this.store.usage(`m:${w.month}`)];
     const limit = bindingLimit(req.caps, h, d, m, req.priceCents);
-    if (limit) return refusal(limit, now);
+    if (limit) return this.refuse(limit, req.caps, [h, d, m], req.priceCents, now);
     const windows = [h.window, d.window, m.window];
     // `now` picks the windows (a controllable clock); the lease runs on the real clock, like its alarm.
     const leaseEnd = Date.now() + req.leaseMs;
-    this.add(windows, 1, req.priceCents);
+    this.store.add(windows, 1, req.priceCents);
     this.sql.exec(
       `INSERT OR REPLACE INTO reservations (id, price, windows, state, expires_at) VALUES (?, ?, ?, 'held', ?)`,
       req.reservationId,
@@ -133,13 +127,13 @@ export class CapLedger extends SqlObject {
   async lease(req: LeaseRequest): Promise<LeaseResult> {
     const now = req.now ?? Date.now();
     const w = capWindows(now, req.timezone);
-    const [h, d, m] = [this.usage(`h:${w.hour}`), this.usage(`d:${w.day}`), this.usage(`m:${w.month}`)];
+    const [h, d, m] = [this.store.usage(`h:${w.hour}`), this.store.usage(`d:${w.day}`), this.store.usage(`m:${w.month}`)];
     const limit = bindingLimit(req.caps, h, d, m, 1);
-    if (limit) return refusal(limit, now);
+    if (limit) return this.refuse(limit, req.caps, [h, d, m], 1, now);
     const { units, cents } = leaseSize(req.caps, h, d, m, req.units);
     const windows = [h.window, d.window, m.window];
     const expiresAt = Date.now() + req.leaseMs;
-    this.add(windows, units, cents ?? 0);
+    this.store.add(windows, units, cents ?? 0);
     this.sql.exec(
       `INSERT INTO leases (id, windows, units, cents, state, expires_at) VALUES (?, ?, ?, ?, 'open', ?)`,
       req.leaseId,
@@ -166,11 +160,11 @@ export class CapLedger extends SqlObject {
       windows = JSON.parse(String(lease.windows)) as string[];
       this.sql.exec(`UPDATE leases SET used_units = used_units + 1, used_cents = used_cents + ? WHERE id = ?`, priceCents, leaseId);
       // A lease without a budget slice counted no spend up front.
-      if (lease.cents === null) this.add(windows, 0, priceCents);
+      if (lease.cents === null) this.store.add(windows, 0, priceCents);
     } else {
       const w = capWindows(now, timezone);
       windows = lease ? (JSON.parse(String(lease.windows)) as string[]) : [`h:${w.hour}`, `d:${w.day}`, `m:${w.month}`];
-      this.add(windows, 1, priceCents);
+      this.store.add(windows, 1, priceCents);
     }
     this.sql.exec(
       `INSERT OR REPLACE INTO reservations (id, price, windows, state, expires_at) VALUES (?, ?, ?, 'committed', ?)`,
@@ -181,6 +175,28 @@ export class CapLedger extends SqlObject {
     );
   }
 
+  /**
+   * Unspent units of an open lease handed back before it closes (its isolate took a newer block
+   * meanwhile): the headroom is free for everyone at once, not when the old block expires. Never
+   * more than the lease has unspent; units still in flight are not the isolate's to return.
+   */
+  async returnLeased(leaseId: string, units: number, cents: number): Promise<void> {
+    const lease = this.sql
+      .exec<Row>(`SELECT windows, units, used_units, cents, used_cents, state FROM leases WHERE id = ?`, leaseId)
+      .toArray()[0];
+    if (!lease || lease.state !== "open") return;
+    const n = Math.max(0, Math.min(units, Number(lease.units) - Number(lease.used_units)));
+    const c = lease.cents === null ? 0 : Math.max(0, Math.min(cents, Number(lease.cents) - Number(lease.used_cents)));
+    if (n === 0 && c === 0) return;
+    this.sql.exec(
+      `UPDATE leases SET units = units - ?, cents = CASE WHEN cents IS NULL THEN NULL ELSE cents - ? END WHERE id = ?`,
+      n,
+      c,
+      leaseId,
+    );
+    this.store.add(JSON.parse(String(lease.windows)) as string[], -n, -c);
+  }
+
   /** Closes a lease: what was not spent goes back to the windows it was taken from. Idempotent. */
   private closeLease(leaseId: string): void {
     const row = this.sql
@@ -188,7 +204,7 @@ export class CapLedger extends SqlObject {
       .toArray()[0];
     if (!row || row.state !== "open") return;
     const unusedCents = row.cents === null ? 0 : Math.max(0, Number(row.cents) - Number(row.used_cents));
-    this.add(JSON.parse(String(row.windows)) as string[], -(Number(row.units) - Number(row.used_units)), -unusedCents);
+    this.store.add(JSON.parse(String(row.windows)) as string[], -(Number(row.units) - Number(row.used_units)), -unusedCents);
     this.sql.exec(`UPDATE leases SET state = 'closed' WHERE id = ?`, leaseId);
   }
 
@@ -210,7 +226,7 @@ export class CapLedger extends SqlObject {
   private releaseHeld(reservationId: string): boolean {
     const row = this.sql.exec<Row>(`SELECT state, price, windows FROM reservations WHERE id = ?`, reservationId).toArray()[0];
     if (!row || row.state !== "held") return false;
-    this.add(JSON.parse(String(row.windows)) as string[], -1, -Number(row.price));
+    this.store.add(JSON.parse(String(row.windows)) as string[], -1, -Number(row.price));
     this.sql.exec(`UPDATE reservations SET state = 'released' WHERE id = ?`, reservationId);
     return true;
   }
@@ -224,21 +240,9 @@ export class CapLedger extends SqlObject {
     const held = Number(this.sql.exec<Row>(`SELECT COUNT(*) AS n FROM reservations WHERE state = 'held'`).one().n);
     const leased = Number(this.sql.exec<Row>(`SELECT COALESCE(SUM(units - used_units), 0) AS n FROM leases WHERE state = 'open'`).one().n);
     const window = (name: string): WindowHeadroom => {
-      const u = this.usage(name);
-      const r = this.sql
-        .exec<Row>(
-          `SELECT COUNT(*) AS n, COALESCE(SUM(price), 0) AS c FROM reservations, json_each(reservations.windows) WHERE state = 'held' AND json_each.value = ?`,
-          name,
-        )
-        .one();
-      const l = this.sql
-        .exec<Row>(
-          `SELECT COALESCE(SUM(units - used_units), 0) AS n, COALESCE(SUM(CASE WHEN cents IS NULL THEN 0 ELSE cents - used_cents END), 0) AS c
-           FROM leases, json_each(leases.windows) WHERE state = 'open' AND json_each.value = ?`,
-          name,
-        )
-        .one();
-      return { ...u, sold: u.count - Number(r.n) - Number(l.n), soldCents: u.spendCents - Number(r.c) - Number(l.c) };
+      const u = this.store.usage(name);
+      const inUse = this.store.heldIn(name);
+      return { ...u, sold: u.count - inUse.count, soldCents: u.spendCents - inUse.cents };
     };
     return { hour: window(`h:${w.hour}`), day: window(`d:${w.day}`), month: window(`m:${w.month}`), caps, held, leased };
   }

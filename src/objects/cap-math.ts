@@ -23,11 +23,32 @@ export function bindingLimit(caps: Caps, h: WindowUsage, d: WindowUsage, m: Wind
   return undefined;
 }
 
-/** A refusal, retryable once the limiting window has ended (an upper bound). */
-export function refusal(limit: CapLimit, now: number): { ok: false; limit: CapLimit; retryAfter: number } {
-  const span = limit === "cap_hour" ? HOUR : limit === "cap_day" || limit === "budget_day" ? DAY : 31 * DAY;
-  return { ok: false, limit, retryAfter: now + span };
+export interface Refusal {
+  ok: false;
+  limit: CapLimit;
+  /** When it may be worth asking again (epoch ms, an upper bound). */
+  retryAfter: number;
+  /**
+   * The cap is taken by headroom in use, not by sales: posts in flight and blocks leased to isolates
+   * (returned when they settle or their block closes). False: sold out until the window ends.
+   */
+  held: boolean;
 }
+
+/** A refusal: sold out until the limiting window ends, or held until the earliest hold or block ends. */
+export function refusal(limit: CapLimit, now: number, heldUntil: number | null = null): Refusal {
+  const span = limit === "cap_hour" ? HOUR : limit === "cap_day" || limit === "budget_day" ? DAY : 31 * DAY;
+  return heldUntil === null
+    ? { ok: false, limit, retryAfter: now + span, held: false }
+    : { ok: false, limit, retryAfter: heldUntil, held: true };
+}
+
+/** What the windows hold in sales alone, once headroom in use (`held`) is taken out. */
+export const salesOnly = (u: WindowUsage, held: { count: number; cents: number }): WindowUsage => ({
+  window: u.window,
+  count: u.count - held.count,
+  spendCents: u.spendCents - held.cents,
+});
 
 /**
  * A block for an isolate: up to `wanted` leads (at most a quarter of what the tightest count cap has

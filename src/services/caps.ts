@@ -5,7 +5,7 @@
 // - leases: small blocks of headroom taken from a ledger ahead of time (while the pings are out), so
 //   a post spends a unit locally and reports the sale after it. Without a usable lease a post falls
 //   back to one reservation round trip. The ledger stays the authority: caps are never exceeded.
-import type { CapLedger, CapLimit, Headroom, LeaseResult } from "../objects/cap-ledger";
+import type { CapLedger, CapLimit, Headroom, LeaseResult, Refusal } from "../objects/cap-ledger";
 import type { Contract } from "../rules/model";
 import { capWindows } from "../lib/time";
 import { newId } from "../lib/ids";
@@ -15,6 +15,9 @@ export const LEASE_MS = 5 * 60_000;
 /** Lease blocks: how long the ledger keeps one open, and how many leads it asks for. */
 export const BLOCK_MS = 60_000;
 const BLOCK_UNITS = 16;
+/** How long a refusal because headroom is in use elsewhere keeps a contract out of this isolate's auctions. */
+const HELD_MEMORY_MS = 200;
+export const HELD_ELSEWHERE = "cap headroom held by posts in flight or leased to other isolates";
 /** A unit is spent only if the sale can be reported well before the block closes. */
 const BLOCK_SLACK_MS = 5_000;
 
@@ -39,7 +42,7 @@ interface Block {
 }
 
 // Per isolate, shared by every request it serves.
-const fullUntil = new Map<string, number>();
+const fullUntil = new Map<string, { until: number; reason: string }>();
 const blocks = new Map<string, Block>();
 const leasing = new Map<string, Promise<void>>();
 
@@ -89,16 +92,35 @@ export class CapsClient {
 
   /** The isolate's belief that a contract's cap is exhausted right now (no round trip). */
   isKnownFull(contractId: string, now = Date.now()): boolean {
-    const until = fullUntil.get(contractId);
-    if (until === undefined) return false;
-    if (now < until) return true;
-    fullUntil.delete(contractId);
-    return false;
+    return this.fullReason(contractId, now) !== undefined;
   }
 
-  private learnRefusal(contractId: string, res: { limit: CapLimit; retryAfter: number }): void {
+  /**
+   * Why this isolate believes the contract's cap is taken (no round trip): "cap reached" (sales fill
+   * it) or headroom held elsewhere (posts in flight, other isolates' blocks: briefly, since it comes
+   * back as they settle). Never while this isolate's own block still has units for it.
+   */
+  fullReason(contractId: string, now = Date.now()): string | undefined {
+    const full = fullUntil.get(contractId);
+    if (full === undefined) return undefined;
+    if (now >= full.until) {
+      fullUntil.delete(contractId);
+      return undefined;
+    }
+    if ((blocks.get(contractId)?.unitsLeft ?? 0) > 0) return undefined;
+    return full.reason;
+  }
+
+  private learnRefusal(contractId: string, res: Refusal): void {
     // A budget refusal depends on the price; only count limits mean "full for everyone".
-    if (res.limit.startsWith("cap_")) fullUntil.set(contractId, Math.min(res.retryAfter, Date.now() + 60_000));
+    if (!res.limit.startsWith("cap_")) return;
+    const now = Date.now();
+    fullUntil.set(
+      contractId,
+      res.held
+        ? { until: Math.min(res.retryAfter, now + HELD_MEMORY_MS), reason: HELD_ELSEWHERE }
+        : { until: Math.min(res.retryAfter, now + 60_000), reason: "cap reached" },
+    );
   }
 
   /**
@@ -115,6 +137,14 @@ export class CapsClient {
         .lease({ leaseId: newId("cl"), caps: c.caps, timezone: c.timezone, units: BLOCK_UNITS, leaseMs: BLOCK_MS })
         .then((res: LeaseResult) => {
           if (!res.ok) return this.learnRefusal(c.id, res);
+          // The block it replaces gives back what it has not handed out, at once.
+          const old = blocks.get(c.id);
+          if (old && (old.unitsLeft > 0 || (old.centsLeft ?? 0) > 0))
+            defer(
+              this.ledger(c.id)
+                .returnLeased(old.id, old.unitsLeft, old.centsLeft ?? 0)
+                .catch(() => {}),
+            );
           blocks.set(c.id, {
             id: res.leaseId,
             windows: windowsKey(res.windows),
@@ -144,8 +174,9 @@ export class CapsClient {
       leaseId: b.id,
       commit: () => this.ledger(c.id).commitLeased(b.id, leadId, priceCents, c.timezone),
       release: async () => {
-        // Back to the block it came from (if still this isolate's); the ledger never counted it spent.
-        if (blocks.get(c.id) !== b) return;
+        // Back to the block it came from while it is this isolate's; a block replaced meanwhile gets
+        // the unit back in the ledger at once, rather than holding it until it expires.
+        if (blocks.get(c.id) !== b) return this.ledger(c.id).returnLeased(b.id, 1, b.centsLeft === null ? 0 : priceCents);
         b.unitsLeft += 1;
         if (b.centsLeft !== null) b.centsLeft += priceCents;
       },

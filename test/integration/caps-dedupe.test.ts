@@ -106,6 +106,26 @@ describe("CapLedger", () => {
     });
   });
 
+  it("a refusal says whether sales fill the cap or headroom in use does (issue #30)", async () => {
+    const l = ledger();
+    expect((await reserve(l, "in-flight", { day: 1 })).ok).toBe(true);
+    expect(await reserve(l, "next", { day: 1 })).toMatchObject({ ok: false, limit: "cap_day", held: true });
+    await l.commit("in-flight");
+    expect(await reserve(l, "after", { day: 1 })).toMatchObject({ ok: false, limit: "cap_day", held: false });
+  });
+
+  it("unspent units of a lease handed back early are free at once, never more than were unspent (issue #30)", async () => {
+    const l = ledger();
+    const caps = { ...noCaps, day: 8 };
+    const lease = await l.lease({ leaseId: "blk", caps, timezone: "UTC", units: 2, leaseMs: 60_000 });
+    expect(lease).toMatchObject({ ok: true, units: 2 });
+    await l.commitLeased("blk", "sold-1", 100, "UTC");
+    await l.returnLeased("blk", 5, 0); // asks for more than is unspent: only the one unspent unit comes back
+    const h = await l.headroom(caps, "UTC");
+    expect(h.day).toMatchObject({ count: 1, sold: 1 });
+    expect(h.leased).toBe(0);
+  });
+
   it("released headroom is reusable", async () => {
     const l = ledger();
     await reserve(l, "r1", { hour: 1 });

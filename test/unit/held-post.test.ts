@@ -37,7 +37,7 @@ const health = (state: Health["state"], until: number | null): Health => ({
   until,
   trips: 1,
 });
-const never = () => false;
+const never = (): string | undefined => undefined;
 
 /** The full lead as posted; its ping carried only zip and state. */
 const LEAD: LeadData = { zip: "94107", state: "CA", last_name: "Doe", email: "pat@example.com" };
@@ -55,7 +55,7 @@ describe("a seller's post re-judges its held contracts on the full lead", () => 
       contract({ id: "probing", health: health("half_open", null) }),
     ];
     const bids = ["ok", "excludes_doe", "sundays", "full", "tripped", "probing", "gone"].map(held);
-    const r = recheckHeld(lotOf(contracts, LEAD), bids, NOW, (id) => id === "full");
+    const r = recheckHeld(lotOf(contracts, LEAD), bids, NOW, (id) => (id === "full" ? "cap reached" : undefined));
     // "gone" (no longer active) is left for heldToBids, which records it.
     expect(r.kept.map((b) => b.contractId)).toEqual(["ok", "probing", "gone"]);
     expect(Object.fromEntries(r.skipped.map((s) => [s.contract.id, s.reason]))).toEqual({
@@ -88,7 +88,7 @@ describe("a seller's post re-judges its held contracts on the full lead", () => 
           lot,
           contracts.map((c) => held(c.id)),
           NOW,
-          (id) => specs[Number(id.slice(1))]!.full,
+          (id) => (specs[Number(id.slice(1))]!.full ? "cap reached" : undefined),
         );
         expect(r.kept.map((b) => b.contractId)).toEqual(
           contracts.filter((_, i) => !specs[i]!.full && !specs[i]!.excluded).map((c) => c.id),

@@ -87,7 +87,7 @@ describe("eligibility", () => {
       contracts,
       lead: { zip: "94107" },
       now: Date.parse("2026-11-23T12:00:00Z"),
-      capFull: (id) => id === "full",
+      capFull: (id) => (id === "full" ? "cap reached" : undefined),
       alreadyBought: new Set(["buyer:x"]),
       exclude: new Set(["tried"]),
       includeFallback: false,
