@@ -192,7 +192,7 @@ const signedByDemo = (r: { method: string; path: string; body: string; headers: 
     pathAndQuery: r.path,
     rawBody: r.body,
     timestamp: r.headers["x-leadgate-timestamp"] ?? null,
-    signature: r.headers["x-leadgate-signature-v2"] ?? null,
+    signature: r.headers["x-leadgate-signature-v3"] ?? null,
   });
 
 describe("deletion notices", () => {

@@ -99,14 +99,14 @@ describe("lead state machine", () => {
     expect(sourcesOf("erased").sort()).toEqual(["auctioning", "pending", "received"]);
   });
 
-  it("an erased lead answers `erased` (a browser: rejected, the failure page)", () => {
+  it("an erased lead answers `erased` (a browser: declined, the failure page)", () => {
     const pages = { successUrl: "https://f.example/ok", failureUrl: "https://f.example/no" };
     const lead = { id: "ld_1", status: "erased", priceCents: 0, payoutCents: 0, reason: "consumer erasure request", duplicateOf: null };
     const answer = responseFromSummary(pages, { lead: lead as never, sales: [] });
     expect(answer).toMatchObject({ status: "erased", reason: "consumer erasure request", redirect_url: "https://f.example/no" });
     expect(forBrowser(leadResponse(pages, "ld_1", "erased"))).toEqual({
       lead_id: "ld_1",
-      status: "rejected",
+      status: "declined",
       redirect_url: "https://f.example/no",
     });
   });
