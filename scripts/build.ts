@@ -4,13 +4,15 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import { ROOT, wranglerOrDie } from "./wrangler";
 
-const BUDGET_BYTES = 1024 * 1024; // 1.0 MiB before gzip
+// 1.5 MiB before gzip: a smaller script starts faster on a cold isolate. Raised from 1.0 MiB for RE2
+// (linear-time regexes for admins' patterns, 0.15 MiB) and Stripe's webhook verification.
+const BUDGET_BYTES = 1.5 * 1024 * 1024;
 
 wranglerOrDie(["deploy", "--dry-run", "--outdir", "dist"]);
 const bytes = statSync(path.join(ROOT, "dist", "index.js")).size;
 const mib = (bytes / 1024 / 1024).toFixed(2);
 if (bytes > BUDGET_BYTES) {
-  console.error(`bundle: ${mib} MiB, over the 1.00 MiB budget`);
+  console.error(`bundle: ${mib} MiB, over the ${(BUDGET_BYTES / 1024 / 1024).toFixed(2)} MiB budget`);
   process.exit(1);
 }
-console.log(`bundle: ${mib} MiB (budget 1.00 MiB)`);
+console.log(`bundle: ${mib} MiB (budget ${(BUDGET_BYTES / 1024 / 1024).toFixed(2)} MiB)`);
