@@ -10,12 +10,15 @@ import { ROOT } from "../scripts/wrangler";
 import { runLoad, round1, summary, type Sample } from "./lib/load";
 import { writePerformanceDoc } from "./lib/report";
 import { queryBenchDatabase, resetBenchDatabase, startBare, startBuyers, startGateway, stop } from "./lib/procs";
+import { CAPACITY_ADMIN, CAPFILL, runCapacity } from "./lib/capacity";
+import { runCapFill, runSpike } from "./lib/spike";
+import { checkInvariants } from "../src/db/invariants";
 import { runHarvestMarket } from "./lib/harvest-market";
 import { runReturnsMarket } from "./lib/returns-market";
 import { BENCH_KEY, BUYER_LATENCY_MS, MARKET, MARKET_FLOOR_CENTS, SIZES, benchBehaviours, benchLead, benchSeed } from "./lib/seed";
 
 const quick = process.argv.includes("--quick");
-// --only latency,throughput,market,harvest,returns,limit,distance runs just those sections (for iterating; reports only what ran).
+// --only latency,throughput,market,harvest,returns,limit,distance,capacity,spike runs just those sections (for iterating; reports only what ran).
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const want = (section: string) => !onlyArg || onlyArg.split(",").includes(section);
 const LEADS = quick ? 40 : 200;
@@ -229,6 +232,74 @@ if (want("distance")) {
     await stop(g);
   }
   results.storage_distance = distance;
+}
+// ---- E. the capacity model: storage calls per lead by kind, tallied at the bindings (METER_STORAGE).
+if (want("capacity")) {
+  const g = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", METER_STORAGE: "1", ADMIN_TOKEN: CAPACITY_ADMIN });
+  const pendingLeft = async (campaign: string) =>
+    Number(
+      (
+        await queryBenchDatabase<{ n: number }>(
+          `SELECT COUNT(*) AS n FROM leads WHERE campaign_id = '${campaign}' AND status IN ('received','auctioning','pending')`,
+        )
+      )[0]?.n ?? 0,
+    );
+  results.capacity = await runCapacity(`http://127.0.0.1:${GW_PORT}`, quick ? 50 : 200, headers, benchLead, pendingLeft);
+  log(`capacity ${JSON.stringify(results.capacity)}`);
+  await stop(g);
+}
+// ---- F. a spike, and caps in a burst: storage 80 ms away, production's connection limit, relays.
+if (want("spike")) {
+  const maxInflight = 32;
+  const g = await startGateway(GW_PORT, {
+    RULES_TTL_MS: "60000",
+    PING_TRANSPORT: "relay",
+    EMULATE_CONNECTION_LIMIT: "6",
+    EMULATE_STORAGE_RTT_MS: "80",
+    MAX_INFLIGHT_LEADS: String(maxInflight),
+  });
+  results.capfill = await runCapFill({
+    url: gw,
+    headers,
+    lead: () => benchLead("capfill"),
+    leads: 300,
+    concurrency: 16,
+    caps: CAPFILL,
+    sold: async () => {
+      const rows = await queryBenchDatabase<{ contract_id: string; n: number }>(
+        "SELECT contract_id, COUNT(*) AS n FROM posts WHERE contract_id IN ('ct_cf0','ct_cf1') AND outcome = 'accepted' GROUP BY contract_id",
+      );
+      const of = (id: string) => Number(rows.find((r) => r.contract_id === id)?.n ?? 0);
+      return { day: of("ct_cf0"), hour: of("ct_cf1") };
+    },
+  });
+  log(`capfill  ${JSON.stringify(results.capfill)}`);
+  results.spike = await runSpike({
+    url: gw,
+    headers,
+    lead: () => benchLead("market-auction"),
+    seconds: quick ? 8 : 20,
+    steady: 8,
+    spike: 64,
+    maxInflight,
+    pingsPerLead: MARKET.length,
+    drain: async () => {
+      for (let i = 0; i < 120; i++) {
+        const [row] = await queryBenchDatabase<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM leads WHERE status IN ('received','auctioning','pending')",
+        );
+        if (!row || Number(row.n) === 0) return 0;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      return Number(
+        (await queryBenchDatabase<{ n: number }>("SELECT COUNT(*) AS n FROM leads WHERE status IN ('received','auctioning','pending')"))[0]
+          ?.n ?? 0,
+      );
+    },
+    invariants: async () => (await checkInvariants((sql) => queryBenchDatabase(sql))).map((r) => ({ name: r.name, ok: r.ok })),
+  });
+  log(`spike    ${JSON.stringify(results.spike)}`);
+  await stop(g);
 }
 await stop(buyers);
 

@@ -44,7 +44,14 @@ export const VarsSchema = z.object({
   EMULATE_CONNECTION_LIMIT: intVar(0),
   /** Milliseconds every D1 and Durable Object call waits first, as a distant primary would (0 = off). */
   EMULATE_STORAGE_RTT_MS: intVar(0),
+  /** "1": tally every storage call by binding, method and object (benchmarks: /admin/meter). */
+  METER_STORAGE: z
+    .string()
+    .optional()
+    .transform((v) => v === "1"),
   MAX_BODY_BYTES: intVar(32_768),
+  /** Lead submissions one isolate works on at once; past it, 503 `overloaded` at once (0 = no limit). */
+  MAX_INFLIGHT_LEADS: intVar(256),
   DEDUPE_SHARDS: intVar(64).pipe(z.number().min(1)),
   LOG_LEVEL: enumVar(["info", "warn", "error"], "info"),
   /** Bearer token for /admin routes; admin routes answer 404 when unset. */

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { CapacityResult } from "./capacity";
 import { HARVESTERS, HONEST, type HarvestResult } from "./harvest-market";
+import type { CapFill, SpikeResult } from "./spike";
 import type { ReturnsMarketResult } from "./returns-market";
 import { RETURNS_MARKET } from "./seed";
 // Renders a benchmark report (bench/results/*.json) as docs/PERFORMANCE.md.
@@ -44,6 +46,9 @@ export interface Report {
   market?: Record<"auction" | "waterfall", MarketResult>;
   returns_market?: ReturnsMarketResult;
   harvest_market?: HarvestResult;
+  capacity?: CapacityResult;
+  spike?: SpikeResult;
+  capfill?: CapFill;
   production_limit?: Record<string, Latency>;
   storage_distance?: Record<string, Latency & { storage_calls?: Dist; storage_waits?: Dist }>;
 }
@@ -142,7 +147,7 @@ export function renderPerformance(
     const m = r.market?.[mode];
     lines.push(`| ${mode} | ${m ? `$${m.revenue_per_lead.toFixed(2)}` : "–"} | ${m ? `${m.sell_through}%` : "–"} | ${d(m?.e2e_ms)} |`);
   }
-  lines.push(...harvestSection(r.harvest_market));
+  lines.push(...harvestSection(r.harvest_market), ...capacitySection(r.capacity), ...spikeSection(r.spike, r.capfill));
   const q = r.returns_market;
   lines.push(
     "",
@@ -267,3 +272,127 @@ function harvestSection(h: HarvestResult | undefined): string[] {
     `| e2e p50 alone / beside them | ${h.e2e_p50_ms.clean} / ${h.e2e_p50_ms.bad} ms | |`,
   ];
 }
+
+/** How each binding's objects are keyed, and what one object's ceiling bounds. */
+const SCOPES: Record<string, { key: string; bounds: string }> = {
+  RATE_COUNTER: { key: "per source (the key's budget, one counter for the exchange) and per colo pool (the shield)", bounds: "one source" },
+  CAP_LEDGER: { key: "per contract (and per source: its daily quota)", bounds: "one contract" },
+  DEDUPE: { key: "per fingerprint shard (`DEDUPE_SHARDS`, 64)", bounds: "the exchange (scales with the shards)" },
+  LEAD_JOURNAL: { key: "per colo pool (32 journals a colo)", bounds: "one colo" },
+  PING_BOOK: { key: "per colo pool", bounds: "one colo's seller pings" },
+  PING_RELAY: { key: "per colo pool (`RELAY_POOL_SIZE`)", bounds: "one colo's fan-out" },
+};
+
+/** Issue #30: calls per lead measured at the bindings, and the ceilings they imply. */
+function capacitySection(c: CapacityResult | undefined): string[] {
+  if (!c) return [];
+  const kinds = ["live", "seller", "retry"] as const;
+  const bindings = [...new Set(kinds.flatMap((k) => Object.keys(c[k].busiest)))].sort();
+  const rows = bindings.map((b) => {
+    const worst = Math.max(...kinds.map((k) => c[k].busiest[b]?.per_lead ?? 0));
+    const ceiling = worst > 0 ? Math.floor(1000 / worst) : Infinity;
+    const scope = SCOPES[b] ?? { key: "–", bounds: "–" };
+    return `| ${b} | ${scope.key} | ${kinds.map((k) => c[k].busiest[b]?.per_lead ?? "–").join(" / ")} | ${Number.isFinite(ceiling) ? `1,000 ÷ ${worst} ≈ **${ceiling.toLocaleString("en-US")}**` : "–"} | ${scope.bounds} |`;
+  });
+  const d1 = kinds.map((k) =>
+    round2(
+      Object.entries(c[k].per_lead)
+        .filter(([m]) => m.startsWith("DB."))
+        .reduce((a, [, n]) => a + n, 0),
+    ),
+  );
+  const methods = (k: (typeof kinds)[number]) =>
+    Object.entries(c[k].per_lead)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([m, n]) => `\`${m}\` ${n}`)
+      .join(", ");
+  return [
+    "",
+    "## Capacity: storage calls per lead, and the ceilings they imply",
+    "",
+    "Measured, not estimated: the gateway ran with `METER_STORAGE=1`, which tallies every D1 and Durable Object call at",
+    "the bindings (`src/services/tally.ts`, read at `/admin/meter`), deferred writes included. " +
+      `${c.live.leads} leads of each kind: a live lead of the ten-buyer market (4 at a time), a publisher's ping then post, and a lead`,
+    "whose live round finds no bid and whose retry round sells to a fallback tier.",
+    "",
+    "Calls per lead:",
+    "",
+    `- live: ${methods("live")}`,
+    `- seller ping + post: ${methods("seller")}`,
+    `- pending, then a retry round: ${methods("retry")}`,
+    "",
+    "A Durable Object serves about 1,000 requests a second before `overloaded`, so each binding's ceiling is 1,000",
+    "divided by the calls per lead its busiest object took (the worst of the three kinds):",
+    "",
+    "| object | keyed | busiest object's calls per lead (live / seller / retry) | ceiling, leads/s | binds first for |",
+    "|---|---|---|---|---|",
+    ...rows,
+    `| D1 | one database | ${d1.join(" / ")} requests | ≈ 1,000 ÷ ${d1[0]} ≈ **${Math.floor(1000 / d1[0]!).toLocaleString("en-US")}** live leads (assumed; a lead that also needs a retry round costs ${d1[2]}) | the whole exchange |`,
+    "",
+    "Reading it:",
+    "",
+    "- **One contract** (its `CapLedger`): leases (one per block of up to 16 sales), and the sales and post outcomes each",
+    "  isolate reports after the fact, batched per contract and sent at most every 100 ms (`src/services/cap-reports.ts`).",
+    "  So a hot contract's object sees about `10 × isolates + sales ÷ 16` calls a second, however many leads it takes: above",
+    "  1,000 leads/s for one contract while fewer than ~90 isolates post to it at once. The figure above is from 4",
+    "  concurrent leads on one isolate, where batching has little to batch.",
+    "- **One source** (its key budget, a `RateCounter` for the exchange): one check per lead (two for a seller's ping and",
+    "  post), so 1,000 leads/s per source. Acceptable: no source sends that much (86 million leads a day), and a source",
+    "  that might runs with `key_per_minute = NULL`, which takes the counter out of its path entirely.",
+    "- **One campaign** is bound by its busiest contract and, when set, its `pings_per_minute` counter (one check per lead",
+    "  per location); without a ping budget (the default) no campaign-wide object is touched.",
+    "- **One colo**: the journal pool (posting permits, sales) and the ping book pool spread over 32 objects each.",
+    "- **The exchange**: the dedupe shards scale with `DEDUPE_SHARDS`; **D1 binds first**. It is one SQLite primary",
+    "  (a Durable Object underneath), and Cloudflare publishes no request rate for it: this model assumes the same ~1,000",
+    "  requests a second. A lead costs two write batches (stored before its posts; its round recorded after), so about",
+    "  500 leads/s for the whole exchange, 43 million a day. The console's rollups ride inside the round's batch, so they",
+    "  add no request (Analytics Engine would take rows out of that batch, not requests). Past it: record rounds through a",
+    "  queue that writes many leads per batch (about one request per lead left), then split records by campaign.",
+  ];
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** Issue #30: a spike against storage far away and the connection limit; caps in a burst. */
+function spikeSection(s: SpikeResult | undefined, f: CapFill | undefined): string[] {
+  const out: string[] = [];
+  if (f)
+    out.push(
+      "",
+      "## Caps in a burst",
+      "",
+      `${f.leads} leads, ${f.concurrency} at a time, storage 80 ms away (\`EMULATE_STORAGE_RTT_MS\`), the relay fan-out with six connections:`,
+      "",
+      "| cap | sold | share | |",
+      "|---|---|---|---|",
+      `| daily, ${f.day_cap.cap} | ${f.day_cap.sold} | ${Math.round((100 * f.day_cap.sold) / f.day_cap.cap)}% | ${verdict(f.day_cap.sold >= 0.95 * f.day_cap.cap && f.day_cap.sold <= f.day_cap.cap)} (≥ 95%, never over) |`,
+      `| hourly, ${f.hour_cap.cap} | ${f.hour_cap.sold} | ${Math.round((100 * f.hour_cap.sold) / f.hour_cap.cap)}% | ${verdict(f.hour_cap.sold >= 0.95 * f.hour_cap.cap && f.hour_cap.sold <= f.hour_cap.cap)} (≥ 95%, never over) |`,
+    );
+  if (!s) return out;
+  const p = s.phases;
+  const row = (name: string, x: Phase) =>
+    `| ${name} | ${x.concurrency} | ${Object.entries(x.answers)
+      .map(([code, n]) => `${code}: ${n}`)
+      .join(
+        ", ",
+      )} | ${x.ok_ms.p50} / ${x.ok_ms.p99} | ${x.shed_ms.n ? `${x.shed_ms.p50} / ${x.shed_ms.p99}` : "–"} | **${x.leads_per_s}** | **${x.pings_per_s}** |`;
+  out.push(
+    "",
+    "## A spike",
+    "",
+    `Storage 80 ms away, relays with six connections, \`MAX_INFLIGHT_LEADS = ${s.max_inflight}\`: ${p.steady.seconds} s of steady load, ${p.spike.seconds} s at ${p.spike.concurrency / p.steady.concurrency} times the`,
+    "concurrency, then steady again (the ten-buyer market). Past the in-flight bound a submission is answered `503 overloaded` with",
+    "`Retry-After: 1` before it is read, stored or pinged.",
+    "",
+    "| phase | concurrency | answers | accepted p50 / p99 (ms) | shed p50 / p99 (ms) | leads/s sustained | pings/s sustained |",
+    "|---|---|---|---|---|---|---|",
+    row("steady", p.steady),
+    row("spike", p.spike),
+    row("after", p.after),
+    "",
+    `After the retry queue drained: ${s.unfinished} lead(s) without a final state; invariants: ${s.invariants.map((i) => `${i.name} ${i.ok ? "pass" : "**FAIL**"}`).join(", ")}.`,
+  );
+  return out;
+}
+
+type Phase = SpikeResult["phases"]["steady"];

@@ -4,8 +4,10 @@ import { router } from "./context";
 import { ApiError, onError } from "./errors";
 import { requireAuth } from "./auth";
 import { requireSoundConfig } from "./guard";
+import { shedLoad } from "./shed";
 import { browserCors, init, withRules } from "./middleware";
 import { adminCaps } from "./routes/admin-caps";
+import { adminMeter } from "./routes/admin-meter";
 import { adminConsumers } from "./routes/admin-consumers";
 import { adminExperiments } from "./routes/admin-experiments";
 import { adminRetention } from "./routes/admin-retention";
@@ -52,6 +54,7 @@ app.openAPIRegistry.registerPath({
 
 // Who may call what (./auth.ts): sources authenticate inside the lead routes (key before campaign);
 // everything else is guarded here.
+for (const path of ["/v1/leads", "/v1/pings", "/v1/posts"]) app.use(path, shedLoad);
 app.use("*", init, requireSoundConfig);
 app.use("/v1/*", withRules);
 for (const path of BUYER_SIGNED_PATHS) app.use(path, requireAuth("buyer"));
@@ -70,6 +73,7 @@ app.route("/", buyerDeletions);
 app.route("/", returnRoutes);
 app.route("/", reports);
 app.route("/", adminCaps);
+app.route("/", adminMeter);
 app.route("/", adminLeadsGet);
 app.route("/", consoleRoutes);
 for (const { errors, ...p } of CONSOLE_PATHS)

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   idempotency_conflict: "the idempotency key was used for a different lead",
   storage_unavailable: "the lead could not be stored (nothing was accepted): retry with the same Idempotency-Key",
   gateway_misconfigured: "the gateway lacks a secret or setting it needs (see /admin/health): retry after Retry-After",
+  overloaded: "the gateway is at capacity for the moment (nothing was stored): retry after Retry-After",
   rules_unavailable: "the rules could not be loaded: retry shortly",
   unknown_ping: "no offer with that ping_id for this source",
   ping_used: "the ping's offer was already posted",

@@ -19,54 +19,8 @@ import { PostMeter, POST_METER_SCHEMA, type PostPause, type PostRecord } from ".
 import { capWindowCutoffs, capWindows } from "../lib/time";
 import { bindingLimit, DAY, leaseSize, refusal, salesOnly, type CapLimit, type Refusal, type WindowUsage } from "./cap-math";
 
-export interface ReserveRequest {
-  reservationId: string;
-  caps: Caps;
-  timezone: string;
-  priceCents: number;
-  leaseMs: number;
-  /** The instant whose cap windows count (defaults to now). */
-  now?: number;
-}
-
-export type { CapLimit, Refusal, WindowUsage, PostPause, PostRecord };
-export type ReserveResult = { ok: true; state: "held" | "committed" } | Refusal;
-
-export interface LeaseRequest {
-  leaseId: string;
-  caps: Caps;
-  timezone: string;
-  /** Units (leads) wanted; fewer are granted when headroom is short. */
-  units: number;
-  leaseMs: number;
-  now?: number;
-}
-
-export type LeaseResult =
-  | {
-      ok: true;
-      leaseId: string;
-      units: number;
-      /** Budget slice in cents; null when the contract has no budget cap. */
-      cents: number | null;
-      /** The cap windows the lease counts in: it may only be spent while they are current. */
-      windows: string[];
-      expiresAt: number;
-    }
-  | Refusal;
-
-export type WindowHeadroom = WindowUsage & { sold: number; soldCents: number };
-
-export interface Headroom {
-  hour: WindowHeadroom;
-  day: WindowHeadroom;
-  month: WindowHeadroom;
-  caps: Caps;
-  /** Reservations of posts in flight. */
-  held: number;
-  /** Lease units taken by isolates and not spent yet (counted as used until their lease closes). */
-  leased: number;
-}
+export type * from "./cap-types";
+import type { Headroom, LeaseRequest, LeaseResult, ReserveRequest, ReserveResult, SaleReport, WindowHeadroom } from "./cap-types";
 
 export class CapLedger extends SqlObject {
   private readonly meter = new PostMeter(this.sql);
@@ -247,9 +201,15 @@ export class CapLedger extends SqlObject {
     return { hour: window(`h:${w.hour}`), day: window(`d:${w.day}`), month: window(`m:${w.month}`), caps, held, leased };
   }
 
-  /** One post that reached the buyer, and the contract's verdict on its posts (./post-meter.ts). */
-  async recordPost(req: PostRecord): Promise<PostPause | null> {
-    return this.meter.record(req, req.now ?? this.clock());
+  /**
+   * A batch of what an isolate reports after the fact (src/services/cap-reports.ts): sales spent from
+   * its blocks, and posts that reached the buyer. One call for many leads; the verdict on the posts.
+   */
+  async report(batch: { sales: SaleReport[]; posts: PostRecord[] }): Promise<PostPause | null> {
+    for (const s of batch.sales) await this.commitLeased(s.leaseId, s.reservationId, s.priceCents, s.timezone, s.at);
+    let verdict: PostPause | null = null;
+    for (const p of batch.posts) verdict = this.meter.record(p, p.now ?? this.clock()) ?? verdict;
+    return verdict;
   }
 
   /** Forgets the post meter (its window and any pause): for tests that reseed their buyers. */

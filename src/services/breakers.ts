@@ -6,13 +6,18 @@
 import { breakerBlocks } from "../auction/breaker";
 import { log } from "../lib/log";
 import type { CapLedger, PostPause } from "../objects/cap-ledger";
+import { CapReports } from "./cap-reports";
 import type { Contract } from "../rules/model";
 
 const lastProbe = new Map<string, number>();
 const meterPauses = new Map<string, PostPause>();
 
 export class BreakerGate {
-  constructor(private readonly meters?: DurableObjectNamespace<CapLedger>) {}
+  private readonly reports?: CapReports;
+
+  constructor(meters?: DurableObjectNamespace<CapLedger>) {
+    this.reports = meters ? new CapReports(meters) : undefined;
+  }
 
   /** Why the contract is kept out now, or undefined (a probe, if it is half-open, is counted as sent). */
   paused(c: Contract, now = Date.now()): string | undefined {
@@ -30,9 +35,11 @@ export class BreakerGate {
 
   /** Reports a post that reached the buyer to its contract's meter, and learns a pause from the answer. */
   async recordPost(c: Contract, leadId: string, round: number, outcome: "accepted" | "rejected" | "error" | "timeout"): Promise<void> {
-    if (!this.meters) return;
-    const meter = this.meters.get(this.meters.idFromName(c.id));
-    const pause = await meter.recordPost({ postId: `${leadId}:${round}`, outcome, settings: c.breaker });
+    if (!this.reports) return;
+    // Batched with the contract's other news (./cap-reports.ts): a verdict may take REPORT_MS longer.
+    const pause = await this.reports.report(c.id, {
+      post: { postId: `${leadId}:${round}`, outcome, settings: c.breaker, now: Date.now() },
+    });
     if (!pause) return;
     if (!meterPauses.has(c.id)) log("breaker_meter_paused", { contract: c.id, until: pause.until, reason: pause.reason }, "warn");
     if (meterPauses.size > 10_000) meterPauses.clear();

@@ -9,6 +9,7 @@ import type { CapLedger, CapLimit, Headroom, LeaseResult, Refusal } from "../obj
 import type { Contract } from "../rules/model";
 import { capWindows } from "../lib/time";
 import { newId } from "../lib/ids";
+import { CapReports } from "./cap-reports";
 
 /** How long a reservation holds headroom if its worker dies mid-post. */
 export const LEASE_MS = 5 * 60_000;
@@ -84,7 +85,11 @@ const currentWindows = (c: Capped, now: number) => {
 const done = async () => {};
 
 export class CapsClient {
-  constructor(private readonly ns: DurableObjectNamespace<CapLedger>) {}
+  private readonly reports: CapReports;
+
+  constructor(private readonly ns: DurableObjectNamespace<CapLedger>) {
+    this.reports = new CapReports(ns);
+  }
 
   private ledger(contractId: string) {
     return this.ns.get(this.ns.idFromName(contractId));
@@ -172,7 +177,11 @@ export class CapsClient {
       ok: true,
       state: "held",
       leaseId: b.id,
-      commit: () => this.ledger(c.id).commitLeased(b.id, leadId, priceCents, c.timezone),
+      // Reported with the contract's other news, batched (./cap-reports.ts): the unit already counts.
+      commit: async () =>
+        void (await this.reports.report(c.id, {
+          sale: { leaseId: b.id, reservationId: leadId, priceCents, timezone: c.timezone, at: Date.now() },
+        })),
       release: async () => {
         // Back to the block it came from while it is this isolate's; a block replaced meanwhile gets
         // the unit back in the ledger at once, rather than holding it until it expires.

@@ -19,6 +19,7 @@ import { RateLimits } from "./limits";
 import { Turnstile } from "./turnstile";
 import { PingBookClient } from "./ping-book";
 import { withStorageDistance, type StorageMeter } from "./distance";
+import { withTally } from "./tally";
 
 export interface Services {
   /** Storage calls counted while EMULATE_STORAGE_RTT_MS is on (see ./distance.ts). */
@@ -102,6 +103,6 @@ export interface Scope {
 export function scopeOf(env: Env, location?: string): Scope {
   const config = configOf(env);
   const storage: StorageMeter = { calls: 0 };
-  const bound = withStorageDistance(env, config.EMULATE_STORAGE_RTT_MS, storage);
+  const bound = withStorageDistance(withTally(env, config.METER_STORAGE), config.EMULATE_STORAGE_RTT_MS, storage);
   return { config, services: createServices(bound, config, storage, location), rules: () => getRules(bound.DB, config.RULES_TTL_MS) };
 }

@@ -1,8 +1,10 @@
 // Caps that fill under load (issue #30): a burst far above a contract's cap sells it up to the cap —
 // never over, and not far under — at 16-way concurrency.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { demoLead, eventually, onlyContracts, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
+import worker from "../../src/index";
+import { demoLead, eventually, received, onlyContracts, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
 
 const soldTo = (contract: string) =>
   env.DB.prepare("SELECT COUNT(*) AS n FROM posts WHERE contract_id = ? AND outcome = 'accepted'").bind(contract).first<{ n: number }>();
@@ -46,4 +48,34 @@ describe("caps fill in a burst", () => {
       expect(bravo).toBe(7);
     },
   );
+});
+
+describe("a spike is answered at once, not queued (issue #30)", () => {
+  it("past MAX_INFLIGHT_LEADS a submission gets 503 overloaded with Retry-After, fast, and nothing is stored for it", async () => {
+    await setBuyers({ alpha: { bid: 30, pingLatencyMs: 400 }, bravo: { bid: 25, pingLatencyMs: 400 } });
+    const busy = { ...env, MAX_INFLIGHT_LEADS: "3" };
+    const submit = async () => {
+      const ctx = createExecutionContext();
+      const init = {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
+        body: JSON.stringify(demoLead()),
+      };
+      const res = await worker.fetch(new Request("http://gw/v1/leads", init), busy, ctx);
+      const body = await res.json<{ error?: string; lead_id?: string }>();
+      await waitOnExecutionContext(ctx);
+      return { status: res.status, retryAfter: res.headers.get("retry-after"), body };
+    };
+    const answers = await Promise.all(Array.from({ length: 10 }, submit));
+    const shed = answers.filter((a) => a.status === 503);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(3);
+    expect(shed).toHaveLength(7);
+    for (const a of shed) {
+      expect(a.body.error).toBe("overloaded");
+      expect(a.retryAfter).toBe("1");
+    }
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM leads").first<{ n: number }>()).toEqual({ n: 3 });
+    // Shed before any work: no buyer was pinged for them.
+    expect((await received("alpha")).filter((r) => r.kind === "ping")).toHaveLength(3);
+  });
 });

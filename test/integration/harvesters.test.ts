@@ -95,13 +95,15 @@ describe("the breaker trips on a harvesting pattern within a bounded number of p
     const m = meter();
     const verdicts = [];
     for (let i = 0; i < settings.minSamples; i++)
-      verdicts.push(await m.recordPost({ postId: `l${i}:0`, outcome: pattern[i % pattern.length]!, settings, now: t0 + i }));
+      verdicts.push(
+        await m.report({ sales: [], posts: [{ postId: `l${i}:0`, outcome: pattern[i % pattern.length]!, settings, now: t0 + i }] }),
+      );
     expect(verdicts.slice(0, -1)).toEqual(Array(settings.minSamples - 1).fill(null));
     expect(verdicts.at(-1)).toMatchObject({ since: t0 + settings.minSamples - 1, until: t0 + settings.minSamples - 1 + 300_000 });
     // A repeated report of the same post (a redelivery) counts once.
     const honest = meter();
     for (let i = 0; i < 3 * settings.minSamples; i++)
-      expect(await honest.recordPost({ postId: "same:0", outcome: "error", settings, now: t0 + i })).toBeNull();
+      expect(await honest.report({ sales: [], posts: [{ postId: "same:0", outcome: "error", settings, now: t0 + i }] })).toBeNull();
   });
 
   it("through the gateway: a buyer answering 500 to every post gets at most min_samples posts (+1 in flight), then is skipped as paused", async () => {

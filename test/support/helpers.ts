@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { DEMO_API_KEY, type Behaviour, type ReceivedRequest } from "../../demo/constants";
 import { invalidateRules } from "../../src/rules/cache";
 import { forgetProbes } from "../../src/services/breakers";
+import { settleReports } from "../../src/services/cap-reports";
 import { forgetCapSnapshot } from "../../src/services/caps";
 import { forgetRefusals } from "../../src/services/limits";
 
@@ -39,11 +40,13 @@ export async function seedDemo(extra: string[] = []): Promise<void> {
   await env.DB.batch([...env.TEST_SEED, roomy, ...extra].map((s) => env.DB.prepare(s)));
   invalidateRules();
   forgetCapSnapshot();
-  forgetProbes();
   forgetRefusals();
-  // Each contract's post meter (in its CapLedger object) outlives a test: start it over too.
+  // Each contract's post meter (in its CapLedger object) outlives a test: start it over too, once the
+  // reports still on their way from the last test have landed (else a late verdict pauses a buyer).
+  await settleReports();
   const contracts = await env.DB.prepare("SELECT id FROM contracts").all<{ id: string }>();
   await Promise.all(contracts.results.map((c) => env.CAP_LEDGER.get(env.CAP_LEDGER.idFromName(c.id)).resetPostMeter()));
+  forgetProbes();
 }
 
 export async function sql(statement: string, ...params: unknown[]): Promise<void> {

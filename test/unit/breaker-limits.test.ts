@@ -191,7 +191,7 @@ describe("the meter's pause in an isolate (issue #24)", () => {
   const pause = { since: 100, until: 1_000, reason: "reject_rate: 100% of 5 posts" };
   const gate = () => {
     forgetProbes();
-    const meters = { idFromName: (n: string) => n, get: () => ({ recordPost: async () => pause }) };
+    const meters = { idFromName: (n: string) => n, get: () => ({ report: async () => pause }) };
     return new BreakerGate(meters as unknown as ConstructorParameters<typeof BreakerGate>[0]);
   };
 
