@@ -5,7 +5,19 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { readRollups } from "../../src/db/rollups";
 import { dbOf } from "../../src/db/client";
 import { Records } from "../../src/db/records";
-import { countOf, demoLead, eventually, gateway, leadReaches, onlyContracts, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
+import {
+  countOf,
+  demoLead,
+  insideOneMinute,
+  eventually,
+  gateway,
+  leadReaches,
+  onlyContracts,
+  postLead,
+  seedDemo,
+  setBuyers,
+  sql,
+} from "../support/helpers";
 
 const TOKEN = "test-admin-token-0123456789abcdef";
 const ADMIN = { authorization: `Bearer ${TOKEN}` };
@@ -70,6 +82,7 @@ describe("sessions", () => {
   });
 
   it("login attempts are limited per IP", async () => {
+    await insideOneMinute();
     const statuses = [];
     for (let i = 0; i < 11; i++)
       statuses.push(
