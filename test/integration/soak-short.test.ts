@@ -8,8 +8,8 @@ import { demoLead, eventually, postLead, seedDemo, setBuyers, sql } from "../sup
 describe("short soak", () => {
   it("150 concurrent leads, repeated consumers and misbehaving buyers: every invariant holds", async () => {
     await seedDemo();
-    await sql("UPDATE campaigns SET retry_max_attempts = 0, dedupe_window_s = 0, ping_timeout_ms = 3000, post_deadline_ms = 8000");
-    await sql("UPDATE contracts SET timeout_ms = 2500, post_timeout_ms = 5000, timezone = 'UTC'");
+    await sql("UPDATE campaigns SET retry_max_attempts = 0, dedupe_window_s = 0, ping_timeout_ms = 8000, post_deadline_ms = 20000");
+    await sql("UPDATE contracts SET timeout_ms = 7000, post_timeout_ms = 8000, timezone = 'UTC'");
     await sql("UPDATE buyers SET dedupe_window_s = 3600");
     await sql("UPDATE contracts SET cap_day = 20 WHERE id = 'ct_alpha'");
     await sql("UPDATE contracts SET cap_day = 15, budget_day_cents = 25000 WHERE id = 'ct_delta'");
