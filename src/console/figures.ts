@@ -3,7 +3,7 @@
 // cap headroom, breakers and broken rules from the rules, and the latest leads.
 import type { FigureRows, LeadBucket } from "../db/figures";
 import type { Records } from "../db/records";
-import { BID_BOUNDS, HOUR, histogramPercentile, LATENCY_BOUNDS, MINUTE, type RollupRow } from "../db/rollups";
+import { BID_BOUNDS, COUNTERS, HOUR, histogramPercentile, LATENCY_BOUNDS, MINUTE, type RollupRow } from "../db/rollups";
 import type { Rules } from "../rules/model";
 
 export type Span = "hour" | "day";
@@ -110,18 +110,7 @@ export function contractFigures(rows: RollupRow[], rules: Rules): ContractFigure
       by.set(r.contract_id, { ...r, latency: [...r.latency], bidsBy: [...r.bidsBy] });
       continue;
     }
-    for (const k of [
-      "pings",
-      "bids",
-      "bid_cents",
-      "timeouts",
-      "errors",
-      "posts",
-      "accepted",
-      "rejected",
-      "post_failed",
-      "revenue_cents",
-    ] as const)
+    for (const k of COUNTERS)
       acc[k] += r[k];
     r.latency.forEach((v, i) => (acc.latency[i]! += v));
     r.bidsBy.forEach((v, i) => (acc.bidsBy[i]! += v));

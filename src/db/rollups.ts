@@ -109,7 +109,8 @@ export function histogramPercentile(counts: number[], bounds: readonly number[],
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
 
-const COUNTERS = [
+/** The additive counters of a contract's rollup row (figures sum them over buckets). */
+export const COUNTERS = [
   "pings",
   "bids",
   "bid_cents",

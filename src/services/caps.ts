@@ -5,9 +5,10 @@
 // - leases: small blocks of headroom taken from a ledger ahead of time (while the pings are out), so
 //   a post spends a unit locally and reports the sale after it. Without a usable lease a post falls
 //   back to one reservation round trip. The ledger stays the authority: caps are never exceeded.
-import type { CapLedger, CapLimit, Headroom, LeaseResult, Refusal } from "../objects/cap-ledger";
+import type { CapLedger, Headroom, LeaseResult, Refusal } from "../objects/cap-ledger";
 import type { Contract } from "../rules/model";
 import { capWindows } from "../lib/time";
+import type { CapReservation } from "../auction/ports";
 import { newId } from "../lib/ids";
 import { CapReports } from "./cap-reports";
 
@@ -22,17 +23,8 @@ export const HELD_ELSEWHERE = "cap headroom held by posts in flight or leased to
 /** A unit is spent only if the sale can be reported well before the block closes. */
 const BLOCK_SLACK_MS = 5_000;
 
-/** Headroom taken for one post: commit it on a sale, release it otherwise. */
-export type CapHold =
-  | {
-      ok: true;
-      state: "held" | "committed";
-      /** The isolate block the unit came from, or null (a reservation of its own, or no cap). */
-      leaseId: string | null;
-      commit(): Promise<void>;
-      release(): Promise<void>;
-    }
-  | { ok: false; limit: CapLimit; retryAfter: number };
+/** Headroom taken for one post: the shape the auction names (./auction/ports.ts), with the ledger's refusal. */
+export type CapHold = Exclude<CapReservation, { ok: false }> | Refusal;
 
 interface Block {
   id: string;

@@ -3,6 +3,7 @@
 // waits that long before it runs, and counts the calls, so local runs and the benchmark see what
 // storage distance costs. Off (no wrapping at all) when the var is 0. Business code is unaware.
 import type { Env } from "../env";
+import { wrapD1 } from "./d1-proxy";
 
 /** Storage calls made through the wrapped bindings (per request or queue batch). */
 export interface StorageMeter {
@@ -12,37 +13,12 @@ export interface StorageMeter {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function delayedD1(db: D1Database, rttMs: number, meter: StorageMeter): D1Database {
-  const hop = async <T>(run: () => Promise<T>): Promise<T> => {
+  return wrapD1(db, async (run) => {
     meter.calls++;
     await sleep(rttMs);
     return run();
-  };
-  const statement = (s: D1PreparedStatement): D1PreparedStatement =>
-    new Proxy(s, {
-      get(target, prop) {
-        if (prop === "bind") return (...values: unknown[]) => statement(target.bind(...values));
-        if (prop === "all" || prop === "run" || prop === "first" || prop === "raw")
-          return (...args: unknown[]) => hop(() => (target[prop] as (...a: unknown[]) => Promise<unknown>).apply(target, args));
-        // The real statement stays reachable for batch(), which unwraps it below.
-        if (prop === UNWRAP) return target;
-        const v = Reflect.get(target, prop) as unknown;
-        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop === "prepare") return (query: string) => statement(target.prepare(query));
-      if (prop === "batch")
-        return (statements: D1PreparedStatement[]) =>
-          hop(() => target.batch(statements.map((s) => (s as unknown as Record<symbol, D1PreparedStatement>)[UNWRAP] ?? s)));
-      if (prop === "exec") return (query: string) => hop(() => target.exec(query));
-      const v = Reflect.get(target, prop) as unknown;
-      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
   });
 }
-
-const UNWRAP = Symbol("unwrap");
 
 function delayedNamespace<T extends Rpc.DurableObjectBranded | undefined>(
   ns: DurableObjectNamespace<T>,

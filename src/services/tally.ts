@@ -3,6 +3,7 @@
 // calls per lead and find the object each kind of lead leans on hardest (docs/PERFORMANCE.md, the
 // capacity model). Off, nothing is wrapped. `GET /admin/meter` reads the tally, `DELETE` resets it.
 import type { Env } from "../env";
+import { wrapD1 } from "./d1-proxy";
 
 const byMethod = new Map<string, number>();
 const byObject = new Map<string, number>();
@@ -39,32 +40,11 @@ export function resetTally(): void {
   byObject.clear();
 }
 
-function tallyD1(db: D1Database): D1Database {
-  const statement = (s: D1PreparedStatement): D1PreparedStatement =>
-    new Proxy(s, {
-      get(target, prop) {
-        if (prop === "bind") return (...values: unknown[]) => statement(target.bind(...values));
-        if (prop === "all" || prop === "run" || prop === "first" || prop === "raw") bump(byMethod, `DB.${prop}`);
-        if (prop === UNWRAP) return target;
-        const v = Reflect.get(target, prop) as unknown;
-        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop === "prepare") return (query: string) => statement(target.prepare(query));
-      if (prop === "batch") {
-        bump(byMethod, "DB.batch");
-        return (statements: D1PreparedStatement[]) =>
-          target.batch(statements.map((s) => (s as unknown as Record<symbol, D1PreparedStatement>)[UNWRAP] ?? s));
-      }
-      const v = Reflect.get(target, prop) as unknown;
-      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
+const tallyD1 = (db: D1Database): D1Database =>
+  wrapD1(db, (run, call) => {
+    bump(byMethod, `DB.${call}`);
+    return run();
   });
-}
-
-const UNWRAP = Symbol("unwrap");
 
 function tallyNamespace<T extends Rpc.DurableObjectBranded | undefined>(
   binding: string,
