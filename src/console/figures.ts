@@ -110,8 +110,7 @@ export function contractFigures(rows: RollupRow[], rules: Rules): ContractFigure
       by.set(r.contract_id, { ...r, latency: [...r.latency], bidsBy: [...r.bidsBy] });
       continue;
     }
-    for (const k of COUNTERS)
-      acc[k] += r[k];
+    for (const k of COUNTERS) acc[k] += r[k];
     r.latency.forEach((v, i) => (acc.latency[i]! += v));
     r.bidsBy.forEach((v, i) => (acc.bidsBy[i]! += v));
   }
