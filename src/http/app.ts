@@ -5,7 +5,11 @@ import { ApiError, onError } from "./errors";
 import { requireAuth } from "./auth";
 import { requireSoundConfig } from "./guard";
 import { browserCors, init, withRules } from "./middleware";
+import { adminBilling } from "./routes/admin-billing";
 import { adminCaps } from "./routes/admin-caps";
+import { adminInvoices } from "./routes/admin-invoices";
+import { adminStatements } from "./routes/admin-statements";
+import { billingStripe } from "./routes/billing-stripe";
 import { adminConsumers } from "./routes/admin-consumers";
 import { adminExperiments } from "./routes/admin-experiments";
 import { adminRetention } from "./routes/admin-retention";
@@ -88,6 +92,10 @@ app.route("/", adminSuppressions);
 app.route("/", adminConsumers);
 app.route("/", adminRetention);
 app.route("/", adminExperiments);
+app.route("/", adminBilling);
+app.route("/", adminStatements);
+app.route("/", adminInvoices);
+app.route("/", billingStripe);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
   type: "apiKey",
