@@ -167,3 +167,14 @@ export async function balances(db: Db, prefix: "buyer:" | "source:"): Promise<Ma
     .all<{ account: string; c: number }>();
   return new Map(res.results.map((r) => [r.account.slice(prefix.length), Number(r.c)]));
 }
+
+/** An account's latest entries, newest first (the console). */
+export async function latest(db: Db, acct: string, limit: number): Promise<StatementRow[]> {
+  const res = await db.$client
+    .prepare(
+      `SELECT id, at, kind, entry_key, amount_cents, lead_id, contract_id, campaign_id, reference, memo, booked_by FROM ledger_entries WHERE account = ? ORDER BY at DESC, id DESC LIMIT ?`,
+    )
+    .bind(acct, limit)
+    .all<StatementRow>();
+  return res.results;
+}

@@ -10,6 +10,7 @@ import type { Rules } from "../rules/model";
 import { bound, type Bound } from "./bound";
 import * as billing from "./billing";
 import * as breakers from "./breakers";
+import * as buyerView from "./buyer-view";
 import type { Db } from "./client";
 import * as erasure from "./erasure";
 import * as experiments from "./experiments";
@@ -72,6 +73,8 @@ export class Records {
   readonly invoices: Bound<typeof invoices>;
   /** Buyers' billing settings, money events, Stripe events (db/billing.ts). */
   readonly billing: Bound<typeof billing>;
+  /** A buyer's own console: its keys, contracts, purchases, returns (db/buyer-view.ts). */
+  readonly buyerView: Bound<typeof buyerView>;
 
   constructor(private readonly db: Db) {
     this.returns = bound(db, returns);
@@ -86,6 +89,7 @@ export class Records {
     this.ledger = bound(db, ledger);
     this.invoices = bound(db, invoices);
     this.billing = bound(db, billing);
+    this.buyerView = bound(db, buyerView);
   }
 
   /**

@@ -17,6 +17,7 @@ import { buyerDeletions } from "./routes/buyer-deletions";
 import { returnRoutes } from "./routes/returns";
 import { adminLeadsGet } from "./routes/admin-leads-get";
 import { CONSOLE_PATHS, consoleHeaders, consoleRoutes } from "./routes/console";
+import { BILLING_CONSOLE_PATHS, consoleBilling } from "./routes/console-billing";
 import { adminSuppressions } from "./routes/admin-suppressions";
 import { sellerPingPost } from "./routes/seller-pingpost";
 import { health } from "./routes/health";
@@ -64,6 +65,11 @@ app.use("/console", consoleHeaders, withRules, requireAuth("console_admin"));
 app.use("/console/*", consoleHeaders, withRules);
 app.use("/console/leads/*", requireAuth("console_admin"));
 app.use("/console/source", requireAuth("console_source"));
+app.use("/console/billing", requireAuth("console_admin"));
+app.use("/console/billing/*", requireAuth("console_admin"));
+app.use("/console/buyer", requireAuth("console_buyer"));
+for (const path of ["/console/buyer/leads/*", "/console/buyer/invoices/*", "/console/buyer/statement", "/console/buyer/contracts/*"])
+  app.use(path, requireAuth("console_buyer"));
 app.use("/v1/leads", browserCors);
 
 app.route("/", health);
@@ -76,7 +82,8 @@ app.route("/", reports);
 app.route("/", adminCaps);
 app.route("/", adminLeadsGet);
 app.route("/", consoleRoutes);
-for (const { errors, ...p } of CONSOLE_PATHS)
+app.route("/", consoleBilling);
+for (const { errors, ...p } of [...CONSOLE_PATHS, ...BILLING_CONSOLE_PATHS])
   app.openAPIRegistry.registerPath({
     ...p,
     operationId: `console${p.method === "post" ? "Post" : ""}${p.path.replace(/[^a-zA-Z]+(\w)?/g, (_, ch: string | undefined) => (ch ?? "").toUpperCase())}`,
@@ -132,6 +139,12 @@ app.openAPIRegistry.registerComponent("securitySchemes", "SourceSession", {
   in: "cookie",
   name: "lg_source",
   description: "A publisher's console session, set by POST /console/source/login",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "BuyerSession", {
+  type: "apiKey",
+  in: "cookie",
+  name: "lg_buyer",
+  description: "A buyer's console session, set by POST /console/buyer/login",
 });
 app.openAPIRegistry.registerComponent("securitySchemes", "BuyerSignature", {
   type: "apiKey",
