@@ -46,6 +46,8 @@ export interface Report {
   harvest_market?: HarvestResult;
   production_limit?: Record<string, Latency>;
   storage_distance?: Record<string, Latency & { storage_calls?: Dist; storage_waits?: Dist }>;
+  /** Issue #25: 20 buyers, wallets off and on, at RTT 0 and 80 ms (rtt0_off, rtt0_on, rtt80_off, rtt80_on). */
+  wallets?: Record<string, Latency & { storage_waits?: Dist }>;
 }
 
 const verdict = (ok: boolean) => (ok ? "**met**" : "**not met**");
@@ -213,6 +215,7 @@ export function renderPerformance(
       );
     }
   }
+  lines.push(...walletLines(r));
   lines.push("", notes.trim(), "");
   return lines.join("\n");
 }
@@ -266,4 +269,39 @@ function harvestSection(h: HarvestResult | undefined): string[] {
     `| buyer and consumer pairs sent the full lead twice | ${h.repeat_posts} | ${verdict(h.repeat_posts === 0)} |`,
     `| e2e p50 alone / beside them | ${h.e2e_p50_ms.clean} / ${h.e2e_p50_ms.bad} ms | |`,
   ];
+}
+
+/** Wallets on and off in the same run (issue #25): what checking buyers' money costs the seller. */
+function walletLines(r: Report): string[] {
+  const w = r.wallets;
+  if (!w) return [];
+  const p50 = (k: string) => w[k]?.e2e_ms.p50;
+  const diff = (a: string, b: string) => (p50(a) !== undefined && p50(b) !== undefined ? Math.round(p50(a)! - p50(b)!) : undefined);
+  const show = (x: number | undefined) => (x === undefined ? "–" : `${x >= 0 ? "+" : ""}${x} ms`);
+  const lines = [
+    "",
+    "## Wallets on and off (ms, p50 / p95 / p99)",
+    "",
+    "Issue #25: the storage-distance setup (relay fan-out, the six-connection limit) with 20 buyers, every",
+    "buyer's wallet off (billing none: never asked) or on (prepaid, funded far above the run), in the same",
+    "run. Money is leased to the isolate while the pings are out, so wallets on should add no round trip",
+    "to the seller's wait. Target: with wallets on, RTT 80 ms stays within 20 ms (p50) of RTT 0 with",
+    "wallets off, as the storage-distance target asks.",
+    "",
+    "| RTT | wallets off | wallets on | on − off (p50) | waited, round trips (on, p50 / p99) |",
+    "|---|---|---|---|---|",
+  ];
+  for (const rtt of [0, 80]) {
+    const on = w[`rtt${rtt}_on`];
+    const waits = on?.storage_waits ? `${on.storage_waits.p50} / ${on.storage_waits.p99}` : "–";
+    lines.push(
+      `| ${rtt} ms | ${d(w[`rtt${rtt}_off`]?.e2e_ms)} | ${d(on?.e2e_ms)} | ${show(diff(`rtt${rtt}_on`, `rtt${rtt}_off`))} | ${waits} |`,
+    );
+  }
+  const added = diff("rtt80_on", "rtt0_off");
+  lines.push(
+    "",
+    `Target: RTT 80 ms with wallets on, p50 at most 20 ms above RTT 0 with wallets off: ${show(added)}, ${added === undefined ? "–" : verdict(added <= 20)}.`,
+  );
+  return lines;
 }

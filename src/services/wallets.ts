@@ -142,6 +142,9 @@ export class WalletsClient {
     lastPrice.set(c.buyerId, Math.max(priceCents, lastPrice.get(c.buyerId) ?? 0));
     const key = saleKey(leadId, c.id);
     if (live) {
+      // A block being taken is waited for only when the one in hand can't pay: a renewal costs no wait.
+      const now = this.fromBlock(c, key, priceCents, live.postMs);
+      if (now) return now;
       await leasing.get(c.buyerId);
       const hold = this.fromBlock(c, key, priceCents, live.postMs);
       if (hold) return hold;

@@ -44,7 +44,7 @@ beforeEach(async () => {
   await onlyContracts("ct_alpha", "ct_charlie");
   await sql("UPDATE contracts SET timeout_ms = 3000, post_timeout_ms = 4000, min_bid_cents = 2500 WHERE id = 'ct_alpha'");
   await sql("UPDATE contracts SET timeout_ms = 3000, post_timeout_ms = 4000 WHERE id = 'ct_charlie'");
-  await setBuyers({ alpha: { bid: 28, bidSpread: 4 }, charlie: { bid: 10 } });
+  await setBuyers({ alpha: { bid: 29, bidSpread: 2 }, charlie: { bid: 10 } });
 });
 
 describe("a prepaid buyer in the auction", () => {
@@ -68,9 +68,15 @@ describe("a prepaid buyer in the auction", () => {
       // A deposit lands: the next lead is pinged and sold to alpha again.
       expect((await depositTo("buy_alpha", 10_000, "wire-2")).status).toBe(200);
       const back = (await (await postLead(demoLead())).json()) as { lead_id: string; buyer: string };
-      expect(back.buyer).toBe("Alpha Insurance");
       await settled();
+      expect(await alphaPing(back.lead_id)).toMatchObject({ outcome: "bid" });
+      expect(back.buyer).toBe("Alpha Insurance");
       expect((await alphaSales()).c).toBeLessThanOrEqual(15_000);
+      // Both turns were recorded as money events (for the webhooks to come).
+      const events = await env.DB.prepare("SELECT kind FROM billing_events WHERE buyer_id = 'buy_alpha' ORDER BY id").all<{
+        kind: string;
+      }>();
+      expect(events.results.map((e) => e.kind)).toEqual(expect.arrayContaining(["paused_for_balance", "resumed"]));
       const results = await checkInvariants(async (q) => (await env.DB.prepare(q).all<Record<string, unknown>>()).results);
       expect(formatInvariants(results)).not.toContain("FAIL");
       expect(await ledgerSum()).toBe(0);
