@@ -158,7 +158,9 @@ export class WalletsClient {
     await this.sink(c.buyerId, res.notices);
     if (!res.ok) {
       this.learn(c.buyerId, res, leastPrice(c));
-      return { ok: false, limit: short.get(c.buyerId)!.reason };
+      // A post's reason names the limit only (the reasons are counted per contract in the rollups).
+      const limit = res.held ? "held by posts in flight" : c.wallet.mode === "credit" ? "credit limit reached" : "prepaid balance too low";
+      return { ok: false, limit: `wallet: ${limit}` };
     }
     return {
       ok: true,
