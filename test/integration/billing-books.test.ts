@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { checkInvariants, formatInvariants } from "../../src/db/invariants";
 import { admin, checkoutPaid, depositTo, ledgerSum, sendStripe, stripeDelivery } from "../support/billing";
-import { demoLead, eventually, onlyContracts, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
+import { demoLead, eventually, gateway, onlyContracts, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
 
 const entries = async () => Number((await env.DB.prepare("SELECT COUNT(*) AS n FROM ledger_entries").first<{ n: number }>())?.n ?? 0);
 const FROM = "2020-01-01";
@@ -121,6 +121,15 @@ describe("statements, invoices and payables", () => {
     expect(st.closing_cents).toBe(10_000 - sales + credits);
     expect(st.entries.filter((e) => e.kind === "sale").reduce((a, e) => a - e.amount_cents, 0)).toBe(sales);
     expect(st.entries.at(-1)!.balance_cents).toBe(st.closing_cents);
+    // …and with the buyer report, to the cent: revenue less what returns credited back.
+    const range = `from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${encodeURIComponent(TO())}`;
+    const report = (await (await admin(`/admin/reports/buyers?${range}`)).json()) as {
+      contracts: { contract: string; revenue: number; returned: number; net_revenue: number }[];
+    };
+    const alpha = report.contracts.find((r) => r.contract === "ct_alpha")!;
+    expect(Math.round(alpha.revenue * 100)).toBe(sales);
+    expect(Math.round(alpha.returned * 100)).toBe(credits);
+    expect(st.closing_cents - st.opening_cents - 10_000).toBe(-Math.round(alpha.net_revenue * 100));
     const csv = await (await admin(`/admin/buyers/buy_alpha/statement?from=${FROM}&to=${encodeURIComponent(TO())}&format=csv`)).text();
     const rows = csv.trim().split("\r\n");
     expect(rows[0]).toMatch(/^at,kind,entry_key,amount/);
@@ -140,6 +149,11 @@ describe("statements, invoices and payables", () => {
     const partner = pay.sources.find((s) => s.source_id === "src_partner")!;
     expect(partner.net_cents).toBe(payouts - clawback);
     expect(partner.owed_cents).toBe(payouts - clawback);
+    // …which is the source report's net payout, to the cent.
+    const summary = (await (await gateway(`/v1/reports/summary?${range}`, { headers: { "x-api-key": "demo-server-key" } })).json()) as {
+      net_payout: number;
+    };
+    expect(Math.round(summary.net_payout * 100)).toBe(partner.net_cents);
     expect(await (await admin(`/admin/payables?from=${FROM}&to=${encodeURIComponent(TO())}&format=csv`)).text()).toContain(`src_partner,`);
     const results = await checkInvariants(async (q) => (await env.DB.prepare(q).all<Record<string, unknown>>()).results);
     expect(formatInvariants(results)).not.toContain("FAIL");

@@ -16,8 +16,8 @@ describe("short soak", () => {
     await sql("UPDATE contracts SET cap_day = 15, budget_day_cents = 25000 WHERE id = 'ct_delta'");
     // Wallets: a prepaid buyer with little money and a credit buyer with a small limit.
     await sql("UPDATE buyers SET billing = 'prepaid' WHERE id = 'buy_bravo'");
-    await sql("UPDATE buyers SET billing = 'credit', credit_limit_cents = 6000 WHERE id = 'buy_alpha'");
-    await depositTo("buy_bravo", 9000, "soak");
+    await sql("UPDATE buyers SET billing = 'credit', credit_limit_cents = 12000 WHERE id = 'buy_echo'");
+    await depositTo("buy_bravo", 30_000, "soak");
     await setBuyers({
       alpha: { bid: 18, bidSpread: 4 },
       bravo: { bid: 22, bidSpread: 6, rejectRate: 0.5 },

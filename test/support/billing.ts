@@ -1,7 +1,6 @@
 // Helpers for the billing suites: admin calls, Stripe events signed the way Stripe signs them, and the
 // ledger read back.
 import { env } from "cloudflare:workers";
-import Stripe from "stripe";
 import { gateway } from "./helpers";
 
 export const ADMIN = { authorization: "Bearer test-admin-token-0123456789abcdef", "content-type": "application/json" };
@@ -16,6 +15,8 @@ export const depositTo = (buyer: string, cents: number, reference: string, extra
 /** A Stripe event as Stripe would send it: the body and its Stripe-Signature header (the package's helper). */
 export async function stripeDelivery(event: Record<string, unknown>, opts: { timestamp?: number; secret?: string } = {}) {
   const payload = JSON.stringify(event);
+  // Loaded on first use: the package is large, and the suites that never sign an event don't need it.
+  const { default: Stripe } = await import("stripe");
   const header = await Stripe.webhooks.generateTestHeaderStringAsync({
     payload,
     secret: opts.secret ?? STRIPE_SECRET,

@@ -5,7 +5,6 @@
 // credited once: the exact signed event again is a replay (409); Stripe's redelivery of an event it
 // signed again is answered 200 without booking; other events are acknowledged and ignored.
 import { createRoute, z } from "@hono/zod-openapi";
-import Stripe from "stripe";
 import { signedAtOf, StripeEventSchema } from "../../billing/stripe";
 import { stripeEvent } from "../../pipeline/billing";
 import { readBodyText } from "../body";
@@ -39,8 +38,10 @@ export const stripeWebhookRoute = createRoute({
   },
 });
 
-const webhooks = Stripe.webhooks;
-const crypto = Stripe.createSubtleCryptoProvider();
+// Stripe's package is loaded when the first event arrives, not when the Worker starts: a cold isolate
+// that never sees a webhook (nearly all of them) doesn't evaluate it.
+const loadStripe = () => import("stripe");
+let stripe: ReturnType<typeof loadStripe> | undefined;
 
 export const billingStripe = router();
 
@@ -55,7 +56,8 @@ billingStripe.openapi(stripeWebhookRoute, async (c) => {
   const signedAt = signedAtOf(header);
   let verified: unknown;
   try {
-    verified = await webhooks.constructEventAsync(payload, header, secret, undefined, crypto);
+    const { default: Stripe } = await (stripe ??= loadStripe());
+    verified = await Stripe.webhooks.constructEventAsync(payload, header, secret, undefined, Stripe.createSubtleCryptoProvider());
   } catch {
     throw new ApiError(400, "bad_signature", "the Stripe-Signature header is missing, forged or too old: nothing booked");
   }
