@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { checkInvariants, formatInvariants } from "../../src/db/invariants";
-import { checkoutPaid, depositTo, ledgerSum, sendStripe, stripeDelivery } from "../support/billing";
+import { admin, checkoutPaid, depositTo, ledgerSum, sendStripe, stripeDelivery } from "../support/billing";
 import { demoLead, eventually, onlyContracts, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
 
 const alphaSales = async () =>
@@ -52,7 +52,7 @@ describe("a prepaid buyer in the auction", () => {
     "with $50 and bids near $30 at 16-way concurrency buys at most $50, is then not pinged, and comes back after a deposit",
     { timeout: 120_000 },
     async () => {
-      await sql("UPDATE buyers SET billing = 'prepaid' WHERE id = 'buy_alpha'");
+      await sql("UPDATE buyers SET billing = 'prepaid', low_balance_cents = 3000 WHERE id = 'buy_alpha'");
       expect((await depositTo("buy_alpha", 5000, "wire-1")).status).toBe(200);
       await burst(40, 16);
       await settled();
@@ -72,11 +72,11 @@ describe("a prepaid buyer in the auction", () => {
       expect(await alphaPing(back.lead_id)).toMatchObject({ outcome: "bid" });
       expect(back.buyer).toBe("Alpha Insurance");
       expect((await alphaSales()).c).toBeLessThanOrEqual(15_000);
-      // Both turns were recorded as money events (for the webhooks to come).
+      // The balance crossing its $30 threshold, and both turns, were recorded as money events (for the webhooks to come).
       const events = await env.DB.prepare("SELECT kind FROM billing_events WHERE buyer_id = 'buy_alpha' ORDER BY id").all<{
         kind: string;
       }>();
-      expect(events.results.map((e) => e.kind)).toEqual(expect.arrayContaining(["paused_for_balance", "resumed"]));
+      expect(events.results.map((e) => e.kind)).toEqual(expect.arrayContaining(["balance_low", "paused_for_balance", "resumed"]));
       const results = await checkInvariants(async (q) => (await env.DB.prepare(q).all<Record<string, unknown>>()).results);
       expect(formatInvariants(results)).not.toContain("FAIL");
       expect(await ledgerSum()).toBe(0);
@@ -99,6 +99,22 @@ describe("a prepaid buyer in the auction", () => {
     expect(await ledgerSum("buyer:buy_alpha")).toBe(6000);
     const back = (await (await postLead(demoLead())).json()) as { buyer: string };
     expect(back.buyer).toBe("Alpha Insurance");
+  });
+});
+
+describe("a return", () => {
+  it("approved, credits a prepaid buyer's wallet at once: it buys again", async () => {
+    await sql("UPDATE buyers SET billing = 'prepaid' WHERE id = 'buy_alpha'");
+    await sql("UPDATE contracts SET return_cap_bps = 10000 WHERE id = 'ct_alpha'");
+    await depositTo("buy_alpha", 3100, "w");
+    const first = (await (await postLead(demoLead())).json()) as { lead_id: string; buyer: string };
+    expect(first.buyer).toBe("Alpha Insurance");
+    await settled();
+    // What is left can't pay another: the next lead goes to charlie.
+    expect(((await (await postLead(demoLead())).json()) as { buyer: string }).buyer).toBe("Charlie Auto");
+    const ret = await admin("/admin/returns", "POST", { lead_id: first.lead_id, contract_id: "ct_alpha", reason: "bad_data" });
+    expect(await ret.json()).toMatchObject({ status: "approved" });
+    expect(((await (await postLead(demoLead())).json()) as { buyer: string }).buyer).toBe("Alpha Insurance");
   });
 });
 
