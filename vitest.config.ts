@@ -30,6 +30,8 @@ export default defineConfig(async () => {
                     RULES_TTL_MS: "0",
                     LEADGATE_ENV: "development",
                     ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
+                    // Stripe's webhook secret: tests sign events with it the way Stripe does.
+                    STRIPE_WEBHOOK_SECRET: "whsec_test_secret_0123456789",
                     // Turnstile in test mode: the mock buyers' siteverify stub, Cloudflare's always-pass dummy secret.
                     TURNSTILE_SECRET_KEY: TURNSTILE_PASS,
                     TURNSTILE_SITEVERIFY_URL: `${buyersUrl}/turnstile/v0/siteverify`,

@@ -15,10 +15,11 @@ import { runCapFill, runSpike } from "./lib/spike";
 import { checkInvariants } from "../src/db/invariants";
 import { runHarvestMarket } from "./lib/harvest-market";
 import { runReturnsMarket } from "./lib/returns-market";
+import { WALLET_BUYERS, walletsSql } from "./lib/wallets";
 import { BENCH_KEY, BUYER_LATENCY_MS, MARKET, MARKET_FLOOR_CENTS, SIZES, benchBehaviours, benchLead, benchSeed } from "./lib/seed";
 
 const quick = process.argv.includes("--quick");
-// --only latency,throughput,market,harvest,returns,limit,distance,capacity,spike runs just those sections (for iterating; reports only what ran).
+// --only latency,throughput,market,harvest,returns,limit,distance,capacity,spike,wallets runs just those sections (for iterating; reports only what ran).
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const want = (section: string) => !onlyArg || onlyArg.split(",").includes(section);
 const LEADS = quick ? 40 : 200;
@@ -300,6 +301,35 @@ if (want("spike")) {
   });
   log(`spike    ${JSON.stringify(results.spike)}`);
   await stop(g);
+}
+// ---- G. wallets (issue #25): the storage-distance setup at RTT 0 and 80 ms, 20 buyers, with every
+// buyer's wallet off (billing none) and on (prepaid), in the same run. Money is leased to the isolate
+// while the pings are out, so wallets on should cost the seller no round trip.
+if (want("wallets")) {
+  const wallets: Record<string, unknown> = {};
+  for (const rtt of [0, 80])
+    for (const on of [false, true]) {
+      await queryBenchDatabase(walletsSql(on));
+      const g = await startGateway(GW_PORT, {
+        RULES_TTL_MS: "60000",
+        PING_TRANSPORT: "relay",
+        EMULATE_CONNECTION_LIMIT: "6",
+        EMULATE_STORAGE_RTT_MS: String(rtt),
+      });
+      const body = () => benchLead(`lat-${WALLET_BUYERS}`);
+      await warm(gw, body);
+      const { samples } = await runLoad({ url: gw, count: Math.min(LEADS, 100), concurrency: 1, body, headers });
+      const ok = samples.filter((x) => x.status === 200);
+      const key = `rtt${rtt}_${on ? "on" : "off"}`;
+      wallets[key] = {
+        ...latencyOf(samples, true),
+        ...(rtt > 0 ? { storage_waits: summary(ok.map((x) => (x.timing.gate ?? 0) / rtt)) } : {}),
+      };
+      log(`wallets ${on ? "on " : "off"} rtt ${rtt} ms, ${WALLET_BUYERS} buyers: ${JSON.stringify(wallets[key])}`);
+      await stop(g);
+    }
+  await queryBenchDatabase(walletsSql(false));
+  results.wallets = wallets;
 }
 await stop(buyers);
 

@@ -45,6 +45,11 @@ const seed = [
   "UPDATE sources SET key_per_minute = NULL, ip_per_minute = NULL, pings_per_minute = NULL, daily_lead_quota = NULL;",
   `UPDATE contracts SET cap_day = ${Math.max(10, Math.floor(LEADS * 0.15))} WHERE id = 'ct_alpha';`,
   `UPDATE contracts SET cap_day = ${Math.max(5, Math.floor(LEADS * 0.05))}, budget_day_cents = ${Math.max(5, Math.floor(LEADS * 0.04)) * 900} WHERE id = 'ct_delta';`,
+  // Wallets (issue #25) at the soak's concurrency: a prepaid buyer with a tiny balance (a few percent of
+  // the leads at its bid) and a credit buyer with a small limit; wallet_floor checks neither is passed.
+  "UPDATE buyers SET billing = 'prepaid' WHERE id = 'buy_bravo';",
+  `UPDATE buyers SET billing = 'credit', credit_limit_cents = ${Math.max(2, Math.floor(LEADS * 0.02)) * 1200} WHERE id = 'buy_echo';`,
+  `INSERT INTO ledger_entries (entry_key, account, amount_cents, kind, at) VALUES ('deposit:buy_bravo:soak', 'buyer:buy_bravo', ${Math.max(2, Math.floor(LEADS * 0.03)) * 2200}, 'deposit', 0), ('deposit:buy_bravo:soak', 'cash', ${-Math.max(2, Math.floor(LEADS * 0.03)) * 2200}, 'deposit', 0);`,
 ];
 
 const buyers = await startBuyers(BUYERS_PORT);

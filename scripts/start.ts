@@ -80,6 +80,9 @@ const dev = spawnWrangler([
   `JORNAYA_API_URL:http://127.0.0.1:${BUYERS_PORT}/leadid`,
   "--var",
   "JORNAYA_ACCOUNT_CODE:demo-jornaya-account-code",
+  // Stripe's webhook secret for local top-ups: sign test events with it (docs/ADMIN.md, Billing).
+  "--var",
+  `STRIPE_WEBHOOK_SECRET:${process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_local_demo_secret"}`,
   // A local run: unpeppered fingerprints are allowed (production refuses them: src/http/guard.ts).
   "--var",
   "LEADGATE_ENV:development",

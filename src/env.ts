@@ -2,6 +2,7 @@
 // from which both the `Env` type and the parsed `Config` are derived. Vars arrive as strings.
 import * as z from "zod";
 import { setLogLevel } from "./lib/log";
+import type { BuyerWallet } from "./objects/buyer-wallet";
 import type { CapLedger } from "./objects/cap-ledger";
 import type { DedupeShard } from "./objects/dedupe-shard";
 import type { LeadJournal } from "./objects/lead-journal";
@@ -13,6 +14,7 @@ import type { QueueTask, RetryMessage } from "./services/retry-queue";
 interface Bindings {
   DB: D1Database;
   CAP_LEDGER: DurableObjectNamespace<CapLedger>;
+  BUYER_WALLET: DurableObjectNamespace<BuyerWallet>;
   DEDUPE: DurableObjectNamespace<DedupeShard>;
   PING_RELAY: DurableObjectNamespace<PingRelay>;
   LEAD_JOURNAL: DurableObjectNamespace<LeadJournal>;
@@ -78,6 +80,11 @@ export const VarsSchema = z.object({
    */
   JORNAYA_API_URL: z.string().url().default("https://api.leadid.com"),
   JORNAYA_ACCOUNT_CODE: z.string().optional(),
+  /**
+   * Stripe's webhook signing secret (whsec_…): top-ups arrive at POST /v1/billing/stripe, verified
+   * with it. Unset: that route refuses every event (503) and nothing is credited.
+   */
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
   /** Secret key of the consumer fingerprints (src/lead/fingerprints.ts); 32+ random characters. */
   FINGERPRINT_PEPPER: z.string().optional(),
   /**

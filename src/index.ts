@@ -10,6 +10,7 @@ import { runRetention } from "./queues/retention";
 import { sweepStuckLeads } from "./queues/sweeper";
 import { scopeOf } from "./services";
 
+export { BuyerWallet } from "./objects/buyer-wallet";
 export { CapLedger } from "./objects/cap-ledger";
 export { DedupeShard } from "./objects/dedupe-shard";
 export { LeadJournal } from "./objects/lead-journal";

@@ -51,6 +51,8 @@ export interface Report {
   capfill?: CapFill;
   production_limit?: Record<string, Latency>;
   storage_distance?: Record<string, Latency & { storage_calls?: Dist; storage_waits?: Dist }>;
+  /** Issue #25: 20 buyers, wallets off and on, at RTT 0 and 80 ms (rtt0_off, rtt0_on, rtt80_off, rtt80_on). */
+  wallets?: Record<string, Latency & { storage_waits?: Dist }>;
 }
 
 const verdict = (ok: boolean) => (ok ? "**met**" : "**not met**");
@@ -218,6 +220,7 @@ export function renderPerformance(
       );
     }
   }
+  lines.push(...walletLines(r));
   lines.push("", notes.trim(), "");
   return lines.join("\n");
 }
@@ -277,6 +280,7 @@ function harvestSection(h: HarvestResult | undefined): string[] {
 const SCOPES: Record<string, { key: string; bounds: string }> = {
   RATE_COUNTER: { key: "per source (the key's budget, one counter for the exchange) and per colo pool (the shield)", bounds: "one source" },
   CAP_LEDGER: { key: "per contract (and per source: its daily quota)", bounds: "one contract" },
+  BUYER_WALLET: { key: "per buyer (leases of its money, like cap headroom)", bounds: "one buyer" },
   DEDUPE: { key: "per fingerprint shard (`DEDUPE_SHARDS`, 64)", bounds: "the exchange (scales with the shards)" },
   LEAD_JOURNAL: { key: "per colo pool (32 journals a colo)", bounds: "one colo" },
   PING_BOOK: { key: "per colo pool", bounds: "one colo's seller pings" },
@@ -396,3 +400,37 @@ function spikeSection(s: SpikeResult | undefined, f: CapFill | undefined): strin
 }
 
 type Phase = SpikeResult["phases"]["steady"];
+/** Wallets on and off in the same run (issue #25): what checking buyers' money costs the seller. */
+function walletLines(r: Report): string[] {
+  const w = r.wallets;
+  if (!w) return [];
+  const p50 = (k: string) => w[k]?.e2e_ms.p50;
+  const diff = (a: string, b: string) => (p50(a) !== undefined && p50(b) !== undefined ? Math.round(p50(a)! - p50(b)!) : undefined);
+  const show = (x: number | undefined) => (x === undefined ? "–" : `${x >= 0 ? "+" : ""}${x} ms`);
+  const lines = [
+    "",
+    "## Wallets on and off (ms, p50 / p95 / p99)",
+    "",
+    "Issue #25: the storage-distance setup (relay fan-out, the six-connection limit) with 20 buyers, every",
+    "buyer's wallet off (billing none: never asked) or on (prepaid, funded far above the run), in the same",
+    "run. Money is leased to the isolate while the pings are out, so wallets on should add no round trip",
+    "to the seller's wait. Target: with wallets on, RTT 80 ms stays within 20 ms (p50) of RTT 0 with",
+    "wallets off, as the storage-distance target asks.",
+    "",
+    "| RTT | wallets off | wallets on | on − off (p50) | waited, round trips (on, p50 / p99) |",
+    "|---|---|---|---|---|",
+  ];
+  for (const rtt of [0, 80]) {
+    const on = w[`rtt${rtt}_on`];
+    const waits = on?.storage_waits ? `${on.storage_waits.p50} / ${on.storage_waits.p99}` : "–";
+    lines.push(
+      `| ${rtt} ms | ${d(w[`rtt${rtt}_off`]?.e2e_ms)} | ${d(on?.e2e_ms)} | ${show(diff(`rtt${rtt}_on`, `rtt${rtt}_off`))} | ${waits} |`,
+    );
+  }
+  const added = diff("rtt80_on", "rtt0_off");
+  lines.push(
+    "",
+    `Target: RTT 80 ms with wallets on, p50 at most 20 ms above RTT 0 with wallets off: ${show(added)}, ${added === undefined ? "–" : verdict(added <= 20)}.`,
+  );
+  return lines;
+}

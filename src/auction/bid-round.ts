@@ -8,15 +8,16 @@ import type { Lot } from "./lot";
 import type { AuctionPorts, Defer } from "./ports";
 import { skippedRow } from "./rows";
 
-export type BidPorts = Pick<AuctionPorts, "caps" | "breakers" | "limits" | "buyers">;
+export type BidPorts = Pick<AuctionPorts, "caps" | "wallets" | "breakers" | "limits" | "buyers">;
 
 /** The ranked bids to hold, and the pings made for them (recorded with the lead when it is posted). */
 export async function runBidRound(ports: BidPorts, lot: Lot, defer: Defer): Promise<HeldBids> {
-  const eligibility = eligibleFor(ports, lot, NO_EARLIER_ROUNDS);
+  const eligibility = eligibleFor(ports, lot, NO_EARLIER_ROUNDS, defer);
   await spendPingBudget(ports.limits, lot, eligibility);
   const pings: PingRow[] = eligibility.skipped.map((s) => skippedRow(lot, s.contract.id, s.reason));
   // Cap headroom is taken while the pings are out, ready for the post.
   ports.caps.prepare([...eligibility.ping, ...eligibility.fixed], defer);
+  ports.wallets.prepare([...eligibility.ping, ...eligibility.fixed], defer);
   const ranked = await collectBids(ports.buyers, lot, eligibility.ping, eligibility.fixed, pings);
   return { bids: ranked.map(toHeldBid), pings };
 }

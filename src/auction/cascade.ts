@@ -5,9 +5,10 @@ import type { Bid } from "./ranking";
 
 /**
  * How a post ended. The first four mean the full lead was sent to the buyer, whatever it answered;
- * cap_full, duplicate and unavailable (a cap ledger or dedupe shard did not answer) mean it was not.
+ * cap_full, no_funds (the buyer's wallet can't pay the price), duplicate and unavailable (a cap ledger,
+ * wallet or dedupe shard did not answer) mean it was not.
  */
-export type PostOutcome = "accepted" | "rejected" | "error" | "timeout" | "cap_full" | "duplicate" | "unavailable";
+export type PostOutcome = "accepted" | "rejected" | "error" | "timeout" | "cap_full" | "no_funds" | "duplicate" | "unavailable";
 
 /** The buyer received the full lead: it has had its chance with this consumer. */
 export const wasSent = (o: PostOutcome) => o === "accepted" || o === "rejected" || o === "error" || o === "timeout";

@@ -10,6 +10,8 @@ export interface EligibilityInput {
   now: number;
   /** Why the isolate's snapshot knows a contract's cap to be taken, or undefined (the authority is reserve()). */
   capFull: (contractId: string) => string | undefined;
+  /** Why the isolate believes the contract's buyer can't pay its least price (its wallet), or undefined. */
+  noFunds?: (contract: Contract) => string | undefined;
   /** Dedupe keys (buyer or contract) that already bought or rejected this consumer within their window. */
   alreadyBought: ReadonlySet<string>;
   /** Contracts that already rejected or failed this lead (retries never go back to them). */
@@ -65,6 +67,8 @@ function skipReason(c: Contract, input: EligibilityInput): string | undefined {
   if (!isScheduleOpen(c.schedule, c.timezone, input.now)) return "outside schedule";
   const capped = input.capFull(c.id);
   if (capped) return capped;
+  const broke = input.noFunds?.(c);
+  if (broke) return broke;
   if (input.alreadyBought.has(c.dedupeKey)) return "buyer already bought or rejected this consumer";
   // Last: a half-open breaker spends its probe only on a lead the contract would otherwise take.
   return input.paused?.(c);

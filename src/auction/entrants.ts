@@ -1,7 +1,7 @@
 // Who competes in a round: the eligible contracts (pure, ./eligibility.ts, over the isolate's cap
 // snapshot and circuit breakers: no I/O), and the campaign's ping budget, spent before the pings leave.
 import { pingBudget } from "../limits/policy";
-import type { BreakersPort, CapsPort, LimitsPort } from "./ports";
+import type { BreakersPort, CapsPort, Defer, LimitsPort, WalletsPort } from "./ports";
 import { selectEligible, type Eligibility } from "./eligibility";
 import type { Lot } from "./lot";
 
@@ -18,9 +18,10 @@ export interface EarlierRounds {
 export const NO_EARLIER_ROUNDS: EarlierRounds = { alreadyBought: new Set(), exclude: new Set(), includeFallback: false };
 
 export function eligibleFor(
-  ports: { caps: Pick<CapsPort, "fullReason">; breakers: BreakersPort },
+  ports: { caps: Pick<CapsPort, "fullReason">; wallets: Pick<WalletsPort, "shortReason">; breakers: BreakersPort },
   lot: Lot,
   earlier: EarlierRounds,
+  defer: Defer,
 ): Eligibility {
   const { campaign } = lot;
   const now = Date.now();
@@ -29,6 +30,7 @@ export function eligibleFor(
     lead: lot.lead,
     now,
     capFull: (id) => ports.caps.fullReason(id, now),
+    noFunds: (c) => ports.wallets.shortReason(c, now, defer),
     alreadyBought: earlier.alreadyBought,
     exclude: earlier.exclude,
     includeFallback: earlier.includeFallback,

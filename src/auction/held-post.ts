@@ -9,12 +9,13 @@ import { breakerBlocks } from "./breaker";
 import { selectEligible, type Skip } from "./eligibility";
 import { gateOf } from "./gate";
 import type { Lot } from "./lot";
+import type { Contract } from "../rules/model";
 import type { AuctionPorts } from "./ports";
 import { postRanked, reserveAndPost, type PostSetup } from "./post";
 import { auctionResult, type AuctionResult } from "./result";
 import { skippedRow } from "./rows";
 
-export type HeldPostPorts = Pick<AuctionPorts, "caps" | "dedupe" | "buyers" | "journal" | "breakers">;
+export type HeldPostPorts = Pick<AuctionPorts, "caps" | "wallets" | "dedupe" | "buyers" | "journal" | "breakers">;
 
 /** The held bids whose contracts may still take the lead, and the ones that may not, with why. */
 export interface Recheck {
@@ -29,13 +30,20 @@ export interface Recheck {
  * one keeps a contract out here. Pure. Bids of contracts no longer active are kept for heldToBids,
  * which records them.
  */
-export function recheckHeld(lot: Lot, bids: HeldBid[], now: number, capFull: (contractId: string) => string | undefined): Recheck {
+export function recheckHeld(
+  lot: Lot,
+  bids: HeldBid[],
+  now: number,
+  capFull: (contractId: string) => string | undefined,
+  noFunds?: (c: Contract) => string | undefined,
+): Recheck {
   const held = new Set(bids.map((b) => b.contractId));
   const eligibility = selectEligible({
     contracts: lot.contracts.filter((c) => held.has(c.id)),
     lead: lot.lead,
     now,
     capFull,
+    noFunds,
     alreadyBought: new Set(), // the gate's dedupe verdict discards those
     exclude: new Set(),
     includeFallback: false,
@@ -53,12 +61,19 @@ export function recheckHeld(lot: Lot, bids: HeldBid[], now: number, capFull: (co
 export async function postHeldBids(ports: HeldPostPorts, lot: Lot, held: HeldBids, setup: PostSetup): Promise<AuctionResult> {
   const now = Date.now();
   const pings: PingRow[] = [...held.pings];
-  const { kept, skipped } = recheckHeld(lot, held.bids, now, (id) => ports.caps.fullReason(id, now));
+  const { kept, skipped } = recheckHeld(
+    lot,
+    held.bids,
+    now,
+    (id) => ports.caps.fullReason(id, now),
+    (c) => ports.wallets.shortReason(c, now, setup.defer),
+  );
   for (const s of skipped) pings.push(skippedRow(lot, s.contract.id, `at the post: ${s.reason}`));
   // Cap headroom is made ready for the contracts still in, as in any live round.
   const keptIds = new Set(kept.map((b) => b.contractId));
   const contracts = lot.contracts.filter((c) => keptIds.has(c.id));
   ports.caps.prepare(contracts, setup.defer);
+  ports.wallets.prepare(contracts, setup.defer);
   const gate = gateOf(setup.gate);
   const post = reserveAndPost(ports, lot, setup, gate);
   const done = await postRanked(lot, gate, heldToBids(lot, kept, pings), pings, post);

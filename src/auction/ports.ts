@@ -34,6 +34,19 @@ export interface CapsPort {
   reserve(contract: Contract, leadId: string, priceCents: number, live?: { postMs: number }): Promise<CapReservation>;
 }
 
+/** Money held for one post in a billed buyer's wallet: commit it on a sale, release it otherwise. */
+export type WalletReservation =
+  { ok: true; state: "held" | "committed"; commit(): Promise<void>; release(): Promise<void> } | { ok: false; limit: string };
+
+export interface WalletsPort {
+  /** Why the isolate believes the buyer can't pay this contract's least price (no round trip), or undefined. */
+  shortReason(c: Contract, now: number, defer: Defer): string | undefined;
+  /** Takes blocks of money from the wallets of the billed buyers that may win, while the pings are out. */
+  prepare(contracts: Contract[], defer: Defer): void;
+  /** Money for one post; `live`: the live round, which may spend from the isolate's block. */
+  reserve(contract: Contract, leadId: string, priceCents: number, live?: { postMs: number }): Promise<WalletReservation>;
+}
+
 export interface DedupePort {
   /** A buyer-level claim before a post to a key the intake does not hold: false when it is taken. */
   claimForBuyer(fps: Fingerprint[], key: string, leadId: string, windowS: number): Promise<boolean>;
@@ -75,6 +88,7 @@ export interface LimitsPort {
 
 export interface AuctionPorts {
   caps: CapsPort;
+  wallets: WalletsPort;
   dedupe: DedupePort;
   buyers: BuyersPort;
   journal: JournalPort;

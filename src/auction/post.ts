@@ -1,6 +1,6 @@
-// Reserve and post: cap headroom and the buyer's dedupe key are taken, the lead is posted, then both
-// are committed or given back. In the live round the cap comes from the isolate's headroom block and
-// the buyer key from the intake's hold: no round trip. An accepted post is journaled before any
+// Reserve and post: cap headroom, the buyer's money (a billed buyer's wallet) and its dedupe key are
+// taken, the lead is posted, then all are committed or given back. In the live round the cap and the
+// money come from the isolate's blocks and the buyer key from the intake's hold: no round trip. An accepted post is journaled before any
 // further I/O. Also the post cascade over ranked bids once the gate is open.
 import type { PingRow } from "../db/schema";
 import type { Fingerprint } from "../lead/fingerprints";
@@ -8,7 +8,7 @@ import { log } from "../lib/log";
 import { cascadePosts, failedAttempt, type PostAttempt } from "./cascade";
 import { usableBids, ALREADY_TAKEN, type Gate, type PostGate } from "./gate";
 import { isLive, type Lot } from "./lot";
-import type { AuctionPorts, CapReservation, Defer } from "./ports";
+import type { AuctionPorts, CapReservation, Defer, WalletReservation } from "./ports";
 import type { Bid } from "./ranking";
 
 /** What posting needs beyond the lot (the live round, a retry round, a seller's post). */
@@ -22,7 +22,7 @@ export interface PostSetup {
 }
 
 export type Post = (bid: Bid, timeoutMs: number) => Promise<PostAttempt>;
-export type PostPorts = Pick<AuctionPorts, "caps" | "dedupe" | "buyers" | "journal" | "breakers">;
+export type PostPorts = Pick<AuctionPorts, "caps" | "wallets" | "dedupe" | "buyers" | "journal" | "breakers">;
 
 interface Scope {
   ports: PostPorts;
@@ -59,76 +59,83 @@ export function reserveAndPost(ports: PostPorts, lot: Lot, setup: PostSetup, gat
       ...extra,
     });
     const onHold = gate.holds(c);
-    const [capping, claiming] = await Promise.allSettled([
-      ports.caps.reserve(c, lot.leadId, bid.bidCents, isLive(lot) ? { postMs: timeoutMs } : undefined),
+    const live = isLive(lot) ? { postMs: timeoutMs } : undefined;
+    const [capping, paying, claiming] = await Promise.allSettled([
+      ports.caps.reserve(c, lot.leadId, bid.bidCents, live),
+      ports.wallets.reserve(c, lot.leadId, bid.bidCents, live),
       onHold || ports.dedupe.claimForBuyer(setup.fingerprints, c.dedupeKey, lot.leadId, c.dedupeWindowS),
     ]);
-    if (capping.status === "rejected" || claiming.status === "rejected") return unavailable(scope, bid, capping, claiming, onHold);
-    const [cap, fresh] = [capping.value, claiming.value];
-    const giveBack = () => giveBackBoth(scope, bid, cap, fresh && !onHold);
-    if (!cap.ok) {
+    if (capping.status === "rejected" || paying.status === "rejected" || claiming.status === "rejected")
+      return unavailable(scope, bid, [capping, paying], claiming, onHold);
+    const [cap, money, fresh] = [capping.value, paying.value, claiming.value];
+    const giveBack = () => giveBackAll(scope, bid, [cap, money], fresh && !onHold);
+    if (!cap.ok || !money.ok || !fresh) {
       await giveBack();
-      return outcome("cap_full", cap.limit);
+      if (!cap.ok) return outcome("cap_full", cap.limit);
+      return money.ok ? outcome("duplicate", ALREADY_TAKEN) : outcome("no_funds", money.limit);
     }
-    if (!fresh) {
-      await giveBack();
-      return outcome("duplicate", ALREADY_TAKEN);
+    // A committed cap reservation or wallet spend for this lead means this contract already bought it
+    // (a round whose records were lost and is being recovered): never post the same lead to it twice.
+    if (cap.state === "committed" || money.state === "committed") {
+      setup.defer(Promise.all([cap.commit(), money.commit()]));
+      return outcome("accepted", "already sold to this contract");
     }
-    // A committed reservation for this lead means this contract already bought it (a round whose
-    // records were lost and is being recovered): never post the same lead to it twice.
-    if (cap.state === "committed") return outcome("accepted", "already sold to this contract");
     const res = await postLead(scope, bid, timeoutMs);
     const http = { httpStatus: res.httpStatus, latencyMs: res.latencyMs };
     setup.defer(ports.breakers.recordPost(c, lot.leadId, lot.round, res.kind));
     if (res.kind === "accepted") {
       await journalSale(scope, bid, cap.leaseId, res.buyerLeadId);
-      setup.defer(cap.commit());
+      setup.defer(Promise.all([cap.commit(), money.commit()]));
       return outcome("accepted", null, { ...http, buyerLeadId: res.buyerLeadId });
     }
     // Not a sale, but the buyer received the full lead whatever it answered (a reject, an error, a
     // timeout): the consumer stays claimed for this buyer for its window, so no round sends it the same
     // person again, and its breaker hears of it. Keys on hold are claimed when the holds settle.
-    setup.defer(cap.release());
+    setup.defer(Promise.all([cap.release(), money.release()]));
     return outcome(res.kind, res.reason, http);
   };
 }
 
-/** Gives back the cap headroom (if taken) and the buyer key (if this post claimed it). */
-function giveBackBoth(scope: Scope, bid: Bid, cap: CapReservation, claimed: boolean) {
+type Held = CapReservation | WalletReservation;
+
+/** Gives back the cap headroom and wallet money taken, and the buyer key if this post claimed it. */
+function giveBackAll(scope: Scope, bid: Bid, holds: Held[], claimed: boolean) {
   const { ports, lot, setup } = scope;
   const c = bid.contract;
   return Promise.all([
-    cap.ok ? cap.release() : undefined,
+    ...holds.map((h) => (h.ok ? h.release() : undefined)),
     claimed ? ports.dedupe.releaseForBuyer(setup.fingerprints, c.dedupeKey, lot.leadId, c.dedupeWindowS) : undefined,
   ]);
 }
 
 /**
- * A ledger or shard did not answer: what was taken is given back, nothing was sent, and this contract
- * is an `unavailable` attempt (retried later) while the other posts of the round go on.
+ * A ledger, wallet or shard did not answer: what was taken is given back, nothing was sent, and this
+ * contract is an `unavailable` attempt (retried later) while the other posts of the round go on.
  */
 function unavailable(
   scope: Scope,
   bid: Bid,
-  capping: PromiseSettledResult<CapReservation>,
+  holds: PromiseSettledResult<Held>[],
   claiming: PromiseSettledResult<boolean>,
   onHold: boolean,
 ): PostAttempt {
   const { ports, lot, setup } = scope;
   const c = bid.contract;
-  const failure = capping.status === "rejected" ? capping.reason : (claiming as PromiseRejectedResult).reason;
+  const failed = [...holds, claiming].find((r) => r.status === "rejected") as PromiseRejectedResult;
   setup.defer(
     Promise.allSettled([
-      capping.status === "fulfilled" && capping.value.ok ? capping.value.release() : undefined,
+      ...holds.map((h) => (h.status === "fulfilled" && h.value.ok ? h.value.release() : undefined)),
       claiming.status === "fulfilled" && claiming.value === true && !onHold
         ? ports.dedupe.releaseForBuyer(setup.fingerprints, c.dedupeKey, lot.leadId, c.dedupeWindowS)
         : undefined,
     ]),
   );
+  const failure: unknown = failed.reason;
+  const what = holds[1]?.status === "rejected" ? "wallet" : "cap or dedupe";
   return {
     ...failedAttempt(bid, failure),
     outcome: "unavailable",
-    reason: `cap or dedupe unavailable: ${failure instanceof Error ? failure.message : String(failure)}`.slice(0, 200),
+    reason: `${what} unavailable: ${failure instanceof Error ? failure.message : String(failure)}`.slice(0, 200),
   };
 }
 

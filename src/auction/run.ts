@@ -14,12 +14,15 @@ import { skippedRow } from "./rows";
 import { waterfallAuction } from "./waterfall";
 
 export async function runAuction(ports: AuctionPorts, lot: Lot, setup: PostSetup, earlier: EarlierRounds): Promise<AuctionResult> {
-  const eligibility = eligibleFor(ports, lot, earlier);
+  const eligibility = eligibleFor(ports, lot, earlier, setup.defer);
   await spendPingBudget(ports.limits, lot, eligibility);
   const pings: PingRow[] = eligibility.skipped.map((s) => skippedRow(lot, s.contract.id, s.reason));
   const competing = [...eligibility.ping, ...eligibility.fixed];
-  // Cap headroom for the contracts that may win is taken while the pings are out.
-  if (isLive(lot)) ports.caps.prepare(competing, setup.defer);
+  // Cap headroom and wallet money for the contracts that may win are taken while the pings are out.
+  if (isLive(lot)) {
+    ports.caps.prepare(competing, setup.defer);
+    ports.wallets.prepare(competing, setup.defer);
+  }
   const gate = gateOf(setup.gate);
   const post = reserveAndPost(ports, lot, setup, gate);
   const done =

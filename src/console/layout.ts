@@ -34,20 +34,30 @@ export function layout(title: string, body: Html, nav: { admin: boolean; span?: 
 <link rel="stylesheet" href="/console/assets/uplot.css"><style>${raw(STYLE)}</style></head>
 <body><header><b>leadgate</b>${
     nav.admin
-      ? html`<a href="/console?span=hour" class="${nav.span === "hour" ? "on" : ""}">last hour</a><a href="/console?span=day" class="${nav.span === "day" ? "on" : ""}">last 24 h</a>`
+      ? html`<a href="/console?span=hour" class="${nav.span === "hour" ? "on" : ""}">last hour</a><a href="/console?span=day" class="${nav.span === "day" ? "on" : ""}">last 24 h</a><a href="/console/billing" class="${nav.span === "billing" ? "on" : ""}">billing</a>`
       : ""
   }<a href="/console/logout" style="margin-left:auto">log out</a></header>
 <main>${body}</main>
 <script src="/console/assets/uplot.js"></script><script src="/console/assets/console.js"></script></body></html>`;
 }
 
-export function loginPage(kind: "admin" | "source", error?: string): Html {
-  const label = kind === "admin" ? "Admin token" : "Your API key or reporting key";
+const LOGIN = {
+  admin: { label: "Admin token", title: "", action: "/console/login" },
+  source: { label: "Your API key or reporting key", title: " for publishers", action: "/console/source/login" },
+  buyer: { label: "One of your contracts' keys", title: " for buyers", action: "/console/buyer/login" },
+} as const;
+
+export function loginPage(kind: "admin" | "source" | "buyer", error?: string): Html {
+  const l = LOGIN[kind];
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>leadgate console</title><link rel="icon" href="data:,"><style>${raw(STYLE)}</style></head>
-<body><main><h2>leadgate console${kind === "source" ? " for publishers" : ""}</h2>${error ? html`<p class="bad">${error}</p>` : ""}
-<form class="login" method="post" action="${kind === "admin" ? "/console/login" : "/console/source/login"}"><label for="token">${label}</label>
+<body><main><h2>leadgate console${l.title}</h2>${error ? html`<p class="bad">${error}</p>` : ""}
+<form class="login" method="post" action="${l.action}"><label for="token">${l.label}</label>
 <input id="token" name="token" type="password" autocomplete="current-password" required><button type="submit">Log in</button></form>
-${kind === "admin" ? html`<p><a href="/console/source/login">Publishers: log in with your API key or reporting key</a></p>` : ""}</main></body></html>`;
+${
+  kind === "admin"
+    ? html`<p><a href="/console/source/login">Publishers: log in with your API key or reporting key</a></p><p><a href="/console/buyer/login">Buyers: log in with your contract key</a></p>`
+    : ""
+}</main></body></html>`;
 }
 
 export const tile = (label: string, value: string) => html`<div class="tile"><b>${value}</b><span>${label}</span></div>`;

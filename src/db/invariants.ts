@@ -75,6 +75,47 @@ export const INVARIANTS: InvariantCheck[] = [
     sql: `SELECT p.id, p.lead_id, p.created_at, l.redacted_at FROM posts p JOIN leads l ON l.id = p.lead_id
           WHERE l.redacted_at IS NOT NULL AND p.created_at > l.redacted_at`,
   },
+  {
+    name: "ledger_zero",
+    description: "every ledger entry's legs sum to zero, so all accounts do",
+    sql: `SELECT entry_key, SUM(amount_cents) AS sum FROM ledger_entries GROUP BY entry_key HAVING SUM(amount_cents) != 0
+          UNION ALL
+          SELECT 'all accounts', SUM(amount_cents) FROM ledger_entries HAVING COALESCE(SUM(amount_cents), 0) != 0`,
+  },
+  {
+    name: "ledger_sales",
+    description: "the ledger books every sale the records have, at its price and payout, and no other",
+    sql: `SELECT p.id, p.lead_id, p.contract_id, p.price_cents, p.payout_cents FROM posts p JOIN contracts c ON c.id = p.contract_id
+          WHERE p.outcome = 'accepted' AND p.price_cents > 0 AND (
+            COALESCE((SELECT amount_cents FROM ledger_entries WHERE entry_key = 'sale:' || p.lead_id || ':' || p.contract_id AND account = 'buyer:' || c.buyer_id), 0) != -p.price_cents
+            OR COALESCE((SELECT SUM(amount_cents) FROM ledger_entries WHERE entry_key = 'sale:' || p.lead_id || ':' || p.contract_id AND account LIKE 'source:%'), 0) != p.payout_cents)
+          UNION ALL
+          SELECT e.entry_key, e.lead_id, e.contract_id, -e.amount_cents, NULL FROM ledger_entries e
+          WHERE e.kind = 'sale' AND e.account LIKE 'buyer:%'
+            AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.lead_id = e.lead_id AND p.contract_id = e.contract_id AND p.outcome = 'accepted')`,
+  },
+  {
+    name: "ledger_returns",
+    description: "the ledger books every approved return: the buyer's credit and the source's clawback",
+    sql: `SELECT r.id, r.price_cents, r.clawback_cents FROM returns r JOIN contracts c ON c.id = r.contract_id
+          WHERE r.status = 'approved' AND (
+            COALESCE((SELECT amount_cents FROM ledger_entries WHERE entry_key = 'return:' || r.lead_id || ':' || r.contract_id AND account = 'buyer:' || c.buyer_id), 0) != r.price_cents
+            OR COALESCE((SELECT SUM(amount_cents) FROM ledger_entries WHERE entry_key = 'return:' || r.lead_id || ':' || r.contract_id AND account LIKE 'source:%'), 0) != -r.clawback_cents)
+          UNION ALL
+          SELECT e.entry_key, e.amount_cents, NULL FROM ledger_entries e
+          WHERE e.kind = 'return' AND e.account LIKE 'buyer:%'
+            AND NOT EXISTS (SELECT 1 FROM returns r WHERE r.lead_id = e.lead_id AND r.contract_id = e.contract_id AND r.status = 'approved')`,
+  },
+  {
+    name: "wallet_floor",
+    description: "no sale took a prepaid buyer below zero or a credit buyer past its limit (in booking order, since its billing was set)",
+    sql: `SELECT r.account, r.entry_key, r.running, b.billing, b.credit_limit_cents FROM (
+            SELECT account, entry_key, kind, at, SUM(amount_cents) OVER (PARTITION BY account ORDER BY id) AS running
+            FROM ledger_entries WHERE account LIKE 'buyer:%') AS r
+          JOIN buyers b ON r.account = 'buyer:' || b.id
+          WHERE r.kind = 'sale' AND b.billing != 'none' AND r.at >= b.billing_since
+            AND r.running < CASE WHEN b.billing = 'credit' THEN -b.credit_limit_cents ELSE 0 END`,
+  },
 ];
 
 export interface InvariantResult {

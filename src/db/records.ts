@@ -8,11 +8,15 @@ import type { LeadSummary } from "../lead/response";
 import { isFinal, sourcesOf } from "../lead/state";
 import type { Rules } from "../rules/model";
 import { bound, type Bound } from "./bound";
+import * as billing from "./billing";
 import * as breakers from "./breakers";
+import * as buyerView from "./buyer-view";
 import type { Db } from "./client";
 import * as erasure from "./erasure";
 import * as experiments from "./experiments";
 import * as figures from "./figures";
+import * as invoices from "./invoices";
+import * as ledger from "./ledger";
 import * as lifecycle from "./lifecycle";
 import * as quality from "./quality";
 import * as reports from "./reports";
@@ -63,6 +67,14 @@ export class Records {
   readonly reports: Bound<typeof reports>;
   /** Console sessions' epochs (db/sessions.ts). */
   readonly sessions: Bound<typeof sessions>;
+  /** The ledger: bookings, balances, statements (db/ledger.ts). */
+  readonly ledger: Bound<typeof ledger>;
+  /** Invoices and publisher payables (db/invoices.ts). */
+  readonly invoices: Bound<typeof invoices>;
+  /** Buyers' billing settings, money events, Stripe events (db/billing.ts). */
+  readonly billing: Bound<typeof billing>;
+  /** A buyer's own console: its keys, contracts, purchases, returns (db/buyer-view.ts). */
+  readonly buyerView: Bound<typeof buyerView>;
 
   constructor(private readonly db: Db) {
     this.returns = bound(db, returns);
@@ -74,6 +86,10 @@ export class Records {
     this.figures = bound(db, figures);
     this.reports = bound(db, reports);
     this.sessions = bound(db, sessions);
+    this.ledger = bound(db, ledger);
+    this.invoices = bound(db, invoices);
+    this.billing = bound(db, billing);
+    this.buyerView = bound(db, buyerView);
   }
 
   /**

@@ -3,6 +3,7 @@
 // and a buyer's feedback on a lead it bought.
 import { RETURN_CAP_PERIOD_MS } from "../returns/policy";
 import type { Db } from "./client";
+import { returnBooking } from "./ledger";
 
 export interface ReturnRow {
   id: string;
@@ -63,7 +64,7 @@ export async function file(
   now: number,
 ): Promise<Filed> {
   const since = now - RETURN_CAP_PERIOD_MS;
-  const inserted = await db.$client
+  const insert = db.$client
     .prepare(
       `INSERT INTO returns (id, lead_id, contract_id, source_id, campaign_id, reason, note, status, requested_by, price_cents, clawback_cents, created_at, decided_at)
        SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13
@@ -87,9 +88,10 @@ export async function file(
       row.status === "approved" ? now : null,
       since,
       by.capBps,
-    )
-    .run();
-  if (inserted.meta.changes) return "filed";
+    );
+  // An approved return is booked with it (same batch): the buyer's credit, the source's clawback.
+  const [inserted] = await db.$client.batch([insert, returnBooking(db, row.id, row.price_cents, row.clawback_cents, now)]);
+  if (inserted?.meta.changes) return "filed";
   const existing = await db.$client
     .prepare(`SELECT 1 AS x FROM returns WHERE lead_id = ? AND contract_id = ?`)
     .bind(row.lead_id, row.contract_id)
@@ -99,12 +101,26 @@ export async function file(
 
 /** Decides a pending return (compare-and-set): the return, or null when it is not pending. */
 export async function decide(db: Db, id: string, status: "approved" | "denied", now: number): Promise<ReturnRow | null> {
-  return db.$client
+  const update = db.$client
     .prepare(
       `UPDATE returns SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending' RETURNING id, lead_id, contract_id, status, reason, price_cents, clawback_cents`,
     )
-    .bind(status, now, id)
-    .first<ReturnRow>();
+    .bind(status, now, id);
+  if (status === "denied") return update.first<ReturnRow>();
+  // Approved: booked in the same batch, from the row itself (nothing when it was not pending).
+  const pending = await db.$client
+    .prepare(`SELECT price_cents, clawback_cents FROM returns WHERE id = ? AND status = 'pending'`)
+    .bind(id)
+    .first<{ price_cents: number; clawback_cents: number }>();
+  if (!pending) return null;
+  const [updated] = await db.$client.batch<ReturnRow>([update, returnBooking(db, id, pending.price_cents, pending.clawback_cents, now)]);
+  return updated?.results[0] ?? null;
+}
+
+/** The buyer that bought under a contract (whose wallet an approved return credits). */
+export async function buyerOfContract(db: Db, contractId: string): Promise<string | undefined> {
+  const r = await db.$client.prepare(`SELECT buyer_id FROM contracts WHERE id = ?`).bind(contractId).first<{ buyer_id: string }>();
+  return r?.buyer_id;
 }
 
 export async function exists(db: Db, id: string): Promise<boolean> {

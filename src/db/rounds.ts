@@ -1,10 +1,11 @@
-// A lead's round as written to the records: its pings, posts, events and rollups with the lead's
-// move, all in one D1 batch (one round trip, atomic). Status changes are compare-and-set over the
+// A lead's round as written to the records: its pings, posts, their ledger entries, events and
+// rollups with the lead's move, all in one D1 batch (one round trip, atomic). Status changes are compare-and-set over the
 // lead state machine, so a racing worker or a redelivered message can never move a lead backwards.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { isFinal, sourcesOf } from "../lead/state";
 import type { Db } from "./client";
 import { erasedLeadTotals } from "./erasure";
+import { saleBookings } from "./ledger";
 import { rollupStatements } from "./rollups";
 import * as t from "./schema";
 import type { LeadStatus, PingRow, PostRow } from "./schema";
@@ -91,6 +92,8 @@ export async function recordRound(db: Db, r: RoundRecord): Promise<void> {
   const statements: D1PreparedStatement[] = [
     ...(r.pings.length ? [insertPings(db, r.pings)] : []),
     ...chunk(r.posts, 8).map((part) => raw(db, db.insert(t.posts).values(part).onConflictDoNothing())),
+    // The sales are booked with their posts: the ledger never lacks a sale the records have, nor the reverse.
+    ...saleBookings(db, r.leadId, r.posts, now),
     ...eventStatements(db, r.leadId, r.events),
     ...rollupStatements(db, r.leadId, r.pings[0]?.attempt ?? r.posts[0]?.attempt ?? 0, r.pings, r.posts, now),
     raw(

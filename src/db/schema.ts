@@ -142,6 +142,20 @@ export const buyers = sqliteTable("buyers", {
   dedupeScope: text("dedupe_scope", { enum: ["buyer", "contract"] })
     .notNull()
     .default("buyer"),
+  /**
+   * How the auction treats its money (docs/ADMIN.md, Billing): none (never checked), prepaid (the
+   * balance must cover each price) or credit (what it owes may not pass credit_limit_cents).
+   */
+  billing: text("billing", { enum: ["none", "prepaid", "credit"] })
+    .notNull()
+    .default("none"),
+  creditLimitCents: integer("credit_limit_cents").notNull().default(0),
+  /** Crossing below this balance records a balance_low event; null: no threshold. */
+  lowBalanceCents: integer("low_balance_cents"),
+  /** Moved on by a trigger whenever billing or the credit limit changes: the wallet re-reads the ledger. */
+  billingEpoch: integer("billing_epoch").notNull().default(0),
+  /** When billing or the credit limit last changed (epoch ms; set by the same trigger). */
+  billingSince: integer("billing_since").notNull().default(0),
   createdAt: createdAt(),
 });
 
@@ -159,6 +173,8 @@ export const contracts = sqliteTable(
     status: text("status", { enum: ["active", "paused"] })
       .notNull()
       .default("active"),
+    /** Paused by its buyer in the buyer's console (which may resume only these), not by an admin. */
+    pausedByBuyer: integer("paused_by_buyer", { mode: "boolean" }).notNull().default(false),
     /** Null for fixed-price (direct post) contracts, which are never pinged. */
     pingUrl: text("ping_url"),
     postUrl: text("post_url").notNull(),
@@ -339,7 +355,9 @@ export const posts = sqliteTable(
     leadId: text("lead_id").notNull(),
     contractId: text("contract_id").notNull(),
     attempt: integer("attempt").notNull().default(0),
-    outcome: text("outcome", { enum: ["accepted", "rejected", "error", "timeout", "cap_full", "duplicate", "unavailable"] }).notNull(),
+    outcome: text("outcome", {
+      enum: ["accepted", "rejected", "error", "timeout", "cap_full", "no_funds", "duplicate", "unavailable"],
+    }).notNull(),
     reason: text("reason"),
     httpStatus: integer("http_status"),
     latencyMs: integer("latency_ms"),
@@ -585,3 +603,90 @@ export const experiments = sqliteTable("experiments", {
 
 export type ContractQualityRow = typeof contractQuality.$inferSelect;
 export type ExperimentRow = typeof experiments.$inferSelect;
+
+/**
+ * The ledger: double-entry and append-only, integer cents. An entry is the legs sharing one
+ * `entry_key` (sale:<lead>:<contract>, return:<lead>:<contract>, deposit:<buyer>:<reference>,
+ * stripe:<payment>, adjust:<id>, payment:<source>:<reference>); its legs sum to zero, so all accounts
+ * do. Accounts: buyer:<id> (what the exchange holds for the buyer: negative = the buyer owes),
+ * source:<id> (what the exchange owes the source), house (the margin), cash (money in and out of the
+ * exchange's bank). The unique index makes every booking idempotent. Written only by src/db/ledger.ts.
+ */
+export const ledgerEntries = sqliteTable(
+  "ledger_entries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    entryKey: text("entry_key").notNull(),
+    account: text("account").notNull(),
+    amountCents: integer("amount_cents").notNull(),
+    kind: text("kind", { enum: ["sale", "return", "deposit", "topup", "credit", "write_off", "charge", "payment"] }).notNull(),
+    /** When it was booked (epoch ms): statements and invoices are periods of this. */
+    at: integer("at").notNull(),
+    leadId: text("lead_id"),
+    contractId: text("contract_id"),
+    campaignId: text("campaign_id"),
+    /** A deposit's or payment's reference, a Stripe payment's id. */
+    reference: text("reference"),
+    /** An adjustment's reason. */
+    memo: text("memo"),
+    /** Who booked it: admin:<name>, stripe, the auction. */
+    bookedBy: text("booked_by"),
+  },
+  (t) => [
+    uniqueIndex("ledger_entry_leg_uq").on(t.entryKey, t.account),
+    index("ledger_account_at_idx").on(t.account, t.at),
+    index("ledger_at_idx").on(t.at),
+  ],
+);
+
+/** A buyer's closed period: numbered, immutable (its lines and totals are fixed when it is issued). */
+export const invoices = sqliteTable(
+  "invoices",
+  {
+    id: text("id").primaryKey(),
+    number: integer("number").notNull().unique(),
+    buyerId: text("buyer_id").notNull(),
+    periodFrom: integer("period_from").notNull(),
+    periodTo: integer("period_to").notNull(),
+    issuedAt: integer("issued_at").notNull(),
+    /** JSON: InvoiceLine[] (src/billing/invoice.ts): per campaign, sales and returns credited. */
+    lines: text("lines").notNull(),
+    openingCents: integer("opening_cents").notNull(),
+    chargesCents: integer("charges_cents").notNull(),
+    creditsCents: integer("credits_cents").notNull(),
+    paymentsCents: integer("payments_cents").notNull(),
+    adjustmentsCents: integer("adjustments_cents").notNull(),
+    closingCents: integer("closing_cents").notNull(),
+  },
+  (t) => [index("invoices_buyer_period_idx").on(t.buyerId, t.periodFrom)],
+);
+
+/** Money events that belong to no lead: balance_low, paused_for_balance, resumed, invoice_issued. */
+export const billingEvents = sqliteTable(
+  "billing_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    buyerId: text("buyer_id").notNull(),
+    at: integer("at").notNull(),
+    kind: text("kind").notNull(),
+    /** JSON detail, never PII. */
+    detail: text("detail"),
+  },
+  (t) => [index("billing_events_buyer_idx").on(t.buyerId, t.at)],
+);
+
+/** Stripe events received (one row per event id): what each did, and the signature's time. */
+export const stripeEvents = sqliteTable("stripe_events", {
+  eventId: text("event_id").primaryKey(),
+  type: text("type").notNull(),
+  /** The `t` of its Stripe-Signature: the same event signed again is Stripe redelivering it. */
+  signedAt: integer("signed_at").notNull(),
+  receivedAt: integer("received_at").notNull(),
+  outcome: text("outcome", { enum: ["credited", "ignored"] }).notNull(),
+  buyerId: text("buyer_id"),
+  amountCents: integer("amount_cents"),
+  entryKey: text("entry_key"),
+});
+
+export type LedgerEntryRow = typeof ledgerEntries.$inferSelect;
+export type InvoiceRow = typeof invoices.$inferSelect;

@@ -6,8 +6,12 @@ import { requireAuth } from "./auth";
 import { requireSoundConfig } from "./guard";
 import { shedLoad } from "./shed";
 import { browserCors, init, withRules } from "./middleware";
+import { adminBilling } from "./routes/admin-billing";
 import { adminCaps } from "./routes/admin-caps";
 import { adminMeter } from "./routes/admin-meter";
+import { adminInvoices } from "./routes/admin-invoices";
+import { adminStatements } from "./routes/admin-statements";
+import { billingStripe } from "./routes/billing-stripe";
 import { adminConsumers } from "./routes/admin-consumers";
 import { adminExperiments } from "./routes/admin-experiments";
 import { adminRetention } from "./routes/admin-retention";
@@ -15,6 +19,7 @@ import { buyerDeletions } from "./routes/buyer-deletions";
 import { returnRoutes } from "./routes/returns";
 import { adminLeadsGet } from "./routes/admin-leads-get";
 import { CONSOLE_PATHS, consoleHeaders, consoleRoutes } from "./routes/console";
+import { BILLING_CONSOLE_PATHS, consoleBilling } from "./routes/console-billing";
 import { adminSuppressions } from "./routes/admin-suppressions";
 import { sellerPingPost } from "./routes/seller-pingpost";
 import { health } from "./routes/health";
@@ -63,6 +68,11 @@ app.use("/console", consoleHeaders, withRules, requireAuth("console_admin"));
 app.use("/console/*", consoleHeaders, withRules);
 app.use("/console/leads/*", requireAuth("console_admin"));
 app.use("/console/source", requireAuth("console_source"));
+app.use("/console/billing", requireAuth("console_admin"));
+app.use("/console/billing/*", requireAuth("console_admin"));
+app.use("/console/buyer", requireAuth("console_buyer"));
+for (const path of ["/console/buyer/leads/*", "/console/buyer/invoices/*", "/console/buyer/statement", "/console/buyer/contracts/*"])
+  app.use(path, requireAuth("console_buyer"));
 app.use("/v1/leads", browserCors);
 
 app.route("/", health);
@@ -76,7 +86,8 @@ app.route("/", adminCaps);
 app.route("/", adminMeter);
 app.route("/", adminLeadsGet);
 app.route("/", consoleRoutes);
-for (const { errors, ...p } of CONSOLE_PATHS)
+app.route("/", consoleBilling);
+for (const { errors, ...p } of [...CONSOLE_PATHS, ...BILLING_CONSOLE_PATHS])
   app.openAPIRegistry.registerPath({
     ...p,
     operationId: `console${p.method === "post" ? "Post" : ""}${p.path.replace(/[^a-zA-Z]+(\w)?/g, (_, ch: string | undefined) => (ch ?? "").toUpperCase())}`,
@@ -92,6 +103,10 @@ app.route("/", adminSuppressions);
 app.route("/", adminConsumers);
 app.route("/", adminRetention);
 app.route("/", adminExperiments);
+app.route("/", adminBilling);
+app.route("/", adminStatements);
+app.route("/", adminInvoices);
+app.route("/", billingStripe);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
   type: "apiKey",
@@ -128,6 +143,12 @@ app.openAPIRegistry.registerComponent("securitySchemes", "SourceSession", {
   in: "cookie",
   name: "lg_source",
   description: "A publisher's console session, set by POST /console/source/login",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "BuyerSession", {
+  type: "apiKey",
+  in: "cookie",
+  name: "lg_buyer",
+  description: "A buyer's console session, set by POST /console/buyer/login",
 });
 app.openAPIRegistry.registerComponent("securitySchemes", "BuyerSignature", {
   type: "apiKey",

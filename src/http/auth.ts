@@ -1,4 +1,4 @@
-// Who is calling, decided in one place. Four kinds of caller, one middleware factory (`requireAuth`)
+// Who is calling, decided in one place. Five kinds of caller, one middleware factory (`requireAuth`)
 // that puts the verified caller on the context as `principal`:
 // - a source: a server with its API key, or a browser form with its publishable key from an allowed
 //   Origin (checked by the lead routes themselves, before anything else the body names, the campaign
@@ -7,7 +7,9 @@
 // - a publisher in its console: a signed session made from its API key or its reporting key, bound
 //   to that key and to the source's session epoch in D1;
 // - a buyer calling back (returns, feedback, deletions): a v3 signature (direction "to-leadgate")
-//   under the contract's key.
+//   under the contract's key;
+// - a buyer in its console: a signed session made from one of its contracts' keys, bound to that key
+//   and to the buyer's session epoch.
 // Without an admin token of at least 32 characters the admin API and the console do not exist (404).
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -32,6 +34,8 @@ export type Channel = "server" | "browser";
 export type Principal =
   | { kind: "admin"; via: "token" | "session" }
   | { kind: "source"; source: Source }
+  /** A buyer in its own console (a session made with one of its contracts' keys). */
+  | { kind: "buyer_console"; buyerId: string }
   | { kind: "buyer"; contract: Contract; /** The signed JSON body (null when not JSON). */ body: unknown };
 
 export async function sourceByApiKey(rules: Rules, apiKey: string | null | undefined): Promise<Source> {
@@ -76,8 +80,8 @@ const sameSecret = async (given: string, secret: string) => timingSafeEqualHex(a
 // is no longer one of the source's, the session is refused. The epoch is the subject's in D1
 // (db/sessions.ts): logging out and changing a source's keys bump it, so older sessions are refused
 // on the server's side. Console pages read it once each (they are not the lead path).
-export type SessionKind = "admin" | "source";
-export const SESSION_COOKIES: Record<SessionKind, string> = { admin: "lg_admin", source: "lg_source" };
+export type SessionKind = "admin" | "source" | "buyer";
+export const SESSION_COOKIES: Record<SessionKind, string> = { admin: "lg_admin", source: "lg_source", buyer: "lg_buyer" };
 const SESSION_S = 12 * 3600;
 
 /** What a login proved: who, and the SHA-256 of the secret it used (the session is bound to it). */
@@ -94,7 +98,7 @@ interface Session {
 
 const keyTag = async (keyHash: string) => (await sha256Hex(`console-session:${keyHash}`)).slice(0, 16);
 /** Whose epoch a session answers to. */
-const epochSubject = (kind: SessionKind, subject: string) => (kind === "admin" ? "admin" : `source:${subject}`);
+const epochSubject = (kind: SessionKind, subject: string) => (kind === "admin" ? "admin" : `${kind}:${subject}`);
 const sessionMac = (token: string, kind: SessionKind, s: Session, until: number) =>
   hmacSha256Hex(token, `${kind}.${s.subject}.${s.tag}.${s.epoch}.${until}`);
 
@@ -119,7 +123,12 @@ async function signedSession(c: Context<AppEnv>, token: string, kind: SessionKin
 async function liveSession(c: Context<AppEnv>, token: string, kind: SessionKind): Promise<Session | undefined> {
   const s = await signedSession(c, token, kind);
   if (!s || s.epoch !== (await c.var.services.records.sessions.epoch(epochSubject(kind, s.subject)))) return undefined;
-  const keys = kind === "admin" ? [await sha256Hex(token)] : loginKeysOf(c.var.rules, s.subject);
+  const keys =
+    kind === "admin"
+      ? [await sha256Hex(token)]
+      : kind === "source"
+        ? loginKeysOf(c.var.rules, s.subject)
+        : await buyerKeyHashes(c, s.subject);
   for (const k of keys) if (timingSafeEqualHex(s.tag, await keyTag(k))) return s;
   return undefined;
 }
@@ -134,10 +143,18 @@ function loginKeysOf(rules: Rules, sourceId: string): string[] {
   return hashes.filter((h): h is string => h !== null && sourceOfKeyHash(rules, h)?.id === sourceId);
 }
 
+/** Every contract key's hash with its buyer (paused contracts too: a buyer that paused them all still logs in). */
+async function contractKeyHashes(c: Context<AppEnv>, buyerId: string | null): Promise<{ buyerId: string; hash: string }[]> {
+  const rows = await c.var.services.records.buyerView.contractKeys(buyerId);
+  return Promise.all(rows.flatMap((r) => r.keys.map(async (k) => ({ buyerId: r.buyerId, hash: await sha256Hex(k) }))));
+}
+
+const buyerKeyHashes = async (c: Context<AppEnv>, buyerId: string) => (await contractKeyHashes(c, buyerId)).map((k) => k.hash);
+
 /** Logging out: the sessions presented (ours, signed) end everywhere (their subjects' epochs move on), and the cookies go. */
 export async function endSessions(c: Context<AppEnv>, token: string | null, now = Date.now()): Promise<void> {
   const subjects: string[] = [];
-  for (const kind of ["admin", "source"] as const) {
+  for (const kind of ["admin", "source", "buyer"] as const) {
     const s = token ? await signedSession(c, token, kind, now) : undefined;
     if (s) subjects.push(epochSubject(kind, s.subject));
     deleteCookie(c, SESSION_COOKIES[kind], { path: "/console" });
@@ -149,6 +166,11 @@ export async function endSessions(c: Context<AppEnv>, token: string | null, now 
 export async function loginSubject(c: Context<AppEnv>, kind: SessionKind, token: string, secret: string): Promise<Login | null> {
   const keyHash = await sha256Hex(secret);
   if (kind === "admin") return (await sameSecret(secret, token)) ? { subject: "admin", keyHash } : null;
+  if (kind === "buyer") {
+    // A key shared by several buyers' contracts names no one buyer: refused.
+    const buyers = new Set((await contractKeyHashes(c, null)).filter((k) => timingSafeEqualHex(k.hash, keyHash)).map((k) => k.buyerId));
+    return buyers.size === 1 ? { subject: [...buyers][0]!, keyHash } : null;
+  }
   const source = sourceOfKeyHash(c.var.rules, keyHash);
   return source ? { subject: source.id, keyHash } : null;
 }
@@ -191,7 +213,7 @@ async function signedByBuyer(c: Context<AppEnv>): Promise<Extract<Principal, { k
   return { kind: "buyer", contract, body };
 }
 
-export type Guard = "admin" | "console_admin" | "console_source" | "buyer";
+export type Guard = "admin" | "console_admin" | "console_source" | "console_buyer" | "buyer";
 
 /**
  * The one auth middleware: verifies the caller a route needs and puts it on the context as
@@ -223,6 +245,12 @@ export function requireAuth(guard: Guard): MiddlewareHandler<AppEnv> {
       const ok = bearer ? await sameSecret(bearer, token) : (await liveSession(c, token, "admin"))?.subject === "admin";
       if (!ok) return c.redirect("/console/login", 303);
       c.set("principal", { kind: "admin", via: bearer ? "token" : "session" });
+      return next();
+    }
+    if (guard === "console_buyer") {
+      const s = await liveSession(c, token, "buyer");
+      if (!s) return c.redirect("/console/buyer/login", 303);
+      c.set("principal", { kind: "buyer_console", buyerId: s.subject });
       return next();
     }
     const session = await liveSession(c, token, "source");

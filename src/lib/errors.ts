@@ -37,6 +37,10 @@ export const ERROR_CODES = {
   reason_not_allowed: "the return reason is not one the contract allows",
   return_window_closed: "the contract's return window has closed",
   return_cap_reached: "the contract's return cap is reached",
+  period_closed: "the date falls in a period an invoice has closed (or the period overlaps an invoiced one)",
+  already_booked: "that reference was booked before with a different amount",
+  bad_signature: "the Stripe-Signature header is missing, forged or too old",
+  webhook_replayed: "this exact signed event was delivered before (a replay); nothing was booked",
   internal_error: "an unexpected failure (logged); nothing internal is shown",
 } as const;
 

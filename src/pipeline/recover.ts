@@ -60,13 +60,18 @@ export async function recordJournaledSales(svc: Services, rules: Rules, lead: Re
     marginCents: total.marginCents,
     attempts: lead.roundNo,
   };
-  // What the dead worker would have done after the sale: commit the caps, claim the buyers.
+  // What the dead worker would have done after the sale: commit the caps and wallets, claim the buyers.
   const contracts = sales.map((s) => rules.contractsById.get(s.contractId)).filter((c) => c !== undefined);
   const fps = lead.redacted ? [] : await svc.fingerprints(lead.campaign, lead.lead);
   await Promise.all([
     ...sales.map((s) => {
       const c = rules.contractsById.get(s.contractId);
-      return c ? svc.caps.commitRecovered(c, lead.id, s.priceCents, s.leaseId) : undefined;
+      return c
+        ? Promise.all([
+            svc.caps.commitRecovered(c, lead.id, s.priceCents, s.leaseId),
+            svc.wallets.commitRecovered(c, lead.id, s.priceCents),
+          ])
+        : undefined;
     }),
     ...(fps.length === 0 ? [] : buyerDedupeKeys(contracts)).map((key) => {
       const c = contracts.find((x) => x.dedupeKey === key)!;

@@ -9,6 +9,7 @@ import { newId } from "../lib/ids";
 import { capReached, decideReturn, type ReturnRefusal } from "../returns/policy";
 import type { Contract, Rules } from "../rules/model";
 import type { Services } from "../services";
+import { walletAfterCredit } from "./billing";
 
 export type { ReturnRow } from "../db/returns";
 
@@ -65,7 +66,14 @@ export async function fileReturn(
     throw new ReturnRefused({ status: 409, code: "already_returned", message: "this lead was already returned under this contract" });
   if (filed === "cap_reached") throw new ReturnRefused(capReached(req.contract.returns.capBps));
   await svc.records.recordEvents(req.leadId, filedEvents(row, req.by, now));
+  if (row.status === "approved") await creditWallet(svc, req.contract.buyerId);
   return row;
+}
+
+/** An approved return was booked to the buyer: its wallet reads the ledger again (billed buyers). */
+async function creditWallet(svc: Services, buyerId: string | undefined): Promise<void> {
+  const b = buyerId ? await svc.records.billing.buyer(buyerId) : undefined;
+  if (b) await walletAfterCredit(svc, b);
 }
 
 /** A filed return in the lead's trace: requested, and approved when the rules approved it at once. */
@@ -100,5 +108,6 @@ export async function decidePendingReturn(
       detail: { return_id: id, ...(status === "approved" ? { credit_cents: row.price_cents, clawback_cents: row.clawback_cents } : {}) },
     },
   ]);
+  if (status === "approved") await creditWallet(svc, await svc.records.returns.buyerOfContract(row.contract_id));
   return row;
 }

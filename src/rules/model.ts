@@ -3,6 +3,7 @@
 // layer that knows about rules, so the pure core and the wire can name them without the compiler.
 import type { BuyerRow, CampaignRow, ContractHealthRow, ContractQualityRow, ContractRow, ExperimentRow, SourceRow } from "../db/schema";
 import type { FieldDef, Filter, PreSaleHook, Protocol, Schedule, Variant } from "./schemas";
+import type { WalletSettings } from "../billing/wallet";
 
 export type BreakerState = "closed" | "open" | "half_open";
 
@@ -104,6 +105,8 @@ export interface Contract {
   returns: ReturnRules;
   /** Its quality score (basis points, 10000 = neutral) as the cron last computed it. */
   qualityBps: number;
+  /** Its buyer's wallet (prepaid or credit), checked in the auction; null: billing none. */
+  wallet: WalletSettings | null;
 }
 
 export interface RuleProblem {

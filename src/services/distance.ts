@@ -59,6 +59,7 @@ export function withStorageDistance(env: Env, rttMs: number, meter: StorageMeter
     ...env,
     DB: delayedD1(env.DB, rttMs, meter),
     CAP_LEDGER: delayedNamespace(env.CAP_LEDGER, rttMs, meter),
+    BUYER_WALLET: delayedNamespace(env.BUYER_WALLET, rttMs, meter),
     DEDUPE: delayedNamespace(env.DEDUPE, rttMs, meter),
   };
 }

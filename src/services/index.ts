@@ -13,6 +13,9 @@ import type { Campaign, Rules } from "../rules/model";
 import type { QueueTask, RetryMessage } from "./retry-queue";
 import { BreakerGate } from "./breakers";
 import { CapsClient } from "./caps";
+import { walletNotices } from "./billing-events";
+import { WalletsClient } from "./wallets";
+import { log } from "../lib/log";
 import { DedupeClient } from "./dedupe";
 import { JournalClient } from "./journal";
 import { RateLimits } from "./limits";
@@ -25,6 +28,8 @@ export interface Services {
   /** Storage calls counted while EMULATE_STORAGE_RTT_MS is on (see ./distance.ts). */
   storage: StorageMeter;
   caps: CapsClient;
+  /** Billed buyers' wallets: blocks of money leased to the isolate, reservations, credits. */
+  wallets: WalletsClient;
   /** Circuit breakers: which contracts are paused, and this isolate's half-open probes. */
   breakers: BreakerGate;
   dedupe: DedupeClient;
@@ -57,12 +62,20 @@ export interface Services {
 
 /** `location`: the colo that took the request, when known; relays are pooled per location. */
 export function createServices(env: Env, config: Config, storage: StorageMeter = { calls: 0 }, location = "any"): Services {
+  const records = new Records(dbOf(env.DB));
   return {
     storage,
     caps: new CapsClient(env.CAP_LEDGER),
+    wallets: new WalletsClient(env.BUYER_WALLET, (buyerId, notices) =>
+      notices.length === 0
+        ? Promise.resolve()
+        : walletNotices(records, buyerId, notices).catch((err: Error) =>
+            log("billing_event_failed", { buyer_id: buyerId, error: err.message.slice(0, 200) }, "error"),
+          ),
+    ),
     breakers: new BreakerGate(env.CAP_LEDGER),
     dedupe: new DedupeClient(env.DEDUPE, config.DEDUPE_SHARDS),
-    records: new Records(dbOf(env.DB)),
+    records,
     journal: new JournalClient(env.LEAD_JOURNAL, location),
     pingBook: new PingBookClient(env.PING_BOOK, location),
     limits: new RateLimits(env.RATE_COUNTER, location),

@@ -3,6 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { checkInvariants, formatInvariants } from "../../src/db/invariants";
+import { depositTo } from "../support/billing";
 import { demoLead, eventually, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
 
 describe("short soak", () => {
@@ -13,6 +14,10 @@ describe("short soak", () => {
     await sql("UPDATE buyers SET dedupe_window_s = 3600");
     await sql("UPDATE contracts SET cap_day = 20 WHERE id = 'ct_alpha'");
     await sql("UPDATE contracts SET cap_day = 15, budget_day_cents = 25000 WHERE id = 'ct_delta'");
+    // Wallets: a prepaid buyer with little money and a credit buyer with a small limit.
+    await sql("UPDATE buyers SET billing = 'prepaid' WHERE id = 'buy_bravo'");
+    await sql("UPDATE buyers SET billing = 'credit', credit_limit_cents = 12000 WHERE id = 'buy_echo'");
+    await depositTo("buy_bravo", 30_000, "soak");
     await setBuyers({
       alpha: { bid: 18, bidSpread: 4 },
       bravo: { bid: 22, bidSpread: 6, rejectRate: 0.5 },
@@ -32,7 +37,7 @@ describe("short soak", () => {
     }, 15_000);
     const results = await checkInvariants(async (q) => (await env.DB.prepare(q).all<Record<string, unknown>>()).results);
     expect(formatInvariants(results)).not.toContain("FAIL");
-    expect(results).toHaveLength(9);
+    expect(results).toHaveLength(13);
     const sold = await env.DB.prepare("SELECT COUNT(*) AS n FROM leads WHERE status = 'sold'").first<{ n: number }>();
     expect(sold!.n).toBeGreaterThan(60);
   });
@@ -78,6 +83,13 @@ describe("the invariant checker", () => {
     await env.DB.prepare(
       "INSERT INTO posts (id, lead_id, contract_id, outcome, price_cents, payout_cents) VALUES ('p7', 'l7', 'ct_charlie', 'accepted', 700, 490)",
     ).run();
+    // The ledger: an entry whose legs don't balance, a sale booked without its post, a prepaid buyer
+    // taken below zero. (The accepted posts above have no sale entries, the return none either.)
+    await env.DB.prepare("UPDATE buyers SET billing = 'prepaid' WHERE id = 'buy_alpha'").run();
+    await env.DB.prepare("UPDATE buyers SET billing_since = 0 WHERE id = 'buy_alpha'").run();
+    await env.DB.prepare(
+      "INSERT INTO ledger_entries (entry_key, account, amount_cents, kind, at, lead_id, contract_id) VALUES ('sale:lx:ct_alpha', 'buyer:buy_alpha', -500, 'sale', 1, 'lx', 'ct_alpha'), ('adjust:x', 'house', 7, 'credit', 1, NULL, NULL)",
+    ).run();
     // A return of a lead its contract never bought.
     await env.DB.prepare(
       "INSERT INTO returns (id, lead_id, contract_id, source_id, campaign_id, reason, status, requested_by, price_cents, clawback_cents) VALUES ('r1', 'l5', 'ct_alpha', 'src_partner', 'cmp_auto', 'bad_data', 'approved', 'buyer', 1000, 700)",
@@ -93,6 +105,10 @@ describe("the invariant checker", () => {
       returns_of_sales: false,
       sold_means_sale: false,
       no_redacted_post: false,
+      ledger_zero: false,
+      ledger_sales: false,
+      ledger_returns: false,
+      wallet_floor: false,
     });
     const of = (name: string) => results.find((r) => r.name === name)!;
     expect(of("no_redacted_post").sample).toEqual([{ id: "p8", lead_id: "l8", created_at: 2000, redacted_at: 1000 }]);

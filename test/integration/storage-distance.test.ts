@@ -5,7 +5,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { demoLead, leadReaches, seedDemo, setBuyers } from "../support/helpers";
+import { depositTo } from "../support/billing";
+import { demoLead, leadReaches, onlyContracts, seedDemo, setBuyers, sql } from "../support/helpers";
 
 beforeEach(async () => {
   await seedDemo();
@@ -45,5 +46,22 @@ describe("emulated storage distance", () => {
     const { res, body } = await submit({});
     expect(body.status).toBe("sold");
     expect(res.headers.get("server-timing")).not.toContain("storage");
+  });
+
+  it("wallets on: money is leased while the pings are out, so a post waits on no storage round trip", async () => {
+    await onlyContracts("ct_alpha");
+    await sql("UPDATE buyers SET billing = 'prepaid' WHERE id = 'buy_alpha'");
+    await depositTo("buy_alpha", 100_000, "funds");
+    await setBuyers({ alpha: { bid: 18, pingLatencyMs: 40, postLatencyMs: 30 } });
+    const rtt = 150;
+    // The first lead takes the isolate's block of alpha's money (its post may wait for it).
+    expect((await submit({ EMULATE_STORAGE_RTT_MS: String(rtt) })).body.buyer).toBe("Alpha Insurance");
+    for (let i = 0; i < 3; i++) {
+      const { res, body } = await submit({ EMULATE_STORAGE_RTT_MS: String(rtt) });
+      expect(body.buyer).toBe("Alpha Insurance");
+      // The post spent from the block: its time is the buyer's, not a reservation's round trip.
+      const post = Number(/post;dur=(\d+)/.exec(res.headers.get("server-timing") ?? "")?.[1]);
+      expect(post).toBeLessThan(rtt);
+    }
   });
 });

@@ -50,11 +50,12 @@ describe("GET /openapi.json", () => {
   it("declares the ways to authenticate and uses them", async () => {
     const doc = await loadDocument();
     // Sources (API key, publishable key, reporting key), the admin (token, console session),
-    // publishers' console sessions and buyers' signed calls back.
+    // publishers' and buyers' console sessions and buyers' signed calls back.
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
       "AdminSession",
       "AdminToken",
       "ApiKey",
+      "BuyerSession",
       "BuyerSignature",
       "PublishableKey",
       "ReportKey",

@@ -6,6 +6,7 @@ import { forgetProbes } from "../../src/services/breakers";
 import { settleReports } from "../../src/services/cap-reports";
 import { forgetCapSnapshot } from "../../src/services/caps";
 import { forgetRefusals } from "../../src/services/limits";
+import { forgetWallets } from "../../src/services/wallets";
 
 const RULE_AND_RECORD_TABLES = [
   "lead_events",
@@ -29,6 +30,10 @@ const RULE_AND_RECORD_TABLES = [
   "rollup_marks",
   "retention_runs",
   "console_sessions",
+  "ledger_entries",
+  "invoices",
+  "billing_events",
+  "stripe_events",
 ];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */
@@ -44,6 +49,10 @@ export async function seedDemo(extra: string[] = []): Promise<void> {
   // Each contract's post meter (in its CapLedger object) outlives a test: start it over too, once the
   // reports still on their way from the last test have landed (else a late verdict pauses a buyer).
   await settleReports();
+  forgetWallets();
+  // Each buyer's wallet object outlives a test too.
+  const buyers = await env.DB.prepare("SELECT id FROM buyers").all<{ id: string }>();
+  await Promise.all(buyers.results.map((b) => env.BUYER_WALLET.get(env.BUYER_WALLET.idFromName(b.id)).reset()));
   const contracts = await env.DB.prepare("SELECT id FROM contracts").all<{ id: string }>();
   await Promise.all(contracts.results.map((c) => env.CAP_LEDGER.get(env.CAP_LEDGER.idFromName(c.id)).resetPostMeter()));
   forgetProbes();

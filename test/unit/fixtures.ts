@@ -35,6 +35,7 @@ export function contract(over: Partial<Contract> & { id: string }): Contract {
     health: null,
     returns: { windowH: 72, capBps: 1500, reasons: ["bad_data"], autoApprove: ["bad_data"] },
     qualityBps: 10_000,
+    wallet: null,
     ...over,
   };
 }

@@ -45,13 +45,26 @@ const campaignRow = (over: Partial<CampaignRow> = {}): CampaignRow => ({
   createdAt: 0,
   ...over,
 });
-const buyerRow: BuyerRow = { id: "b1", name: "B", status: "active", dedupeWindowS: 60, dedupeScope: "buyer", createdAt: 0 };
+const buyerRow: BuyerRow = {
+  id: "b1",
+  name: "B",
+  status: "active",
+  dedupeWindowS: 60,
+  dedupeScope: "buyer",
+  billing: "none",
+  creditLimitCents: 0,
+  lowBalanceCents: null,
+  billingEpoch: 0,
+  billingSince: 0,
+  createdAt: 0,
+};
 const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
   id: "k1",
   buyerId: "b1",
   campaignId: "c1",
   name: "k",
   status: "active",
+  pausedByBuyer: false,
   pingUrl: "https://b.example/ping",
   postUrl: "https://b.example/post",
   deletionUrl: null,

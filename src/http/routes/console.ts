@@ -35,7 +35,7 @@ export const consoleHeaders = secureHeaders({
   xFrameOptions: "DENY",
 });
 
-function page(c: Context<AppEnv>, body: string | Promise<string>, status: 200 | 401 | 404 | 429 = 200, refresh = false) {
+export function page(c: Context<AppEnv>, body: string | Promise<string>, status: 200 | 401 | 404 | 429 = 200, refresh = false) {
   c.header("cache-control", "no-store");
   if (refresh) c.header("refresh", String(REFRESH_S));
   return c.html(body, status);
@@ -56,13 +56,14 @@ async function formToken(c: Context<AppEnv>): Promise<string> {
   return typeof token === "string" ? token.slice(0, 512) : "";
 }
 
-/** The two logins, one mechanism (./auth.ts): the admin's (the admin token) and a publisher's (its API key or reporting key). */
+/** The logins, one mechanism (../auth.ts): the admin's (the admin token), a publisher's (its API key or reporting key), a buyer's (a contract key). */
 const LOGINS = {
   admin: { path: "/console/login", home: "/console", wrong: "That is not the admin token." },
   source: { path: "/console/source/login", home: "/console/source", wrong: "Unknown key." },
+  buyer: { path: "/console/buyer/login", home: "/console/buyer", wrong: "Unknown key." },
 } as const;
 
-for (const kind of ["admin", "source"] as const) {
+for (const kind of ["admin", "source", "buyer"] as const) {
   const login = LOGINS[kind];
   consoleRoutes.get(login.path, (c) => {
     if (!adminTokenOf(c)) throw new ApiError(404, "not_found", "not found");
@@ -131,9 +132,9 @@ consoleRoutes.get("/console/assets/uplot.js", asset(UPLOT_JS, "text/javascript; 
 consoleRoutes.get("/console/assets/uplot.css", asset(UPLOT_CSS, "text/css; charset=utf-8"));
 consoleRoutes.get("/console/assets/console.js", asset(CONSOLE_JS, "text/javascript; charset=utf-8"));
 
-const ADMIN_PAGE: Record<string, string[]>[] = [{ AdminSession: [] }, { AdminToken: [] }];
+export const ADMIN_PAGE: Record<string, string[]>[] = [{ AdminSession: [] }, { AdminToken: [] }];
 const PUBLIC: [] = [];
-type ConsolePath = {
+export type ConsolePath = {
   method: "get" | "post";
   path: string;
   summary: string;
@@ -141,7 +142,7 @@ type ConsolePath = {
   /** The 4xx answers it can give (404: the console is off without an admin token). */
   errors: Record<number, string>;
 };
-const OFF = { 404: "The console is off (no admin token configured), or no such lead" };
+export const OFF = { 404: "The console is off (no admin token configured), or no such lead" };
 
 /** The console's pages in the OpenAPI document (HTML, not part of the JSON API). */
 export const CONSOLE_PATHS: ConsolePath[] = [
@@ -177,6 +178,14 @@ export const CONSOLE_PATHS: ConsolePath[] = [
     errors: { 401: "Unknown key", 429: "Too many attempts from this IP", ...OFF },
   },
   { method: "get", path: "/console/leads/{id}", summary: "A lead's full trace (admin session)", security: ADMIN_PAGE, errors: OFF },
+  { method: "get", path: "/console/buyer/login", summary: "Buyer console login page", security: PUBLIC, errors: OFF },
+  {
+    method: "post",
+    path: "/console/buyer/login",
+    summary: "Buyer console login (form field token = one of its contracts' keys)",
+    security: PUBLIC,
+    errors: { 401: "Unknown key", 429: "Too many attempts from this IP", ...OFF },
+  },
   { method: "get", path: "/console/assets/uplot.js", summary: "The charting library (uPlot)", security: PUBLIC, errors: OFF },
   { method: "get", path: "/console/assets/uplot.css", summary: "The charting library's styles", security: PUBLIC, errors: OFF },
   { method: "get", path: "/console/assets/console.js", summary: "The console's chart script", security: PUBLIC, errors: OFF },

@@ -2,6 +2,7 @@
 // problem recorded. Its sample answers are read with the buyer's own protocol, so a template that
 // can't read its buyer's answers is caught before a lead is lost to it.
 import type { BuyerRow, CampaignRow, ContractHealthRow, ContractQualityRow, ContractRow } from "../../db/schema";
+import { walletSettingsOf } from "../../billing/wallet";
 import { readPing, readPost } from "../../buyers/protocol";
 import type { Campaign, Contract, RuleProblem } from "../model";
 import {
@@ -141,6 +142,7 @@ function build(row: ContractRow, buyer: BuyerRow, ctx: ContractContext, p: Parse
     health: health ? { state: health.state, reason: health.reason, since: health.since, until: health.until, trips: health.trips } : null,
     returns: { windowH: row.returnWindowH, capBps: row.returnCapBps, reasons: p.returnReasons, autoApprove: p.returnAutoApprove },
     qualityBps: quality?.scoreBps ?? 10_000,
+    wallet: walletSettingsOf(buyer),
   };
 }
 
