@@ -33,7 +33,13 @@ export interface PostContext {
 }
 
 export type PingAnswer =
-  | { kind: "bid"; bidCents: number; token: string | null }
+  | {
+      kind: "bid";
+      bidCents: number;
+      token: string | null;
+      /** Its price for a shared lead, when it named one (null: none, it buys exclusive leads only). */
+      sharedBidCents?: number | null;
+    }
   | { kind: "no_bid"; reason: string }
   | { kind: "invalid"; reason: string }
   | { kind: "error"; reason: string };

@@ -139,6 +139,8 @@ export const ResponseRulesSchema = z.object({
    */
   bid_path: path.optional(),
   bid_unit: z.enum(["dollars", "cents"]).default("dollars"),
+  /** The buyer's price for a shared lead (campaigns that sell by value), in `bid_unit`; absent: its bid. */
+  shared_bid_path: path.optional(),
   bid_token_path: path.optional(),
   accepted_path: path.optional(),
   /** Values at accepted_path that mean accepted (default: DEFAULT_ACCEPTED_VALUES). */
