@@ -2,7 +2,7 @@
 // settings that travel with them (caps, circuit breaker, returns, experiments). Types only; the lowest
 // layer that knows about rules, so the pure core and the wire can name them without the compiler.
 import type { BuyerRow, CampaignRow, ContractHealthRow, ContractQualityRow, ContractRow, ExperimentRow, SourceRow } from "../db/schema";
-import type { FieldDef, Filter, PreSaleHook, Protocol, Schedule, Variant } from "./schemas";
+import type { AgedTier, FieldDef, Filter, PreSaleHook, Protocol, Schedule, Variant } from "./schemas";
 
 export type BreakerState = "closed" | "open" | "half_open";
 
@@ -45,9 +45,10 @@ export interface Experiment {
   startedAt: number;
 }
 
-export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt" | "verifyHooks"> {
+export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt" | "verifyHooks" | "agedTiers"> {
   fields: FieldDef[];
   verifyHooks: PreSaleHook[];
+  agedTiers: AgedTier[];
 }
 
 export interface Source extends Omit<SourceRow, "allowedCampaigns" | "allowedOrigins" | "createdAt"> {
@@ -104,6 +105,10 @@ export interface Contract {
   returns: ReturnRules;
   /** Its quality score (basis points, 10000 = neutral) as the cron last computed it. */
   qualityBps: number;
+  /** An aged-lead contract's ages (days, inclusive): it competes only in resales of leads that old. Null: fresh leads. */
+  aged: { minDays: number; maxDays: number } | null;
+  /** A shared lead's price as basis points of its bid, when its answer names none (null: the same price). */
+  sharedPriceBps: number | null;
 }
 
 export interface RuleProblem {

@@ -35,6 +35,8 @@ export function contract(over: Partial<Contract> & { id: string }): Contract {
     health: null,
     returns: { windowH: 72, capBps: 1500, reasons: ["bad_data"], autoApprove: ["bad_data"] },
     qualityBps: 10_000,
+    aged: null,
+    sharedPriceBps: null,
     ...over,
   };
 }
@@ -74,6 +76,12 @@ export function campaign(over: Partial<Campaign> = {}): Campaign {
     qualityRejectWeight: 25,
     qualityFailureWeight: 25,
     qualityPositiveWeight: 10,
+    sellByValue: false,
+    resellReturns: false,
+    resaleDelayS: 3600,
+    resaleMaxAgeDays: 30,
+    agedTiers: [],
+    agedSold: "shared",
     ...over,
   };
 }
