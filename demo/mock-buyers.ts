@@ -164,7 +164,9 @@ export class MockBuyers {
     if (raw) return send(raw.status ?? 200, raw.body, raw.type ?? "text/plain", raw.headers);
     if (kind === "ping") {
       let bid = b.bid ?? 0;
-      if (typeof bid === "number" && b.bidSpread) bid = Math.max(0, Math.round((bid + (Math.random() * 2 - 1) * b.bidSpread) * 100) / 100);
+      const jitter = b.bidSpread ? (Math.random() * 2 - 1) * b.bidSpread : 0;
+      if (typeof bid === "number" && b.bidSpread) bid = Math.max(0, Math.round((bid + jitter) * 100) / 100);
+      const shared = b.sharedBid === undefined ? {} : { shared_bid: Math.max(0, Math.round((b.sharedBid + jitter / 2) * 100) / 100) };
       const bidId = b.bidId ?? `${name}-${Date.now().toString(36)}`;
       if (b.format === "form")
         return send(
@@ -172,7 +174,7 @@ export class MockBuyers {
           new URLSearchParams({ result: "ok", price: String(bid), token: bidId }).toString(),
           "application/x-www-form-urlencoded",
         );
-      return send(200, JSON.stringify({ bid, bid_id: bidId }));
+      return send(200, JSON.stringify({ bid, ...shared, bid_id: bidId }));
     }
     const reject = mode === "reject" || (b.rejectRate !== undefined && Math.random() < b.rejectRate);
     if (b.format === "form")

@@ -144,6 +144,7 @@ function postLead({ ports, lot }: Scope, bid: Bid, timeoutMs: number) {
       lead: lot.lead,
       consent: lot.consent,
       retentionDays: lot.campaign.retentionDays,
+      exclusive: bid.sale ? bid.sale === "exclusive" : lot.campaign.exclusive,
     },
     timeoutMs,
   );

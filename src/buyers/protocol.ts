@@ -82,6 +82,7 @@ export function buildPost(contract: Contract, ctx: PostContext): WireRequest {
       lead: ctx.lead,
       consent: ctx.consent ? postedConsent(ctx.consent) : null,
       retention_days: ctx.retentionDays ?? null,
+      exclusive: ctx.exclusive ?? null,
     }),
     contentType: JSON_TYPE,
     headers: contract.apiHeaders,

@@ -30,6 +30,8 @@ export interface PostContext {
   consent?: ConsentRecord | null;
   /** How long the exchange keeps the consumer's personal data (days; null: no limit set). */
   retentionDays?: number | null;
+  /** Sold as an exclusive lead (no other buyer in this sale). */
+  exclusive?: boolean;
 }
 
 export type PingAnswer =

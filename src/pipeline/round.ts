@@ -100,6 +100,7 @@ function outcomeOf(lead: StoredLead, result: AuctionResult): RoundOutcome {
     posts: result.posts,
     events: [
       { kind: roundNo > 0 ? "retry_auction" : "auction", detail: { attempt: roundNo, ...result.summary } },
+      ...(result.saleMode ? [{ kind: "sale_mode", detail: saleModeDetail(result.saleMode) }] : []),
       { kind: status === "pending" ? "retry_scheduled" : "final", detail: { status, reason, price_cents: result.total.priceCents } },
     ],
     status,
@@ -111,3 +112,14 @@ function outcomeOf(lead: StoredLead, result: AuctionResult): RoundOutcome {
   };
   return { status, reason, result, record };
 }
+
+/** The trace's account of a campaign that sells by value: what was compared, what went first, how it sold. */
+const saleModeDetail = (m: NonNullable<AuctionResult["saleMode"]>) => ({
+  first: m.first,
+  exclusive_cents: m.exclusiveCents,
+  shared_cents: m.sharedCents,
+  shared_buyers: m.sharedBuyers,
+  why: m.why,
+  sold_as: m.soldAs,
+  fell_back: m.fellBack,
+});
