@@ -145,6 +145,7 @@ function postLead({ ports, lot }: Scope, bid: Bid, timeoutMs: number) {
       consent: lot.consent,
       retentionDays: lot.campaign.retentionDays,
       exclusive: bid.sale ? bid.sale === "exclusive" : lot.campaign.exclusive,
+      resale: lot.resale ?? null,
     },
     timeoutMs,
   );

@@ -32,6 +32,8 @@ export interface PostContext {
   retentionDays?: number | null;
   /** Sold as an exclusive lead (no other buyer in this sale). */
   exclusive?: boolean;
+  /** Offered again: after another buyer returned it, or as an aged lead (null: its first sale). */
+  resale?: { reason: "returned" | "unsold" | "sold"; ageDays: number } | null;
 }
 
 export type PingAnswer =

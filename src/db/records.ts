@@ -16,6 +16,7 @@ import * as figures from "./figures";
 import * as lifecycle from "./lifecycle";
 import * as quality from "./quality";
 import * as reports from "./reports";
+import * as resale from "./resale";
 import * as returns from "./returns";
 import * as sessions from "./sessions";
 import { recordEarlyEnd, recordEvents, recordRound, type LeadEvent, type RoundRecord } from "./rounds";
@@ -63,6 +64,8 @@ export class Records {
   readonly reports: Bound<typeof reports>;
   /** Console sessions' epochs (db/sessions.ts). */
   readonly sessions: Bound<typeof sessions>;
+  /** Resales: offers, the cron's batches, a round's record (db/resale.ts). */
+  readonly resale: Bound<typeof resale>;
 
   constructor(private readonly db: Db) {
     this.returns = bound(db, returns);
@@ -74,6 +77,7 @@ export class Records {
     this.figures = bound(db, figures);
     this.reports = bound(db, reports);
     this.sessions = bound(db, sessions);
+    this.resale = bound(db, resale);
   }
 
   /**

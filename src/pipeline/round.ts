@@ -16,6 +16,7 @@ import { buyerDedupeKeys, type Fingerprint } from "../lead/fingerprints";
 import type { ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
 import { afterRound } from "../lead/state";
+import { agedOffers } from "../resale/policy";
 import type { Campaign, Contract, Source } from "../rules/model";
 import type { Services } from "../services";
 
@@ -94,6 +95,15 @@ function outcomeOf(lead: StoredLead, result: AuctionResult): RoundOutcome {
     saleWindowEnd: lead.createdAt + campaign.saleWindowS * 1000,
     now: Date.now(),
   });
+  const planned =
+    status === "pending"
+      ? []
+      : agedOffers(campaign, {
+          createdAt: lead.createdAt,
+          status,
+          soldExclusive: result.posts.some((p) => p.outcome === "accepted" && p.exclusive),
+          hasCert: Boolean(lead.consent?.trustedform_cert_url),
+        });
   const record: RoundRecord = {
     leadId: lead.id,
     pings: result.pings,
@@ -102,6 +112,9 @@ function outcomeOf(lead: StoredLead, result: AuctionResult): RoundOutcome {
       { kind: roundNo > 0 ? "retry_auction" : "auction", detail: { attempt: roundNo, ...result.summary } },
       ...(result.saleMode ? [{ kind: "sale_mode", detail: saleModeDetail(result.saleMode) }] : []),
       { kind: status === "pending" ? "retry_scheduled" : "final", detail: { status, reason, price_cents: result.total.priceCents } },
+      ...(planned.length
+        ? [{ kind: "resale_scheduled", detail: { reason: planned[0]!.reason, tier_days: planned.map((o) => o.tierDays) } }]
+        : []),
     ],
     status,
     reason,
@@ -109,6 +122,7 @@ function outcomeOf(lead: StoredLead, result: AuctionResult): RoundOutcome {
     payoutCents: result.total.payoutCents,
     marginCents: result.total.marginCents,
     attempts: roundNo,
+    ...(planned.length ? { offers: { campaignId: campaign.id, planned } } : {}),
   };
   return { status, reason, result, record };
 }

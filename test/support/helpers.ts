@@ -29,6 +29,7 @@ const RULE_AND_RECORD_TABLES = [
   "rollup_marks",
   "retention_runs",
   "console_sessions",
+  "resales",
 ];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */
