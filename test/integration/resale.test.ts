@@ -252,6 +252,39 @@ describe("aged tiers", () => {
   });
 });
 
+describe("a resale round whose worker died", () => {
+  it("is recovered from the lead's journal (its sale recorded once), or ends unsold; never run again", async () => {
+    await onlyContracts("ct_alpha", "ct_aged");
+    await setBuyers({ alpha: { ping: "no_bid_204" }, aged: { bid: 6 } });
+    const sold = await submit(demoLead());
+    const lost = await submit(demoLead());
+    const [soldOffer] = await offersOf(sold.lead_id);
+    const [lostOffer] = await offersOf(lost.lead_id);
+    const started = Date.now() - 10 * 60_000;
+    await sql("UPDATE resales SET status = 'running', started_at = ? WHERE id IN (?, ?)", started, soldOffer!.id, lostOffer!.id);
+    // The dead round had journaled one sale before it died.
+    const journal = String((await leadRow(sold.lead_id))!.journal);
+    await env.LEAD_JOURNAL.get(env.LEAD_JOURNAL.idFromName(journal)).recordSale(sold.lead_id, {
+      contractId: "ct_aged",
+      priceCents: 650,
+      buyerLeadId: "AGED-1",
+      leaseId: null,
+      at: started + 1000,
+    });
+    expect(await cron(Date.now())).toEqual([]);
+    expect((await offersOf(sold.lead_id))[0]).toMatchObject({ status: "sold", price_cents: 650 });
+    expect(await leadRow(sold.lead_id)).toMatchObject({ status: "sold", price_cents: 650 });
+    expect(await postsOf(sold.lead_id)).toEqual([
+      { contract_id: "ct_aged", outcome: "accepted", attempt: 1000, resale_id: soldOffer!.id, price_cents: 650, exclusive: 0 },
+    ]);
+    expect((await offersOf(lost.lead_id))[0]).toMatchObject({ status: "unsold", outcome_reason: "interrupted: the round did not record" });
+    // Neither offer runs again; at 7 days the recovered buyer is not offered the lead it bought.
+    await cron(sold.createdAt + 7 * DAY + 60_000);
+    expect(await postBodiesFor("aged", sold.lead_id)).toEqual([]);
+    expect(await postBodiesFor("aged", lost.lead_id)).toHaveLength(1); // its 7-day tier, a new offer
+  });
+});
+
 describe("leads that are never offered again", () => {
   const cases: {
     name: string;
