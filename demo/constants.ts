@@ -10,6 +10,8 @@ export interface Behaviour {
   bid?: unknown;
   /** Uniform random spread added to a numeric bid (simulated market). */
   bidSpread?: number;
+  /** A price for a shared lead, answered as `shared_bid` beside `bid` (dollars; the bid's spread applies too). */
+  sharedBid?: number;
   bidId?: string;
   pingLatencyMs?: number;
   postLatencyMs?: number;

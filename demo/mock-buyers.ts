@@ -4,9 +4,9 @@
 //   PUT  /control/<name>                      — set a buyer's behaviour (JSON Behaviour)
 //   GET  /control/<name>/requests             — what the buyer received (for assertions)
 //   DELETE /control                           — forget all behaviours and requests
-//   POST /trustedform/<cert id>               — TrustedForm's Certificate API v4, stubbed
-//                                               (./trustedform-stub.ts: the answer by cert id);
-//                                               recorded as "_trustedform"
+//   POST /trustedform/<cert id>[/check_in]    — TrustedForm's Certificate API v4 and its check-in,
+//                                               stubbed (./trustedform-stub.ts: the answer by cert
+//                                               id); recorded as "_trustedform"
 //   GET  /leadid/Authenticate?lac=…&id=…      — Jornaya's Authenticate API, stubbed
 //                                               (./jornaya-stub.ts: the answer by token);
 //                                               recorded as "_jornaya"
@@ -17,7 +17,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Behaviour, ReceivedRequest } from "./constants";
 import { authenticate } from "./jornaya-stub";
-import { certificateOperations } from "./trustedform-stub";
+import { certificateCheckIn, certificateOperations } from "./trustedform-stub";
 import { siteverify } from "./turnstile-stub";
 
 /** The name the stubbed siteverify's calls are recorded (and its behaviour set) under. */
@@ -100,7 +100,10 @@ export class MockBuyers {
     if (parts[0] === "trustedform" && req.method === "POST" && parts[1]) {
       record(TRUSTEDFORM, "post");
       const header = (h: string) => String(req.headers[h] ?? "");
-      const a = certificateOperations(parts[1], header("authorization"), header("api-version"), body);
+      const a =
+        parts[2] === "check_in"
+          ? certificateCheckIn(parts[1], header("authorization"))
+          : certificateOperations(parts[1], header("authorization"), header("api-version"), body);
       return send(a.status, JSON.stringify(a.body));
     }
     if (parts[0] === "leadid" && parts[1] === "Authenticate" && req.method === "GET") {
@@ -164,7 +167,9 @@ export class MockBuyers {
     if (raw) return send(raw.status ?? 200, raw.body, raw.type ?? "text/plain", raw.headers);
     if (kind === "ping") {
       let bid = b.bid ?? 0;
-      if (typeof bid === "number" && b.bidSpread) bid = Math.max(0, Math.round((bid + (Math.random() * 2 - 1) * b.bidSpread) * 100) / 100);
+      const jitter = b.bidSpread ? (Math.random() * 2 - 1) * b.bidSpread : 0;
+      if (typeof bid === "number" && b.bidSpread) bid = Math.max(0, Math.round((bid + jitter) * 100) / 100);
+      const shared = b.sharedBid === undefined ? {} : { shared_bid: Math.max(0, Math.round((b.sharedBid + jitter / 2) * 100) / 100) };
       const bidId = b.bidId ?? `${name}-${Date.now().toString(36)}`;
       if (b.format === "form")
         return send(
@@ -172,7 +177,7 @@ export class MockBuyers {
           new URLSearchParams({ result: "ok", price: String(bid), token: bidId }).toString(),
           "application/x-www-form-urlencoded",
         );
-      return send(200, JSON.stringify({ bid, bid_id: bidId }));
+      return send(200, JSON.stringify({ bid, ...shared, bid_id: bidId }));
     }
     const reject = mode === "reject" || (b.rejectRate !== undefined && Math.random() < b.rejectRate);
     if (b.format === "form")

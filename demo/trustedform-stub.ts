@@ -1,4 +1,5 @@
-// A local stand-in for TrustedForm's Certificate API v4 (tests, `npm start`): POST /<cert id> with
+// A local stand-in for TrustedForm's Certificate API v4 (tests, `npm start`), and its check-in
+// (POST /<cert id>/check_in, which extends a certificate to 90 days): POST /<cert id> with
 // Basic auth (user "API"), `Api-Version: 4.0` and a JSON body of operations (match_lead, retain,
 // verify), answered in the shapes of developers.activeprospect.com's "Run Certificate Operations":
 // a top-level `outcome` (success, failure, error) and `reason`, and one result per operation asked.
@@ -56,6 +57,15 @@ export function certificateOperations(certId: string, authorization: string, api
   if (certId.startsWith(TF_SCENARIOS.notFound)) return error(404, "TrustedForm certificate could not be found");
   if (certId.startsWith(TF_SCENARIOS.expired)) return error(404, "TrustedForm certificate has expired");
   return { status: 200, body: results(certId, ops) };
+}
+
+/** POST /<certId>/check_in: extends the claim period (200 `{}`), or 404 once the certificate is gone. */
+export function certificateCheckIn(certId: string, authorization: string): StubAnswer {
+  const [user, key] = basic(authorization);
+  if (user !== "API" || !key || certId.startsWith(TF_SCENARIOS.badKey)) return error(401, "Incorrect API key");
+  if (certId.startsWith(TF_SCENARIOS.notFound)) return error(404, "TrustedForm certificate could not be found");
+  if (certId.startsWith(TF_SCENARIOS.expired)) return error(404, "TrustedForm certificate has expired");
+  return { status: 200, body: {} };
 }
 
 /** A 200's body: each operation's result, and the overall outcome they make. */

@@ -1,11 +1,12 @@
 // The Worker: HTTP through Hono, the retry and dead-letter queues, the cron (sweeper, circuit
-// breakers, quality scores, retention), and the Durable Object classes.
+// breakers, quality scores, resales, retention), and the Durable Object classes.
 import type { Env } from "./env";
 import { app } from "./http/app";
 import { handleDeadLetterBatch } from "./queues/dead-letter-consumer";
 import { handleRetryBatch } from "./queues/retry-consumer";
 import { evaluateBreakers } from "./queues/breakers";
 import { computeQuality } from "./queues/quality";
+import { runResales } from "./queues/resales";
 import { runRetention } from "./queues/retention";
 import { sweepStuckLeads } from "./queues/sweeper";
 import { scopeOf } from "./services";
@@ -34,6 +35,7 @@ export default {
           Promise.all([
             evaluateBreakers(scope.services.records, [...rules.contractsById.values()]),
             computeQuality(scope.services.records, rules),
+            runResales(scope.services, rules),
           ]),
         ),
     );

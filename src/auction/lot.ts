@@ -15,6 +15,8 @@ export interface Lot {
   lead: LeadData;
   /** The consent evidence: posted with the lead; its TrustedForm ping URL goes in pings. */
   consent: ConsentRecord | null;
+  /** A resale round (src/pipeline/resale.ts): why the lead is offered again and how old it is; the post says so. */
+  resale?: { reason: "returned" | "unsold" | "sold"; ageDays: number };
 }
 
 /** The live round spends cap headroom from the isolate's blocks; a retry round reserves its own. */

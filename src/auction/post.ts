@@ -151,6 +151,8 @@ function postLead({ ports, lot }: Scope, bid: Bid, timeoutMs: number) {
       lead: lot.lead,
       consent: lot.consent,
       retentionDays: lot.campaign.retentionDays,
+      exclusive: bid.sale ? bid.sale === "exclusive" : lot.campaign.exclusive,
+      resale: lot.resale ?? null,
     },
     timeoutMs,
   );

@@ -13,6 +13,8 @@ export interface Bid {
   pingId: string | null;
   /** Ping latency; fixed-price contracts count as 0. */
   latencyMs: number;
+  /** Set when a campaign sells by value: whether this price is for an exclusive or a shared lead. */
+  sale?: "exclusive" | "shared";
 }
 
 export type RankOutcome =

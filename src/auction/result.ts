@@ -2,6 +2,7 @@
 // trace, the buyers' share of the time, and the buyer keys on hold to claim when the holds settle.
 import type { PingRow, PostRow } from "../db/schema";
 import type { Contract } from "../rules/model";
+import type { SaleModeOutcome } from "./by-value";
 import { isTransient, wasSent, type PostAttempt } from "./cascade";
 import type { Gate } from "./gate";
 import type { Lot } from "./lot";
@@ -30,6 +31,8 @@ export interface AuctionResult {
    * holds settle: a buyer is not sent a consumer it has already received, within its window.
    */
   holdsToClaim: { key: string; windowS: number }[];
+  /** A campaign that sells by value: which way went first, why, and how the lead sold. */
+  saleMode?: SaleModeOutcome;
 }
 
 /** What a posting round did: its pings, its post attempts (the sold ones among them), its gate. */
@@ -40,7 +43,11 @@ export interface RoundDone {
   /** Fixed-price contracts that competed (counted in the summary). */
   fixed: number;
   gate: Gate;
+  saleMode?: SaleModeOutcome;
 }
+
+/** Sold as an exclusive lead: by value, as the bid was priced; otherwise as the campaign sells. */
+const exclusiveSale = (lot: Lot, a: PostAttempt) => (a.bid.sale ? a.bid.sale === "exclusive" : lot.campaign.exclusive);
 
 export function auctionResult(lot: Lot, done: RoundDone): AuctionResult {
   const { pings, sold, attempts, gate } = done;
@@ -59,6 +66,7 @@ export function auctionResult(lot: Lot, done: RoundDone): AuctionResult {
       priceCents: a.bid.bidCents,
       payoutCents: saleIdx >= 0 ? splits[saleIdx]!.payoutCents : 0,
       buyerLeadId: a.buyerLeadId,
+      exclusive: exclusiveSale(lot, a),
     });
   });
   const count = (o: string) => pings.filter((p) => p.outcome === o).length;
@@ -85,5 +93,6 @@ export function auctionResult(lot: Lot, done: RoundDone): AuctionResult {
     holdsToClaim: attempts
       .filter((a) => wasSent(a.outcome) && gate.holds(a.bid.contract))
       .map((a) => ({ key: a.bid.contract.dedupeKey, windowS: a.bid.contract.dedupeWindowS })),
+    ...(done.saleMode ? { saleMode: done.saleMode } : {}),
   };
 }

@@ -4,6 +4,7 @@
 // returns everything to record, and the caller writes it off the seller's wait.
 import type { PingRow } from "../db/schema";
 import { collectBids } from "./bids";
+import { sellByValue } from "./by-value";
 import { eligibleFor, spendPingBudget, type EarlierRounds } from "./entrants";
 import { gateOf } from "./gate";
 import { isLive, type Lot } from "./lot";
@@ -28,6 +29,8 @@ export async function runAuction(ports: AuctionPorts, lot: Lot, setup: PostSetup
   const done =
     lot.campaign.mode === "waterfall"
       ? await waterfallAuction(ports.buyers, lot, competing, pings, post, gate)
-      : await postRanked(lot, gate, await collectBids(ports.buyers, lot, eligibility.ping, eligibility.fixed, pings), pings, post);
+      : lot.campaign.sellByValue
+        ? await sellByValue(ports.buyers, lot, eligibility, pings, gate, post)
+        : await postRanked(lot, gate, await collectBids(ports.buyers, lot, eligibility.ping, eligibility.fixed, pings), pings, post);
   return auctionResult(lot, { pings, ...done, fixed: eligibility.fixed.length, gate });
 }

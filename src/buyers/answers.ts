@@ -35,6 +35,17 @@ function checkBid(cents: number | undefined, raw: unknown): PingAnswer | undefin
   return undefined;
 }
 
+/**
+ * A second price for a shared lead beside the bid (`shared_bid`): absent, none named; 0, no shared
+ * bid; otherwise checked like the bid. A malformed one makes the whole answer invalid.
+ */
+function withSharedBid(bid: PingAnswer, cents: number | undefined, raw: unknown): PingAnswer {
+  if (bid.kind !== "bid" || raw === undefined || raw === null || raw === "") return bid;
+  const problem = checkBid(cents, raw);
+  if (problem?.kind === "invalid") return { kind: "invalid", reason: `shared_bid: ${problem.reason}` };
+  return { ...bid, sharedBidCents: problem ? null : cents! };
+}
+
 export function readNativePing(a: Answer): PingAnswer {
   if (a.status === 204) return { kind: "no_bid", reason: "HTTP 204" };
   if (a.status < 200 || a.status > 299) return { kind: "error", reason: `HTTP ${a.status}` };
@@ -43,7 +54,8 @@ export function readNativePing(a: Answer): PingAnswer {
   if (json.bid === undefined || json.bid === null) return { kind: "no_bid", reason: "no bid in answer" };
   // The native protocol takes bids as JSON numbers only; a string is a malformed answer.
   const cents = typeof json.bid === "number" ? dollarsToCents(json.bid) : undefined;
-  return checkBid(cents, json.bid) ?? { kind: "bid", bidCents: cents!, token: tokenOf(json.bid_id) };
+  const bid = checkBid(cents, json.bid) ?? { kind: "bid", bidCents: cents!, token: tokenOf(json.bid_id) };
+  return withSharedBid(bid, typeof json.shared_bid === "number" ? dollarsToCents(json.shared_bid) : undefined, json.shared_bid);
 }
 
 export function readNativePost(a: Answer): PostAnswer {
@@ -128,9 +140,13 @@ export function readTemplatePing(r: ResponseRules, a: Answer): PingAnswer {
   const raw = getPath(obj, r.bid_path ?? "bid");
   if (raw === undefined || raw === null || raw === "") return { kind: "no_bid", reason: reason ?? "no bid in answer" };
   const cents = bidCentsOf(raw, r.bid_unit);
-  return (
-    checkBid(cents, raw) ?? { kind: "bid", bidCents: cents!, token: r.bid_token_path ? tokenOf(getPath(obj, r.bid_token_path)) : null }
-  );
+  const bid = checkBid(cents, raw) ?? {
+    kind: "bid",
+    bidCents: cents!,
+    token: r.bid_token_path ? tokenOf(getPath(obj, r.bid_token_path)) : null,
+  };
+  const shared = r.shared_bid_path ? getPath(obj, r.shared_bid_path) : undefined;
+  return withSharedBid(bid, bidCentsOf(shared, r.bid_unit), shared);
 }
 
 export function readTemplatePost(r: ResponseRules, a: Answer): PostAnswer {

@@ -15,6 +15,8 @@ export interface PingResult {
   pingId: string;
   outcome: PingOutcome;
   bidCents: number | null;
+  /** A bid's price for a shared lead, if the answer named one (null: no shared bid). */
+  sharedBidCents?: number | null;
   token: string | null;
   latencyMs: number;
   httpStatus: number | null;
@@ -46,7 +48,7 @@ function toResult(contract: Contract, pingId: string, ex: Exchange, deadline: nu
   const a = readPing(contract, { status: ex.status, body: ex.body });
   switch (a.kind) {
     case "bid":
-      return { ...base, outcome: "bid", bidCents: a.bidCents, token: a.token, reason: null };
+      return { ...base, outcome: "bid", bidCents: a.bidCents, sharedBidCents: a.sharedBidCents, token: a.token, reason: null };
     case "no_bid":
       return { ...base, outcome: "no_bid", reason: a.reason };
     case "invalid":

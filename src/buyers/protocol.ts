@@ -82,6 +82,8 @@ export function buildPost(contract: Contract, ctx: PostContext): WireRequest {
       lead: ctx.lead,
       consent: ctx.consent ? postedConsent(ctx.consent) : null,
       retention_days: ctx.retentionDays ?? null,
+      exclusive: ctx.exclusive ?? null,
+      resale: ctx.resale ? { reason: ctx.resale.reason, age_days: ctx.resale.ageDays } : null,
     }),
     contentType: JSON_TYPE,
     headers: contract.apiHeaders,

@@ -30,10 +30,20 @@ export interface PostContext {
   consent?: ConsentRecord | null;
   /** How long the exchange keeps the consumer's personal data (days; null: no limit set). */
   retentionDays?: number | null;
+  /** Sold as an exclusive lead (no other buyer in this sale). */
+  exclusive?: boolean;
+  /** Offered again: after another buyer returned it, or as an aged lead (null: its first sale). */
+  resale?: { reason: "returned" | "unsold" | "sold"; ageDays: number } | null;
 }
 
 export type PingAnswer =
-  | { kind: "bid"; bidCents: number; token: string | null }
+  | {
+      kind: "bid";
+      bidCents: number;
+      token: string | null;
+      /** Its price for a shared lead, when it named one (null: none, it buys exclusive leads only). */
+      sharedBidCents?: number | null;
+    }
   | { kind: "no_bid"; reason: string }
   | { kind: "invalid"; reason: string }
   | { kind: "error"; reason: string };

@@ -78,6 +78,8 @@ export interface Figures {
   returns: { approved: number; pending: number; denied: number; creditedCents: number };
   /** Running experiments: leads per variant in the range. */
   experiments: { id: string; name: string; campaign: string; variants: { name: string; leads: number; sold: number }[] }[];
+  /** Resale offers that ended in the range, apart from first sales: by reason and by aged tier (dollars). */
+  resales: Awaited<ReturnType<Records["reports"]["resaleReport"]>>;
 }
 
 export const pct = (n: number, of: number) => (of ? Math.round((1000 * n) / of) / 10 : 0);
@@ -210,7 +212,7 @@ function experimentsOf(rules: Rules, variantRows: FigureRows["variants"]): Figur
 /** Everything the operator's overview page shows (a publisher's own view is ./source-view.ts). */
 export async function loadFigures(records: Records, rules: Rules, span: Span, opts: { now?: number } = {}): Promise<Figures> {
   const range = rangeOf(span, opts.now);
-  const rows = await records.figures.figureRows(range);
+  const [rows, resales] = await Promise.all([records.figures.figureRows(range), records.reports.resaleReport(range)]);
   const leads = rows.leads.map((l) => ({ ...l, status: IN_FLIGHT.includes(l.status) ? "pending" : l.status }));
   return {
     range,
@@ -235,5 +237,6 @@ export async function loadFigures(records: Records, rules: Rules, span: Span, op
     problems: rules.problems,
     returns: returnsOf(rows.returns),
     experiments: experimentsOf(rules, rows.variants),
+    resales,
   };
 }

@@ -88,6 +88,19 @@ function returnsAndExperiments(f: Figures): Html {
 <div><h2>Experiments</h2>${experiments}</div></div>`;
 }
 
+/** Resale revenue apart from first sales (its revenue is in the lead figures too, by the lead's day). */
+function resalesSection(f: Figures): Html {
+  const r = f.resales;
+  const cents = (d: number) => dollars(Math.round(d * 100));
+  const head = (first: string) => [first, "offers", "sold", "unsold", "skipped", "revenue", "payout", "margin"];
+  type Line = Record<"offers" | "sold" | "unsold" | "skipped" | "revenue" | "payout" | "margin", number>;
+  const line = (x: Line) => [x.offers, x.sold, x.unsold, x.skipped, cents(x.revenue), cents(x.payout), cents(x.margin)];
+  const byReason = table("resale-reasons", head("reason"), r.by_reason, (x) => [x.reason, ...line(x)]);
+  const byTier = table("resale-tiers", head("age tier"), r.by_tier, (x) => [x.tier_days ? `${x.tier_days} days` : "returned", ...line(x)]);
+  return html`<h2>Resales</h2><div class="tiles" id="resales">${tile("resale revenue", cents(r.totals.revenue))}${tile("returned again", cents(r.totals.returned))}${tile("net", cents(r.totals.net_revenue))}${tile("sold / offers", `${r.totals.sold} / ${r.totals.offers}`)}</div>
+<div class="grid"><div><h3>By reason</h3>${byReason}</div><div><h3>By age tier</h3>${byTier}</div></div>`;
+}
+
 function groupTable(title: string, rows: Figures["campaigns"]): Html {
   const head = [title.slice(0, -1), "leads", "sold", "sell-through", "revenue", "payout", "margin / lead"];
   const body = table(title.toLowerCase(), head, rows, (r) => [
@@ -128,6 +141,7 @@ ${chartData(f)}
 ${contractsTable(f)}
 ${reasonsAndCaps(f, caps)}
 ${returnsAndExperiments(f)}
+${resalesSection(f)}
 ${groupTable("Campaigns", f.campaigns)}${groupTable("Sources", f.sources)}
 ${recentTable(f)}`,
     { admin: true, span: f.range.span },

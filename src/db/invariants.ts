@@ -43,9 +43,38 @@ export const INVARIANTS: InvariantCheck[] = [
   },
   {
     name: "exclusive_once",
-    description: "no exclusive lead sold twice",
+    description: "no exclusive lead sold twice in its first sale (a resale is a sale of its own)",
     sql: `SELECT p.lead_id, COUNT(*) AS sales FROM posts p JOIN leads l ON l.id = p.lead_id JOIN campaigns c ON c.id = l.campaign_id
-          WHERE p.outcome = 'accepted' AND c.exclusive = 1 GROUP BY p.lead_id HAVING COUNT(*) > 1`,
+          WHERE p.outcome = 'accepted' AND p.resale_id IS NULL AND c.exclusive = 1 GROUP BY p.lead_id HAVING COUNT(*) > 1`,
+  },
+  {
+    name: "exclusive_sale_alone",
+    description: "a lead sold exclusively (by its campaign, or by value) had no other buyer in that sale",
+    sql: `SELECT lead_id, COUNT(*) AS sales FROM posts WHERE outcome = 'accepted' AND resale_id IS NULL
+          GROUP BY lead_id HAVING MAX(exclusive) = 1 AND COUNT(*) > 1`,
+  },
+  {
+    name: "resale_not_to_returner",
+    description: "a returned lead's resale never sent it to the buyer that returned it",
+    sql: `SELECT p.id, p.lead_id, p.contract_id FROM posts p JOIN resales r ON r.id = p.resale_id
+          JOIN contracts c ON c.id = p.contract_id JOIN contracts rc ON rc.id = r.returned_contract_id
+          WHERE p.outcome IN ('accepted','rejected','error','timeout') AND c.buyer_id = rc.buyer_id`,
+  },
+  {
+    name: "resale_age",
+    description: "no lead was resold past its campaign's resale_max_age_days",
+    sql: `SELECT p.id, p.lead_id FROM posts p JOIN leads l ON l.id = p.lead_id JOIN campaigns c ON c.id = l.campaign_id
+          WHERE p.resale_id IS NOT NULL AND p.outcome IN ('accepted','rejected','error','timeout')
+            AND p.created_at - l.created_at > c.resale_max_age_days * 86400000`,
+  },
+  {
+    name: "resale_money",
+    description: "a resale's price, payout and margin are the sums of its accepted posts",
+    sql: `SELECT r.id, r.price_cents, COALESCE(SUM(p.price_cents), 0) AS sales FROM resales r
+          LEFT JOIN posts p ON p.resale_id = r.id AND p.outcome = 'accepted'
+          WHERE r.status IN ('sold', 'unsold') GROUP BY r.id
+          HAVING r.price_cents != COALESCE(SUM(p.price_cents), 0) OR r.payout_cents != COALESCE(SUM(p.payout_cents), 0)
+             OR r.price_cents != r.payout_cents + r.margin_cents`,
   },
   {
     name: "money",

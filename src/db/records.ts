@@ -20,6 +20,7 @@ import * as ledger from "./ledger";
 import * as lifecycle from "./lifecycle";
 import * as quality from "./quality";
 import * as reports from "./reports";
+import * as resale from "./resale";
 import * as returns from "./returns";
 import * as sessions from "./sessions";
 import { recordEarlyEnd, recordEvents, recordRound, type LeadEvent, type RoundRecord } from "./rounds";
@@ -75,6 +76,8 @@ export class Records {
   readonly billing: Bound<typeof billing>;
   /** A buyer's own console: its keys, contracts, purchases, returns (db/buyer-view.ts). */
   readonly buyerView: Bound<typeof buyerView>;
+  /** Resales: offers, the cron's batches, a round's record (db/resale.ts). */
+  readonly resale: Bound<typeof resale>;
 
   constructor(private readonly db: Db) {
     this.returns = bound(db, returns);
@@ -90,6 +93,7 @@ export class Records {
     this.invoices = bound(db, invoices);
     this.billing = bound(db, billing);
     this.buyerView = bound(db, buyerView);
+    this.resale = bound(db, resale);
   }
 
   /**

@@ -146,3 +146,53 @@ export async function buyerReport(db: Db, r: Range) {
     };
   });
 }
+
+/**
+ * Resale revenue, apart from first sales: offers that ended in the range, by reason (returned,
+ * unsold, sold) and aged tier (days; 0 for a returned lead), with the credits of resold leads that
+ * were returned again.
+ */
+export async function resaleReport(db: Db, r: Range) {
+  const [rows, credits] = await Promise.all([
+    all(
+      db,
+      `SELECT reason, tier_days, COUNT(*) AS offers, SUM(status = 'sold') AS sold, SUM(status = 'unsold') AS unsold,
+              SUM(status = 'skipped') AS skipped, SUM(price_cents) AS price, SUM(payout_cents) AS payout, SUM(margin_cents) AS margin
+       FROM resales WHERE done_at >= ? AND done_at < ? GROUP BY reason, tier_days ORDER BY reason, tier_days`,
+      r.from,
+      r.to,
+    ),
+    all(
+      db,
+      `SELECT COALESCE(SUM(rt.price_cents), 0) AS cents FROM returns rt
+       JOIN posts p ON p.lead_id = rt.lead_id AND p.contract_id = rt.contract_id AND p.outcome = 'accepted' AND p.resale_id IS NOT NULL
+       WHERE rt.status = 'approved' AND rt.decided_at >= ? AND rt.decided_at < ?`,
+      r.from,
+      r.to,
+    ),
+  ]);
+  const n = (v: unknown) => Number(v ?? 0);
+  const line = (x: Row) => ({
+    offers: n(x.offers),
+    sold: n(x.sold),
+    unsold: n(x.unsold),
+    skipped: n(x.skipped),
+    revenue: n(x.price) / 100,
+    payout: n(x.payout) / 100,
+    margin: n(x.margin) / 100,
+  });
+  const sum = (xs: Row[]): Row => {
+    const out: Row = { offers: 0, sold: 0, unsold: 0, skipped: 0, price: 0, payout: 0, margin: 0 };
+    for (const x of xs) for (const k of Object.keys(out)) out[k] = n(out[k]) + n(x[k]);
+    return out;
+  };
+  const groups = (key: string) => [...new Set(rows.map((x) => x[key]))].map((v) => [v, sum(rows.filter((x) => x[key] === v))] as const);
+  const returned = n(credits[0]?.cents);
+  const total = sum(rows);
+  return {
+    totals: { ...line(total), returned: returned / 100, net_revenue: (n(total.price) - returned) / 100 },
+    by_reason: groups("reason").map(([reason, x]) => ({ reason: String(reason), ...line(x) })),
+    by_tier: groups("tier_days").map(([days, x]) => ({ tier_days: n(days), ...line(x) })),
+    rows: rows.map((x) => ({ reason: String(x.reason), tier_days: n(x.tier_days), ...line(x) })),
+  };
+}

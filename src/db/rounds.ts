@@ -6,12 +6,14 @@ import { isFinal, sourcesOf } from "../lead/state";
 import type { Db } from "./client";
 import { erasedLeadTotals } from "./erasure";
 import { saleBookings } from "./ledger";
+import type { PlannedOffer } from "../resale/policy";
+import { offerStatements } from "./resale";
 import { rollupStatements } from "./rollups";
 import * as t from "./schema";
 import type { LeadStatus, PingRow, PostRow } from "./schema";
 
 // D1 binds at most 100 parameters per statement: insert multi-row values in chunks.
-function chunk<T>(rows: T[], perStatement: number): T[][] {
+export function chunk<T>(rows: T[], perStatement: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += perStatement) out.push(rows.slice(i, i + perStatement));
   return out;
@@ -39,12 +41,12 @@ const INSERT_PINGS_SQL = `INSERT OR IGNORE INTO pings
   (id, lead_id, contract_id, attempt, outcome, reason, http_status, latency_ms, bid_cents, effective_cents, bid_token)
   SELECT ${PING_COLUMNS.map((k) => `json_extract(j.value, '$.${k}')`).join(", ")} FROM json_each(?) AS j`;
 
-function insertPings(db: Db, rows: PingRow[]): D1PreparedStatement {
+export function insertPings(db: Db, rows: PingRow[]): D1PreparedStatement {
   return db.$client.prepare(INSERT_PINGS_SQL).bind(JSON.stringify(rows));
 }
 
 /** Drizzle builds the statement; D1 runs it (so it can share a batch with hand-written SQL). */
-function raw(db: Db, q: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
+export function raw(db: Db, q: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
   const { sql: text, params } = q.toSQL();
   return db.$client.prepare(text).bind(...params);
 }
@@ -55,7 +57,7 @@ export interface LeadEvent {
   at?: number;
 }
 
-function eventStatements(db: Db, leadId: string, events: LeadEvent[]): D1PreparedStatement[] {
+export function eventStatements(db: Db, leadId: string, events: LeadEvent[]): D1PreparedStatement[] {
   const now = Date.now();
   return chunk(events, 20).map((part) =>
     raw(
@@ -79,6 +81,8 @@ export interface RoundRecord {
   payoutCents: number;
   marginCents: number;
   attempts?: number;
+  /** Resale offers (aged tiers) for a lead this round ends: scheduled in the same batch. */
+  offers?: { campaignId: string; planned: PlannedOffer[] };
 }
 
 export async function recordEvents(db: Db, leadId: string, events: LeadEvent[]): Promise<void> {
@@ -114,6 +118,8 @@ export async function recordRound(db: Db, r: RoundRecord): Promise<void> {
     ),
     // A lead erased while this round ran keeps its status; the money of the sales is still its own.
     ...(r.posts.some((p) => p.outcome === "accepted") ? [erasedLeadTotals(db, r.leadId)] : []),
+    // After the lead's move: an offer is scheduled only for a lead that did end.
+    ...(r.offers?.planned.length ? offerStatements(db, r.leadId, r.offers.campaignId, r.offers.planned, now) : []),
   ];
   await db.$client.batch(statements);
 }

@@ -79,6 +79,22 @@ export const campaigns = sqliteTable("campaigns", {
   qualityRejectWeight: integer("quality_reject_weight").notNull().default(25),
   qualityFailureWeight: integer("quality_failure_weight").notNull().default(25),
   qualityPositiveWeight: integer("quality_positive_weight").notNull().default(10),
+  /**
+   * Sell each lead exclusive or shared (up to `max_buyers`), whichever pays more (src/auction/by-value.ts).
+   * Needs `exclusive = 0` and `max_buyers` >= 2: the campaign's leads may be shared, one may go to a single buyer.
+   */
+  sellByValue: integer("sell_by_value", { mode: "boolean" }).notNull().default(false),
+  /** After an approved return, offer the lead again (after `resale_delay_s`) to buyers that never had it. */
+  resellReturns: integer("resell_returns", { mode: "boolean" }).notNull().default(false),
+  resaleDelayS: integer("resale_delay_s").notNull().default(3600),
+  /** No resale (returned or aged) of a lead, or of a consent, older than this many days. */
+  resaleMaxAgeDays: integer("resale_max_age_days").notNull().default(30),
+  /** JSON: AgedTier[] — when unsold (and shared) leads are offered to aged-lead contracts, and each tier's floor. */
+  agedTiers: text("aged_tiers").notNull().default("[]"),
+  /** Which sold leads join the aged tiers too: none; shared (sold shared); all (exclusive ones too, from the first tier). */
+  agedSold: text("aged_sold", { enum: ["none", "shared", "all"] })
+    .notNull()
+    .default("shared"),
   createdAt: createdAt(),
 });
 
@@ -256,6 +272,17 @@ export const contracts = sqliteTable(
     returnReasons: text("return_reasons").notNull().default('["bad_data","disconnected","duplicate","wrong_person","not_interested"]'),
     /** JSON: string[] — reasons approved without an admin. */
     returnAutoApprove: text("return_auto_approve").notNull().default('["bad_data","disconnected"]'),
+    /**
+     * An aged-lead contract: it buys only leads between these ages (days), offered by the campaign's
+     * aged tiers or a returned lead's resale; never in a lead's live or retry rounds. Both NULL: fresh leads.
+     */
+    agedMinDays: integer("aged_min_days"),
+    agedMaxDays: integer("aged_max_days"),
+    /**
+     * What a shared lead is worth to this buyer, in basis points of its bid (or fixed price), when its
+     * ping answer gives no shared price of its own (campaigns that sell by value). NULL: the same price.
+     */
+    sharedPriceBps: integer("shared_price_bps"),
     createdAt: createdAt(),
   },
   (t) => [index("contracts_campaign_idx").on(t.campaignId)],
@@ -311,6 +338,8 @@ export const leads = sqliteTable(
     /** The experiment and variant it was assigned to (deterministically), or null. */
     experimentId: text("experiment_id"),
     variant: text("variant"),
+    /** Until when its TrustedForm certificate can be claimed, once leadgate checked it in for resale (null: not checked in). */
+    certUntil: integer("cert_until"),
   },
   (t) => [
     uniqueIndex("leads_source_idem_uq").on(t.sourceId, t.idempotencyKey),
@@ -364,10 +393,15 @@ export const posts = sqliteTable(
     priceCents: integer("price_cents").notNull(),
     payoutCents: integer("payout_cents").notNull().default(0),
     buyerLeadId: text("buyer_lead_id"),
+    /** Sold as an exclusive lead (no other buyer in the same sale). */
+    exclusive: integer("exclusive", { mode: "boolean" }).notNull().default(false),
+    /** The resale this post belongs to (null: the lead's first sale, its live or retry rounds). */
+    resaleId: text("resale_id"),
     createdAt: createdAt(),
   },
   (t) => [
     index("posts_lead_idx").on(t.leadId),
+    index("posts_resale_idx").on(t.resaleId),
     index("posts_contract_idx").on(t.contractId, t.createdAt),
     uniqueIndex("posts_one_sale_uq")
       .on(t.leadId, t.contractId)
@@ -601,6 +635,57 @@ export const experiments = sqliteTable("experiments", {
   endedAt: integer("ended_at"),
 });
 
+/**
+ * A lead offered again (src/pipeline/resale.ts): after a buyer's approved return (`returned`), or by an
+ * aged tier because it never sold (`unsold`) or its sale was not exclusive (`sold`). Scheduled when the
+ * lead ends or the return is approved; the cron queues what is due (status, due_at). Money in cents.
+ */
+export const resales = sqliteTable(
+  "resales",
+  {
+    id: text("id").primaryKey(),
+    leadId: text("lead_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    reason: text("reason", { enum: ["returned", "unsold", "sold"] }).notNull(),
+    /** The aged tier's age in days; 0 for a returned lead's resale. */
+    tierDays: integer("tier_days").notNull(),
+    /** The return it follows (returned), and the contract that returned the lead: its buyer never gets it again. */
+    returnId: text("return_id"),
+    returnedContractId: text("returned_contract_id"),
+    /** Its round number in the lead's pings and posts (from RESALE_ROUND_BASE up). */
+    round: integer("round").notNull(),
+    status: text("status", { enum: ["scheduled", "queued", "running", "sold", "unsold", "skipped"] }).notNull(),
+    dueAt: integer("due_at").notNull(),
+    floorCents: integer("floor_cents").notNull(),
+    /** The lead carries a TrustedForm certificate to check in (extend) before it can be resold after 3 days. */
+    certCheck: integer("cert_check", { mode: "boolean" }).notNull().default(false),
+    queuedAt: integer("queued_at"),
+    startedAt: integer("started_at"),
+    doneAt: integer("done_at"),
+    /** Why it was skipped or did not sell. */
+    outcomeReason: text("outcome_reason"),
+    buyers: integer("buyers").notNull().default(0),
+    priceCents: integer("price_cents").notNull().default(0),
+    payoutCents: integer("payout_cents").notNull().default(0),
+    marginCents: integer("margin_cents").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("resales_lead_round_uq").on(t.leadId, t.round),
+    // One offer per aged tier of a lead, one per return.
+    uniqueIndex("resales_lead_tier_uq")
+      .on(t.leadId, t.tierDays)
+      .where(sql`return_id IS NULL`),
+    uniqueIndex("resales_return_uq").on(t.returnId),
+    index("resales_due_idx").on(t.status, t.dueAt),
+    index("resales_done_idx").on(t.doneAt),
+    index("resales_cert_idx")
+      .on(t.leadId)
+      .where(sql`cert_check = 1`),
+  ],
+);
+
+export type ResaleRow = typeof resales.$inferSelect;
 export type ContractQualityRow = typeof contractQuality.$inferSelect;
 export type ExperimentRow = typeof experiments.$inferSelect;
 

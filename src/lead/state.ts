@@ -2,6 +2,8 @@
 // transitions (UPDATE ... WHERE status IN (allowed sources)), so a redelivered queue message or a
 // racing worker can never move a lead backwards or sell it twice. `erased` ends a lead that was not
 // finished when its consumer asked to be erased (POST /admin/consumers/erase): final, never posted again.
+// A resale (src/pipeline/resale.ts) sells a finished lead again: its own record makes an unsold lead
+// sold, guarded by its offer rather than by these transitions.
 import type { LeadStatus } from "../db/schema";
 
 export const FINAL_STATES: ReadonlySet<LeadStatus> = new Set(["sold", "unsold", "duplicate", "rejected", "erased"]);

@@ -2,7 +2,8 @@
 // (src/returns/policy.ts); an approved return credits the buyer its price and, per the source's
 // setting, takes the source's payout back. One return per lead and contract (a unique index: a
 // retried request can't return twice), and the cap holds under concurrent returns (the insert itself
-// checks it); every step is in the lead's trace.
+// checks it); every step is in the lead's trace. An approved return offers the lead again when its
+// campaign resells returns (src/pipeline/resale-offers.ts).
 import type { ReturnRow } from "../db/returns";
 import type { LeadEvent } from "../db/records";
 import { newId } from "../lib/ids";
@@ -10,6 +11,7 @@ import { capReached, decideReturn, type ReturnRefusal } from "../returns/policy"
 import type { Contract, Rules } from "../rules/model";
 import type { Services } from "../services";
 import { walletAfterCredit } from "./billing";
+import { offerReturnedLead } from "./resale-offers";
 
 export type { ReturnRow } from "../db/returns";
 
@@ -67,6 +69,7 @@ export async function fileReturn(
   if (filed === "cap_reached") throw new ReturnRefused(capReached(req.contract.returns.capBps));
   await svc.records.recordEvents(req.leadId, filedEvents(row, req.by, now));
   if (row.status === "approved") await creditWallet(svc, req.contract.buyerId);
+  if (row.status === "approved") await offerReturnedLead(svc, rules, row, now);
   return row;
 }
 
@@ -95,6 +98,7 @@ function filedEvents(row: ReturnRow, by: "buyer" | "admin", now: number): LeadEv
 /** An admin's decision on a pending return: compare-and-set, so deciding twice changes nothing. */
 export async function decidePendingReturn(
   svc: Services,
+  rules: Rules,
   id: string,
   status: "approved" | "denied",
   now = Date.now(),
@@ -109,5 +113,6 @@ export async function decidePendingReturn(
     },
   ]);
   if (status === "approved") await creditWallet(svc, await svc.records.returns.buyerOfContract(row.contract_id));
+  if (status === "approved") await offerReturnedLead(svc, rules, row, now);
   return row;
 }

@@ -16,6 +16,7 @@ import { buyerDedupeKeys, type Fingerprint } from "../lead/fingerprints";
 import type { ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
 import { afterRound } from "../lead/state";
+import { agedOffers } from "../resale/policy";
 import type { Campaign, Contract, Source } from "../rules/model";
 import type { Services } from "../services";
 
@@ -94,13 +95,26 @@ function outcomeOf(lead: StoredLead, result: AuctionResult): RoundOutcome {
     saleWindowEnd: lead.createdAt + campaign.saleWindowS * 1000,
     now: Date.now(),
   });
+  const planned =
+    status === "pending"
+      ? []
+      : agedOffers(campaign, {
+          createdAt: lead.createdAt,
+          status,
+          soldExclusive: result.posts.some((p) => p.outcome === "accepted" && p.exclusive),
+          hasCert: Boolean(lead.consent?.trustedform_cert_url),
+        });
   const record: RoundRecord = {
     leadId: lead.id,
     pings: result.pings,
     posts: result.posts,
     events: [
       { kind: roundNo > 0 ? "retry_auction" : "auction", detail: { attempt: roundNo, ...result.summary } },
+      ...(result.saleMode ? [{ kind: "sale_mode", detail: saleModeDetail(result.saleMode) }] : []),
       { kind: status === "pending" ? "retry_scheduled" : "final", detail: { status, reason, price_cents: result.total.priceCents } },
+      ...(planned.length
+        ? [{ kind: "resale_scheduled", detail: { reason: planned[0]!.reason, tier_days: planned.map((o) => o.tierDays) } }]
+        : []),
     ],
     status,
     reason,
@@ -108,6 +122,18 @@ function outcomeOf(lead: StoredLead, result: AuctionResult): RoundOutcome {
     payoutCents: result.total.payoutCents,
     marginCents: result.total.marginCents,
     attempts: roundNo,
+    ...(planned.length ? { offers: { campaignId: campaign.id, planned } } : {}),
   };
   return { status, reason, result, record };
 }
+
+/** The trace's account of a campaign that sells by value: what was compared, what went first, how it sold. */
+const saleModeDetail = (m: NonNullable<AuctionResult["saleMode"]>) => ({
+  first: m.first,
+  exclusive_cents: m.exclusiveCents,
+  shared_cents: m.sharedCents,
+  shared_buyers: m.sharedBuyers,
+  why: m.why,
+  sold_as: m.soldAs,
+  fell_back: m.fellBack,
+});

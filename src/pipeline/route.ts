@@ -1,7 +1,7 @@
 // routeLead: the settings and contracts a lead is auctioned under. A campaign running an experiment
 // routes each new lead by its variant (assigned deterministically from the lead id, so a seller's ping
 // and its post, which share the lead id, land in the same variant); a stored lead keeps the variant it
-// was assigned, even if its experiment has ended since.
+// was assigned, even if its experiment has ended since. Aged-lead contracts are not routed here.
 import { applyVariant, assignVariant } from "../experiments/assign";
 import type { Campaign, Contract, Experiment, Rules } from "../rules/model";
 import type { Variant } from "../rules/schemas";
@@ -26,7 +26,8 @@ type RoutingRules = Pick<Rules, "contractsByCampaign" | "experimentsByCampaign" 
 
 /** `stored`: a stored lead's assignment; without it, a new lead (assigned if an experiment runs). */
 export function routeLead(rules: RoutingRules, campaign: Campaign, leadId: string, stored?: Assignment): Route {
-  const contracts = rules.contractsByCampaign.get(campaign.id) ?? [];
+  // Aged-lead contracts buy only resales (src/pipeline/resale.ts), never a lead's live or retry rounds.
+  const contracts = (rules.contractsByCampaign.get(campaign.id) ?? []).filter((c) => c.aged === null);
   const assigned = stored ? storedVariant(rules, stored) : runningVariant(rules.experimentsByCampaign.get(campaign.id), leadId);
   if (!assigned) return { campaign, contracts, experimentId: null, variant: null };
   return { ...applyVariant(campaign, contracts, assigned.variant), experimentId: assigned.experimentId, variant: assigned.variant.name };

@@ -1,12 +1,14 @@
 // The dead-letter queue's consumer: a lead whose retries are exhausted ends `unsold`, with the
-// reasons from its trace, and its source is told; a deletion notice the queue gave up on is recorded
+// reasons from its trace, its source is told and its aged tiers are scheduled; a resale offer whose round
+// kept failing is given up; a deletion notice the queue gave up on is recorded
 // on its lead; an erasure sweep that kept failing is logged (the leads' bodies are redacted already).
 import type { Env } from "../env";
 import { log } from "../lib/log";
 import { noticeGaveUp } from "../pipeline/deletion-notice";
 import { notifyPostback } from "../pipeline/postback";
+import { offerAgedLead } from "../pipeline/resale-offers";
 import { scopeOf } from "../services";
-import { DeletionNoticeMessageSchema, ErasureSweepMessageSchema, RetryMessageSchema } from "../services/retry-queue";
+import { DeletionNoticeMessageSchema, ErasureSweepMessageSchema, ResaleMessageSchema, RetryMessageSchema } from "../services/retry-queue";
 
 export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const { services: svc, rules } = scopeOf(env);
@@ -20,6 +22,12 @@ export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: E
     const sweep = ErasureSweepMessageSchema.safeParse(msg.body);
     if (sweep.success) {
       log("erasure_sweep_gave_up", { leads: sweep.data.leadIds.length }, "error");
+      msg.ack();
+      continue;
+    }
+    const resale = ResaleMessageSchema.safeParse(msg.body);
+    if (resale.success) {
+      await svc.records.resale.giveUp(resale.data.resaleId, "the queue gave up on its round", Date.now());
       msg.ack();
       continue;
     }
@@ -37,6 +45,7 @@ export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: E
       const lead = await svc.records.lead(leadId);
       const source = lead && (await rules()).sourcesById.get(lead.sourceId);
       if (source) await notifyPostback(svc, source, leadId);
+      await offerAgedLead(svc, await rules(), leadId, Date.now());
       log("lead_dead_lettered", { lead_id: leadId });
     }
     msg.ack(); // final, or already final: nothing more to do either way

@@ -1,14 +1,15 @@
 // The retry queue's consumer: validates each message and runs it — a lead's retry round
-// (src/pipeline/retry.ts), a deletion notice to a buyer, or an erasure's second pass over its leads'
-// free text; the queue's own retry carries the backoff. At-least-once delivery is assumed: the round
+// (src/pipeline/retry.ts), a deletion notice to a buyer, an erasure's second pass over its leads'
+// free text, or a resale offer's round (src/pipeline/resale.ts); the queue's own retry carries the backoff. At-least-once delivery is assumed: the round
 // itself is a no-op for a lead that is not pending, a notice says the same thing twice, a sweep
 // finds nothing left.
 import type { Env } from "../env";
 import { log } from "../lib/log";
 import { deliverNotice, noticeRetryDelay } from "../pipeline/deletion-notice";
+import { runResale } from "../pipeline/resale";
 import { retryStoredLead } from "../pipeline/retry";
 import { scopeOf, type Scope } from "../services";
-import { DeletionNoticeMessageSchema, ErasureSweepMessageSchema, RetryMessageSchema } from "../services/retry-queue";
+import { DeletionNoticeMessageSchema, ErasureSweepMessageSchema, ResaleMessageSchema, RetryMessageSchema } from "../services/retry-queue";
 
 export async function handleRetryBatch(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
   const scope = scopeOf(env);
@@ -33,6 +34,19 @@ async function handle(scope: Scope, msg: Message<unknown>, defer: (p: Promise<un
       () => msg.ack(),
       (err: Error) => {
         log("erasure_sweep_failed", { leads: sweep.data.leadIds.length, error: err.message.slice(0, 200) }, "error");
+        msg.retry({ delaySeconds: 60 });
+      },
+    );
+    return;
+  }
+  const resale = ResaleMessageSchema.safeParse(msg.body);
+  if (resale.success) {
+    // Judged no earlier than when the cron queued it. A round that fails after taking its offer is
+    // left to the cron's recovery; a redelivery finds the offer taken and does nothing.
+    await runResale(services, await scope.rules(), resale.data.resaleId, Math.max(Date.now(), resale.data.at), defer).then(
+      () => msg.ack(),
+      (err: Error) => {
+        log("resale_failed", { resale: resale.data.resaleId, error: err.message.slice(0, 200) }, "error");
         msg.retry({ delaySeconds: 60 });
       },
     );

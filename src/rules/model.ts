@@ -2,8 +2,8 @@
 // settings that travel with them (caps, circuit breaker, returns, experiments). Types only; the lowest
 // layer that knows about rules, so the pure core and the wire can name them without the compiler.
 import type { BuyerRow, CampaignRow, ContractHealthRow, ContractQualityRow, ContractRow, ExperimentRow, SourceRow } from "../db/schema";
-import type { FieldDef, Filter, PreSaleHook, Protocol, Schedule, Variant } from "./schemas";
 import type { WalletSettings } from "../billing/wallet";
+import type { AgedTier, FieldDef, Filter, PreSaleHook, Protocol, Schedule, Variant } from "./schemas";
 
 export type BreakerState = "closed" | "open" | "half_open";
 
@@ -46,9 +46,10 @@ export interface Experiment {
   startedAt: number;
 }
 
-export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt" | "verifyHooks"> {
+export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt" | "verifyHooks" | "agedTiers"> {
   fields: FieldDef[];
   verifyHooks: PreSaleHook[];
+  agedTiers: AgedTier[];
 }
 
 export interface Source extends Omit<SourceRow, "allowedCampaigns" | "allowedOrigins" | "createdAt"> {
@@ -107,6 +108,10 @@ export interface Contract {
   qualityBps: number;
   /** Its buyer's wallet (prepaid or credit), checked in the auction; null: billing none. */
   wallet: WalletSettings | null;
+  /** An aged-lead contract's ages (days, inclusive): it competes only in resales of leads that old. Null: fresh leads. */
+  aged: { minDays: number; maxDays: number } | null;
+  /** A shared lead's price as basis points of its bid, when its answer names none (null: the same price). */
+  sharedPriceBps: number | null;
 }
 
 export interface RuleProblem {

@@ -139,6 +139,8 @@ export const ResponseRulesSchema = z.object({
    */
   bid_path: path.optional(),
   bid_unit: z.enum(["dollars", "cents"]).default("dollars"),
+  /** The buyer's price for a shared lead (campaigns that sell by value), in `bid_unit`; absent: its bid. */
+  shared_bid_path: path.optional(),
   bid_token_path: path.optional(),
   accepted_path: path.optional(),
   /** Values at accepted_path that mean accepted (default: DEFAULT_ACCEPTED_VALUES). */
@@ -235,3 +237,25 @@ export const VariantsSchema = z
   .min(2)
   .max(10)
   .refine((vs) => new Set(vs.map((v) => v.name)).size === vs.length, "variant names must differ");
+
+/** The oldest a resale (returned or aged) may be: aged leads past about three months carry legal risk. */
+export const MAX_RESALE_AGE_DAYS = 90;
+
+/** One aged tier of a campaign: its leads are offered to aged-lead contracts at `days` old, with this floor. */
+export const AgedTierSchema = z.object({
+  days: z.number().int().min(1).max(MAX_RESALE_AGE_DAYS),
+  floor_cents: z.number().int().min(0),
+});
+export type AgedTier = z.infer<typeof AgedTierSchema>;
+
+/** A campaign's tiers: ages strictly increasing, floors that never rise (an older lead is worth less). */
+export const AgedTiersSchema = z
+  .array(AgedTierSchema)
+  .max(10)
+  .superRefine((tiers, ctx) => {
+    for (let i = 1; i < tiers.length; i++) {
+      if (tiers[i]!.days <= tiers[i - 1]!.days) ctx.addIssue({ code: "custom", message: "tier days must increase" });
+      if (tiers[i]!.floor_cents > tiers[i - 1]!.floor_cents)
+        ctx.addIssue({ code: "custom", message: "a later tier's floor must not be higher" });
+    }
+  });

@@ -8,6 +8,7 @@ import { getRules } from "../rules/cache";
 import type { ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
 import { preSaleChecks, type PreSale } from "./presale";
+import { trustedformCheckIn, type CheckInOutcome } from "./trustedform";
 import { fingerprintsForCampaign, type Fingerprint } from "../lead/fingerprints";
 import type { Campaign, Rules } from "../rules/model";
 import type { QueueTask, RetryMessage } from "./retry-queue";
@@ -54,6 +55,8 @@ export interface Services {
     unique: Promise<boolean>,
     vendor: string,
   ): Promise<PreSale>;
+  /** Extends a TrustedForm certificate to 90 days for a resale (check-in); never rejects. */
+  certCheckIn(certUrl: string | undefined): Promise<{ outcome: CheckInOutcome; detail: string | null }>;
   /** Hands a lead to the retry queue for another round after `delaySeconds`. */
   scheduleRetry(leadId: string, delaySeconds?: number): Promise<void>;
   /** Hands other work to the retry queue (an erasure's notices and follow-up). */
@@ -91,6 +94,7 @@ export function createServices(env: Env, config: Config, storage: StorageMeter =
         },
         unique,
       ),
+    certCheckIn: (certUrl) => trustedformCheckIn(certUrl, { url: config.TRUSTEDFORM_API_URL, key: config.TRUSTEDFORM_API_KEY ?? null }),
     scheduleRetry: async (leadId: string, delaySeconds?: number) => {
       const msg: RetryMessage = { leadId };
       await env.RETRY_QUEUE.send(msg, delaySeconds === undefined ? undefined : { delaySeconds });

@@ -1,7 +1,7 @@
 // The retry queue's messages: what a producer (services/index.ts, scheduleRetry and enqueue) sends and
 // the consumers (queues/) read. Besides a lead's next round, the queue carries an erasure's follow-up
 // work, retried with backoff like a round: a deletion notice to a buyer, and a second pass over the
-// erased leads' free text (for rows a round in flight wrote after the erasure).
+// erased leads' free text (for rows a round in flight wrote after the erasure); and a resale offer's round.
 import * as z from "zod";
 
 const LeadId = z.string().min(1).max(64);
@@ -23,4 +23,8 @@ export type DeletionNoticeMessage = z.infer<typeof DeletionNoticeMessageSchema>;
 export const ErasureSweepMessageSchema = z.object({ kind: z.literal("erasure_sweep"), leadIds: z.array(LeadId).min(1).max(1000) });
 export type ErasureSweepMessage = z.infer<typeof ErasureSweepMessageSchema>;
 
-export type QueueTask = DeletionNoticeMessage | ErasureSweepMessage;
+/** A resale offer that came due (src/pipeline/resale.ts); `at`: when the cron queued it (judged no earlier). */
+export const ResaleMessageSchema = z.object({ kind: z.literal("resale"), resaleId: z.string().min(1).max(64), at: z.number().int() });
+export type ResaleMessage = z.infer<typeof ResaleMessageSchema>;
+
+export type QueueTask = DeletionNoticeMessage | ErasureSweepMessage | ResaleMessage;

@@ -104,3 +104,33 @@ export async function trustedformCheck(
   const verdict = judgeTrustedForm(mode, r.status, jsonOf(r.text));
   return { name, ...verdict, action: verdict.outcome === "pass" ? "none" : "reject" };
 }
+
+export type CheckInOutcome = "extended" | "expired" | "failed";
+
+/**
+ * Check-in: extends a certificate's claim period from 72 hours to 90 days after its creation without
+ * claiming it (POST {cert}/check_in), so a buyer of a resale days later can still claim it. Possible
+ * only within the 72 hours; a 404 means it is gone. Never rejects.
+ */
+export async function trustedformCheckIn(
+  certUrl: string | undefined,
+  cfg: TrustedFormConfig,
+): Promise<{ outcome: CheckInOutcome; detail: string | null }> {
+  const id = certUrl?.match(/^https:\/\/cert\.trustedform\.com\/([0-9a-f]{40})$/)?.[1];
+  if (!id) return { outcome: "expired", detail: "no TrustedForm certificate" };
+  if (!cfg.key) return { outcome: "failed", detail: "TRUSTEDFORM_API_KEY is not configured" };
+  const target = vendorUrl(cfg.url, TRUSTEDFORM_ORIGIN, `${id}/check_in`);
+  if (!target.ok) return { outcome: "failed", detail: `TRUSTEDFORM_API_URL: ${target.detail}` };
+  const r = await callOutside(
+    target.url,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json", authorization: `Basic ${btoa(`API:${cfg.key}`)}` },
+      body: "{}",
+    },
+    TIMEOUT_MS,
+  );
+  if (!r.ok) return { outcome: "failed", detail: r.detail };
+  if (r.status === 200 || r.status === 201) return { outcome: "extended", detail: null };
+  return { outcome: r.status === 404 || r.status === 410 ? "expired" : "failed", detail: `HTTP ${r.status}` };
+}

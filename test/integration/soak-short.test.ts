@@ -94,8 +94,23 @@ describe("the invariant checker", () => {
     await env.DB.prepare(
       "INSERT INTO returns (id, lead_id, contract_id, source_id, campaign_id, reason, status, requested_by, price_cents, clawback_cents) VALUES ('r1', 'l5', 'ct_alpha', 'src_partner', 'cmp_auto', 'bad_data', 'approved', 'buyer', 1000, 700)",
     ).run();
+    // A lead sold exclusively beside another buyer (issue #28).
+    await env.DB.prepare("UPDATE posts SET exclusive = 1 WHERE id = 'p4a'").run();
+    // A returned lead's resale sent to the returner's buyer, 31 days after the lead, its money not its posts'.
+    await env.DB.prepare(
+      "INSERT INTO resales (id, lead_id, campaign_id, reason, tier_days, returned_contract_id, round, status, due_at, floor_cents, price_cents, payout_cents) VALUES ('rs1', 'l2', 'cmp_auto', 'returned', 0, 'ct_alpha', 1000, 'sold', 0, 0, 500, 350)",
+    ).run();
+    await env.DB.prepare(
+      "INSERT INTO posts (id, lead_id, contract_id, outcome, price_cents, resale_id, attempt, created_at) VALUES ('p2r', 'l2', 'ct_alpha', 'rejected', 500, 'rs1', 1000, ?)",
+    )
+      .bind(Date.now() + 31 * 86_400_000)
+      .run();
     const results = await checkInvariants(async (q) => (await env.DB.prepare(q).all<Record<string, unknown>>()).results);
     expect(Object.fromEntries(results.map((r) => [r.name, r.ok]))).toEqual({
+      exclusive_sale_alone: false,
+      resale_not_to_returner: false,
+      resale_age: false,
+      resale_money: false,
       final_state: false,
       caps: false,
       buyer_dedupe: false,
@@ -114,5 +129,7 @@ describe("the invariant checker", () => {
     expect(of("no_redacted_post").sample).toEqual([{ id: "p8", lead_id: "l8", created_at: 2000, redacted_at: 1000 }]);
     expect(of("sold_means_sale").sample.map((r) => r.id)).toEqual(["l5"]);
     expect(of("final_state").sample.map((r) => r.id)).toEqual(["l1"]);
+    expect(of("resale_not_to_returner").sample).toEqual([{ id: "p2r", lead_id: "l2", contract_id: "ct_alpha" }]);
+    expect(of("resale_money").sample.map((r) => r.id)).toEqual(["rs1"]);
   });
 });

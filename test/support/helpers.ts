@@ -34,6 +34,7 @@ const RULE_AND_RECORD_TABLES = [
   "invoices",
   "billing_events",
   "stripe_events",
+  "resales",
 ];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */

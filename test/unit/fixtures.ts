@@ -36,6 +36,8 @@ export function contract(over: Partial<Contract> & { id: string }): Contract {
     returns: { windowH: 72, capBps: 1500, reasons: ["bad_data"], autoApprove: ["bad_data"] },
     qualityBps: 10_000,
     wallet: null,
+    aged: null,
+    sharedPriceBps: null,
     ...over,
   };
 }
@@ -75,6 +77,12 @@ export function campaign(over: Partial<Campaign> = {}): Campaign {
     qualityRejectWeight: 25,
     qualityFailureWeight: 25,
     qualityPositiveWeight: 10,
+    sellByValue: false,
+    resellReturns: false,
+    resaleDelayS: 3600,
+    resaleMaxAgeDays: 30,
+    agedTiers: [],
+    agedSold: "shared",
     ...over,
   };
 }

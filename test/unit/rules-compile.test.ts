@@ -42,6 +42,12 @@ const campaignRow = (over: Partial<CampaignRow> = {}): CampaignRow => ({
   qualityRejectWeight: 25,
   qualityFailureWeight: 25,
   qualityPositiveWeight: 10,
+  sellByValue: false,
+  resellReturns: false,
+  resaleDelayS: 3600,
+  resaleMaxAgeDays: 30,
+  agedTiers: "[]",
+  agedSold: "shared",
   createdAt: 0,
   ...over,
 });
@@ -105,6 +111,9 @@ const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
   returnCapBps: 1500,
   returnReasons: '["bad_data"]',
   returnAutoApprove: '["bad_data"]',
+  agedMinDays: null,
+  agedMaxDays: null,
+  sharedPriceBps: null,
   createdAt: 0,
   ...over,
 });
@@ -426,5 +435,40 @@ describe("text is personal unless an admin says otherwise (issue #24)", () => {
         expect(pinged).toBe(ping && pii === false);
       }),
     );
+  });
+});
+
+describe("resale and sale-by-value settings (issue #28)", () => {
+  it("selling by value needs a shared auction; tiers within the resale age and retention; aged contracts name both ages", () => {
+    const rules = compileRules({
+      campaigns: [
+        campaignRow(),
+        campaignRow({ id: "c_val", slug: "val", sellByValue: true }),
+        campaignRow({ id: "c_val_ok", slug: "val-ok", sellByValue: true, exclusive: false, maxBuyers: 3 }),
+        campaignRow({ id: "c_tier", slug: "tier", agedTiers: '[{"days":45,"floor_cents":100}]' }),
+        campaignRow({ id: "c_rise", slug: "rise", agedTiers: '[{"days":1,"floor_cents":100},{"days":7,"floor_cents":200}]' }),
+        campaignRow({ id: "c_retry", slug: "retry", retryMaxAttempts: 101 }),
+      ],
+      sources: [sourceRow],
+      buyers: [buyerRow],
+      contracts: [
+        contractRow(),
+        contractRow({ id: "k_aged", agedMinDays: 1, agedMaxDays: 30 }),
+        contractRow({ id: "k_half", agedMinDays: 1 }),
+        contractRow({ id: "k_old", agedMinDays: 5, agedMaxDays: 120 }),
+        contractRow({ id: "k_share", sharedPriceBps: 0 }),
+      ],
+    });
+    expect(rules.problems.map((p) => `${p.id}.${p.column}`)).toEqual([
+      "c_val.sell_by_value",
+      "c_tier.aged_tiers",
+      "c_rise.aged_tiers",
+      "c_retry.retry_max_attempts",
+      "k_half.aged_min_days",
+      "k_old.aged_min_days",
+      "k_share.shared_price_bps",
+    ]);
+    expect(rules.campaignsById.get("c_val_ok")).toMatchObject({ sellByValue: true, agedTiers: [] });
+    expect(rules.contractsById.get("k_aged")).toMatchObject({ aged: { minDays: 1, maxDays: 30 }, sharedPriceBps: null });
   });
 });

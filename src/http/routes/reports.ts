@@ -1,5 +1,5 @@
-// Reports: GET /v1/reports/summary (a source, with its API key or its reporting key) and GET
-// /admin/reports/buyers (admins). The range is ?from=&to= (ISO 8601), by default the last 24 hours, at most 93 days.
+// Reports: GET /v1/reports/summary (a source, with its API key or its reporting key), GET
+// /admin/reports/buyers and GET /admin/reports/resales (admins). The range is ?from=&to= (ISO 8601), by default the last 24 hours, at most 93 days.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Range } from "../../db/reports";
 import { sourceForReports } from "../auth";
@@ -74,6 +74,34 @@ const BuyerReportRowSchema = z.object({
 
 const BuyerReportSchema = z.object({ from: z.string(), to: z.string(), contracts: z.array(BuyerReportRowSchema) }).openapi("BuyerReport");
 
+const ResaleLine = {
+  offers: z.number().int().describe("offers that ended in the range"),
+  sold: z.number().int(),
+  unsold: z.number().int().describe("offered, no buyer"),
+  skipped: z
+    .number()
+    .int()
+    .describe("not offered: erased, suppressed, past retention or the resale age, consent too old, certificate expired"),
+  revenue: z.number().describe("dollars buyers paid for resales"),
+  payout: z.number().describe("dollars paid to sources for them"),
+  margin: z.number(),
+};
+
+const ResaleReportSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    totals: z.object({
+      ...ResaleLine,
+      returned: z.number().describe("dollars credited for resold leads returned again (approved in the range)"),
+      net_revenue: z.number().describe("revenue minus returned"),
+    }),
+    by_reason: z.array(z.object({ reason: z.enum(["returned", "unsold", "sold"]), ...ResaleLine })),
+    by_tier: z.array(z.object({ tier_days: z.number().int().describe("aged tier in days; 0: a returned lead's resale"), ...ResaleLine })),
+    rows: z.array(z.object({ reason: z.enum(["returned", "unsold", "sold"]), tier_days: z.number().int(), ...ResaleLine })),
+  })
+  .openapi("ResaleReport");
+
 /** Either of a source's keys that may read its report. */
 const SOURCE_KEYS: Record<string, string[]>[] = [{ ApiKey: [] }, { ReportKey: [] }];
 
@@ -106,6 +134,20 @@ export const buyerReportRoute = createRoute({
   },
 });
 
+export const resaleReportRoute = createRoute({
+  method: "get",
+  path: "/admin/reports/resales",
+  operationId: "getResaleReport",
+  tags: ["admin", "reports"],
+  summary: "Resale revenue apart from first sales, by reason (returned, unsold, sold) and aged tier",
+  security: [{ AdminToken: [] }],
+  request: { query: RangeQuery },
+  responses: {
+    200: { description: "Resale offers that ended in the range", content: { "application/json": { schema: ResaleReportSchema } } },
+    ...errorResponses(401, 404, 422, 503),
+  },
+});
+
 export const reports = router();
 
 reports.openapi(sourceSummaryRoute, async (c) => {
@@ -131,6 +173,21 @@ reports.openapi(buyerReportRoute, async (c) => {
           breaker_reason: health?.state === "closed" ? null : (health?.reason ?? null),
         };
       }),
+    },
+    200,
+  );
+});
+
+reports.openapi(resaleReportRoute, async (c) => {
+  const range = rangeOf(c.req.valid("query"));
+  const report = await c.var.services.records.reports.resaleReport(range);
+  const reason = (r: string) => ResaleReportSchema.shape.rows.element.shape.reason.parse(r);
+  return c.json(
+    {
+      ...iso(range),
+      ...report,
+      by_reason: report.by_reason.map((r) => ({ ...r, reason: reason(r.reason) })),
+      rows: report.rows.map((r) => ({ ...r, reason: reason(r.reason) })),
     },
     200,
   );

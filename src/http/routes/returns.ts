@@ -167,7 +167,7 @@ returnRoutes.openapi(adminReturnRoute, async (c) => {
 
 for (const action of ["approve", "deny"] as const)
   returnRoutes.openapi(decideRoute(action), async (c) => {
-    const r = await decidePendingReturn(c.var.services, c.req.valid("param").id, action === "approve" ? "approved" : "denied");
+    const r = await decidePendingReturn(c.var.services, c.var.rules, c.req.valid("param").id, action === "approve" ? "approved" : "denied");
     if (r === "not_found") throw new ApiError(404, "not_found", "no such return");
     if (r === "already_decided") throw new ApiError(409, "already_decided", "this return was already approved or denied");
     return c.json(answer(r), 200);

@@ -1,7 +1,17 @@
 // A campaigns row as the gateway uses it, or undefined (with its problems recorded).
 import type { CampaignRow } from "../../db/schema";
 import type { Campaign } from "../model";
-import { CHECK_ACTIONS, FieldDefsSchema, JORNAYA_MODES, PreSaleHooksSchema, TRUSTEDFORM_MODES, type FieldDef } from "../schemas";
+import {
+  AgedTiersSchema,
+  CHECK_ACTIONS,
+  FieldDefsSchema,
+  JORNAYA_MODES,
+  MAX_RESALE_AGE_DAYS,
+  PreSaleHooksSchema,
+  TRUSTEDFORM_MODES,
+  type AgedTier,
+  type FieldDef,
+} from "../schemas";
 import {
   isDeployableUrl,
   MAX_PING_TIMEOUT_MS,
@@ -33,11 +43,35 @@ function consentCheckProblems(
     problems.push({ ...at("trustedform"), message: "TrustedForm matches the certificate by email or phone: add an email or phone field" });
 }
 
+/** Exclusive or shared by value, and resales: what each needs of the rest of the row. */
+function resaleProblems(
+  row: CampaignRow,
+  tiers: AgedTier[] | undefined,
+  at: (c: string) => Omit<Problems[number], "message">,
+  problems: Problems,
+) {
+  if (row.sellByValue && (row.exclusive || row.maxBuyers < 2))
+    problems.push({ ...at("sell_by_value"), message: "selling by value needs a shared campaign: exclusive = 0 and max_buyers >= 2" });
+  if (row.sellByValue && row.mode !== "auction") problems.push({ ...at("sell_by_value"), message: "selling by value needs mode auction" });
+  if (!["none", "shared", "all"].includes(row.agedSold)) problems.push({ ...at("aged_sold"), message: "must be one of none, shared, all" });
+  if (row.resaleDelayS < 0 || row.resaleDelayS > 30 * 86_400)
+    problems.push({ ...at("resale_delay_s"), message: "must be between 0 and 2592000 (30 days)" });
+  if (row.resaleMaxAgeDays < 1 || row.resaleMaxAgeDays > MAX_RESALE_AGE_DAYS)
+    problems.push({ ...at("resale_max_age_days"), message: `must be between 1 and ${MAX_RESALE_AGE_DAYS}` });
+  const last = tiers?.at(-1);
+  if (last && last.days > row.resaleMaxAgeDays)
+    problems.push({ ...at("aged_tiers"), message: `a tier at ${last.days} days is past resale_max_age_days (${row.resaleMaxAgeDays})` });
+  if (last && row.retentionDays !== null && last.days >= row.retentionDays)
+    problems.push({ ...at("aged_tiers"), message: `a tier at ${last.days} days is past the retention (${row.retentionDays} days)` });
+}
+
 export function compileCampaign(row: CampaignRow, problems: Problems): Campaign | undefined {
   const at = where("campaigns", row.id);
   const fields = parseJson(row.fields, FieldDefsSchema, at("fields"), problems);
   const verifyHooks = parseJson(row.verifyHooks, PreSaleHooksSchema, at("verify_hooks"), problems);
+  const agedTiers = parseJson(row.agedTiers, AgedTiersSchema, at("aged_tiers"), problems);
   const before = problems.length;
+  resaleProblems(row, agedTiers, at, problems);
   for (const h of verifyHooks ?? [])
     if (!isDeployableUrl(h.url)) problems.push({ ...at("verify_hooks"), message: `hook ${h.name}: url ${URL_RULE}` });
   consentCheckProblems(row, fields, at, problems);
@@ -52,10 +86,12 @@ export function compileCampaign(row: CampaignRow, problems: Problems): Campaign 
   if (row.maxFanout < 1 || row.maxFanout > 1000) problems.push({ ...at("max_fanout"), message: "must be between 1 and 1000" });
   if (row.postDeadlineMs < 100 || row.postDeadlineMs > MAX_POST_DEADLINE_MS)
     problems.push({ ...at("post_deadline_ms"), message: `must be between 100 and ${MAX_POST_DEADLINE_MS}` });
-  if (row.retryMaxAttempts < 0) problems.push({ ...at("retry_max_attempts"), message: "must not be negative" });
+  // Retry rounds are numbered 1..retry_max_attempts; resale rounds from RESALE_ROUND_BASE (1000) up.
+  if (row.retryMaxAttempts < 0 || row.retryMaxAttempts > 100)
+    problems.push({ ...at("retry_max_attempts"), message: "must be between 0 and 100" });
   for (const col of ["maxBidCents", "pingsPerMinute"] as const)
     if (!positiveOrNull.safeParse(row[col]).success) problems.push({ ...at(snake(col)), message: "must be a positive integer or NULL" });
-  if (!fields || !verifyHooks || problems.length > before) return undefined;
+  if (!fields || !verifyHooks || !agedTiers || problems.length > before) return undefined;
   const { createdAt: _c, ...rest } = row;
-  return { ...rest, fields, verifyHooks };
+  return { ...rest, fields, verifyHooks, agedTiers };
 }

@@ -8,6 +8,7 @@ import type { Campaign, Contract, RuleProblem } from "../model";
 import {
   ApiHeadersSchema,
   FiltersSchema,
+  MAX_RESALE_AGE_DAYS,
   ProtocolSchema,
   ScheduleSchema,
   StringListSchema,
@@ -143,7 +144,23 @@ function build(row: ContractRow, buyer: BuyerRow, ctx: ContractContext, p: Parse
     returns: { windowH: row.returnWindowH, capBps: row.returnCapBps, reasons: p.returnReasons, autoApprove: p.returnAutoApprove },
     qualityBps: quality?.scoreBps ?? 10_000,
     wallet: walletSettingsOf(buyer),
+    aged: row.agedMinDays !== null && row.agedMaxDays !== null ? { minDays: row.agedMinDays, maxDays: row.agedMaxDays } : null,
+    sharedPriceBps: row.sharedPriceBps,
   };
+}
+
+/** An aged-lead contract's ages (both or neither, 1..90 days) and a shared price's share. */
+function checkAgedAndShared(row: ContractRow, at: At, problems: Problems): void {
+  const { agedMinDays: min, agedMaxDays: max } = row;
+  if ((min === null) !== (max === null))
+    problems.push({ ...at("aged_min_days"), message: "set both aged_min_days and aged_max_days, or neither" });
+  else if (min !== null && max !== null && !(min >= 1 && min <= max && max <= MAX_RESALE_AGE_DAYS))
+    problems.push({
+      ...at("aged_min_days"),
+      message: `aged leads are 1 <= aged_min_days <= aged_max_days <= ${MAX_RESALE_AGE_DAYS} days old`,
+    });
+  if (row.sharedPriceBps !== null && (row.sharedPriceBps < 1 || row.sharedPriceBps > 10_000))
+    problems.push({ ...at("shared_price_bps"), message: "must be between 1 and 10000, or NULL (the same price)" });
 }
 
 /** A contract row against its buyer and campaign, or undefined when it does not validate. */
@@ -161,6 +178,7 @@ export function compileContract(row: ContractRow, ctx: ContractContext, problems
   if (!ctx.campaignRow) problems.push({ ...at("campaign_id"), message: `no campaign "${row.campaignId}"` });
   checkEndpointsAndPrice(row, protocol, at, problems);
   checkLimits(row, at, problems);
+  checkAgedAndShared(row, at, problems);
   if (ctx.campaign && filters) {
     const names = new Set(ctx.campaign.fields.map((f) => f.name));
     names.add("age");

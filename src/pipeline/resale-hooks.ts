@@ -1,0 +1,27 @@
+// Where other features hear of a resale. `onResale` runs once per sale a resale round (or its
+// recovery) recorded, after the record is written (the ledger books the sale in that same batch, as a
+// live round's): webhooks emit their `lead.resold` event here. It must never throw into the round.
+import type { ResaleReason } from "../resale/policy";
+import type { Services } from "../services";
+
+/** One sale of a resale: the same lead sold again, with its own post row and payout. */
+export interface ResaleSale {
+  resaleId: string;
+  leadId: string;
+  campaignId: string;
+  sourceId: string;
+  contractId: string;
+  reason: ResaleReason;
+  /** The aged tier's days (0: a returned lead's resale). */
+  tierDays: number;
+  priceCents: number;
+  payoutCents: number;
+  marginCents: number;
+  buyerLeadId: string | null;
+}
+
+export async function onResale(svc: Services, sale: ResaleSale): Promise<void> {
+  // Wired at merge: billing (svc's ledger: debit the buyer, credit the source), webhooks (lead.resold).
+  void svc;
+  void sale;
+}
