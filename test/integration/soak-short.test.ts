@@ -39,7 +39,9 @@ describe("short soak", () => {
     expect(formatInvariants(results)).not.toContain("FAIL");
     expect(results).toHaveLength(13);
     const sold = await env.DB.prepare("SELECT COUNT(*) AS n FROM leads WHERE status = 'sold'").first<{ n: number }>();
-    expect(sold!.n).toBeGreaterThan(60);
+    // The market can take about 58 of the 120 consumers: alpha's cap of 20, delta's 15, what bravo's $300
+    // and echo's $120 of credit pay for; charlie never pays. Most of that must sell, whatever the timing.
+    expect(sold!.n).toBeGreaterThan(40);
   });
 });
 
