@@ -2,9 +2,9 @@
 // and how each post that reached the buyer ended (the post meter) — batched per contract and sent at
 // most every REPORT_MS, so a hot contract's object sees a few calls a second from each isolate rather
 // than one or two per lead (docs/PERFORMANCE.md, the capacity model). A post that went wrong is sent at
-// once with whatever waits beside it: it may trip the buyer's breaker, and each REPORT_MS of delay is
-// more leads posted to a harvester. Nothing here is on the seller's wait: callers defer the promise,
-// which settles when their report has been delivered.
+// once, on its own: it may trip the buyer's breaker, and each REPORT_MS of delay is more leads posted
+// to a harvester. (Alone, because a batch's promise belongs to the request that opened it.) Nothing
+// here is on the seller's wait: callers defer the promise, which settles when the report is delivered.
 import type { CapLedger, PostPause, PostRecord, SaleReport } from "../objects/cap-ledger";
 
 /** How long reports wait for company before they are sent. */
@@ -14,8 +14,6 @@ interface Pending {
   sales: SaleReport[];
   posts: PostRecord[];
   sent: Promise<PostPause | null>;
-  /** Sends the batch now rather than when REPORT_MS is up. */
-  sendNow: () => void;
 }
 
 // Per isolate, shared by every request it serves.
@@ -31,30 +29,20 @@ export class CapReports {
 
   /**
    * Queues a report for the contract's ledger; resolves with the ledger's verdict on its posts once sent.
-   * A post that was not a sale sends the batch at once.
+   * A post that was not a sale is sent at once.
    */
   report(contractId: string, item: { sale?: SaleReport; post?: PostRecord }): Promise<PostPause | null> {
+    if (item.post && item.post.outcome !== "accepted" && !item.sale)
+      return this.ns.get(this.ns.idFromName(contractId)).report({ sales: [], posts: [item.post] });
     let batch = pending.get(contractId);
     if (!batch) {
-      const fresh: Pending = { sales: [], posts: [], sent: Promise.resolve(null), sendNow: () => {} };
-      const due = new Promise<void>((r) => {
-        const timer = setTimeout(r, REPORT_MS);
-        fresh.sendNow = () => {
-          clearTimeout(timer);
-          r();
-        };
-      });
-      fresh.sent = due.then(() => this.flush(contractId, fresh));
+      const fresh: Pending = { sales: [], posts: [], sent: Promise.resolve(null) };
+      fresh.sent = new Promise<void>((r) => setTimeout(r, REPORT_MS)).then(() => this.flush(contractId, fresh));
       pending.set(contractId, fresh);
       batch = fresh;
     }
     if (item.sale) batch.sales.push(item.sale);
     if (item.post) batch.posts.push(item.post);
-    if (item.post && item.post.outcome !== "accepted") {
-      // Later news starts a new batch: this one is on its way.
-      pending.delete(contractId);
-      batch.sendNow();
-    }
     return batch.sent;
   }
 
