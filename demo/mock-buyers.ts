@@ -1,5 +1,6 @@
 // Mock buyers: real HTTP endpoints on loopback, one server hosting any number of buyers by path.
-//   POST /b/<name>/ping, POST /b/<name>/post  — the buyer's endpoints
+//   POST /b/<name>/ping, POST /b/<name>/post  — the buyer's endpoints (native JSON, form, a raw answer,
+//                                               or a platform's own: ./platform-answers.ts)
 //   POST /b/<name>/deletion                   — its deletion-notice endpoint (a contract's deletion_url)
 //   PUT  /control/<name>                      — set a buyer's behaviour (JSON Behaviour)
 //   GET  /control/<name>/requests             — what the buyer received (for assertions)
@@ -17,6 +18,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Behaviour, ReceivedRequest } from "./constants";
 import { authenticate } from "./jornaya-stub";
+import { platformAnswer } from "./platform-answers";
 import { certificateOperations } from "./trustedform-stub";
 import { siteverify } from "./turnstile-stub";
 
@@ -29,6 +31,20 @@ export const JORNAYA = "_jornaya";
 export type { Behaviour, ReceivedRequest };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The first field of a post (form or flat JSON) that does not look as the buyer insists, as a reason. */
+function unmetRequirement(requires: Record<string, string> | undefined, body: string): string | undefined {
+  if (!requires) return undefined;
+  let fields: Record<string, unknown>;
+  try {
+    fields = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    fields = Object.fromEntries(new URLSearchParams(body));
+  }
+  for (const [name, pattern] of Object.entries(requires))
+    if (!new RegExp(`^(?:${pattern})$`).test(String(fields[name] ?? ""))) return `${name} must match ${pattern}`;
+  return undefined;
+}
 
 export class MockBuyers {
   readonly behaviours = new Map<string, Behaviour>();
@@ -162,6 +178,11 @@ export class MockBuyers {
     }
     const raw = kind === "ping" ? b.pingAnswer : b.postAnswer;
     if (raw) return send(raw.status ?? 200, raw.body, raw.type ?? "text/plain", raw.headers);
+    if (b.platform) {
+      const reject = mode === "reject" || (b.rejectRate !== undefined && Math.random() < b.rejectRate);
+      const a = platformAnswer(b.platform, { kind, body, contentType: String(req.headers["content-type"] ?? ""), name, reject }, b);
+      return send(a.status ?? 200, a.body, a.type ?? "text/plain");
+    }
     if (kind === "ping") {
       let bid = b.bid ?? 0;
       if (typeof bid === "number" && b.bidSpread) bid = Math.max(0, Math.round((bid + (Math.random() * 2 - 1) * b.bidSpread) * 100) / 100);
@@ -174,6 +195,8 @@ export class MockBuyers {
         );
       return send(200, JSON.stringify({ bid, bid_id: bidId }));
     }
+    const unmet = kind === "post" ? unmetRequirement(b.requires, body) : undefined;
+    if (unmet) return send(200, JSON.stringify({ accepted: false, reason: unmet }));
     const reject = mode === "reject" || (b.rejectRate !== undefined && Math.random() < b.rejectRate);
     if (b.format === "form")
       return send(

@@ -26,7 +26,7 @@ export const PRESETS = {
         bid_token_path: "response.lead_id",
         failure_path: "response.status",
         failure_values: ["Unmatched", "Error"],
-        reason_path: "response.error",
+        reason_path: "response.process_information.unmatched_reason",
       },
     },
     post: {
