@@ -14,6 +14,7 @@ import * as erasure from "./erasure";
 import * as experiments from "./experiments";
 import * as figures from "./figures";
 import * as lifecycle from "./lifecycle";
+import * as lists from "./lists";
 import * as quality from "./quality";
 import * as reports from "./reports";
 import * as returns from "./returns";
@@ -63,6 +64,8 @@ export class Records {
   readonly reports: Bound<typeof reports>;
   /** Console sessions' epochs (db/sessions.ts). */
   readonly sessions: Bound<typeof sessions>;
+  /** Value lists that filters and price rules name (db/lists.ts). */
+  readonly lists: Bound<typeof lists>;
 
   constructor(private readonly db: Db) {
     this.returns = bound(db, returns);
@@ -74,6 +77,7 @@ export class Records {
     this.figures = bound(db, figures);
     this.reports = bound(db, reports);
     this.sessions = bound(db, sessions);
+    this.lists = bound(db, lists);
   }
 
   /**

@@ -208,6 +208,11 @@ export const contracts = sqliteTable(
     priority: integer("priority").notNull().default(0),
     /** JSON: Filter[] — all must match. */
     filters: text("filters").notNull().default("[]"),
+    /**
+     * JSON: PriceRule[] (src/rules/price-rules.ts) — ordered; the first whose conditions match the lead
+     * sets, adjusts or multiplies its price, or refuses it. None: the contract's own price.
+     */
+    priceRules: text("price_rules").notNull().default("[]"),
     /** JSON: Schedule or null (always open). */
     schedule: text("schedule"),
     /** IANA time zone for cap windows (and the schedule's default). */
@@ -583,5 +588,22 @@ export const experiments = sqliteTable("experiments", {
   endedAt: integer("ended_at"),
 });
 
+/**
+ * Named value lists (ZIP codes, mostly) that filters and price rules name with `in_list`: uploaded
+ * through PUT /admin/lists/{name} or `npm run lists:upload`, read with the rules and compiled into a
+ * set once per load (src/rules/lists.ts).
+ */
+export const valueLists = sqliteTable("value_lists", {
+  name: text("name").primaryKey(),
+  kind: text("kind", { enum: ["zip", "text"] })
+    .notNull()
+    .default("text"),
+  /** JSON: string[] — the values as compared (trimmed, lower case; ZIPs as 5 digits). */
+  values: text("values").notNull(),
+  count: integer("count").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
 export type ContractQualityRow = typeof contractQuality.$inferSelect;
+export type ValueListRow = typeof valueLists.$inferSelect;
 export type ExperimentRow = typeof experiments.$inferSelect;

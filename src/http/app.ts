@@ -8,6 +8,7 @@ import { browserCors, init, withRules } from "./middleware";
 import { adminCaps } from "./routes/admin-caps";
 import { adminConsumers } from "./routes/admin-consumers";
 import { adminExperiments } from "./routes/admin-experiments";
+import { adminLists } from "./routes/admin-lists";
 import { adminRetention } from "./routes/admin-retention";
 import { buyerDeletions } from "./routes/buyer-deletions";
 import { returnRoutes } from "./routes/returns";
@@ -88,6 +89,7 @@ app.route("/", adminSuppressions);
 app.route("/", adminConsumers);
 app.route("/", adminRetention);
 app.route("/", adminExperiments);
+app.route("/", adminLists);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
   type: "apiKey",

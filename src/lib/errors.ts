@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   reason_not_allowed: "the return reason is not one the contract allows",
   return_window_closed: "the contract's return window has closed",
   return_cap_reached: "the contract's return cap is reached",
+  list_in_use: "the value list is named by contracts' filters or price rules: change them first",
   internal_error: "an unexpected failure (logged); nothing internal is shown",
 } as const;
 

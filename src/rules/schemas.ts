@@ -1,6 +1,7 @@
 // zod schemas for the structured (JSON) parts of the rules. They are the single source of the
 // TypeScript types for fields, filters, schedules and buyer protocols.
 import { isSafePath, UNSAFE_KEYS } from "../lib/own";
+import { ListNameSchema, MAX_LIST_VALUES } from "./lists";
 import { MappingEntrySchema } from "./mapping";
 import { PRESET_NAMES, withPreset } from "./presets";
 import { regexProblem } from "../lib/strings";
@@ -86,8 +87,8 @@ const safePattern = z
 export const FilterSchema = z.discriminatedUnion("op", [
   z.object({ field: fieldName, op: z.literal("eq"), value: scalar }),
   z.object({ field: fieldName, op: z.literal("neq"), value: scalar }),
-  z.object({ field: fieldName, op: z.literal("in"), values: z.array(scalar).min(1) }),
-  z.object({ field: fieldName, op: z.literal("not_in"), values: z.array(scalar).min(1) }),
+  z.object({ field: fieldName, op: z.literal("in"), values: z.array(scalar).min(1).max(MAX_LIST_VALUES) }),
+  z.object({ field: fieldName, op: z.literal("not_in"), values: z.array(scalar).min(1).max(MAX_LIST_VALUES) }),
   z
     .object({ field: fieldName, op: z.literal("range"), min: z.number().optional(), max: z.number().optional() })
     .refine((r) => r.min !== undefined || r.max !== undefined, "range needs min or max"),
@@ -97,6 +98,9 @@ export const FilterSchema = z.discriminatedUnion("op", [
     pattern: safePattern,
   }),
   z.object({ field: fieldName, op: z.literal("exists") }),
+  // A named value list (./lists.ts): thousands of ZIP codes without carrying them in every rule.
+  z.object({ field: fieldName, op: z.literal("in_list"), list: ListNameSchema }),
+  z.object({ field: fieldName, op: z.literal("not_in_list"), list: ListNameSchema }),
 ]);
 export type Filter = z.infer<typeof FilterSchema>;
 export const FiltersSchema = z.array(FilterSchema);

@@ -28,6 +28,7 @@ const RULE_AND_RECORD_TABLES = [
   "rollup_marks",
   "retention_runs",
   "console_sessions",
+  "value_lists",
 ];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */

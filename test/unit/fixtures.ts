@@ -24,6 +24,7 @@ export function contract(over: Partial<Contract> & { id: string }): Contract {
     bidAdjustBps: 10_000,
     priority: 0,
     filters: [],
+    priceRules: [],
     schedule: null,
     timezone: "UTC",
     caps: { hour: null, day: null, month: null, budgetDayCents: null, budgetMonthCents: null },

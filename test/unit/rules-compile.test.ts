@@ -73,6 +73,7 @@ const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
   bidAdjustBps: 10_000,
   priority: 0,
   filters: "[]",
+  priceRules: "[]",
   schedule: null,
   timezone: "UTC",
   capHour: null,
