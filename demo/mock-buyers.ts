@@ -11,6 +11,9 @@
 //   GET  /leadid/Authenticate?lac=…&id=…      — Jornaya's Authenticate API, stubbed
 //                                               (./jornaya-stub.ts: the answer by token);
 //                                               recorded as "_jornaya"
+//   POST /tcpa/scrub/phone/, GET /dncscrub/v1.5/Scrub/litigator, GET /blacklist/lookup,
+//   POST /validator/validate                 — the scrub vendors, stubbed (./scrub-stubs.ts);
+//                                               recorded as "_tcpa", "_dncscrub", "_blacklist", "_validator"
 //   POST /turnstile/v0/siteverify             — Turnstile's siteverify, stubbed (./turnstile-stub.ts);
 //                                               its calls are recorded as buyer "_turnstile", whose
 //                                               `ping` behaviour (hang, error_500) makes it fail
@@ -19,6 +22,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Behaviour, ReceivedRequest } from "./constants";
 import { authenticate } from "./jornaya-stub";
 import { platformAnswer } from "./platform-answers";
+import { blacklistLookup, dncScrub, tcpaScrub, validate, type StubAnswer } from "./scrub-stubs";
 import { certificateOperations } from "./trustedform-stub";
 import { siteverify } from "./turnstile-stub";
 
@@ -27,6 +31,8 @@ export const TURNSTILE = "_turnstile";
 /** Likewise for the TrustedForm and Jornaya stubs' calls. */
 export const TRUSTEDFORM = "_trustedform";
 export const JORNAYA = "_jornaya";
+/** The scrub stubs' calls (./scrub-stubs.ts). */
+export const SCRUB_STUBS = { tcpa: "_tcpa", dncscrub: "_dncscrub", blacklist: "_blacklist", validator: "_validator" } as const;
 
 export type { Behaviour, ReceivedRequest };
 
@@ -68,6 +74,20 @@ export class MockBuyers {
     for (const res of this.hanging) res.destroy();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** A scrub vendor's stub answer for this request, if it is one. */
+  private scrubStub(parts: string[], method: string, query: URLSearchParams, body: string, header: (h: string) => string) {
+    const path = parts.join("/");
+    let answer: StubAnswer | undefined;
+    let name: string = SCRUB_STUBS.tcpa;
+    if (method === "POST" && path === "tcpa/scrub/phone") answer = tcpaScrub(header("authorization"), body);
+    else if (method === "GET" && path === "dncscrub/v1.5/Scrub/litigator")
+      [name, answer] = [SCRUB_STUBS.dncscrub, dncScrub(header("loginid"), query)];
+    else if (method === "GET" && path === "blacklist/lookup") [name, answer] = [SCRUB_STUBS.blacklist, blacklistLookup(query)];
+    else if (method === "POST" && path === "validator/validate")
+      [name, answer] = [SCRUB_STUBS.validator, validate(header("authorization"), body)];
+    return answer ? { name, answer } : undefined;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -123,6 +143,11 @@ export class MockBuyers {
       record(JORNAYA, "ping");
       const a = authenticate(url.searchParams);
       return a === "hang" ? hang() : send(a.status, JSON.stringify(a.body));
+    }
+    const stub = this.scrubStub(parts, req.method ?? "", url.searchParams, body, (h) => String(req.headers[h] ?? ""));
+    if (stub) {
+      record(stub.name, "ping");
+      return stub.answer === "hang" ? hang() : send(stub.answer.status, JSON.stringify(stub.answer.body));
     }
     if (parts[0] === "turnstile" && req.method === "POST") {
       const b = this.behaviours.get(TURNSTILE) ?? {};

@@ -15,6 +15,7 @@ import * as experiments from "./experiments";
 import * as figures from "./figures";
 import * as lifecycle from "./lifecycle";
 import * as lists from "./lists";
+import * as scrubs from "./scrubs";
 import * as quality from "./quality";
 import * as reports from "./reports";
 import * as returns from "./returns";
@@ -66,6 +67,8 @@ export class Records {
   readonly sessions: Bound<typeof sessions>;
   /** Value lists that filters and price rules name (db/lists.ts). */
   readonly lists: Bound<typeof lists>;
+  /** Scrub results cached per consumer, and the calls' costs (db/scrubs.ts). */
+  readonly scrubs: Bound<typeof scrubs>;
 
   constructor(private readonly db: Db) {
     this.returns = bound(db, returns);
@@ -78,6 +81,7 @@ export class Records {
     this.reports = bound(db, reports);
     this.sessions = bound(db, sessions);
     this.lists = bound(db, lists);
+    this.scrubs = bound(db, scrubs);
   }
 
   /**

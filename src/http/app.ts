@@ -9,6 +9,7 @@ import { adminCaps } from "./routes/admin-caps";
 import { adminConsumers } from "./routes/admin-consumers";
 import { adminExperiments } from "./routes/admin-experiments";
 import { adminLists } from "./routes/admin-lists";
+import { adminScrubs } from "./routes/admin-scrubs";
 import { adminRetention } from "./routes/admin-retention";
 import { buyerDeletions } from "./routes/buyer-deletions";
 import { returnRoutes } from "./routes/returns";
@@ -90,6 +91,7 @@ app.route("/", adminConsumers);
 app.route("/", adminRetention);
 app.route("/", adminExperiments);
 app.route("/", adminLists);
+app.route("/", adminScrubs);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
   type: "apiKey",

@@ -12,6 +12,7 @@ import type {
   ValueListRow,
 } from "../db/schema";
 import type { PriceRule } from "./price-rules";
+import type { Scrub } from "./scrubs";
 import type { FieldDef, Filter, PreSaleHook, Protocol, Schedule, Variant } from "./schemas";
 
 export type BreakerState = "closed" | "open" | "half_open";
@@ -55,9 +56,11 @@ export interface Experiment {
   startedAt: number;
 }
 
-export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt" | "verifyHooks"> {
+export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt" | "verifyHooks" | "scrubs"> {
   fields: FieldDef[];
   verifyHooks: PreSaleHook[];
+  /** Scrub and validation connectors run with the pre-sale checks (./scrubs.ts). */
+  scrubs: Scrub[];
 }
 
 export interface Source extends Omit<SourceRow, "allowedCampaigns" | "allowedOrigins" | "createdAt"> {

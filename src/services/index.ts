@@ -8,6 +8,7 @@ import { getRules } from "../rules/cache";
 import type { ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
 import { preSaleChecks, type PreSale } from "./presale";
+import type { ScrubConfig } from "./scrub-vendors";
 import { fingerprintsForCampaign, type Fingerprint } from "../lead/fingerprints";
 import type { Campaign, Rules } from "../rules/model";
 import type { QueueTask, RetryMessage } from "./retry-queue";
@@ -39,7 +40,7 @@ export interface Services {
   buyers: Buyers;
   /** The consumer's fingerprints under a campaign's fields, keyed with the configured pepper. */
   fingerprints(campaign: Campaign, lead: LeadData): Promise<Fingerprint[]>;
-  /** The campaign's pre-sale checks for a lead (TrustedForm, Jornaya, verification hooks); never rejects. */
+  /** The campaign's pre-sale checks for a lead (TrustedForm, Jornaya, hooks, scrubs); never rejects. */
   preSale(
     campaign: Campaign,
     leadId: string,
@@ -47,6 +48,7 @@ export interface Services {
     consent: ConsentRecord | null,
     unique: Promise<boolean>,
     vendor: string,
+    fingerprints: Fingerprint[],
   ): Promise<PreSale>;
   /** Hands a lead to the retry queue for another round after `delaySeconds`. */
   scheduleRetry(leadId: string, delaySeconds?: number): Promise<void>;
@@ -55,25 +57,41 @@ export interface Services {
 }
 
 /** `location`: the colo that took the request, when known; relays are pooled per location. */
+/** The scrub vendors' endpoints and credentials, from the configuration (never from the rules). */
+const scrubConfig = (config: Config): ScrubConfig => ({
+  tcpaLitigator: {
+    url: config.TCPA_LITIGATOR_API_URL,
+    username: config.TCPA_LITIGATOR_USERNAME ?? null,
+    password: config.TCPA_LITIGATOR_PASSWORD ?? null,
+  },
+  dncscrub: { url: config.DNCSCRUB_API_URL, loginId: config.DNCSCRUB_LOGIN_ID ?? null },
+  blacklistAlliance: { url: config.BLACKLIST_ALLIANCE_API_URL, key: config.BLACKLIST_ALLIANCE_KEY ?? null },
+  validator: { url: config.VALIDATOR_API_URL ?? null, key: config.VALIDATOR_API_KEY ?? null },
+});
+
 export function createServices(env: Env, config: Config, storage: StorageMeter = { calls: 0 }, location = "any"): Services {
+  const records = new Records(dbOf(env.DB));
   return {
     storage,
     caps: new CapsClient(env.CAP_LEDGER),
     breakers: new BreakerGate(env.CAP_LEDGER),
     dedupe: new DedupeClient(env.DEDUPE, config.DEDUPE_SHARDS),
-    records: new Records(dbOf(env.DB)),
+    records,
     journal: new JournalClient(env.LEAD_JOURNAL, location),
     pingBook: new PingBookClient(env.PING_BOOK, location),
     limits: new RateLimits(env.RATE_COUNTER, location),
     turnstile: new Turnstile(config.TURNSTILE_SITEVERIFY_URL, config.TURNSTILE_SECRET_KEY ?? null),
     buyers: buyersClient(env, config, location),
     fingerprints: (campaign, lead) => fingerprintsForCampaign(campaign, lead, config.FINGERPRINT_PEPPER),
-    preSale: (campaign, leadId, lead, consent, unique, vendor) =>
+    preSale: (campaign, leadId, lead, consent, unique, vendor, fingerprints) =>
       preSaleChecks(
-        { campaign, leadId, lead, consent, vendor },
+        { campaign, leadId, lead, consent, vendor, fingerprints },
         {
           trustedform: { url: config.TRUSTEDFORM_API_URL, key: config.TRUSTEDFORM_API_KEY ?? null },
           jornaya: { url: config.JORNAYA_API_URL, accountCode: config.JORNAYA_ACCOUNT_CODE ?? null },
+          scrubs: scrubConfig(config),
+          scrubStore: records.scrubs,
+          now: Date.now(),
         },
         unique,
       ),

@@ -29,6 +29,8 @@ const RULE_AND_RECORD_TABLES = [
   "retention_runs",
   "console_sessions",
   "value_lists",
+  "scrub_cache",
+  "scrub_calls",
 ];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */

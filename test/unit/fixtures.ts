@@ -69,6 +69,7 @@ export function campaign(over: Partial<Campaign> = {}): Campaign {
     jornayaOnFail: "reject",
     jornayaOnTimeout: "continue",
     verifyHooks: [],
+    scrubs: [],
     qualityWeighting: false,
     qualityWindowDays: 30,
     qualityReturnWeight: 100,

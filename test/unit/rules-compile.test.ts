@@ -36,6 +36,7 @@ const campaignRow = (over: Partial<CampaignRow> = {}): CampaignRow => ({
   jornayaOnFail: "reject",
   jornayaOnTimeout: "continue",
   verifyHooks: "[]",
+  scrubs: "[]",
   qualityWeighting: false,
   qualityWindowDays: 30,
   qualityReturnWeight: 100,

@@ -1,6 +1,7 @@
 // A campaigns row as the gateway uses it, or undefined (with its problems recorded).
 import type { CampaignRow } from "../../db/schema";
 import type { Campaign } from "../model";
+import { ScrubsSchema } from "../scrubs";
 import { CHECK_ACTIONS, FieldDefsSchema, JORNAYA_MODES, PreSaleHooksSchema, TRUSTEDFORM_MODES, type FieldDef } from "../schemas";
 import {
   isDeployableUrl,
@@ -37,6 +38,7 @@ export function compileCampaign(row: CampaignRow, problems: Problems): Campaign 
   const at = where("campaigns", row.id);
   const fields = parseJson(row.fields, FieldDefsSchema, at("fields"), problems);
   const verifyHooks = parseJson(row.verifyHooks, PreSaleHooksSchema, at("verify_hooks"), problems);
+  const scrubs = parseJson(row.scrubs, ScrubsSchema, at("scrubs"), problems);
   const before = problems.length;
   for (const h of verifyHooks ?? [])
     if (!isDeployableUrl(h.url)) problems.push({ ...at("verify_hooks"), message: `hook ${h.name}: url ${URL_RULE}` });
@@ -55,7 +57,9 @@ export function compileCampaign(row: CampaignRow, problems: Problems): Campaign 
   if (row.retryMaxAttempts < 0) problems.push({ ...at("retry_max_attempts"), message: "must not be negative" });
   for (const col of ["maxBidCents", "pingsPerMinute"] as const)
     if (!positiveOrNull.safeParse(row[col]).success) problems.push({ ...at(snake(col)), message: "must be a positive integer or NULL" });
-  if (!fields || !verifyHooks || problems.length > before) return undefined;
+  if (scrubs?.length && fields && !fields.some((f) => f.type === "phone" || f.type === "email"))
+    problems.push({ ...at("scrubs"), message: "scrubs check the consumer's phone or email: add a phone or email field" });
+  if (!fields || !verifyHooks || !scrubs || problems.length > before) return undefined;
   const { createdAt: _c, ...rest } = row;
-  return { ...rest, fields, verifyHooks };
+  return { ...rest, fields, verifyHooks, scrubs };
 }
