@@ -2,9 +2,11 @@
 // is valid input again, and each preset reads its platform's documented answers.
 import { describe, expect, it } from "vitest";
 import { readPing, readPost } from "../../src/buyers/protocol";
+import { compileRules } from "../../src/rules/compile";
 import { PRESET_NAMES, PRESETS, withPreset } from "../../src/rules/presets";
 import { ProtocolSchema } from "../../src/rules/schemas";
 import { contract } from "./fixtures";
+import { ruleRows } from "./rule-rows";
 
 const parse = (raw: unknown) => ProtocolSchema.parse(raw);
 
@@ -67,5 +69,43 @@ describe("presets", () => {
   it("every preset is listed", () => {
     expect(PRESET_NAMES).toEqual(Object.keys(PRESETS));
     expect(PRESET_NAMES).toEqual(["boberdoo", "leadspedia", "leadconduit", "form_text"]);
+  });
+});
+
+describe("rules:check on templates (issue #27)", () => {
+  const check = (protocol: unknown, extra: object = {}) => {
+    const rules = compileRules(ruleRows([{ id: "k1", protocol: JSON.stringify(protocol), ...extra }]));
+    return { problems: rules.problems.map((p) => `${p.column}: ${p.message}`), warnings: rules.warnings.map((w) => w.message) };
+  };
+  const boberdoo = (mapping: Record<string, unknown> = { Zip: "zip" }) => ({
+    kind: "template",
+    preset: "boberdoo",
+    ping: { mapping },
+    post: { mapping: {} },
+  });
+
+  it("reads a contract's sample answers with its preset", () => {
+    const matched =
+      "<response><status>Matched</status><lead_id>1</lead_id><process_information><best_bid>4.10</best_bid></process_information></response>";
+    expect(
+      check(boberdoo(), { samplePingAnswer: matched, samplePostAnswer: "<response><status>Matched</status></response>" }).problems,
+    ).toEqual([]);
+    expect(check(boberdoo(), { samplePingAnswer: "<response><status>Unmatched</status></response>" }).problems).toEqual([
+      "sample_ping_answer: the sample ping answer reads as no_bid: failure",
+    ]);
+  });
+
+  it("validates transforms and presets, naming what is wrong", () => {
+    expect(check(boberdoo({ DOB: { from: "dob", date: "%Y-%m-%d" } })).problems[0]).toMatch(/^protocol: .*date pattern/);
+    expect(check({ kind: "template", preset: "nope", post: { format: "json", mapping: {}, response: {} } }).problems[0]).toMatch(
+      /^protocol: .*preset/,
+    );
+  });
+
+  it("warns about entries that can send nothing: unknown fields, and personal fields in a ping", () => {
+    expect(check(boberdoo({ Email: { from: "email", case: "lower" }, Shoe: "shoe_size", Zip: "zip" })).warnings).toEqual([
+      'ping mapping "Email" reads "email", which is not ping-safe: pings never carry it, so it sends nothing',
+      'ping mapping "Shoe" reads "shoe_size", which campaign auto does not have: it sends nothing',
+    ]);
   });
 });
