@@ -133,7 +133,15 @@ describe("price rules", () => {
     });
     expect(bad.status).toBe(422);
     expect((await bad.json<{ fields: unknown[] }>()).fields).toEqual([{ path: "body.line.2", message: 'not a ZIP code: "nope"' }]);
-    expect((await gateway("/admin/lists/BAD-NAME", { method: "PUT", headers: ADMIN, body: "x" })).status).toBe(422);
+    expect(
+      (await gateway("/admin/lists/BAD-NAME", { method: "PUT", headers: { ...ADMIN, "content-type": "text/csv" }, body: "x" })).status,
+    ).toBe(422);
+    const json = await gateway("/admin/lists/z", {
+      method: "PUT",
+      headers: { ...ADMIN, "content-type": "application/json" },
+      body: '{"values":["94107"]}',
+    });
+    expect(json.status).toBe(415);
     expect((await gateway("/admin/lists/missing", { headers: ADMIN })).status).toBe(404);
     expect((await gateway("/admin/lists/z", { method: "PUT", body: "94107" })).status).toBe(401);
   });

@@ -38,7 +38,7 @@ const putListRoute = createRoute({
   },
   responses: {
     200: { description: "Stored", content: { "application/json": { schema: ListSummarySchema.extend({ created: z.boolean() }) } } },
-    ...errorResponses(401, 404, 413, 422),
+    ...errorResponses(400, 401, 404, 413, 415, 422),
   },
 });
 
@@ -91,6 +91,9 @@ export const adminLists = router();
 adminLists.openapi(putListRoute, async (c) => {
   const { name } = c.req.valid("param");
   const { kind, header } = c.req.valid("query");
+  const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "text/csv" && type !== "text/plain")
+    throw new ApiError(415, "unsupported_media_type", "send the list as text/csv or text/plain");
   const bytes = await readCapped(c.req.raw.body, MAX_UPLOAD_BYTES);
   if (!bytes) throw new ApiError(413, "payload_too_large", `a list upload is at most ${MAX_UPLOAD_BYTES} bytes`);
   let text: string;
