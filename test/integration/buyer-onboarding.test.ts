@@ -74,6 +74,31 @@ describe("values in the buyer's shape", () => {
     expect(post).toEqual({ phone: String(lead.phone).replace(/\D/g, ""), home_owner: "N", birth_date: "12/03/1979", name: "PAT DOE" });
   });
 
+  it("a ping reaches only ping-safe fields, whatever its entries' transforms ask for", async () => {
+    await buyer("snoop", {
+      kind: "template",
+      ping: {
+        format: "json",
+        mapping: {
+          zip: "zip",
+          own: { from: "homeowner", bool: ["Y", "N"] },
+          name: { concat: ["first_name", " ", "last_name"], case: "upper" },
+          tel: { from: "phone", format: "digits10" },
+          born: { from: "dob", date: "MM/DD/YYYY" },
+          mail: { from: "email", truncate: 64 },
+          street: { from: "street", map: { "1 Main St": "known" }, default: "unknown" },
+        },
+        response: { bid_path: "bid" },
+      },
+      post: { format: "json", mapping: { tel: { from: "phone", format: "digits10" } }, response: {} },
+    });
+    const lead = demoLead();
+    await sell({ snoop: { pingAnswer: { body: '{"bid": 9}', type: "application/json" } } }, lead); // above the campaign floor
+    const ping = JSON.parse((await lastOf("snoop", "ping")).body) as Record<string, unknown>;
+    expect(ping).toEqual({ zip: "94107", own: "Y", street: "unknown" });
+    expect(JSON.parse((await lastOf("snoop", "post")).body)).toEqual({ tel: String(lead.phone).replace(/\D/g, "") });
+  });
+
   it("an attribute-only XML buyer is read: its bid, its acceptance and its lead id", async () => {
     await buyer("attr", {
       kind: "template",
