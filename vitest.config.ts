@@ -2,6 +2,7 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { demoSeedStatements } from "./demo/seed.ts";
+import { SCRUB_CREDENTIALS } from "./demo/scrub-stubs.ts";
 import { TURNSTILE_PASS } from "./demo/turnstile-stub.ts";
 
 // Three projects. "workers": every suite that runs the Worker, inside workerd with the real migrations
@@ -41,6 +42,16 @@ export default defineConfig(async () => {
                     TRUSTEDFORM_API_KEY: "test-trustedform-key",
                     JORNAYA_API_URL: `${buyersUrl}/leadid`,
                     JORNAYA_ACCOUNT_CODE: "test-jornaya-account-code",
+                    // The scrub vendors: the mock buyers' stubs (demo/scrub-stubs.ts), with the credentials they take.
+                    TCPA_LITIGATOR_API_URL: `${buyersUrl}/tcpa`,
+                    TCPA_LITIGATOR_USERNAME: SCRUB_CREDENTIALS.tcpaUser,
+                    TCPA_LITIGATOR_PASSWORD: SCRUB_CREDENTIALS.tcpaPass,
+                    DNCSCRUB_API_URL: `${buyersUrl}/dncscrub`,
+                    DNCSCRUB_LOGIN_ID: SCRUB_CREDENTIALS.dncscrubLoginId,
+                    BLACKLIST_ALLIANCE_API_URL: `${buyersUrl}/blacklist`,
+                    BLACKLIST_ALLIANCE_KEY: SCRUB_CREDENTIALS.blacklistKey,
+                    VALIDATOR_API_URL: `${buyersUrl}/validator/validate`,
+                    VALIDATOR_API_KEY: SCRUB_CREDENTIALS.validatorKey,
                   },
                 },
               };

@@ -16,19 +16,21 @@ import { checkInvariants } from "../src/db/invariants";
 import { runHarvestMarket } from "./lib/harvest-market";
 import { runReturnsMarket } from "./lib/returns-market";
 import { WALLET_BUYERS, walletsSql } from "./lib/wallets";
+import { LIST_CODES, PRICE_RULE_BUYERS } from "./lib/price-rules";
 import { BENCH_KEY, BUYER_LATENCY_MS, MARKET, MARKET_FLOOR_CENTS, SIZES, benchBehaviours, benchLead, benchSeed } from "./lib/seed";
 
 const quick = process.argv.includes("--quick");
-// --only latency,throughput,market,harvest,returns,limit,distance,capacity,spike,wallets runs just those sections (for iterating; reports only what ran).
+// --only latency,throughput,market,harvest,returns,limit,distance,capacity,spike,wallets,pricerules runs just those sections (for iterating; reports only what ran).
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const want = (section: string) => !onlyArg || onlyArg.split(",").includes(section);
 const LEADS = quick ? 40 : 200;
 const WARMUP = quick ? 5 : 20;
 const CONCURRENCY = 8;
 const MARKET_LEADS = quick ? 60 : 300;
-const BUYERS_PORT = 8891;
-const GW_PORT = 8897;
-const BARE_PORT = 8898;
+// Fixed ports, overridable so two checkouts can bench side by side.
+const BUYERS_PORT = Number(process.env.BENCH_BUYERS_PORT ?? 8891);
+const GW_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 8897);
+const BARE_PORT = Number(process.env.BENCH_BARE_PORT ?? 8898);
 const buyersUrl = `http://127.0.0.1:${BUYERS_PORT}`;
 const gw = `http://127.0.0.1:${GW_PORT}/v1/leads`;
 const headers = { "x-api-key": BENCH_KEY };
@@ -146,6 +148,19 @@ if (want("latency") || want("throughput") || want("market") || want("harvest") |
     );
     log(`returns  ${JSON.stringify(results.returns_market)}`);
   }
+  await stop(g);
+}
+
+// ---- E. price rules with a 10,000-code ZIP list on each of 50 contracts, against the same 50 buyers without rules
+if (want("pricerules")) {
+  const g = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", PING_TRANSPORT: "direct" });
+  // Both campaigns warmed first (the isolate, the rules and their sets), then measured in turn.
+  for (const campaign of ["lat-50", "pricerules"]) await warm(gw, () => benchLead(campaign));
+  const point = async (campaign: string) =>
+    latencyOf((await runLoad({ url: gw, count: LEADS, concurrency: 1, body: () => benchLead(campaign), headers })).samples, true);
+  const without = await point("lat-50");
+  results.price_rules = { buyers: PRICE_RULE_BUYERS, list_codes: LIST_CODES, with_rules: await point("pricerules"), without };
+  log(`rules    ${JSON.stringify(results.price_rules)}`);
   await stop(g);
 }
 

@@ -20,11 +20,21 @@ export interface Behaviour {
   post?: "accept" | "reject" | "hang" | "error_500" | "garbage" | "reset" | "endless";
   /** How the buyer's deletion endpoint (POST /b/<name>/deletion) answers: 200 by default. */
   deletion?: "ok" | "error_500";
+  /**
+   * Post fields this buyer insists on: field name → a pattern its whole value must match (a form or
+   * flat JSON body); any other value is rejected with a reason naming the field.
+   */
+  requires?: Record<string, string>;
   /** Probability (0..1) that a post is rejected. */
   rejectRate?: number;
   rejectReason?: string;
   /** "form": answers form-encoded (status=...&price=...), as the demo's template buyer does. */
   format?: "native" | "form";
+  /**
+   * A buyer on this platform (./platform-answers.ts): it checks the request as the platform would and
+   * answers in the platform's documented shapes, bidding `bid` and rejecting by `rejectRate`.
+   */
+  platform?: "boberdoo" | "leadspedia" | "leadconduit" | "form_text";
   /** Exactly this answer (a buyer platform's own format: XML, plain text, a failure inside a 200). */
   pingAnswer?: RawAnswer;
   postAnswer?: RawAnswer;

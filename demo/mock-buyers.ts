@@ -1,5 +1,6 @@
 // Mock buyers: real HTTP endpoints on loopback, one server hosting any number of buyers by path.
-//   POST /b/<name>/ping, POST /b/<name>/post  — the buyer's endpoints
+//   POST /b/<name>/ping, POST /b/<name>/post  — the buyer's endpoints (native JSON, form, a raw answer,
+//                                               or a platform's own: ./platform-answers.ts)
 //   POST /b/<name>/deletion                   — its deletion-notice endpoint (a contract's deletion_url)
 //   PUT  /control/<name>                      — set a buyer's behaviour (JSON Behaviour)
 //   GET  /control/<name>/requests             — what the buyer received (for assertions)
@@ -10,6 +11,9 @@
 //   GET  /leadid/Authenticate?lac=…&id=…      — Jornaya's Authenticate API, stubbed
 //                                               (./jornaya-stub.ts: the answer by token);
 //                                               recorded as "_jornaya"
+//   POST /tcpa/scrub/phone/, GET /dncscrub/v1.5/Scrub/litigator, GET /blacklist/lookup,
+//   POST /validator/validate                 — the scrub vendors, stubbed (./scrub-stubs.ts);
+//                                               recorded as "_tcpa", "_dncscrub", "_blacklist", "_validator"
 //   POST /turnstile/v0/siteverify             — Turnstile's siteverify, stubbed (./turnstile-stub.ts);
 //                                               its calls are recorded as buyer "_turnstile", whose
 //                                               `ping` behaviour (hang, error_500) makes it fail
@@ -18,6 +22,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Behaviour, ReceivedRequest } from "./constants";
 import { authenticate } from "./jornaya-stub";
 import { certificateCheckIn, certificateOperations } from "./trustedform-stub";
+import { platformAnswer } from "./platform-answers";
+import { blacklistLookup, dncScrub, tcpaScrub, validate, type StubAnswer } from "./scrub-stubs";
 import { siteverify } from "./turnstile-stub";
 
 /** The name the stubbed siteverify's calls are recorded (and its behaviour set) under. */
@@ -25,10 +31,26 @@ export const TURNSTILE = "_turnstile";
 /** Likewise for the TrustedForm and Jornaya stubs' calls. */
 export const TRUSTEDFORM = "_trustedform";
 export const JORNAYA = "_jornaya";
+/** The scrub stubs' calls (./scrub-stubs.ts). */
+export const SCRUB_STUBS = { tcpa: "_tcpa", dncscrub: "_dncscrub", blacklist: "_blacklist", validator: "_validator" } as const;
 
 export type { Behaviour, ReceivedRequest };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The first field of a post (form or flat JSON) that does not look as the buyer insists, as a reason. */
+function unmetRequirement(requires: Record<string, string> | undefined, body: string): string | undefined {
+  if (!requires) return undefined;
+  let fields: Record<string, unknown>;
+  try {
+    fields = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    fields = Object.fromEntries(new URLSearchParams(body));
+  }
+  for (const [name, pattern] of Object.entries(requires))
+    if (!new RegExp(`^(?:${pattern})$`).test(String(fields[name] ?? ""))) return `${name} must match ${pattern}`;
+  return undefined;
+}
 
 export class MockBuyers {
   readonly behaviours = new Map<string, Behaviour>();
@@ -52,6 +74,20 @@ export class MockBuyers {
     for (const res of this.hanging) res.destroy();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** A scrub vendor's stub answer for this request, if it is one. */
+  private scrubStub(parts: string[], method: string, query: URLSearchParams, body: string, header: (h: string) => string) {
+    const path = parts.join("/");
+    let answer: StubAnswer | undefined;
+    let name: string = SCRUB_STUBS.tcpa;
+    if (method === "POST" && path === "tcpa/scrub/phone") answer = tcpaScrub(header("authorization"), body);
+    else if (method === "GET" && path === "dncscrub/v1.5/Scrub/litigator")
+      [name, answer] = [SCRUB_STUBS.dncscrub, dncScrub(header("loginid"), query)];
+    else if (method === "GET" && path === "blacklist/lookup") [name, answer] = [SCRUB_STUBS.blacklist, blacklistLookup(query)];
+    else if (method === "POST" && path === "validator/validate")
+      [name, answer] = [SCRUB_STUBS.validator, validate(header("authorization"), body)];
+    return answer ? { name, answer } : undefined;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -111,6 +147,11 @@ export class MockBuyers {
       const a = authenticate(url.searchParams);
       return a === "hang" ? hang() : send(a.status, JSON.stringify(a.body));
     }
+    const stub = this.scrubStub(parts, req.method ?? "", url.searchParams, body, (h) => String(req.headers[h] ?? ""));
+    if (stub) {
+      record(stub.name, "ping");
+      return stub.answer === "hang" ? hang() : send(stub.answer.status, JSON.stringify(stub.answer.body));
+    }
     if (parts[0] === "turnstile" && req.method === "POST") {
       const b = this.behaviours.get(TURNSTILE) ?? {};
       record(TURNSTILE, "ping");
@@ -165,6 +206,11 @@ export class MockBuyers {
     }
     const raw = kind === "ping" ? b.pingAnswer : b.postAnswer;
     if (raw) return send(raw.status ?? 200, raw.body, raw.type ?? "text/plain", raw.headers);
+    if (b.platform) {
+      const reject = mode === "reject" || (b.rejectRate !== undefined && Math.random() < b.rejectRate);
+      const a = platformAnswer(b.platform, { kind, body, contentType: String(req.headers["content-type"] ?? ""), name, reject }, b);
+      return send(a.status ?? 200, a.body, a.type ?? "text/plain");
+    }
     if (kind === "ping") {
       let bid = b.bid ?? 0;
       const jitter = b.bidSpread ? (Math.random() * 2 - 1) * b.bidSpread : 0;
@@ -179,6 +225,8 @@ export class MockBuyers {
         );
       return send(200, JSON.stringify({ bid, ...shared, bid_id: bidId }));
     }
+    const unmet = kind === "post" ? unmetRequirement(b.requires, body) : undefined;
+    if (unmet) return send(200, JSON.stringify({ accepted: false, reason: unmet }));
     const reject = mode === "reject" || (b.rejectRate !== undefined && Math.random() < b.rejectRate);
     if (b.format === "form")
       return send(

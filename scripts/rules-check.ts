@@ -1,5 +1,7 @@
 // npm run rules:check [-- --remote] — validates every rule in the D1 database with the same code the
-// gateway uses, prints each problem with the row it is in, and exits 1 if there is any.
+// gateway uses (templates with their transforms and presets, price rules and the value lists they
+// name, sample answers read with them), prints each problem with the row it is in, and exits 1 if
+// there is any.
 import type { Table } from "drizzle-orm";
 import * as t from "../src/db/schema";
 import { fromRaw } from "../src/db/raw";
@@ -19,6 +21,7 @@ const rows = {
   sources: select(t.sources, "sources"),
   buyers: select(t.buyers, "buyers"),
   contracts: select(t.contracts, "contracts"),
+  lists: select(t.valueLists, "value_lists"),
 };
 const rules = compileRules(rows);
 const where = remote ? "remote" : "local";

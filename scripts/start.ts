@@ -10,6 +10,7 @@ import { serveLanding } from "../demo/landing";
 import path from "node:path";
 import { MockBuyers } from "../demo/mock-buyers";
 import { DEMO_API_KEY, DEMO_BUYER_BEHAVIOURS, DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY, demoSeedStatements } from "../demo/seed";
+import { SCRUB_CREDENTIALS } from "../demo/scrub-stubs";
 import { TURNSTILE_DUMMY_TOKEN, TURNSTILE_PASS } from "../demo/turnstile-stub";
 import { ROOT, spawnWrangler, wranglerOrDie } from "./wrangler";
 
@@ -83,6 +84,18 @@ const dev = spawnWrangler([
   // Stripe's webhook secret for local top-ups: sign test events with it (docs/ADMIN.md, Billing).
   "--var",
   `STRIPE_WEBHOOK_SECRET:${process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_local_demo_secret"}`,
+  // The scrub vendors' stubs (demo/scrub-stubs.ts) and the credentials they take.
+  ...Object.entries({
+    TCPA_LITIGATOR_API_URL: `http://127.0.0.1:${BUYERS_PORT}/tcpa`,
+    TCPA_LITIGATOR_USERNAME: SCRUB_CREDENTIALS.tcpaUser,
+    TCPA_LITIGATOR_PASSWORD: SCRUB_CREDENTIALS.tcpaPass,
+    DNCSCRUB_API_URL: `http://127.0.0.1:${BUYERS_PORT}/dncscrub`,
+    DNCSCRUB_LOGIN_ID: SCRUB_CREDENTIALS.dncscrubLoginId,
+    BLACKLIST_ALLIANCE_API_URL: `http://127.0.0.1:${BUYERS_PORT}/blacklist`,
+    BLACKLIST_ALLIANCE_KEY: SCRUB_CREDENTIALS.blacklistKey,
+    VALIDATOR_API_URL: `http://127.0.0.1:${BUYERS_PORT}/validator/validate`,
+    VALIDATOR_API_KEY: SCRUB_CREDENTIALS.validatorKey,
+  }).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   // A local run: unpeppered fingerprints are allowed (production refuses them: src/http/guard.ts).
   "--var",
   "LEADGATE_ENV:development",

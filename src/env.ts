@@ -85,6 +85,21 @@ export const VarsSchema = z.object({
    * with it. Unset: that route refuses every event (503) and nothing is credited.
    */
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  /**
+   * The scrub vendors (campaigns.scrubs, src/services/scrub-vendors.ts): each credential goes only to
+   * its vendor's https origin, or to a stub on loopback (tests, `npm start`); without it, a campaign
+   * that asks for the scrub rejects its leads' checks (fail closed). The generic validator's URL is
+   * the operator's (https, or a loopback stub).
+   */
+  TCPA_LITIGATOR_API_URL: z.string().url().default("https://api.tcpalitigatorlist.com"),
+  TCPA_LITIGATOR_USERNAME: z.string().optional(),
+  TCPA_LITIGATOR_PASSWORD: z.string().optional(),
+  DNCSCRUB_API_URL: z.string().url().default("https://dataapi.dncscrub.com"),
+  DNCSCRUB_LOGIN_ID: z.string().optional(),
+  BLACKLIST_ALLIANCE_API_URL: z.string().url().default("https://api.blacklistalliance.net"),
+  BLACKLIST_ALLIANCE_KEY: z.string().optional(),
+  VALIDATOR_API_URL: z.string().url().optional(),
+  VALIDATOR_API_KEY: z.string().optional(),
   /** Secret key of the consumer fingerprints (src/lead/fingerprints.ts); 32+ random characters. */
   FINGERPRINT_PEPPER: z.string().optional(),
   /**

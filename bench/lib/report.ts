@@ -53,6 +53,7 @@ export interface Report {
   storage_distance?: Record<string, Latency & { storage_calls?: Dist; storage_waits?: Dist }>;
   /** Issue #25: 20 buyers, wallets off and on, at RTT 0 and 80 ms (rtt0_off, rtt0_on, rtt80_off, rtt80_on). */
   wallets?: Record<string, Latency & { storage_waits?: Dist }>;
+  price_rules?: { buyers: number; list_codes: number; with_rules: Latency; without: Latency };
 }
 
 const verdict = (ok: boolean) => (ok ? "**met**" : "**not met**");
@@ -150,6 +151,7 @@ export function renderPerformance(
     lines.push(`| ${mode} | ${m ? `$${m.revenue_per_lead.toFixed(2)}` : "–"} | ${m ? `${m.sell_through}%` : "–"} | ${d(m?.e2e_ms)} |`);
   }
   lines.push(...harvestSection(r.harvest_market), ...capacitySection(r.capacity), ...spikeSection(r.spike, r.capfill));
+  lines.push(...priceRulesSection(r.price_rules));
   const q = r.returns_market;
   lines.push(
     "",
@@ -250,6 +252,25 @@ export function writePerformanceDoc(
     : "";
   const doc = renderPerformance(JSON.parse(readFileSync(latest, "utf8")), market, floorCents, `${soak}\n${notes}`);
   writeFileSync(path.join(root, "docs", "PERFORMANCE.md"), doc);
+}
+
+/** Issue #27's bench case: price rules naming a 10,000-code ZIP list on every contract of a 50-buyer campaign. */
+function priceRulesSection(p: Report["price_rules"]): string[] {
+  if (!p) return [];
+  const g = (l: Latency) => l.server_gateway_ms;
+  return [
+    "",
+    "## Price rules with a 10,000-code ZIP list",
+    "",
+    `${p.buyers} buyers, each contract with three price rules (a price for TX, a refusal for a ${p.list_codes.toLocaleString("en-US")}-code ZIP`,
+    "list, a multiplier for homeowners), against the same buyers without rules; sequential leads. The list is a value",
+    "list compiled into a set once per rules load, so each lead's look-up is one probe per contract (issue #27).",
+    "",
+    "| | Server-Timing `gateway` (p50 / p95 / p99) | e2e (p50 / p95 / p99) | target |",
+    "|---|---|---|---|",
+    `| with the rules | ${d(g(p.with_rules))} | ${d(p.with_rules.e2e_ms)} | ${verdict((g(p.with_rules)?.p99 ?? Infinity) <= 10)} (p99 ≤ 10 ms, the gateway's target at 50 buyers) |`,
+    `| without | ${d(g(p.without))} | ${d(p.without.e2e_ms)} | |`,
+  ];
 }
 
 /** Issue #24's bench case: buyers that take leads without paying, beside honest ones. */

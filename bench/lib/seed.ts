@@ -6,6 +6,7 @@ import { DEMO_FIELDS } from "../../demo/seed";
 import type { Behaviour } from "../../demo/constants";
 import { capacityBehaviours, capacitySeed } from "./capacity";
 import { harvestBehaviours, harvestSeed } from "./harvest-market";
+import { priceRuleBehaviours, priceRuleSeed } from "./price-rules";
 
 export const BENCH_KEY = "bench-key";
 export const BENCH_SECRET = "bench-shared-secret-0123456789";
@@ -50,7 +51,7 @@ export function benchBehaviours(): Record<string, Behaviour> {
   RETURNS_MARKET.forEach((m, i) => {
     out[`qr${i}`] = { bid: m.bid, pingLatencyMs: 40, postLatencyMs: 40 };
   });
-  return { ...out, ...harvestBehaviours(), ...capacityBehaviours() };
+  return { ...out, ...harvestBehaviours(), ...capacityBehaviours(), ...priceRuleBehaviours(BUYER_LATENCY_MS) };
 }
 
 export function benchSeed(buyersUrl: string): string[] {
@@ -98,6 +99,7 @@ export function benchSeed(buyersUrl: string): string[] {
   });
   stmts.push(...harvestSeed((id) => campaign(id, "auction", MARKET_FLOOR_CENTS, 1000), contract));
   stmts.push(...capacitySeed((id) => campaign(id, "auction", MARKET_FLOOR_CENTS, 1000), contract));
+  stmts.push(...priceRuleSeed((id) => campaign(id, "auction", 0, 1000), contract));
   stmts.push(campaign("market-returns", "auction", MARKET_FLOOR_CENTS, 1000));
   RETURNS_MARKET.forEach((_, i) => {
     stmts.push(`INSERT INTO buyers (id, name) VALUES ('buy_qr${i}', 'qr${i}');`);

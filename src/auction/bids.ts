@@ -8,7 +8,8 @@ import { newId } from "../lib/ids";
 import type { Contract } from "../rules/model";
 import type { Lot } from "./lot";
 import type { BuyersPort } from "./ports";
-import { fixedPriceBids, qualifyBid, rankBids, type Bid, type RankOutcome } from "./ranking";
+import type { PricedBy } from "./price-rules";
+import { fixedPriceBids, qualifyPriced, rankBids, type Bid, type RankOutcome } from "./ranking";
 import { answeredRow, pingRow, skippedRow } from "./rows";
 
 /** A ranked bid kept between a seller's ping and its post. */
@@ -19,6 +20,7 @@ export interface HeldBid {
   token: string | null;
   pingId: string | null;
   latencyMs: number;
+  pricedBy?: PricedBy | null;
 }
 
 /** What a seller's ping collected, held in its offer: the ranked bids, and the pings to record with the lead. */
@@ -65,8 +67,9 @@ export function qualifyAnswer(lot: Lot, r: PingResult, pings: PingRow[]): RankOu
   const { campaign } = lot;
   const q =
     r.outcome === "bid"
-      ? qualifyBid(
+      ? qualifyPriced(
           r.contract,
+          lot.lead,
           r.bidCents!,
           campaign.floorCents,
           { token: r.token, pingId: r.pingId, latencyMs: r.latencyMs },
@@ -85,7 +88,7 @@ export async function collectBids(buyers: BuyersPort, lot: Lot, toPing: Contract
     const q = qualifyAnswer(lot, r, pings);
     if (q?.ok) bids.push(q.bid);
   }
-  const fixedBids = fixedPriceBids(fixed, lot.campaign);
+  const fixedBids = fixedPriceBids(fixed, lot.campaign, lot.lead);
   for (const f of fixedBids.rejected)
     pings.push(pingRow(lot, f.contract.id, { outcome: f.outcome, reason: f.reason, bidCents: f.contract.fixedPriceCents }));
   return rankBids([...bids, ...fixedBids.bids]);
@@ -98,6 +101,7 @@ export const toHeldBid = (b: Bid): HeldBid => ({
   token: b.token,
   pingId: b.pingId,
   latencyMs: b.latencyMs,
+  pricedBy: b.pricedBy ?? null,
 });
 
 /** Held bids for contracts still active, ranked (the others are recorded as skipped). */
@@ -114,6 +118,7 @@ export function heldToBids(lot: Lot, held: HeldBid[], pings: PingRow[]): Bid[] {
         token: h.token,
         pingId: h.pingId,
         latencyMs: h.latencyMs,
+        pricedBy: h.pricedBy ?? null,
       });
     else pings.push(skippedRow(lot, h.contractId, "contract no longer active"));
   }

@@ -44,10 +44,12 @@ async function collectBidPair(buyers: BuyersPort, lot: Lot, toPing: Contract[], 
     const q = qualifyAnswer(lot, r, pings);
     if (q?.ok) pair.exclusive.push({ ...q.bid, sale: "exclusive" });
     if (r.outcome !== "bid" || r.bidCents === null) continue;
-    const s = sharedBid(lot, r.contract, sharedPriceCents(r.contract, r.bidCents, r.sharedBidCents), r);
+    // Without a shared price in the answer, the shared price derives from the exclusive one as priced (price rules included).
+    const base = q?.ok ? q.bid.bidCents : r.bidCents;
+    const s = sharedBid(lot, r.contract, sharedPriceCents(r.contract, base, r.sharedBidCents), r);
     if (s) pair.shared.push(s);
   }
-  const fixedBids = fixedPriceBids(fixed, lot.campaign);
+  const fixedBids = fixedPriceBids(fixed, lot.campaign, lot.lead);
   for (const f of fixedBids.rejected)
     pings.push(pingRow(lot, f.contract.id, { outcome: f.outcome, reason: f.reason, bidCents: f.contract.fixedPriceCents }));
   for (const b of fixedBids.bids) {

@@ -2,6 +2,7 @@
 import type { LeadData } from "../lead/fields";
 import type { Contract } from "../rules/model";
 import { describeFilter, failingFilter } from "./filters";
+import { refusedBy } from "./price-rules";
 import { isScheduleOpen } from "./schedule";
 
 export interface EligibilityInput {
@@ -64,6 +65,9 @@ function skipReason(c: Contract, input: EligibilityInput): string | undefined {
   if (c.fallback && !input.includeFallback) return "fallback contract (retry rounds only)";
   const failed = failingFilter(c.filters, input.lead);
   if (failed) return describeFilter(failed);
+  // A price rule that refuses the lead keeps the contract out: not pinged, not posted.
+  const refused = refusedBy(c, input.lead);
+  if (refused) return refused;
   if (!isScheduleOpen(c.schedule, c.timezone, input.now)) return "outside schedule";
   const capped = input.capFull(c.id);
   if (capped) return capped;

@@ -7,7 +7,7 @@ import { isTransient, wasSent, type PostAttempt } from "./cascade";
 import type { Gate } from "./gate";
 import type { Lot } from "./lot";
 import { splitSales, sumSplits, type Split } from "./pricing";
-import { postRow } from "./rows";
+import { postRow, pricedReason } from "./rows";
 
 export interface Sale {
   contract: Contract;
@@ -24,6 +24,8 @@ export interface AuctionResult {
   transientFailure: boolean;
   /** Skipped, pinged, bid and rejected counts, for the trace. */
   summary: Record<string, number>;
+  /** The sales a price rule priced: which rule, from what price to what (for the trace). */
+  priced: { contract: string; rule: number; name: string | null; base_cents: number; price_cents: number }[];
   /** The buyers' share of the wall time: the slowest awaited ping and the post attempts. */
   timing: { pingMs: number; postMs: number; gateMs: number };
   /**
@@ -60,7 +62,7 @@ export function auctionResult(lot: Lot, done: RoundDone): AuctionResult {
     const saleIdx = sold.indexOf(a);
     return postRow(lot, a.bid.contract.id, {
       outcome: a.outcome,
-      reason: a.reason,
+      reason: a.reason ?? (a.bid.pricedBy ? pricedReason(a.bid.pricedBy, a.bid.bidCents) : null),
       httpStatus: a.httpStatus,
       latencyMs: a.latencyMs,
       priceCents: a.bid.bidCents,
@@ -85,6 +87,19 @@ export function auctionResult(lot: Lot, done: RoundDone): AuctionResult {
       posts: posts.length,
       sold: sales.length,
     },
+    priced: sold.flatMap(({ bid: b }) =>
+      b.pricedBy
+        ? [
+            {
+              contract: b.contract.id,
+              rule: b.pricedBy.rule,
+              name: b.pricedBy.name,
+              base_cents: b.pricedBy.baseCents,
+              price_cents: b.bidCents,
+            },
+          ]
+        : [],
+    ),
     timing: {
       pingMs: lot.campaign.mode === "waterfall" ? awaited.reduce((a, b) => a + b, 0) : Math.max(0, ...awaited),
       postMs: attempts.reduce((a, p) => a + p.latencyMs, 0),

@@ -4,6 +4,7 @@ import type { PingResult } from "../buyers/ping";
 import type { PingRow, PostRow } from "../db/schema";
 import { newId } from "../lib/ids";
 import type { Lot } from "./lot";
+import { describeRule, type PricedBy } from "./price-rules";
 import type { RankOutcome } from "./ranking";
 
 /** Whose rows they are: the lead and the round. */
@@ -31,20 +32,27 @@ export const skippedRow = (owner: RowOwner, contractId: string, reason: string):
 export const discardedRow = (owner: RowOwner, contractId: string, reason: string, bidCents?: number): PingRow =>
   pingRow(owner, contractId, bidCents === undefined ? { outcome: "discarded", reason } : { outcome: "discarded", reason, bidCents });
 
+/** Which price rule priced a bid, from what to what: the trace's answer to "why this price?". */
+export const pricedReason = (by: PricedBy, priceCents: number): string =>
+  `${describeRule(by.rule, by.name)}: ${by.baseCents}c -> ${priceCents}c`;
+
 /**
  * A ping's answer as recorded: a bid the ranking refused (below the floor, above the maximum) says
  * so, and one ranked below its face value by the contract's quality score says by how much.
  */
 export function answeredRow(owner: RowOwner, r: PingResult, qualified: RankOutcome | null, qualityWeighting: boolean): PingRow {
   const refused = qualified && !qualified.ok ? qualified : null;
+  const priced = qualified?.ok ? qualified.bid : null;
   return pingRow(owner, r.contract.id, {
     id: r.pingId,
     outcome: refused ? refused.outcome : r.outcome,
     reason: refused
       ? refused.reason
-      : qualityWeighting && r.outcome === "bid" && r.contract.qualityBps < 10_000
-        ? `ranked at quality ${(r.contract.qualityBps / 10_000).toFixed(2)}`
-        : r.reason,
+      : priced?.pricedBy
+        ? pricedReason(priced.pricedBy, priced.bidCents)
+        : qualityWeighting && r.outcome === "bid" && r.contract.qualityBps < 10_000
+          ? `ranked at quality ${(r.contract.qualityBps / 10_000).toFixed(2)}`
+          : r.reason,
     httpStatus: r.httpStatus,
     latencyMs: r.latencyMs,
     bidCents: r.bidCents,

@@ -47,7 +47,7 @@ export async function waterfallAuction(buyers: BuyersPort, lot: Lot, contracts: 
 async function bidOf(buyers: BuyersPort, lot: Lot, contract: Contract, deadline: number, pings: PingRow[]): Promise<Bid | undefined> {
   const { campaign } = lot;
   if (contract.pricing === "fixed") {
-    const f = fixedPriceBids([contract], campaign);
+    const f = fixedPriceBids([contract], campaign, lot.lead);
     if (!f.bids[0])
       pings.push(pingRow(lot, contract.id, { outcome: f.rejected[0]?.outcome ?? "below_floor", reason: f.rejected[0]?.reason ?? null }));
     return f.bids[0];

@@ -1,6 +1,6 @@
 // Reading buyers' answers: the native protocol's JSON, and any other format by the response rules in
-// the contract (status codes, paths into JSON, form-encoded or XML bodies, or a regex over plain
-// text, matched by RE2 in linear time). A malformed answer is `invalid` or an `error`, never a bid. Pure.
+// the contract (status codes, paths into JSON, form-encoded or XML bodies — elements and attributes —
+// or a regex over plain text, matched by RE2 in linear time). A malformed answer is `invalid` or an `error`, never a bid. Pure.
 import { XMLParser } from "fast-xml-parser";
 import { dollarsToCents, MAX_BID_CENTS } from "../lib/money";
 import { own } from "../lib/own";
@@ -72,15 +72,29 @@ const reasonOf = (v: unknown): string | undefined => (typeof v === "string" && v
 
 // ---- by the contract's response rules -----------------------------------------------------
 
-/** A value inside a buyer's answer, by dotted path; own properties only. */
+/**
+ * A value inside a buyer's answer, by dotted path; own properties only. In XML, `@Name` is an
+ * attribute, and an element that has attributes and text reads as its text.
+ */
 export function getPath(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
   for (const key of path.split(".")) cur = own(cur, key);
-  return cur;
+  const text = own(cur, XML_TEXT);
+  return text !== undefined && typeof cur === "object" && !Array.isArray(cur) ? text : cur;
 }
 
-// No entity expansion (billion laughs) and no attributes: an answer is data, never markup to honour.
-const xmlParser = new XMLParser({ ignoreAttributes: true, processEntities: false, parseTagValue: false, trimValues: true });
+const XML_TEXT = "#text";
+// No entity expansion (billion laughs): an answer is data, never markup to honour. Attributes are
+// read as `@name` keys (values as text); an element's text beside them is "#text".
+const xmlParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@",
+  textNodeName: XML_TEXT,
+  parseAttributeValue: false,
+  processEntities: false,
+  parseTagValue: false,
+  trimValues: true,
+});
 
 /** A JSON, form-encoded or XML answer as an object; undefined for anything else (plain text). */
 function parseAnswerBody(body: string): Record<string, unknown> | undefined {

@@ -1,12 +1,13 @@
 // Requests built from a contract's template (the buyers that do not speak the native protocol):
-// static fields, fields mapped from the lead and the auction's values, in JSON, form, XML or a query
-// string. Pure.
+// static fields, fields mapped from the lead and the auction's values (through the entries'
+// transforms, ./transforms.ts), in JSON, form, XML (attributes too) or a query string. Pure.
 import { XMLBuilder } from "fast-xml-parser";
 import type { ConsentRecord } from "../lead/consent";
-import type { LeadData, LeadValue } from "../lead/fields";
+import type { LeadData } from "../lead/fields";
 import { centsToDollars } from "../lib/money";
 import { isSafePath, own } from "../lib/own";
 import type { RequestTemplate } from "../rules/schemas";
+import { entryValue, type Scalar } from "./transforms";
 import { FORM_TYPE, JSON_TYPE, XML_TYPE, type WireRequest } from "./wire";
 
 /** Sets a dotted path in a request being built (paths are checked safe when the rules compile). */
@@ -34,7 +35,7 @@ export type Values = {
   trustedform_ping_url?: string | null;
 };
 
-function resolve(source: string, lead: LeadData, v: Values): LeadValue | null | undefined {
+function resolve(source: string, lead: LeadData, v: Values): Scalar | null | undefined {
   switch (source) {
     case "$ping_id":
       return v.ping_id;
@@ -58,14 +59,18 @@ function resolve(source: string, lead: LeadData, v: Values): LeadValue | null | 
       // `$consent.<key>`: the consent evidence (posts only: pings have no consent).
       if (source.startsWith("$consent.")) {
         const value = own(v.consent ?? {}, source.slice(9));
-        return Array.isArray(value) ? value.join(",") : ((value as LeadValue | undefined) ?? null);
+        return Array.isArray(value) ? value.join(",") : scalarOf(value);
       }
-      return own(lead, source) as LeadValue | undefined;
+      return scalarOf(own(lead, source));
     }
   }
 }
 
-const xmlBuilder = new XMLBuilder({ format: false, suppressEmptyNode: true });
+/** A lead's or the consent's value as a request carries it (structured values are not sent). */
+const scalarOf = (v: unknown): Scalar | null => (typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : null);
+
+// `@name` keys are the element's attributes (`"lead.@type": "auto"` is `<lead type="auto">`).
+const xmlBuilder = new XMLBuilder({ format: false, suppressEmptyNode: true, ignoreAttributes: false, attributeNamePrefix: "@" });
 /** Flat fields as form or query parameters (nested values as JSON). */
 function params(out: Record<string, unknown>): string {
   const form = new URLSearchParams();
@@ -76,9 +81,10 @@ function params(out: Record<string, unknown>): string {
 export function buildTemplate(t: RequestTemplate, lead: LeadData, v: Values): WireRequest {
   const out: Record<string, unknown> = {};
   for (const [k, val] of Object.entries(t.static)) setPath(out, k, val);
-  for (const [k, src] of Object.entries(t.mapping)) {
-    const val = resolve(src, lead, v);
-    if (val !== undefined && val !== null) setPath(out, k, val);
+  const read = (source: string) => resolve(source, lead, v);
+  for (const [k, entry] of Object.entries(t.mapping)) {
+    const val = entryValue(entry, read);
+    if (val !== undefined) setPath(out, k, val);
   }
   switch (t.format) {
     case "json":

@@ -18,6 +18,8 @@ import * as figures from "./figures";
 import * as invoices from "./invoices";
 import * as ledger from "./ledger";
 import * as lifecycle from "./lifecycle";
+import * as lists from "./lists";
+import * as scrubs from "./scrubs";
 import * as quality from "./quality";
 import * as reports from "./reports";
 import * as resale from "./resale";
@@ -78,6 +80,10 @@ export class Records {
   readonly buyerView: Bound<typeof buyerView>;
   /** Resales: offers, the cron's batches, a round's record (db/resale.ts). */
   readonly resale: Bound<typeof resale>;
+  /** Value lists that filters and price rules name (db/lists.ts). */
+  readonly lists: Bound<typeof lists>;
+  /** Scrub results cached per consumer, and the calls' costs (db/scrubs.ts). */
+  readonly scrubs: Bound<typeof scrubs>;
 
   constructor(private readonly db: Db) {
     this.returns = bound(db, returns);
@@ -94,6 +100,8 @@ export class Records {
     this.billing = bound(db, billing);
     this.buyerView = bound(db, buyerView);
     this.resale = bound(db, resale);
+    this.lists = bound(db, lists);
+    this.scrubs = bound(db, scrubs);
   }
 
   /**

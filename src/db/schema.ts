@@ -71,6 +71,11 @@ export const campaigns = sqliteTable("campaigns", {
     .default("continue"),
   /** JSON: PreSaleHook[] — verification hooks called before any post (src/services/presale.ts). */
   verifyHooks: text("verify_hooks").notNull().default("[]"),
+  /**
+   * JSON: Scrub[] (src/rules/scrubs.ts) — litigator and blacklist scrubs and phone/email validators
+   * run with the pre-sale checks, their results cached per consumer fingerprint.
+   */
+  scrubs: text("scrubs").notNull().default("[]"),
   /** Rank by bid x the contract's quality score (src/auction/quality.ts) instead of the raw bid. */
   qualityWeighting: integer("quality_weighting", { mode: "boolean" }).notNull().default(false),
   /** The quality score's window (days) and weights (percent of each rate taken off the score). */
@@ -240,6 +245,11 @@ export const contracts = sqliteTable(
     priority: integer("priority").notNull().default(0),
     /** JSON: Filter[] — all must match. */
     filters: text("filters").notNull().default("[]"),
+    /**
+     * JSON: PriceRule[] (src/rules/price-rules.ts) — ordered; the first whose conditions match the lead
+     * sets, adjusts or multiplies its price, or refuses it. None: the contract's own price.
+     */
+    priceRules: text("price_rules").notNull().default("[]"),
     /** JSON: Schedule or null (always open). */
     schedule: text("schedule"),
     /** IANA time zone for cap windows (and the schedule's default). */
@@ -686,7 +696,60 @@ export const resales = sqliteTable(
 );
 
 export type ResaleRow = typeof resales.$inferSelect;
+
+/**
+ * Named value lists (ZIP codes, mostly) that filters and price rules name with `in_list`: uploaded
+ * through PUT /admin/lists/{name} or `npm run lists:upload`, read with the rules and compiled into a
+ * set once per load (src/rules/lists.ts).
+ */
+export const valueLists = sqliteTable("value_lists", {
+  name: text("name").primaryKey(),
+  kind: text("kind", { enum: ["zip", "text"] })
+    .notNull()
+    .default("text"),
+  /** JSON: string[] — the values as compared (trimmed, lower case; ZIPs as 5 digits). */
+  values: text("values").notNull(),
+  count: integer("count").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/**
+ * Scrub and validation results per consumer fingerprint (peppered, as the dedupe shards key them) and
+ * vendor (with the options that change its answer): reused for the campaign's `cache_s`, so a
+ * consumer seen again is not paid for again. Erasure removes a person's rows.
+ */
+export const scrubCache = sqliteTable(
+  "scrub_cache",
+  {
+    vendorKey: text("vendor_key").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    outcome: text("outcome", { enum: ["pass", "fail"] }).notNull(),
+    detail: text("detail"),
+    checkedAt: integer("checked_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.vendorKey, t.fingerprint] }), index("scrub_cache_fingerprint_idx").on(t.fingerprint)],
+);
+
+/** Every scrub a lead went through: paid calls with their cost, and cached results (cost 0), for the report. */
+export const scrubCalls = sqliteTable(
+  "scrub_calls",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    campaignId: text("campaign_id").notNull(),
+    leadId: text("lead_id").notNull(),
+    name: text("name").notNull(),
+    vendor: text("vendor").notNull(),
+    outcome: text("outcome", { enum: ["pass", "fail", "timeout", "error"] }).notNull(),
+    cached: integer("cached", { mode: "boolean" }).notNull(),
+    costCents: integer("cost_cents").notNull(),
+    latencyMs: integer("latency_ms").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("scrub_calls_campaign_idx").on(t.campaignId, t.at)],
+);
+
 export type ContractQualityRow = typeof contractQuality.$inferSelect;
+export type ValueListRow = typeof valueLists.$inferSelect;
 export type ExperimentRow = typeof experiments.$inferSelect;
 
 /**

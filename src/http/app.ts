@@ -14,6 +14,8 @@ import { adminStatements } from "./routes/admin-statements";
 import { billingStripe } from "./routes/billing-stripe";
 import { adminConsumers } from "./routes/admin-consumers";
 import { adminExperiments } from "./routes/admin-experiments";
+import { adminLists } from "./routes/admin-lists";
+import { adminScrubs } from "./routes/admin-scrubs";
 import { adminRetention } from "./routes/admin-retention";
 import { buyerDeletions } from "./routes/buyer-deletions";
 import { returnRoutes } from "./routes/returns";
@@ -107,6 +109,8 @@ app.route("/", adminBilling);
 app.route("/", adminStatements);
 app.route("/", adminInvoices);
 app.route("/", billingStripe);
+app.route("/", adminLists);
+app.route("/", adminScrubs);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
   type: "apiKey",

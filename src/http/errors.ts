@@ -59,7 +59,7 @@ const ERROR_MEANINGS = {
   404: "Not found",
   413: "Body larger than the limit (32 KB by default)",
   415: "Unsupported content type",
-  409: "The Idempotency-Key (or external_id) was already used for a different lead, or the ping_id was already posted",
+  409: "The Idempotency-Key (or external_id) was already used for a different lead, the ping_id was already posted, or the value list is still in use",
   410: "The ping's offer expired",
   422: "Not valid: every wrong field is listed",
   429: "Over a rate limit or the source's daily quota: nothing was stored; retry after Retry-After seconds",

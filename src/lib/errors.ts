@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   already_booked: "that reference was booked before with a different amount",
   bad_signature: "the Stripe-Signature header is missing, forged or too old",
   webhook_replayed: "this exact signed event was delivered before (a replay); nothing was booked",
+  list_in_use: "the value list is named by contracts' filters or price rules: change them first",
   internal_error: "an unexpected failure (logged); nothing internal is shown",
 } as const;
 

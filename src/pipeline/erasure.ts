@@ -99,6 +99,7 @@ export async function eraseConsumer(svc: Services, rules: Rules, given: Fingerpr
   const leadsRedacted = await records.lifecycle.redactLeads(leads, (id) => fields.get(id), now, "erasure");
   await records.erasure.redactFreeText(leadIds);
   const dedupeRecordsRemoved = await svc.dedupe.forget(hashes);
+  await records.scrubs.forget(hashes); // cached scrub results are keyed by the person's fingerprints
   await records.erasure.noteOnLeads(leadIds, "erased", { reason: ERASED_REASON }, now);
 
   const sales = await records.erasure.soldTo(leadIds);

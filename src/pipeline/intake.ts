@@ -69,7 +69,7 @@ function start(svc: Services, lead: Admitted, defer: Defer): Started {
   });
   const verdict = verdictOf(storeLead(svc, lead), claiming);
   // The campaign's pre-sale checks (TrustedForm, verification hooks) run while the pings are out too.
-  const checks = svc.preSale(sub.campaign, leadId, sub.lead, lead.consent, isUnique(verdict), sub.source.name);
+  const checks = svc.preSale(sub.campaign, leadId, sub.lead, lead.consent, isUnique(verdict), sub.source.name, fps);
   // The live round starts now: its pings leave while the lead is stored and the verdict taken.
   const permit = postingPermit(svc, lead.journal, leadId, lead.route.campaign);
   const gate = postGateOf(verdict, checks, permit);
@@ -215,8 +215,12 @@ function recordEarlyEnd(
   );
 }
 
+/** The checks' results on the lead; the scrubs' cache entries and costs beside them. */
 const recordChecks = (svc: Services, lead: Admitted, checked: PreSale) =>
-  svc.records.recordEvents(lead.leadId, [{ kind: "checks", detail: { flagged: checked.flagged, results: checked.results } }]);
+  Promise.all([
+    svc.records.recordEvents(lead.leadId, [{ kind: "checks", detail: { flagged: checked.flagged, results: checked.results } }]),
+    svc.records.scrubs.record(lead.sub.campaign.id, lead.leadId, checked.scrubs, Date.now()),
+  ]);
 
 /**
  * The round's record (one D1 batch); a lead left pending goes to the retry queue. The permit is given

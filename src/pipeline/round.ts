@@ -109,7 +109,11 @@ function outcomeOf(lead: StoredLead, result: AuctionResult): RoundOutcome {
     pings: result.pings,
     posts: result.posts,
     events: [
-      { kind: roundNo > 0 ? "retry_auction" : "auction", detail: { attempt: roundNo, ...result.summary } },
+      {
+        kind: roundNo > 0 ? "retry_auction" : "auction",
+        // Which price rule priced each sale, when one did.
+        detail: { attempt: roundNo, ...result.summary, ...(result.priced.length > 0 ? { priced_by: result.priced } : {}) },
+      },
       ...(result.saleMode ? [{ kind: "sale_mode", detail: saleModeDetail(result.saleMode) }] : []),
       { kind: status === "pending" ? "retry_scheduled" : "final", detail: { status, reason, price_cents: result.total.priceCents } },
       ...(planned.length

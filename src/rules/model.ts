@@ -1,8 +1,19 @@
 // The rules as the gateway uses them, after validation: campaigns, sources, contracts and the
 // settings that travel with them (caps, circuit breaker, returns, experiments). Types only; the lowest
 // layer that knows about rules, so the pure core and the wire can name them without the compiler.
-import type { BuyerRow, CampaignRow, ContractHealthRow, ContractQualityRow, ContractRow, ExperimentRow, SourceRow } from "../db/schema";
+import type {
+  BuyerRow,
+  CampaignRow,
+  ContractHealthRow,
+  ContractQualityRow,
+  ContractRow,
+  ExperimentRow,
+  SourceRow,
+  ValueListRow,
+} from "../db/schema";
 import type { WalletSettings } from "../billing/wallet";
+import type { PriceRule } from "./price-rules";
+import type { Scrub } from "./scrubs";
 import type { AgedTier, FieldDef, Filter, PreSaleHook, Protocol, Schedule, Variant } from "./schemas";
 
 export type BreakerState = "closed" | "open" | "half_open";
@@ -46,16 +57,27 @@ export interface Experiment {
   startedAt: number;
 }
 
-export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt" | "verifyHooks" | "agedTiers"> {
+export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt" | "verifyHooks" | "agedTiers" | "scrubs"> {
   fields: FieldDef[];
   verifyHooks: PreSaleHook[];
   agedTiers: AgedTier[];
+  /** Scrub and validation connectors run with the pre-sale checks (./scrubs.ts). */
+  scrubs: Scrub[];
 }
 
 export interface Source extends Omit<SourceRow, "allowedCampaigns" | "allowedOrigins" | "createdAt"> {
   allowedCampaigns: string[];
   allowedOrigins: string[];
 }
+
+/**
+ * A filter as the gateway matches it: a value list (`in_list`) carries its values as a set, and a
+ * long inline `in` / `not_in` list carries one too (built once per rules load, never per lead).
+ */
+export type CompiledFilter = Filter & { readonly set?: ReadonlySet<string> };
+
+/** A price rule with its conditions compiled. */
+export type CompiledPriceRule = Omit<PriceRule, "when"> & { when: CompiledFilter[] };
 
 export interface Caps {
   hour: number | null;
@@ -90,7 +112,9 @@ export interface Contract {
   minBidCents: number;
   bidAdjustBps: number;
   priority: number;
-  filters: Filter[];
+  filters: CompiledFilter[];
+  /** Ordered; the first that matches the lead prices it (./price-rules.ts). */
+  priceRules: CompiledPriceRule[];
   schedule: Schedule | null;
   timezone: string;
   caps: Caps;
@@ -115,7 +139,7 @@ export interface Contract {
 }
 
 export interface RuleProblem {
-  table: "campaigns" | "sources" | "buyers" | "contracts" | "experiments";
+  table: "campaigns" | "sources" | "buyers" | "contracts" | "experiments" | "value_lists";
   id: string;
   column: string;
   message: string;
@@ -140,6 +164,8 @@ export interface Rules {
    * `campaign_misconfigured` (retry later), not a misleading 404, and /health reports them.
    */
   brokenCampaigns: Map<string, RuleProblem[]>;
+  /** The contracts whose filters or price rules name each value list. */
+  listUsers: Map<string, string[]>;
   /** The running experiment of each campaign (at most one). */
   experimentsByCampaign: Map<string, Experiment>;
   /** Every valid experiment, ended ones included (a retry round keeps its lead's variant). */
@@ -155,4 +181,6 @@ export interface RuleRows {
   health?: ContractHealthRow[];
   quality?: ContractQualityRow[];
   experiments?: ExperimentRow[];
+  /** The value lists filters and price rules name (absent: none). */
+  lists?: ValueListRow[];
 }

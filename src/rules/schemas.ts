@@ -1,6 +1,9 @@
 // zod schemas for the structured (JSON) parts of the rules. They are the single source of the
 // TypeScript types for fields, filters, schedules and buyer protocols.
 import { isSafePath, UNSAFE_KEYS } from "../lib/own";
+import { ListNameSchema, MAX_LIST_VALUES } from "./lists";
+import { MappingEntrySchema } from "./mapping";
+import { PRESET_NAMES, withPreset } from "./presets";
 import { regexProblem } from "../lib/strings";
 import { WEEKDAYS } from "../lib/time";
 import * as z from "zod";
@@ -84,8 +87,8 @@ const safePattern = z
 export const FilterSchema = z.discriminatedUnion("op", [
   z.object({ field: fieldName, op: z.literal("eq"), value: scalar }),
   z.object({ field: fieldName, op: z.literal("neq"), value: scalar }),
-  z.object({ field: fieldName, op: z.literal("in"), values: z.array(scalar).min(1) }),
-  z.object({ field: fieldName, op: z.literal("not_in"), values: z.array(scalar).min(1) }),
+  z.object({ field: fieldName, op: z.literal("in"), values: z.array(scalar).min(1).max(MAX_LIST_VALUES) }),
+  z.object({ field: fieldName, op: z.literal("not_in"), values: z.array(scalar).min(1).max(MAX_LIST_VALUES) }),
   z
     .object({ field: fieldName, op: z.literal("range"), min: z.number().optional(), max: z.number().optional() })
     .refine((r) => r.min !== undefined || r.max !== undefined, "range needs min or max"),
@@ -95,6 +98,9 @@ export const FilterSchema = z.discriminatedUnion("op", [
     pattern: safePattern,
   }),
   z.object({ field: fieldName, op: z.literal("exists") }),
+  // A named value list (./lists.ts): thousands of ZIP codes without carrying them in every rule.
+  z.object({ field: fieldName, op: z.literal("in_list"), list: ListNameSchema }),
+  z.object({ field: fieldName, op: z.literal("not_in_list"), list: ListNameSchema }),
 ]);
 export type Filter = z.infer<typeof FilterSchema>;
 export const FiltersSchema = z.array(FilterSchema);
@@ -119,15 +125,11 @@ export const ScheduleSchema = z.object({
 });
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
-/** A dotted path into an answer or a request; prototype-chain segments are refused. */
+/**
+ * A dotted path into an answer or a request; prototype-chain segments are refused. `@name` is an XML
+ * attribute (`Response.@Price`); other formats read it as a key of that name.
+ */
 const path = z.string().min(1).refine(isSafePath, "path segments __proto__, constructor and prototype are not allowed");
-
-/** Where a mapped value comes from: a lead field, or one of the auction's own values. */
-const mappingSource = z
-  .string()
-  .regex(
-    /^(\$(ping_id|bid_token|price|price_cents|campaign|lead_id|tmax|retention_days|trustedform_ping_url)|\$consent\.(tcpa_consent|tcpa_consent_text|consent_timestamp|ip|user_agent|trustedform_cert_url|jornaya_leadid|consent_sellers)|[a-z][a-z0-9_]*)$/,
-  );
 
 /** What a value at `accepted_path` must equal (strings case-insensitively) to mean accepted, unless a contract lists its own. */
 export const DEFAULT_ACCEPTED_VALUES: readonly (string | number | boolean)[] = [true, "true", "accepted", "success", "ok", 1, "1"];
@@ -175,19 +177,28 @@ export const RequestTemplateSchema = z.object({
   headers: z.record(z.string(), z.string()).default({}),
   /** Constant fields added to every request (vendor ids, campaign codes). */
   static: z.record(path, scalar).default({}),
-  /** Output key (dotted for nested JSON) -> lead field or $value. */
-  mapping: z.record(
-    path,
-    mappingSource.refine((src) => !UNSAFE_KEYS.has(src), "not a lead field"),
-  ),
+  /**
+   * Output key (dotted for nested JSON; `@name` an XML attribute) -> a lead field or $value, or an
+   * entry with transforms (./mapping.ts).
+   */
+  mapping: z.record(path, MappingEntrySchema),
   response: ResponseRulesSchema,
 });
 export type RequestTemplate = z.infer<typeof RequestTemplateSchema>;
 
-export const ProtocolSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("native") }),
-  z.object({ kind: z.literal("template"), ping: RequestTemplateSchema.optional(), post: RequestTemplateSchema }),
-]);
+/** A template protocol may name a preset (./presets.ts), which fills in what its platform always wants. */
+export const ProtocolSchema = z.preprocess(
+  withPreset,
+  z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("native") }),
+    z.object({
+      kind: z.literal("template"),
+      preset: z.enum(PRESET_NAMES).optional(),
+      ping: RequestTemplateSchema.optional(),
+      post: RequestTemplateSchema,
+    }),
+  ]),
+);
 export type Protocol = z.infer<typeof ProtocolSchema>;
 
 /** A contract's own request headers (API keys): names as HTTP allows, bounded values. */

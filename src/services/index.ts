@@ -9,6 +9,7 @@ import type { ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
 import { preSaleChecks, type PreSale } from "./presale";
 import { trustedformCheckIn, type CheckInOutcome } from "./trustedform";
+import type { ScrubConfig } from "./scrub-vendors";
 import { fingerprintsForCampaign, type Fingerprint } from "../lead/fingerprints";
 import type { Campaign, Rules } from "../rules/model";
 import type { QueueTask, RetryMessage } from "./retry-queue";
@@ -46,7 +47,7 @@ export interface Services {
   buyers: Buyers;
   /** The consumer's fingerprints under a campaign's fields, keyed with the configured pepper. */
   fingerprints(campaign: Campaign, lead: LeadData): Promise<Fingerprint[]>;
-  /** The campaign's pre-sale checks for a lead (TrustedForm, Jornaya, verification hooks); never rejects. */
+  /** The campaign's pre-sale checks for a lead (TrustedForm, Jornaya, hooks, scrubs); never rejects. */
   preSale(
     campaign: Campaign,
     leadId: string,
@@ -54,6 +55,7 @@ export interface Services {
     consent: ConsentRecord | null,
     unique: Promise<boolean>,
     vendor: string,
+    fingerprints: Fingerprint[],
   ): Promise<PreSale>;
   /** Extends a TrustedForm certificate to 90 days for a resale (check-in); never rejects. */
   certCheckIn(certUrl: string | undefined): Promise<{ outcome: CheckInOutcome; detail: string | null }>;
@@ -64,6 +66,18 @@ export interface Services {
 }
 
 /** `location`: the colo that took the request, when known; relays are pooled per location. */
+/** The scrub vendors' endpoints and credentials, from the configuration (never from the rules). */
+const scrubConfig = (config: Config): ScrubConfig => ({
+  tcpaLitigator: {
+    url: config.TCPA_LITIGATOR_API_URL,
+    username: config.TCPA_LITIGATOR_USERNAME ?? null,
+    password: config.TCPA_LITIGATOR_PASSWORD ?? null,
+  },
+  dncscrub: { url: config.DNCSCRUB_API_URL, loginId: config.DNCSCRUB_LOGIN_ID ?? null },
+  blacklistAlliance: { url: config.BLACKLIST_ALLIANCE_API_URL, key: config.BLACKLIST_ALLIANCE_KEY ?? null },
+  validator: { url: config.VALIDATOR_API_URL ?? null, key: config.VALIDATOR_API_KEY ?? null },
+});
+
 export function createServices(env: Env, config: Config, storage: StorageMeter = { calls: 0 }, location = "any"): Services {
   const records = new Records(dbOf(env.DB));
   return {
@@ -85,12 +99,15 @@ export function createServices(env: Env, config: Config, storage: StorageMeter =
     turnstile: new Turnstile(config.TURNSTILE_SITEVERIFY_URL, config.TURNSTILE_SECRET_KEY ?? null),
     buyers: buyersClient(env, config, location),
     fingerprints: (campaign, lead) => fingerprintsForCampaign(campaign, lead, config.FINGERPRINT_PEPPER),
-    preSale: (campaign, leadId, lead, consent, unique, vendor) =>
+    preSale: (campaign, leadId, lead, consent, unique, vendor, fingerprints) =>
       preSaleChecks(
-        { campaign, leadId, lead, consent, vendor },
+        { campaign, leadId, lead, consent, vendor, fingerprints },
         {
           trustedform: { url: config.TRUSTEDFORM_API_URL, key: config.TRUSTEDFORM_API_KEY ?? null },
           jornaya: { url: config.JORNAYA_API_URL, accountCode: config.JORNAYA_ACCOUNT_CODE ?? null },
+          scrubs: scrubConfig(config),
+          scrubStore: records.scrubs,
+          now: Date.now(),
         },
         unique,
       ),

@@ -35,6 +35,9 @@ const RULE_AND_RECORD_TABLES = [
   "billing_events",
   "stripe_events",
   "resales",
+  "value_lists",
+  "scrub_cache",
+  "scrub_calls",
 ];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */

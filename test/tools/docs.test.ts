@@ -31,3 +31,18 @@ describe("docs/BUYER_PROTOCOL.md", () => {
     for (const snippet of snippets) expect(example).toContain(snippet);
   });
 });
+
+describe("docs/BUYER_PROTOCOL.md: templates (issue #27)", () => {
+  it("documents every connector preset with a worked example, and every transform", async () => {
+    const { PRESET_NAMES } = await import("../../src/rules/presets");
+    const { PHONE_FORMATS, STEP_KEYS } = await import("../../src/rules/mapping");
+    const text = doc("BUYER_PROTOCOL.md");
+    for (const name of PRESET_NAMES) {
+      expect(text).toContain(`**\`${name}\`**`);
+      expect(text).toContain(`"preset": "${name}"`);
+    }
+    for (const key of [...STEP_KEYS, "concat", "const", "default"]) expect(text).toContain(`"${key}"`);
+    for (const format of PHONE_FORMATS) expect(text).toContain(format);
+    expect(text).toContain("Response.@Price");
+  });
+});

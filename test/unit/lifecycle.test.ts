@@ -122,7 +122,7 @@ describe("pre-sale verdict", () => {
     latency_ms: 1,
   });
   it("any reject rejects (naming it); flags let the lead through flagged; passes change nothing", () => {
-    expect(judge([r("a", "pass", "none")])).toEqual({ reject: null, flagged: false, results: [r("a", "pass", "none")] });
+    expect(judge([r("a", "pass", "none")])).toEqual({ reject: null, flagged: false, results: [r("a", "pass", "none")], scrubs: [] });
     expect(judge([r("a", "fail", "flag"), r("b", "timeout", "continue")])).toMatchObject({ reject: null, flagged: true });
     expect(judge([r("a", "pass", "none"), r("dnc", "timeout", "reject")]).reject).toBe("pre-sale check dnc: timeout");
   });

@@ -49,6 +49,7 @@ describe("ranking", () => {
     const r = fixedPriceBids(
       [contract({ id: "f1", pricing: "fixed", fixedPriceCents: 900 }), contract({ id: "f2", pricing: "fixed", fixedPriceCents: 300 })],
       campaign({ floorCents: 500 }),
+      {},
     );
     expect(r.bids.map((b) => [b.contract.id, b.bidCents])).toEqual([["f1", 900]]);
     expect(r.rejected.map((x) => x.contract.id)).toEqual(["f2"]);

@@ -9,12 +9,12 @@ import { ApiError, errorResponses } from "../errors";
 const DAY = 86_400_000;
 const MAX_RANGE_DAYS = 93;
 
-const RangeQuery = z.object({
+export const RangeQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional().openapi({ description: "ISO 8601; default: 24 hours before `to`" }),
   to: z.iso.datetime({ offset: true }).optional().openapi({ description: "ISO 8601; default: now" }),
 });
 
-function rangeOf(q: z.infer<typeof RangeQuery>): Range {
+export function rangeOf(q: z.infer<typeof RangeQuery>): Range {
   const to = q.to ? Date.parse(q.to) : Date.now();
   const from = q.from ? Date.parse(q.from) : to - DAY;
   if (!(from < to && to - from <= MAX_RANGE_DAYS * DAY))

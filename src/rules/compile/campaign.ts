@@ -1,6 +1,7 @@
 // A campaigns row as the gateway uses it, or undefined (with its problems recorded).
 import type { CampaignRow } from "../../db/schema";
 import type { Campaign } from "../model";
+import { ScrubsSchema } from "../scrubs";
 import {
   AgedTiersSchema,
   CHECK_ACTIONS,
@@ -70,6 +71,7 @@ export function compileCampaign(row: CampaignRow, problems: Problems): Campaign 
   const fields = parseJson(row.fields, FieldDefsSchema, at("fields"), problems);
   const verifyHooks = parseJson(row.verifyHooks, PreSaleHooksSchema, at("verify_hooks"), problems);
   const agedTiers = parseJson(row.agedTiers, AgedTiersSchema, at("aged_tiers"), problems);
+  const scrubs = parseJson(row.scrubs, ScrubsSchema, at("scrubs"), problems);
   const before = problems.length;
   resaleProblems(row, agedTiers, at, problems);
   for (const h of verifyHooks ?? [])
@@ -91,7 +93,9 @@ export function compileCampaign(row: CampaignRow, problems: Problems): Campaign 
     problems.push({ ...at("retry_max_attempts"), message: "must be between 0 and 100" });
   for (const col of ["maxBidCents", "pingsPerMinute"] as const)
     if (!positiveOrNull.safeParse(row[col]).success) problems.push({ ...at(snake(col)), message: "must be a positive integer or NULL" });
-  if (!fields || !verifyHooks || !agedTiers || problems.length > before) return undefined;
+  if (scrubs?.length && fields && !fields.some((f) => f.type === "phone" || f.type === "email"))
+    problems.push({ ...at("scrubs"), message: "scrubs check the consumer's phone or email: add a phone or email field" });
+  if (!fields || !verifyHooks || !agedTiers || !scrubs || problems.length > before) return undefined;
   const { createdAt: _c, ...rest } = row;
-  return { ...rest, fields, verifyHooks, agedTiers };
+  return { ...rest, fields, verifyHooks, agedTiers, scrubs };
 }

@@ -4,7 +4,8 @@
 import type { BuyerRow, CampaignRow, ContractHealthRow, ContractQualityRow, ContractRow } from "../../db/schema";
 import { walletSettingsOf } from "../../billing/wallet";
 import { readPing, readPost } from "../../buyers/protocol";
-import type { Campaign, Contract, RuleProblem } from "../model";
+import { describeRule, priceFor } from "../../auction/price-rules";
+import type { Campaign, CompiledPriceRule, Contract, RuleProblem } from "../model";
 import {
   ApiHeadersSchema,
   FiltersSchema,
@@ -15,6 +16,7 @@ import {
   TimeZoneSchema,
   type Protocol,
 } from "../schemas";
+import { compilePriceRules, resolveFilters, type ListSets } from "./pricing";
 import { isDeployableUrl, keys, MAX_POST_DEADLINE_MS, parseJson, positiveOrNull, snake, URL_RULE, where, type Problems } from "./shared";
 
 type At = (column: string) => Omit<RuleProblem, "message">;
@@ -27,6 +29,8 @@ export interface ContractContext {
   campaign: Campaign | undefined;
   health?: ContractHealthRow;
   quality?: ContractQualityRow;
+  /** The value lists, as sets (./pricing.ts); absent: none. */
+  lists?: ListSets;
 }
 
 /** The contract's sample answers must read as a bid and an acceptance under its protocol. */
@@ -40,6 +44,24 @@ function checkSampleAnswers(row: ContractRow, protocol: Protocol, at: At, proble
     if (a.kind !== "accepted")
       problems.push({ ...at("sample_post_answer"), message: `the sample post answer reads as ${a.kind}: ${a.reason}` });
   }
+}
+
+/**
+ * Each price rule, applied to the contract's price (its fixed price, or the bid its sample ping answer
+ * reads as), must leave a price to sell at: a rule that prices the sample at nothing is a mistake.
+ */
+function checkSamplePrices(row: ContractRow, protocol: Protocol, rules: CompiledPriceRule[], at: At, problems: Problems): void {
+  const sample = row.samplePingAnswer === null ? undefined : readPing({ protocol }, { status: 200, body: row.samplePingAnswer });
+  const base = row.pricing === "fixed" ? row.fixedPriceCents : sample?.kind === "bid" ? sample.bidCents : null;
+  if (base === null || base <= 0) return;
+  rules.forEach((rule, i) => {
+    const p = priceFor({ priceRules: [{ ...rule, when: [] }] }, {}, base);
+    if (p.kind === "price" && p.cents <= 0)
+      problems.push({
+        ...at("price_rules"),
+        message: `${describeRule(i + 1, rule.name)} prices ${base}c (the ${row.pricing === "fixed" ? "fixed price" : "sample bid"}) at ${p.cents}c`,
+      });
+  });
 }
 
 /** Where the contract sends leads and how it is priced. */
@@ -89,6 +111,7 @@ const lowest = (a: number | null, b: number | null) => (a === null ? b : b === n
 interface ParsedColumns {
   protocol: Protocol;
   filters: Contract["filters"];
+  priceRules: Contract["priceRules"];
   schedule: Contract["schedule"];
   apiHeaders: Record<string, string>;
   returnReasons: string[];
@@ -119,6 +142,7 @@ function build(row: ContractRow, buyer: BuyerRow, ctx: ContractContext, p: Parse
     bidAdjustBps: row.bidAdjustBps,
     priority: row.priority,
     filters: p.filters,
+    priceRules: p.priceRules,
     schedule: p.schedule,
     timezone: row.timezone,
     caps: {
@@ -166,14 +190,18 @@ function checkAgedAndShared(row: ContractRow, at: At, problems: Problems): void 
 /** A contract row against its buyer and campaign, or undefined when it does not validate. */
 export function compileContract(row: ContractRow, ctx: ContractContext, problems: Problems): Contract | undefined {
   const at = where("contracts", row.id);
+  const lists = ctx.lists ?? new Map();
   const protocol = parseJson(row.protocol, ProtocolSchema, at("protocol"), problems);
-  const filters = parseJson(row.filters, FiltersSchema, at("filters"), problems);
+  const parsedFilters = parseJson(row.filters, FiltersSchema, at("filters"), problems);
+  const filters = parsedFilters && resolveFilters(parsedFilters, lists, at("filters"), problems);
+  const priceRules = compilePriceRules(row.priceRules, ctx.campaign, lists, at("price_rules"), problems);
   const schedule = parseJson(row.schedule, ScheduleSchema.nullable(), at("schedule"), problems);
   const apiHeaders = parseJson(row.apiHeaders, ApiHeadersSchema, at("api_headers"), problems);
   const returnReasons = parseJson(row.returnReasons, StringListSchema, at("return_reasons"), problems);
   const returnAutoApprove = parseJson(row.returnAutoApprove, StringListSchema, at("return_auto_approve"), problems);
   const before = problems.length;
   if (protocol) checkSampleAnswers(row, protocol, at, problems);
+  if (protocol && priceRules) checkSamplePrices(row, protocol, priceRules.compiled, at, problems);
   if (!ctx.buyer) problems.push({ ...at("buyer_id"), message: `no buyer "${row.buyerId}"` });
   if (!ctx.campaignRow) problems.push({ ...at("campaign_id"), message: `no campaign "${row.campaignId}"` });
   checkEndpointsAndPrice(row, protocol, at, problems);
@@ -190,7 +218,9 @@ export function compileContract(row: ContractRow, ctx: ContractContext, problems
     problems.push({ ...at("return_window_h"), message: "must be between 0 and 2160 hours" });
   if (row.returnCapBps < 0 || row.returnCapBps > 10_000)
     problems.push({ ...at("return_cap_bps"), message: "must be 0..10000 basis points" });
-  if (!protocol || !filters || !apiHeaders || !returnReasons || !returnAutoApprove || schedule === undefined) return undefined;
+  if (!protocol || !filters || !priceRules || !apiHeaders || !returnReasons || !returnAutoApprove || schedule === undefined)
+    return undefined;
   if (problems.length > before || !ctx.buyer) return undefined;
-  return build(row, ctx.buyer, ctx, { protocol, filters, schedule, apiHeaders, returnReasons, returnAutoApprove });
+  const parsed = { protocol, filters, priceRules: priceRules.compiled, schedule, apiHeaders, returnReasons, returnAutoApprove };
+  return build(row, ctx.buyer, ctx, parsed);
 }

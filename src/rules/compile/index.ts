@@ -3,10 +3,12 @@
 // names it; everything else keeps working. One compiler per table (./campaign.ts, ./source.ts,
 // ./contract.ts); this file indexes what they accept.
 import { personalLookingPingFields, unconfirmedTextPingFields } from "../../lead/ping-safe";
-import type { Campaign, Experiment, RuleProblem, RuleRows, Rules } from "../model";
+import type { Campaign, Contract, Experiment, RuleProblem, RuleRows, Rules } from "../model";
 import { VariantsSchema } from "../schemas";
 import { compileCampaign } from "./campaign";
 import { compileContract } from "./contract";
+import { compileLists } from "./pricing";
+import { templateWarnings } from "./templates";
 import { parseJson, type Problems } from "./shared";
 import { compileSource } from "./source";
 
@@ -26,6 +28,7 @@ function emptyRules(problems: Problems): Rules {
     problems,
     warnings: [],
     brokenCampaigns: new Map(),
+    listUsers: new Map(),
     experimentsByCampaign: new Map(),
     experimentsById: new Map(),
   };
@@ -112,7 +115,19 @@ function checkReportKeys(rules: Rules): void {
   }
 }
 
+/** Which contracts name which value lists (a list in use is not deleted). */
+function noteListUsers(rules: Rules, contract: Contract): void {
+  const named = contract.filters.concat(contract.priceRules.flatMap((r) => r.when));
+  for (const f of named)
+    if (f.op === "in_list" || f.op === "not_in_list") {
+      const users = rules.listUsers.get(f.list) ?? [];
+      if (!users.includes(contract.id)) users.push(contract.id);
+      rules.listUsers.set(f.list, users);
+    }
+}
+
 function indexContracts(rules: Rules, rows: RuleRows): void {
+  const lists = compileLists(rows.lists ?? [], rules.problems);
   const buyers = new Map(rows.buyers.map((b) => [b.id, b]));
   const campaignRows = new Map(rows.campaigns.map((c) => [c.id, c]));
   const health = new Map((rows.health ?? []).map((h) => [h.contractId, h]));
@@ -126,8 +141,11 @@ function indexContracts(rules: Rules, rows: RuleRows): void {
       campaign,
       health: health.get(row.id),
       quality: quality.get(row.id),
+      lists,
     };
     const contract = compileContract(row, ctx, rules.problems);
+    if (contract) noteListUsers(rules, contract);
+    if (contract && campaign) rules.warnings.push(...templateWarnings(contract.id, contract.protocol, campaign));
     // Deprecated, and weaker (no method, path or direction): say so until the buyer verifies v3.
     if (contract?.signatureV1)
       rules.warnings.push({
