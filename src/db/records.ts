@@ -18,6 +18,8 @@ import * as quality from "./quality";
 import * as reports from "./reports";
 import * as returns from "./returns";
 import * as sessions from "./sessions";
+import * as webhookDeliveries from "./webhook-deliveries";
+import * as webhooks from "./webhooks";
 import { recordEarlyEnd, recordEvents, recordRound, type LeadEvent, type RoundRecord } from "./rounds";
 import * as t from "./schema";
 import type { LeadRow, LeadStatus, PingRow } from "./schema";
@@ -63,6 +65,10 @@ export class Records {
   readonly reports: Bound<typeof reports>;
   /** Console sessions' epochs (db/sessions.ts). */
   readonly sessions: Bound<typeof sessions>;
+  /** Webhook subscriptions, their delivery log, the failing ones (db/webhooks.ts). */
+  readonly webhooks: Bound<typeof webhooks>;
+  /** Events and their deliveries: storing, claiming, attempts, the cron's sweep (db/webhook-deliveries.ts). */
+  readonly webhookDeliveries: Bound<typeof webhookDeliveries>;
 
   constructor(private readonly db: Db) {
     this.returns = bound(db, returns);
@@ -74,6 +80,8 @@ export class Records {
     this.figures = bound(db, figures);
     this.reports = bound(db, reports);
     this.sessions = bound(db, sessions);
+    this.webhooks = bound(db, webhooks);
+    this.webhookDeliveries = bound(db, webhookDeliveries);
   }
 
   /**

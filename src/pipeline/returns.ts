@@ -4,6 +4,7 @@
 // retried request can't return twice), and the cap holds under concurrent returns (the insert itself
 // checks it); every step is in the lead's trace.
 import type { ReturnRow } from "../db/returns";
+import { returnDecidedEvent, returnFiledEvents } from "../events/bodies";
 import type { LeadEvent } from "../db/records";
 import { newId } from "../lib/ids";
 import { capReached, decideReturn, type ReturnRefusal } from "../returns/policy";
@@ -65,6 +66,7 @@ export async function fileReturn(
     throw new ReturnRefused({ status: 409, code: "already_returned", message: "this lead was already returned under this contract" });
   if (filed === "cap_reached") throw new ReturnRefused(capReached(req.contract.returns.capBps));
   await svc.records.recordEvents(req.leadId, filedEvents(row, req.by, now));
+  svc.events.later(returnFiledEvents(row, req.contract, req.by, now));
   return row;
 }
 
@@ -100,5 +102,6 @@ export async function decidePendingReturn(
       detail: { return_id: id, ...(status === "approved" ? { credit_cents: row.price_cents, clawback_cents: row.clawback_cents } : {}) },
     },
   ]);
+  svc.events.later([returnDecidedEvent(row, false, now)]);
   return row;
 }

@@ -8,8 +8,8 @@ import { notifyPostback } from "../pipeline/postback";
 import { scopeOf } from "../services";
 import { DeletionNoticeMessageSchema, ErasureSweepMessageSchema, RetryMessageSchema } from "../services/retry-queue";
 
-export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const { services: svc, rules } = scopeOf(env);
+export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: Env, ctx?: ExecutionContext): Promise<void> {
+  const { services: svc, rules } = scopeOf(env, undefined, ctx && ((p) => ctx.waitUntil(p)));
   for (const msg of batch.messages) {
     const notice = DeletionNoticeMessageSchema.safeParse(msg.body);
     if (notice.success) {
@@ -37,6 +37,7 @@ export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: E
       const lead = await svc.records.lead(leadId);
       const source = lead && (await rules()).sourcesById.get(lead.sourceId);
       if (source) await notifyPostback(svc, source, leadId);
+      await svc.events.leadEnded(leadId);
       log("lead_dead_lettered", { lead_id: leadId });
     }
     msg.ack(); // final, or already final: nothing more to do either way

@@ -19,6 +19,7 @@ import { RateLimits } from "./limits";
 import { Turnstile } from "./turnstile";
 import { PingBookClient } from "./ping-book";
 import { withStorageDistance, type StorageMeter } from "./distance";
+import { Events } from "./events";
 
 export interface Services {
   /** Storage calls counted while EMULATE_STORAGE_RTT_MS is on (see ./distance.ts). */
@@ -37,6 +38,8 @@ export interface Services {
   /** Offers made to publishers that ping leadgate, held until their post. */
   pingBook: PingBookClient;
   buyers: Buyers;
+  /** Events for the rest of the business: emitted after the records, delivered by the webhook queue. */
+  events: Events;
   /** The consumer's fingerprints under a campaign's fields, keyed with the configured pepper. */
   fingerprints(campaign: Campaign, lead: LeadData): Promise<Fingerprint[]>;
   /** The campaign's pre-sale checks for a lead (TrustedForm, Jornaya, verification hooks); never rejects. */
@@ -54,14 +57,30 @@ export interface Services {
   enqueue(tasks: QueueTask[], delaySeconds?: number): Promise<void>;
 }
 
-/** `location`: the colo that took the request, when known; relays are pooled per location. */
-export function createServices(env: Env, config: Config, storage: StorageMeter = { calls: 0 }, location = "any"): Services {
+/** Work that outlives the answer (ctx.waitUntil); without a context it just runs. */
+export type Background = (p: Promise<unknown>) => void;
+const floating: Background = (p) => void p.catch(() => {});
+
+/**
+ * `location`: the colo that took the request, when known; relays are pooled per location.
+ * `background`: the invocation's waitUntil, for events emitted where nobody awaits them.
+ */
+export function createServices(
+  env: Env,
+  config: Config,
+  storage: StorageMeter = { calls: 0 },
+  location = "any",
+  background: Background = floating,
+): Services {
+  const records = new Records(dbOf(env.DB));
+  const events = new Events(records, env.WEBHOOK_QUEUE, config.RULES_TTL_MS, background);
   return {
     storage,
-    caps: new CapsClient(env.CAP_LEDGER),
-    breakers: new BreakerGate(env.CAP_LEDGER),
+    caps: new CapsClient(env.CAP_LEDGER, events),
+    breakers: new BreakerGate(env.CAP_LEDGER, events),
     dedupe: new DedupeClient(env.DEDUPE, config.DEDUPE_SHARDS),
-    records: new Records(dbOf(env.DB)),
+    records,
+    events,
     journal: new JournalClient(env.LEAD_JOURNAL, location),
     pingBook: new PingBookClient(env.PING_BOOK, location),
     limits: new RateLimits(env.RATE_COUNTER, location),
@@ -99,9 +118,13 @@ export interface Scope {
   rules(): Promise<Rules>;
 }
 
-export function scopeOf(env: Env, location?: string): Scope {
+export function scopeOf(env: Env, location?: string, background?: Background): Scope {
   const config = configOf(env);
   const storage: StorageMeter = { calls: 0 };
   const bound = withStorageDistance(env, config.EMULATE_STORAGE_RTT_MS, storage);
-  return { config, services: createServices(bound, config, storage, location), rules: () => getRules(bound.DB, config.RULES_TTL_MS) };
+  return {
+    config,
+    services: createServices(bound, config, storage, location, background),
+    rules: () => getRules(bound.DB, config.RULES_TTL_MS),
+  };
 }

@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { DEMO_API_KEY, type Behaviour, type ReceivedRequest } from "../../demo/constants";
 import { invalidateRules } from "../../src/rules/cache";
 import { forgetProbes } from "../../src/services/breakers";
+import { forgetSubscriptions } from "../../src/services/events";
 import { forgetCapSnapshot } from "../../src/services/caps";
 import { forgetRefusals } from "../../src/services/limits";
 
@@ -28,6 +29,10 @@ const RULE_AND_RECORD_TABLES = [
   "rollup_marks",
   "retention_runs",
   "console_sessions",
+  "webhook_attempts",
+  "webhook_deliveries",
+  "webhook_events",
+  "webhook_subscriptions",
 ];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */
@@ -41,6 +46,7 @@ export async function seedDemo(extra: string[] = []): Promise<void> {
   forgetCapSnapshot();
   forgetProbes();
   forgetRefusals();
+  forgetSubscriptions();
   // Each contract's post meter (in its CapLedger object) outlives a test: start it over too.
   const contracts = await env.DB.prepare("SELECT id FROM contracts").all<{ id: string }>();
   await Promise.all(contracts.results.map((c) => env.CAP_LEDGER.get(env.CAP_LEDGER.idFromName(c.id)).resetPostMeter()));
