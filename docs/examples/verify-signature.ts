@@ -2,7 +2,7 @@
 // (docs/BUYER_PROTOCOL.md), and how an event webhook's receiver verifies a delivery (docs/API.md,
 // Webhooks: the same v3 signature under the subscription's secret). WebCrypto only: runs on Node 18+,
 // Deno, Bun and Workers. The test suite verifies real pings, posts, postbacks and webhook deliveries,
-// and signs returns, feedback and deletions, with this file.
+// and signs returns, feedback, deletions and buyers' exports, with this file.
 
 const enc = new TextEncoder();
 

@@ -12,6 +12,7 @@ import * as breakers from "./breakers";
 import type { Db } from "./client";
 import * as erasure from "./erasure";
 import * as experiments from "./experiments";
+import * as exports from "./exports";
 import * as figures from "./figures";
 import * as lifecycle from "./lifecycle";
 import * as quality from "./quality";
@@ -63,6 +64,8 @@ export class Records {
   readonly figures: Bound<typeof figures>;
   /** A source's and the buyers' reports (db/reports.ts). */
   readonly reports: Bound<typeof reports>;
+  /** Exports: pages of a kind, and the audit row of each export (db/exports.ts). */
+  readonly exports: Bound<typeof exports>;
   /** Console sessions' epochs (db/sessions.ts). */
   readonly sessions: Bound<typeof sessions>;
   /** Webhook subscriptions, their delivery log, the failing ones (db/webhooks.ts). */
@@ -80,6 +83,7 @@ export class Records {
     this.figures = bound(db, figures);
     this.reports = bound(db, reports);
     this.sessions = bound(db, sessions);
+    this.exports = bound(db, exports);
     this.webhooks = bound(db, webhooks);
     this.webhookDeliveries = bound(db, webhookDeliveries);
   }

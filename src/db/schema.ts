@@ -539,6 +539,8 @@ export const returns = sqliteTable(
   (t) => [
     uniqueIndex("returns_lead_contract_uq").on(t.leadId, t.contractId),
     index("returns_contract_created_idx").on(t.contractId, t.createdAt),
+    // Exports page through returns by time (keyset on created_at, id).
+    index("returns_created_idx").on(t.createdAt),
   ],
 );
 
@@ -677,6 +679,29 @@ export const webhookAttempts = sqliteTable(
     at: integer("at").notNull(),
   },
   (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId, t.attempt), index("webhook_attempts_at_idx").on(t.at)],
+);
+
+/**
+ * Every export (GET …/exports/{kind}): who asked, what, and whether consumer fields were included.
+ * The audit trail of bulk reads of the records.
+ */
+export const dataExports = sqliteTable(
+  "data_exports",
+  {
+    id: text("id").primaryKey(),
+    /** "admin", "source:<id>" or "buyer:<id>" (through contract <id>). */
+    requestedBy: text("requested_by").notNull(),
+    kind: text("kind").notNull(),
+    format: text("format", { enum: ["csv", "ndjson"] }).notNull(),
+    includePii: integer("include_pii", { mode: "boolean" }).notNull(),
+    /** JSON: the range and filters asked for. */
+    filters: text("filters").notNull(),
+    /** Rows streamed, once the export finished (null: still running, or cut short). */
+    rows: integer("rows"),
+    at: integer("at").notNull(),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [index("data_exports_at_idx").on(t.at)],
 );
 
 export type WebhookSubscriptionRow = typeof webhookSubscriptions.$inferSelect;

@@ -16,6 +16,7 @@ import { returnRoutes } from "./routes/returns";
 import { adminLeadsGet } from "./routes/admin-leads-get";
 import { CONSOLE_PATHS, consoleHeaders, consoleRoutes } from "./routes/console";
 import { adminSuppressions } from "./routes/admin-suppressions";
+import { exportRoutes } from "./routes/exports";
 import { sellerPingPost } from "./routes/seller-pingpost";
 import { health } from "./routes/health";
 import { leadsCreate } from "./routes/leads-create";
@@ -27,7 +28,7 @@ export const app = router();
 export const OPENAPI_PATH = "/openapi.json";
 
 /** Buyers' calls back to the exchange, signed with the contract's key. */
-const BUYER_SIGNED_PATHS = ["/v1/returns", "/v1/feedback", "/v1/buyers/deletions"];
+const BUYER_SIGNED_PATHS = ["/v1/returns", "/v1/feedback", "/v1/buyers/deletions", "/v1/buyers/exports/*"];
 
 // The API contract, generated from the routes below (it needs no bindings, so it comes first).
 app.doc31(OPENAPI_PATH, (c) => ({
@@ -39,6 +40,7 @@ app.doc31(OPENAPI_PATH, (c) => ({
     { name: "reports", description: "Figures for sources and admins" },
     { name: "admin", description: "Needs the admin token" },
     { name: "webhooks", description: "Event webhooks: subscriptions, deliveries, the delivery log" },
+    { name: "exports", description: "Records as CSV or NDJSON, streamed" },
     { name: "operations", description: "Health and the contract itself" },
     { name: "console", description: "HTML pages for people (admin or publisher session)" },
   ],
@@ -63,6 +65,7 @@ app.use("/console", consoleHeaders, withRules, requireAuth("console_admin"));
 app.use("/console/*", consoleHeaders, withRules);
 app.use("/console/leads/*", requireAuth("console_admin"));
 app.use("/console/source", requireAuth("console_source"));
+app.use("/console/source/exports/*", requireAuth("console_source"));
 app.use("/v1/leads", browserCors);
 
 app.route("/", health);
@@ -93,6 +96,7 @@ app.route("/", adminRetention);
 app.route("/", adminExperiments);
 app.route("/", adminWebhooks);
 app.route("/", adminWebhookDeliveries);
+app.route("/", exportRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
   type: "apiKey",

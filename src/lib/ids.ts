@@ -1,7 +1,7 @@
 // Time-sortable ids (ULID), so records cluster by creation time in D1 indexes.
 import { ulid } from "ulidx";
 
-export const newId = (prefix: "ld" | "pg" | "po" | "cl" | "sp" | "rt" | "wh" | "evt"): string => `${prefix}_${ulid()}`;
+export const newId = (prefix: "ld" | "pg" | "po" | "cl" | "sp" | "rt" | "wh" | "evt" | "ex"): string => `${prefix}_${ulid()}`;
 
 /** A random secret (hex), for keys leadgate hands out once. */
 export function randomSecret(prefix: string, bytes = 24): string {

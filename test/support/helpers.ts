@@ -33,6 +33,7 @@ const RULE_AND_RECORD_TABLES = [
   "webhook_deliveries",
   "webhook_events",
   "webhook_subscriptions",
+  "data_exports",
 ];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { EXPORT_KINDS } from "../../src/db/export-kinds";
 import { EVENT_TYPE_LIST, TEST_EVENT } from "../../src/events/catalog";
 import { ERROR_CODE_LIST, ERROR_CODES } from "../../src/lib/errors";
 
@@ -30,12 +31,18 @@ const section = (title: string) => {
   return api.slice(start, end < 0 ? undefined : end);
 };
 
-describe("docs/API.md, Webhooks", () => {
-  it("documents every event type and its data", () => {
+describe("docs/API.md, Webhooks and Exports", () => {
+  it("documents every event type (and its data) and every export kind's columns", () => {
     const hooks = section("Webhooks");
     for (const type of [...EVENT_TYPE_LIST, TEST_EVENT]) {
       expect(hooks, type).toContain(`| \`${type}\` |`);
       expect(hooks, `${type}'s data`).toMatch(new RegExp(`^- (\`[a-z._]+\`, )*\`${type.replace(".", "\\.")}\``, "m"));
+    }
+    const exports = section("Exports");
+    for (const [kind, k] of Object.entries(EXPORT_KINDS)) {
+      const line = exports.slice(exports.indexOf(`- \`${kind}\`:`));
+      const entry = line.slice(0, line.indexOf("\n- ") < 0 ? undefined : line.indexOf("\n- "));
+      for (const c of k.columns) expect(entry, `${kind}.${c.name}`).toContain(`\`${c.name}\``);
     }
   });
 

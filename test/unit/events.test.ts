@@ -1,6 +1,6 @@
-// The pure parts of event webhooks: the retry schedule (a day, 12 h queue delays chained), what an
-// answer means, what a delivery's message does, where a subscription may point, and the bodies (no
-// consumer data, ids from what happened).
+// The pure parts of event webhooks and exports: the retry schedule (a day, 12 h queue delays chained),
+// what an answer means, what a delivery's message does, where a subscription may point, the bodies
+// (no consumer data, ids from what happened) and the CSV writer.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { leadEndedEvent, returnFiledEvents, capReachedEvent } from "../../src/events/bodies";
@@ -18,7 +18,9 @@ import {
   urlProblem,
   type DeliveryState,
 } from "../../src/events/delivery";
+import { csvField, csvLine } from "../../src/lib/csv";
 import type { LeadSummary } from "../../src/lead/response";
+import { parseCsv } from "../support/csv";
 
 const T0 = Date.UTC(2026, 10, 21, 12);
 const MIN = 60_000;
@@ -221,5 +223,24 @@ describe("event bodies", () => {
       if (info.consumer) expect(info.lead).toBe(true);
     }
     expect(wants(["lead.sold"], "lead.unsold")).toBe(false);
+  });
+});
+
+describe("CSV", () => {
+  it("any row of strings reads back as written (a formula start behind an apostrophe), one CRLF at the end", () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: "grapheme", maxLength: 30 }), { minLength: 1, maxLength: 8 }), (values) => {
+        const line = csvLine(values);
+        expect(line.endsWith("\r\n")).toBe(true);
+        const back = parseCsv(line)[0];
+        expect(back).toEqual(values.map((v) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v)));
+      }),
+    );
+  });
+
+  it("numbers, nulls and booleans as they are; formulas inert", () => {
+    expect(csvLine([1800, -5, null, undefined, true])).toBe("1800,-5,,,true\r\n");
+    expect(csvField("=1+1")).toBe("'=1+1");
+    expect(csvField('@SUM(A1),"x"')).toBe(`"'@SUM(A1),""x"""`);
   });
 });
