@@ -136,14 +136,16 @@ export interface LoggedAttempt {
   at: number;
 }
 
-/** A subscription's deliveries, newest first (before `before`, a created_at), with every attempt of each. */
+/** A subscription's deliveries, newest first (after the cursor: the last one of the previous page), with every attempt of each. */
 export async function deliveryLog(
   db: Db,
   subscriptionId: string,
-  opts: { limit: number; before: number | null; status: string | null },
+  opts: { limit: number; after: { at: number; id: string } | null; status: string | null },
 ): Promise<{ deliveries: LoggedDelivery[]; attempts: LoggedAttempt[] }> {
-  const page = `SELECT d.id FROM webhook_deliveries d WHERE d.subscription_id = ?1 AND (?2 IS NULL OR d.created_at < ?2)
+  const page = `SELECT d.id FROM webhook_deliveries d WHERE d.subscription_id = ?1
+    AND (?2 IS NULL OR d.created_at < ?2 OR (d.created_at = ?2 AND d.id < ?5))
     AND (?3 IS NULL OR d.status = ?3) ORDER BY d.created_at DESC, d.id DESC LIMIT ?4`;
+  const params = [subscriptionId, opts.after?.at ?? null, opts.status, opts.limit, opts.after?.id ?? ""];
   const [deliveries, attempts] = await db.$client.batch<Row>([
     db.$client
       .prepare(
@@ -152,13 +154,13 @@ export async function deliveryLog(
          FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE d.id IN (${page})
          ORDER BY d.created_at DESC, d.id DESC`,
       )
-      .bind(subscriptionId, opts.before, opts.status, opts.limit),
+      .bind(...params),
     db.$client
       .prepare(
         `SELECT delivery_id, attempt, outcome, http_status, error, latency_ms, next_attempt_at, at FROM webhook_attempts
          WHERE delivery_id IN (${page}) ORDER BY delivery_id, attempt`,
       )
-      .bind(subscriptionId, opts.before, opts.status, opts.limit),
+      .bind(...params),
   ]);
   return { deliveries: deliveries!.results as unknown as LoggedDelivery[], attempts: attempts!.results as unknown as LoggedAttempt[] };
 }

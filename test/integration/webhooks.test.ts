@@ -226,6 +226,24 @@ describe("lost and dead-lettered messages", () => {
     expect(await hooksReceived()).toHaveLength(1);
   });
 
+  it("the delivery log pages by cursor, deliveries made in the same millisecond included", async () => {
+    const sub = await subscribe({ events: ["cap.reached"] });
+    const at = Date.now();
+    const made = await records().webhookDeliveries.store(
+      ["cap_hour", "cap_day", "cap_month"].map((limit) =>
+        capReachedEvent({ id: "ct_alpha", buyerId: "buy_alpha" }, { limit, window: "w", timezone: "UTC", max: 1 }, at),
+      ),
+      at,
+    );
+    type Page = { deliveries: { id: string }[]; next_cursor: string | null };
+    const first = await admin<Page>(`/admin/webhooks/${sub.id}/deliveries?limit=2`);
+    expect(first.body.deliveries).toHaveLength(2);
+    const second = await admin<Page>(`/admin/webhooks/${sub.id}/deliveries?limit=2&cursor=${first.body.next_cursor}`);
+    expect(second.body).toMatchObject({ next_cursor: null });
+    expect([...first.body.deliveries, ...second.body.deliveries].map((d) => d.id).sort()).toEqual(made.map((d) => d.id).sort());
+    expect((await admin(`/admin/webhooks/${sub.id}/deliveries?cursor=yesterday`)).status).toBe(422);
+  });
+
   it("a message the consumer kept failing on reaches the dead-letter queue: its delivery is recorded as failed", async () => {
     await subscribe({ events: ["cap.reached"] });
     const [d] = await records().webhookDeliveries.store([event()], Date.now());

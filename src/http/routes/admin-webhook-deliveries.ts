@@ -43,10 +43,11 @@ const DeliverySchema = z
 const LogQuery = z.object({
   status: z.enum(["pending", "delivered", "failed"]).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.iso
-    .datetime({ offset: true })
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}\.wd_[0-9a-f]{1,64}$/)
     .optional()
-    .openapi({ description: "page: deliveries created before this (the last page's next_before)" }),
+    .openapi({ description: "the next page: the previous page's next_cursor" }),
 });
 
 const testRoute = createRoute({
@@ -75,7 +76,7 @@ const logRoute = createRoute({
   responses: {
     200: {
       description: "A page of deliveries",
-      content: { "application/json": { schema: z.object({ deliveries: z.array(DeliverySchema), next_before: z.string().nullable() }) } },
+      content: { "application/json": { schema: z.object({ deliveries: z.array(DeliverySchema), next_cursor: z.string().nullable() }) } },
     },
     ...errorResponses(401, 404, 422),
   },
@@ -123,7 +124,7 @@ adminWebhookDeliveries.openapi(logRoute, async (c) => {
   if (!(await records.webhooks.get(id))) throw new ApiError(404, "not_found", "no such webhook subscription");
   const page = await records.webhooks.deliveryLog(id, {
     limit: q.limit,
-    before: q.before ? Date.parse(q.before) : null,
+    after: q.cursor ? { at: Number(q.cursor.slice(0, q.cursor.indexOf("."))), id: q.cursor.slice(q.cursor.indexOf(".") + 1) } : null,
     status: q.status ?? null,
   });
   const deliveries = page.deliveries.map((d) => ({
@@ -144,8 +145,8 @@ adminWebhookDeliveries.openapi(logRoute, async (c) => {
       .map(({ delivery_id: _, ...a }) => ({ ...a, next_attempt_at: iso(a.next_attempt_at), at: new Date(a.at).toISOString() })),
   }));
   const last = page.deliveries.at(-1);
-  const next_before = page.deliveries.length === q.limit && last ? new Date(last.created_at).toISOString() : null;
-  return c.json({ deliveries, next_before }, 200);
+  const next_cursor = page.deliveries.length === q.limit && last ? `${last.created_at}.${last.id}` : null;
+  return c.json({ deliveries, next_cursor }, 200);
 });
 
 adminWebhookDeliveries.openapi(retryRoute, async (c) => {
