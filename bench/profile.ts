@@ -4,8 +4,8 @@
 // Chrome DevTools) and prints the functions and files with the most self time.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import WebSocket from "ws";
 import { ROOT } from "../scripts/wrangler";
+import { inspector } from "./lib/inspector";
 import { runLoad } from "./lib/load";
 import { numberArg } from "./lib/args";
 import { resetBenchDatabase, startBuyers, startGateway, stop } from "./lib/procs";
@@ -29,30 +29,6 @@ interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
-}
-
-/** A minimal Chrome DevTools Protocol client over the inspector's WebSocket. */
-async function inspector(port: number) {
-  const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { webSocketDebuggerUrl: string }[];
-  // The `ws` client: wrangler's inspector proxy refuses Node's built-in WebSocket handshake.
-  const ws = new WebSocket(targets[0]!.webSocketDebuggerUrl);
-  await new Promise((r, j) => {
-    ws.once("open", r);
-    ws.once("error", j);
-  });
-  let next = 0;
-  const pending = new Map<number, (v: unknown) => void>();
-  ws.on("message", (data) => {
-    const msg = JSON.parse(String(data)) as { id?: number; result?: unknown };
-    if (msg.id !== undefined) pending.get(msg.id)?.(msg.result);
-  });
-  const send = (method: string, params: Record<string, unknown> = {}) =>
-    new Promise<unknown>((r) => {
-      const id = ++next;
-      pending.set(id, r);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
-  return { send, close: () => ws.close() };
 }
 
 const buyers = await startBuyers(BUYERS_PORT);

@@ -2,7 +2,8 @@
 // fan-out Worker, auction versus waterfall in a simulated market, production's six-connection
 // limit emulated for the direct and relay fan-outs, and storage distance (EMULATE_STORAGE_RTT_MS). Everything runs on loopback: the gateway and
 // the bare Worker under `wrangler dev` (local D1, Durable Objects, Queues), mock buyers in their own
-// process. Results: bench/results/<timestamp>.json and docs/PERFORMANCE.md.
+// process; last, an export of 100,000 leads streamed with the gateway's memory sampled. Results:
+// bench/results/<timestamp>.json and docs/PERFORMANCE.md.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,12 +16,13 @@ import { runCapFill, runSpike } from "./lib/spike";
 import { checkInvariants } from "../src/db/invariants";
 import { runHarvestMarket } from "./lib/harvest-market";
 import { runReturnsMarket } from "./lib/returns-market";
+import { runExportBench, seedExportLeads } from "./lib/exports-bench";
 import { WALLET_BUYERS, walletsSql } from "./lib/wallets";
 import { LIST_CODES, PRICE_RULE_BUYERS } from "./lib/price-rules";
 import { BENCH_KEY, BUYER_LATENCY_MS, MARKET, MARKET_FLOOR_CENTS, SIZES, benchBehaviours, benchLead, benchSeed } from "./lib/seed";
 
 const quick = process.argv.includes("--quick");
-// --only latency,throughput,market,harvest,returns,limit,distance,capacity,spike,wallets,pricerules runs just those sections (for iterating; reports only what ran).
+// --only latency,throughput,market,harvest,returns,limit,distance,capacity,spike,wallets,pricerules,exports runs just those sections (for iterating; reports only what ran).
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const want = (section: string) => !onlyArg || onlyArg.split(",").includes(section);
 const LEADS = quick ? 40 : 200;
@@ -345,6 +347,17 @@ if (want("wallets")) {
     }
   await queryBenchDatabase(walletsSql(false));
   results.wallets = wallets;
+}
+// ---- H. exports (issue #29): 100,000 leads streamed from D1 in pages, the gateway's memory sampled.
+// Last, since it adds the leads to the bench database.
+if (want("exports")) {
+  log("exports  seeding 100,000 leads");
+  const seeded = seedExportLeads();
+  const token = "bench-admin-token-0123456789abcdef0123";
+  const g = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", ADMIN_TOKEN: token });
+  results.exports = await runExportBench(`http://127.0.0.1:${GW_PORT}`, token, g, GW_PORT + 1000, seeded);
+  log(`exports  ${JSON.stringify(results.exports)}`);
+  await stop(g);
 }
 await stop(buyers);
 

@@ -10,6 +10,7 @@ import type { PingBook } from "./objects/ping-book";
 import type { PingRelay } from "./objects/ping-relay";
 import type { RateCounter } from "./objects/rate-counter";
 import type { QueueTask, RetryMessage } from "./services/retry-queue";
+import type { WebhookMessage } from "./services/webhook-queue";
 
 interface Bindings {
   DB: D1Database;
@@ -21,6 +22,8 @@ interface Bindings {
   PING_BOOK: DurableObjectNamespace<PingBook>;
   RATE_COUNTER: DurableObjectNamespace<RateCounter>;
   RETRY_QUEUE: Queue<RetryMessage | QueueTask>;
+  /** Event webhooks' deliveries (src/queues/webhook-consumer.ts), a queue of their own. */
+  WEBHOOK_QUEUE: Queue<WebhookMessage>;
 }
 
 /** An integer var; unset or blank means the default. */
@@ -100,6 +103,8 @@ export const VarsSchema = z.object({
   BLACKLIST_ALLIANCE_KEY: z.string().optional(),
   VALIDATOR_API_URL: z.string().url().optional(),
   VALIDATOR_API_KEY: z.string().optional(),
+  /** How long one webhook delivery may take (headers and a failed answer's excerpt) before it counts as a timeout. */
+  WEBHOOK_TIMEOUT_MS: intVar(10_000).pipe(z.number().min(1).max(30_000)),
   /** Secret key of the consumer fingerprints (src/lead/fingerprints.ts); 32+ random characters. */
   FINGERPRINT_PEPPER: z.string().optional(),
   /**

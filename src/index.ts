@@ -1,9 +1,12 @@
-// The Worker: HTTP through Hono, the retry and dead-letter queues, the cron (sweeper, circuit
-// breakers, quality scores, resales, retention), and the Durable Object classes.
+// The Worker: HTTP through Hono, the retry and webhook queues with their dead-letter queues, the cron
+// (sweeper, circuit breakers, quality scores, resales, retention, lost webhook deliveries), and the
+// Durable Object classes.
 import type { Env } from "./env";
 import { app } from "./http/app";
 import { handleDeadLetterBatch } from "./queues/dead-letter-consumer";
 import { handleRetryBatch } from "./queues/retry-consumer";
+import { handleWebhookBatch, handleWebhookDeadLetters } from "./queues/webhook-consumer";
+import { sweepWebhooks } from "./queues/webhook-sweep";
 import { evaluateBreakers } from "./queues/breakers";
 import { computeQuality } from "./queues/quality";
 import { runResales } from "./queues/resales";
@@ -22,18 +25,22 @@ export { RateCounter } from "./objects/rate-counter";
 export default {
   fetch: app.fetch,
   async queue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
-    if (batch.queue.endsWith("-dlq")) await handleDeadLetterBatch(batch, env);
+    const webhooks = batch.queue.startsWith("leadgate-webhooks");
+    if (webhooks && batch.queue.endsWith("-dlq")) await handleWebhookDeadLetters(batch, env);
+    else if (webhooks) await handleWebhookBatch(batch, env, ctx);
+    else if (batch.queue.endsWith("-dlq")) await handleDeadLetterBatch(batch, env, ctx);
     else await handleRetryBatch(batch, env, ctx);
   },
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-    const scope = scopeOf(env);
+    const scope = scopeOf(env, undefined, (p) => ctx.waitUntil(p));
     ctx.waitUntil(sweepStuckLeads(scope.services));
+    ctx.waitUntil(sweepWebhooks(scope.services));
     ctx.waitUntil(
       scope
         .rules()
         .then((rules) =>
           Promise.all([
-            evaluateBreakers(scope.services.records, [...rules.contractsById.values()]),
+            evaluateBreakers(scope.services.records, [...rules.contractsById.values()], Date.now(), scope.services.events),
             computeQuality(scope.services.records, rules),
             runResales(scope.services, rules),
           ]),

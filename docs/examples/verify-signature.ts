@@ -1,6 +1,8 @@
 // How a buyer verifies a leadgate request, and signs its own calls back to leadgate
-// (docs/BUYER_PROTOCOL.md). WebCrypto only: runs on Node 18+, Deno, Bun and Workers. The test suite
-// verifies real pings, posts and postbacks, and signs returns, feedback and deletions, with this file.
+// (docs/BUYER_PROTOCOL.md), and how an event webhook's receiver verifies a delivery (docs/API.md,
+// Webhooks: the same v3 signature under the subscription's secret). WebCrypto only: runs on Node 18+,
+// Deno, Bun and Workers. The test suite verifies real pings, posts, postbacks and webhook deliveries,
+// and signs returns, feedback, deletions and buyers' exports, with this file.
 
 const enc = new TextEncoder();
 

@@ -1,4 +1,5 @@
-// Request signatures, HMAC-SHA256 under a contract's keys (a source's postback key for postbacks).
+// Request signatures, HMAC-SHA256 under a contract's keys (a source's postback key for postbacks, a
+// webhook subscription's secret for event deliveries).
 // v3 (current): over "<direction>\n<timestamp>\n<METHOD>\n<path and query>\n<body>", where the
 // direction is "from-leadgate" on every request leadgate sends (pings, posts, postbacks) and
 // "to-leadgate" on a buyer's call back (returns, feedback, deletions): one key signs both ways, and
@@ -35,6 +36,8 @@ export interface Signing {
   secrets: string[];
   /** The contract's `signature_v1`: the deprecated v1 header as well (sources' postbacks never). */
   v1?: boolean;
+  /** The deprecated v2 header (default on, for buyers' existing verifiers); event webhooks send v3 only. */
+  v2?: boolean;
 }
 
 /** The signature headers of a request leadgate sends (direction "from-leadgate"); none without a key. */
@@ -50,14 +53,15 @@ export async function signatureHeaders(
   const [current] = secrets;
   if (!current) return {};
   const sign = (message: string) => Promise.all(secrets.map((s) => hmacSha256Hex(s, message)));
+  const withV2 = signing.v2 !== false;
   const [v3, v2] = await Promise.all([
     sign(signedStringV3("from-leadgate", ts, method, url, body)),
-    sign(signedStringV2(ts, method, url, body)),
+    withV2 ? sign(signedStringV2(ts, method, url, body)) : [],
   ]);
   return {
     [TIMESTAMP_HEADER]: ts,
     [SIGNATURE_V3_HEADER]: v3.map((h) => `v3=${h}`).join(", "),
-    [SIGNATURE_V2_HEADER]: v2.map((h) => `v2=${h}`).join(", "),
+    ...(withV2 ? { [SIGNATURE_V2_HEADER]: v2.map((h) => `v2=${h}`).join(", ") } : {}),
     ...(signing.v1 ? { [SIGNATURE_HEADER]: `v1=${await hmacSha256Hex(current, `${ts}.${body}`)}` } : {}),
   };
 }

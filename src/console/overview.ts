@@ -1,6 +1,7 @@
 // The operator's overview, from the figures (./figures.ts): tiles, the two charts (drawn by uPlot
 // from figures embedded as JSON), and one table per concern. A publisher's view is ./source-view.ts.
 import { html, raw } from "hono/html";
+import type { FailingSubscription } from "../db/webhooks";
 import { BID_BUCKET_LABELS, type Figures } from "./figures";
 import { dollars, layout, table, tile, time, type Html } from "./layout";
 
@@ -129,10 +130,39 @@ function recentTable(f: Figures): Html {
   return html`<h2>Latest leads</h2>${body}`;
 }
 
-export function overviewPage(f: Figures, caps: CapRow[]): Html {
+/** Webhook subscriptions whose receivers are failing: the admin API has their delivery logs. */
+function failingWebhooks(hooks: FailingSubscription[]): Html {
+  if (hooks.length === 0) return html``;
+  const rows = table(
+    "webhooks",
+    ["subscription", "receiver", "failed in a row", "last error", "last failure", "pending", "gave up (24 h)"],
+    hooks,
+    (h) => [
+      html`<code>${h.id}</code>${h.status === "paused" ? " (paused)" : ""}`,
+      { v: hostOf(h.url), text: true },
+      { v: h.failures, cls: h.failures > 0 ? "bad" : "" },
+      { v: h.last_error ?? "–", text: true },
+      h.last_failure_at === null ? "–" : time(h.last_failure_at),
+      h.pending,
+      { v: h.failed_24h, cls: h.failed_24h > 0 ? "bad" : "" },
+    ],
+  );
+  return html`<div class="alert"><b>Webhook subscriptions that are failing</b> (GET /admin/webhooks/{id}/deliveries has each one's log)</div>${rows}`;
+}
+
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url.slice(0, 60);
+  }
+};
+
+export function overviewPage(f: Figures, caps: CapRow[], hooks: FailingSubscription[] = []): Html {
   return layout(
     "Overview",
     html`${alerts(f)}
+${failingWebhooks(hooks)}
 ${totalsTiles(f)}
 <div class="grid"><div>${leadsChart(f)}</div>
 <div><h2>Pings, bids and timeouts</h2><div class="chart" id="chart-pings"></div></div></div>

@@ -49,6 +49,14 @@ export async function loadSourceFigures(
   return sourceFigures(range, await records.figures.sourceRows(range, sourceId), rules);
 }
 
+/** Links to the publisher's own exports (src/http/routes/exports.ts): the last day and the last 30. */
+function downloads(to: number): Html {
+  const since = (days: number) => new Date(to - days * 86_400_000).toISOString();
+  const link = (kind: string, days: number, format: string) =>
+    html`<a href="/console/source/exports/${kind}?from=${since(days)}&amp;format=${format}">${kind}, last ${days === 1 ? "24 h" : `${days} days`} (${format.toUpperCase()})</a>`;
+  return html`<h2>Download</h2><p id="downloads">${link("leads", 1, "csv")} · ${link("leads", 30, "csv")} · ${link("leads", 30, "ndjson")} · ${link("returns", 30, "csv")}</p>`;
+}
+
 export function sourcePage(name: string, f: SourceFigures): Html {
   const t = f.totals;
   const tiles = html`<div class="tiles" id="totals">
@@ -67,7 +75,8 @@ ${tile("returned", String(f.returned.n))}${tile("clawed back", dollars(f.returne
     name,
     html`<p>Your leads, ${f.range.span === "hour" ? "the last hour" : "the last 24 hours"}: what you were paid, nothing about buyers.</p>
 ${tiles}
-${leadsChart(f)}${chartData(f)}<h2>Latest leads</h2>${recent}`,
+${leadsChart(f)}${chartData(f)}<h2>Latest leads</h2>${recent}
+${downloads(f.range.to)}`,
     { admin: false },
   );
 }

@@ -14,6 +14,7 @@ import * as buyerView from "./buyer-view";
 import type { Db } from "./client";
 import * as erasure from "./erasure";
 import * as experiments from "./experiments";
+import * as exports from "./exports";
 import * as figures from "./figures";
 import * as invoices from "./invoices";
 import * as ledger from "./ledger";
@@ -25,6 +26,8 @@ import * as reports from "./reports";
 import * as resale from "./resale";
 import * as returns from "./returns";
 import * as sessions from "./sessions";
+import * as webhookDeliveries from "./webhook-deliveries";
+import * as webhooks from "./webhooks";
 import { recordEarlyEnd, recordEvents, recordRound, type LeadEvent, type RoundRecord } from "./rounds";
 import * as t from "./schema";
 import type { LeadRow, LeadStatus, PingRow } from "./schema";
@@ -68,6 +71,8 @@ export class Records {
   readonly figures: Bound<typeof figures>;
   /** A source's and the buyers' reports (db/reports.ts). */
   readonly reports: Bound<typeof reports>;
+  /** Exports: pages of a kind, and the audit row of each export (db/exports.ts). */
+  readonly exports: Bound<typeof exports>;
   /** Console sessions' epochs (db/sessions.ts). */
   readonly sessions: Bound<typeof sessions>;
   /** The ledger: bookings, balances, statements (db/ledger.ts). */
@@ -84,6 +89,10 @@ export class Records {
   readonly lists: Bound<typeof lists>;
   /** Scrub results cached per consumer, and the calls' costs (db/scrubs.ts). */
   readonly scrubs: Bound<typeof scrubs>;
+  /** Webhook subscriptions, their delivery log, the failing ones (db/webhooks.ts). */
+  readonly webhooks: Bound<typeof webhooks>;
+  /** Events and their deliveries: storing, claiming, attempts, the cron's sweep (db/webhook-deliveries.ts). */
+  readonly webhookDeliveries: Bound<typeof webhookDeliveries>;
 
   constructor(private readonly db: Db) {
     this.returns = bound(db, returns);
@@ -102,6 +111,9 @@ export class Records {
     this.resale = bound(db, resale);
     this.lists = bound(db, lists);
     this.scrubs = bound(db, scrubs);
+    this.exports = bound(db, exports);
+    this.webhooks = bound(db, webhooks);
+    this.webhookDeliveries = bound(db, webhookDeliveries);
   }
 
   /**

@@ -601,6 +601,8 @@ export const returns = sqliteTable(
   (t) => [
     uniqueIndex("returns_lead_contract_uq").on(t.leadId, t.contractId),
     index("returns_contract_created_idx").on(t.contractId, t.createdAt),
+    // Exports page through returns by time (keyset on created_at, id).
+    index("returns_created_idx").on(t.createdAt),
   ],
 );
 
@@ -838,3 +840,123 @@ export const stripeEvents = sqliteTable("stripe_events", {
 
 export type LedgerEntryRow = typeof ledgerEntries.$inferSelect;
 export type InvoiceRow = typeof invoices.$inferSelect;
+
+/**
+ * Event webhooks: where the rest of the business wants to hear about events (docs/API.md, Webhooks).
+ * `events` is a JSON array of event types (src/events/catalog.ts), or ["*"]. During a key rotation
+ * the previous secret still signs (a second v3 signature) until `secret_previous_until`.
+ */
+export const webhookSubscriptions = sqliteTable("webhook_subscriptions", {
+  id: text("id").primaryKey(),
+  url: text("url").notNull(),
+  events: text("events").notNull(),
+  secret: text("secret").notNull(),
+  secretPrevious: text("secret_previous"),
+  secretPreviousUntil: integer("secret_previous_until"),
+  /** Its lead events carry the consumer's contact fields (docs/API.md lists them); off unless asked. */
+  includePii: integer("include_pii", { mode: "boolean" }).notNull().default(false),
+  status: text("status", { enum: ["active", "paused"] })
+    .notNull()
+    .default("active"),
+  description: text("description"),
+  /** Failed attempts in a row (0 after a delivery): the console lists subscriptions that are failing. */
+  failures: integer("failures").notNull().default(0),
+  lastError: text("last_error"),
+  lastFailureAt: integer("last_failure_at"),
+  lastSuccessAt: integer("last_success_at"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/**
+ * Events as emitted, once each (the id is the receiver's idempotency key; ids of business events are
+ * derived from what happened, so emitting twice stores one). `sequence` numbers a lead's events 1, 2, 3…
+ * in the order they were emitted; `body` is the event's JSON data, never consumer data.
+ */
+export const webhookEvents = sqliteTable(
+  "webhook_events",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    leadId: text("lead_id"),
+    sequence: integer("sequence"),
+    body: text("body").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("webhook_events_lead_idx").on(t.leadId, t.sequence), index("webhook_events_created_idx").on(t.createdAt)],
+);
+
+/** One event to one subscription: pending (queued or waiting for its next attempt), delivered or failed (gave up). */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    subscriptionId: text("subscription_id").notNull(),
+    eventId: text("event_id").notNull(),
+    status: text("status", { enum: ["pending", "delivered", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    /** When the next attempt is due (pending); null while its subscription is paused. */
+    nextAttemptAt: integer("next_attempt_at"),
+    /** A consumer is sending it until then: a second copy of its message waits. */
+    claimedUntil: integer("claimed_until"),
+    /** The day of retries counts from here (the first attempt, or "send again"). */
+    firstAttemptAt: integer("first_attempt_at"),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    lastLatencyMs: integer("last_latency_ms"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_sub_event_uq").on(t.subscriptionId, t.eventId),
+    index("webhook_deliveries_event_idx").on(t.eventId),
+    index("webhook_deliveries_sub_created_idx").on(t.subscriptionId, t.createdAt),
+    index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt),
+  ],
+);
+
+/** Every attempt of every delivery: the delivery log (attempt, answer, latency, next retry). */
+export const webhookAttempts = sqliteTable(
+  "webhook_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    deliveryId: text("delivery_id").notNull(),
+    subscriptionId: text("subscription_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    outcome: text("outcome", { enum: ["delivered", "retry", "failed"] }).notNull(),
+    httpStatus: integer("http_status"),
+    error: text("error"),
+    latencyMs: integer("latency_ms").notNull(),
+    nextAttemptAt: integer("next_attempt_at"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId, t.attempt), index("webhook_attempts_at_idx").on(t.at)],
+);
+
+/**
+ * Every export (GET …/exports/{kind}): who asked, what, and whether consumer fields were included.
+ * The audit trail of bulk reads of the records.
+ */
+export const dataExports = sqliteTable(
+  "data_exports",
+  {
+    id: text("id").primaryKey(),
+    /** "admin", "source:<id>" or "buyer:<id>" (through contract <id>). */
+    requestedBy: text("requested_by").notNull(),
+    kind: text("kind").notNull(),
+    format: text("format", { enum: ["csv", "ndjson"] }).notNull(),
+    includePii: integer("include_pii", { mode: "boolean" }).notNull(),
+    /** JSON: the range and filters asked for. */
+    filters: text("filters").notNull(),
+    /** Rows streamed, once the export finished (null: still running, or cut short). */
+    rows: integer("rows"),
+    at: integer("at").notNull(),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [index("data_exports_at_idx").on(t.at)],
+);
+
+export type WebhookSubscriptionRow = typeof webhookSubscriptions.$inferSelect;
+export type WebhookEventRow = typeof webhookEvents.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

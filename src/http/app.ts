@@ -17,12 +17,15 @@ import { adminExperiments } from "./routes/admin-experiments";
 import { adminLists } from "./routes/admin-lists";
 import { adminScrubs } from "./routes/admin-scrubs";
 import { adminRetention } from "./routes/admin-retention";
+import { adminWebhookDeliveries } from "./routes/admin-webhook-deliveries";
+import { adminWebhooks } from "./routes/admin-webhooks";
 import { buyerDeletions } from "./routes/buyer-deletions";
 import { returnRoutes } from "./routes/returns";
 import { adminLeadsGet } from "./routes/admin-leads-get";
 import { CONSOLE_PATHS, consoleHeaders, consoleRoutes } from "./routes/console";
 import { BILLING_CONSOLE_PATHS, consoleBilling } from "./routes/console-billing";
 import { adminSuppressions } from "./routes/admin-suppressions";
+import { exportRoutes } from "./routes/exports";
 import { sellerPingPost } from "./routes/seller-pingpost";
 import { health } from "./routes/health";
 import { leadsCreate } from "./routes/leads-create";
@@ -34,7 +37,7 @@ export const app = router();
 export const OPENAPI_PATH = "/openapi.json";
 
 /** Buyers' calls back to the exchange, signed with the contract's key. */
-const BUYER_SIGNED_PATHS = ["/v1/returns", "/v1/feedback", "/v1/buyers/deletions"];
+const BUYER_SIGNED_PATHS = ["/v1/returns", "/v1/feedback", "/v1/buyers/deletions", "/v1/buyers/exports/*"];
 
 // The API contract, generated from the routes below (it needs no bindings, so it comes first).
 app.doc31(OPENAPI_PATH, (c) => ({
@@ -45,6 +48,8 @@ app.doc31(OPENAPI_PATH, (c) => ({
     { name: "leads", description: "Submitting leads and following them" },
     { name: "reports", description: "Figures for sources and admins" },
     { name: "admin", description: "Needs the admin token" },
+    { name: "webhooks", description: "Event webhooks: subscriptions, deliveries, the delivery log" },
+    { name: "exports", description: "Records as CSV or NDJSON, streamed" },
     { name: "operations", description: "Health and the contract itself" },
     { name: "console", description: "HTML pages for people (admin or publisher session)" },
   ],
@@ -75,6 +80,7 @@ app.use("/console/billing/*", requireAuth("console_admin"));
 app.use("/console/buyer", requireAuth("console_buyer"));
 for (const path of ["/console/buyer/leads/*", "/console/buyer/invoices/*", "/console/buyer/statement", "/console/buyer/contracts/*"])
   app.use(path, requireAuth("console_buyer"));
+app.use("/console/source/exports/*", requireAuth("console_source"));
 app.use("/v1/leads", browserCors);
 
 app.route("/", health);
@@ -111,6 +117,9 @@ app.route("/", adminInvoices);
 app.route("/", billingStripe);
 app.route("/", adminLists);
 app.route("/", adminScrubs);
+app.route("/", adminWebhooks);
+app.route("/", adminWebhookDeliveries);
+app.route("/", exportRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
   type: "apiKey",

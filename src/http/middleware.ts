@@ -1,14 +1,23 @@
 // Per-request plumbing: the scope (config, service clients, rules) and CORS. Who is calling is ./auth.ts.
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { scopeOf } from "../services";
 import { originAllowedByAnySource } from "./auth";
 import type { AppEnv } from "./context";
 
+/** Work that outlives the answer (events emitted after it): the request's waitUntil, when it has one. */
+const keepAlive = (c: Context) => (p: Promise<unknown>) => {
+  try {
+    c.executionCtx.waitUntil(p);
+  } catch {
+    p.catch(() => {}); // no execution context (app.request in Node): it just runs
+  }
+};
+
 /** Every request: configuration and the service clients, built once. */
 export const init: MiddlewareHandler<AppEnv> = async (c, next) => {
   const colo = (c.req.raw.cf as { colo?: unknown } | undefined)?.colo;
-  const scope = scopeOf(c.env, typeof colo === "string" ? colo : undefined);
+  const scope = scopeOf(c.env, typeof colo === "string" ? colo : undefined, keepAlive(c));
   c.set("config", scope.config);
   c.set("services", scope.services);
   c.set("loadRules", scope.rules);

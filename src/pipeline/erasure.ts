@@ -96,6 +96,7 @@ export async function eraseConsumer(svc: Services, rules: Rules, given: Fingerpr
   // Paused campaigns too: their fields say what is not personal.
   const fields = new Map(campaigns.map((row) => [row.id, row.fields]));
   const leadsErased = await records.erasure.endUnfinished(leadIds, now);
+  svc.events.leadsEnded(leadsErased);
   const leadsRedacted = await records.lifecycle.redactLeads(leads, (id) => fields.get(id), now, "erasure");
   await records.erasure.redactFreeText(leadIds);
   const dedupeRecordsRemoved = await svc.dedupe.forget(hashes);

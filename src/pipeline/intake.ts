@@ -120,7 +120,7 @@ async function replayed(svc: Services, lead: Admitted, started: Started, defer: 
 
 /** Suppressed, or a pre-sale check failed: rejected before any post. */
 async function rejected(svc: Services, lead: Admitted, started: Started, reason: string, why: string, defer: Defer): Promise<Intake> {
-  defer(recordEarlyEnd(svc, lead, started.round, "rejected", reason));
+  defer(recordEarlyEnd(svc, lead, started.round, "rejected", reason).then(() => svc.events.leadEnded(lead.leadId)));
   defer(giveBackClaim(svc, lead, started.claiming));
   log("lead_rejected", { lead_id: lead.leadId, reason: why });
   return { response: leadResponse(lead.sub.source, lead.leadId, "rejected", { reason }) };
@@ -223,8 +223,9 @@ const recordChecks = (svc: Services, lead: Admitted, checked: PreSale) =>
   ]);
 
 /**
- * The round's record (one D1 batch); a lead left pending goes to the retry queue. The permit is given
- * back once the record is written, so an erasure waiting on it finds the round's rows in place.
+ * The round's record (one D1 batch); a lead left pending goes to the retry queue, a final one is an
+ * event. The permit is given back once the record is written, so an erasure waiting on it finds the
+ * round's rows in place.
  */
 async function recordLiveRound(svc: Services, lead: Admitted, r: RoundOutcome, permit: Permit): Promise<void> {
   try {
@@ -233,13 +234,14 @@ async function recordLiveRound(svc: Services, lead: Admitted, r: RoundOutcome, p
     await permit.release();
   }
   if (r.status === "pending") await svc.scheduleRetry(lead.leadId, retryDelaySeconds(lead.sub.campaign.retryBaseDelayS, 1));
+  else await svc.events.leadEnded(lead.leadId);
 }
 
 /** The consumer was erased while the pings were out: nothing was posted, and the lead ends `erased`. */
 function erasedMidway(svc: Services, lead: Admitted, r: RoundOutcome, defer: Defer): Intake {
   const reason = ERASED_REASON;
   r.record.events.splice(-1, 1, { kind: "final", detail: { status: "erased", reason } });
-  defer(svc.records.recordRound({ ...r.record, status: "erased", reason }));
+  defer(svc.records.recordRound({ ...r.record, status: "erased", reason }).then(() => svc.events.leadEnded(lead.leadId)));
   log("lead_erased_midway", { lead_id: lead.leadId });
   return { response: leadResponse(lead.sub.source, lead.leadId, "erased", { reason }) };
 }

@@ -5,6 +5,7 @@
 // checks it); every step is in the lead's trace. An approved return offers the lead again when its
 // campaign resells returns (src/pipeline/resale-offers.ts).
 import type { ReturnRow } from "../db/returns";
+import { returnDecidedEvent, returnFiledEvents } from "../events/bodies";
 import type { LeadEvent } from "../db/records";
 import { newId } from "../lib/ids";
 import { capReached, decideReturn, type ReturnRefusal } from "../returns/policy";
@@ -70,6 +71,7 @@ export async function fileReturn(
   await svc.records.recordEvents(req.leadId, filedEvents(row, req.by, now));
   if (row.status === "approved") await creditWallet(svc, req.contract.buyerId);
   if (row.status === "approved") await offerReturnedLead(svc, rules, row, now);
+  svc.events.later(returnFiledEvents(row, req.contract, req.by, now));
   return row;
 }
 
@@ -114,5 +116,6 @@ export async function decidePendingReturn(
   ]);
   if (status === "approved") await creditWallet(svc, await svc.records.returns.buyerOfContract(row.contract_id));
   if (status === "approved") await offerReturnedLead(svc, rules, row, now);
+  svc.events.later([returnDecidedEvent(row, false, now)]);
   return row;
 }

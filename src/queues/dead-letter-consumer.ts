@@ -10,8 +10,8 @@ import { offerAgedLead } from "../pipeline/resale-offers";
 import { scopeOf } from "../services";
 import { DeletionNoticeMessageSchema, ErasureSweepMessageSchema, ResaleMessageSchema, RetryMessageSchema } from "../services/retry-queue";
 
-export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const { services: svc, rules } = scopeOf(env);
+export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: Env, ctx?: ExecutionContext): Promise<void> {
+  const { services: svc, rules } = scopeOf(env, undefined, ctx && ((p) => ctx.waitUntil(p)));
   for (const msg of batch.messages) {
     const notice = DeletionNoticeMessageSchema.safeParse(msg.body);
     if (notice.success) {
@@ -46,6 +46,7 @@ export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: E
       const source = lead && (await rules()).sourcesById.get(lead.sourceId);
       if (source) await notifyPostback(svc, source, leadId);
       await offerAgedLead(svc, await rules(), leadId, Date.now());
+      await svc.events.leadEnded(leadId);
       log("lead_dead_lettered", { lead_id: leadId });
     }
     msg.ack(); // final, or already final: nothing more to do either way

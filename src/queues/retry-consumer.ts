@@ -12,8 +12,8 @@ import { scopeOf, type Scope } from "../services";
 import { DeletionNoticeMessageSchema, ErasureSweepMessageSchema, ResaleMessageSchema, RetryMessageSchema } from "../services/retry-queue";
 
 export async function handleRetryBatch(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
-  const scope = scopeOf(env);
   const defer = (p: Promise<unknown>) => ctx.waitUntil(p);
+  const scope = scopeOf(env, undefined, defer);
   // Messages are independent: run them concurrently, so a batch takes as long as its slowest
   // auction rather than the sum of them.
   await Promise.all(batch.messages.map((msg) => handle(scope, msg, defer)));
@@ -61,6 +61,7 @@ async function handle(scope: Scope, msg: Message<unknown>, defer: (p: Promise<un
   const { leadId } = parsed.data;
   try {
     const next = await retryStoredLead(services, await scope.rules(), leadId, msg.attempts, defer);
+    if (next === "done") defer(services.events.leadEnded(leadId)); // final now (or already: its event is stored once)
     if (next === "done") msg.ack();
     else msg.retry({ delaySeconds: next.retryInS });
   } catch (err) {

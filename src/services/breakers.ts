@@ -4,10 +4,12 @@
 // receives at once, and this isolate remembers that pause. It also remembers when it last let a
 // half-open contract have a probe, so one isolate sends it at most one lead per PROBE_SPACING_MS.
 import { breakerBlocks } from "../auction/breaker";
+import { buyerPausedEvent } from "../events/bodies";
 import { log } from "../lib/log";
 import type { CapLedger, PostPause } from "../objects/cap-ledger";
 import { CapReports } from "./cap-reports";
 import type { Contract } from "../rules/model";
+import type { Events } from "./events";
 
 const lastProbe = new Map<string, number>();
 const meterPauses = new Map<string, PostPause>();
@@ -15,7 +17,11 @@ const meterPauses = new Map<string, PostPause>();
 export class BreakerGate {
   private readonly reports?: CapReports;
 
-  constructor(meters?: DurableObjectNamespace<CapLedger>) {
+  constructor(
+    meters?: DurableObjectNamespace<CapLedger>,
+    /** Told of a pause the meter imposes (`buyer.paused`, one event per pause by its id). */
+    private readonly events?: Pick<Events, "emit">,
+  ) {
     this.reports = meters ? new CapReports(meters) : undefined;
   }
 
@@ -41,7 +47,10 @@ export class BreakerGate {
       post: { postId: `${leadId}:${round}`, outcome, settings: c.breaker, now: Date.now() },
     });
     if (!pause) return;
-    if (!meterPauses.has(c.id)) log("breaker_meter_paused", { contract: c.id, until: pause.until, reason: pause.reason }, "warn");
+    if (!meterPauses.has(c.id)) {
+      log("breaker_meter_paused", { contract: c.id, until: pause.until, reason: pause.reason }, "warn");
+      await this.events?.emit([buyerPausedEvent(c, pause, "post_meter")]);
+    }
     if (meterPauses.size > 10_000) meterPauses.clear();
     meterPauses.set(c.id, pause);
   }

@@ -11,6 +11,8 @@ import { capWindows } from "../lib/time";
 import type { CapReservation } from "../auction/ports";
 import { newId } from "../lib/ids";
 import { CapReports } from "./cap-reports";
+import { capReachedEvent } from "../events/bodies";
+import type { Events } from "./events";
 
 /** How long a reservation holds headroom if its worker dies mid-post. */
 export const LEASE_MS = 5 * 60_000;
@@ -43,7 +45,7 @@ const leasing = new Map<string, Promise<void>>();
  * Anything the ledger counts: a contract, or a source's daily lead quota (its own ledger, named
  * `source:<id>`).
  */
-export type Capped = Pick<Contract, "id" | "caps" | "timezone">;
+export type Capped = Pick<Contract, "id" | "caps" | "timezone"> & Partial<Pick<Contract, "buyerId">>;
 
 /** A source's daily lead quota as a capped thing (UTC days), or null without one. */
 export const sourceQuota = (source: { id: string; dailyLeadQuota: number | null }): Capped | null =>
@@ -76,10 +78,23 @@ const currentWindows = (c: Capped, now: number) => {
 
 const done = async () => {};
 
+/** The cap a count limit names, and its current window (in the contract's zone). */
+function capOf(c: Capped, limit: string, now: number): { max: number | null; window: string } | undefined {
+  const w = capWindows(now, c.timezone);
+  if (limit === "cap_hour") return { max: c.caps.hour, window: w.hour };
+  if (limit === "cap_day") return { max: c.caps.day, window: w.day };
+  if (limit === "cap_month") return { max: c.caps.month, window: w.month };
+  return undefined;
+}
+
 export class CapsClient {
   private readonly reports: CapReports;
 
-  constructor(private readonly ns: DurableObjectNamespace<CapLedger>) {
+  constructor(
+    private readonly ns: DurableObjectNamespace<CapLedger>,
+    /** Told when a contract's count cap is found used up (`cap.reached`, once per window by its id). */
+    private readonly events?: Pick<Events, "later">,
+  ) {
     this.reports = new CapReports(ns);
   }
 
@@ -108,12 +123,18 @@ export class CapsClient {
     return full.reason;
   }
 
-  private learnRefusal(contractId: string, res: Refusal): void {
+  private learnRefusal(c: Capped, res: Refusal): void {
     // A budget refusal depends on the price; only count limits mean "full for everyone".
     if (!res.limit.startsWith("cap_")) return;
     const now = Date.now();
+    const cap = capOf(c, res.limit, now);
+    // Sold out (not merely held elsewhere), and news to this isolate: the event (its id is per window, so once).
+    if (!res.held && cap && !c.id.startsWith("source:") && fullUntil.get(c.id)?.reason !== "cap reached")
+      this.events?.later([
+        capReachedEvent({ id: c.id, buyerId: c.buyerId ?? null }, { limit: res.limit, timezone: c.timezone, ...cap }, now),
+      ]);
     fullUntil.set(
-      contractId,
+      c.id,
       res.held
         ? { until: Math.min(res.retryAfter, now + HELD_MEMORY_MS), reason: HELD_ELSEWHERE }
         : { until: Math.min(res.retryAfter, now + 60_000), reason: "cap reached" },
@@ -133,7 +154,7 @@ export class CapsClient {
       const taking = this.ledger(c.id)
         .lease({ leaseId: newId("cl"), caps: c.caps, timezone: c.timezone, units: BLOCK_UNITS, leaseMs: BLOCK_MS })
         .then((res: LeaseResult) => {
-          if (!res.ok) return this.learnRefusal(c.id, res);
+          if (!res.ok) return this.learnRefusal(c, res);
           // The block it replaces gives back what it has not handed out, at once.
           const old = blocks.get(c.id);
           if (old && (old.unitsLeft > 0 || (old.centsLeft ?? 0) > 0))
@@ -205,7 +226,7 @@ export class CapsClient {
       leaseMs: LEASE_MS,
     });
     if (!res.ok) {
-      this.learnRefusal(contract.id, res);
+      this.learnRefusal(contract, res);
       return res;
     }
     return {

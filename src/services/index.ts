@@ -25,6 +25,7 @@ import { Turnstile } from "./turnstile";
 import { PingBookClient } from "./ping-book";
 import { withStorageDistance, type StorageMeter } from "./distance";
 import { withTally } from "./tally";
+import { Events } from "./events";
 
 export interface Services {
   /** Storage calls counted while EMULATE_STORAGE_RTT_MS is on (see ./distance.ts). */
@@ -45,6 +46,8 @@ export interface Services {
   /** Offers made to publishers that ping leadgate, held until their post. */
   pingBook: PingBookClient;
   buyers: Buyers;
+  /** Events for the rest of the business: emitted after the records, delivered by the webhook queue. */
+  events: Events;
   /** The consumer's fingerprints under a campaign's fields, keyed with the configured pepper. */
   fingerprints(campaign: Campaign, lead: LeadData): Promise<Fingerprint[]>;
   /** The campaign's pre-sale checks for a lead (TrustedForm, Jornaya, hooks, scrubs); never rejects. */
@@ -65,7 +68,6 @@ export interface Services {
   enqueue(tasks: QueueTask[], delaySeconds?: number): Promise<void>;
 }
 
-/** `location`: the colo that took the request, when known; relays are pooled per location. */
 /** The scrub vendors' endpoints and credentials, from the configuration (never from the rules). */
 const scrubConfig = (config: Config): ScrubConfig => ({
   tcpaLitigator: {
@@ -78,11 +80,26 @@ const scrubConfig = (config: Config): ScrubConfig => ({
   validator: { url: config.VALIDATOR_API_URL ?? null, key: config.VALIDATOR_API_KEY ?? null },
 });
 
-export function createServices(env: Env, config: Config, storage: StorageMeter = { calls: 0 }, location = "any"): Services {
+/** Work that outlives the answer (ctx.waitUntil); without a context it just runs. */
+export type Background = (p: Promise<unknown>) => void;
+const floating: Background = (p) => void p.catch(() => {});
+
+/**
+ * `location`: the colo that took the request, when known; relays are pooled per location.
+ * `background`: the invocation's waitUntil, for events emitted where nobody awaits them.
+ */
+export function createServices(
+  env: Env,
+  config: Config,
+  storage: StorageMeter = { calls: 0 },
+  location = "any",
+  background: Background = floating,
+): Services {
   const records = new Records(dbOf(env.DB));
+  const events = new Events(records, env.WEBHOOK_QUEUE, config.RULES_TTL_MS, background);
   return {
     storage,
-    caps: new CapsClient(env.CAP_LEDGER),
+    caps: new CapsClient(env.CAP_LEDGER, events),
     wallets: new WalletsClient(env.BUYER_WALLET, (buyerId, notices) =>
       notices.length === 0
         ? Promise.resolve()
@@ -90,9 +107,10 @@ export function createServices(env: Env, config: Config, storage: StorageMeter =
             log("billing_event_failed", { buyer_id: buyerId, error: err.message.slice(0, 200) }, "error"),
           ),
     ),
-    breakers: new BreakerGate(env.CAP_LEDGER),
+    breakers: new BreakerGate(env.CAP_LEDGER, events),
     dedupe: new DedupeClient(env.DEDUPE, config.DEDUPE_SHARDS),
     records,
+    events,
     journal: new JournalClient(env.LEAD_JOURNAL, location),
     pingBook: new PingBookClient(env.PING_BOOK, location),
     limits: new RateLimits(env.RATE_COUNTER, location),
@@ -134,9 +152,13 @@ export interface Scope {
   rules(): Promise<Rules>;
 }
 
-export function scopeOf(env: Env, location?: string): Scope {
+export function scopeOf(env: Env, location?: string, background?: Background): Scope {
   const config = configOf(env);
   const storage: StorageMeter = { calls: 0 };
   const bound = withStorageDistance(withTally(env, config.METER_STORAGE), config.EMULATE_STORAGE_RTT_MS, storage);
-  return { config, services: createServices(bound, config, storage, location), rules: () => getRules(bound.DB, config.RULES_TTL_MS) };
+  return {
+    config,
+    services: createServices(bound, config, storage, location, background),
+    rules: () => getRules(bound.DB, config.RULES_TTL_MS),
+  };
 }

@@ -4,6 +4,7 @@ import { DEMO_API_KEY, type Behaviour, type ReceivedRequest } from "../../demo/c
 import { invalidateRules } from "../../src/rules/cache";
 import { forgetProbes } from "../../src/services/breakers";
 import { settleReports } from "../../src/services/cap-reports";
+import { forgetSubscriptions } from "../../src/services/events";
 import { forgetCapSnapshot } from "../../src/services/caps";
 import { forgetRefusals } from "../../src/services/limits";
 import { forgetWallets } from "../../src/services/wallets";
@@ -38,6 +39,11 @@ const RULE_AND_RECORD_TABLES = [
   "value_lists",
   "scrub_cache",
   "scrub_calls",
+  "webhook_attempts",
+  "webhook_deliveries",
+  "webhook_events",
+  "webhook_subscriptions",
+  "data_exports",
 ];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */
@@ -57,6 +63,7 @@ export async function seedDemo(extra: string[] = []): Promise<void> {
   // Each buyer's wallet object outlives a test too.
   const buyers = await env.DB.prepare("SELECT id FROM buyers").all<{ id: string }>();
   await Promise.all(buyers.results.map((b) => env.BUYER_WALLET.get(env.BUYER_WALLET.idFromName(b.id)).reset()));
+  forgetSubscriptions();
   const contracts = await env.DB.prepare("SELECT id FROM contracts").all<{ id: string }>();
   await Promise.all(contracts.results.map((c) => env.CAP_LEDGER.get(env.CAP_LEDGER.idFromName(c.id)).resetPostMeter()));
   forgetProbes();

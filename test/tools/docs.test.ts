@@ -2,6 +2,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { EXPORT_KINDS } from "../../src/db/export-kinds";
+import { EVENT_TYPE_LIST, TEST_EVENT } from "../../src/events/catalog";
 import { ERROR_CODE_LIST, ERROR_CODES } from "../../src/lib/errors";
 
 const doc = (name: string) => readFileSync(path.join(import.meta.dirname, "../../docs", name), "utf8");
@@ -17,6 +19,38 @@ describe("docs/API.md", () => {
       "npm run docs:errors rewrites the table",
     ).toEqual(ERROR_CODE_LIST);
     expect(documented.map((m) => m[2])).toEqual(Object.values(ERROR_CODES));
+  });
+});
+
+/** The text of a `## ` section of docs/API.md, up to the next one. */
+const section = (title: string) => {
+  const api = doc("API.md");
+  const start = api.indexOf(`\n## ${title}`);
+  expect(start, title).toBeGreaterThan(0);
+  const end = api.indexOf("\n## ", start + 1);
+  return api.slice(start, end < 0 ? undefined : end);
+};
+
+describe("docs/API.md, Webhooks and Exports", () => {
+  it("documents every event type (and its data) and every export kind's columns", () => {
+    const hooks = section("Webhooks");
+    for (const type of [...EVENT_TYPE_LIST, TEST_EVENT]) {
+      expect(hooks, type).toContain(`| \`${type}\` |`);
+      expect(hooks, `${type}'s data`).toMatch(new RegExp(`^- (\`[a-z._]+\`, )*\`${type.replace(".", "\\.")}\``, "m"));
+    }
+    const exports = section("Exports");
+    for (const [kind, k] of Object.entries(EXPORT_KINDS)) {
+      const line = exports.slice(exports.indexOf(`- \`${kind}\`:`));
+      const entry = line.slice(0, line.indexOf("\n- ") < 0 ? undefined : line.indexOf("\n- "));
+      for (const c of k.columns) expect(entry, `${kind}.${c.name}`).toContain(`\`${c.name}\``);
+    }
+  });
+
+  it("shows the webhook verifier exactly as docs/examples/verify-signature.ts (the file the tests run) has it", () => {
+    const example = readFileSync(path.join(import.meta.dirname, "../../docs/examples/verify-signature.ts"), "utf8");
+    const snippets = [...section("Webhooks").matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(snippets.map((s) => s.split("\n")[0])).toEqual(["export async function verifyLeadgateRequest("]);
+    for (const snippet of snippets) expect(example).toContain(snippet);
   });
 });
 

@@ -96,8 +96,9 @@ consoleRoutes.get("/console/source", async (c) => {
 consoleRoutes.get("/console", async (c) => {
   const { rules, services } = c.var;
   const capped = [...rules.contractsById.values()].filter(hasCaps);
-  const [figures, caps] = await Promise.all([
+  const [figures, hooks, caps] = await Promise.all([
     loadFigures(services.records, rules, spanOf(c)),
+    services.records.webhooks.failing(Date.now()),
     Promise.all(
       capped.map(async (ct): Promise<CapRow> => {
         const h = await services.caps.headroom(ct).catch(() => null);
@@ -111,7 +112,7 @@ consoleRoutes.get("/console", async (c) => {
       }),
     ),
   ]);
-  return page(c, overviewPage(figures, caps), 200, true);
+  return page(c, overviewPage(figures, caps, hooks), 200, true);
 });
 
 consoleRoutes.get("/console/leads/:id", async (c) => {
