@@ -150,6 +150,56 @@ export function capReachedEvent(
   };
 }
 
+/** A buyer's money: its balance ran low, it was paused for it or resumed, an invoice was issued. One event per occurrence. */
+export function billingEvent(e: {
+  buyerId: string;
+  kind: "balance_low" | "paused_for_balance" | "resumed" | "invoice_issued";
+  at: number;
+  detail: Record<string, unknown>;
+}): EventInput {
+  const type = e.kind === "invoice_issued" ? "invoice.issued" : (`buyer.${e.kind}` as const);
+  // An invoice is one event whenever it is told; a wallet's notice is one per buyer, kind and moment.
+  const subject = e.kind === "invoice_issued" ? String(e.detail.invoice_id) : `${e.buyerId}.${e.at}`;
+  return { id: eventId(subject, type), type, leadId: null, at: e.at, data: { buyer_id: e.buyerId, ...e.detail, at: iso(e.at) } };
+}
+
+/** One sale of a resale: the lead sold again, to whom, at what price, and why it was offered. */
+export function leadResoldEvent(
+  s: {
+    resaleId: string;
+    leadId: string;
+    campaignId: string;
+    sourceId: string;
+    contractId: string;
+    reason: string;
+    tierDays: number;
+    priceCents: number;
+    payoutCents: number;
+    marginCents: number;
+  },
+  at: number,
+): EventInput {
+  return {
+    id: eventId(`${s.resaleId}.${s.contractId}`, "lead.resold"),
+    type: "lead.resold",
+    leadId: s.leadId,
+    at,
+    data: {
+      lead_id: s.leadId,
+      resale_id: s.resaleId,
+      campaign_id: s.campaignId,
+      source_id: s.sourceId,
+      contract_id: s.contractId,
+      reason: s.reason,
+      tier_days: s.tierDays,
+      price_cents: s.priceCents,
+      payout_cents: s.payoutCents,
+      margin_cents: s.marginCents,
+      sold_at: iso(at),
+    },
+  };
+}
+
 /** The test event an admin sends one subscription. */
 export const testEvent = (id: string, subscriptionId: string, at: number): EventInput => ({
   id,

@@ -14,9 +14,18 @@ export const EVENT_TYPES = {
   "lead.unsold": { lead: true, consumer: true, about: "a lead ended unsold: no buyer took it, retries included" },
   "lead.rejected": { lead: true, consumer: true, about: "a lead was refused before any post: suppressed, or a pre-sale check failed" },
   "lead.erased": { lead: true, consumer: false, about: "the consumer was erased before the lead ended: it is never sold" },
+  "lead.resold": { lead: true, consumer: true, about: "a returned or aged lead was sold again (one event per sale of a resale)" },
   "lead.returned": { lead: true, consumer: true, about: "a buyer (or an admin for it) returned a lead it bought" },
   "return.decided": { lead: true, consumer: false, about: "a return was approved or denied (automatically or by an admin)" },
   "buyer.paused": { lead: false, consumer: false, about: "a buyer's contract was paused by its circuit breaker or its post meter" },
+  "buyer.balance_low": { lead: false, consumer: false, about: "a billed buyer's balance fell below its low-balance threshold" },
+  "buyer.paused_for_balance": {
+    lead: false,
+    consumer: false,
+    about: "a billed buyer can no longer pay its least price: it is not pinged until money arrives",
+  },
+  "buyer.resumed": { lead: false, consumer: false, about: "a buyer paused for its balance can buy again (a deposit, a top-up, a return)" },
+  "invoice.issued": { lead: false, consumer: false, about: "an invoice was issued for a buyer's closed period" },
   "cap.reached": { lead: false, consumer: false, about: "a contract's count cap is used up for its window (once per window)" },
 } as const satisfies Record<string, EventTypeInfo>;
 

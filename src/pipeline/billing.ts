@@ -121,7 +121,7 @@ export async function issueInvoice(svc: Services, buyerId: string, period: Perio
     if (res.result === "overlap") return res;
     if (res.result === "issued") {
       const inv = res.invoice;
-      await onInvoiceIssued(svc.records, {
+      await onInvoiceIssued(svc, {
         buyerId,
         kind: "invoice_issued",
         at: now,

@@ -1,6 +1,7 @@
 // Where other features hear of a resale. `onResale` runs once per sale a resale round (or its
 // recovery) recorded, after the record is written (the ledger books the sale in that same batch, as a
 // live round's): webhooks emit their `lead.resold` event here. It must never throw into the round.
+import { leadResoldEvent } from "../events/bodies";
 import type { ResaleReason } from "../resale/policy";
 import type { Services } from "../services";
 
@@ -21,7 +22,5 @@ export interface ResaleSale {
 }
 
 export async function onResale(svc: Services, sale: ResaleSale): Promise<void> {
-  // Wired at merge: billing (svc's ledger: debit the buyer, credit the source), webhooks (lead.resold).
-  void svc;
-  void sale;
+  await svc.events.emit([leadResoldEvent(sale, Date.now())]);
 }

@@ -103,7 +103,7 @@ export function createServices(
     wallets: new WalletsClient(env.BUYER_WALLET, (buyerId, notices) =>
       notices.length === 0
         ? Promise.resolve()
-        : walletNotices(records, buyerId, notices).catch((err: Error) =>
+        : walletNotices({ records, events }, buyerId, notices).catch((err: Error) =>
             log("billing_event_failed", { buyer_id: buyerId, error: err.message.slice(0, 200) }, "error"),
           ),
     ),

@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { checkInvariants, formatInvariants } from "../../src/db/invariants";
 import { admin, checkoutPaid, depositTo, ledgerSum, sendStripe, stripeDelivery } from "../support/billing";
 import { demoLead, eventually, onlyContracts, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
+import { subscribe } from "../support/webhooks";
 
 const alphaSales = async () =>
   (await env.DB.prepare(
@@ -52,6 +53,7 @@ describe("a prepaid buyer in the auction", () => {
     "with $50 and bids near $30 at 16-way concurrency buys at most $50, is then not pinged, and comes back after a deposit",
     { timeout: 120_000 },
     async () => {
+      await subscribe({ events: ["buyer.balance_low", "buyer.paused_for_balance", "buyer.resumed"] });
       await sql("UPDATE buyers SET billing = 'prepaid', low_balance_cents = 3000 WHERE id = 'buy_alpha'");
       expect((await depositTo("buy_alpha", 5000, "wire-1")).status).toBe(200);
       await burst(40, 16);
@@ -72,11 +74,22 @@ describe("a prepaid buyer in the auction", () => {
       expect(await alphaPing(back.lead_id)).toMatchObject({ outcome: "bid" });
       expect(back.buyer).toBe("Alpha Insurance");
       expect((await alphaSales()).c).toBeLessThanOrEqual(15_000);
-      // The balance crossing its $30 threshold, and both turns, were recorded as money events (for the webhooks to come).
+      // The balance crossing its $30 threshold, and both turns, were recorded as money events, and told to the webhooks.
       const events = await env.DB.prepare("SELECT kind FROM billing_events WHERE buyer_id = 'buy_alpha' ORDER BY id").all<{
         kind: string;
       }>();
       expect(events.results.map((e) => e.kind)).toEqual(expect.arrayContaining(["balance_low", "paused_for_balance", "resumed"]));
+      const told = await eventually(async () => {
+        const rows = await env.DB.prepare("SELECT type, body FROM webhook_events ORDER BY created_at").all<{
+          type: string;
+          body: string;
+        }>();
+        const types = new Set(rows.results.map((r) => r.type));
+        return ["buyer.balance_low", "buyer.paused_for_balance", "buyer.resumed"].every((t) => types.has(t)) ? rows.results : undefined;
+      });
+      const paused = JSON.parse(told.find((r) => r.type === "buyer.paused_for_balance")!.body) as Record<string, unknown>;
+      expect(paused).toMatchObject({ buyer_id: "buy_alpha", limit_cents: 2500 });
+      expect(Number.isInteger(paused.balance_cents)).toBe(true);
       const results = await checkInvariants(async (q) => (await env.DB.prepare(q).all<Record<string, unknown>>()).results);
       expect(formatInvariants(results)).not.toContain("FAIL");
       expect(await ledgerSum()).toBe(0);

@@ -17,6 +17,7 @@ import type { QueueTask } from "../../src/services/retry-queue";
 import {
   countOf,
   demoLead,
+  eventually,
   gateway,
   leadReaches,
   leadRow,
@@ -27,6 +28,7 @@ import {
   setBuyers,
   sql,
 } from "../support/helpers";
+import { subscribe } from "../support/webhooks";
 
 const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" };
 const DAY = 86_400_000;
@@ -112,6 +114,7 @@ afterEach(async () => {
 
 describe("a returned lead", () => {
   it("is resold after its delay to a buyer that never had it: never to the returner, one that rejected it, or one inside its dedupe window", async () => {
+    await subscribe({ events: ["lead.resold"] });
     const consumer = demoLead();
     // Charlie bought this consumer first (another lead): it is inside its dedupe window from now on.
     await onlyContracts("ct_charlie");
@@ -157,6 +160,17 @@ describe("a returned lead", () => {
     const [resold] = await postBodiesFor("delta", lead.lead_id);
     expect(resold).toMatchObject({ price: 9, exclusive: true, resale: { reason: "returned", age_days: 0 } });
     expect((await offersOf(lead.lead_id))[0]).toMatchObject({ status: "sold", price_cents: 900 });
+    // The resale is booked in the ledger with its post, and told to the webhooks as lead.resold.
+    const legs = await env.DB.prepare("SELECT account, amount_cents FROM ledger_entries WHERE entry_key = ? ORDER BY account")
+      .bind(`sale:${lead.lead_id}:ct_delta`)
+      .all<{ account: string; amount_cents: number }>();
+    expect(legs.results.reduce((a, l) => a + l.amount_cents, 0)).toBe(0);
+    expect(legs.results.find((l) => l.account === "buyer:buy_delta")?.amount_cents).toBe(-900);
+    const event = await eventually(() =>
+      env.DB.prepare("SELECT lead_id, body FROM webhook_events WHERE type = 'lead.resold'").first<{ lead_id: string; body: string }>(),
+    );
+    expect(event.lead_id).toBe(lead.lead_id);
+    expect(JSON.parse(event.body)).toMatchObject({ resale_id: offer!.id, contract_id: "ct_delta", reason: "returned", price_cents: 900 });
 
     // A second run finds nothing due, and the resale report shows the revenue apart.
     expect(await cron(Date.now() + 2 * HOUR)).toEqual([]);
