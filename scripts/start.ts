@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { serveLanding } from "../demo/landing";
 import path from "node:path";
 import { MockBuyers } from "../demo/mock-buyers";
-import { DEMO_API_KEY, DEMO_BUYER_BEHAVIOURS, DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY, demoSeedStatements } from "../demo/seed";
+import { DEMO_ANY_BUYER, DEMO_API_KEY, DEMO_BUYER_BEHAVIOURS, DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY, demoSeedStatements } from "../demo/seed";
 import { TURNSTILE_DUMMY_TOKEN, TURNSTILE_PASS } from "../demo/turnstile-stub";
 import { ROOT, spawnWrangler, wranglerOrDie } from "./wrangler";
 
@@ -20,9 +20,11 @@ const LANDING_PORT = Number(new URL(DEMO_ORIGIN).port);
 const ADMIN_TOKEN = process.env.LEADGATE_ADMIN_TOKEN ?? "local-admin-token-change-me-0123456789";
 const reset = process.argv.includes("--reset");
 
-const buyers = new MockBuyers(DEMO_BUYER_BEHAVIOURS);
+const buyers = new MockBuyers(DEMO_BUYER_BEHAVIOURS, { fallback: DEMO_ANY_BUYER });
 await buyers.listen(BUYERS_PORT);
-console.log(`demo buyers listening on http://127.0.0.1:${BUYERS_PORT} (alpha, bravo, charlie, delta, echo, foxtrot, golf)`);
+console.log(
+  `demo buyers listening on http://127.0.0.1:${BUYERS_PORT} (alpha, bravo, charlie, delta, echo, foxtrot, golf; any other name bids $${DEMO_ANY_BUYER.bid}, or ?bid=<dollars>)`,
+);
 
 wranglerOrDie(["d1", "migrations", "apply", "DB", "--local"]);
 const count = (table: string) => {

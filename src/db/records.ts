@@ -8,6 +8,7 @@ import type { LeadSummary } from "../lead/response";
 import { isFinal, sourcesOf } from "../lead/state";
 import type { Rules } from "../rules/model";
 import { bound, type Bound } from "./bound";
+import * as audit from "./audit";
 import * as breakers from "./breakers";
 import type { Db } from "./client";
 import * as erasure from "./erasure";
@@ -16,6 +17,7 @@ import * as figures from "./figures";
 import * as lifecycle from "./lifecycle";
 import * as quality from "./quality";
 import * as reports from "./reports";
+import * as ruleEdits from "./rule-edits";
 import * as returns from "./returns";
 import * as sessions from "./sessions";
 import { recordEarlyEnd, recordEvents, recordRound, type LeadEvent, type RoundRecord } from "./rounds";
@@ -63,6 +65,10 @@ export class Records {
   readonly reports: Bound<typeof reports>;
   /** Console sessions' epochs (db/sessions.ts). */
   readonly sessions: Bound<typeof sessions>;
+  /** The rule rows as the rules API reads and writes them (db/rule-edits.ts). */
+  readonly ruleEdits: Bound<typeof ruleEdits>;
+  /** The rules' audit trail (db/audit.ts). */
+  readonly audit: Bound<typeof audit>;
 
   constructor(private readonly db: Db) {
     this.returns = bound(db, returns);
@@ -74,6 +80,8 @@ export class Records {
     this.figures = bound(db, figures);
     this.reports = bound(db, reports);
     this.sessions = bound(db, sessions);
+    this.ruleEdits = bound(db, ruleEdits);
+    this.audit = bound(db, audit);
   }
 
   /**

@@ -5,10 +5,12 @@ import { ApiError, onError } from "./errors";
 import { requireAuth } from "./auth";
 import { requireSoundConfig } from "./guard";
 import { browserCors, init, withRules } from "./middleware";
+import { adminAudit } from "./routes/admin-audit";
 import { adminCaps } from "./routes/admin-caps";
 import { adminConsumers } from "./routes/admin-consumers";
 import { adminExperiments } from "./routes/admin-experiments";
 import { adminRetention } from "./routes/admin-retention";
+import { adminRules } from "./routes/admin-rules";
 import { buyerDeletions } from "./routes/buyer-deletions";
 import { returnRoutes } from "./routes/returns";
 import { adminLeadsGet } from "./routes/admin-leads-get";
@@ -36,6 +38,7 @@ app.doc31(OPENAPI_PATH, (c) => ({
     { name: "leads", description: "Submitting leads and following them" },
     { name: "reports", description: "Figures for sources and admins" },
     { name: "admin", description: "Needs the admin token" },
+    { name: "rules", description: "Campaigns, sources, buyers, contracts and experiments, and the audit trail of their changes" },
     { name: "operations", description: "Health and the contract itself" },
     { name: "console", description: "HTML pages for people (admin or publisher session)" },
   ],
@@ -88,6 +91,8 @@ app.route("/", adminSuppressions);
 app.route("/", adminConsumers);
 app.route("/", adminRetention);
 app.route("/", adminExperiments);
+app.route("/", adminRules);
+app.route("/", adminAudit);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
   type: "apiKey",

@@ -45,12 +45,12 @@ export interface Experiment {
   startedAt: number;
 }
 
-export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt" | "verifyHooks"> {
+export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt" | "verifyHooks" | "version"> {
   fields: FieldDef[];
   verifyHooks: PreSaleHook[];
 }
 
-export interface Source extends Omit<SourceRow, "allowedCampaigns" | "allowedOrigins" | "createdAt"> {
+export interface Source extends Omit<SourceRow, "allowedCampaigns" | "allowedOrigins" | "createdAt" | "version"> {
   allowedCampaigns: string[];
   allowedOrigins: string[];
 }

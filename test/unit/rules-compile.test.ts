@@ -42,10 +42,11 @@ const campaignRow = (over: Partial<CampaignRow> = {}): CampaignRow => ({
   qualityRejectWeight: 25,
   qualityFailureWeight: 25,
   qualityPositiveWeight: 10,
+  version: 1,
   createdAt: 0,
   ...over,
 });
-const buyerRow: BuyerRow = { id: "b1", name: "B", status: "active", dedupeWindowS: 60, dedupeScope: "buyer", createdAt: 0 };
+const buyerRow: BuyerRow = { id: "b1", name: "B", status: "active", dedupeWindowS: 60, dedupeScope: "buyer", version: 1, createdAt: 0 };
 const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
   id: "k1",
   buyerId: "b1",
@@ -92,6 +93,9 @@ const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
   returnCapBps: 1500,
   returnReasons: '["bad_data"]',
   returnAutoApprove: '["bad_data"]',
+  testPingUrl: null,
+  testPostUrl: null,
+  version: 1,
   createdAt: 0,
   ...over,
 });
@@ -118,6 +122,7 @@ const sourceRow: SourceRow = {
   pingsPerMinute: 600,
   dailyLeadQuota: null,
   returnClawback: true,
+  version: 1,
   createdAt: 0,
 };
 

@@ -72,7 +72,7 @@ for (const kind of ["admin", "source"] as const) {
     const token = adminTokenOf(c);
     if (!token) throw new ApiError(404, "not_found", "not found");
     if (!(await loginAllowed(c))) return page(c, loginPage(kind, "Too many attempts; wait a minute."), 429);
-    const proved = await loginSubject(c, kind, token, await formToken(c));
+    const proved = await loginSubject(c, kind, await formToken(c));
     if (!proved) return page(c, loginPage(kind, login.wrong), 401);
     await startSession(c, token, kind, proved);
     return c.redirect(login.home, 303);

@@ -56,6 +56,6 @@ export function compileCampaign(row: CampaignRow, problems: Problems): Campaign 
   for (const col of ["maxBidCents", "pingsPerMinute"] as const)
     if (!positiveOrNull.safeParse(row[col]).success) problems.push({ ...at(snake(col)), message: "must be a positive integer or NULL" });
   if (!fields || !verifyHooks || problems.length > before) return undefined;
-  const { createdAt: _c, ...rest } = row;
+  const { createdAt: _c, version: _v, ...rest } = row;
   return { ...rest, fields, verifyHooks };
 }
