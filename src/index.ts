@@ -1,5 +1,5 @@
 // The Worker: HTTP through Hono, the retry and dead-letter queues, the cron (sweeper, circuit
-// breakers, quality scores, retention), and the Durable Object classes.
+// breakers, quality scores, retention, rule changes made outside the API), and the Durable Object classes.
 import type { Env } from "./env";
 import { app } from "./http/app";
 import { handleDeadLetterBatch } from "./queues/dead-letter-consumer";
@@ -8,6 +8,7 @@ import { evaluateBreakers } from "./queues/breakers";
 import { computeQuality } from "./queues/quality";
 import { runRetention } from "./queues/retention";
 import { sweepStuckLeads } from "./queues/sweeper";
+import { announceOutsideChanges } from "./pipeline/rule-changes";
 import { scopeOf } from "./services";
 
 export { CapLedger } from "./objects/cap-ledger";
@@ -37,5 +38,6 @@ export default {
         ),
     );
     ctx.waitUntil(runRetention(scope.services.records));
+    ctx.waitUntil(announceOutsideChanges(scope.services));
   },
 } satisfies ExportedHandler<Env>;

@@ -7,6 +7,7 @@ import { requireSoundConfig } from "./guard";
 import { browserCors, init, withRules } from "./middleware";
 import { adminAudit } from "./routes/admin-audit";
 import { adminCaps } from "./routes/admin-caps";
+import { adminContractTest } from "./routes/admin-contract-test";
 import { adminConsumers } from "./routes/admin-consumers";
 import { adminExperiments } from "./routes/admin-experiments";
 import { adminRetention } from "./routes/admin-retention";
@@ -15,6 +16,9 @@ import { buyerDeletions } from "./routes/buyer-deletions";
 import { returnRoutes } from "./routes/returns";
 import { adminLeadsGet } from "./routes/admin-leads-get";
 import { CONSOLE_PATHS, consoleHeaders, consoleRoutes } from "./routes/console";
+import { consoleAuditRoutes } from "./routes/console-audit";
+import { consoleEditorRoutes } from "./routes/console-editor";
+import { consoleForm } from "./routes/console-forms";
 import { adminSuppressions } from "./routes/admin-suppressions";
 import { sellerPingPost } from "./routes/seller-pingpost";
 import { health } from "./routes/health";
@@ -62,6 +66,9 @@ app.use("/admin/*", requireAuth("admin"), withRules);
 app.use("/console", consoleHeaders, withRules, requireAuth("console_admin"));
 app.use("/console/*", consoleHeaders, withRules);
 app.use("/console/leads/*", requireAuth("console_admin"));
+// The editor, the audit trail and the returns queue: an admin's pages, whose forms carry a CSRF token.
+for (const section of ["campaigns", "sources", "buyers", "contracts", "experiments", "audit", "returns"])
+  for (const path of [`/console/${section}`, `/console/${section}/*`]) app.use(path, requireAuth("console_admin"), consoleForm);
 app.use("/console/source", requireAuth("console_source"));
 app.use("/v1/leads", browserCors);
 
@@ -75,6 +82,8 @@ app.route("/", reports);
 app.route("/", adminCaps);
 app.route("/", adminLeadsGet);
 app.route("/", consoleRoutes);
+app.route("/", consoleEditorRoutes);
+app.route("/", consoleAuditRoutes);
 for (const { errors, ...p } of CONSOLE_PATHS)
   app.openAPIRegistry.registerPath({
     ...p,
@@ -93,6 +102,7 @@ app.route("/", adminRetention);
 app.route("/", adminExperiments);
 app.route("/", adminRules);
 app.route("/", adminAudit);
+app.route("/", adminContractTest);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
   type: "apiKey",

@@ -4,7 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { RuleChangeRow } from "../../db/schema";
 import { revertChange } from "../../pipeline/rule-edits";
-import { changedColumns, parseSnapshot } from "../../rules/edit/diff";
+import { auditEntry } from "../../rules/edit/diff";
 import { router } from "../context";
 import { ApiError, errorResponses } from "../errors";
 import { answered, apiEditor } from "./admin-rules";
@@ -28,25 +28,8 @@ const EntrySchema = z
   })
   .openapi("AuditEntry");
 
-/** A trail row as the API (and the console) shows it. */
-export function entryOf(r: RuleChangeRow): z.infer<typeof EntrySchema> {
-  const before = parseSnapshot(r.before);
-  const after = parseSnapshot(r.after);
-  return {
-    id: r.id,
-    at: new Date(r.at).toISOString(),
-    actor: r.actor,
-    via: r.via,
-    table: r.tableName,
-    row_id: r.rowId,
-    action: r.action,
-    version: r.version,
-    reverts: r.reverts,
-    changes: changedColumns(before, after),
-    before,
-    after,
-  };
-}
+/** A trail row as the API shows it (rules/edit/diff.ts). */
+export const entryOf = (r: RuleChangeRow): z.infer<typeof EntrySchema> => auditEntry(r);
 
 const idParam = z.object({
   id: z

@@ -2,6 +2,7 @@
 // JSON columns as text, secrets masked), what changed between two, a current row in the same form,
 // and what undoing an entry takes — which columns to put back, and whether the row moved on since.
 import { columnInfo } from "../../db/rule-columns";
+import type { RuleChangeRow } from "../../db/schema";
 import { JSON_WIDGETS, SECRET_WIDGETS, TABLE_SPECS, type RuleTable } from "../fields";
 import type { Body, Row } from "./body";
 
@@ -98,4 +99,39 @@ export function undoPlan(
   if (entry.action === "insert") return { kind: "delete" };
   if (changes.length === 0) return { kind: "refused", why: "it changed only secrets, which the trail never recorded" };
   return { kind: "update", body: Object.fromEntries(changes.map((c) => [c.column, bodyValue(table, c.column, c.before)])) };
+}
+
+/** A trail row as the API and the console show it: who, when, which row, and the columns that changed. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  via: string;
+  table: string;
+  row_id: string;
+  action: "insert" | "update" | "delete";
+  version: number | null;
+  reverts: number | null;
+  changes: ColumnChange[];
+  before: Snapshot | null;
+  after: Snapshot | null;
+}
+
+export function auditEntry(r: RuleChangeRow): AuditEntry {
+  const before = parseSnapshot(r.before);
+  const after = parseSnapshot(r.after);
+  return {
+    id: r.id,
+    at: new Date(r.at).toISOString(),
+    actor: r.actor,
+    via: r.via,
+    table: r.tableName,
+    row_id: r.rowId,
+    action: r.action,
+    version: r.version,
+    reverts: r.reverts,
+    changes: changedColumns(before, after),
+    before,
+    after,
+  };
 }
