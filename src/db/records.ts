@@ -20,6 +20,7 @@ import * as reports from "./reports";
 import * as ruleEdits from "./rule-edits";
 import * as returns from "./returns";
 import * as sessions from "./sessions";
+import * as suppressions from "./suppressions";
 import { recordEarlyEnd, recordEvents, recordRound, type LeadEvent, type RoundRecord } from "./rounds";
 import * as t from "./schema";
 import type { LeadRow, LeadStatus, PingRow } from "./schema";
@@ -69,6 +70,8 @@ export class Records {
   readonly ruleEdits: Bound<typeof ruleEdits>;
   /** The rules' audit trail (db/audit.ts). */
   readonly audit: Bound<typeof audit>;
+  /** The suppression list, read back (db/suppressions.ts). */
+  readonly suppressions: Bound<typeof suppressions>;
 
   constructor(private readonly db: Db) {
     this.returns = bound(db, returns);
@@ -82,6 +85,7 @@ export class Records {
     this.sessions = bound(db, sessions);
     this.ruleEdits = bound(db, ruleEdits);
     this.audit = bound(db, audit);
+    this.suppressions = bound(db, suppressions);
   }
 
   /**

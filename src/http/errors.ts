@@ -3,6 +3,7 @@
 // 500 without internals.
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ERROR_CODE_LIST, fieldErrors, LimitReached, Refusal, Unavailable, type ErrorCode, type FieldError } from "../lib/errors";
 import { log } from "../lib/log";
@@ -44,6 +45,8 @@ export const errorBody = (e: ApiError): ErrorBody => ({ error: e.code, message: 
 export function onError(err: Error, c: Context): Response {
   if (err instanceof LimitReached) err = tooMany(err);
   if (err instanceof Refusal) err = new ApiError(err.status, err.code, err.message, err.fields);
+  // A request validator's own refusal: a JSON body that does not parse.
+  if (err instanceof HTTPException && err.status === 400) err = new ApiError(400, "malformed_json", "the body is not valid JSON");
   if (err instanceof ApiError) return c.json(errorBody(err), err.status, err.headers);
   if (err instanceof Unavailable) {
     log("unavailable", { path: new URL(c.req.url).pathname, error: err.code }, "error");
