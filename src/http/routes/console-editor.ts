@@ -13,7 +13,7 @@ import type { RuleRow } from "../../db/rule-edits";
 import { Refusal, type FieldError } from "../../lib/errors";
 import { testBuyer } from "../../pipeline/buyer-test";
 import { createRule, updateRule } from "../../pipeline/rule-edits";
-import { answerOf, type Body } from "../../rules/edit/body";
+import { answerOf, defaultsOf, type Body } from "../../rules/edit/body";
 import { auditEntry } from "../../rules/edit/diff";
 import { RULE_TABLES, TABLE_SPECS, type RuleTable } from "../../rules/fields";
 import { FieldDefsSchema } from "../../rules/schemas";
@@ -99,7 +99,7 @@ async function refused(
 ) {
   if (!(err instanceof Refusal)) throw err;
   if (err.status === 404) return notFound(c, TABLE_SPECS[table].singular);
-  const values = { ...(row ? answerOf(table, row) : {}), ...body };
+  const values = { ...answerOf(table, row ?? defaultsOf(table)), ...body };
   const secrets = row ? (answerOf(table, row).secrets as Record<string, boolean>) : {};
   const conflict =
     err.status === 409
@@ -124,9 +124,12 @@ for (const table of RULE_TABLES) {
     const listed = rows.map((r) => ({ id: String(r.id), version: Number(r.version), values: r, problems: r.problems }));
     return page(c, listPage(spec, listed, await csrfOf(c), notice));
   });
-  consoleEditorRoutes.get(`/console/${table}/new`, async (c) =>
-    showRow(c, table, null, await state(c, { campaign_id: c.req.query("campaign_id") ?? null }, {})),
-  );
+  consoleEditorRoutes.get(`/console/${table}/new`, async (c) => {
+    // A new row's form starts from the schema's defaults (a contract's floor 0, its breaker's thresholds…).
+    const defaults = answerOf(table, defaultsOf(table));
+    const values = { ...defaults, id: null, campaign_id: c.req.query("campaign_id") ?? defaults.campaign_id ?? null };
+    return showRow(c, table, null, await state(c, values, {}));
+  });
   consoleEditorRoutes.get(`/console/${table}/:id`, async (c) => {
     const row = await c.var.services.records.ruleEdits.byId(table, c.req.param("id").slice(0, 64));
     if (!row) return notFound(c, spec.singular);
