@@ -1,6 +1,11 @@
 // Mock buyers: real HTTP endpoints on loopback, one server hosting any number of buyers by path.
 //   POST /b/<name>/ping, POST /b/<name>/post  — the buyer's endpoints (native JSON, form, a raw answer,
 //                                               or a platform's own: ./platform-answers.ts)
+//   POST /b/<name>/ping, POST /b/<name>/post  — the buyer's endpoints. A name with no behaviour
+//                                               set answers with the server's fallback (npm start:
+//                                               bids $10, accepts), and `?bid=<dollars>` or
+//                                               `?post=reject` on the URL set the answer of any name,
+//                                               so a contract an admin adds works without code.
 //   POST /b/<name>/deletion                   — its deletion-notice endpoint (a contract's deletion_url)
 //   PUT  /control/<name>                      — set a buyer's behaviour (JSON Behaviour)
 //   GET  /control/<name>/requests             — what the buyer received (for assertions)
@@ -14,6 +19,8 @@
 //   POST /tcpa/scrub/phone/, GET /dncscrub/v1.5/Scrub/litigator, GET /blacklist/lookup,
 //   POST /validator/validate                 — the scrub vendors, stubbed (./scrub-stubs.ts);
 //                                               recorded as "_tcpa", "_dncscrub", "_blacklist", "_validator"
+//   GET  /cdn-cgi/access/certs                — Cloudflare Access's signing keys (a JWKS), stubbed:
+//                                               whatever was last PUT to /control/_access
 //   POST /turnstile/v0/siteverify             — Turnstile's siteverify, stubbed (./turnstile-stub.ts);
 //                                               its calls are recorded as buyer "_turnstile", whose
 //                                               `ping` behaviour (hang, error_500) makes it fail
@@ -52,14 +59,30 @@ function unmetRequirement(requires: Record<string, string> | undefined, body: st
   return undefined;
 }
 
+/** `?bid=25.5` and `?post=reject|accept` in a contract's URL: the answer chosen by the URL itself. */
+function fromQuery(q: URLSearchParams): Behaviour {
+  const out: Behaviour = {};
+  const bid = Number(q.get("bid") ?? NaN);
+  if (Number.isFinite(bid) && bid >= 0) out.bid = bid;
+  const post = q.get("post");
+  if (post === "reject" || post === "accept") out.post = post;
+  return out;
+}
+
 export class MockBuyers {
   readonly behaviours = new Map<string, Behaviour>();
   readonly received = new Map<string, ReceivedRequest[]>();
   private server: Server | undefined;
   private readonly hanging = new Set<ServerResponse>();
 
-  constructor(defaults: Record<string, Behaviour> = {}) {
+  /** The key set the Access stub serves (tests put their own public key here). */
+  private accessKeys = '{"keys":[]}';
+  /** How a buyer name nobody configured answers (none: no bid, as the tests expect of unset buyers). */
+  private readonly fallback: Behaviour;
+
+  constructor(defaults: Record<string, Behaviour> = {}, opts: { fallback?: Behaviour } = {}) {
     for (const [k, v] of Object.entries(defaults)) this.behaviours.set(k, v);
+    this.fallback = opts.fallback ?? {};
   }
 
   async listen(port: number, host = "127.0.0.1"): Promise<number> {
@@ -117,6 +140,11 @@ export class MockBuyers {
       this.hanging.add(res);
       res.on("close", () => this.hanging.delete(res));
     };
+    if (url.pathname === "/control/_access" && req.method === "PUT") {
+      this.accessKeys = body;
+      return send(204, "");
+    }
+    if (url.pathname === "/cdn-cgi/access/certs" && req.method === "GET") return send(200, this.accessKeys);
     if (parts[0] === "control") {
       const name = parts[1];
       if (req.method === "DELETE") {
@@ -167,7 +195,7 @@ export class MockBuyers {
     if (parts[0] !== "b" || !parts[1] || (parts[2] !== "ping" && parts[2] !== "post")) return send(404, "{}");
     const name = parts[1];
     const kind = parts[2];
-    const b = this.behaviours.get(name) ?? {};
+    const b = { ...(this.behaviours.get(name) ?? this.fallback), ...fromQuery(url.searchParams) };
     record(name, kind);
     await sleep(kind === "ping" ? (b.pingLatencyMs ?? 0) : (b.postLatencyMs ?? 0));
     const mode = kind === "ping" ? (b.ping ?? "bid") : (b.post ?? "accept");

@@ -48,6 +48,12 @@ export const DEMO_BUYER_BEHAVIOURS = {
   },
 };
 
+/**
+ * How a demo buyer nobody configured answers (`npm start`): a contract an admin adds while following
+ * docs/ADMIN.md, pointed at http://127.0.0.1:8790/b/<any name>/ping, bids $10 and accepts its posts.
+ */
+export const DEMO_ANY_BUYER = { bid: 10, pingLatencyMs: 50, postLatencyMs: 50 };
+
 /** The demo's XML buyer (boberdoo style); docs/BUYER_PROTOCOL.md walks through it. */
 const golfProtocol = {
   kind: "template",

@@ -2,16 +2,18 @@
 //   1. demo buyers (mock HTTP endpoints; Turnstile's siteverify, TrustedForm's Certificate API and
 //      Jornaya's Authenticate stubbed) on 127.0.0.1:8790
 //   2. local D1 (kept between runs in .wrangler/): migrations applied; the demo rules are loaded when
-//      the rule tables are empty, or with --reset (which also clears the records)
+//      the rule tables are empty, or with --reset, which first removes all local state (D1 and the
+//      Durable Objects': records, rollups, returns, experiments, the audit trail, caps, dedupe)
 //   3. the demo landing page (a plain HTML form) on the demo source's origin, localhost:8080
 //   4. wrangler dev on 127.0.0.1:8787 with local D1, Durable Objects and Queues, and a local admin token
 import { writeFileSync } from "node:fs";
 import { serveLanding } from "../demo/landing";
 import path from "node:path";
 import { MockBuyers } from "../demo/mock-buyers";
-import { DEMO_API_KEY, DEMO_BUYER_BEHAVIOURS, DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY, demoSeedStatements } from "../demo/seed";
+import { DEMO_ANY_BUYER, DEMO_API_KEY, DEMO_BUYER_BEHAVIOURS, DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY, demoSeedStatements } from "../demo/seed";
 import { SCRUB_CREDENTIALS } from "../demo/scrub-stubs";
 import { TURNSTILE_DUMMY_TOKEN, TURNSTILE_PASS } from "../demo/turnstile-stub";
+import { resetLocalState } from "./lib/local-state";
 import { ROOT, spawnWrangler, wranglerOrDie } from "./wrangler";
 
 const BUYERS_PORT = Number(process.env.BUYERS_PORT ?? 8790);
@@ -21,10 +23,15 @@ const LANDING_PORT = Number(new URL(DEMO_ORIGIN).port);
 const ADMIN_TOKEN = process.env.LEADGATE_ADMIN_TOKEN ?? "local-admin-token-change-me-0123456789";
 const reset = process.argv.includes("--reset");
 
-const buyers = new MockBuyers(DEMO_BUYER_BEHAVIOURS);
+const buyers = new MockBuyers(DEMO_BUYER_BEHAVIOURS, { fallback: DEMO_ANY_BUYER });
 await buyers.listen(BUYERS_PORT);
-console.log(`demo buyers listening on http://127.0.0.1:${BUYERS_PORT} (alpha, bravo, charlie, delta, echo, foxtrot, golf)`);
+console.log(
+  `demo buyers listening on http://127.0.0.1:${BUYERS_PORT} (alpha, bravo, charlie, delta, echo, foxtrot, golf; any other name bids $${DEMO_ANY_BUYER.bid}, or ?bid=<dollars>)`,
+);
 
+// A reset starts everything the console shows over, the Durable Objects' state included (a cap
+// ledger or a dedupe shard that outlived its records would contradict them).
+if (reset) resetLocalState(ROOT);
 wranglerOrDie(["d1", "migrations", "apply", "DB", "--local"]);
 const count = (table: string) => {
   const out = JSON.parse(
@@ -50,7 +57,9 @@ if (reset || (count("campaigns") === 0 && count("sources") === 0)) {
   const seedFile = path.join(ROOT, ".wrangler", "demo-seed.sql");
   writeFileSync(seedFile, [...tables.map((t) => `DELETE FROM ${t};`), ...demoSeedStatements(`http://127.0.0.1:${BUYERS_PORT}`)].join("\n"));
   wranglerOrDie(["d1", "execute", "DB", "--local", "--file", seedFile]);
-  console.log(`local D1: migrations applied, demo rules loaded${reset ? " (--reset: records cleared)" : ""}`);
+  console.log(
+    `local D1: migrations applied, demo rules loaded${reset ? " (--reset: local state removed: rules, leads, rollups, returns, experiments, the audit trail and the Durable Objects' state)" : ""}`,
+  );
 } else {
   console.log("local D1: migrations applied; your rules and records are kept (npm start -- --reset reloads the demo)");
 }

@@ -59,8 +59,20 @@ export const VarsSchema = z.object({
   MAX_INFLIGHT_LEADS: intVar(256),
   DEDUPE_SHARDS: intVar(64).pipe(z.number().min(1)),
   LOG_LEVEL: enumVar(["info", "warn", "error"], "info"),
-  /** Bearer token for /admin routes; admin routes answer 404 when unset. */
+  /** Bearer token for /admin routes; admin routes answer 404 when unset. It also signs console sessions. */
   ADMIN_TOKEN: z.string().optional(),
+  /**
+   * Named admin tokens, JSON `{"alice": "<32+ characters>", …}`: each person their own token, so the
+   * audit trail names who changed the rules. Names: letters, digits, _ and -.
+   */
+  ADMIN_TOKENS: z.string().optional(),
+  /**
+   * Cloudflare Access in front of /admin and /console: the team domain (https://<team>.cloudflareaccess.com)
+   * and the application's AUD tag. Both set: a valid Access JWT (Cf-Access-Jwt-Assertion) is an admin,
+   * named by its email.
+   */
+  ACCESS_TEAM_DOMAIN: z.string().optional(),
+  ACCESS_AUD: z.string().optional(),
   /**
    * Cloudflare Turnstile: the secret key for sources without their own, and the siteverify endpoint
    * (Cloudflare's by default; a local stub in tests and `npm start`). No secret: Turnstile sources

@@ -1,6 +1,6 @@
 // The Worker: HTTP through Hono, the retry and webhook queues with their dead-letter queues, the cron
-// (sweeper, circuit breakers, quality scores, resales, retention, lost webhook deliveries), and the
-// Durable Object classes.
+// (sweeper, circuit breakers, quality scores, resales, retention, lost webhook deliveries, rule changes
+// made outside the API), and the Durable Object classes.
 import type { Env } from "./env";
 import { app } from "./http/app";
 import { handleDeadLetterBatch } from "./queues/dead-letter-consumer";
@@ -12,6 +12,7 @@ import { computeQuality } from "./queues/quality";
 import { runResales } from "./queues/resales";
 import { runRetention } from "./queues/retention";
 import { sweepStuckLeads } from "./queues/sweeper";
+import { announceOutsideChanges } from "./pipeline/rule-changes";
 import { scopeOf } from "./services";
 
 export { BuyerWallet } from "./objects/buyer-wallet";
@@ -47,5 +48,6 @@ export default {
         ),
     );
     ctx.waitUntil(runRetention(scope.services.records));
+    ctx.waitUntil(announceOutsideChanges(scope.services));
   },
 } satisfies ExportedHandler<Env>;

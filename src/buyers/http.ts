@@ -76,8 +76,11 @@ export async function send(
     release(); // headers are in: the connection no longer counts against the limit
     status = res.status;
     // A declared length within the cap is read natively; otherwise the stream is read up to the cap.
+    // Bytes, then decoded: answers come in any content type (form-encoded, XML), and reading a
+    // non-text type with .text() makes workerd warn on every answer.
     const declared = Number(res.headers.get("content-length") ?? NaN);
-    const body = declared <= MAX_ANSWER_BYTES ? await res.text() : decodeCapped(await readCapped(res.body, MAX_ANSWER_BYTES));
+    const body =
+      declared <= MAX_ANSWER_BYTES ? decoder.decode(await res.arrayBuffer()) : decodeCapped(await readCapped(res.body, MAX_ANSWER_BYTES));
     const latencyMs = Date.now() - started;
     if (body === undefined) return { ok: false, kind: "error", reason: `answer larger than ${MAX_ANSWER_BYTES} bytes`, status, latencyMs };
     return { ok: true, status, body, contentType: res.headers.get("content-type") ?? "", latencyMs };

@@ -53,7 +53,7 @@ ${table("billing-sources", ["source", "owed", "ledger"], sources, (s) => [s.name
 <p><a href="/console/billing/ledger/house">The house's ledger</a> · payables as CSV: <code>GET /admin/payables?from=&amp;to=&amp;format=csv</code></p>
 <h2>Latest money events</h2>
 ${table("billing-events", ["at", "buyer", "event", "detail"], events, (e) => [iso(e.at), e.buyer_id, e.kind, { v: e.detail ?? "", text: true }])}`;
-  return layout("Billing", body, { admin: true, span: "billing" });
+  return layout("Billing", body, { admin: true, section: "/console/billing" });
 }
 
 /** One account's latest entries (newest first) and its balance. */
@@ -71,5 +71,5 @@ ${table("ledger", ["booked", "kind", "amount", "entry", "lead", "reference", "me
   e.booked_by ?? "",
 ])}
 <p><a href="/console/billing">Back to billing</a></p>`;
-  return layout(`Ledger ${account}`, body, { admin: true, span: "billing" });
+  return layout(`Ledger ${account}`, body, { admin: true, section: "/console/billing" });
 }

@@ -47,45 +47,61 @@ const CONTRACT_HEAD = ["contract", "buyer", "pings", "bid rate", "avg bid", `bid
 
 function contractsTable(f: Figures): Html {
   const head = [...CONTRACT_HEAD, "posts", "accepted", "reject rate", "ping-to-post", "latency p50 / p95", "revenue", "breaker"];
-  return table("contracts", head, f.contracts, (c) => [
-    c.id,
-    c.buyer,
-    c.pings,
-    `${c.bidRatePct}%`,
-    c.avgBidCents === null ? "–" : dollars(c.avgBidCents),
-    c.bidsBy.join(" / "),
-    c.timeouts,
-    c.errors,
-    c.posts,
-    c.accepted,
-    { v: `${c.rejectRatePct}%`, cls: c.rejectRatePct > 50 ? "bad" : "" },
-    `${c.pingToPostPct}%`,
-    `${c.latencyP50 ?? "–"} / ${c.latencyP95 ?? "–"} ms`,
-    dollars(c.revenueCents),
-    { v: c.breaker, cls: c.breaker === "closed" ? "ok" : "bad" },
-  ]);
+  return table(
+    "contracts",
+    head,
+    f.contracts,
+    (c) => [
+      c.id,
+      c.buyer,
+      c.pings,
+      `${c.bidRatePct}%`,
+      c.avgBidCents === null ? "–" : dollars(c.avgBidCents),
+      c.bidsBy.join(" / "),
+      c.timeouts,
+      c.errors,
+      c.posts,
+      c.accepted,
+      { v: `${c.rejectRatePct}%`, cls: c.rejectRatePct > 50 ? "bad" : "" },
+      `${c.pingToPostPct}%`,
+      `${c.latencyP50 ?? "–"} / ${c.latencyP95 ?? "–"} ms`,
+      dollars(c.revenueCents),
+      { v: c.breaker, cls: c.breaker === "closed" ? "ok" : "bad" },
+    ],
+    `No buyer was pinged in this span. Contracts appear here once leads reach them (the ${f.range.span === "hour" ? "last 24 h" : "last hour"} may have some).`,
+  );
 }
 
 function reasonsAndCaps(f: Figures, caps: CapRow[]): Html {
-  const reasons = table("reasons", ["contract", "outcome", "reason", "count"], f.reasons, (r) => [
-    r.contract,
-    r.outcome,
-    { v: r.reason, text: true },
-    r.n,
-  ]);
-  const headroom = table("caps", ["contract", "buyer", "used / cap", "left"], caps, (c) => [c.contract, c.buyer, c.day, c.left ?? "–"]);
+  const reasons = table(
+    "reasons",
+    ["contract", "outcome", "reason", "count"],
+    f.reasons,
+    (r) => [r.contract, r.outcome, { v: r.reason, text: true }, r.n],
+    "No rejects, errors or timeouts in this span.",
+  );
+  const headroom = table(
+    "caps",
+    ["contract", "buyer", "used / cap", "left"],
+    caps,
+    (c) => [c.contract, c.buyer, c.day, c.left ?? "–"],
+    "No active contract has a cap: set leads per day on a contract's page to see its headroom here.",
+  );
   return html`<div class="grid"><div><h2>Reject and error reasons</h2>${reasons}</div>
 <div><h2>Cap headroom (today)</h2>${headroom}</div></div>`;
 }
 
 function returnsAndExperiments(f: Figures): Html {
   const r = f.returns;
-  const experiments = table("experiments", ["experiment", "campaign", "variant: leads (sold)"], f.experiments, (e) => [
-    html`${e.name} <code>${e.id}</code>`,
-    e.campaign,
-    e.variants.map((v) => `${v.name}: ${v.leads} (${v.sold})`).join(" · "),
-  ]);
-  return html`<div class="grid"><div><h2>Returns</h2><div class="tiles" id="returns">${tile("approved", String(r.approved))}${tile("pending", String(r.pending))}${tile("denied", String(r.denied))}${tile("credited", dollars(r.creditedCents))}</div></div>
+  const experiments = table(
+    "experiments",
+    ["experiment", "campaign", "variant: leads (sold)"],
+    f.experiments,
+    (e) => [html`${e.name} <code>${e.id}</code>`, e.campaign, e.variants.map((v) => `${v.name}: ${v.leads} (${v.sold})`).join(" · ")],
+    "No experiment is running. Start one from the experiments page to compare routing settings.",
+  );
+  return html`<div class="grid"><div><h2>Returns</h2><div class="tiles" id="returns">${tile("approved", String(r.approved))}${tile("pending", String(r.pending))}${tile("denied", String(r.denied))}${tile("credited", dollars(r.creditedCents))}</div>
+${r.pending ? html`<p><a href="/console/returns">${r.pending} waiting for a decision: review them</a></p>` : ""}</div>
 <div><h2>Experiments</h2>${experiments}</div></div>`;
 }
 
@@ -104,29 +120,41 @@ function resalesSection(f: Figures): Html {
 
 function groupTable(title: string, rows: Figures["campaigns"]): Html {
   const head = [title.slice(0, -1), "leads", "sold", "sell-through", "revenue", "payout", "margin / lead"];
-  const body = table(title.toLowerCase(), head, rows, (r) => [
-    r.name,
-    r.leads,
-    r.sold,
-    `${r.sellThroughPct}%`,
-    dollars(r.revenueCents),
-    dollars(r.payoutCents),
-    dollars(r.marginPerLeadCents),
-  ]);
+  const body = table(
+    title.toLowerCase(),
+    head,
+    rows,
+    (r) => [
+      r.name,
+      r.leads,
+      r.sold,
+      `${r.sellThroughPct}%`,
+      dollars(r.revenueCents),
+      dollars(r.payoutCents),
+      dollars(r.marginPerLeadCents),
+    ],
+    `No leads in this span, so no ${title.toLowerCase()} to show.`,
+  );
   return html`<h2>${title}</h2>${body}`;
 }
 
 function recentTable(f: Figures): Html {
   const head = ["lead", "received", "campaign", "source", "status", "price", "payout"];
-  const body = table("recent", head, f.recent, (l) => [
-    html`<a href="/console/leads/${l.id}">${l.id}</a>`,
-    time(l.at),
-    l.campaign,
-    l.source,
-    l.status,
-    dollars(l.priceCents),
-    dollars(l.payoutCents),
-  ]);
+  const body = table(
+    "recent",
+    head,
+    f.recent,
+    (l) => [
+      html`<a href="/console/leads/${l.id}">${l.id}</a>`,
+      time(l.at),
+      l.campaign,
+      l.source,
+      l.status,
+      dollars(l.priceCents),
+      dollars(l.payoutCents),
+    ],
+    "No leads in this span yet: submit the demo form (http://localhost:8080 with npm start) or post one with curl (README).",
+  );
   return html`<h2>Latest leads</h2>${body}`;
 }
 

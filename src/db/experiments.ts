@@ -36,12 +36,3 @@ export async function variantRows(
   ]);
   return { byVariant: byVariant!.results, returned: returned!.results };
 }
-
-/** Ends an experiment (its first end time stays); false when there is no such experiment. */
-export async function end(db: Db, id: string, now: number): Promise<boolean> {
-  const res = await db.$client
-    .prepare(`UPDATE experiments SET status = 'ended', ended_at = COALESCE(ended_at, ?) WHERE id = ?`)
-    .bind(now, id)
-    .run();
-  return Boolean(res.meta.changes);
-}

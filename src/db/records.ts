@@ -8,6 +8,7 @@ import type { LeadSummary } from "../lead/response";
 import { isFinal, sourcesOf } from "../lead/state";
 import type { Rules } from "../rules/model";
 import { bound, type Bound } from "./bound";
+import * as audit from "./audit";
 import * as billing from "./billing";
 import * as breakers from "./breakers";
 import * as buyerView from "./buyer-view";
@@ -24,8 +25,10 @@ import * as scrubs from "./scrubs";
 import * as quality from "./quality";
 import * as reports from "./reports";
 import * as resale from "./resale";
+import * as ruleEdits from "./rule-edits";
 import * as returns from "./returns";
 import * as sessions from "./sessions";
+import * as suppressions from "./suppressions";
 import * as webhookDeliveries from "./webhook-deliveries";
 import * as webhooks from "./webhooks";
 import { recordEarlyEnd, recordEvents, recordRound, type LeadEvent, type RoundRecord } from "./rounds";
@@ -93,6 +96,12 @@ export class Records {
   readonly webhooks: Bound<typeof webhooks>;
   /** Events and their deliveries: storing, claiming, attempts, the cron's sweep (db/webhook-deliveries.ts). */
   readonly webhookDeliveries: Bound<typeof webhookDeliveries>;
+  /** The rule rows as the rules API reads and writes them (db/rule-edits.ts). */
+  readonly ruleEdits: Bound<typeof ruleEdits>;
+  /** The rules' audit trail (db/audit.ts). */
+  readonly audit: Bound<typeof audit>;
+  /** The suppression list, read back (db/suppressions.ts). */
+  readonly suppressions: Bound<typeof suppressions>;
 
   constructor(private readonly db: Db) {
     this.returns = bound(db, returns);
@@ -114,6 +123,9 @@ export class Records {
     this.exports = bound(db, exports);
     this.webhooks = bound(db, webhooks);
     this.webhookDeliveries = bound(db, webhookDeliveries);
+    this.ruleEdits = bound(db, ruleEdits);
+    this.audit = bound(db, audit);
+    this.suppressions = bound(db, suppressions);
   }
 
   /**

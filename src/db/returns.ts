@@ -134,3 +134,33 @@ export async function recordFeedback(db: Db, leadId: string, contractId: string,
     .bind(leadId, contractId, outcome, now)
     .run();
 }
+
+/** A return as the queue and GET /admin/returns list it. */
+export interface ListedReturn extends ReturnRow {
+  source_id: string;
+  campaign_id: string;
+  note: string | null;
+  requested_by: "buyer" | "admin";
+  created_at: number;
+  decided_at: number | null;
+}
+
+/**
+ * Returns by status: pending ones oldest first (a queue: the longest waiting on top), decided ones
+ * newest first; `after` (an id) pages on in the same order.
+ */
+export async function list(
+  db: Db,
+  f: { status?: "pending" | "approved" | "denied"; limit: number; after?: string },
+): Promise<ListedReturn[]> {
+  const oldestFirst = f.status === "pending";
+  const where = [f.status ? `status = ?1` : "1 = 1", f.after ? `id ${oldestFirst ? ">" : "<"} ?2` : "1 = 1"].join(" AND ");
+  const r = await db.$client
+    .prepare(
+      `SELECT id, lead_id, contract_id, source_id, campaign_id, reason, note, status, requested_by, price_cents, clawback_cents, created_at, decided_at
+       FROM returns WHERE ${where} ORDER BY id ${oldestFirst ? "ASC" : "DESC"} LIMIT ?3`,
+    )
+    .bind(f.status ?? null, f.after ?? null, f.limit)
+    .all<ListedReturn>();
+  return r.results;
+}

@@ -1,6 +1,7 @@
-// The D1 data model. Rules (campaigns, sources, buyers, contracts, suppressions) are edited by
-// admins with migrations or `wrangler d1 execute`; records (leads, pings, posts, lead_events) are
-// written by the gateway. Money is integer cents; times are epoch milliseconds (UTC).
+// The D1 data model. Rules (campaigns, sources, buyers, contracts, experiments, suppressions) are
+// edited by admins through the rules API and the console's editor, or with migrations and `wrangler
+// d1 execute`; every change to a rule row is recorded in `rule_changes` by triggers (src/db/audit-
+// triggers.ts). Records (leads, pings, posts, lead_events) are written by the gateway. Money is integer cents; times are epoch milliseconds (UTC).
 // JSON columns hold structured rules and are validated by the zod schemas in src/rules/schemas.ts
 // on every read: a bad one disables only its own row.
 import { sql } from "drizzle-orm";
@@ -100,6 +101,8 @@ export const campaigns = sqliteTable("campaigns", {
   agedSold: text("aged_sold", { enum: ["none", "shared", "all"] })
     .notNull()
     .default("shared"),
+  /** Bumped by every change (a trigger bumps it for SQL that does not): the rules API's compare-and-set. */
+  version: integer("version").notNull().default(1),
   createdAt: createdAt(),
 });
 
@@ -148,6 +151,8 @@ export const sources = sqliteTable("sources", {
   dailyLeadQuota: integer("daily_lead_quota"),
   /** An approved return takes back this source's payout (else the exchange absorbs it). */
   returnClawback: integer("return_clawback", { mode: "boolean" }).notNull().default(true),
+  /** Bumped by every change (a trigger bumps it for SQL that does not): the rules API's compare-and-set. */
+  version: integer("version").notNull().default(1),
   createdAt: createdAt(),
 });
 
@@ -177,6 +182,8 @@ export const buyers = sqliteTable("buyers", {
   billingEpoch: integer("billing_epoch").notNull().default(0),
   /** When billing or the credit limit last changed (epoch ms; set by the same trigger). */
   billingSince: integer("billing_since").notNull().default(0),
+  /** Bumped by every change (a trigger bumps it for SQL that does not): the rules API's compare-and-set. */
+  version: integer("version").notNull().default(1),
   createdAt: createdAt(),
 });
 
@@ -293,6 +300,11 @@ export const contracts = sqliteTable(
      * ping answer gives no shared price of its own (campaigns that sell by value). NULL: the same price.
      */
     sharedPriceBps: integer("shared_price_bps"),
+    /** The buyer's sandbox endpoints, for "test this buyer" (never used by the auction). */
+    testPingUrl: text("test_ping_url"),
+    testPostUrl: text("test_post_url"),
+    /** Bumped by every change (a trigger bumps it for SQL that does not): the rules API's compare-and-set. */
+    version: integer("version").notNull().default(1),
     createdAt: createdAt(),
   },
   (t) => [index("contracts_campaign_idx").on(t.campaignId)],
@@ -645,6 +657,8 @@ export const experiments = sqliteTable("experiments", {
   variants: text("variants").notNull(),
   startedAt: integer("started_at").notNull(),
   endedAt: integer("ended_at"),
+  /** Bumped by every change (a trigger bumps it for SQL that does not): the rules API's compare-and-set. */
+  version: integer("version").notNull().default(1),
 });
 
 /**
@@ -749,6 +763,49 @@ export const scrubCalls = sqliteTable(
   },
   (t) => [index("scrub_calls_campaign_idx").on(t.campaignId, t.at)],
 );
+
+/**
+ * The audit trail of the rules: one row per change to a campaign, source, buyer, contract or
+ * experiment, written by triggers (so SQL run with `wrangler d1 execute` or a migration is recorded
+ * too, as `outside`). `before` and `after` are the row as JSON (snake_case columns, version left
+ * out) with secrets masked; null before an insert and after a delete.
+ */
+export const ruleChanges = sqliteTable(
+  "rule_changes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at").notNull(),
+    /** Who: a person (an Access email, a named admin token), or `outside` (SQL run outside the API). */
+    actor: text("actor").notNull(),
+    /** How: api, console, or outside. */
+    via: text("via").notNull(),
+    tableName: text("table_name").notNull(),
+    rowId: text("row_id").notNull(),
+    action: text("action", { enum: ["insert", "update", "delete"] }).notNull(),
+    before: text("before"),
+    after: text("after"),
+    /** The row's version after the change (null after a delete). */
+    version: integer("version"),
+    /** The change this one undid (POST /admin/audit/{id}/revert). */
+    reverts: integer("reverts"),
+  },
+  (t) => [index("rule_changes_row_idx").on(t.tableName, t.rowId, t.id), index("rule_changes_at_idx").on(t.at)],
+);
+
+/**
+ * Who is changing the rules, for the triggers: the rules API writes this one row, its change and the
+ * row's removal in one D1 batch (a transaction), so a change made any other way finds no row and is
+ * recorded as `outside`.
+ */
+export const ruleChangeContext = sqliteTable("rule_change_context", {
+  id: integer("id").primaryKey(),
+  actor: text("actor").notNull(),
+  via: text("via").notNull(),
+  at: integer("at").notNull(),
+  reverts: integer("reverts"),
+});
+
+export type RuleChangeRow = typeof ruleChanges.$inferSelect;
 
 export type ContractQualityRow = typeof contractQuality.$inferSelect;
 export type ValueListRow = typeof valueLists.$inferSelect;

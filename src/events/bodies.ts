@@ -200,6 +200,35 @@ export function leadResoldEvent(
   };
 }
 
+/** A change to the rules, from the audit trail (what and who; the row itself is at GET /admin/audit). */
+export function ruleChangedEvent(c: {
+  id: number;
+  at: number;
+  actor: string;
+  via: string;
+  tableName: string;
+  rowId: string;
+  action: string;
+  version: number | null;
+}): EventInput {
+  return {
+    id: eventId(`rule_change_${c.id}`, "rule.changed"),
+    type: "rule.changed",
+    leadId: null,
+    at: c.at,
+    data: {
+      change_id: c.id,
+      table: c.tableName,
+      row_id: c.rowId,
+      action: c.action,
+      version: c.version,
+      actor: c.actor,
+      via: c.via,
+      at: iso(c.at),
+    },
+  };
+}
+
 /** The test event an admin sends one subscription. */
 export const testEvent = (id: string, subscriptionId: string, at: number): EventInput => ({
   id,

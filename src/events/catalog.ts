@@ -26,6 +26,11 @@ export const EVENT_TYPES = {
   },
   "buyer.resumed": { lead: false, consumer: false, about: "a buyer paused for its balance can buy again (a deposit, a top-up, a return)" },
   "invoice.issued": { lead: false, consumer: false, about: "an invoice was issued for a buyer's closed period" },
+  "rule.changed": {
+    lead: false,
+    consumer: false,
+    about: "a campaign, source, buyer, contract or experiment was changed: by the API, the console, or SQL run outside them",
+  },
   "cap.reached": { lead: false, consumer: false, about: "a contract's count cap is used up for its window (once per window)" },
 } as const satisfies Record<string, EventTypeInfo>;
 

@@ -12,6 +12,8 @@ import { adminMeter } from "./routes/admin-meter";
 import { adminInvoices } from "./routes/admin-invoices";
 import { adminStatements } from "./routes/admin-statements";
 import { billingStripe } from "./routes/billing-stripe";
+import { adminAudit } from "./routes/admin-audit";
+import { adminContractTest } from "./routes/admin-contract-test";
 import { adminConsumers } from "./routes/admin-consumers";
 import { adminExperiments } from "./routes/admin-experiments";
 import { adminLists } from "./routes/admin-lists";
@@ -19,11 +21,15 @@ import { adminScrubs } from "./routes/admin-scrubs";
 import { adminRetention } from "./routes/admin-retention";
 import { adminWebhookDeliveries } from "./routes/admin-webhook-deliveries";
 import { adminWebhooks } from "./routes/admin-webhooks";
+import { adminRules } from "./routes/admin-rules";
 import { buyerDeletions } from "./routes/buyer-deletions";
 import { returnRoutes } from "./routes/returns";
 import { adminLeadsGet } from "./routes/admin-leads-get";
 import { CONSOLE_PATHS, consoleHeaders, consoleRoutes } from "./routes/console";
 import { BILLING_CONSOLE_PATHS, consoleBilling } from "./routes/console-billing";
+import { consoleAuditRoutes } from "./routes/console-audit";
+import { consoleEditorRoutes } from "./routes/console-editor";
+import { consoleForm } from "./routes/console-forms";
 import { adminSuppressions } from "./routes/admin-suppressions";
 import { exportRoutes } from "./routes/exports";
 import { sellerPingPost } from "./routes/seller-pingpost";
@@ -50,6 +56,7 @@ app.doc31(OPENAPI_PATH, (c) => ({
     { name: "admin", description: "Needs the admin token" },
     { name: "webhooks", description: "Event webhooks: subscriptions, deliveries, the delivery log" },
     { name: "exports", description: "Records as CSV or NDJSON, streamed" },
+    { name: "rules", description: "Campaigns, sources, buyers, contracts and experiments, and the audit trail of their changes" },
     { name: "operations", description: "Health and the contract itself" },
     { name: "console", description: "HTML pages for people (admin or publisher session)" },
   ],
@@ -74,6 +81,9 @@ app.use("/admin/*", requireAuth("admin"), withRules);
 app.use("/console", consoleHeaders, withRules, requireAuth("console_admin"));
 app.use("/console/*", consoleHeaders, withRules);
 app.use("/console/leads/*", requireAuth("console_admin"));
+// The editor, the audit trail and the returns queue: an admin's pages, whose forms carry a CSRF token.
+for (const section of ["campaigns", "sources", "buyers", "contracts", "experiments", "audit", "returns"])
+  for (const path of [`/console/${section}`, `/console/${section}/*`]) app.use(path, requireAuth("console_admin"), consoleForm);
 app.use("/console/source", requireAuth("console_source"));
 app.use("/console/billing", requireAuth("console_admin"));
 app.use("/console/billing/*", requireAuth("console_admin"));
@@ -95,6 +105,8 @@ app.route("/", adminMeter);
 app.route("/", adminLeadsGet);
 app.route("/", consoleRoutes);
 app.route("/", consoleBilling);
+app.route("/", consoleEditorRoutes);
+app.route("/", consoleAuditRoutes);
 for (const { errors, ...p } of [...CONSOLE_PATHS, ...BILLING_CONSOLE_PATHS])
   app.openAPIRegistry.registerPath({
     ...p,
@@ -120,6 +132,9 @@ app.route("/", adminScrubs);
 app.route("/", adminWebhooks);
 app.route("/", adminWebhookDeliveries);
 app.route("/", exportRoutes);
+app.route("/", adminRules);
+app.route("/", adminAudit);
+app.route("/", adminContractTest);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
   type: "apiKey",

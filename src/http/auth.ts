@@ -3,7 +3,8 @@
 // - a source: a server with its API key, or a browser form with its publishable key from an allowed
 //   Origin (checked by the lead routes themselves, before anything else the body names, the campaign
 //   included, so campaign slugs can't be probed without a key);
-// - the admin: `Authorization: Bearer <ADMIN_TOKEN>` on the API, or a signed console session;
+// - the admin: a token on the API (`Authorization: Bearer`: ADMIN_TOKEN, or a person's own from
+//   ADMIN_TOKENS), Cloudflare Access's JWT, or a signed console session (./admin-auth.ts);
 // - a publisher in its console: a signed session made from its API key or its reporting key, bound
 //   to that key and to the source's session epoch in D1;
 // - a buyer calling back (returns, feedback, deletions): a v3 signature (direction "to-leadgate")
@@ -15,8 +16,8 @@ import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { SIGNATURE_V3_HEADER, TIMESTAMP_HEADER, verifySignedRequest } from "../buyers/signature";
 import { hmacSha256Hex, sha256Hex, timingSafeEqualHex } from "../lib/crypto";
-import { log } from "../lib/log";
 import type { Contract, Rules, Source } from "../rules/model";
+import { accessAdmin, adminNameOf, adminTokenOf, adminTokens, sameOrigin } from "./admin-auth";
 import { readBodyText } from "./body";
 import type { AppEnv } from "./context";
 import { ApiError } from "./errors";
@@ -32,7 +33,7 @@ export type Channel = "server" | "browser";
 
 /** The caller `requireAuth` verified. */
 export type Principal =
-  | { kind: "admin"; via: "token" | "session" }
+  | { kind: "admin"; via: "token" | "session" | "access"; /** Who, for the audit trail: a token's name or Access's email. */ actor: string }
   | { kind: "source"; source: Source }
   /** A buyer in its own console (a session made with one of its contracts' keys). */
   | { kind: "buyer_console"; buyerId: string }
@@ -61,18 +62,9 @@ export function originAllowedByAnySource(rules: Rules, origin: string): boolean 
   return false;
 }
 
-/** Shortest admin token that enables the admin API and the console. */
-export const MIN_ADMIN_TOKEN = 32;
-
-/** The admin token when it is set and long enough (it also signs sessions); null: no admin API, no console. */
-export function adminTokenOf(c: Context<AppEnv>): string | null {
-  const token = c.env.ADMIN_TOKEN;
-  if (token && token.length < MIN_ADMIN_TOKEN) log("admin_token_too_short", { min_length: MIN_ADMIN_TOKEN }, "warn");
-  return token && token.length >= MIN_ADMIN_TOKEN ? token : null;
-}
+export { adminTokenOf, MIN_ADMIN_TOKEN } from "./admin-auth";
 
 const bearerOf = (c: Context) => c.req.header("authorization")?.replace(/^Bearer\s+/i, "");
-const sameSecret = async (given: string, secret: string) => timingSafeEqualHex(await sha256Hex(given), await sha256Hex(secret));
 
 // Sessions: `<subject>.<key tag>.<epoch>.<expiry ms>.<HMAC(admin token, kind.subject.tag.epoch.expiry)>`
 // in an HttpOnly, SameSite=Strict cookie scoped to /console; it holds no secret. The key tag (a short
@@ -97,8 +89,9 @@ interface Session {
 }
 
 const keyTag = async (keyHash: string) => (await sha256Hex(`console-session:${keyHash}`)).slice(0, 16);
-/** Whose epoch a session answers to. */
-const epochSubject = (kind: SessionKind, subject: string) => (kind === "admin" ? "admin" : `${kind}:${subject}`);
+/** Whose epoch a session answers to: the admin token's ("admin"), a named admin's, a source's, a buyer's. */
+const epochSubject = (kind: SessionKind, subject: string) =>
+  kind === "admin" ? (subject === "admin" ? "admin" : `admin:${subject}`) : `${kind}:${subject}`;
 const sessionMac = (token: string, kind: SessionKind, s: Session, until: number) =>
   hmacSha256Hex(token, `${kind}.${s.subject}.${s.tag}.${s.epoch}.${until}`);
 
@@ -123,9 +116,12 @@ async function signedSession(c: Context<AppEnv>, token: string, kind: SessionKin
 async function liveSession(c: Context<AppEnv>, token: string, kind: SessionKind): Promise<Session | undefined> {
   const s = await signedSession(c, token, kind);
   if (!s || s.epoch !== (await c.var.services.records.sessions.epoch(epochSubject(kind, s.subject)))) return undefined;
+  const adminKey = kind === "admin" ? adminTokens(c).get(s.subject) : undefined;
   const keys =
     kind === "admin"
-      ? [await sha256Hex(token)]
+      ? adminKey
+        ? [await sha256Hex(adminKey)]
+        : []
       : kind === "source"
         ? loginKeysOf(c.var.rules, s.subject)
         : await buyerKeyHashes(c, s.subject);
@@ -162,10 +158,13 @@ export async function endSessions(c: Context<AppEnv>, token: string | null, now 
   await c.var.services.records.sessions.bump(subjects, now);
 }
 
-/** What a login secret proves: the admin token proves "admin"; a source's API key or reporting key, its id. */
-export async function loginSubject(c: Context<AppEnv>, kind: SessionKind, token: string, secret: string): Promise<Login | null> {
+/** What a login secret proves: an admin token, its name ("admin" for ADMIN_TOKEN); a source's API key or reporting key, its id. */
+export async function loginSubject(c: Context<AppEnv>, kind: SessionKind, secret: string): Promise<Login | null> {
   const keyHash = await sha256Hex(secret);
-  if (kind === "admin") return (await sameSecret(secret, token)) ? { subject: "admin", keyHash } : null;
+  if (kind === "admin") {
+    const name = await adminNameOf(c, secret);
+    return name ? { subject: name, keyHash } : null;
+  }
   if (kind === "buyer") {
     // A key shared by several buyers' contracts names no one buyer: refused.
     const buyers = new Set((await contractKeyHashes(c, null)).filter((k) => timingSafeEqualHex(k.hash, keyHash)).map((k) => k.buyerId));
@@ -215,6 +214,28 @@ async function signedByBuyer(c: Context<AppEnv>): Promise<Extract<Principal, { k
 
 export type Guard = "admin" | "console_admin" | "console_source" | "console_buyer" | "buyer";
 
+type AdminPrincipal = Extract<Principal, { kind: "admin" }>;
+
+/**
+ * The admin calling, if any: Cloudflare Access's JWT first (it names a person), then a Bearer token
+ * (the API takes nothing else, so no cookie makes a cross-site request an admin one), then — on the
+ * console — the session. An admin write named by Access alone must come from our own origin.
+ */
+async function adminCaller(c: Context<AppEnv>, token: string, guard: "admin" | "console_admin"): Promise<AdminPrincipal | null> {
+  const email = await accessAdmin(c);
+  if (email) {
+    if (c.req.method !== "GET" && !sameOrigin(c)) throw new ApiError(403, "unauthorized", "a cross-site admin request is refused");
+    return { kind: "admin", via: "access", actor: email };
+  }
+  const bearer = bearerOf(c);
+  if (bearer || guard === "admin") {
+    const name = bearer ? await adminNameOf(c, bearer) : null;
+    return name ? { kind: "admin", via: "token", actor: name } : null;
+  }
+  const session = await liveSession(c, token, "admin");
+  return session ? { kind: "admin", via: "session", actor: session.subject } : null;
+}
+
 /**
  * The one auth middleware: verifies the caller a route needs and puts it on the context as
  * `principal`. The admin API takes only the Bearer token (no cookies, so no cross-site requests); the
@@ -235,16 +256,13 @@ export function requireAuth(guard: Guard): MiddlewareHandler<AppEnv> {
     }
     const token = adminTokenOf(c);
     if (!token) throw new ApiError(404, "not_found", "not found");
-    const bearer = bearerOf(c);
-    if (guard === "admin") {
-      if (!(await sameSecret(bearer ?? "", token))) throw new ApiError(401, "unauthorized", "bad admin token");
-      c.set("principal", { kind: "admin", via: "token" });
-      return next();
-    }
-    if (guard === "console_admin") {
-      const ok = bearer ? await sameSecret(bearer, token) : (await liveSession(c, token, "admin"))?.subject === "admin";
-      if (!ok) return c.redirect("/console/login", 303);
-      c.set("principal", { kind: "admin", via: bearer ? "token" : "session" });
+    if (guard === "admin" || guard === "console_admin") {
+      const admin = await adminCaller(c, token, guard);
+      if (!admin) {
+        if (guard === "admin") throw new ApiError(401, "unauthorized", "bad admin token");
+        return c.redirect("/console/login", 303);
+      }
+      c.set("principal", admin);
       return next();
     }
     if (guard === "console_buyer") {

@@ -17,12 +17,29 @@ const CHARSETS: ReadonlyMap<string, string> = new Map([
   ["windows-1252", "windows-1252"],
 ]);
 
+const ACCEPTED_TYPES = "application/json, application/x-www-form-urlencoded or multipart/form-data";
+
 export function bodyKind(contentType: string | undefined): BodyKind {
   const ct = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
   if (ct === "application/json") return "json";
   if (ct === "application/x-www-form-urlencoded") return "form";
   if (ct === "multipart/form-data") return "multipart";
-  throw new ApiError(415, "unsupported_media_type", "send application/json, application/x-www-form-urlencoded or multipart/form-data");
+  // Say what came, not only what is wanted: the sender sees at once which header is off.
+  const received = ct ? `Content-Type ${ct.slice(0, 80)}` : "no Content-Type";
+  throw new ApiError(415, "unsupported_media_type", `received ${received}; send ${ACCEPTED_TYPES}`);
+}
+
+/**
+ * JSON sent as a form: curl's `-d` without `-H 'content-type: application/json'` labels any body
+ * urlencoded, which would parse as one odd field and end in "campaign is required". Said plainly.
+ */
+function refuseJsonAsForm(text: string): void {
+  if (/^\s*[[{]/.test(text))
+    throw new ApiError(
+      415,
+      "unsupported_media_type",
+      "received a JSON body labelled application/x-www-form-urlencoded (curl -d's default); send it with Content-Type: application/json",
+    );
 }
 
 /** The charset the Content-Type declares, as a decoder label (UTF-8 when none is declared). */
@@ -126,8 +143,11 @@ export async function readSubmission(req: Request, kind: BodyKind, max: number):
   const charset = charsetOf(req.headers.get("content-type"));
   if (kind === "json") return parseJsonObject(decode(bytes, charset));
   let entries: Iterable<[string, string | File]>;
-  if (kind === "form") entries = parseUrlEncoded(decode(bytes, charset), charset);
-  else {
+  if (kind === "form") {
+    const text = decode(bytes, charset);
+    refuseJsonAsForm(text);
+    entries = parseUrlEncoded(text, charset);
+  } else {
     try {
       entries = await new Response(bytes, { headers: { "content-type": req.headers.get("content-type") ?? "" } }).formData();
     } catch {

@@ -3,8 +3,9 @@
 // 500 without internals.
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { ERROR_CODE_LIST, fieldErrors, LimitReached, Unavailable, type ErrorCode, type FieldError } from "../lib/errors";
+import { ERROR_CODE_LIST, fieldErrors, LimitReached, Refusal, Unavailable, type ErrorCode, type FieldError } from "../lib/errors";
 import { log } from "../lib/log";
 
 export const ErrorBodySchema = z
@@ -43,6 +44,9 @@ export const errorBody = (e: ApiError): ErrorBody => ({ error: e.code, message: 
 
 export function onError(err: Error, c: Context): Response {
   if (err instanceof LimitReached) err = tooMany(err);
+  if (err instanceof Refusal) err = new ApiError(err.status, err.code, err.message, err.fields);
+  // A request validator's own refusal: a JSON body that does not parse.
+  if (err instanceof HTTPException && err.status === 400) err = new ApiError(400, "malformed_json", "the body is not valid JSON");
   if (err instanceof ApiError) return c.json(errorBody(err), err.status, err.headers);
   if (err instanceof Unavailable) {
     log("unavailable", { path: new URL(c.req.url).pathname, error: err.code }, "error");
@@ -59,9 +63,10 @@ const ERROR_MEANINGS = {
   404: "Not found",
   413: "Body larger than the limit (32 KB by default)",
   415: "Unsupported content type",
-  409: "The Idempotency-Key (or external_id) was already used for a different lead, the ping_id was already posted, or the value list is still in use",
+  409: "A conflict: the Idempotency-Key (or external_id) was used for a different lead, the ping_id was already posted, the value list is still in use, or a rule row changed since the version sent",
   410: "The ping's offer expired",
   422: "Not valid: every wrong field is listed",
+  428: "The write names no version: send If-Match or `version`",
   429: "Over a rate limit or the source's daily quota: nothing was stored; retry after Retry-After seconds",
   503: "A dependency (D1, a Durable Object, Turnstile's siteverify) is unavailable and nothing was accepted; retry after Retry-After seconds",
 } as const;

@@ -74,8 +74,16 @@ export async function screenSender(
  * rules, 403 not allowed.
  */
 export function campaignOf(rules: Rules, source: Source, input: Record<string, unknown>): Campaign {
+  if (input.campaign !== undefined && typeof input.campaign !== "string") {
+    const got = input.campaign === null ? "null" : Array.isArray(input.campaign) ? "a list" : `a ${typeof input.campaign}`;
+    const message = `must be the campaign's slug, a string such as "auto-insurance"; received ${got}`;
+    throw new ApiError(422, "validation_failed", `campaign ${message}`, [{ path: "campaign", message }]);
+  }
   const slug = typeof input.campaign === "string" ? input.campaign.trim() : "";
-  if (!slug) throw new ApiError(422, "validation_failed", "campaign is required", [{ path: "campaign", message: "is required" }]);
+  if (!slug)
+    throw new ApiError(422, "validation_failed", 'campaign is required: the campaign\'s slug, a string such as "auto-insurance"', [
+      { path: "campaign", message: "is required" },
+    ]);
   const campaign = rules.campaignsBySlug.get(slug);
   if (!campaign) {
     // An active campaign whose rules don't validate: its leads are not lost, the sender retries.

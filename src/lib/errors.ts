@@ -42,6 +42,10 @@ export const ERROR_CODES = {
   bad_signature: "the Stripe-Signature header is missing, forged or too old",
   webhook_replayed: "this exact signed event was delivered before (a replay); nothing was booked",
   list_in_use: "the value list is named by contracts' filters or price rules: change them first",
+  version_required: "a rule write must say which version it changes (If-Match or `version`)",
+  version_conflict: "the rule row changed since the version the write names: read it again",
+  already_exists: "a rule row with that id exists already",
+  revert_conflict: "the change can't be undone as it stands (the row changed since, or records depend on it)",
   internal_error: "an unexpected failure (logged); nothing internal is shown",
 } as const;
 
@@ -64,6 +68,21 @@ export class Unavailable extends Error {
   constructor(
     readonly code: Extract<ErrorCode, "storage_unavailable" | "rules_unavailable">,
     message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A request refused by the code below the edge, with the status and error code it answers (the edge
+ * maps it as it is): how a rule edit says "422 this field", "409 changed since" or "404".
+ */
+export class Refusal extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404 | 409 | 422 | 428,
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields: FieldError[] = [],
   ) {
     super(message);
   }

@@ -9,3 +9,6 @@ export function randomSecret(prefix: string, bytes = 24): string {
   const b = crypto.getRandomValues(new Uint8Array(bytes));
   return `${prefix}${[...b].map((x) => x.toString(16).padStart(2, "0")).join("")}`;
 }
+
+/** A new rule row's id (`ct_01k…`): lower case, as admins type ids. */
+export const newRuleId = (prefix: string): string => `${prefix}_${ulid().toLowerCase()}`;

@@ -57,7 +57,7 @@ export interface Experiment {
   startedAt: number;
 }
 
-export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt" | "verifyHooks" | "agedTiers" | "scrubs"> {
+export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt" | "verifyHooks" | "agedTiers" | "scrubs" | "version"> {
   fields: FieldDef[];
   verifyHooks: PreSaleHook[];
   agedTiers: AgedTier[];
@@ -65,7 +65,7 @@ export interface Campaign extends Omit<CampaignRow, "fields" | "createdAt" | "ve
   scrubs: Scrub[];
 }
 
-export interface Source extends Omit<SourceRow, "allowedCampaigns" | "allowedOrigins" | "createdAt"> {
+export interface Source extends Omit<SourceRow, "allowedCampaigns" | "allowedOrigins" | "createdAt" | "version"> {
   allowedCampaigns: string[];
   allowedOrigins: string[];
 }

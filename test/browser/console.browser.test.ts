@@ -13,7 +13,7 @@ import { startGateway, stop } from "../../bench/lib/procs";
 import { resetBenchDatabase } from "../../bench/lib/procs";
 import { serveLanding } from "../../demo/landing";
 import { MockBuyers } from "../../demo/mock-buyers";
-import { DEMO_BUYER_BEHAVIOURS, demoSeedStatements } from "../../demo/seed";
+import { DEMO_API_KEY, DEMO_BUYER_BEHAVIOURS, demoSeedStatements } from "../../demo/seed";
 import { TURNSTILE_PASS } from "../../demo/turnstile-stub";
 import { ROOT } from "../../scripts/wrangler";
 
@@ -32,6 +32,7 @@ if (!haveBrowser && process.env.CI) throw new Error(`no browser at ${CHROMIUM}: 
 
 describe.skipIf(!haveBrowser)("the demo and the console in a real browser", () => {
   let buyers: MockBuyers;
+  let buyersUrl = "";
   let landing: Server;
   let gateway: ChildProcess;
   let browser: Browser;
@@ -40,7 +41,7 @@ describe.skipIf(!haveBrowser)("the demo and the console in a real browser", () =
   beforeAll(async () => {
     buyers = new MockBuyers(DEMO_BUYER_BEHAVIOURS);
     const buyersPort = await buyers.listen(0);
-    const buyersUrl = `http://127.0.0.1:${buyersPort}`;
+    buyersUrl = `http://127.0.0.1:${buyersPort}`;
     // The demo rules, with the demo form's origin moved to this test's landing page.
     resetBenchDatabase(
       [
@@ -90,13 +91,18 @@ describe.skipIf(!haveBrowser)("the demo and the console in a real browser", () =
     expect(leadId).toMatch(/^ld_/);
     expect(new URL(page.url()).searchParams.get("status")).toBe("accepted");
 
-    // A wrong field comes back named on the sorry page.
+    // A wrong field comes back named on the sorry page, in plain words, with what was typed kept.
     await page.goto(`${LANDING}/`);
     await page.fill("#email", "not-an-email");
+    await page.fill("#first_name", "Robin");
     await page.click("button[type=submit]");
     await page.waitForURL(/\/sorry\?/);
-    expect(await page.textContent("body")).toContain("validation_failed");
-    expect(await page.textContent("ul")).toContain("email");
+    expect(await page.textContent("body")).toContain("Some answers need another look.");
+    expect(await page.textContent("body")).not.toContain("validation_failed");
+    expect(await page.textContent("ul")).toContain("Enter an email address");
+    expect(await page.inputValue("#email")).toBe("not-an-email");
+    expect(await page.inputValue("#first_name")).toBe("Robin");
+    expect(await page.getAttribute("#email", "aria-invalid")).toBe("true");
 
     // The console: login, then the overview.
     await page.goto(`${GATEWAY}/console`);
@@ -131,6 +137,126 @@ describe.skipIf(!haveBrowser)("the demo and the console in a real browser", () =
     expect(await page.textContent("#posts")).toContain("accepted");
     if (SHOTS) await page.screenshot({ path: path.join(SHOTS, "console-trace.png"), fullPage: true });
 
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  async function logIn(page: Page): Promise<void> {
+    await page.goto(`${GATEWAY}/console/login`);
+    await page.fill("#token", ADMIN_TOKEN);
+    await page.click("button[type=submit]");
+    await page.waitForURL(`${GATEWAY}/console`);
+  }
+
+  /** The page fits its window: nothing wider than the viewport (wide tables scroll in their own box). */
+  const fits = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+  it("an operator changes routing without SQL and without JavaScript: a buyer and a contract with a filter and a schedule, a lead sold, the floor changed, seen in the audit view, undone", async () => {
+    // No JavaScript at all: the editor is forms and links.
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1300, height: 900 } });
+    const page = await context.newPage();
+    page.on("pageerror", (e) => problems.push(`page: ${e.message}`));
+    await logIn(page);
+
+    // A buyer, typed and submitted from the keyboard.
+    await page.click("text=buyers");
+    await page.click("text=New buyer");
+    await page.focus("#id");
+    await page.keyboard.type("buy_browser");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("Browser Buyer");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/console\/buyers\/buy_browser\?saved=\d+$/);
+
+    // A contract, with a filter row and a schedule row.
+    await page.goto(`${GATEWAY}/console/contracts/new`);
+    await page.fill("#id", "ct_browser");
+    await page.selectOption("#buyer_id", "buy_browser");
+    await page.selectOption("#campaign_id", "cmp_auto");
+    await page.fill("#name", "Browser - CA, always");
+    await page.fill("#ping_url", `${buyersUrl}/b/browserbuyer/ping?bid=40`);
+    await page.fill("#post_url", `${buyersUrl}/b/browserbuyer/post`);
+    await page.fill("#secret", "browser-contract-secret-0123456789");
+    await page.selectOption("select[name='filters.0.field']", "state");
+    await page.selectOption("select[name='filters.0.op']", "in");
+    await page.fill("input[name='filters.0.value']", "CA, NV");
+    for (const day of ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]) await page.check(`input[name='schedule.0.days'][value='${day}']`);
+    await page.fill("input[name='schedule.0.start']", "00:00");
+    await page.fill("input[name='schedule.0.end']", "24:00");
+    await page.click("button:has-text('Add contract')");
+    await page.waitForURL(/\/console\/contracts\/ct_browser\?saved=\d+$/);
+    expect(await page.textContent("main")).toContain("Saved as change");
+    expect(await page.inputValue("input[name='filters.0.value']")).toBe("CA, NV");
+    expect(await fits(page)).toBe(true);
+
+    // A lead from California sells to it.
+    const lead = (await (
+      await fetch(`${GATEWAY}/v1/leads`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": DEMO_API_KEY },
+        body: JSON.stringify({
+          campaign: "auto-insurance",
+          first_name: "Pat",
+          last_name: "Doe",
+          email: "pat.browser@example.com",
+          phone: "(415) 555-0177",
+          zip: "94107",
+          state: "CA",
+          dob: "1980-05-17",
+          homeowner: true,
+          vehicle_year: 2018,
+          credit: "good",
+        }),
+      })
+    ).json()) as { status: string; buyer: string };
+    expect(lead).toMatchObject({ status: "sold", buyer: "Browser Buyer" });
+
+    // Its floor raised, seen in the audit view with the diff, then undone.
+    await page.fill("#min_bid_cents", "2500");
+    await page.click("button:has-text('Save changes')");
+    await page.waitForURL(/\/console\/contracts\/ct_browser\?saved=\d+$/);
+    const changeId = /saved=(\d+)/.exec(page.url())![1]!;
+    await page.click("header >> text=audit");
+    await page.waitForURL(`${GATEWAY}/console/audit`);
+    expect(await fits(page)).toBe(true);
+    await page.click(`a[href="/console/audit/${changeId}"]`);
+    await page.waitForURL(`${GATEWAY}/console/audit/${changeId}`);
+    const diff = await page.textContent("#diff");
+    expect(diff).toContain("min_bid_cents");
+    expect(diff).toContain("2500");
+    expect(await page.textContent("main")).toContain(`by admin (console)`);
+    await page.click("button:has-text('Undo this change')");
+    await page.waitForURL(new RegExp(`/console/audit/\\d+\\?undone=${changeId}$`));
+    await page.goto(`${GATEWAY}/console/contracts/ct_browser`);
+    expect(await page.inputValue("#min_bid_cents")).toBe("0");
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, "console-editor.png"), fullPage: true });
+    await context.close();
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it("the console fits a 1300 px window and a phone; empty panels say why", async () => {
+    for (const viewport of [
+      { width: 1300, height: 900 },
+      { width: 390, height: 844 },
+    ]) {
+      const context = await browser.newContext({ viewport });
+      const page = await context.newPage();
+      page.on("pageerror", (e) => problems.push(`page: ${e.message}`));
+      await logIn(page);
+      for (const path of [
+        "/console",
+        "/console?span=day",
+        "/console/contracts",
+        "/console/contracts/ct_alpha",
+        "/console/audit",
+        "/console/returns",
+      ]) {
+        await page.goto(`${GATEWAY}${path}`);
+        expect(await fits(page), `${path} at ${viewport.width} px`).toBe(true);
+      }
+      await page.goto(`${GATEWAY}/console/returns`);
+      expect(await page.textContent("#pending-returns")).toContain("No return is waiting for a decision");
+      await context.close();
+    }
     expect(problems).toEqual([]);
   }, 120_000);
 });

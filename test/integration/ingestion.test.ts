@@ -31,6 +31,41 @@ describe("guards, in order", () => {
       body: "hi",
     });
     expect(res.status).toBe(415);
+    expect((await res.json<{ message: string }>()).message).toContain("received Content-Type text/plain");
+    const none = await gateway("/v1/leads", { method: "POST", headers: { "x-api-key": "demo-server-key" }, body: new Uint8Array([1]) });
+    expect(none.status).toBe(415);
+    expect((await none.json<{ message: string }>()).message).toContain("received no Content-Type");
+  });
+
+  it("JSON sent the way curl -d sends it (urlencoded) is a 415 saying so, not 422 'campaign is required'; nothing is stored (issue #26)", async () => {
+    const before = await env.DB.prepare("SELECT COUNT(*) AS n FROM leads").first<{ n: number }>();
+    const res = await gateway("/v1/leads", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-api-key": "demo-server-key" },
+      body: JSON.stringify(demoLead()),
+    });
+    expect(res.status).toBe(415);
+    const body = await res.json<{ error: string; message: string }>();
+    expect(body.error).toBe("unsupported_media_type");
+    expect(body.message).toContain("JSON body labelled application/x-www-form-urlencoded");
+    expect(body.message).toContain("Content-Type: application/json");
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM leads").first<{ n: number }>()).toEqual(before);
+  });
+
+  it("a campaign that is not a string is named with what was received (issue #26)", async () => {
+    for (const [campaign, got] of [
+      [5, "a number"],
+      [true, "a boolean"],
+      [["auto-insurance"], "a list"],
+      [null, "null"],
+    ] as const) {
+      const res = await postLead(demoLead({ campaign }));
+      expect(res.status).toBe(422);
+      const body = await res.json<{ message: string; fields: { path: string; message: string }[] }>();
+      expect(body.fields[0]!.path).toBe("campaign");
+      expect(body.fields[0]!.message).toContain(`received ${got}`);
+      expect(body.message).toContain("slug");
+    }
   });
 
   it("400 for malformed JSON or a JSON array", async () => {

@@ -47,6 +47,13 @@ describe("suppressions", () => {
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM suppressions WHERE hash = ?").bind(plain).first<{ n: number }>()).toEqual({
       n: 0,
     });
+    // The list reads back as fingerprints with their reasons, never the number (issue #26).
+    const listed = await call("/admin/suppressions?kind=phone", { headers: { authorization: `Bearer ${ADMIN}` } });
+    const items = (await listed.json<{ items: { hash: string; kind: string; reason: string }[] }>()).items;
+    expect(items).toEqual([
+      expect.objectContaining({ kind: "phone", reason: "do-not-call", hash: expect.stringMatching(/^[0-9a-f]{64}$/) }),
+    ]);
+    expect(JSON.stringify(items)).not.toContain("4155550142");
   });
 
   it("leads store peppered fingerprints", async () => {

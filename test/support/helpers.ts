@@ -44,6 +44,7 @@ const RULE_AND_RECORD_TABLES = [
   "webhook_events",
   "webhook_subscriptions",
   "data_exports",
+  "rule_change_context",
 ];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */
@@ -53,6 +54,8 @@ export async function seedDemo(extra: string[] = []): Promise<void> {
   // every lead) but out of reach; tests of the limits set their own.
   const roomy = "UPDATE sources SET key_per_minute = 1000000, pings_per_minute = 1000000";
   await env.DB.batch([...env.TEST_SEED, roomy, ...extra].map((s) => env.DB.prepare(s)));
+  // The seed's own rows are in the audit trail as outside changes: each test starts with an empty one.
+  await env.DB.prepare("DELETE FROM rule_changes").run();
   invalidateRules();
   forgetCapSnapshot();
   forgetRefusals();

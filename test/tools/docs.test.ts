@@ -80,3 +80,16 @@ describe("docs/BUYER_PROTOCOL.md: templates (issue #27)", () => {
     expect(text).toContain("Response.@Price");
   });
 });
+
+describe("README.md", () => {
+  it("states the Node version package.json's engines requires (an older one makes npm ci warn EBADENGINE)", () => {
+    const readme = readFileSync(path.join(import.meta.dirname, "../../README.md"), "utf8");
+    const engines = (
+      JSON.parse(readFileSync(path.join(import.meta.dirname, "../../package.json"), "utf8")) as { engines: { node: string } }
+    ).engines.node;
+    const version = /^>=(\d+)\.(\d+)$/.exec(engines)!;
+    expect(readme).toContain(`Node ${version[1]}.${version[2]} or later`);
+    expect(readme).not.toMatch(/Node 2\d\+/);
+    expect(readFileSync(path.join(import.meta.dirname, "../../.nvmrc"), "utf8").trim()).toBe(version[1]);
+  });
+});

@@ -49,6 +49,7 @@ const campaignRow = (over: Partial<CampaignRow> = {}): CampaignRow => ({
   resaleMaxAgeDays: 30,
   agedTiers: "[]",
   agedSold: "shared",
+  version: 1,
   createdAt: 0,
   ...over,
 });
@@ -63,6 +64,7 @@ const buyerRow: BuyerRow = {
   lowBalanceCents: null,
   billingEpoch: 0,
   billingSince: 0,
+  version: 1,
   createdAt: 0,
 };
 const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
@@ -116,6 +118,9 @@ const contractRow = (over: Partial<ContractRow> = {}): ContractRow => ({
   agedMinDays: null,
   agedMaxDays: null,
   sharedPriceBps: null,
+  testPingUrl: null,
+  testPostUrl: null,
+  version: 1,
   createdAt: 0,
   ...over,
 });
@@ -142,6 +147,7 @@ const sourceRow: SourceRow = {
   pingsPerMinute: 600,
   dailyLeadQuota: null,
   returnClawback: true,
+  version: 1,
   createdAt: 0,
 };
 

@@ -1,14 +1,15 @@
 // GET /admin/experiments/{id}/report — an experiment's variants compared: leads, sell-through,
 // revenue and margin per lead (with 95 % intervals, and the difference from the first variant),
 // returns, net revenue per lead, and latency. POST /admin/experiments/{id}/end stops assigning leads;
-// the report stays. Experiments are created in D1 (docs/ADMIN.md).
+// the report stays. Experiments are created with POST /admin/experiments (./admin-rules.ts) or in D1.
 import { createRoute, z } from "@hono/zod-openapi";
 import { histogramPercentile } from "../../db/rollups";
 import { differenceInterval, meanInterval } from "../../experiments/assign";
 import { centsToDollars } from "../../lib/money";
-import { invalidateRules } from "../../rules/cache";
+import { updateRule } from "../../pipeline/rule-edits";
 import { router } from "../context";
 import { ApiError, errorResponses } from "../errors";
+import { apiEditor } from "./admin-rules";
 
 const LATENCY = [100, 200, 400, 800, 1600, 3200, 6400] as const;
 /** Means and intervals are fractional cents: whole cents, then dollars. */
@@ -130,8 +131,18 @@ adminExperiments.openapi(experimentReportRoute, async (c) => {
 
 adminExperiments.openapi(endExperimentRoute, async (c) => {
   const id = c.req.valid("param").id;
-  const ended = await c.var.services.records.experiments.end(id, Date.now());
-  if (!ended) throw new ApiError(404, "not_found", "no such experiment");
-  invalidateRules(); // this isolate stops assigning at once; others within RULES_TTL_MS
+  const row = await c.var.services.records.ruleEdits.byId("experiments", id);
+  if (!row) throw new ApiError(404, "not_found", "no such experiment");
+  // A rule change like any other: recorded in the audit trail under the caller's name. This isolate
+  // stops assigning at once; others within RULES_TTL_MS.
+  if (row.status !== "ended")
+    await updateRule(
+      c.var.services,
+      "experiments",
+      id,
+      { status: "ended", ended_at: row.endedAt ?? Date.now() },
+      Number(row.version),
+      apiEditor(c),
+    );
   return c.json({ experiment: id, status: "ended" as const }, 200);
 });

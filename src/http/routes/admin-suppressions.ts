@@ -1,6 +1,6 @@
 // POST /admin/suppressions — adds a consumer (phone and/or email) to the suppression list. The
 // fingerprint is computed here, with the Worker's pepper, so admins never need the pepper and the
-// number itself is never stored.
+// number itself is never stored. GET /admin/suppressions lists the list: fingerprints, kinds, reasons.
 import { createRoute, z } from "@hono/zod-openapi";
 import { consumerFingerprints, type Fingerprint } from "../../lead/fingerprints";
 import { router } from "../context";
@@ -50,4 +50,45 @@ adminSuppressions.openapi(adminSuppressionsRoute, async (c) => {
   const entries = (await fingerprintsOrFail(body, c.var.config.FINGERPRINT_PEPPER)).map((f) => ({ ...f, reason: body.reason }));
   const added = await c.var.services.records.suppress(entries);
   return c.json({ suppressed: entries.map((e, i) => ({ kind: e.kind, added: added[i] ?? false })) }, 200);
+});
+
+const ListedSuppressionSchema = z
+  .object({
+    hash: z.string().describe("the consumer's fingerprint (never the number or the address)"),
+    kind: z.enum(["phone", "email"]),
+    reason: z.string(),
+    created_at: z.string().describe("ISO 8601 UTC"),
+  })
+  .openapi("ListedSuppression");
+
+export const listSuppressionsRoute = createRoute({
+  method: "get",
+  path: "/admin/suppressions",
+  operationId: "listSuppressions",
+  tags: ["admin"],
+  summary: "The suppression list, newest first",
+  security: [{ AdminToken: [] }],
+  request: {
+    query: z.object({
+      kind: z.enum(["phone", "email"]).optional(),
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      before: z.coerce.number().int().optional().describe("entries added before this epoch ms (the previous page's next_before)"),
+    }),
+  },
+  responses: {
+    200: {
+      description: "Entries",
+      content: {
+        "application/json": { schema: z.object({ items: z.array(ListedSuppressionSchema), next_before: z.number().int().nullable() }) },
+      },
+    },
+    ...errorResponses(401, 404, 422),
+  },
+});
+
+adminSuppressions.openapi(listSuppressionsRoute, async (c) => {
+  const q = c.req.valid("query");
+  const rows = await c.var.services.records.suppressions.list({ kind: q.kind, limit: q.limit, before: q.before });
+  const items = rows.map((r) => ({ hash: r.hash, kind: r.kind, reason: r.reason, created_at: new Date(r.createdAt).toISOString() }));
+  return c.json({ items, next_before: rows.length === q.limit ? rows[rows.length - 1]!.createdAt : null }, 200);
 });

@@ -73,7 +73,7 @@ for (const kind of ["admin", "source", "buyer"] as const) {
     const token = adminTokenOf(c);
     if (!token) throw new ApiError(404, "not_found", "not found");
     if (!(await loginAllowed(c))) return page(c, loginPage(kind, "Too many attempts; wait a minute."), 429);
-    const proved = await loginSubject(c, kind, token, await formToken(c));
+    const proved = await loginSubject(c, kind, await formToken(c));
     if (!proved) return page(c, loginPage(kind, login.wrong), 401);
     await startSession(c, token, kind, proved);
     return c.redirect(login.home, 303);
@@ -190,4 +190,66 @@ export const CONSOLE_PATHS: ConsolePath[] = [
   { method: "get", path: "/console/assets/uplot.js", summary: "The charting library (uPlot)", security: PUBLIC, errors: OFF },
   { method: "get", path: "/console/assets/uplot.css", summary: "The charting library's styles", security: PUBLIC, errors: OFF },
   { method: "get", path: "/console/assets/console.js", summary: "The console's chart script", security: PUBLIC, errors: OFF },
+  ...editorPaths(),
 ];
+
+/** The editor's, the audit trail's and the returns queue's pages (./console-editor.ts, ./console-audit.ts). */
+function editorPaths(): ConsolePath[] {
+  const FORM = {
+    403: "The form's CSRF token is missing or stale, or it came from another site",
+    409: "The row changed since",
+    422: "Not valid: the form again, errors beside the fields",
+    ...OFF,
+  };
+  const out: ConsolePath[] = [];
+  for (const t of ["campaigns", "sources", "buyers", "contracts", "experiments"]) {
+    out.push(
+      { method: "get", path: `/console/${t}`, summary: `The ${t}, with their problems (admin session)`, security: ADMIN_PAGE, errors: OFF },
+      { method: "get", path: `/console/${t}/new`, summary: `A form for a new row of ${t}`, security: ADMIN_PAGE, errors: OFF },
+      { method: "get", path: `/console/${t}/{id}`, summary: `A row of ${t}: its form, recent changes`, security: ADMIN_PAGE, errors: OFF },
+      { method: "post", path: `/console/${t}/new`, summary: `Adds a row of ${t} (form)`, security: ADMIN_PAGE, errors: FORM },
+      {
+        method: "post",
+        path: `/console/${t}/{id}`,
+        summary: `Saves a row of ${t} (form, compare-and-set on its version)`,
+        security: ADMIN_PAGE,
+        errors: FORM,
+      },
+      { method: "post", path: `/console/${t}/{id}/status`, summary: `Pauses or resumes a row of ${t}`, security: ADMIN_PAGE, errors: FORM },
+    );
+  }
+  out.push(
+    {
+      method: "post",
+      path: "/console/contracts/{id}/test",
+      summary: "Test this buyer: a sample ping (and post), shown as sent and as read",
+      security: ADMIN_PAGE,
+      errors: FORM,
+    },
+    { method: "get", path: "/console/audit", summary: "Every change to the rules (admin session)", security: ADMIN_PAGE, errors: OFF },
+    {
+      method: "get",
+      path: "/console/audit/{id}",
+      summary: "One change, with its diff and an undo button",
+      security: ADMIN_PAGE,
+      errors: OFF,
+    },
+    { method: "post", path: "/console/audit/{id}/revert", summary: "Undoes a change (form)", security: ADMIN_PAGE, errors: FORM },
+    {
+      method: "get",
+      path: "/console/returns",
+      summary: "Returns waiting for a decision, with approve and deny",
+      security: ADMIN_PAGE,
+      errors: OFF,
+    },
+    {
+      method: "post",
+      path: "/console/returns/{id}/approve",
+      summary: "Approves a pending return (form)",
+      security: ADMIN_PAGE,
+      errors: FORM,
+    },
+    { method: "post", path: "/console/returns/{id}/deny", summary: "Denies a pending return (form)", security: ADMIN_PAGE, errors: FORM },
+  );
+  return out;
+}

@@ -1,5 +1,6 @@
 // Returns and feedback. Buyers: POST /v1/returns and POST /v1/feedback, signed with the contract's
-// key. Admins: POST /admin/returns (on a buyer's behalf) and POST /admin/returns/{id}/approve|deny.
+// key. Admins: GET /admin/returns (the queue of pending ones, or decided ones), POST /admin/returns
+// (on a buyer's behalf) and POST /admin/returns/{id}/approve|deny.
 // The rules and the money are in src/pipeline/returns.ts and src/returns/policy.ts.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -142,7 +143,54 @@ const decideRoute = (action: "approve" | "deny") =>
     },
   });
 
+const ListedReturnSchema = ReturnSchema.extend({
+  source: z.string(),
+  campaign: z.string(),
+  note: z.string().nullable(),
+  requested_by: z.enum(["buyer", "admin"]),
+  requested_at: z.string().describe("ISO 8601 UTC"),
+  decided_at: z.string().nullable(),
+}).openapi("ListedReturn");
+
+export const listReturnsRoute = createRoute({
+  method: "get",
+  path: "/admin/returns",
+  operationId: "listReturns",
+  tags: ["admin"],
+  summary: "Returns: the ones waiting for a decision (oldest first), or the decided ones (newest first)",
+  security: [{ AdminToken: [] }],
+  request: {
+    query: z.object({
+      status: z.enum(["pending", "approved", "denied"]).default("pending"),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+      after: z.string().max(64).optional().describe("the last return_id of the previous page"),
+    }),
+  },
+  responses: {
+    200: {
+      description: "Returns",
+      content: { "application/json": { schema: z.object({ items: z.array(ListedReturnSchema), next_after: z.string().nullable() }) } },
+    },
+    ...errorResponses(401, 404, 422),
+  },
+});
+
 export const returnRoutes = router();
+
+returnRoutes.openapi(listReturnsRoute, async (c) => {
+  const q = c.req.valid("query");
+  const rows = await c.var.services.records.returns.list({ status: q.status, limit: q.limit, after: q.after });
+  const items = rows.map((r) => ({
+    ...answer(r),
+    source: r.source_id,
+    campaign: r.campaign_id,
+    note: r.note,
+    requested_by: r.requested_by,
+    requested_at: new Date(r.created_at).toISOString(),
+    decided_at: r.decided_at === null ? null : new Date(r.decided_at).toISOString(),
+  }));
+  return c.json({ items, next_after: rows.length === q.limit ? rows[rows.length - 1]!.id : null }, 200);
+});
 
 returnRoutes.openapi(buyerReturnRoute, async (c) => {
   const { contract, body } = principalOf(c, "buyer");

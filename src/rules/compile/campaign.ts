@@ -96,6 +96,6 @@ export function compileCampaign(row: CampaignRow, problems: Problems): Campaign 
   if (scrubs?.length && fields && !fields.some((f) => f.type === "phone" || f.type === "email"))
     problems.push({ ...at("scrubs"), message: "scrubs check the consumer's phone or email: add a phone or email field" });
   if (!fields || !verifyHooks || !agedTiers || !scrubs || problems.length > before) return undefined;
-  const { createdAt: _c, ...rest } = row;
+  const { createdAt: _c, version: _v, ...rest } = row;
   return { ...rest, fields, verifyHooks, agedTiers, scrubs };
 }

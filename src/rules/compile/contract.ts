@@ -69,7 +69,8 @@ function checkEndpointsAndPrice(row: ContractRow, protocol: Protocol | undefined
   if (!TimeZoneSchema.safeParse(row.timezone).success)
     problems.push({ ...at("timezone"), message: `unknown IANA time zone "${row.timezone}"` });
   if (!isDeployableUrl(row.postUrl)) problems.push({ ...at("post_url"), message: URL_RULE });
-  if (row.deletionUrl !== null && !isDeployableUrl(row.deletionUrl)) problems.push({ ...at("deletion_url"), message: URL_RULE });
+  for (const col of ["deletionUrl", "testPingUrl", "testPostUrl"] as const)
+    if (row[col] !== null && !isDeployableUrl(row[col])) problems.push({ ...at(snake(col)), message: URL_RULE });
   if (row.pricing === "dynamic" && !isDeployableUrl(row.pingUrl))
     problems.push({ ...at("ping_url"), message: `a dynamic-price contract needs a ping URL that ${URL_RULE.replace("must be", "is")}` });
   if (row.pricing === "fixed" && (row.fixedPriceCents === null || row.fixedPriceCents <= 0))

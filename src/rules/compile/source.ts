@@ -31,6 +31,6 @@ export function compileSource(row: SourceRow, problems: Problems): Source | unde
       message: `a source with a postback_url needs a postback_secret of at least ${MIN_POSTBACK_SECRET} characters`,
     });
   if (!allowedCampaigns || !allowedOrigins || problems.length > before) return undefined;
-  const { createdAt: _c, ...rest } = row;
+  const { createdAt: _c, version: _v, ...rest } = row;
   return { ...rest, allowedCampaigns, allowedOrigins };
 }
