@@ -155,6 +155,10 @@ export async function readForm(table: RuleTable, form: Form, types: FieldTypes):
   const raw: Record<string, string> = {};
   for (const spec of TABLE_SPECS[table].fields) {
     const w = spec.widget;
+    // A column the form does not carry at all (an older page, a script) is left out: its default for
+    // a new row, unchanged for an edit. Unchecked boxes and row widgets are absent by nature: read on.
+    const rowWidget = w === "filters" || w === "schedule" || w === "fields";
+    if (!rowWidget && w !== "checkbox" && !Object.hasOwn(form, spec.column)) continue;
     if (w === "filters") body[spec.column] = readFilters(form, types, errors);
     else if (w === "schedule") body[spec.column] = readSchedule(form, errors);
     else if (w === "fields") body[spec.column] = readFields(form, errors);

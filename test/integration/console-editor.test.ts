@@ -94,7 +94,7 @@ async function addBuyerAndContract(): Promise<void> {
     ["dedupe_window_s", "60"],
     ["dedupe_scope", "buyer"],
   ]);
-  expect(buyer.status).toBe(303);
+  expect(buyer.status, await buyer.clone().text()).toBe(303);
   const res = await submit("/console/contracts/new", contractForm(await csrf("/console/contracts/new")));
   expect(res.status, await res.clone().text()).toBe(303);
   expect(res.headers.get("location")).toMatch(/^\/console\/contracts\/ct_form\?saved=\d+$/);
