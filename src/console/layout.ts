@@ -18,7 +18,7 @@ main{padding:1rem 1.2rem;max-width:1400px} h2{font-size:1rem;margin:1.4rem 0 .5r
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:.6rem}
 .tile{background:#fff;border-radius:6px;padding:.6rem .8rem;box-shadow:0 1px 2px #0001}
 .tile b{display:block;font-size:1.35rem} .tile span{color:#627d98;font-size:.8rem}
-.scroll{overflow-x:auto;max-width:100%}
+.scroll{overflow-x:auto;max-width:100%;position:relative}
 table{border-collapse:collapse;background:#fff;width:100%;box-shadow:0 1px 2px #0001}
 th,td{padding:.3rem .5rem;border-bottom:1px solid #e4e7eb;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left} th{background:#f0f4f8;font-weight:600}
@@ -33,7 +33,7 @@ button,.button{margin-top:.6rem;padding:.4rem 1rem;font:inherit;cursor:pointer}
 :focus-visible{outline:2px solid #0b6bcb;outline-offset:1px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 fieldset.group{background:#fff;border:1px solid #e4e7eb;border-radius:6px;margin:.8rem 0;padding:.6rem .8rem} fieldset.group legend{font-weight:600;padding:0 .3rem}
-.fields{display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:.7rem 1rem} .field{min-width:0} .field.wide{grid-column:1/-1}
+.fields{display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:.7rem 1rem} .field{min-width:0} .field small{overflow-wrap:anywhere} .field.wide{grid-column:1/-1}
 .field label{display:block;font-weight:600;margin-bottom:.15rem} .field small{display:block;color:#52606d;font-size:.8rem;margin-top:.15rem}
 .field.has-error input,.field.has-error select,.field.has-error textarea{border:2px solid #b42318}
 table.rows td{text-align:left;white-space:normal} table.rows input,table.rows select{min-width:4rem}

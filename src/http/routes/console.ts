@@ -33,6 +33,9 @@ export const consoleHeaders = secureHeaders({
     formAction: ["'self'"],
   },
   xFrameOptions: "DENY",
+  // Not hono's default no-referrer: under it a browser sends `Origin: null` with the console's own form
+  // posts, which the CSRF check must refuse. same-origin keeps the Origin for us and tells others nothing.
+  referrerPolicy: "same-origin",
 });
 
 export function page(c: Context<AppEnv>, body: string | Promise<string>, status: 200 | 401 | 404 | 429 = 200, refresh = false) {
