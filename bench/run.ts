@@ -16,13 +16,14 @@ import { runCapFill, runSpike } from "./lib/spike";
 import { checkInvariants } from "../src/db/invariants";
 import { runHarvestMarket } from "./lib/harvest-market";
 import { runReturnsMarket } from "./lib/returns-market";
+import { runResaleMarket, runSaleModes } from "./lib/resale-market";
 import { runExportBench, seedExportLeads } from "./lib/exports-bench";
 import { WALLET_BUYERS, walletsSql } from "./lib/wallets";
 import { LIST_CODES, PRICE_RULE_BUYERS } from "./lib/price-rules";
 import { BENCH_KEY, BUYER_LATENCY_MS, MARKET, MARKET_FLOOR_CENTS, SIZES, benchBehaviours, benchLead, benchSeed } from "./lib/seed";
 
 const quick = process.argv.includes("--quick");
-// --only latency,throughput,market,harvest,returns,limit,distance,capacity,spike,wallets,pricerules,exports runs just those sections (for iterating; reports only what ran).
+// --only latency,throughput,market,harvest,returns,limit,distance,capacity,spike,wallets,pricerules,exports,resale runs just those sections (for iterating; reports only what ran).
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const want = (section: string) => !onlyArg || onlyArg.split(",").includes(section);
 const LEADS = quick ? 40 : 200;
@@ -153,6 +154,20 @@ if (want("latency") || want("throughput") || want("market") || want("harvest") |
   await stop(g);
 }
 
+// ---- D2. issue #28: sale modes (exclusive, shared, by value) and resale off vs on, each in one run.
+if (want("resale")) {
+  const token = "bench-admin-token-0123456789abcdef0123";
+  const g = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", ADMIN_TOKEN: token }, ["--test-scheduled"]);
+  const leads = quick ? 150 : 400;
+  results.sale_modes = await runSaleModes(`http://127.0.0.1:${GW_PORT}`, leads, headers, benchLead, (sql) => queryBenchDatabase(sql));
+  log(`sales    ${JSON.stringify(results.sale_modes)}`);
+  results.resale_market = await runResaleMarket(`http://127.0.0.1:${GW_PORT}`, leads, headers, token, benchLead, (sql) =>
+    queryBenchDatabase(sql),
+  );
+  log(`resale   ${JSON.stringify(results.resale_market)}`);
+  await stop(g);
+}
+
 // ---- E. price rules with a 10,000-code ZIP list on each of 50 contracts, against the same 50 buyers without rules
 if (want("pricerules")) {
   const g = await startGateway(GW_PORT, { RULES_TTL_MS: "60000", PING_TRANSPORT: "direct" });
@@ -269,13 +284,19 @@ if (want("capacity")) {
 // ---- F. a spike, and caps in a burst: storage 80 ms away, production's connection limit, relays.
 if (want("spike")) {
   const maxInflight = 32;
-  const g = await startGateway(GW_PORT, {
-    RULES_TTL_MS: "60000",
-    PING_TRANSPORT: "relay",
-    EMULATE_CONNECTION_LIMIT: "6",
-    EMULATE_STORAGE_RTT_MS: "80",
-    MAX_INFLIGHT_LEADS: String(maxInflight),
-  });
+  // --test-scheduled: the drain below runs the cron, whose sweeper finishes what a stopped gateway left
+  // (an earlier section's last lead, its record deferred when the process was stopped), as production's does.
+  const g = await startGateway(
+    GW_PORT,
+    {
+      RULES_TTL_MS: "60000",
+      PING_TRANSPORT: "relay",
+      EMULATE_CONNECTION_LIMIT: "6",
+      EMULATE_STORAGE_RTT_MS: "80",
+      MAX_INFLIGHT_LEADS: String(maxInflight),
+    },
+    ["--test-scheduled"],
+  );
   results.capfill = await runCapFill({
     url: gw,
     headers,
@@ -303,6 +324,7 @@ if (want("spike")) {
     pingsPerLead: MARKET.length,
     drain: async () => {
       for (let i = 0; i < 120; i++) {
+        if (i % 30 === 0) await fetch(`${gw}/__scheduled?cron=*+*+*+*+*`).catch(() => undefined);
         const [row] = await queryBenchDatabase<{ n: number }>(
           "SELECT COUNT(*) AS n FROM leads WHERE status IN ('received','auctioning','pending')",
         );
@@ -372,8 +394,22 @@ const machine = {
   node: process.version,
   workerd,
 };
+if (onlyArg && !process.argv.includes("--update")) {
+  log("partial run (--only): results printed above, docs/PERFORMANCE.md left as it is (add --update to merge them in)");
+  process.exit(0);
+}
 if (onlyArg) {
-  log("partial run (--only): results printed above, docs/PERFORMANCE.md left as it is");
+  // --update: these sections' results replace theirs in the latest full run, which says so, and the doc is rebuilt.
+  const latestFile = path.join(ROOT, "bench", "results", "latest.json");
+  const latest = JSON.parse(readFileSync(latestFile, "utf8")) as Record<string, unknown> & { rerun?: Record<string, string> };
+  const merged = {
+    ...latest,
+    ...results,
+    rerun: { ...latest.rerun, ...Object.fromEntries(onlyArg.split(",").map((s) => [s, started.toISOString()])) },
+  };
+  writeFileSync(latestFile, JSON.stringify(merged, null, 2));
+  writePerformanceDoc(ROOT, MARKET, MARKET_FLOOR_CENTS);
+  log(`merged ${onlyArg} into bench/results/latest.json and rewrote docs/PERFORMANCE.md`);
   process.exit(0);
 }
 const report = { started: started.toISOString(), quick, leads_per_point: LEADS, buyer_latency_ms: BUYER_LATENCY_MS, machine, ...results };

@@ -4,6 +4,7 @@ import type { CapacityResult } from "./capacity";
 import { HARVESTERS, HONEST, type HarvestResult } from "./harvest-market";
 import type { CapFill, SpikeResult } from "./spike";
 import type { ExportBenchResult } from "./exports-bench";
+import type { ResaleResult, SaleModesResult } from "./resale-market";
 import type { ReturnsMarketResult } from "./returns-market";
 import { RETURNS_MARKET } from "./seed";
 // Renders a benchmark report (bench/results/*.json) as docs/PERFORMANCE.md.
@@ -36,6 +37,8 @@ interface MarketResult {
 }
 export interface Report {
   started: string;
+  /** Sections re-run after `started` with `--only=<sections> --update`, and when. */
+  rerun?: Record<string, string>;
   quick: boolean;
   leads_per_point: number;
   buyer_latency_ms: number;
@@ -56,6 +59,9 @@ export interface Report {
   wallets?: Record<string, Latency & { storage_waits?: Dist }>;
   price_rules?: { buyers: number; list_codes: number; with_rules: Latency; without: Latency };
   exports?: ExportBenchResult;
+  /** Issue #28: sale modes over one market, and resale off vs on. */
+  sale_modes?: SaleModesResult;
+  resale_market?: ResaleResult;
 }
 
 const verdict = (ok: boolean) => (ok ? "**met**" : "**not met**");
@@ -89,6 +95,14 @@ export function renderPerformance(
     `Taken ${r.started}${r.quick ? " (quick run: small samples)" : ""}, ${r.leads_per_point} leads per point, on:`,
     "",
     ...Object.entries(r.machine).map(([k, v]) => `- ${k}: ${v}`),
+    ...(r.rerun && Object.keys(r.rerun).length
+      ? [
+          "",
+          `Sections re-run since (\`--only=<section> --update\`): ${Object.entries(r.rerun)
+            .map(([k, v]) => `${k} at ${v}`)
+            .join(", ")}.`,
+        ]
+      : []),
     "",
     "## Targets",
     "",
@@ -154,6 +168,7 @@ export function renderPerformance(
   }
   lines.push(...harvestSection(r.harvest_market), ...capacitySection(r.capacity), ...spikeSection(r.spike, r.capfill));
   lines.push(...priceRulesSection(r.price_rules));
+  lines.push(...resaleSection(r.sale_modes, r.resale_market));
   const q = r.returns_market;
   lines.push(
     "",
@@ -489,4 +504,51 @@ function exportsSection(x: ExportBenchResult | undefined): string[] {
     "",
     `Heap growth during an export: at most ${worst.toFixed(1)} MiB, for up to ${largest} MiB streamed: ${verdict(worst <= HEAP_BOUND_MIB)}.`,
   ];
+}
+
+/** Issue #28: what a lead earns by value-based sale modes and by resale, each measured in one run. */
+function resaleSection(m: SaleModesResult | undefined, x: ResaleResult | undefined): string[] {
+  const out: string[] = [];
+  if (m) {
+    const best = Math.max(m.modes.exclusive.revenue_per_lead, m.modes.shared.revenue_per_lead);
+    out.push(
+      "",
+      "## Exclusive, shared, or by value (issue #28)",
+      "",
+      `\`npm run bench -- --only=resale\`: five buyers that price an exclusive lead and a shared one differently (exclusive bids spread ±40%, shared ±20% of the bid),`,
+      `${m.leads_per_mode} leads to each of three campaigns over the same buyers: exclusive; shared among up to three buyers,`,
+      "each bidding its shared price; and by value (buyers answer both prices; each lead goes the way that pays more).",
+      "",
+      "| mode | revenue per lead | sold | buyers per sale |",
+      "|---|---|---|---|",
+      ...(["exclusive", "shared", "by_value"] as const).map(
+        (k) =>
+          `| ${k.replace("_", " ")} | $${m.modes[k].revenue_per_lead.toFixed(2)} | ${m.modes[k].sell_through}% | ${m.modes[k].buyers_per_sale} |`,
+      ),
+      "",
+      `By value sold ${m.by_value_split.exclusive} leads exclusive and ${m.by_value_split.shared} shared. Target: by value earns at least the better`,
+      `fixed mode per lead ($${best.toFixed(2)}): $${m.modes.by_value.revenue_per_lead.toFixed(2)}, ${verdict(m.modes.by_value.revenue_per_lead >= best)}.`,
+    );
+  }
+  if (x) {
+    const lift = x.variants.on.net_per_lead - x.variants.off.net_per_lead;
+    out.push(
+      "",
+      "## Resale of returned leads, off and on (issue #28)",
+      "",
+      `\`npm run bench -- --only=resale\`: four buyers, ${x.leads_per_campaign} leads to each of two campaigns over them; ${Math.round(x.returned_share * 100)}% of the sales`,
+      "returned (`bad_data`, approved at once: the buyer is credited), then the cron. Resale on offers a returned lead",
+      "again at once (`resale_delay_s = 0`) to buyers that never had it. Net is sales less credits, per lead offered.",
+      "",
+      "| resale | gross per lead | credits per lead | net per lead | returned | resold |",
+      "|---|---|---|---|---|---|",
+      ...(["off", "on"] as const).map(
+        (k) =>
+          `| ${k} | $${x.variants[k].gross_per_lead.toFixed(2)} | $${x.variants[k].credits_per_lead.toFixed(2)} | $${x.variants[k].net_per_lead.toFixed(2)} | ${x.variants[k].returned} | ${x.variants[k].resold} |`,
+      ),
+      "",
+      `Net revenue per lead rises by $${lift.toFixed(2)}: ${verdict(lift > 0)}; resales sold to the buyer that returned the lead: ${x.to_returner}, ${verdict(x.to_returner === 0)}.`,
+    );
+  }
+  return out;
 }

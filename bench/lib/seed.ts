@@ -7,6 +7,7 @@ import type { Behaviour } from "../../demo/constants";
 import { capacityBehaviours, capacitySeed } from "./capacity";
 import { harvestBehaviours, harvestSeed } from "./harvest-market";
 import { priceRuleBehaviours, priceRuleSeed } from "./price-rules";
+import { resaleBehaviours, resaleSeed } from "./resale-market";
 
 export const BENCH_KEY = "bench-key";
 export const BENCH_SECRET = "bench-shared-secret-0123456789";
@@ -51,7 +52,7 @@ export function benchBehaviours(): Record<string, Behaviour> {
   RETURNS_MARKET.forEach((m, i) => {
     out[`qr${i}`] = { bid: m.bid, pingLatencyMs: 40, postLatencyMs: 40 };
   });
-  return { ...out, ...harvestBehaviours(), ...capacityBehaviours(), ...priceRuleBehaviours(BUYER_LATENCY_MS) };
+  return { ...out, ...harvestBehaviours(), ...capacityBehaviours(), ...priceRuleBehaviours(BUYER_LATENCY_MS), ...resaleBehaviours() };
 }
 
 export function benchSeed(buyersUrl: string): string[] {
@@ -100,6 +101,7 @@ export function benchSeed(buyersUrl: string): string[] {
   stmts.push(...harvestSeed((id) => campaign(id, "auction", MARKET_FLOOR_CENTS, 1000), contract));
   stmts.push(...capacitySeed((id) => campaign(id, "auction", MARKET_FLOOR_CENTS, 1000), contract));
   stmts.push(...priceRuleSeed((id) => campaign(id, "auction", 0, 1000), contract));
+  stmts.push(...resaleSeed((id) => campaign(id, "auction", MARKET_FLOOR_CENTS, 1000), contract));
   stmts.push(campaign("market-returns", "auction", MARKET_FLOOR_CENTS, 1000));
   RETURNS_MARKET.forEach((_, i) => {
     stmts.push(`INSERT INTO buyers (id, name) VALUES ('buy_qr${i}', 'qr${i}');`);
