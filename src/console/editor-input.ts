@@ -33,7 +33,7 @@ const many = (form: Form, name: string): string[] => {
 };
 /** The row indexes a form carries for a prefix (`filters.0.op` → 0). */
 const rowIndexes = (form: Form, prefix: string) =>
-  [...new Set(Object.keys(form).flatMap((k) => (k.startsWith(`${prefix}.`) ? [Number(k.split(".")[1])] : [])))]
+  [...new Set(Object.keys(form).flatMap((k) => (k.startsWith(`${prefix}.`) ? [Number(k.slice(prefix.length + 1).split(".")[0])] : [])))]
     .filter(Number.isInteger)
     .sort((a, b) => a - b);
 
@@ -52,19 +52,24 @@ export function typedValue(type: string | undefined, text: string): string | num
   return t;
 }
 
-const FILTER_OPS = ["eq", "neq", "in", "not_in", "range", "regex", "exists"];
+const FILTER_OPS = ["eq", "neq", "in", "not_in", "in_list", "not_in_list", "range", "regex", "exists"];
 
-function readFilters(form: Form, types: FieldTypes, errors: FieldError[]): unknown[] {
+/** Filter rows named `<prefix>.<i>.field` etc.: a contract's filters, or a price rule's conditions. */
+function readFilters(form: Form, types: FieldTypes, errors: FieldError[], prefix = "filters"): unknown[] {
   const out: unknown[] = [];
-  for (const i of rowIndexes(form, "filters")) {
-    const at = (k: string) => one(form, `filters.${i}.${k}`);
+  for (const i of rowIndexes(form, prefix)) {
+    const at = (k: string) => one(form, `${prefix}.${i}.${k}`);
     const field = at("field").trim();
     if (!field) continue;
     const op = at("op");
     const type = field === "age" ? "age" : types.get(field);
-    const bad = (k: string, message: string) => errors.push({ path: `filters.${i}.${k}`, message });
+    const bad = (k: string, message: string) => errors.push({ path: `${prefix}.${i}.${k}`, message });
     if (!FILTER_OPS.includes(op)) bad("op", "choose how the field is compared");
-    else if (op === "eq" || op === "neq") {
+    else if (op === "in_list" || op === "not_in_list") {
+      const list = at("value").trim();
+      if (!list) bad("value", "the value list's name");
+      else out.push({ field, op, list });
+    } else if (op === "eq" || op === "neq") {
       const value = typedValue(type, at("value"));
       if (value === undefined || value === "") bad("value", type === "boolean" ? "yes or no" : "a value to compare with");
       else out.push({ field, op, value });
@@ -79,6 +84,28 @@ function readFilters(form: Form, types: FieldTypes, errors: FieldError[]): unkno
       else out.push({ field, op, ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) });
     } else if (op === "regex") out.push({ field, op, pattern: at("pattern") });
     else out.push({ field, op });
+  }
+  return out;
+}
+
+const PRICE_ACTIONS = ["price_cents", "add_cents", "subtract_cents", "multiply_bps", "refuse"];
+
+/** Price rule rows: `price_rules.<i>.name`, `.action`, `.amount`, and its conditions as filter rows under `.when`. */
+function readPriceRules(form: Form, types: FieldTypes, errors: FieldError[]): unknown[] {
+  const out: unknown[] = [];
+  for (const i of rowIndexes(form, "price_rules")) {
+    const at = (k: string) => one(form, `price_rules.${i}.${k}`).trim();
+    const when = readFilters(form, types, errors, `price_rules.${i}.when`);
+    const [name, action, amount] = [at("name"), at("action"), at("amount")];
+    if (!name && !action && !amount && when.length === 0) continue;
+    const bad = (k: string, message: string) => errors.push({ path: `price_rules.${i}.${k}`, message });
+    const rule: Record<string, unknown> = { ...(name ? { name } : {}), when };
+    if (!PRICE_ACTIONS.includes(action)) bad("action", "choose what the rule does");
+    else if (action === "refuse") rule.refuse = true;
+    else if (!INT.test(amount.replace(/[,_\s]/g, "")))
+      bad("amount", action === "multiply_bps" ? "basis points: 12000 = x1.2" : "a whole number of cents");
+    else rule[action] = Number(amount.replace(/[,_\s]/g, ""));
+    out.push(rule);
   }
   return out;
 }
@@ -157,9 +184,12 @@ export async function readForm(table: RuleTable, form: Form, types: FieldTypes):
     const w = spec.widget;
     // A column the form does not carry at all (an older page, a script) is left out: its default for
     // a new row, unchanged for an edit. Unchecked boxes and row widgets are absent by nature: read on.
-    const rowWidget = w === "filters" || w === "schedule" || w === "fields";
+    const rowWidget = w === "filters" || w === "price_rules" || w === "schedule" || w === "fields";
     if (!rowWidget && w !== "checkbox" && !Object.hasOwn(form, spec.column)) continue;
+    // A page without price rule rows (older than them) leaves a contract's rules as they are.
+    if (w === "price_rules" && !Object.keys(form).some((k) => k.startsWith("price_rules."))) continue;
     if (w === "filters") body[spec.column] = readFilters(form, types, errors);
+    else if (w === "price_rules") body[spec.column] = readPriceRules(form, types, errors);
     else if (w === "schedule") body[spec.column] = readSchedule(form, errors);
     else if (w === "fields") body[spec.column] = readFields(form, errors);
     else if (w === "lines") body[spec.column] = listOf(one(form, spec.column).replace(/,/g, "\n"));

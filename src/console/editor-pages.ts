@@ -6,7 +6,7 @@ import type { FieldError } from "../lib/errors";
 import type { ColumnInfo, RuleTable, TableSpec } from "../rules/fields";
 import type { RuleProblem } from "../rules/model";
 import { fieldBlock, type FormState } from "./editor-fields";
-import { filterRows, leadFieldRows, scheduleRows } from "./editor-rows";
+import { filterRows, leadFieldRows, priceRuleRows, scheduleRows } from "./editor-rows";
 import { csrfField, layout, table, type Html } from "./layout";
 
 /** A row of a list: its answered columns, version, and what the compiler says of it. */
@@ -71,11 +71,13 @@ function groups(p: RowPage): Html[] {
     const block =
       f.widget === "filters"
         ? filterRows(p.state)
-        : f.widget === "schedule"
-          ? scheduleRows(p.state)
-          : f.widget === "fields"
-            ? leadFieldRows(p.state)
-            : fieldBlock(f, p.info.get(f.column)!, p.state);
+        : f.widget === "price_rules"
+          ? priceRuleRows(p.state)
+          : f.widget === "schedule"
+            ? scheduleRows(p.state)
+            : f.widget === "fields"
+              ? leadFieldRows(p.state)
+              : fieldBlock(f, p.info.get(f.column)!, p.state);
     byGroup.set(f.group, [...(byGroup.get(f.group) ?? []), block]);
   }
   return [...byGroup].map(

@@ -12,6 +12,8 @@ const OPS: [string, string][] = [
   ["neq", "is not"],
   ["in", "is one of"],
   ["not_in", "is none of"],
+  ["in_list", "is in the list"],
+  ["not_in_list", "is not in the list"],
   ["range", "is between"],
   ["regex", "matches (RE2)"],
   ["exists", "is present"],
@@ -26,23 +28,63 @@ const opt = (value: string, label: string, selected: boolean) =>
 const rowsTable = (id: string, caption: string, head: string[], rows: Html[]) =>
   html`<div class="scroll"><table id="${id}" class="rows"><caption style="text-align:left;font-weight:600">${caption}</caption><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr>${rows}</table></div>`;
 
+/** One filter's cells, named `<n>.field`, `<n>.op`…: a contract's filter row, or a price rule's condition. */
+function filterCells(n: string, label: string, f: Rec, fieldNames: string[]): Html {
+  const value = Array.isArray(f.values) ? f.values.map(str).join(", ") : typeof f.list === "string" ? f.list : str(f.value);
+  const current = str(f.field);
+  const cells = html`<td><select name="${n}.field" aria-label="${label}: field">${opt("", "(none)", current === "")}${[...new Set([...fieldNames, ...(current ? [current] : [])])].map((name) => opt(name, name, name === current))}</select></td>
+<td><select name="${n}.op" aria-label="${label}: comparison">${OPS.map(([op, text]) => opt(op, text, op === (f.op ?? "eq")))}</select></td>
+<td><input name="${n}.value" aria-label="${label}: value, values separated by commas, or a list's name" value="${value}"></td>`;
+  return html`${cells}
+<td><input name="${n}.min" aria-label="${label}: lowest" inputmode="decimal" value="${str(f.min)}" style="width:5rem"></td>
+<td><input name="${n}.max" aria-label="${label}: highest" inputmode="decimal" value="${str(f.max)}" style="width:5rem"></td>
+<td><input name="${n}.pattern" aria-label="${label}: pattern" value="${str(f.pattern)}"></td>`;
+}
+
+const fieldNamesOf = (s: FormState) => s.leadFields.map((x) => x.name);
+
 export function filterRows(s: FormState): Html {
   const items = list(s.values.filters);
-  const rows = [...items, {}, {}].map((f, i) => {
-    const n = `filters.${i}`;
-    const value = Array.isArray(f.values) ? f.values.map(str).join(", ") : str(f.value);
-    const fieldNames = s.leadFields.map((x) => x.name);
-    const current = str(f.field);
-    return html`<tr>
-<td><select name="${n}.field" aria-label="filter ${i + 1}: field">${opt("", "(none)", current === "")}${[...new Set([...fieldNames, ...(current ? [current] : [])])].map((name) => opt(name, name, name === current))}</select></td>
-<td><select name="${n}.op" aria-label="filter ${i + 1}: comparison">${OPS.map(([op, label]) => opt(op, label, op === (f.op ?? "eq")))}</select></td>
-<td><input name="${n}.value" aria-label="filter ${i + 1}: value, or values separated by commas" value="${value}"></td>
-<td><input name="${n}.min" aria-label="filter ${i + 1}: lowest" inputmode="decimal" value="${str(f.min)}" style="width:5rem"></td>
-<td><input name="${n}.max" aria-label="filter ${i + 1}: highest" inputmode="decimal" value="${str(f.max)}" style="width:5rem"></td>
-<td><input name="${n}.pattern" aria-label="filter ${i + 1}: pattern" value="${str(f.pattern)}"></td></tr>`;
-  });
+  const rows = [...items, {}, {}].map((f, i) => html`<tr>${filterCells(`filters.${i}`, `filter ${i + 1}`, f, fieldNamesOf(s))}</tr>`);
   return html`<div class="field wide${errorsOf(s, "filters").length ? " has-error" : ""}">${rowsTable("filters", "Filters", ["field", "comparison", "value(s)", "min", "max", "pattern"], rows)}
-<small id="h-filters">All must match for the contract to be pinged. Values: yes/no for yes-no fields, commas between several ("TX, FL"); between takes min and/or max; a row with no field is ignored. Filters can use the campaign's fields and age.</small>${errorLine(s, "filters")}</div>`;
+<small id="h-filters">All must match for the contract to be pinged. Values: yes/no for yes-no fields, commas between several ("TX, FL"), a value list's name for "in the list"; between takes min and/or max; a row with no field is ignored. Filters can use the campaign's fields and age.</small>${errorLine(s, "filters")}</div>`;
+}
+
+/** Condition cells a price rule row offers at least (a stored rule with more shows them all). */
+export const PRICE_RULE_CONDITIONS = 2;
+
+const ACTIONS: [string, string][] = [
+  ["", "(none)"],
+  ["price_cents", "price is (cents)"],
+  ["add_cents", "add (cents)"],
+  ["subtract_cents", "subtract (cents)"],
+  ["multiply_bps", "multiply by (basis points)"],
+  ["refuse", "refuse the lead"],
+];
+
+export function priceRuleRows(s: FormState): Html {
+  const rules = list(s.values.price_rules);
+  const rows = [...rules, {}, {}].map((r, i) => {
+    const n = `price_rules.${i}`;
+    const when = list(r.when);
+    const action = ACTIONS.find(([a]) => a !== "" && r[a] !== undefined)?.[0] ?? "";
+    const amount = action && action !== "refuse" ? str(r[action]) : "";
+    const conditions = Array.from({ length: Math.max(PRICE_RULE_CONDITIONS, when.length) }, (_, j) =>
+      filterCells(`${n}.when.${j}`, `rule ${i + 1}, condition ${j + 1}`, when[j] ?? {}, fieldNamesOf(s)),
+    );
+    return html`<tr><td><input name="${n}.name" aria-label="rule ${i + 1}: name" value="${str(r.name)}" style="width:8rem"></td>${conditions}
+<td><select name="${n}.action" aria-label="rule ${i + 1}: what it does">${ACTIONS.map(([a, text]) => opt(a, text, a === action))}</select></td>
+<td><input name="${n}.amount" aria-label="rule ${i + 1}: amount" inputmode="numeric" value="${amount}" style="width:6rem"></td></tr>`;
+  });
+  const widest = Math.max(PRICE_RULE_CONDITIONS, ...rules.map((r) => list(r.when).length));
+  const head = [
+    "name",
+    ...Array.from({ length: widest }, (_, j) => [`if field ${j + 1}`, "comparison", "value(s)"]).flat(),
+    "then",
+    "amount",
+  ];
+  return html`<div class="field wide${errorsOf(s, "price_rules").length ? " has-error" : ""}">${rowsTable("price_rules", "Price rules", head, rows)}
+<small id="h-price_rules">The first rule whose conditions all match prices the lead (no condition: every lead, an "else" rule); a lead no rule matches keeps the contract's price. Cents: 2500 = $25.00; basis points: 12000 = x1.2. A refused lead is neither pinged nor posted to this contract. A row with no condition, action or name is ignored.</small>${errorLine(s, "price_rules")}</div>`;
 }
 
 export function scheduleRows(s: FormState): Html {

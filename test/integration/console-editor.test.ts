@@ -168,6 +168,63 @@ describe("the editor", () => {
     expect((await submit("/console/buyers/new", [["csrf", token], ...fields])).status).toBe(303);
   });
 
+  it("price rules as form rows (issue #27): a TX price and an else rule stored as rules, shown again as rows; a bad amount named beside its cell", async () => {
+    await addBuyerAndContract();
+    const t = await csrf("/console/contracts/ct_form");
+    const page = await (await open("/console/contracts/ct_form")).text();
+    expect(page).toContain('name="price_rules.0.when.0.field"');
+    expect(page).toContain('<option value="in_list" >is in the list</option>');
+    const rules: [string, string][] = [
+      ["price_rules.0.name", "Texas"],
+      ["price_rules.0.when.0.field", "state"],
+      ["price_rules.0.when.0.op", "eq"],
+      ["price_rules.0.when.0.value", "TX"],
+      ["price_rules.0.when.1.field", "homeowner"],
+      ["price_rules.0.when.1.op", "eq"],
+      ["price_rules.0.when.1.value", "yes"],
+      ["price_rules.0.action", "price_cents"],
+      ["price_rules.0.amount", "2,500"],
+      ["price_rules.1.when.0.field", ""],
+      ["price_rules.1.action", "add_cents"],
+      ["price_rules.1.amount", "100"],
+      ["price_rules.2.name", ""],
+      ["price_rules.2.action", ""],
+    ];
+    const form = (extra: [string, string][]) =>
+      contractForm(t, extra).map(([k, v]): [string, string] => (k === "version" ? [k, "1"] : [k, v]));
+    const saved = await submit("/console/contracts/ct_form", form(rules));
+    expect(saved.status, await saved.clone().text()).toBe(303);
+    const row = await env.DB.prepare("SELECT price_rules FROM contracts WHERE id = 'ct_form'").first<{ price_rules: string }>();
+    expect(JSON.parse(row!.price_rules)).toEqual([
+      {
+        name: "Texas",
+        when: [
+          { field: "state", op: "eq", value: "TX" },
+          { field: "homeowner", op: "eq", value: true },
+        ],
+        price_cents: 2500,
+      },
+      { when: [], add_cents: 100 },
+    ]);
+    const shown = await (await open("/console/contracts/ct_form")).text();
+    expect(shown).toContain('name="price_rules.0.amount" aria-label="rule 1: amount" inputmode="numeric" value="2500"');
+    expect(shown).toContain('<option value="add_cents" selected>add (cents)</option>');
+
+    // A rule without an amount is refused, named at its cell; nothing is stored.
+    const bad = await submit(
+      "/console/contracts/ct_form",
+      form([
+        ["price_rules.0.action", "subtract_cents"],
+        ["price_rules.0.amount", "a lot"],
+      ]).map(([k, v]): [string, string] => (k === "version" ? [k, "2"] : [k, v])),
+    );
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain("a whole number of cents");
+    expect(
+      (await env.DB.prepare("SELECT price_rules FROM contracts WHERE id = 'ct_form'").first<{ price_rules: string }>())!.price_rules,
+    ).toBe(row!.price_rules);
+  });
+
   it("a change shows in the audit view with its diff; undo puts the old floor back; a stale form gets a conflict", async () => {
     await addBuyerAndContract();
     const t = await csrf("/console/contracts/ct_form");

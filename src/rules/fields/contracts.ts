@@ -44,9 +44,9 @@ export const CONTRACTS: TableSpec = {
     f(
       "price_rules",
       "Price rules",
-      "json",
+      "price_rules",
       G.price,
-      'First match wins: [{"when":[filters],"price_cents"|"add_cents"|"subtract_cents"|"multiply_bps"|"refuse"}].',
+      "First match wins: a rule's conditions all match the lead, then it sets the price, adds to or subtracts from it, multiplies it (basis points: 12000 = x1.2) or refuses the lead.",
     ),
     f(
       "shared_price_bps",
