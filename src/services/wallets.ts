@@ -90,11 +90,12 @@ export class WalletsClient {
     return b && b.expiresAt - now > BLOCK_SLACK_MS ? b : undefined;
   }
 
-  private learn(buyerId: string, res: WalletRefusal, need: number): void {
+  /** `need`: what was refused — the least price a lease must cover, or the price a post asked. */
+  private learn(buyerId: string, res: WalletRefusal, need: number, what = "the minimum price"): void {
     const now = Date.now();
     const reason = res.held
       ? `balance held by posts in flight or other isolates ($${dollars(Math.max(0, res.availableCents))} free)`
-      : `balance can't cover the minimum price ($${dollars(Math.max(0, res.availableCents))} available, $${dollars(need)} needed)`;
+      : `balance can't cover ${what} ($${dollars(Math.max(0, res.availableCents))} available, $${dollars(need)} needed)`;
     short.set(buyerId, { until: now + (res.held ? HELD_MS : SHORT_MS), reason: `wallet: ${reason}`, availableCents: res.availableCents });
   }
 
@@ -157,7 +158,7 @@ export class WalletsClient {
     const res = await wallet.reserve({ ...this.call(c, c.wallet), key, cents: priceCents, leaseMs: WALLET_LEASE_MS, giveBack });
     await this.sink(c.buyerId, res.notices);
     if (!res.ok) {
-      this.learn(c.buyerId, res, leastPrice(c));
+      this.learn(c.buyerId, res, priceCents, "its last price");
       // A post's reason names the limit only (the reasons are counted per contract in the rollups).
       const limit = res.held ? "held by posts in flight" : c.wallet.mode === "credit" ? "credit limit reached" : "prepaid balance too low";
       return { ok: false, limit: `wallet: ${limit}` };

@@ -66,7 +66,10 @@ describe("a prepaid buyer in the auction", () => {
       await settled();
       const ping = await alphaPing(out.lead_id);
       expect(ping?.outcome).toBe("skipped");
-      expect(ping?.reason).toMatch(/^wallet: balance can't cover the minimum price/);
+      // Learned from a block its money can't fill (the minimum price) or a post it couldn't pay (its last price).
+      expect(ping?.reason).toMatch(
+        /^wallet: balance can't cover (the minimum price|its last price) \(\$\d+\.\d\d available, \$\d+\.\d\d needed\)$/,
+      );
       // A deposit lands: the next lead is pinged and sold to alpha again.
       expect((await depositTo("buy_alpha", 10_000, "wire-2")).status).toBe(200);
       const back = (await (await postLead(demoLead())).json()) as { lead_id: string; buyer: string };
