@@ -136,55 +136,36 @@ app.route("/", adminRules);
 app.route("/", adminAudit);
 app.route("/", adminContractTest);
 
-app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
-  type: "apiKey",
-  in: "header",
-  name: "X-Api-Key",
-  description: "A server source's API key",
+/** How each caller proves who it is, as the OpenAPI document names them (routes refer to these names). */
+const apiKey = (where: "header" | "cookie", name: string, description: string) => ({
+  type: "apiKey" as const,
+  in: where,
+  name,
+  description,
 });
-app.openAPIRegistry.registerComponent("securitySchemes", "ReportKey", {
-  type: "apiKey",
-  in: "header",
-  name: "X-Report-Key",
-  description: "A source's reporting key: reads its report and logs in to its console, never posts a lead",
-});
-app.openAPIRegistry.registerComponent("securitySchemes", "PublishableKey", {
-  type: "apiKey",
-  in: "header",
-  name: "X-Publishable-Key",
-  description: "A browser source's publishable key (or the publishable_key form field); valid only from the source's allowed Origins",
-});
-app.openAPIRegistry.registerComponent("securitySchemes", "AdminToken", {
-  type: "http",
-  scheme: "bearer",
-  description: "ADMIN_TOKEN (a wrangler secret); without it the /admin routes do not exist",
-});
-
-app.openAPIRegistry.registerComponent("securitySchemes", "AdminSession", {
-  type: "apiKey",
-  in: "cookie",
-  name: "lg_admin",
-  description: "The console's admin session, set by POST /console/login",
-});
-app.openAPIRegistry.registerComponent("securitySchemes", "SourceSession", {
-  type: "apiKey",
-  in: "cookie",
-  name: "lg_source",
-  description: "A publisher's console session, set by POST /console/source/login",
-});
-app.openAPIRegistry.registerComponent("securitySchemes", "BuyerSession", {
-  type: "apiKey",
-  in: "cookie",
-  name: "lg_buyer",
-  description: "A buyer's console session, set by POST /console/buyer/login",
-});
-app.openAPIRegistry.registerComponent("securitySchemes", "BuyerSignature", {
-  type: "apiKey",
-  in: "header",
-  name: "X-Leadgate-Signature-V3",
-  description:
+const SECURITY_SCHEMES = {
+  ApiKey: apiKey("header", "X-Api-Key", "A server source's API key"),
+  ReportKey: apiKey("header", "X-Report-Key", "A source's reporting key: reads its report and logs in to its console, never posts a lead"),
+  PublishableKey: apiKey(
+    "header",
+    "X-Publishable-Key",
+    "A browser source's publishable key (or the publishable_key form field); valid only from the source's allowed Origins",
+  ),
+  AdminToken: {
+    type: "http" as const,
+    scheme: "bearer",
+    description: "ADMIN_TOKEN (a wrangler secret); without it the /admin routes do not exist",
+  },
+  AdminSession: apiKey("cookie", "lg_admin", "The console's admin session, set by POST /console/login"),
+  SourceSession: apiKey("cookie", "lg_source", "A publisher's console session, set by POST /console/source/login"),
+  BuyerSession: apiKey("cookie", "lg_buyer", "A buyer's console session, set by POST /console/buyer/login"),
+  BuyerSignature: apiKey(
+    "header",
+    "X-Leadgate-Signature-V3",
     "A buyer's call back, signed with its contract's key: X-Leadgate-Contract names the contract, X-Leadgate-Timestamp the time; the v3 signature covers the direction (to-leadgate), timestamp, method, path and body (docs/BUYER_PROTOCOL.md)",
-});
+  ),
+};
+for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
 
 app.notFound((c) => onError(new ApiError(404, "not_found", "no such route"), c));
 app.onError(onError);
