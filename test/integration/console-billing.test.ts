@@ -2,6 +2,7 @@
 // sources are owed, each account's ledger) and a buyer's own console, logged in with one of its
 // contracts' keys (its balance, leads bought and their trace, returns, statements, invoices, and a
 // switch to pause and resume its own contracts — never another buyer's).
+import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { admin, depositTo } from "../support/billing";
 import { countOf, demoLead, eventually, gateway, onlyContracts, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
@@ -48,8 +49,12 @@ describe("the buyer's console", () => {
     expect(trace).toContain("ct_alpha");
     expect(trace).not.toContain("ct_bravo");
     // Its statement, as CSV.
-    const today = new Date().toISOString().slice(0, 10);
-    const csv = await (await gateway(`/console/buyer/statement?from=2020-01-01&to=${today}`, { headers: { cookie } })).text();
+    // Up to the day the deposit was booked (its own time, not the wall clock's day).
+    const booked = await env.DB.prepare("SELECT at FROM ledger_entries WHERE entry_key = 'deposit:buy_alpha:w1' LIMIT 1").first<{
+      at: number;
+    }>();
+    const to = new Date(booked!.at).toISOString().slice(0, 10);
+    const csv = await (await gateway(`/console/buyer/statement?from=2020-01-01&to=${to}`, { headers: { cookie } })).text();
     expect(csv).toContain("deposit:buy_alpha:w1");
     // Pause, then resume, its own contract; not another buyer's.
     expect((await gateway("/console/buyer/contracts/ct_alpha/pause", form({}, cookie))).status).toBe(303);

@@ -36,6 +36,7 @@ const bodyOf = async (type: string) => {
   return JSON.parse(r.body) as {
     id: string;
     type: string;
+    created_at: string;
     lead_id: string | null;
     sequence: number | null;
     data: Record<string, unknown>;
@@ -224,7 +225,8 @@ describe("buyers and caps", () => {
       sequence: null,
       data: { contract_id: id, buyer_id: "buy_alpha", limit: "cap_day", cap: 1, timezone: "UTC" },
     });
-    expect(e.data.window).toBe(new Date().toISOString().slice(0, 10));
+    // The window is the day (UTC, the contract's zone) of the refusal the event was made at, not today's.
+    expect(e.data.window).toBe(e.created_at.slice(0, 10));
     expect(d!.type).toBe("cap.reached");
     expect(await deliveries()).toHaveLength(1);
   });
