@@ -37,15 +37,19 @@ export interface Written {
 }
 
 /** Every rule row, for validating a change against everything it touches (one batch). */
-export async function allRows(db: Db): Promise<Required<Pick<RuleRows, "campaigns" | "sources" | "buyers" | "contracts" | "experiments">>> {
-  const [campaigns, sources, buyers, contracts, experiments] = await db.batch([
+export async function allRows(
+  db: Db,
+): Promise<Required<Pick<RuleRows, "campaigns" | "sources" | "buyers" | "contracts" | "experiments" | "lists">>> {
+  // The value lists too: filters and price rules that name one are judged against it, as the gateway does.
+  const [campaigns, sources, buyers, contracts, experiments, lists] = await db.batch([
     db.select().from(t.campaigns),
     db.select().from(t.sources),
     db.select().from(t.buyers),
     db.select().from(t.contracts),
     db.select().from(t.experiments),
+    db.select().from(t.valueLists),
   ]);
-  return { campaigns, sources, buyers, contracts, experiments };
+  return { campaigns, sources, buyers, contracts, experiments, lists };
 }
 
 const raw = (db: Db, table: RuleTable, rows: Record<string, unknown>[]): RuleRow[] => fromRaw(DRIZZLE_TABLES[table], rows);

@@ -123,6 +123,17 @@ describe("price rules", () => {
     const del = await gateway("/admin/lists/blocked_zips", { method: "DELETE", headers: ADMIN });
     expect(del.status).toBe(409);
     expect(await del.json()).toMatchObject({ error: "list_in_use" });
+
+    // The rules API judges the contract with the list it names: no false "no value list", and it can be edited.
+    const shown = await gateway("/admin/contracts/ct_kilo", { headers: ADMIN });
+    const contract = await shown.json<{ problems: unknown[]; version: number }>();
+    expect(contract.problems).toEqual([]);
+    const patched = await gateway("/admin/contracts/ct_kilo", {
+      method: "PATCH",
+      headers: { ...ADMIN, "content-type": "application/json", "if-match": `"${contract.version}"` },
+      body: JSON.stringify({ name: "Kilo Direct - no blocked ZIPs" }),
+    });
+    expect(patched.status, await patched.clone().text()).toBe(200);
   });
 
   it("a bad upload is a 422 naming its lines; an unknown list a 404; only the admin may upload", async () => {
