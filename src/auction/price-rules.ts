@@ -28,11 +28,13 @@ export function matchingRule(rules: readonly CompiledPriceRule[], lead: LeadData
 
 export const describeRule = (index: number, name: string | null | undefined): string => `price rule ${index}${name ? ` (${name})` : ""}`;
 
+const refusal = (m: { index: number; rule: { name?: string | null } }) => `${describeRule(m.index, m.rule.name)}: refuses the lead`;
+
 /** Why the contract's price rules refuse this lead, or undefined (it may compete). */
 export function refusedBy(c: Pick<Contract, "priceRules">, lead: LeadData): string | undefined {
   if (c.priceRules.length === 0) return undefined;
   const m = matchingRule(c.priceRules, lead);
-  return m?.rule.refuse ? `${describeRule(m.index, m.rule.name)}: refuses the lead` : undefined;
+  return m?.rule.refuse ? refusal(m) : undefined;
 }
 
 function apply(rule: CompiledPriceRule, base: number): number {
@@ -46,6 +48,6 @@ function apply(rule: CompiledPriceRule, base: number): number {
 export function priceFor(c: Pick<Contract, "priceRules">, lead: LeadData, baseCents: number): Pricing {
   const m = c.priceRules.length === 0 ? undefined : matchingRule(c.priceRules, lead);
   if (!m) return { kind: "price", cents: baseCents, by: null };
-  if (m.rule.refuse) return { kind: "refuse", reason: `${describeRule(m.index, m.rule.name)}: refuses the lead` };
+  if (m.rule.refuse) return { kind: "refuse", reason: refusal(m) };
   return { kind: "price", cents: apply(m.rule, baseCents), by: { rule: m.index, name: m.rule.name ?? null, baseCents } };
 }

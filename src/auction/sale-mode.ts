@@ -4,6 +4,7 @@
 import { applyBps } from "../lib/money";
 import type { Contract } from "../rules/model";
 import type { Bid } from "./ranking";
+import { dollars } from "../billing/money-text";
 
 export type SaleKind = "exclusive" | "shared";
 
@@ -39,7 +40,7 @@ export interface SaleChoice {
   why: string;
 }
 
-const usd = (cents: number) => `$${(cents / 100).toFixed(2)}`;
+const usd = (cents: number) => `$${dollars(cents)}`;
 
 /**
  * Which way pays more: the best exclusive bid, or the best shared set (distinct buyers, each at its

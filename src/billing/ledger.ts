@@ -26,7 +26,6 @@ export const isAmount = (n: unknown): n is number => typeof n === "number" && Nu
 export const account = (party: Party, id?: string): string => (party === "house" || party === "cash" ? party : `${party}:${id}`);
 
 export const saleKey = (leadId: string, contractId: string) => `sale:${leadId}:${contractId}`;
-export const returnKey = (leadId: string, contractId: string) => `return:${leadId}:${contractId}`;
 export const depositKey = (buyerId: string, reference: string) => `deposit:${buyerId}:${reference}`;
 export const paymentKey = (sourceId: string, reference: string) => `payment:${sourceId}:${reference}`;
 export const stripeKey = (paymentId: string) => `stripe:${paymentId}`;

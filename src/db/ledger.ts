@@ -138,27 +138,6 @@ export async function statementPage(
   return res.results;
 }
 
-/** An account's balance when the period opens and what the period adds, in one batch. */
-export async function periodSums(
-  db: Db,
-  acct: string,
-  p: Period,
-): Promise<{ openingCents: number; movementCents: number; entries: number }> {
-  const [open, move] = await db.$client.batch<{ c: number; n: number }>([
-    db.$client
-      .prepare(`SELECT COALESCE(SUM(amount_cents), 0) AS c, COUNT(*) AS n FROM ledger_entries WHERE account = ? AND at < ?`)
-      .bind(acct, p.from),
-    db.$client
-      .prepare(`SELECT COALESCE(SUM(amount_cents), 0) AS c, COUNT(*) AS n FROM ledger_entries WHERE account = ? AND at >= ? AND at < ?`)
-      .bind(acct, p.from, p.to),
-  ]);
-  return {
-    openingCents: Number(open!.results[0]?.c ?? 0),
-    movementCents: Number(move!.results[0]?.c ?? 0),
-    entries: Number(move!.results[0]?.n ?? 0),
-  };
-}
-
 /** Every account's balance under a prefix (buyer:, source:), for the console. */
 export async function balances(db: Db, prefix: "buyer:" | "source:"): Promise<Map<string, number>> {
   const res = await db.$client

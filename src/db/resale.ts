@@ -206,8 +206,3 @@ export async function certChecked(db: Db, leadId: string, until: number | null):
     db.$client.prepare(`UPDATE resales SET cert_check = 0 WHERE lead_id = ? AND cert_check = 1`).bind(leadId),
   ]);
 }
-
-/** A lead's offers, oldest first (its trace, tests). */
-export async function ofLead(db: Db, leadId: string): Promise<ResaleRow[]> {
-  return db.select().from(t.resales).where(eq(t.resales.leadId, leadId)).orderBy(t.resales.round);
-}

@@ -51,6 +51,9 @@ export type Consent = z.infer<typeof ConsentSchema>;
 /** The evidence as stored and posted: what the consumer agreed to, plus where it was given from. */
 export type ConsentRecord = Consent & { ip?: string | null; user_agent?: string | null };
 
+/** A stored lead's consent column (JSON, written by intake), or null when it has none. */
+export const storedConsent = (column: string | null): ConsentRecord | null => (column ? (JSON.parse(column) as ConsentRecord) : null);
+
 export interface ConsentRules {
   required: boolean;
   /** The oldest the consent timestamp may be (seconds), or null. */

@@ -1,5 +1,8 @@
 // Wall-clock parts of an instant in an IANA time zone. Everything else stays in UTC.
 
+/** An epoch-ms instant as ISO 8601 UTC, null staying null. */
+export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 
 export interface LocalParts {

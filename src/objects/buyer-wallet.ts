@@ -11,7 +11,7 @@
 // (deposit, top-up, approved return, adjustment: refresh()) and at least every minute while in use,
 // so money booked anywhere reaches the auction and the auction's spends are never counted twice.
 // Every method is idempotent per spend key (sale:<lead>:<contract>).
-import { blockSize, crossedLow, judge, available as availableOf, type WalletSettings } from "../billing/wallet";
+import { blockSize, crossedLow, judge, type WalletSettings } from "../billing/wallet";
 import { walletBook } from "../db/wallet-book";
 import type { Env } from "../env";
 import { SqlObject, type Row } from "./sql-object";
@@ -186,13 +186,6 @@ export class BuyerWallet extends SqlObject {
   async view(call: WalletCall): Promise<WalletView> {
     await this.fresh(call);
     return this.store.view();
-  }
-
-  /** What may be spent now, for tests and the admin API. */
-  async availableCents(call: WalletCall): Promise<number> {
-    await this.fresh(call);
-    const s = this.store.state();
-    return s ? availableOf(this.store.balance(), call.settings, this.store.inUse()) : 0;
   }
 
   /** Forgets everything (tests that reseed their buyers); the next call reads the ledger again. */

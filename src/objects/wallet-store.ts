@@ -2,7 +2,7 @@
 // (held reservations, committed sales not yet booked in the ledger) and the blocks leased to
 // isolates; the sums the wallet judges with, and the notices it raises (low balance, paused for
 // its balance, buying again).
-import { available, type WalletSettings } from "../billing/wallet";
+import { available, spendable, type WalletSettings } from "../billing/wallet";
 import type { Row } from "./sql-object";
 
 export interface WalletNotice {
@@ -145,7 +145,7 @@ export class WalletStore {
   /** The balance can't cover the least price: paused for it (one notice until it buys again). */
   pausedIfShort(needCents: number, at: number): WalletNotice[] {
     const s = this.state();
-    if (!s || s.paused || this.available() + this.inUse() >= needCents) return [];
+    if (!s || s.paused || spendable(this.balance(), s) >= needCents) return [];
     this.sql.exec(`UPDATE wallet SET paused = 1 WHERE k = 1`);
     return [this.notice("paused_for_balance", needCents, at)];
   }
@@ -153,7 +153,7 @@ export class WalletStore {
   /** Paused, and the balance covers the least price again: buying again. */
   resumedIfCovered(needCents: number, at: number): WalletNotice[] {
     const s = this.state();
-    if (!s?.paused || this.available() + this.inUse() < needCents) return [];
+    if (!s?.paused || spendable(this.balance(), s) < needCents) return [];
     this.sql.exec(`UPDATE wallet SET paused = 0 WHERE k = 1`);
     return [this.notice("resumed", needCents, at)];
   }

@@ -9,7 +9,7 @@ import { splitSales, sumSplits } from "../auction/pricing";
 import { postRow } from "../auction/rows";
 import type { RoundRecord } from "../db/records";
 import type { PostRow } from "../db/schema";
-import { buyerDedupeKeys } from "../lead/fingerprints";
+import { buyerDedupeKeys, type Fingerprint } from "../lead/fingerprints";
 import type { LeadData } from "../lead/fields";
 import { log } from "../lib/log";
 import type { JournalSale } from "../objects/lead-journal";
@@ -25,6 +25,32 @@ export interface RecoveredLead {
   roundNo: number;
   /** Its personal fields are gone (retention or erasure): record the money, send and claim nothing. */
   redacted?: boolean;
+}
+
+/**
+ * What a dead worker would have done after its sales (a live round's or a resale's): commit the caps
+ * and wallets, claim the buyers (none when `fps` is empty: the consumer is gone).
+ */
+export async function commitRecoveredSales(
+  svc: Services,
+  rules: Rules,
+  leadId: string,
+  fps: Fingerprint[],
+  sales: { contractId: string; priceCents: number; leaseId: string | null }[],
+): Promise<void> {
+  const contracts = sales.map((s) => rules.contractsById.get(s.contractId)).filter((c) => c !== undefined);
+  await Promise.all([
+    ...sales.map((s) => {
+      const c = rules.contractsById.get(s.contractId);
+      return c
+        ? Promise.all([svc.caps.commitRecovered(c, leadId, s.priceCents, s.leaseId), svc.wallets.commitRecovered(c, leadId, s.priceCents)])
+        : undefined;
+    }),
+    ...(fps.length === 0 ? [] : buyerDedupeKeys(contracts)).map((key) => {
+      const c = contracts.find((x) => x.dedupeKey === key)!;
+      return svc.dedupe.claimForBuyer(fps, key, leadId, c.dedupeWindowS);
+    }),
+  ]);
 }
 
 export async function recordJournaledSales(svc: Services, rules: Rules, lead: RecoveredLead, sales: JournalSale[]): Promise<void> {
@@ -60,24 +86,8 @@ export async function recordJournaledSales(svc: Services, rules: Rules, lead: Re
     marginCents: total.marginCents,
     attempts: lead.roundNo,
   };
-  // What the dead worker would have done after the sale: commit the caps and wallets, claim the buyers.
-  const contracts = sales.map((s) => rules.contractsById.get(s.contractId)).filter((c) => c !== undefined);
   const fps = lead.redacted ? [] : await svc.fingerprints(lead.campaign, lead.lead);
-  await Promise.all([
-    ...sales.map((s) => {
-      const c = rules.contractsById.get(s.contractId);
-      return c
-        ? Promise.all([
-            svc.caps.commitRecovered(c, lead.id, s.priceCents, s.leaseId),
-            svc.wallets.commitRecovered(c, lead.id, s.priceCents),
-          ])
-        : undefined;
-    }),
-    ...(fps.length === 0 ? [] : buyerDedupeKeys(contracts)).map((key) => {
-      const c = contracts.find((x) => x.dedupeKey === key)!;
-      return svc.dedupe.claimForBuyer(fps, key, lead.id, c.dedupeWindowS);
-    }),
-  ]);
+  await commitRecoveredSales(svc, rules, lead.id, fps, sales);
   await svc.records.recordRound(record);
   log("lead_sales_recovered", { lead_id: lead.id, sales: sales.length, price_cents: total.priceCents }, "warn");
 }

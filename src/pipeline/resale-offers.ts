@@ -2,19 +2,19 @@
 // lead's aged tiers when the dead-letter queue ends it (a round that ends a lead schedules them in its
 // own record), the TrustedForm check-ins that keep a certificate claimable for a resale, and the
 // recovery of a resale round whose worker died (its journaled sales recorded, else it ends unsold).
-import { splitSales } from "../auction/pricing";
+import { splitSales, sumSplits } from "../auction/pricing";
 import { postRow } from "../auction/rows";
-import type { LeadRow, ResaleRow } from "../db/schema";
-import type { ConsentRecord } from "../lead/consent";
+import type { ResaleRow } from "../db/schema";
+import { storedConsent } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
-import { buyerDedupeKeys } from "../lead/fingerprints";
+import { commitRecoveredSales } from "./recover";
 import { log } from "../lib/log";
 import { afterCheckIn, agedOffers, resaleSource, returnedOffer } from "../resale/policy";
 import type { Rules } from "../rules/model";
 import type { Services } from "../services";
 import { onResale } from "./resale-hooks";
 
-const certOf = (consent: string | null) => (consent ? (JSON.parse(consent) as ConsentRecord).trustedform_cert_url : undefined);
+const certOf = (consent: string | null) => storedConsent(consent)?.trustedform_cert_url;
 
 /** After an approved return: the lead's offer to other buyers, when its campaign resells returns. */
 export async function offerReturnedLead(
@@ -111,8 +111,10 @@ export async function recoverResale(svc: Services, rules: Rules, offer: ResaleRo
     resaleId: offer.id,
     createdAt: s.at,
   }));
-  await commitRecovered(svc, rules, lead, sales);
-  const total = splits.reduce((a, s) => ({ p: a.p + s.priceCents, o: a.o + s.payoutCents, m: a.m + s.marginCents }), { p: 0, o: 0, m: 0 });
+  const campaign = rules.campaignsById.get(lead.campaignId);
+  const fps = campaign && lead.redactedAt === null ? await svc.fingerprints(campaign, JSON.parse(lead.data) as LeadData) : [];
+  await commitRecoveredSales(svc, rules, lead.id, fps, sales);
+  const total = sumSplits(splits);
   await svc.records.resale.recordResale(
     {
       resaleId: offer.id,
@@ -120,12 +122,12 @@ export async function recoverResale(svc: Services, rules: Rules, offer: ResaleRo
       round: offer.round,
       pings: [],
       posts,
-      events: [{ kind: "resale", detail: { resale_id: offer.id, recovered_sales: sales.length, price_cents: total.p } }],
+      events: [{ kind: "resale", detail: { resale_id: offer.id, recovered_sales: sales.length, price_cents: total.priceCents } }],
       sold: sales.length,
       reason: null,
-      priceCents: total.p,
-      payoutCents: total.o,
-      marginCents: total.m,
+      priceCents: total.priceCents,
+      payoutCents: total.payoutCents,
+      marginCents: total.marginCents,
     },
     now,
   );
@@ -142,26 +144,4 @@ export async function recoverResale(svc: Services, rules: Rules, offer: ResaleRo
       ...splits[i]!,
       buyerLeadId: s.buyerLeadId,
     }).catch(() => undefined);
-}
-
-/** What the dead round would have done after its sales: the caps committed, the buyers claimed. */
-async function commitRecovered(
-  svc: Services,
-  rules: Rules,
-  lead: LeadRow,
-  sales: { contractId: string; priceCents: number; leaseId: string | null }[],
-) {
-  const contracts = sales.map((s) => rules.contractsById.get(s.contractId)).filter((c) => c !== undefined);
-  const campaign = rules.campaignsById.get(lead.campaignId);
-  const fps = campaign && lead.redactedAt === null ? await svc.fingerprints(campaign, JSON.parse(lead.data) as LeadData) : [];
-  await Promise.all([
-    ...sales.map((s) => {
-      const c = rules.contractsById.get(s.contractId);
-      return c ? svc.caps.commitRecovered(c, lead.id, s.priceCents, s.leaseId) : undefined;
-    }),
-    ...(fps.length ? buyerDedupeKeys(contracts) : []).map((key) => {
-      const c = contracts.find((x) => x.dedupeKey === key)!;
-      return svc.dedupe.claimForBuyer(fps, key, lead.id, c.dedupeWindowS);
-    }),
-  ]);
 }

@@ -12,7 +12,7 @@ import type { AuctionResult } from "../auction/result";
 import { runAuction } from "../auction/run";
 import type { LeadEvent } from "../db/records";
 import type { LeadRow, ResaleRow } from "../db/schema";
-import type { ConsentRecord } from "../lead/consent";
+import { storedConsent, type ConsentRecord } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
 import { buyerDedupeKeys } from "../lead/fingerprints";
 import { log } from "../lib/log";
@@ -29,8 +29,6 @@ interface Offered {
   source: Source;
   consent: ConsentRecord | null;
 }
-
-const parsedConsent = (lead: LeadRow): ConsentRecord | null => (lead.consent ? (JSON.parse(lead.consent) as ConsentRecord) : null);
 
 /** Ends an offer without a sale (skipped: the lead may not be offered; unsold: no one bought), with an event. */
 function endOffer(svc: Services, offer: ResaleRow, status: "skipped" | "unsold", why: string, now: number) {
@@ -49,7 +47,7 @@ export async function runResale(svc: Services, rules: Rules, resaleId: string, n
     await endOffer(svc, offer, "skipped", "campaign or source no longer active", now);
     return;
   }
-  const consent = parsedConsent(lead);
+  const consent = storedConsent(lead.consent);
   const hashes = [lead.phoneHash, lead.emailHash].filter((h): h is string => h !== null);
   const blocked = resaleBlock(
     campaign,

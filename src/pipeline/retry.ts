@@ -4,7 +4,7 @@
 // for good do not. A lead that reaches a final state tells its source. A redacted lead is never
 // posted: its journaled sales are recorded as the money they are, and nothing more is sent; a lead
 // erased while the round was being set up (its posting permit refused) ends `erased`.
-import type { ConsentRecord } from "../lead/consent";
+import { storedConsent } from "../lead/consent";
 import type { LeadData } from "../lead/fields";
 import { ERASED_REASON, retryDelaySeconds } from "../lead/state";
 import type { LeadRow } from "../db/schema";
@@ -80,7 +80,7 @@ async function retryUnderPermit(
         campaign: routed.campaign,
         source,
         lead: it.data,
-        consent: lead.consent ? (JSON.parse(lead.consent) as ConsentRecord) : null,
+        consent: storedConsent(lead.consent),
         createdAt: lead.createdAt,
         roundNo: lead.attempts + 1,
         journal: lead.journal,

@@ -9,7 +9,7 @@ import type { Rules } from "../rules/model";
 import type { Services } from "../services";
 
 /** Offers queued per run, certificates checked in per run, rounds recovered per run. */
-export const RESALE_BATCH = 100;
+const RESALE_BATCH = 100;
 const CERT_BATCH = 50;
 const STUCK_BATCH = 20;
 /** A queued offer whose round has not started by then lost its message. */

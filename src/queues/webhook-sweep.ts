@@ -4,8 +4,8 @@
 import { log } from "../lib/log";
 import type { Services } from "../services";
 
-export const LOST_AFTER_MS = 15 * 60_000;
-export const LOG_KEPT_MS = 30 * 86_400_000;
+const LOST_AFTER_MS = 15 * 60_000;
+const LOG_KEPT_MS = 30 * 86_400_000;
 const BATCH = 500;
 
 export async function sweepWebhooks(svc: Pick<Services, "records" | "events">, now = Date.now()): Promise<number> {

@@ -21,7 +21,7 @@ export const BLOCK_MS = 60_000;
 const BLOCK_UNITS = 16;
 /** How long a refusal because headroom is in use elsewhere keeps a contract out of this isolate's auctions. */
 export const HELD_MEMORY_MS = 200;
-export const HELD_ELSEWHERE = "cap headroom held by posts in flight or leased to other isolates";
+const HELD_ELSEWHERE = "cap headroom held by posts in flight or leased to other isolates";
 /** A unit is spent only if the sale can be reported well before the block closes. */
 const BLOCK_SLACK_MS = 5_000;
 

@@ -70,13 +70,12 @@ export async function deliverWebhook(svc: Svc, deliveryId: string, o: DeliveryOp
 async function attempt(svc: Svc, d: DueDelivery, o: DeliveryOptions): Promise<AfterMessage> {
   const n = d.attempts + 1;
   const first = d.first_attempt_at ?? o.now;
-  const refused = urlProblem(d.url, o.local);
+  const problem = urlProblem(d.url, o.local);
+  const refused = problem && `not sent: the URL ${problem}`;
   const { result, latencyMs }: { result: AttemptResult; latencyMs: number } = refused
-    ? { result: { kind: "error", reason: `not sent: the URL ${refused}` }, latencyMs: 0 }
+    ? { result: { kind: "error", reason: refused }, latencyMs: 0 }
     : await post(d.url, await bodyOf(svc, d), d, o);
-  const verdict: Verdict = refused
-    ? { outcome: "failed", error: `not sent: the URL ${refused}` }
-    : judge(result, n, first, o.now + latencyMs);
+  const verdict: Verdict = refused ? { outcome: "failed", error: refused } : judge(result, n, first, o.now + latencyMs);
   await svc.records.webhookDeliveries.recordAttempt({
     deliveryId: d.id,
     subscriptionId: d.subscription_id,

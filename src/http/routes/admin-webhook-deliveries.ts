@@ -4,12 +4,12 @@
 // a delivered or failed delivery goes out again with a new day of retries, under the same event id).
 import { createRoute, z } from "@hono/zod-openapi";
 import { testEvent } from "../../events/bodies";
+import { isoOrNull } from "../../lib/time";
 import { newId } from "../../lib/ids";
 import { router } from "../context";
 import { ApiError, errorResponses } from "../errors";
 import { webhookIdParam } from "./admin-webhooks";
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const ADMIN = { tags: ["admin", "webhooks"], security: [{ AdminToken: [] }] };
 
 const AttemptSchema = z.object({
@@ -135,14 +135,14 @@ adminWebhookDeliveries.openapi(logRoute, async (c) => {
     sequence: d.sequence,
     status: d.status,
     attempts: d.attempts,
-    next_attempt_at: d.status === "pending" ? iso(d.next_attempt_at) : null,
+    next_attempt_at: d.status === "pending" ? isoOrNull(d.next_attempt_at) : null,
     last_status: d.last_status,
     last_error: d.last_error,
     created_at: new Date(d.created_at).toISOString(),
-    delivered_at: iso(d.delivered_at),
+    delivered_at: isoOrNull(d.delivered_at),
     log: page.attempts
       .filter((a) => a.delivery_id === d.id)
-      .map(({ delivery_id: _, ...a }) => ({ ...a, next_attempt_at: iso(a.next_attempt_at), at: new Date(a.at).toISOString() })),
+      .map(({ delivery_id: _, ...a }) => ({ ...a, next_attempt_at: isoOrNull(a.next_attempt_at), at: new Date(a.at).toISOString() })),
   }));
   const last = page.deliveries.at(-1);
   const next_cursor = page.deliveries.length === q.limit && last ? `${last.created_at}.${last.id}` : null;

@@ -7,11 +7,10 @@ import type { Context } from "hono";
 import type { WebhookSubscriptionRow } from "../../db/schema";
 import { EVENT_TYPE_LIST } from "../../events/catalog";
 import { urlProblem } from "../../events/delivery";
+import { isoOrNull } from "../../lib/time";
 import { changeSubscription, createSubscription, deleteSubscription, type ChangeInput } from "../../services/subscriptions";
 import { router, type AppEnv } from "../context";
 import { ApiError, errorResponses } from "../errors";
-
-const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const EventsSchema = z
   .array(z.enum([...EVENT_TYPE_LIST, "*"]))

@@ -38,11 +38,6 @@ export function resolveFilters(filters: readonly Filter[], lists: ListSets, at: 
   });
 }
 
-/** The lists a contract's filters and price rules name. */
-export const listsNamed = (filters: readonly Filter[], rules: readonly PriceRule[]): string[] => [
-  ...new Set([...filters, ...rules.flatMap((r) => r.when)].flatMap((f) => (f.op === "in_list" || f.op === "not_in_list" ? [f.list] : []))),
-];
-
 /** The contracts.price_rules column, parsed, its conditions on the campaign's fields, their lists resolved. */
 export function compilePriceRules(
   raw: string,
