@@ -18,6 +18,8 @@ export interface FormState {
   buyers: { id: string; name: string }[];
   /** The lead fields filters can name (the contract's campaign's, and age). */
   leadFields: { name: string; type: string }[];
+  /** Show a contract's format as JSON even when form rows could carry it (`?protocol=json`). */
+  protocolAsJson?: boolean;
 }
 
 /** The errors for a column, or a row inside it (`filters.2.value` belongs to `filters`). */

@@ -1,6 +1,7 @@
 // The editor's forms read back into the rules API's body (src/rules/edit/body.ts): one reader per
-// widget, form rows (filters, schedule windows, lead fields) into their JSON, numbers and booleans
-// from text, a filter's values typed by the campaign's field. Pure but for hashing a source's key.
+// widget, form rows (filters, schedule windows, lead fields, a contract's format) into their JSON,
+// numbers and booleans from text, a filter's values typed by the campaign's field. Pure but for
+// hashing a source's key.
 // What can't be read (a number that is not one, JSON that does not parse) is a field error, shown
 // beside the field with what was typed kept.
 import { columnInfo } from "../db/rule-columns";
@@ -8,6 +9,7 @@ import type { FieldError } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
 import { KEEP, type Body } from "../rules/edit/body";
 import { TABLE_SPECS, type FieldSpec, type RuleTable } from "../rules/fields";
+import { PARTS, fromRows, type Part, type PartRows, type ProtocolRows } from "./protocol-rows";
 
 /** A form as hono parses it with `all: true`: repeated names (checkbox groups) as lists. */
 export type Form = Record<string, string | File | (string | File)[]>;
@@ -110,6 +112,36 @@ function readPriceRules(form: Form, types: FieldTypes, errors: FieldError[]): un
   return out;
 }
 
+/** A contract format's rows (./editor-protocol.ts): `protocol.post.mapping.0.t.1.kind` and so on. */
+function readProtocolRows(form: Form): ProtocolRows {
+  const part = (p: Part): PartRows => {
+    const n = `protocol.${p}`;
+    const at = (k: string) => one(form, `${n}.${k}`);
+    const pairs = (what: string, k: string) =>
+      rowIndexes(form, `${n}.${what}`).map((i): [string, string] => [at(`${what}.${i}.${k}`), at(`${what}.${i}.value`)]);
+    return {
+      format: at("format"),
+      xml_root: at("xml_root"),
+      mapping: rowIndexes(form, `${n}.mapping`).map((i) => {
+        const m = (k: string) => at(`mapping.${i}.${k}`);
+        const source = m("source");
+        return {
+          key: m("key"),
+          source: source === "joined" || source === "constant" ? source : "field",
+          value: m("value"),
+          steps: rowIndexes(form, `${n}.mapping.${i}.t`).map((j) => ({ kind: m(`t.${j}.kind`), param: m(`t.${j}.param`) })),
+          default: m("default"),
+        };
+      }),
+      static: pairs("static", "key"),
+      headers: pairs("headers", "name"),
+      response: pairs("response", "rule"),
+    };
+  };
+  const [ping, post] = PARTS.map(part);
+  return { kind: one(form, "protocol.kind"), preset: one(form, "protocol.preset"), ping: ping!, post: post! };
+}
+
 function readSchedule(form: Form, errors: FieldError[]): unknown {
   const windows: unknown[] = [];
   for (const i of rowIndexes(form, "schedule")) {
@@ -185,17 +217,23 @@ export async function readForm(table: RuleTable, form: Form, types: FieldTypes):
     // A column the form does not carry at all (an older page, a script) is left out: its default for
     // a new row, unchanged for an edit. Unchecked boxes and row widgets are absent by nature: read on.
     const rowWidget = w === "filters" || w === "price_rules" || w === "schedule" || w === "fields";
-    if (!rowWidget && w !== "checkbox" && !Object.hasOwn(form, spec.column)) continue;
+    if (!rowWidget && w !== "checkbox" && w !== "protocol" && !Object.hasOwn(form, spec.column)) continue;
     // A page without price rule rows (older than them) leaves a contract's rules as they are.
     if (w === "price_rules" && !Object.keys(form).some((k) => k.startsWith("price_rules."))) continue;
-    if (w === "filters") body[spec.column] = readFilters(form, types, errors);
+    if (w === "protocol" && !Object.hasOwn(form, spec.column)) {
+      // The format's form rows (./editor-protocol.ts); the JSON textarea posts the column itself.
+      if (!Object.keys(form).some((k) => k.startsWith(`${spec.column}.`))) continue;
+      body[spec.column] = fromRows(readProtocolRows(form), errors);
+    } else if (w === "filters") body[spec.column] = readFilters(form, types, errors);
     else if (w === "price_rules") body[spec.column] = readPriceRules(form, types, errors);
     else if (w === "schedule") body[spec.column] = readSchedule(form, errors);
     else if (w === "fields") body[spec.column] = readFields(form, errors);
     else if (w === "lines") body[spec.column] = listOf(one(form, spec.column).replace(/,/g, "\n"));
     else if (w === "headers") body[spec.column] = readHeaders(one(form, spec.column), errors, spec.column);
-    else if (w === "json") {
+    else if (w === "json" || w === "protocol") {
       const text = one(form, spec.column);
+      // A format edited as JSON is shown as typed again, if the save is refused (not as rows).
+      if (w === "protocol") raw[spec.column] = text;
       try {
         body[spec.column] = text.trim() === "" ? null : (JSON.parse(text) as unknown);
       } catch (err) {

@@ -6,6 +6,7 @@ import type { FieldError } from "../lib/errors";
 import type { ColumnInfo, RuleTable, TableSpec } from "../rules/fields";
 import type { RuleProblem } from "../rules/model";
 import { fieldBlock, type FormState } from "./editor-fields";
+import { protocolBlock } from "./editor-protocol";
 import { filterRows, leadFieldRows, priceRuleRows, scheduleRows } from "./editor-rows";
 import { csrfField, layout, table, type Html } from "./layout";
 
@@ -77,7 +78,9 @@ function groups(p: RowPage): Html[] {
             ? scheduleRows(p.state)
             : f.widget === "fields"
               ? leadFieldRows(p.state)
-              : fieldBlock(f, p.info.get(f.column)!, p.state);
+              : f.widget === "protocol"
+                ? protocolBlock(f, p.info.get(f.column)!, p.state)
+                : fieldBlock(f, p.info.get(f.column)!, p.state);
     byGroup.set(f.group, [...(byGroup.get(f.group) ?? []), block]);
   }
   return [...byGroup].map(

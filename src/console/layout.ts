@@ -32,7 +32,7 @@ input,select,textarea{width:100%;padding:.4rem;font:inherit} textarea{font-famil
 button,.button{margin-top:.6rem;padding:.4rem 1rem;font:inherit;cursor:pointer}
 :focus-visible{outline:2px solid #0b6bcb;outline-offset:1px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-fieldset.group{background:#fff;border:1px solid #e4e7eb;border-radius:6px;margin:.8rem 0;padding:.6rem .8rem} fieldset.group legend{font-weight:600;padding:0 .3rem}
+fieldset.group{min-width:0;background:#fff;border:1px solid #e4e7eb;border-radius:6px;margin:.8rem 0;padding:.6rem .8rem} fieldset.group legend{font-weight:600;padding:0 .3rem}
 .fields{display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:.7rem 1rem} .field{min-width:0} .field small{overflow-wrap:anywhere} .field.wide{grid-column:1/-1}
 .field label{display:block;font-weight:600;margin-bottom:.15rem} .field small{display:block;color:#52606d;font-size:.8rem;margin-top:.15rem}
 .field.has-error input,.field.has-error select,.field.has-error textarea{border:2px solid #b42318}

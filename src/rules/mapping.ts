@@ -5,9 +5,33 @@
 import * as z from "zod";
 import { UNSAFE_KEYS } from "../lib/own";
 
+/** The auction's own values a mapping can read besides the lead's fields. */
+export const AUCTION_VALUES = [
+  "$ping_id",
+  "$bid_token",
+  "$price",
+  "$price_cents",
+  "$campaign",
+  "$lead_id",
+  "$tmax",
+  "$retention_days",
+  "$trustedform_ping_url",
+  ...[
+    "tcpa_consent",
+    "tcpa_consent_text",
+    "consent_timestamp",
+    "ip",
+    "user_agent",
+    "trustedform_cert_url",
+    "jornaya_leadid",
+    "consent_sellers",
+  ].map((k) => `$consent.${k}`),
+] as const;
+
+const escaped = AUCTION_VALUES.map((v) => v.replace(/[$.]/g, (c) => `\\${c}`)).join("|");
+
 /** A lead field, or one of the auction's own values (`$ping_id`, `$price`, `$consent.ip`…). */
-export const SOURCE_PATTERN =
-  /^(\$(ping_id|bid_token|price|price_cents|campaign|lead_id|tmax|retention_days|trustedform_ping_url)|\$consent\.(tcpa_consent|tcpa_consent_text|consent_timestamp|ip|user_agent|trustedform_cert_url|jornaya_leadid|consent_sellers)|[a-z][a-z0-9_]*)$/;
+export const SOURCE_PATTERN = new RegExp(`^(${escaped}|[a-z][a-z0-9_]*)$`);
 
 export const isSource = (s: string): boolean => SOURCE_PATTERN.test(s) && !UNSAFE_KEYS.has(s);
 
@@ -69,7 +93,7 @@ const EntryObjectSchema = z
  * Transforms written directly on the entry become its `transforms` list, in the order written (an
  * explicit `transforms` list keeps its place among them), so what an admin reads is what runs.
  */
-function canonical(raw: unknown): unknown {
+export function canonicalEntry(raw: unknown): unknown {
   if (typeof raw === "string") return { from: raw, transforms: [] };
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return raw;
   const out: Record<string, unknown> = {};
@@ -86,7 +110,7 @@ function canonical(raw: unknown): unknown {
  * A mapping entry: a source by name (the plain form, read as `{"from": <name>}`), or an object with a
  * source and transforms. Parsed, every entry is the object form (itself valid input).
  */
-export const MappingEntrySchema = z.preprocess(canonical, EntryObjectSchema);
+export const MappingEntrySchema = z.preprocess(canonicalEntry, EntryObjectSchema);
 export type MappingEntry = z.infer<typeof MappingEntrySchema>;
 
 /** The lead fields and $values an entry reads (for rules:check: unknown fields, non-ping-safe fields in a ping). */

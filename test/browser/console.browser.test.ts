@@ -229,6 +229,21 @@ describe.skipIf(!haveBrowser)("the demo and the console in a real browser", () =
     await page.goto(`${GATEWAY}/console/contracts/ct_browser`);
     expect(await page.inputValue("#min_bid_cents")).toBe("0");
     if (SHOTS) await page.screenshot({ path: path.join(SHOTS, "console-editor.png"), fullPage: true });
+
+    // A template's rows (the demo's XML buyer): its phone sent as ten digits, a transform chosen from a select.
+    await page.goto(`${GATEWAY}/console/contracts/ct_golf`);
+    expect(await page.inputValue("input[name='protocol.post.mapping.4.key']")).toBe("lead.phone");
+    await page.selectOption("select[name='protocol.post.mapping.4.t.0.kind']", "format:digits10");
+    await page.fill("input[name='protocol.post.mapping.6.key']", "lead.owner");
+    await page.fill("input[name='protocol.post.mapping.6.value']", "homeowner");
+    await page.selectOption("select[name='protocol.post.mapping.6.t.0.kind']", "bool");
+    await page.fill("input[name='protocol.post.mapping.6.t.0.param']", "Y, N");
+    await page.click("button:has-text('Save changes')");
+    await page.waitForURL(/\/console\/contracts\/ct_golf\?saved=\d+$/);
+    expect(await page.inputValue("select[name='protocol.post.mapping.4.t.0.kind']")).toBe("format:digits10");
+    expect(await page.inputValue("input[name='protocol.post.mapping.6.t.0.param']")).toBe("Y, N");
+    expect(await page.inputValue("input[name='protocol.ping.mapping.3.value']")).toBe("$ping_id"); // the rest as it was
+    expect(await fits(page)).toBe(true);
     await context.close();
     expect(problems).toEqual([]);
   }, 120_000);
@@ -247,11 +262,21 @@ describe.skipIf(!haveBrowser)("the demo and the console in a real browser", () =
         "/console?span=day",
         "/console/contracts",
         "/console/contracts/ct_alpha",
+        "/console/contracts/ct_golf",
         "/console/audit",
         "/console/returns",
       ]) {
         await page.goto(`${GATEWAY}${path}`);
-        expect(await fits(page), `${path} at ${viewport.width} px`).toBe(true);
+        const wide = await page.evaluate(() =>
+          Array.from(document.querySelectorAll("*"))
+            .filter((e) => !e.closest(".scroll") && e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 12)
+            .map(
+              (e) =>
+                `${e.tagName}.${e.className}#${e.id}[${(e as HTMLInputElement).name ?? ""}] ${Math.round(e.getBoundingClientRect().right)}`,
+            ),
+        );
+        expect(await fits(page), `${path} at ${viewport.width} px: ${wide.join(" | ")}`).toBe(true);
       }
       await page.goto(`${GATEWAY}/console/returns`);
       expect(await page.textContent("#pending-returns")).toContain("No return is waiting for a decision");

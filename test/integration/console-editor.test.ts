@@ -11,11 +11,13 @@ const TOKEN = "test-admin-token-0123456789abcdef";
 const FORM = "application/x-www-form-urlencoded";
 
 let cookie = "";
+let logins = 0;
 async function login(): Promise<void> {
+  // Each test logs in from its own address: the login form allows ten attempts a minute per address.
   const res = await gateway("/console/login", {
     method: "POST",
     redirect: "manual",
-    headers: { "content-type": FORM },
+    headers: { "content-type": FORM, "cf-connecting-ip": `192.0.2.${++logins}` },
     body: new URLSearchParams({ token: TOKEN }).toString(),
   });
   cookie = res.headers.get("set-cookie")!.split(";")[0]!;
@@ -223,6 +225,121 @@ describe("the editor", () => {
     expect(
       (await env.DB.prepare("SELECT price_rules FROM contracts WHERE id = 'ct_form'").first<{ price_rules: string }>())!.price_rules,
     ).toBe(row!.price_rules);
+  });
+
+  it("a template as form rows (issue #27): a buyer that insists on ten-digit phones, Y/N and MM/DD/YYYY buys once its rows say so; the rows show again; a bad cell is named; what rows can't carry is JSON", async () => {
+    await addBuyerAndContract();
+    const page = await (await open("/console/contracts/ct_form")).text();
+    expect(page).toContain('<select id="protocol.kind" name="protocol.kind"');
+    expect(page).not.toContain('name="protocol" '); // no JSON textarea: the rows carry a native format
+    expect(page).toContain('<option value="$consent.ip"></option>'); // the sources' list: fields and $values
+
+    const rows: [string, string][] = [
+      ["protocol.kind", "template"],
+      ["protocol.preset", ""],
+      ["protocol.ping.format", ""],
+      ["protocol.post.format", "form"],
+      ...(
+        [
+          ["phone", "field", "phone", "format:digits10", ""],
+          ["home_owner", "field", "homeowner", "bool", "Y, N"],
+          ["birth_date", "field", "dob", "date", "MM/DD/YYYY"],
+          ["name", "joined", "{first_name} {last_name}", "case:upper", ""],
+        ] as const
+      ).flatMap(([key, source, value, kind, param], i): [string, string][] => [
+        [`protocol.post.mapping.${i}.key`, key],
+        [`protocol.post.mapping.${i}.source`, source],
+        [`protocol.post.mapping.${i}.value`, value],
+        [`protocol.post.mapping.${i}.t.0.kind`, kind],
+        [`protocol.post.mapping.${i}.t.0.param`, param],
+        [`protocol.post.mapping.${i}.t.1.kind`, ""],
+        [`protocol.post.mapping.${i}.default`, ""],
+      ]),
+      ["protocol.post.mapping.4.key", ""],
+      ["protocol.post.response.0.rule", "accepted_path"],
+      ["protocol.post.response.0.value", "accepted"],
+      ["protocol.post.response.1.rule", "reason_path"],
+      ["protocol.post.response.1.value", "reason"],
+      ["protocol.post.response.2.rule", ""],
+    ];
+    const t = await csrf("/console/contracts/ct_form");
+    /** The contract, now a direct post at $20, with the format's rows (the page posts rows, not the JSON column). */
+    const form = (version: number, set: Record<string, string> = {}) =>
+      edited(
+        contractForm(t, [["fixed_price_cents", "2000"], ...rows]).filter(([k]) => k !== "protocol"),
+        { version: String(version), pricing: "fixed", ping_url: "", ...set },
+      );
+    const saved = await submit("/console/contracts/ct_form", form(1));
+    expect(saved.status, await saved.clone().text()).toBe(303);
+    const stored = await env.DB.prepare("SELECT protocol FROM contracts WHERE id = 'ct_form'").first<{ protocol: string }>();
+    expect(JSON.parse(stored!.protocol)).toEqual({
+      kind: "template",
+      post: {
+        format: "form",
+        mapping: {
+          phone: { from: "phone", transforms: [{ format: "digits10" }] },
+          home_owner: { from: "homeowner", transforms: [{ bool: ["Y", "N"] }] },
+          birth_date: { from: "dob", transforms: [{ date: "MM/DD/YYYY" }] },
+          name: { concat: ["first_name", " ", "last_name"], transforms: [{ case: "upper" }] },
+        },
+        response: { accepted_path: "accepted", reason_path: "reason" },
+      },
+    });
+
+    // The buyer refuses anything else, and buys the lead as the rows shaped it.
+    await setBuyers({ formbuyer: { requires: { phone: "\\d{10}", home_owner: "Y|N", birth_date: "\\d{2}/\\d{2}/\\d{4}" } } });
+    await sql("UPDATE contracts SET status = 'paused' WHERE id <> 'ct_form'");
+    const lead = demoLead({ state: "CA", homeowner: true, dob: "1979-12-03" });
+    const sold = await (await postLead(lead)).json<{ lead_id: string; buyer: string }>();
+    await leadReaches(sold.lead_id, ["sold"]);
+    const post = (await received("formbuyer")).find((r) => r.kind === "post")!;
+    expect(Object.fromEntries(new URLSearchParams(post.body))).toEqual({
+      phone: String(lead.phone).replace(/\D/g, ""),
+      home_owner: "Y",
+      birth_date: "12/03/1979",
+      name: "PAT DOE",
+    });
+
+    // Shown again as rows, each cell as stored.
+    const shown = await (await open("/console/contracts/ct_form")).text();
+    expect(shown).toMatch(/name="protocol.post.mapping.3.value"[^>]*value="\{first_name\} \{last_name\}"/);
+    expect(shown).toContain('<option value="format:digits10" selected>phone 4155552671</option>');
+    expect(shown).toMatch(/name="protocol.post.mapping.1.t.0.param"[^>]*value="Y, N"/);
+
+    // A cell that can't be read is named, what was typed is shown again, and nothing is stored.
+    const bad = await submit(
+      "/console/contracts/ct_form",
+      form(2, { "protocol.post.mapping.0.t.0.kind": "truncate", "protocol.post.mapping.0.t.0.param": "five" }),
+    );
+    expect(bad.status).toBe(422);
+    const badPage = await bad.text();
+    expect(badPage).toContain("<code>protocol.post.mapping.0.t.0.param</code> a length: a whole number of characters");
+    expect(badPage).toMatch(/name="protocol.post.mapping.0.t.0.param"[^>]*value="five"/);
+    expect((await env.DB.prepare("SELECT protocol FROM contracts WHERE id = 'ct_form'").first<{ protocol: string }>())!.protocol).toBe(
+      stored!.protocol,
+    );
+
+    // A format the rows can't carry exactly (a comma inside a lookup's key) is shown, and saved, as JSON.
+    const odd = { kind: "template", post: { format: "json", mapping: { c: { from: "credit", map: { "good,fair": "B" } } }, response: {} } };
+    await sql("UPDATE contracts SET protocol = ? WHERE id = 'ct_form'", JSON.stringify(odd));
+    const jsonPage = await (await open("/console/contracts/ct_form")).text();
+    expect(jsonPage).not.toContain('name="protocol.kind"');
+    expect(jsonPage).toMatch(/<textarea rows="8" id="protocol" name="protocol"[^>]*>\{\n  &quot;kind&quot;: &quot;template&quot;/);
+    expect(jsonPage).toContain("the form&#39;s rows can&#39;t carry this one exactly");
+    // A format edited as JSON and refused is shown again as typed, with its error.
+    const typed = edited(form(3), {}).filter(([k]) => !k.startsWith("protocol."));
+    const refusedJson = await submit("/console/contracts/ct_form", [...typed, ["protocol", '{"kind":"template"}']]);
+    expect(refusedJson.status).toBe(422);
+    const refusedPage = await refusedJson.text();
+    expect(refusedPage).toMatch(
+      /<textarea rows="8" id="protocol" name="protocol"[^>]*>\{&quot;kind&quot;:&quot;template&quot;\}<\/textarea>/,
+    );
+    expect(refusedPage).toMatch(/id="e-protocol" role="alert">[^<]*expected object[^<]*at post<br>/);
+    // …and any format, on asking for it.
+    await sql("UPDATE contracts SET protocol = '{\"kind\":\"native\"}' WHERE id = 'ct_form'");
+    expect(await (await open("/console/contracts/ct_form?protocol=json")).text()).toMatch(
+      /<textarea rows="8" id="protocol" name="protocol"/,
+    );
   });
 
   it("a change shows in the audit view with its diff; undo puts the old floor back; a stale form gets a conflict", async () => {

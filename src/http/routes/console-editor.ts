@@ -128,7 +128,7 @@ for (const table of RULE_TABLES) {
     // A new row's form starts from the schema's defaults (a contract's floor 0, its breaker's thresholds…).
     const defaults = answerOf(table, defaultsOf(table));
     const values = { ...defaults, id: null, campaign_id: c.req.query("campaign_id") ?? defaults.campaign_id ?? null };
-    return showRow(c, table, null, await state(c, values, {}));
+    return showRow(c, table, null, { ...(await state(c, values, {})), protocolAsJson: c.req.query("protocol") === "json" });
   });
   consoleEditorRoutes.get(`/console/${table}/:id`, async (c) => {
     const row = await c.var.services.records.ruleEdits.byId(table, c.req.param("id").slice(0, 64));
@@ -141,7 +141,8 @@ for (const table of RULE_TABLES) {
           text: saved === "0" ? "Nothing changed." : `Saved as change #${saved} (see it, or undo it, in the audit trail).`,
         }
       : undefined;
-    return showRow(c, table, row, await state(c, answer, answer.secrets as Record<string, boolean>), { notice });
+    const s = await state(c, answer, answer.secrets as Record<string, boolean>);
+    return showRow(c, table, row, { ...s, protocolAsJson: c.req.query("protocol") === "json" }, { notice });
   });
   consoleEditorRoutes.post(`/console/${table}/new`, async (c) => {
     const form = await formOf(c);

@@ -85,7 +85,7 @@ export const CONTRACTS: TableSpec = {
     f("timeout_ms", "Ping timeout (ms)", "number", G.time, "The longest the buyer may take to answer a ping (10–10000)."),
     f("min_ping_ms", "Least ping time (ms)", "number", G.time, "Not pinged when less than this is left of the auction."),
     f("post_timeout_ms", "Post timeout (ms)", "number", G.time, "One post's own limit, within the campaign's post deadline."),
-    f("protocol", "Format", "json", G.wire, '{"kind":"native"}, or a template for the buyer\'s own format (docs/BUYER_PROTOCOL.md).'),
+    f("protocol", "Format", "protocol", G.wire, '{"kind":"native"}, or a template for the buyer\'s own format (docs/BUYER_PROTOCOL.md).'),
     f(
       "sample_ping_answer",
       "Sample ping answer",

@@ -9,7 +9,7 @@ export type RuleTable = (typeof RULE_TABLES)[number];
 
 /**
  * How a column is edited. JSON columns: `json` (a textarea), `lines` (a string list, one per line),
- * `filters`, `price_rules`, `schedule` and `fields` (form rows), `headers` (a secret map of header names to values).
+ * `filters`, `price_rules`, `schedule`, `fields` and `protocol` (form rows), `headers` (a secret map of header names to values).
  * Write-only: `secret` (a key or password), `key` (a source's key, stored as its SHA-256), `headers`.
  */
 export type Widget =
@@ -28,10 +28,20 @@ export type Widget =
   | "price_rules"
   | "schedule"
   | "fields"
+  | "protocol"
   | "campaign"
   | "buyer";
 
-export const JSON_WIDGETS: ReadonlySet<Widget> = new Set(["json", "lines", "filters", "price_rules", "schedule", "fields", "headers"]);
+export const JSON_WIDGETS: ReadonlySet<Widget> = new Set([
+  "json",
+  "lines",
+  "filters",
+  "price_rules",
+  "schedule",
+  "fields",
+  "protocol",
+  "headers",
+]);
 export const SECRET_WIDGETS: ReadonlySet<Widget> = new Set(["secret", "key", "headers"]);
 
 export interface FieldSpec {
