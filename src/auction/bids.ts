@@ -88,10 +88,15 @@ export async function collectBids(buyers: BuyersPort, lot: Lot, toPing: Contract
     const q = qualifyAnswer(lot, r, pings);
     if (q?.ok) bids.push(q.bid);
   }
-  const fixedBids = fixedPriceBids(fixed, lot.campaign, lot.lead);
-  for (const f of fixedBids.rejected)
+  return rankBids([...bids, ...fixedBids(lot, fixed, pings)]);
+}
+
+/** The fixed-price contracts' bids (priced by their rules); those refused are recorded as pings. */
+export function fixedBids(lot: Lot, fixed: Contract[], pings: PingRow[]): Bid[] {
+  const { bids, rejected } = fixedPriceBids(fixed, lot.campaign, lot.lead);
+  for (const f of rejected)
     pings.push(pingRow(lot, f.contract.id, { outcome: f.outcome, reason: f.reason, bidCents: f.contract.fixedPriceCents }));
-  return rankBids([...bids, ...fixedBids.bids]);
+  return bids;
 }
 
 export const toHeldBid = (b: Bid): HeldBid => ({

@@ -7,14 +7,13 @@
 // choice, why, and how the lead sold go in the round's result (the trace's `sale_mode` event).
 import type { PingRow } from "../db/schema";
 import type { Contract } from "../rules/model";
-import { pingContracts, qualifyAnswer } from "./bids";
+import { fixedBids, pingContracts, qualifyAnswer } from "./bids";
 import { cascadePosts, type CascadeResult, type PostAttempt } from "./cascade";
 import { usableBids, type Gate } from "./gate";
 import type { Lot } from "./lot";
 import type { BuyersPort } from "./ports";
 import type { Post } from "./post";
-import { fixedPriceBids, qualifyBid, rankBids, type Bid } from "./ranking";
-import { pingRow } from "./rows";
+import { qualifyBid, rankBids, type Bid } from "./ranking";
 import { chooseSaleMode, sharedPriceCents, type SaleChoice, type SaleKind } from "./sale-mode";
 
 /** What the trace says of the choice: the values compared, which went first, how the lead sold. */
@@ -49,10 +48,7 @@ async function collectBidPair(buyers: BuyersPort, lot: Lot, toPing: Contract[], 
     const s = sharedBid(lot, r.contract, sharedPriceCents(r.contract, base, r.sharedBidCents), r);
     if (s) pair.shared.push(s);
   }
-  const fixedBids = fixedPriceBids(fixed, lot.campaign, lot.lead);
-  for (const f of fixedBids.rejected)
-    pings.push(pingRow(lot, f.contract.id, { outcome: f.outcome, reason: f.reason, bidCents: f.contract.fixedPriceCents }));
-  for (const b of fixedBids.bids) {
+  for (const b of fixedBids(lot, fixed, pings)) {
     pair.exclusive.push({ ...b, sale: "exclusive" });
     const s = sharedBid(lot, b.contract, sharedPriceCents(b.contract, b.bidCents), b);
     if (s) pair.shared.push(s);

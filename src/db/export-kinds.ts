@@ -143,60 +143,36 @@ async function childPage(d1: ExportDb, f: ExportFilter, after: Cursor | null, se
   return { rows: rows!.results, next: cursorOf(keys!.results, CHILD_LEAD_PAGE) };
 }
 
-const pings: ExportKind = {
-  audiences: BUYER,
-  columns: [
-    { name: "ping_id", for: ALL },
+/** Pings or posts: the columns both have, then the table's own; the SELECT follows the list. */
+function childKind(table: "pings" | "posts", reasonFor: readonly Audience[], own: readonly ExportColumn[]): ExportKind {
+  const id = table === "pings" ? "ping_id" : "post_id";
+  const columns: ExportColumn[] = [
+    { name: id, for: ALL },
     { name: "lead_id", for: ALL },
     { name: "created_at", for: ALL, time: true },
     { name: "attempt", for: ADMIN },
     { name: "contract_id", for: ALL },
     { name: "buyer_id", for: ADMIN },
     { name: "outcome", for: ALL },
-    { name: "reason", for: ADMIN },
+    { name: "reason", for: reasonFor },
     { name: "http_status", for: ALL },
     { name: "latency_ms", for: ALL },
-    { name: "bid_cents", for: ALL },
-    { name: "effective_cents", for: ADMIN },
-  ],
-  page: (d1, f, after) =>
-    childPage(
-      d1,
-      f,
-      after,
-      `x.id AS ping_id, x.lead_id, x.created_at, x.attempt, x.contract_id, c.buyer_id, x.outcome, x.reason, x.http_status,
-       x.latency_ms, x.bid_cents, x.effective_cents`,
-      "pings",
-    ),
-};
+    ...own,
+  ];
+  const select = columns.map((c) => (c.name === id ? `x.id AS ${id}` : c.name === "buyer_id" ? "c.buyer_id" : `x.${c.name}`)).join(", ");
+  return { audiences: BUYER, columns, page: (d1, f, after) => childPage(d1, f, after, select, table) };
+}
 
-const posts: ExportKind = {
-  audiences: BUYER,
-  columns: [
-    { name: "post_id", for: ALL },
-    { name: "lead_id", for: ALL },
-    { name: "created_at", for: ALL, time: true },
-    { name: "attempt", for: ADMIN },
-    { name: "contract_id", for: ALL },
-    { name: "buyer_id", for: ADMIN },
-    { name: "outcome", for: ALL },
-    { name: "reason", for: ALL },
-    { name: "http_status", for: ALL },
-    { name: "latency_ms", for: ALL },
-    { name: "price_cents", for: ALL },
-    { name: "payout_cents", for: ADMIN },
-    { name: "buyer_lead_id", for: ALL },
-  ],
-  page: (d1, f, after) =>
-    childPage(
-      d1,
-      f,
-      after,
-      `x.id AS post_id, x.lead_id, x.created_at, x.attempt, x.contract_id, c.buyer_id, x.outcome, x.reason, x.http_status,
-       x.latency_ms, x.price_cents, x.payout_cents, x.buyer_lead_id`,
-      "posts",
-    ),
-};
+const pings = childKind("pings", ADMIN, [
+  { name: "bid_cents", for: ALL },
+  { name: "effective_cents", for: ADMIN },
+]);
+
+const posts = childKind("posts", ALL, [
+  { name: "price_cents", for: ALL },
+  { name: "payout_cents", for: ADMIN },
+  { name: "buyer_lead_id", for: ALL },
+]);
 
 const RETURN_PAGE = 1000;
 

@@ -3,7 +3,7 @@
 // what the editor and the API share about one row (its problems and warnings).
 import { z } from "@hono/zod-openapi";
 import { columnInfo } from "../db/rule-columns";
-import { JSON_WIDGETS, SECRET_WIDGETS, TABLE_SPECS, type FieldSpec, type RuleTable } from "../rules/fields";
+import { JSON_WIDGETS, SECRET_WIDGETS, TABLE_SPECS, fieldOf, type FieldSpec, type RuleTable } from "../rules/fields";
 import { ErrorBodySchema } from "./errors";
 
 const capitalized = (s: string) => s[0]!.toUpperCase() + s.slice(1);
@@ -29,7 +29,7 @@ export const ProblemSchema = z.object({ table: z.string(), id: z.string(), colum
 export function rowSchema(table: RuleTable) {
   const shape: Record<string, z.ZodType> = {};
   for (const [column] of columnInfo(table)) {
-    const field = TABLE_SPECS[table].fields.find((f) => f.column === column);
+    const field = fieldOf(table, column);
     if (field && SECRET_WIDGETS.has(field.widget) && field.widget !== "headers") continue;
     shape[column] = columnSchema(table, column, field, false);
   }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { demoLead, gateway, leadReaches, postLead, received, seedDemo, setBuyers } from "../support/helpers";
+import { ADMIN, demoLead, gateway, leadReaches, postLead, received, seedDemo, setBuyers } from "../support/helpers";
 
 describe("auction: happy path against loopback buyers", () => {
   beforeEach(async () => {
@@ -16,7 +16,7 @@ describe("auction: happy path against loopback buyers", () => {
     const res = await gateway("/health");
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, status: "ok" }); // public: nothing about the business
-    const detail = await gateway("/admin/health", { headers: { authorization: "Bearer test-admin-token-0123456789abcdef" } });
+    const detail = await gateway("/admin/health", { headers: ADMIN });
     expect(await detail.json()).toMatchObject({ ok: true, campaigns: 1, contracts: 7, disabled_rules: 0, config_problems: [] });
   });
 

@@ -8,7 +8,7 @@ import type { DedupeShard } from "../../src/objects/dedupe-shard";
 import type { Caps } from "../../src/rules/model";
 import { capWindowCutoffs, capWindows, isCapWindowExpired } from "../../src/lib/time";
 import { AWKWARD_INSTANTS } from "../support/calendar";
-import { demoLead, eventually, gateway, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
+import { ADMIN, demoLead, eventually, gateway, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
 
 const noCaps: Caps = { hour: null, day: null, month: null, budgetDayCents: null, budgetMonthCents: null };
 let n = 0;
@@ -281,7 +281,7 @@ describe("caps and buyer dedupe through the gateway", () => {
     await postLead(demoLead());
     expect((await gateway("/admin/caps")).status).toBe(401);
     const body = await eventually(async () => {
-      const res = await gateway("/admin/caps", { headers: { authorization: "Bearer test-admin-token-0123456789abcdef" } });
+      const res = await gateway("/admin/caps", { headers: ADMIN });
       const json = await res.json<{
         contracts: { contract: string; leased: number; day: { used: number; left: number; spend_cents: number } }[];
       }>();

@@ -4,7 +4,19 @@
 // never posts a lead.
 import { beforeEach, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/lib/crypto";
-import { countOf, demoLead, eventually, gateway, leadReaches, onlyContracts, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
+import {
+  ADMIN,
+  countOf,
+  demoLead,
+  eventually,
+  gateway,
+  leadReaches,
+  onlyContracts,
+  postLead,
+  seedDemo,
+  setBuyers,
+  sql,
+} from "../support/helpers";
 
 const REPORT_KEY = "form-report-key-5b1f0c7e9a2d4e6f8a0b";
 const form = (fields: Record<string, string>) => ({
@@ -96,7 +108,7 @@ describe("a reporting key", () => {
   it("rules:check refuses a reporting key that is not a SHA-256 (the row is disabled, as with a bad API key hash) or that is an API key", async () => {
     await sql("UPDATE sources SET report_key_hash = 'not-a-hash' WHERE id = 'src_form'");
     const health = async () =>
-      (await gateway("/admin/health", { headers: { authorization: "Bearer test-admin-token-0123456789abcdef" } })).json<{
+      (await gateway("/admin/health", { headers: ADMIN })).json<{
         problems: { table: string; id: string; column: string; message: string }[];
       }>();
     expect((await health()).problems).toContainEqual(

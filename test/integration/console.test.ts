@@ -6,11 +6,12 @@ import { readRollups } from "../../src/db/rollups";
 import { dbOf } from "../../src/db/client";
 import { Records } from "../../src/db/records";
 import {
+  ADMIN,
   countOf,
   demoLead,
-  insideOneMinute,
   eventually,
   gateway,
+  insideOneMinute,
   leadReaches,
   onlyContracts,
   postLead,
@@ -20,7 +21,6 @@ import {
 } from "../support/helpers";
 
 const TOKEN = "test-admin-token-0123456789abcdef";
-const ADMIN = { authorization: `Bearer ${TOKEN}` };
 const form = (fields: Record<string, string>) => ({
   method: "POST",
   redirect: "manual" as const,

@@ -10,6 +10,7 @@ import { dbOf } from "../../src/db/client";
 import { Records } from "../../src/db/records";
 import { runRetention } from "../../src/queues/retention";
 import {
+  ADMIN,
   countOf,
   demoLead,
   eventually,
@@ -24,7 +25,6 @@ import {
   sql,
 } from "../support/helpers";
 
-const ADMIN = { authorization: "Bearer test-admin-token-0123456789abcdef", "content-type": "application/json" };
 const DAY = 86_400_000;
 const CERT = `https://cert.trustedform.com/${"ab12".repeat(10)}`;
 const PING_URL = "https://ping.trustedform.com/0.AbCdEfGhIjKlMnOp";

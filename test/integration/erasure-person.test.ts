@@ -17,6 +17,7 @@ import { consumerFingerprints } from "../../src/lead/fingerprints";
 import { DedupeClient } from "../../src/services/dedupe";
 import type { QueueTask } from "../../src/services/retry-queue";
 import {
+  ADMIN,
   demoLead,
   eventually,
   gateway,
@@ -29,8 +30,6 @@ import {
   setBuyers,
   sql,
 } from "../support/helpers";
-
-const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" };
 
 interface Erasure {
   lead_ids: string[];

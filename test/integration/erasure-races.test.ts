@@ -10,9 +10,20 @@ import { checkInvariants } from "../../src/db/invariants";
 import worker from "../../src/index";
 import { getRules } from "../../src/rules/cache";
 import type { RetryMessage } from "../../src/services/retry-queue";
-import { countOf, demoLead, eventually, gateway, leadReaches, leadRow, received, seedDemo, setBuyers, sql } from "../support/helpers";
+import {
+  ADMIN,
+  countOf,
+  demoLead,
+  eventually,
+  gateway,
+  leadReaches,
+  leadRow,
+  received,
+  seedDemo,
+  setBuyers,
+  sql,
+} from "../support/helpers";
 
-const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" };
 const BUYERS = ["alpha", "bravo", "charlie"];
 
 beforeEach(async () => {

@@ -6,9 +6,19 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { DEMO_API_KEY, DEMO_SECRET } from "../../demo/constants";
 import { signLeadgateCallback } from "../../docs/examples/verify-signature";
 import { parseCsv } from "../support/csv";
-import { countOf, demoLead, eventually, gateway, leadReaches, onlyContracts, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
-
-const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
+import {
+  ADMIN,
+  countOf,
+  demoLead,
+  eventually,
+  gateway,
+  leadReaches,
+  onlyContracts,
+  postLead,
+  seedDemo,
+  setBuyers,
+  sql,
+} from "../support/helpers";
 
 async function exported(path: string, headers: Record<string, string> = ADMIN) {
   const res = await gateway(path, { headers });

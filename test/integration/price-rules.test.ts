@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DEMO_SECRET } from "../../demo/constants";
 import {
+  ADMIN,
   demoLead,
   eventually,
   gateway,
@@ -18,7 +19,6 @@ import {
   sql,
 } from "../support/helpers";
 
-const ADMIN = { authorization: "Bearer test-admin-token-0123456789abcdef" };
 type Answer = { lead_id: string; status: string; price: number; payout: number; buyer: string | null };
 
 beforeEach(async () => {

@@ -1,6 +1,6 @@
 // Reports for sources (what they earned) and admins (how each buyer bid, bought and rejected).
 import { beforeAll, describe, expect, it } from "vitest";
-import { demoLead, eventually, gateway, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
+import { ADMIN, demoLead, eventually, gateway, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
 
 beforeAll(async () => {
   await seedDemo();
@@ -43,7 +43,7 @@ describe("reports", () => {
   });
 
   it("admins see each buyer's bids, ping-to-post ratio, rejects and reasons", async () => {
-    const res = await gateway("/admin/reports/buyers", { headers: { authorization: "Bearer test-admin-token-0123456789abcdef" } });
+    const res = await gateway("/admin/reports/buyers", { headers: ADMIN });
     const body = await res.json<{ contracts: Record<string, unknown>[] }>();
     const byId = Object.fromEntries(body.contracts.map((c) => [c.contract, c]));
     expect(byId.ct_alpha).toMatchObject({

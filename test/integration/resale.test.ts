@@ -15,6 +15,7 @@ import { runResales } from "../../src/queues/resales";
 import { scopeOf } from "../../src/services";
 import type { QueueTask } from "../../src/services/retry-queue";
 import {
+  ADMIN,
   countOf,
   demoLead,
   eventually,
@@ -30,7 +31,6 @@ import {
 } from "../support/helpers";
 import { subscribe } from "../support/webhooks";
 
-const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" };
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 

@@ -11,9 +11,19 @@ import { Records } from "../../src/db/records";
 import { checkInvariants } from "../../src/db/invariants";
 import { computeQuality } from "../../src/queues/quality";
 import { getRules } from "../../src/rules/cache";
-import { countOf, demoLead, eventually, gateway, leadReaches, onlyContracts, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
-
-const ADMIN = { authorization: "Bearer test-admin-token-0123456789abcdef", "content-type": "application/json" };
+import {
+  ADMIN,
+  countOf,
+  demoLead,
+  eventually,
+  gateway,
+  leadReaches,
+  onlyContracts,
+  postLead,
+  seedDemo,
+  setBuyers,
+  sql,
+} from "../support/helpers";
 
 /** A call signed by a buyer with its contract's key. */
 async function asBuyer(path: string, contract: string, body: unknown, secret = DEMO_SECRET) {

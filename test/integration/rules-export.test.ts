@@ -7,10 +7,7 @@ import { exportChanges, exportRules, type RawChange, type RawRow } from "../../s
 import { compileRules } from "../../src/rules/compile";
 import { RULE_TABLES, secretColumns, type RuleTable } from "../../src/rules/fields";
 import { scopeOf } from "../../src/services";
-import { gateway, seedDemo } from "../support/helpers";
-
-const TOKEN = "test-admin-token-0123456789abcdef";
-const ADMIN = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+import { ADMIN, gateway, seedDemo } from "../support/helpers";
 
 async function rows(table: RuleTable): Promise<RawRow[]> {
   return (await env.DB.prepare(`SELECT * FROM ${table} ORDER BY id`).all<RawRow>()).results;

@@ -6,7 +6,7 @@ import * as t from "../../src/db/schema";
 import { fromRaw } from "../../src/db/raw";
 import { loadRuleRows } from "../../src/db/rules";
 import { compileRules } from "../../src/rules/compile";
-import { demoLead, gateway, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
+import { ADMIN, demoLead, gateway, postLead, seedDemo, setBuyers, sql } from "../support/helpers";
 
 const raw = async (table: string) => (await env.DB.prepare(`SELECT * FROM ${table}`).all<Record<string, unknown>>()).results;
 
@@ -43,9 +43,7 @@ describe("rules:check", () => {
 describe("rules at run time", () => {
   it("a broken contract is disabled with a reason while the gateway keeps selling", async () => {
     await sql(`UPDATE contracts SET protocol = '{"kind":"soap"}' WHERE id = 'ct_bravo'`);
-    const health = await (
-      await gateway("/admin/health", { headers: { authorization: "Bearer test-admin-token-0123456789abcdef" } })
-    ).json();
+    const health = await (await gateway("/admin/health", { headers: ADMIN })).json();
     expect(health).toMatchObject({ ok: true, contracts: 6, disabled_rules: 1 });
     expect(await (await postLead(demoLead())).json()).toMatchObject({ status: "sold", buyer: "Alpha Insurance" });
   });

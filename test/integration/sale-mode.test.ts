@@ -5,9 +5,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checkInvariants } from "../../src/db/invariants";
-import { demoLead, gateway, leadReaches, onlyContracts, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
-
-const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" };
+import { ADMIN, demoLead, gateway, leadReaches, onlyContracts, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
 
 interface SaleMode {
   first: string;

@@ -8,9 +8,8 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { SCRUB_CREDENTIALS, scrubPhone, type ScrubScenario } from "../../demo/scrub-stubs";
 import worker from "../../src/index";
-import { demoLead, eventually, gateway, onlyContracts, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
+import { ADMIN, demoLead, eventually, gateway, onlyContracts, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
 
-const ADMIN = { authorization: "Bearer test-admin-token-0123456789abcdef" };
 interface Answer {
   lead_id: string;
   status: string;

@@ -4,9 +4,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { demoLead, seedDemo, setBuyers } from "../support/helpers";
+import { ADMIN, demoLead, seedDemo, setBuyers } from "../support/helpers";
 
-const ADMIN = { authorization: "Bearer test-admin-token-0123456789abcdef" };
 type Tally = { enabled: boolean; methods: Record<string, number>; busiest: Record<string, [string, number][]> };
 
 async function call(path: string, init: RequestInit, e: typeof env) {

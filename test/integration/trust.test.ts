@@ -13,11 +13,12 @@ import worker from "../../src/index";
 import { evaluateBreakers } from "../../src/queues/breakers";
 import { getRules } from "../../src/rules/cache";
 import {
+  ADMIN,
   countOf,
-  insideOneMinute,
   demoLead,
   eventually,
   gateway,
+  insideOneMinute,
   leadReaches,
   leadRow,
   onlyContracts,
@@ -28,7 +29,6 @@ import {
   sql,
 } from "../support/helpers";
 
-const ADMIN = { authorization: "Bearer test-admin-token-0123456789abcdef" };
 const TOKEN = { "cf-turnstile-response": TURNSTILE_DUMMY_TOKEN };
 
 /** A browser's fetch() of the demo form (JSON body), optionally from a given client IP. */

@@ -1,9 +1,9 @@
 // Helpers for the billing suites: admin calls, Stripe events signed the way Stripe signs them, and the
 // ledger read back.
 import { env } from "cloudflare:workers";
-import { gateway } from "./helpers";
+import { ADMIN, gateway } from "./helpers";
 
-export const ADMIN = { authorization: "Bearer test-admin-token-0123456789abcdef", "content-type": "application/json" };
+export { ADMIN };
 export const STRIPE_SECRET = "whsec_test_secret_0123456789";
 
 export const admin = (path: string, method = "GET", body?: unknown) =>

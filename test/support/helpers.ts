@@ -48,6 +48,9 @@ const RULE_AND_RECORD_TABLES = [
 ];
 
 /** Replaces rules and records with the demo configuration (plus optional extra SQL). */
+/** The admin API's headers (the test admin token; JSON bodies unless a call says otherwise). */
+export const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" };
+
 export async function seedDemo(extra: string[] = []): Promise<void> {
   await env.DB.batch(RULE_AND_RECORD_TABLES.map((t) => env.DB.prepare(`DELETE FROM ${t}`)));
   // The suites post far more than a real source per minute: the per-key limit stays on (checked on

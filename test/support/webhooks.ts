@@ -6,10 +6,9 @@ import { dbOf } from "../../src/db/client";
 import { Records } from "../../src/db/records";
 import { handleWebhookBatch } from "../../src/queues/webhook-consumer";
 import type { WebhookMessage } from "../../src/services/webhook-queue";
-import { eventually, gateway, received } from "./helpers";
+import { ADMIN, eventually, gateway, received } from "./helpers";
 
 export const HOOK_SECRET = "whsec_test_0123456789abcdef0123456789abcdef";
-const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" };
 export const hookUrl = (name = "hooks") => `${env.BUYERS_URL}/b/${name}/post`;
 
 export async function admin<T>(path: string, method = "GET", body?: unknown): Promise<{ status: number; body: T }> {

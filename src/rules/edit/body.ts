@@ -5,7 +5,7 @@
 import * as z from "zod";
 import type { FieldError } from "../../lib/errors";
 import { columnInfo } from "../../db/rule-columns";
-import { JSON_WIDGETS, SECRET_WIDGETS, TABLE_SPECS, type ColumnInfo, type FieldSpec, type RuleTable } from "../fields";
+import { JSON_WIDGETS, SECRET_WIDGETS, TABLE_SPECS, fieldOf, type ColumnInfo, type FieldSpec, type RuleTable } from "../fields";
 
 /** A rule row, drizzle-shaped (camelCase keys). */
 export type Row = Record<string, unknown>;
@@ -48,7 +48,7 @@ export function bodyErrors(table: RuleTable, body: unknown, mode: "create" | "up
         errors.push({ path: "id", message: "letters, digits, _ and -, at most 64, starting with a letter or digit" });
       continue;
     }
-    const field = spec.fields.find((f) => f.column === key);
+    const field = fieldOf(table, key);
     if (!field) {
       const fixed = spec.fixed.includes(key);
       errors.push({ path: key, message: fixed ? "is not editable" : `is not a column of ${table}` });
@@ -72,7 +72,7 @@ export function rowOf(table: RuleTable, body: Body): Row {
   const out: Row = {};
   for (const [column, value] of Object.entries(body)) {
     const i = info.get(column);
-    const field = TABLE_SPECS[table].fields.find((f) => f.column === column);
+    const field = fieldOf(table, column);
     if (!i || (!field && column !== "id")) continue;
     out[i.key] = field && JSON_WIDGETS.has(field.widget) && value !== null ? JSON.stringify(value) : value;
   }
@@ -105,7 +105,7 @@ export function answerOf(table: RuleTable, row: Row): Body {
   const out: Body = {};
   const secrets: Record<string, boolean> = {};
   for (const [column, i] of info) {
-    const field = TABLE_SPECS[table].fields.find((f) => f.column === column);
+    const field = fieldOf(table, column);
     const v = row[i.key] ?? null;
     if (field?.widget === "headers") {
       const map = parsedJson(v);

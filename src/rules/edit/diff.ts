@@ -3,7 +3,7 @@
 // and what undoing an entry takes — which columns to put back, and whether the row moved on since.
 import { columnInfo } from "../../db/rule-columns";
 import type { RuleChangeRow } from "../../db/schema";
-import { JSON_WIDGETS, SECRET_WIDGETS, TABLE_SPECS, type RuleTable } from "../fields";
+import { JSON_WIDGETS, SECRET_WIDGETS, TABLE_SPECS, fieldOf, type RuleTable } from "../fields";
 import type { Body, Row } from "./body";
 
 export type Snapshot = Record<string, unknown>;
@@ -47,13 +47,13 @@ export function snapshotOf(table: RuleTable, row: Row): Snapshot {
 
 /** Columns an undo never writes: secrets (never recorded), the id, the version, when it was made. */
 function restorable(table: RuleTable, column: string): boolean {
-  const field = TABLE_SPECS[table].fields.find((f) => f.column === column);
+  const field = fieldOf(table, column);
   return field !== undefined && !SECRET_WIDGETS.has(field.widget);
 }
 
 /** A snapshot's value as the API takes it (JSON columns parsed, 1/0 as booleans). */
 export function bodyValue(table: RuleTable, column: string, v: unknown): unknown {
-  const field = TABLE_SPECS[table].fields.find((f) => f.column === column);
+  const field = fieldOf(table, column);
   const info = columnInfo(table).get(column);
   if (v === null || !field || !info) return v;
   if (JSON_WIDGETS.has(field.widget) && typeof v === "string") {
