@@ -236,14 +236,20 @@ export class Records {
       .limit(limit);
   }
 
-  /** Leads without a recorded outcome since `before`: their worker is gone. */
-  async stuckLeads(before: number, limit: number): Promise<string[]> {
+  /** Leads in these states untouched since `before` (the sweeper's: their worker or their retry message is gone). */
+  async stuckLeads(statuses: readonly LeadStatus[], before: number, limit: number): Promise<string[]> {
     const rows = await this.db
       .select({ id: t.leads.id })
       .from(t.leads)
-      .where(and(inArray(t.leads.status, ["received", "auctioning"]), lt(t.leads.updatedAt, before)))
+      .where(and(inArray(t.leads.status, [...statuses]), lt(t.leads.updatedAt, before)))
       .limit(limit);
     return rows.map((r) => r.id);
+  }
+
+  /** Marks a pending lead as seen to now (its retry sent again); false when it is no longer pending. */
+  async touchPending(leadId: string): Promise<boolean> {
+    const at = and(eq(t.leads.id, leadId), eq(t.leads.status, "pending"));
+    return (await this.db.update(t.leads).set({ updatedAt: Date.now() }).where(at).returning({ id: t.leads.id })).length > 0;
   }
 
   async recordEvents(leadId: string, events: LeadEvent[]): Promise<void> {

@@ -53,5 +53,8 @@ export function afterRound(f: RoundFacts): { status: "sold" | "pending" | "unsol
   return { status: "pending", reason: f.transientFailure ? "buyer unavailable, retry scheduled" : "no buyer yet, retry scheduled" };
 }
 
+/** The longest a retry round waits for its turn. */
+export const MAX_RETRY_DELAY_S = 3600;
+
 /** Exponential backoff for retry round n (1-based), capped at an hour. */
-export const retryDelaySeconds = (baseS: number, n: number): number => Math.min(3600, baseS * 2 ** Math.max(0, n - 1));
+export const retryDelaySeconds = (baseS: number, n: number): number => Math.min(MAX_RETRY_DELAY_S, baseS * 2 ** Math.max(0, n - 1));

@@ -156,7 +156,12 @@ async function auctioned(svc: Services, lead: Admitted, started: Started, defer:
     detail: { campaign: campaign.slug, source: source.id, dedupe: "unique" },
   });
   if (started.permit.erased) return erasedMidway(svc, lead, r, defer);
-  defer(recordLiveRound(svc, lead, r, started.permit));
+  // Logged, and left to the sweeper: a failed record leaves the lead `received`, a failed retry send `pending`.
+  defer(
+    recordLiveRound(svc, lead, r, started.permit).catch((err: unknown) =>
+      log("live_round_record_failed", { lead_id: lead.leadId, error: (err as Error).message.slice(0, 200) }, "error"),
+    ),
+  );
   log("lead_auctioned", {
     lead_id: lead.leadId,
     campaign: campaign.slug,

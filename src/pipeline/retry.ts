@@ -30,7 +30,24 @@ export async function retryStoredLead(
   const lead = await svc.records.lead(leadId);
   if (!lead || lead.status !== "pending") return "done"; // final already, or a redelivery
   if (!(await svc.records.transition(lead.id, "auctioning"))) return "done"; // another consumer took it
+  try {
+    return await takenRound(svc, rules, lead, delivery, defer);
+  } catch (err) {
+    // Taken but its outcome not recorded: give it back, so the queue's redelivery of this message
+    // (which skips a lead that is not `pending`) runs it again instead of acking it as done. A no-op
+    // if the round's record did commit (the lead is final or `pending` already).
+    await svc.records.transition(lead.id, "pending", "retry round failed, retry scheduled").catch(() => false);
+    throw err;
+  }
+}
 
+async function takenRound(
+  svc: Services,
+  rules: Rules,
+  lead: LeadRow,
+  delivery: number,
+  defer: (p: Promise<unknown>) => void,
+): Promise<Next> {
   const campaign = rules.campaignsById.get(lead.campaignId);
   const source = rules.sourcesById.get(lead.sourceId);
   if (!campaign || !source) {

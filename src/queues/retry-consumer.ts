@@ -15,8 +15,16 @@ export async function handleRetryBatch(batch: MessageBatch<unknown>, env: Env, c
   const defer = (p: Promise<unknown>) => ctx.waitUntil(p);
   const scope = scopeOf(env, undefined, defer);
   // Messages are independent: run them concurrently, so a batch takes as long as its slowest
-  // auction rather than the sum of them.
-  await Promise.all(batch.messages.map((msg) => handle(scope, msg, defer)));
+  // auction rather than the sum of them. One that fails is retried on its own and never cuts the
+  // others short (a rejected batch would end the invocation with their rounds mid-flight).
+  await Promise.all(
+    batch.messages.map((msg) =>
+      handle(scope, msg, defer).catch((err: unknown) => {
+        log("retry_message_failed", { id: msg.id, error: (err as Error).message.slice(0, 200) }, "error");
+        msg.retry({ delaySeconds: 30 });
+      }),
+    ),
+  );
 }
 
 async function handle(scope: Scope, msg: Message<unknown>, defer: (p: Promise<unknown>) => void): Promise<void> {

@@ -27,10 +27,11 @@ import {
   eventually,
   gateway,
   leadReaches,
+  leadRequest,
+  onlyContracts,
   postLead,
   received,
   seedDemo,
-  onlyContracts,
   setBuyers,
   sql,
 } from "../support/helpers";
@@ -297,15 +298,7 @@ describe("what buyers receive", () => {
     // Same worker, relay transport, and production's six-connection limit emulated per invocation and per relay.
     const relayEnv = { ...env, PING_TRANSPORT: "relay", EMULATE_CONNECTION_LIMIT: "6" };
     const ctx = createExecutionContext();
-    const res = await worker.fetch(
-      new Request("http://gw/v1/leads", {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
-        body: JSON.stringify(demoLead()),
-      }),
-      relayEnv,
-      ctx,
-    );
+    const res = await worker.fetch(leadRequest(), relayEnv, ctx);
     const a = await res.json<Answer>();
     await waitOnExecutionContext(ctx);
     expect(a).toMatchObject({ status: "sold", buyer: "Relay 13", price: 23 });

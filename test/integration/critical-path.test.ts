@@ -7,7 +7,18 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { getRules } from "../../src/rules/cache";
-import { demoLead, eventually, leadReaches, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
+import {
+  demoLead,
+  eventually,
+  leadReaches,
+  leadRequest,
+  postLead,
+  received,
+  seedDemo,
+  setBuyers,
+  sql,
+  withMethod,
+} from "../support/helpers";
 
 beforeEach(async () => {
   await seedDemo();
@@ -63,25 +74,11 @@ describe("the critical path", () => {
       () => (stores++ === 0 ? aPingArrived() : Promise.resolve(true)),
       (p) => seen.push({ what: "stored", pingedFirst: p, at: Date.now() }),
     );
-    const dedupe = new Proxy(env.DEDUPE, {
-      get(target, prop) {
-        if (prop === "get")
-          return (id: DurableObjectId) =>
-            gated(target.get(id), "intake", aPingArrived, (p) => seen.push({ what: "verdict", pingedFirst: p, at: Date.now() }));
-        const v = Reflect.get(target, prop) as unknown;
-        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
-    const ctx = createExecutionContext();
-    const res = await worker.fetch(
-      new Request("http://gw/v1/leads", {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
-        body: JSON.stringify(demoLead()),
-      }),
-      { ...env, DB: db, DEDUPE: dedupe },
-      ctx,
+    const dedupe = withMethod(env.DEDUPE, "get", (id: DurableObjectId) =>
+      gated(env.DEDUPE.get(id), "intake", aPingArrived, (p) => seen.push({ what: "verdict", pingedFirst: p, at: Date.now() })),
     );
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(leadRequest(), { ...env, DB: db, DEDUPE: dedupe }, ctx);
     const body = await res.json<{ status: string; lead_id: string }>();
     await waitOnExecutionContext(ctx);
     expect(body.status).toBe("sold");

@@ -17,6 +17,7 @@ import {
   eventually,
   gateway,
   leadReaches,
+  leadRequest,
   leadRow,
   received,
   seedDemo,
@@ -50,17 +51,9 @@ const erase = async (who: Record<string, unknown>) => {
 
 function submit(lead: Record<string, unknown>, bindings: Partial<typeof env> = {}) {
   const ctx = createExecutionContext();
-  const answer = Promise.resolve(
-    worker.fetch(
-      new Request("http://gw/v1/leads", {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
-        body: JSON.stringify(lead),
-      }),
-      { ...env, ...bindings },
-      ctx,
-    ),
-  ).then((r) => r.json<{ lead_id: string; status: string; reason: string | null }>());
+  const answer = Promise.resolve(worker.fetch(leadRequest(lead), { ...env, ...bindings }, ctx)).then((r) =>
+    r.json<{ lead_id: string; status: string; reason: string | null }>(),
+  );
   return { answer, settled: answer.then(() => waitOnExecutionContext(ctx)) };
 }
 

@@ -10,7 +10,7 @@ import type { RetryMessage } from "../../src/services/retry-queue";
 import { sweepStuckLeads } from "../../src/queues/sweeper";
 import { getRules } from "../../src/rules/cache";
 import { scopeOf } from "../../src/services";
-import { demoLead, leadReaches, received, seedDemo, setBuyers, sql } from "../support/helpers";
+import { leadReaches, leadRequest, received, seedDemo, setBuyers, sql, withMethod } from "../support/helpers";
 
 beforeEach(async () => {
   await seedDemo();
@@ -49,15 +49,7 @@ function failingLedgerFor(contractId: string): typeof env.CAP_LEDGER {
 
 async function submit() {
   const ctx = createExecutionContext();
-  const res = await worker.fetch(
-    new Request("http://gw/v1/leads", {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
-      body: JSON.stringify(demoLead()),
-    }),
-    { ...env, CAP_LEDGER: failingLedgerFor("ct_alpha") },
-    ctx,
-  );
+  const res = await worker.fetch(leadRequest(), { ...env, CAP_LEDGER: failingLedgerFor("ct_alpha") }, ctx);
   const body = await res.json<{ lead_id: string; status: string; buyers: string[]; price: number; payout: number }>();
   await waitOnExecutionContext(ctx);
   return body;
@@ -106,14 +98,9 @@ describe("a cap ledger failing inside a post", () => {
 /** D1 whose batches after the first `ok` fail: the lead is stored, its outcome never written. */
 function dbThatDiesAfter(ok: number): D1Database {
   let calls = 0;
-  return new Proxy(env.DB, {
-    get(target, prop) {
-      if (prop === "batch")
-        return (stmts: D1PreparedStatement[]) => (++calls <= ok ? target.batch(stmts) : Promise.reject(new Error("worker died")));
-      const v = Reflect.get(target, prop) as unknown;
-      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
+  return withMethod(env.DB, "batch", (stmts: D1PreparedStatement[]) =>
+    ++calls <= ok ? env.DB.batch(stmts) : Promise.reject(new Error("worker died")),
+  );
 }
 
 const allPosts = async () => (await Promise.all(["alpha", "bravo", "charlie"].map(received))).flat().filter((r) => r.kind === "post");
@@ -127,15 +114,7 @@ describe("a worker dying after a sale", () => {
     await sql("UPDATE campaigns SET retry_max_attempts = 3");
     await getRules(env.DB, 60_000); // rules cached: the lead's own batch is the first
     const ctx = createExecutionContext();
-    const res = await worker.fetch(
-      new Request("http://gw/v1/leads", {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
-        body: JSON.stringify(demoLead()),
-      }),
-      { ...env, DB: dbThatDiesAfter(1) },
-      ctx,
-    );
+    const res = await worker.fetch(leadRequest(), { ...env, DB: dbThatDiesAfter(1) }, ctx);
     const body = await res.json<{ lead_id: string; status: string; buyers: string[] }>();
     await waitOnExecutionContext(ctx);
     expect(body).toMatchObject({ status: "sold", buyers: ["Alpha Insurance"] });
@@ -162,17 +141,7 @@ describe("a worker dying after a sale", () => {
       bravo: { bid: 22, ping: "no_bid_204" },
       charlie: { bid: 15, ping: "no_bid_204" },
     });
-    const first = await (
-      await worker.fetch(
-        new Request("http://gw/v1/leads", {
-          method: "POST",
-          headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
-          body: JSON.stringify(demoLead()),
-        }),
-        env,
-        createExecutionContext(),
-      )
-    ).json<{ lead_id: string; status: string }>();
+    const first = await (await worker.fetch(leadRequest(), env, createExecutionContext())).json<{ lead_id: string; status: string }>();
     expect(first.status).toBe("pending");
     await leadReaches(first.lead_id, ["pending"]);
     await setBuyers({ alpha: { bid: 30, postLatencyMs: 100 }, bravo: { bid: 22 }, charlie: { bid: 15 } });

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { DEMO_ORIGIN, DEMO_PUBLISHABLE_KEY } from "../../demo/constants";
 import { TURNSTILE_DUMMY_TOKEN } from "../../demo/turnstile-stub";
 import { sha256Hex } from "../../src/lib/crypto";
-import { demoLead, gateway, leadReaches, leadRow, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
+import { demoLead, gateway, leadReaches, leadRequest, leadRow, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
 
 /** What the demo form's Turnstile widget (test sitekey) puts in the form. */
 const BOT_CHECK = { "cf-turnstile-response": TURNSTILE_DUMMY_TOKEN };
@@ -415,15 +415,7 @@ describe("failures after the lead is stored", () => {
       } as unknown as typeof env.DEDUPE,
     };
     const ctx = createExecutionContext();
-    const res = await worker.fetch(
-      new Request("http://gw/v1/leads", {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
-        body: JSON.stringify(demoLead()),
-      }),
-      broken,
-      ctx,
-    );
+    const res = await worker.fetch(leadRequest(), broken, ctx);
     expect(res.status).toBe(200);
     const body = await res.json<{ lead_id: string; status: string; reason: string }>();
     expect(body).toMatchObject({ status: "pending", reason: "auction interrupted, retry scheduled" });
@@ -444,15 +436,7 @@ describe("failures before the lead is stored", () => {
     const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
     const worker = (await import("../../src/index")).default;
     const ctx = createExecutionContext();
-    const res = await worker.fetch(
-      new Request("http://gw/v1/leads", {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
-        body: JSON.stringify(demoLead()),
-      }),
-      { ...env, DB: failingDb },
-      ctx,
-    );
+    const res = await worker.fetch(leadRequest(), { ...env, DB: failingDb }, ctx);
     return { res, settled: () => waitOnExecutionContext(ctx) };
   }
 

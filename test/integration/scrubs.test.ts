@@ -8,7 +8,19 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { SCRUB_CREDENTIALS, scrubPhone, type ScrubScenario } from "../../demo/scrub-stubs";
 import worker from "../../src/index";
-import { ADMIN, demoLead, eventually, gateway, onlyContracts, postLead, received, seedDemo, setBuyers, sql } from "../support/helpers";
+import {
+  ADMIN,
+  demoLead,
+  eventually,
+  gateway,
+  leadRequest,
+  onlyContracts,
+  postLead,
+  received,
+  seedDemo,
+  setBuyers,
+  sql,
+} from "../support/helpers";
 
 interface Answer {
   lead_id: string;
@@ -181,15 +193,7 @@ describe("DNCScrub, Blacklist Alliance and a generic validator", () => {
     await scrubs([{ vendor: "dncscrub", on_timeout: "continue" }]);
     const send = async (over: Record<string, unknown>) => {
       const ctx = createExecutionContext();
-      const res = await worker.fetch(
-        new Request("http://gw/v1/leads", {
-          method: "POST",
-          headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
-          body: JSON.stringify(demoLead({ phone: scrubPhone() })),
-        }),
-        { ...env, ...over },
-        ctx,
-      );
+      const res = await worker.fetch(leadRequest(demoLead({ phone: scrubPhone() })), { ...env, ...over }, ctx);
       await waitOnExecutionContext(ctx);
       return res.json<Answer>();
     };

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { depositTo } from "../support/billing";
-import { demoLead, leadReaches, onlyContracts, seedDemo, setBuyers, sql } from "../support/helpers";
+import { leadReaches, leadRequest, onlyContracts, seedDemo, setBuyers, sql } from "../support/helpers";
 
 beforeEach(async () => {
   await seedDemo();
@@ -15,15 +15,7 @@ beforeEach(async () => {
 
 async function submit(vars: Record<string, string>) {
   const ctx = createExecutionContext();
-  const res = await worker.fetch(
-    new Request("http://gw/v1/leads", {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-api-key": "demo-server-key" },
-      body: JSON.stringify(demoLead()),
-    }),
-    { ...env, ...vars },
-    ctx,
-  );
+  const res = await worker.fetch(leadRequest(), { ...env, ...vars }, ctx);
   const body = await res.json<{ lead_id: string; status: string; buyer: string }>();
   await waitOnExecutionContext(ctx);
   return { res, body };

@@ -129,6 +129,25 @@ export function postLead(body: Record<string, unknown>, opts: PostOptions = {}):
   return exports.default.fetch(new Request("http://gateway.test/v1/leads", { method: "POST", headers, body: JSON.stringify(body) }));
 }
 
+/** A binding with one method replaced, for fault injection; everything else is the real binding's. */
+export function withMethod<T extends object>(binding: T, method: string, impl: (...args: never[]) => unknown): T {
+  return new Proxy(binding, {
+    get(target, prop) {
+      if (prop === method) return impl;
+      const v = Reflect.get(target, prop) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** A lead from the demo's server key, as a request for `worker.fetch` with an env of the test's own. */
+export const leadRequest = (lead: Record<string, unknown> = demoLead()): Request =>
+  new Request("http://gw/v1/leads", {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": DEMO_API_KEY },
+    body: JSON.stringify(lead),
+  });
+
 export function gateway(path: string, init?: RequestInit): Promise<Response> {
   return exports.default.fetch(new Request(`http://gateway.test${path}`, init));
 }

@@ -5,13 +5,21 @@ import { qualifyBid, type Bid } from "../../src/auction/ranking";
 import type { LeadStatus } from "../../src/db/schema";
 import { leads } from "../../src/db/schema";
 import { forBrowser, leadResponse, responseFromSummary } from "../../src/lead/response";
-import { afterRound, canTransition, isFinal, retryDelaySeconds, sourcesOf, UNFINISHED_STATES } from "../../src/lead/state";
+import {
+  afterRound,
+  canTransition,
+  isFinal,
+  MAX_RETRY_DELAY_S,
+  retryDelaySeconds,
+  sourcesOf,
+  UNFINISHED_STATES,
+} from "../../src/lead/state";
 import { TOMBSTONE_MS } from "../../src/objects/dedupe-shard";
 import { SWEEP_AFTER_S } from "../../src/pipeline/erasure";
 import { PERMIT_SLACK_MS } from "../../src/services/journal";
 import { contract } from "./fixtures";
 import { MAX_PING_TIMEOUT_MS, MAX_POST_DEADLINE_MS } from "../../src/rules/compile";
-import { STUCK_AFTER_MS } from "../../src/queues/sweeper";
+import { LOST_RETRY_AFTER_MS, STUCK_AFTER_MS } from "../../src/queues/sweeper";
 import { BLOCK_MS } from "../../src/services/caps";
 import { HOLD_S } from "../../src/services/dedupe";
 
@@ -130,6 +138,8 @@ describe("time bounds of a round", () => {
   it("the sweeper waits longer than any round can last, so it never starts a second one beside it", () => {
     const longestRound = MAX_PING_TIMEOUT_MS + MAX_POST_DEADLINE_MS;
     expect(STUCK_AFTER_MS).toBeGreaterThan(longestRound * 2);
+    // A pending lead is only taken for lost after its longest wait and the queue's five retries of a failed round.
+    expect(LOST_RETRY_AFTER_MS).toBeGreaterThan(MAX_RETRY_DELAY_S * 1000 + 5 * (30_000 + longestRound));
     // A post spends cap block units only with 5 s to spare; dedupe holds outlive any round.
     expect(BLOCK_MS).toBeGreaterThan(MAX_POST_DEADLINE_MS + 5_000);
     expect(HOLD_S * 1000).toBeGreaterThan(longestRound * 2);
