@@ -112,6 +112,27 @@ function readPriceRules(form: Form, types: FieldTypes, errors: FieldError[]): un
   return out;
 }
 
+/** A `records` column's rows (`scrubs.0.vendor`…): a row with every cell blank is ignored. */
+function readRecords(spec: FieldSpec, form: Form, errors: FieldError[]): unknown[] {
+  const out: unknown[] = [];
+  for (const i of rowIndexes(form, spec.column)) {
+    const item: Record<string, unknown> = {};
+    for (const col of spec.columns ?? []) {
+      const text = one(form, `${spec.column}.${i}.${col.key}`).trim();
+      if (text === "") continue;
+      if (col.kind === "list") item[col.key] = listOf(text);
+      else if (col.kind !== "number") item[col.key] = text;
+      else if (INT.test(text.replace(/[,_\s]/g, ""))) item[col.key] = Number(text.replace(/[,_\s]/g, ""));
+      else {
+        errors.push({ path: `${spec.column}.${i}.${col.key}`, message: `${col.label}: a whole number` });
+        item[col.key] = text;
+      }
+    }
+    if (Object.keys(item).length) out.push(item);
+  }
+  return out;
+}
+
 /** A contract format's rows (./editor-protocol.ts): `protocol.post.mapping.0.t.1.kind` and so on. */
 function readProtocolRows(form: Form): ProtocolRows {
   const part = (p: Part): PartRows => {
@@ -217,10 +238,14 @@ export async function readForm(table: RuleTable, form: Form, types: FieldTypes):
     // A column the form does not carry at all (an older page, a script) is left out: its default for
     // a new row, unchanged for an edit. Unchecked boxes and row widgets are absent by nature: read on.
     const rowWidget = w === "filters" || w === "price_rules" || w === "schedule" || w === "fields";
-    if (!rowWidget && w !== "checkbox" && w !== "protocol" && !Object.hasOwn(form, spec.column)) continue;
+    if (!rowWidget && w !== "checkbox" && w !== "protocol" && w !== "records" && !Object.hasOwn(form, spec.column)) continue;
     // A page without price rule rows (older than them) leaves a contract's rules as they are.
     if (w === "price_rules" && !Object.keys(form).some((k) => k.startsWith("price_rules."))) continue;
-    if (w === "protocol" && !Object.hasOwn(form, spec.column)) {
+    if (w === "records" && !Object.hasOwn(form, spec.column)) {
+      // Rows, or (a value they can't carry) the JSON textarea, which posts the column itself.
+      if (!Object.keys(form).some((k) => k.startsWith(`${spec.column}.`))) continue;
+      body[spec.column] = readRecords(spec, form, errors);
+    } else if (w === "protocol" && !Object.hasOwn(form, spec.column)) {
       // The format's form rows (./editor-protocol.ts); the JSON textarea posts the column itself.
       if (!Object.keys(form).some((k) => k.startsWith(`${spec.column}.`))) continue;
       body[spec.column] = fromRows(readProtocolRows(form), errors);
@@ -230,10 +255,10 @@ export async function readForm(table: RuleTable, form: Form, types: FieldTypes):
     else if (w === "fields") body[spec.column] = readFields(form, errors);
     else if (w === "lines") body[spec.column] = listOf(one(form, spec.column).replace(/,/g, "\n"));
     else if (w === "headers") body[spec.column] = readHeaders(one(form, spec.column), errors, spec.column);
-    else if (w === "json" || w === "protocol") {
+    else if (w === "json" || w === "protocol" || w === "records") {
       const text = one(form, spec.column);
-      // A format edited as JSON is shown as typed again, if the save is refused (not as rows).
-      if (w === "protocol") raw[spec.column] = text;
+      // Edited as JSON (rows can't carry it): shown as typed again if the save is refused, not as rows.
+      if (w !== "json") raw[spec.column] = text;
       try {
         body[spec.column] = text.trim() === "" ? null : (JSON.parse(text) as unknown);
       } catch (err) {

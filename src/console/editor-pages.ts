@@ -7,7 +7,7 @@ import type { ColumnInfo, RuleTable, TableSpec } from "../rules/fields";
 import type { RuleProblem } from "../rules/model";
 import { fieldBlock, type FormState } from "./editor-fields";
 import { protocolBlock } from "./editor-protocol";
-import { filterRows, leadFieldRows, priceRuleRows, scheduleRows } from "./editor-rows";
+import { filterRows, leadFieldRows, priceRuleRows, recordRows, scheduleRows } from "./editor-rows";
 import { csrfField, layout, table, type Html } from "./layout";
 
 /** A row of a list: its answered columns, version, and what the compiler says of it. */
@@ -80,7 +80,9 @@ function groups(p: RowPage): Html[] {
               ? leadFieldRows(p.state)
               : f.widget === "protocol"
                 ? protocolBlock(f, p.info.get(f.column)!, p.state)
-                : fieldBlock(f, p.info.get(f.column)!, p.state);
+                : f.widget === "records"
+                  ? recordRows(f, p.info.get(f.column)!, p.state)
+                  : fieldBlock(f, p.info.get(f.column)!, p.state);
     byGroup.set(f.group, [...(byGroup.get(f.group) ?? []), block]);
   }
   return [...byGroup].map(

@@ -4,7 +4,8 @@
 import { html } from "hono/html";
 import { FIELD_TYPES } from "../rules/schemas";
 import { WEEKDAYS } from "../lib/time";
-import { errorLine, errorsOf, type FormState } from "./editor-fields";
+import type { ColumnInfo, FieldSpec, RowColumn } from "../rules/fields";
+import { errorLine, errorsOf, fieldBlock, type FormState } from "./editor-fields";
 import type { Html } from "./layout";
 
 const OPS: [string, string][] = [
@@ -122,4 +123,52 @@ export function leadFieldRows(s: FormState): Html {
   });
   return html`<div class="field wide${errorsOf(s, "fields").length ? " has-error" : ""}">${rowsTable("fields", "Lead fields", ["name", "type", "required", "ping", "personal", "choices", "min", "max"], rows)}
 <small id="h-fields">snake_case names. Ping: sent to buyers before the sale (never for personal data: names, email, phone, birth date; text counts as personal unless marked no). A row with no name is ignored.</small>${errorLine(s, "fields")}</div>`;
+}
+
+/** A list of flat objects whose every value a `records` row can show (else the editor shows JSON). */
+export function fitsRows(v: unknown, columns: readonly RowColumn[]): v is Rec[] {
+  if (v === null || v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  return v.every(
+    (item) =>
+      item !== null &&
+      typeof item === "object" &&
+      !Array.isArray(item) &&
+      Object.entries(item as Rec).every(([k, x]) => {
+        const c = columns.find((col) => col.key === k);
+        if (!c) return false;
+        if (c.kind === "number") return Number.isSafeInteger(x);
+        if (c.kind === "list") return Array.isArray(x) && x.every((e) => typeof e === "string" && !e.includes(","));
+        return typeof x === "string" && (c.kind !== "select" || (c.options ?? []).includes(x));
+      }),
+  );
+}
+
+/** A list of objects as rows (scrubs, hooks, aged tiers): a cell per key, blank rows to add one. */
+export function recordRows(spec: FieldSpec, info: ColumnInfo, s: FormState): Html {
+  const c = spec.column;
+  const columns = spec.columns ?? [];
+  const v = s.values[c];
+  if (s.raw[c] !== undefined || !fitsRows(v, columns))
+    return html`<div class="field wide">${fieldBlock({ ...spec, widget: "json", help: `${spec.help} Shown as JSON: rows can't carry this value.` }, info, s)}</div>`;
+  const items = Array.isArray(v) ? v : [];
+  const rows = [...items, {}, {}].map((item, i) => {
+    const cells = columns.map((col) => {
+      const name = `${c}.${i}.${col.key}`;
+      const label = `${spec.label} ${i + 1}: ${col.label}`;
+      const x = item[col.key];
+      if (col.kind === "select")
+        return html`<td><select name="${name}" aria-label="${label}">${opt("", "(default)", x === undefined)}${(col.options ?? []).map((o) => opt(o, o, o === x))}</select></td>`;
+      const text = Array.isArray(x) ? x.map(str).join(", ") : str(x);
+      return html`<td><input name="${name}" aria-label="${label}" value="${text}" ${col.kind === "number" ? html`inputmode="numeric" style="width:6rem"` : col.options ? html`placeholder="${col.options.join(", ")}"` : ""}></td>`;
+    });
+    return html`<tr>${cells}</tr>`;
+  });
+  return html`<div class="field wide${errorsOf(s, c).length ? " has-error" : ""}">${rowsTable(
+    c,
+    spec.label,
+    columns.map((col) => col.label),
+    rows,
+  )}
+<small id="h-${c}">${spec.help} A row left blank is ignored; (default) leaves a setting at its default.</small>${errorLine(s, c)}</div>`;
 }

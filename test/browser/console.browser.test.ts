@@ -244,6 +244,17 @@ describe.skipIf(!haveBrowser)("the demo and the console in a real browser", () =
     expect(await page.inputValue("input[name='protocol.post.mapping.6.t.0.param']")).toBe("Y, N");
     expect(await page.inputValue("input[name='protocol.ping.mapping.3.value']")).toBe("$ping_id"); // the rest as it was
     expect(await fits(page)).toBe(true);
+
+    // A campaign's aged tiers as rows: two added, read back as stored.
+    await page.goto(`${GATEWAY}/console/campaigns/cmp_auto`);
+    await page.fill("input[name='aged_tiers.0.days']", "1");
+    await page.fill("input[name='aged_tiers.0.floor_cents']", "500");
+    await page.fill("input[name='aged_tiers.1.days']", "7");
+    await page.fill("input[name='aged_tiers.1.floor_cents']", "200");
+    await page.click("button:has-text('Save changes')");
+    await page.waitForURL(/\/console\/campaigns\/cmp_auto\?saved=\d+$/);
+    expect(await page.inputValue("input[name='aged_tiers.1.floor_cents']")).toBe("200");
+    expect(await page.inputValue("input[name='aged_tiers.2.days']")).toBe("");
     await context.close();
     expect(problems).toEqual([]);
   }, 120_000);
@@ -263,6 +274,7 @@ describe.skipIf(!haveBrowser)("the demo and the console in a real browser", () =
         "/console/contracts",
         "/console/contracts/ct_alpha",
         "/console/contracts/ct_golf",
+        "/console/campaigns/cmp_auto",
         "/console/audit",
         "/console/returns",
       ]) {

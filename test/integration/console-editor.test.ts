@@ -342,6 +342,28 @@ describe("the editor", () => {
     );
   });
 
+  it("a campaign's scrubs, hooks and aged tiers show as rows, each cell as stored; a list rows can't carry shows as JSON", async () => {
+    await sql(
+      "UPDATE campaigns SET scrubs = ?, aged_tiers = ? WHERE id = 'cmp_auto'",
+      JSON.stringify([{ vendor: "tcpa_litigator", types: ["tcpa", "dnc"], cost_cents: 1, on_fail: "flag" }]),
+      JSON.stringify([{ days: 3, floor_cents: 400 }]),
+    );
+    const page = await (await open("/console/campaigns/cmp_auto")).text();
+    expect(page).toMatch(/<select name="scrubs.0.vendor"[^>]*>.*<option value="tcpa_litigator" selected>/);
+    expect(page).toMatch(/name="scrubs.0.types"[^>]*value="tcpa, dnc"/);
+    expect(page).toMatch(/<select name="scrubs.0.on_fail"[^>]*>.*<option value="flag" selected>/);
+    expect(page).toMatch(/<select name="scrubs.0.on_timeout"[^>]*><option value="" selected>\(default\)/);
+    expect(page).toMatch(/name="aged_tiers.0.floor_cents"[^>]*value="400"/);
+    expect(page).toContain('name="aged_tiers.2.days"'); // two blank rows to add one
+    expect(page).toContain('name="verify_hooks.0.url"');
+    expect(page).not.toContain('name="scrubs" ');
+
+    await sql("UPDATE campaigns SET scrubs = ? WHERE id = 'cmp_auto'", JSON.stringify([{ vendor: "dncscrub", extra: { nested: true } }]));
+    const odd = await (await open("/console/campaigns/cmp_auto")).text();
+    expect(odd).toMatch(/<textarea rows="8" id="scrubs" name="scrubs"[^>]*>\[\n  \{\n    &quot;vendor&quot;: &quot;dncscrub&quot;/);
+    expect(odd).toContain("Shown as JSON: rows can&#39;t carry this value.");
+  });
+
   it("a change shows in the audit view with its diff; undo puts the old floor back; a stale form gets a conflict", async () => {
     await addBuyerAndContract();
     const t = await csrf("/console/contracts/ct_form");

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { columnInfo } from "../../src/db/rule-columns";
 import { bodyErrors, rowOf } from "../../src/rules/edit/body";
 import { changedColumns, undoPlan, type Snapshot } from "../../src/rules/edit/diff";
-import { RULE_TABLES, TABLE_SPECS } from "../../src/rules/fields";
+import { JSON_WIDGETS, RULE_TABLES, TABLE_SPECS } from "../../src/rules/fields";
 
 describe("the editable tables", () => {
   it("describe every column of the schema (a new column needs one entry in src/rules/fields, or to be listed as fixed)", () => {
@@ -15,6 +15,16 @@ describe("the editable tables", () => {
       for (const column of columnInfo(table).keys()) expect(described.has(column), `${table}.${column}`).toBe(true);
       for (const f of spec.fields) expect(columnInfo(table).has(f.column), `${table}.${f.column} is not in the schema`).toBe(true);
     }
+  });
+
+  it("a column holding JSON (its default a JSON list or object) is edited by a JSON widget, so it is stored and read as JSON", () => {
+    for (const table of RULE_TABLES)
+      for (const f of TABLE_SPECS[table].fields) {
+        const d = columnInfo(table).get(f.column)!.defaultValue;
+        if (typeof d === "string" && /^[[{]/.test(d)) expect(JSON_WIDGETS.has(f.widget), `${table}.${f.column} (${f.widget})`).toBe(true);
+        if (f.columns) expect(f.widget, `${table}.${f.column}`).toBe("records");
+      }
+    expect(rowOf("campaigns", { aged_tiers: [{ days: 1, floor_cents: 500 }] })).toEqual({ agedTiers: '[{"days":1,"floor_cents":500}]' });
   });
 });
 

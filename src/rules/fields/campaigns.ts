@@ -1,5 +1,36 @@
 // The campaigns table as the editor and the rules API show it (./spec.ts): one entry per column.
-import { field as f, type TableSpec } from "./spec";
+import { CHECK_ACTIONS } from "../schemas";
+import { SCRUB_VENDORS, TCPA_LIST_TYPES } from "../scrubs";
+import { field as f, type RowColumn, type TableSpec } from "./spec";
+
+const action = (key: string, label: string): RowColumn => ({ key, label, kind: "select", options: CHECK_ACTIONS });
+
+/** The cells of a scrub connector's row (src/rules/scrubs.ts); the last three belong to one vendor each. */
+const SCRUB_COLUMNS: readonly RowColumn[] = [
+  { key: "vendor", label: "vendor", kind: "select", options: SCRUB_VENDORS },
+  { key: "name", label: "name", kind: "text" },
+  { key: "timeout_ms", label: "timeout (ms)", kind: "number" },
+  action("on_fail", "listed or invalid"),
+  action("on_timeout", "vendor down"),
+  { key: "cache_s", label: "cache (s)", kind: "number" },
+  { key: "cost_cents", label: "cost (cents)", kind: "number" },
+  { key: "types", label: "TCPA lists", kind: "list", options: TCPA_LIST_TYPES },
+  { key: "ver", label: "Blacklist version", kind: "select", options: ["v1", "v3", "v5"] },
+  { key: "check", label: "validates", kind: "select", options: ["phone", "email"] },
+];
+
+const HOOK_COLUMNS: readonly RowColumn[] = [
+  { key: "name", label: "name", kind: "text" },
+  { key: "url", label: "URL", kind: "text" },
+  { key: "timeout_ms", label: "timeout (ms)", kind: "number" },
+  action("on_fail", "fails"),
+  action("on_timeout", "no answer"),
+];
+
+const AGED_TIER_COLUMNS: readonly RowColumn[] = [
+  { key: "days", label: "days old", kind: "number" },
+  { key: "floor_cents", label: "floor (cents)", kind: "number" },
+];
 
 const G = {
   basics: "Basics",
@@ -85,22 +116,28 @@ export const CAMPAIGNS: TableSpec = {
     f("jornaya", "Jornaya", "select", G.consent, "authenticate: the LeadiD token is checked before posting."),
     f("jornaya_on_fail", "Jornaya: not authentic", "select", G.consent, "What a token Jornaya does not authenticate does."),
     f("jornaya_on_timeout", "Jornaya: no answer", "select", G.consent, "What a Jornaya timeout or error does."),
-    f(
-      "verify_hooks",
-      "Verification hooks",
-      "json",
-      G.consent,
-      'Up to 5: [{"name","url","timeout_ms","on_fail","on_timeout"}], called before any post.',
-    ),
+    {
+      ...f(
+        "verify_hooks",
+        "Verification hooks",
+        "records",
+        G.consent,
+        'Up to 5, called before any post: a name, its URL, a timeout (50–3000 ms), what a failure and no answer do. JSON: [{"name","url","timeout_ms","on_fail","on_timeout"}].',
+      ),
+      columns: HOOK_COLUMNS,
+    },
     f("retention_days", "Retention (days)", "number", G.data, "Personal fields are redacted after this many days. Empty: kept."),
     f("quality_weighting", "Rank by quality", "checkbox", G.quality, "Bids rank at bid x adjustment x the contract's quality score."),
-    f(
-      "scrubs",
-      "Scrubs",
-      "json",
-      G.consent,
-      'Litigator, blacklist and validation connectors run with the pre-sale checks: [{"name","vendor","on_fail","on_timeout","cache_s","cost_cents"}].',
-    ),
+    {
+      ...f(
+        "scrubs",
+        "Scrubs",
+        "records",
+        G.consent,
+        'Up to 5 litigator, blacklist and validation connectors, run with the pre-sale checks; a result is reused for cache_s, each call costs cost_cents. TCPA lists: tcpa, dnc, all. JSON: [{"vendor","name","on_fail","on_timeout","cache_s","cost_cents"}].',
+      ),
+      columns: SCRUB_COLUMNS,
+    },
     f(
       "sell_by_value",
       "Sell by value",
@@ -111,13 +148,16 @@ export const CAMPAIGNS: TableSpec = {
     f("resell_returns", "Resell returns", "checkbox", G.resale, "After an approved return, offer the lead to buyers that never had it."),
     f("resale_delay_s", "Resale delay (s)", "number", G.resale, "How long after the return it is offered again (3600 = an hour)."),
     f("resale_max_age_days", "Resale max age (days)", "number", G.resale, "No resale of a lead, or of its consent, older than this."),
-    f(
-      "aged_tiers",
-      "Aged tiers",
-      "json",
-      G.resale,
-      'When unsold leads are offered to aged-lead buyers: [{"days":1,"floor_cents":500},…], floors never rising.',
-    ),
+    {
+      ...f(
+        "aged_tiers",
+        "Aged tiers",
+        "records",
+        G.resale,
+        'When unsold leads are offered to aged-lead buyers: at so many days old, at a floor (floors never rising). JSON: [{"days":1,"floor_cents":500},…].',
+      ),
+      columns: AGED_TIER_COLUMNS,
+    },
     f("aged_sold", "Aged: sold leads too", "select", G.resale, "none; shared (leads sold shared); all (exclusive ones too)."),
     f("quality_window_days", "Quality window (days)", "number", G.quality, "The period the quality score is computed over."),
     f("quality_return_weight", "Return weight (%)", "number", G.quality, "How much the return rate lowers the score."),

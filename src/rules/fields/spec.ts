@@ -9,7 +9,8 @@ export type RuleTable = (typeof RULE_TABLES)[number];
 
 /**
  * How a column is edited. JSON columns: `json` (a textarea), `lines` (a string list, one per line),
- * `filters`, `price_rules`, `schedule`, `fields` and `protocol` (form rows), `headers` (a secret map of header names to values).
+ * `filters`, `price_rules`, `schedule`, `fields` and `protocol` (form rows of their own), `records` (a list of flat
+ * objects, a row each, its cells described by `columns`), `headers` (a secret map of header names to values).
  * Write-only: `secret` (a key or password), `key` (a source's key, stored as its SHA-256), `headers`.
  */
 export type Widget =
@@ -29,6 +30,7 @@ export type Widget =
   | "schedule"
   | "fields"
   | "protocol"
+  | "records"
   | "campaign"
   | "buyer";
 
@@ -40,9 +42,19 @@ export const JSON_WIDGETS: ReadonlySet<Widget> = new Set([
   "schedule",
   "fields",
   "protocol",
+  "records",
   "headers",
 ]);
 export const SECRET_WIDGETS: ReadonlySet<Widget> = new Set(["secret", "key", "headers"]);
+
+/** A cell of a `records` row: one key of the objects in the list. */
+export interface RowColumn {
+  key: string;
+  label: string;
+  /** number: a whole number; list: values separated by commas (`options` the choices); select: one of `options`, or none (the default). */
+  kind: "text" | "number" | "select" | "list";
+  options?: readonly string[];
+}
 
 export interface FieldSpec {
   /** The SQL column. */
@@ -53,6 +65,8 @@ export interface FieldSpec {
   widget: Widget;
   /** The form section it sits in. */
   group: string;
+  /** `records`: the cells of a row. */
+  columns?: readonly RowColumn[];
 }
 
 export interface TableSpec {

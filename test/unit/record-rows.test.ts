@@ -1,0 +1,75 @@
+// The editor's rows for lists of flat objects (a campaign's scrub connectors, verification hooks and
+// aged tiers): read from a form into the rules API's JSON, numbers typed, blank rows and cells left
+// out, a bad number named at its cell; a stored list the rows can't carry is shown as JSON instead.
+import { describe, expect, it } from "vitest";
+import { readForm } from "../../src/console/editor-input";
+import { fitsRows } from "../../src/console/editor-rows";
+import { fieldOf } from "../../src/rules/fields";
+import { AgedTiersSchema, PreSaleHooksSchema } from "../../src/rules/schemas";
+import { ScrubsSchema } from "../../src/rules/scrubs";
+
+const columnsOf = (column: string) => fieldOf("campaigns", column)!.columns!;
+
+describe("a campaign's lists as rows", () => {
+  it("reads scrub, hook and aged tier rows into what the schemas take", async () => {
+    const { body, errors } = await readForm(
+      "campaigns",
+      {
+        "scrubs.0.vendor": "tcpa_litigator",
+        "scrubs.0.name": "",
+        "scrubs.0.types": "tcpa, dnc",
+        "scrubs.0.cost_cents": "1",
+        "scrubs.0.on_fail": "",
+        "scrubs.1.vendor": "validator",
+        "scrubs.1.check": "email",
+        "scrubs.1.cache_s": "86,400",
+        "scrubs.2.vendor": "",
+        "scrubs.2.name": "",
+        "verify_hooks.0.name": "dnc",
+        "verify_hooks.0.url": "https://hooks.example/dnc",
+        "verify_hooks.0.on_timeout": "reject",
+        "aged_tiers.0.days": "1",
+        "aged_tiers.0.floor_cents": "500",
+        "aged_tiers.1.days": "7",
+        "aged_tiers.1.floor_cents": "200",
+        "aged_tiers.2.days": "",
+      },
+      new Map(),
+    );
+    expect(errors).toEqual([]);
+    expect(body.scrubs).toEqual([
+      { vendor: "tcpa_litigator", types: ["tcpa", "dnc"], cost_cents: 1 },
+      { vendor: "validator", check: "email", cache_s: 86400 },
+    ]);
+    expect(body.verify_hooks).toEqual([{ name: "dnc", url: "https://hooks.example/dnc", on_timeout: "reject" }]);
+    expect(body.aged_tiers).toEqual([
+      { days: 1, floor_cents: 500 },
+      { days: 7, floor_cents: 200 },
+    ]);
+    expect(ScrubsSchema.safeParse(body.scrubs).success).toBe(true);
+    expect(PreSaleHooksSchema.safeParse(body.verify_hooks).success).toBe(true);
+    expect(AgedTiersSchema.safeParse(body.aged_tiers).success).toBe(true);
+  });
+
+  it("a number that is not one is named at its cell and kept as typed; columns the form does not carry are left alone", async () => {
+    const { body, errors } = await readForm("campaigns", { "aged_tiers.0.days": "a week", "aged_tiers.0.floor_cents": "200" }, new Map());
+    expect(errors).toEqual([{ path: "aged_tiers.0.days", message: "days old: a whole number" }]);
+    expect(body.aged_tiers).toEqual([{ days: "a week", floor_cents: 200 }]);
+    expect(body).not.toHaveProperty("scrubs");
+    // The JSON textarea (a value rows can't carry) still posts the column itself.
+    const json = await readForm("campaigns", { scrubs: '[{"vendor":"dncscrub"}]' }, new Map());
+    expect(json.body.scrubs).toEqual([{ vendor: "dncscrub" }]);
+  });
+
+  it("rows carry lists of flat objects of the columns' kinds, and nothing else", () => {
+    const scrubs = columnsOf("scrubs");
+    expect(fitsRows(null, scrubs)).toBe(true);
+    expect(fitsRows([{ vendor: "tcpa_litigator", types: ["all"], cost_cents: 2 }], scrubs)).toBe(true);
+    expect(fitsRows([{ vendor: "tcpa_litigator", secret: "x" }], scrubs)).toBe(false); // a key with no cell
+    expect(fitsRows([{ vendor: "nope" }], scrubs)).toBe(false); // not one of the choices
+    expect(fitsRows([{ vendor: "dncscrub", cost_cents: 1.5 }], scrubs)).toBe(false);
+    expect(fitsRows([{ vendor: "tcpa_litigator", types: ["a,b"] }], scrubs)).toBe(false);
+    expect(fitsRows({ vendor: "dncscrub" }, scrubs)).toBe(false);
+    expect(fitsRows([{ days: "7", floor_cents: 100 }], columnsOf("aged_tiers"))).toBe(false);
+  });
+});
