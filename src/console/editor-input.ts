@@ -228,6 +228,9 @@ async function readScalar(spec: FieldSpec, table: RuleTable, form: Form, errors:
   return spec.widget === "textarea" ? text : text.trim();
 }
 
+/** Widgets a form carries as rows of cells named `<column>.<i>.<key>`. */
+const ROW_WIDGETS: ReadonlySet<string> = new Set(["filters", "price_rules", "schedule", "fields", "records", "protocol"]);
+
 /** The form's columns as an API body: what the rules API then checks like any write. */
 export async function readForm(table: RuleTable, form: Form, types: FieldTypes): Promise<ReadForm> {
   const body: Body = {};
@@ -236,20 +239,14 @@ export async function readForm(table: RuleTable, form: Form, types: FieldTypes):
   for (const spec of TABLE_SPECS[table].fields) {
     const w = spec.widget;
     // A column the form does not carry at all (an older page, a script) is left out: its default for
-    // a new row, unchanged for an edit. Unchecked boxes and row widgets are absent by nature: read on.
-    const rowWidget = w === "filters" || w === "price_rules" || w === "schedule" || w === "fields";
-    if (!rowWidget && w !== "checkbox" && w !== "protocol" && w !== "records" && !Object.hasOwn(form, spec.column)) continue;
-    // A page without price rule rows (older than them) leaves a contract's rules as they are.
-    if (w === "price_rules" && !Object.keys(form).some((k) => k.startsWith("price_rules."))) continue;
-    if (w === "records" && !Object.hasOwn(form, spec.column)) {
-      // Rows, or (a value they can't carry) the JSON textarea, which posts the column itself.
-      if (!Object.keys(form).some((k) => k.startsWith(`${spec.column}.`))) continue;
-      body[spec.column] = readRecords(spec, form, errors);
-    } else if (w === "protocol" && !Object.hasOwn(form, spec.column)) {
-      // The format's form rows (./editor-protocol.ts); the JSON textarea posts the column itself.
-      if (!Object.keys(form).some((k) => k.startsWith(`${spec.column}.`))) continue;
-      body[spec.column] = fromRows(readProtocolRows(form), errors);
-    } else if (w === "filters") body[spec.column] = readFilters(form, types, errors);
+    // a new row, unchanged for an edit. An unchecked box is absent by nature: read on. Rows are
+    // carried by their cells (the editor's pages always have blank rows): none means not carried.
+    const rows = ROW_WIDGETS.has(w) && Object.keys(form).some((k) => k.startsWith(`${spec.column}.`));
+    if (!rows && w !== "checkbox" && !Object.hasOwn(form, spec.column)) continue;
+    // Rows, or (a value they can't carry) the JSON textarea, which posts the column itself.
+    if (w === "records" && !Object.hasOwn(form, spec.column)) body[spec.column] = readRecords(spec, form, errors);
+    else if (w === "protocol" && !Object.hasOwn(form, spec.column)) body[spec.column] = fromRows(readProtocolRows(form), errors);
+    else if (w === "filters") body[spec.column] = readFilters(form, types, errors);
     else if (w === "price_rules") body[spec.column] = readPriceRules(form, types, errors);
     else if (w === "schedule") body[spec.column] = readSchedule(form, errors);
     else if (w === "fields") body[spec.column] = readFields(form, errors);

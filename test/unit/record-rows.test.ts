@@ -1,6 +1,7 @@
 // The editor's rows for lists of flat objects (a campaign's scrub connectors, verification hooks and
 // aged tiers): read from a form into the rules API's JSON, numbers typed, blank rows and cells left
-// out, a bad number named at its cell; a stored list the rows can't carry is shown as JSON instead.
+// out, a bad number named at its cell; a stored list the rows can't carry is shown as JSON instead;
+// rows a form does not carry at all (a script's partial form) leave their columns as they are.
 import { describe, expect, it } from "vitest";
 import { readForm } from "../../src/console/editor-input";
 import { fitsRows } from "../../src/console/editor-rows";
@@ -56,6 +57,11 @@ describe("a campaign's lists as rows", () => {
     expect(errors).toEqual([{ path: "aged_tiers.0.days", message: "days old: a whole number" }]);
     expect(body.aged_tiers).toEqual([{ days: "a week", floor_cents: 200 }]);
     expect(body).not.toHaveProperty("scrubs");
+    // Rows a form does not carry at all (a script, an older page) leave their columns as they are.
+    const partial = await readForm("contracts", { name: "Renamed" }, new Map());
+    expect(Object.keys(partial.body).filter((k) => ["filters", "schedule", "price_rules", "protocol"].includes(k))).toEqual([]);
+    const campaign = await readForm("campaigns", { name: "Renamed" }, new Map());
+    expect(Object.keys(campaign.body).filter((k) => ["fields", "scrubs", "verify_hooks", "aged_tiers"].includes(k))).toEqual([]);
     // The JSON textarea (a value rows can't carry) still posts the column itself.
     const json = await readForm("campaigns", { scrubs: '[{"vendor":"dncscrub"}]' }, new Map());
     expect(json.body.scrubs).toEqual([{ vendor: "dncscrub" }]);
