@@ -117,15 +117,23 @@ function readRecords(spec: FieldSpec, form: Form, errors: FieldError[]): unknown
   const out: unknown[] = [];
   for (const i of rowIndexes(form, spec.column)) {
     const item: Record<string, unknown> = {};
+    // A dotted key is one level down (`settings.mode`); keys are the spec's own, never the form's.
+    const put = (key: string, value: unknown) => {
+      const [outer, inner] = key.split(".") as [string, string | undefined];
+      if (inner === undefined) item[outer] = value;
+      else item[outer] = { ...(item[outer] as Record<string, unknown> | undefined), [inner]: value };
+    };
     for (const col of spec.columns ?? []) {
       const text = one(form, `${spec.column}.${i}.${col.key}`).trim();
+      const number = text.replace(/[,_\s]/g, "");
       if (text === "") continue;
-      if (col.kind === "list") item[col.key] = listOf(text);
-      else if (col.kind !== "number") item[col.key] = text;
-      else if (INT.test(text.replace(/[,_\s]/g, ""))) item[col.key] = Number(text.replace(/[,_\s]/g, ""));
+      if (col.kind === "list") put(col.key, listOf(text));
+      else if (col.kind === "boolean") put(col.key, text === "yes");
+      else if (col.kind !== "number") put(col.key, text);
+      else if (INT.test(number)) put(col.key, Number(number));
       else {
         errors.push({ path: `${spec.column}.${i}.${col.key}`, message: `${col.label}: a whole number` });
-        item[col.key] = text;
+        put(col.key, text);
       }
     }
     if (Object.keys(item).length) out.push(item);

@@ -342,7 +342,7 @@ describe("the editor", () => {
     );
   });
 
-  it("a campaign's scrubs, hooks and aged tiers show as rows, each cell as stored; a list rows can't carry shows as JSON", async () => {
+  it("a campaign's scrubs, hooks and aged tiers and an experiment's variants show as rows, each cell as stored; a list rows can't carry shows as JSON", async () => {
     await sql(
       "UPDATE campaigns SET scrubs = ?, aged_tiers = ? WHERE id = 'cmp_auto'",
       JSON.stringify([{ vendor: "tcpa_litigator", types: ["tcpa", "dnc"], cost_cents: 1, on_fail: "flag" }]),
@@ -357,6 +357,18 @@ describe("the editor", () => {
     expect(page).toContain('name="aged_tiers.2.days"'); // two blank rows to add one
     expect(page).toContain('name="verify_hooks.0.url"');
     expect(page).not.toContain('name="scrubs" ');
+
+    // An experiment's variants, their settings one level down.
+    await sql(
+      "INSERT INTO experiments (id, campaign_id, name, variants, started_at) VALUES ('exp_rows', 'cmp_auto', 'Floor test', ?, 0)",
+      JSON.stringify([
+        { name: "control", share: 1 },
+        { name: "high", share: 1, settings: { floor_cents: 1200, quality_weighting: true } },
+      ]),
+    );
+    const experiment = await (await open("/console/experiments/exp_rows")).text();
+    expect(experiment).toMatch(/name="variants.1.settings.floor_cents"[^>]*value="1200"/);
+    expect(experiment).toMatch(/<select name="variants.1.settings.quality_weighting"[^>]*>.*<option value="yes" selected>/);
 
     await sql("UPDATE campaigns SET scrubs = ? WHERE id = 'cmp_auto'", JSON.stringify([{ vendor: "dncscrub", extra: { nested: true } }]));
     const odd = await (await open("/console/campaigns/cmp_auto")).text();

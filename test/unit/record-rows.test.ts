@@ -1,15 +1,15 @@
-// The editor's rows for lists of flat objects (a campaign's scrub connectors, verification hooks and
-// aged tiers): read from a form into the rules API's JSON, numbers typed, blank rows and cells left
+// The editor's rows for lists of objects (a campaign's scrub connectors, verification hooks and aged
+// tiers, an experiment's variants with their nested settings): read from a form into the rules API's JSON, numbers typed, blank rows and cells left
 // out, a bad number named at its cell; a stored list the rows can't carry is shown as JSON instead;
 // rows a form does not carry at all (a script's partial form) leave their columns as they are.
 import { describe, expect, it } from "vitest";
 import { readForm } from "../../src/console/editor-input";
 import { fitsRows } from "../../src/console/editor-rows";
 import { fieldOf } from "../../src/rules/fields";
-import { AgedTiersSchema, PreSaleHooksSchema } from "../../src/rules/schemas";
+import { AgedTiersSchema, PreSaleHooksSchema, VariantsSchema } from "../../src/rules/schemas";
 import { ScrubsSchema } from "../../src/rules/scrubs";
 
-const columnsOf = (column: string) => fieldOf("campaigns", column)!.columns!;
+const columnsOf = (column: string, table: "campaigns" | "experiments" = "campaigns") => fieldOf(table, column)!.columns!;
 
 describe("a campaign's lists as rows", () => {
   it("reads scrub, hook and aged tier rows into what the schemas take", async () => {
@@ -65,6 +65,35 @@ describe("a campaign's lists as rows", () => {
     // The JSON textarea (a value rows can't carry) still posts the column itself.
     const json = await readForm("campaigns", { scrubs: '[{"vendor":"dncscrub"}]' }, new Map());
     expect(json.body.scrubs).toEqual([{ vendor: "dncscrub" }]);
+  });
+
+  it("an experiment's variants: their settings one level down, yes/no as booleans", async () => {
+    const { body, errors } = await readForm(
+      "experiments",
+      {
+        "variants.0.name": "control",
+        "variants.0.share": "50",
+        "variants.0.settings.mode": "",
+        "variants.1.name": "no_alpha",
+        "variants.1.share": "50",
+        "variants.1.settings.floor_cents": "1,200",
+        "variants.1.settings.quality_weighting": "no",
+        "variants.1.settings.contracts": "ct_bravo, ct_charlie",
+        "variants.2.name": "",
+      },
+      new Map(),
+    );
+    expect(errors).toEqual([]);
+    expect(body.variants).toEqual([
+      { name: "control", share: 50 },
+      { name: "no_alpha", share: 50, settings: { floor_cents: 1200, quality_weighting: false, contracts: ["ct_bravo", "ct_charlie"] } },
+    ]);
+    expect(VariantsSchema.safeParse(body.variants).success).toBe(true);
+    const variants = columnsOf("variants", "experiments");
+    expect(fitsRows(body.variants, variants)).toBe(true);
+    expect(fitsRows([{ name: "a", share: 1, settings: {} }], variants)).toBe(true);
+    expect(fitsRows([{ name: "a", share: 1, settings: { quality_weighting: "yes" } }], variants)).toBe(false);
+    expect(fitsRows([{ name: "a", share: 1, settings: { deep: { er: 1 } } }], variants)).toBe(false);
   });
 
   it("rows carry lists of flat objects of the columns' kinds, and nothing else", () => {

@@ -1,5 +1,16 @@
 // The buyers and experiments tables as the editor and the rules API show them (./spec.ts).
-import { field as f, type TableSpec } from "./spec";
+import { field as f, type RowColumn, type TableSpec } from "./spec";
+
+/** A routing experiment's arm: its name and share, and the campaign settings it overrides. */
+const VARIANT_COLUMNS: readonly RowColumn[] = [
+  { key: "name", label: "name", kind: "text" },
+  { key: "share", label: "share", kind: "number" },
+  { key: "settings.mode", label: "mode", kind: "select", options: ["auction", "waterfall"] },
+  { key: "settings.floor_cents", label: "floor (cents)", kind: "number" },
+  { key: "settings.ping_timeout_ms", label: "ping deadline (ms)", kind: "number" },
+  { key: "settings.quality_weighting", label: "rank by quality", kind: "boolean" },
+  { key: "settings.contracts", label: "contracts (ids)", kind: "list" },
+];
 
 export const BUYERS: TableSpec = {
   name: "buyers",
@@ -43,13 +54,16 @@ export const EXPERIMENTS: TableSpec = {
     f("campaign_id", "Campaign", "campaign", "Experiment", "The campaign it splits (one running experiment per campaign)."),
     f("name", "Name", "text", "Experiment", "What it compares, e.g. floor $12 vs $10."),
     f("status", "Status", "select", "Experiment", "ended: no new leads are assigned; the report stays."),
-    f(
-      "variants",
-      "Variants",
-      "json",
-      "Experiment",
-      '2–10: [{"name","share","settings":{"floor_cents","mode","ping_timeout_ms","quality_weighting","contracts"}}].',
-    ),
+    {
+      ...f(
+        "variants",
+        "Variants",
+        "records",
+        "Experiment",
+        '2–10 arms: a name, a traffic share (weights), and what it changes (empty: the campaign\'s own). JSON: [{"name","share","settings":{"floor_cents","mode","ping_timeout_ms","quality_weighting","contracts"}}].',
+      ),
+      columns: VARIANT_COLUMNS,
+    },
     f("started_at", "Started at (epoch ms)", "number", "Experiment", "When it started (leads before it are not assigned)."),
     f("ended_at", "Ended at (epoch ms)", "number", "Experiment", "When it ended. Empty: running."),
   ],

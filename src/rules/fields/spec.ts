@@ -51,8 +51,11 @@ export const SECRET_WIDGETS: ReadonlySet<Widget> = new Set(["secret", "key", "he
 export interface RowColumn {
   key: string;
   label: string;
-  /** number: a whole number; list: values separated by commas (`options` the choices); select: one of `options`, or none (the default). */
-  kind: "text" | "number" | "select" | "list";
+  /**
+   * number: a whole number; list: values separated by commas (`options` the choices); select: one of
+   * `options`, boolean: yes or no, either or none (the default). A dotted key is one level down.
+   */
+  kind: "text" | "number" | "select" | "boolean" | "list";
   options?: readonly string[];
 }
 
