@@ -7,6 +7,7 @@ import { html } from "hono/html";
 import { AUCTION_VALUES } from "../rules/mapping";
 import { PRESET_NAMES } from "../rules/presets";
 import { errorLine, errorsOf, fieldBlock, type FormState } from "./editor-fields";
+import { opt, rowsTable } from "./editor-rows";
 import type { Html } from "./layout";
 import { PARTS, RESPONSE_RULES, STEP_KINDS, protocolRows, type EntryRow, type PartRows } from "./protocol-rows";
 import type { ColumnInfo, FieldSpec } from "../rules/fields";
@@ -20,15 +21,10 @@ const SOURCES: [EntryRow["source"], string][] = [
   ["constant", "constant"],
 ];
 
-const opt = (value: string, label: string, selected: boolean) =>
-  html`<option value="${value}" ${selected ? "selected" : ""}>${label}</option>`;
 const select = (name: string, label: string, options: [string, string][], current: string) =>
   html`<select name="${name}" aria-label="${label}">${[...options, ...(options.some(([v]) => v === current) ? [] : [[current, current] as [string, string]])].map(([v, t]) => opt(v, t, v === current))}</select>`;
 const input = (name: string, label: string, value: string, extra = html``) =>
   html`<input name="${name}" aria-label="${label}" value="${value}" ${extra}>`;
-
-const table = (id: string, caption: string, head: string[], rows: Html[]) =>
-  html`<div class="scroll"><table id="${id}" class="rows"><caption style="text-align:left;font-weight:600">${caption}</caption><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr>${rows}</table></div>`;
 
 function mappingTable(n: string, part: string, entries: EntryRow[]): Html {
   const widest = Math.max(STEPS_SHOWN, ...entries.map((e) => e.steps.length));
@@ -53,13 +49,13 @@ function mappingTable(n: string, part: string, entries: EntryRow[]): Html {
     ...Array.from({ length: widest }, (_, j) => [`transform ${j + 1}`, "parameter"]).flat(),
     "default",
   ];
-  return table(`${n}.mapping`, "Mapping", head, rows);
+  return rowsTable(`${n}.mapping`, "Mapping", head, rows);
 }
 
 function pairTable(n: string, what: "static" | "headers", caption: string, head: [string, string], rows: [string, string][]): Html {
   const k = what === "headers" ? "name" : "key";
   const blank: [string, string] = ["", ""];
-  return table(
+  return rowsTable(
     `${n}.${what}`,
     caption,
     head,
@@ -73,7 +69,7 @@ function pairTable(n: string, what: "static" | "headers", caption: string, head:
 function responseTable(n: string, rules: [string, string][]): Html {
   const blank: [string, string] = ["", ""];
   const options: [string, string][] = [["", "(none)"], ...RESPONSE_RULES.map((r): [string, string] => [r, r])];
-  return table(
+  return rowsTable(
     `${n}.response`,
     "Reading the answer",
     ["rule", "value"],

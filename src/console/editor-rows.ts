@@ -23,10 +23,10 @@ const OPS: [string, string][] = [
 type Rec = Record<string, unknown>;
 const list = (v: unknown): Rec[] => (Array.isArray(v) ? v.filter((x): x is Rec => x !== null && typeof x === "object") : []);
 const str = (v: unknown) => (v === undefined || v === null ? "" : String(v));
-const opt = (value: string, label: string, selected: boolean) =>
+export const opt = (value: string, label: string, selected: boolean) =>
   html`<option value="${value}" ${selected ? "selected" : ""}>${label}</option>`;
 
-const rowsTable = (id: string, caption: string, head: string[], rows: Html[]) =>
+export const rowsTable = (id: string, caption: string, head: string[], rows: Html[]) =>
   html`<div class="scroll"><table id="${id}" class="rows"><caption style="text-align:left;font-weight:600">${caption}</caption><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr>${rows}</table></div>`;
 
 /** One filter's cells, named `<n>.field`, `<n>.op`…: a contract's filter row, or a price rule's condition. */
