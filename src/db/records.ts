@@ -3,7 +3,7 @@
 // methods; status changes are compare-and-set over the lead state machine, so a racing worker or a
 // redelivered message can never move a lead backwards. Every other feature of db/ is a property:
 // that module's functions with the database bound (`records.returns.file(…)`, db/bound.ts).
-import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { LeadSummary } from "../lead/response";
 import { isFinal, sourcesOf } from "../lead/state";
 import type { Rules } from "../rules/model";
@@ -26,6 +26,7 @@ import * as quality from "./quality";
 import * as reports from "./reports";
 import * as resale from "./resale";
 import * as ruleEdits from "./rule-edits";
+import * as retries from "./retry-claims";
 import * as returns from "./returns";
 import * as sessions from "./sessions";
 import * as suppressions from "./suppressions";
@@ -102,6 +103,8 @@ export class Records {
   readonly audit: Bound<typeof audit>;
   /** The suppression list, read back (db/suppressions.ts). */
   readonly suppressions: Bound<typeof suppressions>;
+  /** Retry rounds' claims on their leads, and the leads the cron recovers (db/retry-claims.ts). */
+  readonly retries: Bound<typeof retries>;
 
   constructor(private readonly db: Db) {
     this.returns = bound(db, returns);
@@ -126,6 +129,7 @@ export class Records {
     this.ruleEdits = bound(db, ruleEdits);
     this.audit = bound(db, audit);
     this.suppressions = bound(db, suppressions);
+    this.retries = bound(db, retries);
   }
 
   /**
@@ -236,22 +240,6 @@ export class Records {
       .limit(limit);
   }
 
-  /** Leads in these states untouched since `before` (the sweeper's: their worker or their retry message is gone). */
-  async stuckLeads(statuses: readonly LeadStatus[], before: number, limit: number): Promise<string[]> {
-    const rows = await this.db
-      .select({ id: t.leads.id })
-      .from(t.leads)
-      .where(and(inArray(t.leads.status, [...statuses]), lt(t.leads.updatedAt, before)))
-      .limit(limit);
-    return rows.map((r) => r.id);
-  }
-
-  /** Marks a pending lead as seen to now (its retry sent again); false when it is no longer pending. */
-  async touchPending(leadId: string): Promise<boolean> {
-    const at = and(eq(t.leads.id, leadId), eq(t.leads.status, "pending"));
-    return (await this.db.update(t.leads).set({ updatedAt: Date.now() }).where(at).returning({ id: t.leads.id })).length > 0;
-  }
-
   async recordEvents(leadId: string, events: LeadEvent[]): Promise<void> {
     await recordEvents(this.db, leadId, events);
   }
@@ -271,13 +259,14 @@ export class Records {
     await recordEarlyEnd(this.db, leadId, status, reason, opts);
   }
 
-  /** Moves a lead if the state machine allows it from its current state; true when it moved. */
-  async transition(leadId: string, to: LeadStatus, reason: string | null = null): Promise<boolean> {
+  /** Moves a lead if the state machine allows it from its current state (or only from `from`); true when it moved. */
+  async transition(leadId: string, to: LeadStatus, reason: string | null = null, from?: readonly LeadStatus[]): Promise<boolean> {
     const now = Date.now();
+    const sources = sourcesOf(to).filter((s) => !from || from.includes(s));
     const res = await this.db
       .update(t.leads)
       .set({ status: to, reason, updatedAt: now, ...(isFinal(to) ? { finalAt: now } : {}) })
-      .where(and(eq(t.leads.id, leadId), inArray(t.leads.status, sourcesOf(to))))
+      .where(and(eq(t.leads.id, leadId), inArray(t.leads.status, sources)))
       .returning({ id: t.leads.id });
     return res.length > 0;
   }

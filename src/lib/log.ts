@@ -17,3 +17,6 @@ export function log(event: string, fields: LogFields = {}, level: LogLevel = "in
   else if (level === "warn") console.warn(line);
   else console.log(line);
 }
+
+/** What was thrown, as a short line for a log field (anything may be thrown, not only an Error). */
+export const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err)).slice(0, 200);

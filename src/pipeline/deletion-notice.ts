@@ -7,7 +7,7 @@
 // and one that gives up is recorded by the dead-letter consumer.
 import { sendDeletionNotice, type NoticeTarget } from "../buyers/deletion";
 import { ERASED_REASON, retryDelaySeconds } from "../lead/state";
-import { log } from "../lib/log";
+import { errorText, log } from "../lib/log";
 import { keys } from "../rules/compile/shared";
 import { ApiHeadersSchema, ProtocolSchema } from "../rules/schemas";
 import type { Services } from "../services";
@@ -68,7 +68,7 @@ export async function deliverNotice(
       detail = ex.ok ? { http_status: ex.status } : { http_status: ex.status, error: ex.reason };
     }
   } catch (err) {
-    [outcome, detail] = ["failed", { error: (err as Error).message.slice(0, 200) }];
+    [outcome, detail] = ["failed", { error: errorText(err) }];
   }
   log("deletion_notice", { lead_id: n.leadId, contract: n.contractId, outcome, attempt }, outcome === "failed" ? "warn" : "info");
   await svc.records

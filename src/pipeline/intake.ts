@@ -9,7 +9,7 @@ import type { Defer } from "../auction/ports";
 import { leadResponse, responseFromSummary, suppressedReason, type LeadResponse } from "../lead/response";
 import { ERASED_REASON, retryDelaySeconds } from "../lead/state";
 import { IdempotencyConflict, Unavailable } from "../lib/errors";
-import { log } from "../lib/log";
+import { errorText, log } from "../lib/log";
 import { centsToDollars } from "../lib/money";
 import type { Rules } from "../rules/model";
 import type { Services } from "../services";
@@ -159,7 +159,7 @@ async function auctioned(svc: Services, lead: Admitted, started: Started, defer:
   // Logged, and left to the sweeper: a failed record leaves the lead `received`, a failed retry send `pending`.
   defer(
     recordLiveRound(svc, lead, r, started.permit).catch((err: unknown) =>
-      log("live_round_record_failed", { lead_id: lead.leadId, error: (err as Error).message.slice(0, 200) }, "error"),
+      log("live_round_record_failed", { lead_id: lead.leadId, error: errorText(err) }, "error"),
     ),
   );
   log("lead_auctioned", {

@@ -4,7 +4,7 @@
 // out — and given back once the round's records are written. A refused permit means the lead was
 // erased meanwhile: the round posts nothing. A journal that can't be reached refuses too (nothing is
 // posted that an erasure could not have fenced); the lead is then retried like an unsold round.
-import { log } from "../lib/log";
+import { errorText, log } from "../lib/log";
 import type { Campaign } from "../rules/model";
 import type { Services } from "../services";
 import { PERMIT_SLACK_MS } from "../services/journal";
@@ -36,7 +36,7 @@ export function postingPermit(
         taken = await svc.journal.openPosting(journal, leadId, until);
         erased = !taken;
       } catch (err) {
-        log("posting_permit_failed", { lead_id: leadId, error: (err as Error).message.slice(0, 200) }, "error");
+        log("posting_permit_failed", { lead_id: leadId, error: errorText(err) }, "error");
       }
       return taken;
     },

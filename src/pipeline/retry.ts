@@ -29,14 +29,16 @@ export async function retryStoredLead(
 ): Promise<Next> {
   const lead = await svc.records.lead(leadId);
   if (!lead || lead.status !== "pending") return "done"; // final already, or a redelivery
-  if (!(await svc.records.transition(lead.id, "auctioning"))) return "done"; // another consumer took it
+  const claimedAt = await svc.records.retries.claim(lead.id);
+  if (claimedAt === null) return "done"; // another consumer took it
   try {
     return await takenRound(svc, rules, lead, delivery, defer);
   } catch (err) {
     // Taken but its outcome not recorded: give it back, so the queue's redelivery of this message
-    // (which skips a lead that is not `pending`) runs it again instead of acking it as done. A no-op
-    // if the round's record did commit (the lead is final or `pending` already).
-    await svc.records.transition(lead.id, "pending", "retry round failed, retry scheduled").catch(() => false);
+    // (which skips a lead that is not `pending`) runs it again instead of acking it as done. Only
+    // while this claim still holds it: not if the round's record did commit, nor if the sweeper has
+    // since handed it to another round.
+    await svc.records.retries.handBack(lead.id, claimedAt, "retry round failed, retry scheduled").catch(() => false);
     throw err;
   }
 }

@@ -40,7 +40,8 @@ export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: E
     const lastPosts = await svc.records.lastPosts(leadId, 5);
     const reasons = lastPosts.map((p) => `${p.contractId}: ${p.outcome}${p.reason ? ` (${p.reason})` : ""}`);
     const reason = `retries exhausted${reasons.length ? `; last posts: ${reasons.join("; ")}` : ""}`.slice(0, 500);
-    if (await svc.records.transition(leadId, "unsold", reason)) {
+    // Only a lead waiting for a retry: one whose round is running (another message's) records its own end.
+    if (await svc.records.transition(leadId, "unsold", reason, ["pending"])) {
       await svc.records.recordEvents(leadId, [{ kind: "final", detail: { status: "unsold", reason, via: "dead-letter queue" } }]);
       const lead = await svc.records.lead(leadId);
       const source = lead && (await rules()).sourcesById.get(lead.sourceId);

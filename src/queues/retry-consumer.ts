@@ -4,7 +4,7 @@
 // itself is a no-op for a lead that is not pending, a notice says the same thing twice, a sweep
 // finds nothing left.
 import type { Env } from "../env";
-import { log } from "../lib/log";
+import { errorText, log } from "../lib/log";
 import { deliverNotice, noticeRetryDelay } from "../pipeline/deletion-notice";
 import { runResale } from "../pipeline/resale";
 import { retryStoredLead } from "../pipeline/retry";
@@ -20,7 +20,7 @@ export async function handleRetryBatch(batch: MessageBatch<unknown>, env: Env, c
   await Promise.all(
     batch.messages.map((msg) =>
       handle(scope, msg, defer).catch((err: unknown) => {
-        log("retry_message_failed", { id: msg.id, error: (err as Error).message.slice(0, 200) }, "error");
+        log("retry_message_failed", { id: msg.id, error: errorText(err) }, "error");
         msg.retry({ delaySeconds: 30 });
       }),
     ),
@@ -73,7 +73,7 @@ async function handle(scope: Scope, msg: Message<unknown>, defer: (p: Promise<un
     if (next === "done") msg.ack();
     else msg.retry({ delaySeconds: next.retryInS });
   } catch (err) {
-    log("retry_failed", { lead_id: leadId, error: (err as Error).message.slice(0, 200) }, "error");
+    log("retry_failed", { lead_id: leadId, error: errorText(err) }, "error");
     msg.retry({ delaySeconds: 30 });
   }
 }

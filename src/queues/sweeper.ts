@@ -15,16 +15,16 @@ const BATCH = 100;
 
 export async function sweepStuckLeads(svc: Pick<Services, "records" | "scheduleRetry">, now = Date.now()): Promise<number> {
   let moved = 0;
-  for (const id of await svc.records.stuckLeads(["received", "auctioning"], now - STUCK_AFTER_MS, BATCH)) {
+  for (const id of await svc.records.retries.stuck(["received", "auctioning"], now - STUCK_AFTER_MS, BATCH)) {
     if (!(await svc.records.transition(id, "pending", "recovered after an interrupted auction"))) continue;
     await svc.records.recordEvents(id, [{ kind: "recovered", detail: { reason: "no outcome recorded within 2 minutes" } }]);
     await svc.scheduleRetry(id);
     moved++;
   }
-  for (const id of await svc.records.stuckLeads(["pending"], now - LOST_RETRY_AFTER_MS, BATCH)) {
+  for (const id of await svc.records.retries.stuck(["pending"], now - LOST_RETRY_AFTER_MS, BATCH)) {
     // Touched first, so the next sweep leaves it alone while this message is on its way; a message
     // that was only late finds the lead taken (or final) and changes nothing.
-    if (!(await svc.records.touchPending(id))) continue;
+    if (!(await svc.records.retries.touchPending(id))) continue;
     await svc.records.recordEvents(id, [{ kind: "recovered", detail: { reason: "its retry message was lost; sent again" } }]);
     await svc.scheduleRetry(id);
     moved++;

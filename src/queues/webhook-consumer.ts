@@ -6,7 +6,7 @@
 // failing itself (D1 unreachable): the dead-letter consumer records the delivery as failed. The
 // cron re-queues deliveries whose message was lost.
 import type { Env } from "../env";
-import { log } from "../lib/log";
+import { errorText, log } from "../lib/log";
 import { scopeOf, type Scope } from "../services";
 import { WebhookMessageSchema } from "../services/webhook-queue";
 import { deliverWebhook } from "../services/webhooks";
@@ -33,7 +33,7 @@ async function handle(scope: Scope, msg: Message<unknown>, clock: () => number):
     if ("at" in next) await services.events.enqueue([deliveryId], next.at, now);
     msg.ack();
   } catch (err) {
-    log("webhook_delivery_failed", { delivery: deliveryId, error: (err as Error).message.slice(0, 200) }, "error");
+    log("webhook_delivery_failed", { delivery: deliveryId, error: errorText(err) }, "error");
     msg.retry({ delaySeconds: 30 });
   }
 }

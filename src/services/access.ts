@@ -4,7 +4,7 @@
 // does not know, at most every 30 s, so made-up key ids can't make it fetch on every request), the
 // team domain as issuer and the application's AUD tag. A valid token names the admin: its email.
 import { jwtKeyId, verifyJwt, type Jwk } from "../lib/jwt";
-import { log } from "../lib/log";
+import { errorText, log } from "../lib/log";
 
 export const ACCESS_HEADER = "cf-access-jwt-assertion";
 
@@ -57,7 +57,7 @@ export async function accessIdentity(token: string, team: { domain: string; audi
     if (typeof who !== "string" || !who) return { ok: false, reason: "the token names no one" };
     return { ok: true, email: who.slice(0, 200) };
   } catch (err) {
-    log("access_keys_unavailable", { error: (err as Error).message.slice(0, 200) }, "error");
+    log("access_keys_unavailable", { error: errorText(err) }, "error");
     return { ok: false, reason: "Access's signing keys could not be fetched" };
   }
 }

@@ -7,7 +7,7 @@ import { leadEndedEvent } from "../events/bodies";
 import { wants, type EventInput } from "../events/catalog";
 import { queueDelayS } from "../events/delivery";
 import type { Records } from "../db/records";
-import { log } from "../lib/log";
+import { errorText, log } from "../lib/log";
 import type { WebhookMessage } from "./webhook-queue";
 
 type Defer = (p: Promise<unknown>) => void;
@@ -45,7 +45,7 @@ export class Events {
       const deliveries = await this.records.webhookDeliveries.store(wanted, now);
       await this.enqueue(deliveries.map((d) => d.id));
     } catch (err) {
-      log("events_emit_failed", { events: events.map((e) => e.id), error: (err as Error).message.slice(0, 200) }, "error");
+      log("events_emit_failed", { events: events.map((e) => e.id), error: errorText(err) }, "error");
     }
   }
 
@@ -70,7 +70,7 @@ export class Events {
       const event = summary && leadEndedEvent(summary, now);
       if (event) await this.emit([event], now);
     } catch (err) {
-      log("events_emit_failed", { lead_id: leadId, error: (err as Error).message.slice(0, 200) }, "error");
+      log("events_emit_failed", { lead_id: leadId, error: errorText(err) }, "error");
     }
   }
 

@@ -6,7 +6,7 @@
 import { columnsFor, EXPORT_KINDS, type Audience, type Cursor, type ExportFilter, type ExportKindName } from "../db/export-kinds";
 import type { Records } from "../db/records";
 import { csvLine, ndjsonLine } from "../lib/csv";
-import { log } from "../lib/log";
+import { errorText, log } from "../lib/log";
 
 export type ExportFormat = "csv" | "ndjson";
 
@@ -50,7 +50,7 @@ export function exportStream(
             background(records.exports.finish(req.id, rows, Date.now()).catch(() => {}));
           }
         } catch (err) {
-          log("export_failed", { export: req.id, kind: req.kind, rows, error: (err as Error).message.slice(0, 200) }, "error");
+          log("export_failed", { export: req.id, kind: req.kind, rows, error: errorText(err) }, "error");
           controller.error(err);
         }
       },

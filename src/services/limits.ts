@@ -6,7 +6,7 @@
 // even reach the object. A counter that does not answer lets a server's request through (logged: a
 // limit must never cost a lead) but refuses a browser's (`failClosed`: an anonymous flood must not
 // get through because the counter is down).
-import { log } from "../lib/log";
+import { errorText, log } from "../lib/log";
 import { hash32 } from "../lib/strings";
 import type { LimitCheck, LimitVerdict } from "../limits/window";
 import type { RateCounter } from "../objects/rate-counter";
@@ -50,7 +50,7 @@ export class RateLimits {
     try {
       verdict = await counter.check(checks);
     } catch (err) {
-      log("rate_limit_unavailable", { error: (err as Error).message.slice(0, 200), fail_closed: opts.failClosed === true }, "error");
+      log("rate_limit_unavailable", { error: errorText(err), fail_closed: opts.failClosed === true }, "error");
       return opts.failClosed ? { ok: false, key: UNAVAILABLE, retryAfterMs: 1000 } : { ok: true };
     }
     // Only a single-unit refusal is certain to hold for everyone until the window turns.

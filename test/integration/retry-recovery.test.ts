@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { LOST_RETRY_AFTER_MS, sweepStuckLeads } from "../../src/queues/sweeper";
+import { handleDeadLetterBatch } from "../../src/queues/dead-letter-consumer";
 import { handleRetryBatch } from "../../src/queues/retry-consumer";
 import { scopeOf } from "../../src/services";
 import { getRules } from "../../src/rules/cache";
@@ -142,5 +143,34 @@ describe("a retry message lost or failing", () => {
     expect((await received("foxtrot")).filter((r) => r.kind === "post")).toHaveLength(1);
     const events = await env.DB.prepare("SELECT detail FROM lead_events WHERE lead_id = ? AND kind = 'recovered'").bind(leadId).all();
     expect(JSON.stringify(events.results)).toContain("its retry message was lost");
+  });
+});
+
+describe("one round at a time, whatever the messages do", () => {
+  it("a failed round gives its lead back only while its own claim holds it, never a later round's", async () => {
+    const leadId = await pendingLead();
+    const { records } = scopeOf(env).services;
+    const claimedAt = (await records.retries.claim(leadId))!;
+    expect(claimedAt).toBeTypeOf("number");
+    expect(await records.retries.claim(leadId)).toBeNull(); // taken: a second message changes nothing
+    // Meanwhile the sweeper took it for lost and another round claimed it.
+    await sql("UPDATE leads SET updated_at = ? WHERE id = ?", claimedAt + 1000, leadId);
+    expect(await records.retries.handBack(leadId, claimedAt, "retry round failed, retry scheduled")).toBe(false);
+    expect(await leadRow(leadId)).toMatchObject({ status: "auctioning", updated_at: claimedAt + 1000 });
+    expect(await records.retries.handBack(leadId, claimedAt + 1000, "retry round failed, retry scheduled")).toBe(true);
+    expect((await leadRow(leadId))?.status).toBe("pending");
+  });
+
+  it("the dead-letter queue ends a lead waiting for a retry, never one whose round is running", async () => {
+    const leadId = await pendingLead();
+    const deadLetter = (id: string) =>
+      handleDeadLetterBatch(createMessageBatch("leadgate-retry-dlq", [{ id, timestamp: new Date(), attempts: 5, body: { leadId } }]), env);
+    await sql("UPDATE leads SET status = 'auctioning' WHERE id = ?", leadId); // another message's round
+    await deadLetter("d1");
+    expect((await leadRow(leadId))?.status).toBe("auctioning");
+    await sql("UPDATE leads SET status = 'pending' WHERE id = ?", leadId);
+    await deadLetter("d2");
+    expect(await leadRow(leadId)).toMatchObject({ status: "unsold" });
+    expect(String((await leadRow(leadId))?.reason)).toMatch(/^retries exhausted/);
   });
 });

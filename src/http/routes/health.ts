@@ -9,6 +9,7 @@ import type { AppEnv } from "../context";
 import { router } from "../context";
 import { errorResponses } from "../errors";
 import { configProblems } from "../guard";
+import { errorText } from "../../lib/log";
 
 const Status = z.enum(["ok", "degraded", "down"]);
 
@@ -88,7 +89,7 @@ async function check(c: Context<AppEnv>): Promise<Detail> {
   try {
     return detailOf(await c.var.loadRules(), problems);
   } catch (err) {
-    return { ok: false, status: "down", config_problems: problems, error: (err as Error).message.slice(0, 200) };
+    return { ok: false, status: "down", config_problems: problems, error: errorText(err) };
   }
 }
 
