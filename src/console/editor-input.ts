@@ -10,6 +10,7 @@ import { sha256Hex } from "../lib/crypto";
 import { KEEP, type Body } from "../rules/edit/body";
 import { TABLE_SPECS, type FieldSpec, type RuleTable } from "../rules/fields";
 import { PARTS, fromRows, type Part, type PartRows, type ProtocolRows } from "./protocol-rows";
+import { itemOf } from "./record-cells";
 
 /** A form as hono parses it with `all: true`: repeated names (checkbox groups) as lists. */
 export type Form = Record<string, string | File | (string | File)[]>;
@@ -114,31 +115,10 @@ function readPriceRules(form: Form, types: FieldTypes, errors: FieldError[]): un
 
 /** A `records` column's rows (`scrubs.0.vendor`…): a row with every cell blank is ignored. */
 function readRecords(spec: FieldSpec, form: Form, errors: FieldError[]): unknown[] {
-  const out: unknown[] = [];
-  for (const i of rowIndexes(form, spec.column)) {
-    const item: Record<string, unknown> = {};
-    // A dotted key is one level down (`settings.mode`); keys are the spec's own, never the form's.
-    const put = (key: string, value: unknown) => {
-      const [outer, inner] = key.split(".") as [string, string | undefined];
-      if (inner === undefined) item[outer] = value;
-      else item[outer] = { ...(item[outer] as Record<string, unknown> | undefined), [inner]: value };
-    };
-    for (const col of spec.columns ?? []) {
-      const text = one(form, `${spec.column}.${i}.${col.key}`).trim();
-      const number = text.replace(/[,_\s]/g, "");
-      if (text === "") continue;
-      if (col.kind === "list") put(col.key, listOf(text));
-      else if (col.kind === "boolean") put(col.key, text === "yes");
-      else if (col.kind !== "number") put(col.key, text);
-      else if (INT.test(number)) put(col.key, Number(number));
-      else {
-        errors.push({ path: `${spec.column}.${i}.${col.key}`, message: `${col.label}: a whole number` });
-        put(col.key, text);
-      }
-    }
-    if (Object.keys(item).length) out.push(item);
-  }
-  return out;
+  const columns = spec.columns ?? [];
+  return rowIndexes(form, spec.column)
+    .map((i) => itemOf((key) => one(form, `${spec.column}.${i}.${key}`), columns, `${spec.column}.${i}`, errors))
+    .filter((item) => Object.keys(item).length > 0);
 }
 
 /** A contract format's rows (./editor-protocol.ts): `protocol.post.mapping.0.t.1.kind` and so on. */

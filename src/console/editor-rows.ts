@@ -4,8 +4,9 @@
 import { html } from "hono/html";
 import { FIELD_TYPES } from "../rules/schemas";
 import { WEEKDAYS } from "../lib/time";
-import type { ColumnInfo, FieldSpec, RowColumn } from "../rules/fields";
+import type { ColumnInfo, FieldSpec } from "../rules/fields";
 import { errorLine, errorsOf, fieldBlock, type FormState } from "./editor-fields";
+import { cellTexts, fitsRows } from "./record-cells";
 import type { Html } from "./layout";
 
 const OPS: [string, string][] = [
@@ -125,33 +126,6 @@ export function leadFieldRows(s: FormState): Html {
 <small id="h-fields">snake_case names. Ping: sent to buyers before the sale (never for personal data: names, email, phone, birth date; text counts as personal unless marked no). A row with no name is ignored.</small>${errorLine(s, "fields")}</div>`;
 }
 
-/** An item's values by cell key: a nested object's keys one level down (`settings.mode`). */
-function flat(item: Rec): [string, unknown][] {
-  return Object.entries(item).flatMap(([k, x]): [string, unknown][] =>
-    x !== null && typeof x === "object" && !Array.isArray(x) ? Object.entries(x as Rec).map(([k2, y]) => [`${k}.${k2}`, y]) : [[k, x]],
-  );
-}
-
-/** A list of objects whose every value a `records` row can show (else the editor shows JSON). */
-export function fitsRows(v: unknown, columns: readonly RowColumn[]): v is Rec[] {
-  if (v === null || v === undefined) return true;
-  if (!Array.isArray(v)) return false;
-  return v.every(
-    (item) =>
-      item !== null &&
-      typeof item === "object" &&
-      !Array.isArray(item) &&
-      flat(item as Rec).every(([k, x]) => {
-        const c = columns.find((col) => col.key === k);
-        if (!c) return false;
-        if (c.kind === "number") return Number.isSafeInteger(x);
-        if (c.kind === "boolean") return typeof x === "boolean";
-        if (c.kind === "list") return Array.isArray(x) && x.every((e) => typeof e === "string" && !e.includes(","));
-        return typeof x === "string" && (c.kind !== "select" || (c.options ?? []).includes(x));
-      }),
-  );
-}
-
 /** A list of objects as rows (scrubs, hooks, aged tiers, variants): a cell per key, blank rows to add one. */
 export function recordRows(spec: FieldSpec, info: ColumnInfo, s: FormState): Html {
   const c = spec.column;
@@ -161,16 +135,15 @@ export function recordRows(spec: FieldSpec, info: ColumnInfo, s: FormState): Htm
     return html`<div class="field wide">${fieldBlock({ ...spec, widget: "json", help: `${spec.help} Shown as JSON: rows can't carry this value.` }, info, s)}</div>`;
   const items = Array.isArray(v) ? v : [];
   const rows = [...items, {}, {}].map((item, i) => {
+    const texts = cellTexts(item, columns);
     const cells = columns.map((col) => {
       const name = `${c}.${i}.${col.key}`;
       const label = `${spec.label} ${i + 1}: ${col.label}`;
-      const x = new Map(flat(item)).get(col.key);
+      const text = texts?.get(col.key) ?? "";
       if (col.kind === "select" || col.kind === "boolean") {
         const options = col.kind === "boolean" ? ["yes", "no"] : (col.options ?? []);
-        const current = col.kind === "boolean" && typeof x === "boolean" ? (x ? "yes" : "no") : x;
-        return html`<td><select name="${name}" aria-label="${label}">${opt("", "(default)", current === undefined)}${options.map((o) => opt(o, o, o === current))}</select></td>`;
+        return html`<td><select name="${name}" aria-label="${label}">${opt("", "(default)", text === "")}${options.map((o) => opt(o, o, o === text))}</select></td>`;
       }
-      const text = Array.isArray(x) ? x.map(str).join(", ") : str(x);
       return html`<td><input name="${name}" aria-label="${label}" value="${text}" ${col.kind === "number" ? html`inputmode="numeric" style="width:6rem"` : col.options ? html`placeholder="${col.options.join(", ")}"` : ""}></td>`;
     });
     return html`<tr>${cells}</tr>`;

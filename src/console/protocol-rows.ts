@@ -99,8 +99,12 @@ function readJoined(text: string, path: string, errors: FieldError[]): unknown[]
   const out: unknown[] = [];
   text.split(/\{([^{}]*)\}/).forEach((seg, i) => {
     if (i % 2 === 1) {
-      if (!isSource(seg.trim())) errors.push({ path, message: `{${seg}}: not a lead field or $value` });
-      out.push(seg.trim());
+      if (isSource(seg.trim())) out.push(seg.trim());
+      else {
+        // Kept as typed (braces and all), so the refused form shows it again.
+        errors.push({ path, message: `{${seg}}: not a lead field or $value` });
+        out.push(`{${seg}}`);
+      }
     } else if (seg) out.push(isSource(seg) ? { text: seg } : seg);
   });
   return out;
@@ -263,5 +267,14 @@ function sameProtocol(a: unknown, b: unknown): boolean {
 export function protocolRows(v: unknown): ProtocolRows | null {
   if (v === null || v === undefined) return toRows({ kind: "native" });
   const rows = toRows(v);
-  return (rows.kind === "native" || rows.kind === "template") && sameProtocol(fromRows(rows), v) ? rows : null;
+  if (rows.kind !== "native" && rows.kind !== "template") return null;
+  // Read back as a browser posts the cells (it drops line breaks from an input), and without a cell
+  // the reader would refuse (an unknown answer rule): else a save through the rows would change it.
+  const posted = JSON.parse(JSON.stringify(rows), (_k, x: unknown) =>
+    typeof x === "string" ? x.replace(/[\r\n]/g, "") : x,
+  ) as ProtocolRows;
+  const errors: FieldError[] = [];
+  // (A refused form's protocol is invalid already: its rows, errors and all, are shown again.)
+  const same = sameProtocol(fromRows(posted, errors), v);
+  return same && (errors.length === 0 || !ProtocolSchema.safeParse(v).success) ? rows : null;
 }

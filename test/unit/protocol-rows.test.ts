@@ -103,6 +103,8 @@ describe("a contract's format as form rows", () => {
     expect(protocolRows(post({}, { accepted_values: ["a,b"] }))).toBeNull();
     expect(protocolRows(post({ x: { const: 1e21 } }))).toBeNull();
     expect(protocolRows({ kind: "soap" })).toBeNull();
+    expect(protocolRows(post({ x: { concat: ["street", "\n", "city"] } }))).toBeNull(); // a browser drops the line break
+    expect(protocolRows(post({}, { bid_pth: "price" }))).toBeNull(); // a typo the schema strips: no cell for it
     expect(protocolRows("not an object")).toBeNull();
     expect(protocolRows({ kind: "template", post: { format: "json", mapping: {} } })).toBeNull(); // invalid: kept as written
   });
@@ -297,6 +299,7 @@ describe("reading the rows a form posts", () => {
       { kind: "bool", param: "Y" },
     ]);
     expect(again.post.mapping[1]!.steps[0]!.param).toBe("TX is Texas");
+    expect(again.post.mapping[2]!.value).toBe("{First Name}"); // not a field: kept with its braces
     // A typed `__proto__` is a key like any other (the schema refuses it), never an object's prototype.
     const lookup = (p as { post: { mapping: Record<string, { transforms: { map: object }[] }> } }).post.mapping.e!.transforms[0]!.map;
     expect(Object.getPrototypeOf(lookup)).toBe(Object.prototype);

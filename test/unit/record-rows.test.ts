@@ -4,7 +4,7 @@
 // rows a form does not carry at all (a script's partial form) leave their columns as they are.
 import { describe, expect, it } from "vitest";
 import { readForm } from "../../src/console/editor-input";
-import { fitsRows } from "../../src/console/editor-rows";
+import { fitsRows } from "../../src/console/record-cells";
 import { fieldOf } from "../../src/rules/fields";
 import { AgedTiersSchema, PreSaleHooksSchema, VariantsSchema } from "../../src/rules/schemas";
 import { ScrubsSchema } from "../../src/rules/scrubs";
@@ -106,5 +106,14 @@ describe("a campaign's lists as rows", () => {
     expect(fitsRows([{ vendor: "tcpa_litigator", types: ["a,b"] }], scrubs)).toBe(false);
     expect(fitsRows({ vendor: "dncscrub" }, scrubs)).toBe(false);
     expect(fitsRows([{ days: "7", floor_cents: 100 }], columnsOf("aged_tiers"))).toBe(false);
+    expect(fitsRows([{ days: "a week", floor_cents: 100 }], columnsOf("aged_tiers"))).toBe(true); // a refused form, shown again
+    // What a save through the rows would change: an empty list (an arm with no contracts would run
+    // them all), padded or empty text, a line break (a browser drops it from an input).
+    const variants = columnsOf("variants", "experiments");
+    expect(fitsRows([{ name: "holdout", share: 1, settings: { contracts: [] } }], variants)).toBe(false);
+    expect(fitsRows([{ name: "holdout", share: 1, settings: { contracts: [" ct_a"] } }], variants)).toBe(false);
+    expect(fitsRows([{ name: "", share: 1 }], variants)).toBe(false);
+    expect(fitsRows([{ name: "a\nb", share: 1 }], variants)).toBe(false);
+    expect(fitsRows([{}], variants)).toBe(false);
   });
 });
