@@ -10,7 +10,7 @@ import { sha256Hex } from "../lib/crypto";
 import { KEEP, type Body } from "../rules/edit/body";
 import { TABLE_SPECS, type FieldSpec, type RuleTable } from "../rules/fields";
 import { PARTS, fromRows, type Part, type PartRows, type ProtocolRows } from "./protocol-rows";
-import { itemOf } from "./record-cells";
+import { INT, itemOf, listOf } from "./record-cells";
 
 /** A form as hono parses it with `all: true`: repeated names (checkbox groups) as lists. */
 export type Form = Record<string, string | File | (string | File)[]>;
@@ -39,13 +39,6 @@ const rowIndexes = (form: Form, prefix: string) =>
   [...new Set(Object.keys(form).flatMap((k) => (k.startsWith(`${prefix}.`) ? [Number(k.slice(prefix.length + 1).split(".")[0])] : [])))]
     .filter(Number.isInteger)
     .sort((a, b) => a - b);
-
-const INT = /^-?\d+$/;
-const listOf = (text: string) =>
-  text
-    .split(/[,\n]/)
-    .map((s) => s.trim())
-    .filter(Boolean);
 
 /** A filter value typed by its field: booleans and numbers as such, the rest as text. */
 export function typedValue(type: string | undefined, text: string): string | number | boolean | undefined {

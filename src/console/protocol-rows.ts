@@ -7,6 +7,7 @@ import type { FieldError } from "../lib/errors";
 import { formatPhone } from "../buyers/transforms";
 import { PHONE_FORMATS, canonicalEntry, isSource } from "../rules/mapping";
 import { ProtocolSchema, ResponseRulesSchema } from "../rules/schemas";
+import { isPlainObject as isRec } from "../lib/own";
 
 export const PARTS = ["ping", "post"] as const;
 export type Part = (typeof PARTS)[number];
@@ -57,7 +58,6 @@ const LIST_RULES = new Set(["accepted_values", "failure_values", "accept_status"
 
 type Rec = Record<string, unknown>;
 type Scalar = string | number | boolean;
-const isRec = (v: unknown): v is Rec => v !== null && typeof v === "object" && !Array.isArray(v);
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?$/;
 
 /**

@@ -3,10 +3,18 @@
 // cells back, as a browser posts them, gives the same item: otherwise the editor shows JSON.
 import type { FieldError } from "../lib/errors";
 import type { RowColumn } from "../rules/fields";
+import { isPlainObject as isRec } from "../lib/own";
 
 type Rec = Record<string, unknown>;
-const INT = /^-?\d+$/;
-const isRec = (v: unknown): v is Rec => v !== null && typeof v === "object" && !Array.isArray(v);
+/** A whole number as typed (thousands separators aside). */
+export const INT = /^-?\d+$/;
+
+/** Values separated by commas or lines. */
+export const listOf = (text: string): string[] =>
+  text
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** An item's values by cell key: a nested object's keys one level down (`settings.mode`). */
 const flat = (item: Rec): [string, unknown][] =>
@@ -44,14 +52,7 @@ export function itemOf(at: (key: string) => string, columns: readonly RowColumn[
     const text = at(col.key).trim();
     const number = text.replace(/[,_\s]/g, "");
     if (text === "") continue;
-    if (col.kind === "list")
-      put(
-        col.key,
-        text
-          .split(",")
-          .map((p) => p.trim())
-          .filter(Boolean),
-      );
+    if (col.kind === "list") put(col.key, listOf(text));
     else if (col.kind === "boolean") put(col.key, text === "yes");
     else if (col.kind !== "number") put(col.key, text);
     else if (INT.test(number)) put(col.key, Number(number));

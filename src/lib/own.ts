@@ -11,3 +11,6 @@ export function own(obj: unknown, key: string): unknown {
 
 /** A dotted path without prototype-chain segments. */
 export const isSafePath = (path: string): boolean => path.split(".").every((k) => k.length > 0 && !UNSAFE_KEYS.has(k));
+
+/** A JSON object (not null, not an array): what may be read key by key. */
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);

@@ -3,6 +3,7 @@
 // platform needs only its URLs, credentials and field names. What the contract writes wins: its
 // `static`, `headers`, `mapping` and `response` keys are laid over the preset's, key by key. Each
 // preset's answers are the shapes the platform documents (docs/BUYER_PROTOCOL.md, "Presets").
+import { isPlainObject as isObject } from "../lib/own";
 
 type Part = Record<string, unknown>;
 interface Preset {
@@ -116,8 +117,6 @@ export const PRESETS = {
 
 export type PresetName = keyof typeof PRESETS;
 export const PRESET_NAMES = Object.keys(PRESETS) as [PresetName, ...PresetName[]];
-
-const isObject = (v: unknown): v is Part => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** A preset part under the contract's own, key by key for the nested records. */
 function laid(preset: Part, own: Part): Part {
